@@ -1,0 +1,5 @@
+"""``python -m coverage`` entry point."""
+
+from coverage.cli import main
+
+raise SystemExit(main())
