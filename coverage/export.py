@@ -1,0 +1,128 @@
+"""RFC 7946 GeoJSON output shared by every exporter.
+
+Every GeoJSON file coverage writes is a WGS-84 ``FeatureCollection`` with
+longitude/latitude coordinate order, JSON-native property values (no NaN,
+numpy scalars converted) and an optional collection-level ``properties``
+member (an RFC 7946 "foreign member") carrying the run's parameters and the
+provenance of its inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+import geopandas as gpd
+import numpy as np
+from shapely.geometry import mapping
+
+from coverage.crs import WGS84
+
+__all__ = ["to_feature_collection", "write_geojson", "json_value"]
+
+
+def json_value(value: Any) -> Any:
+    """Convert ``value`` to a JSON-native value (numpy scalars, NaN → None)."""
+    if value is None:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(value, Mapping):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [json_value(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value if isinstance(value, (str, int)) else str(value)
+
+
+def _round_coords(obj: Any, ndigits: int) -> Any:
+    if isinstance(obj, (list, tuple)):
+        if obj and isinstance(obj[0], (int, float)):
+            return [round(float(c), ndigits) for c in obj[:2]]
+        return [_round_coords(o, ndigits) for o in obj]
+    return obj
+
+
+def to_feature_collection(
+    gdf: gpd.GeoDataFrame,
+    properties: Mapping[str, Any] | None = None,
+    precision: int = 6,
+) -> dict[str, Any]:
+    """Build an RFC 7946 FeatureCollection dict from ``gdf``.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in any CRS; reprojected to WGS-84. A GeoDataFrame with no CRS is refused.
+    properties : mapping, optional
+        Collection-level properties (run parameters, provenance).
+    precision : int, default 6
+        Decimal places kept in coordinates (6 ≈ 0.1 m).
+
+    Returns
+    -------
+    dict
+        ``{"type": "FeatureCollection", "features": [...], "properties": {...}}``.
+    """
+    if gdf.crs is None:
+        raise ValueError("cannot export GeoJSON: the GeoDataFrame has no CRS")
+    g = gdf.to_crs(WGS84) if not gdf.crs.equals(WGS84) else gdf
+    cols = [c for c in g.columns if c != g.geometry.name]
+    features = []
+    for row, geom in zip(g[cols].itertuples(index=False, name=None), g.geometry):
+        geometry = None
+        if geom is not None and not geom.is_empty:
+            gj = mapping(geom)
+            geometry = {"type": gj["type"], "coordinates": _round_coords(gj["coordinates"], precision)}
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {c: json_value(v) for c, v in zip(cols, row)},
+                "geometry": geometry,
+            }
+        )
+    fc: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if properties:
+        fc["properties"] = json_value(dict(properties))
+    return fc
+
+
+def write_geojson(
+    gdf: gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    properties: Mapping[str, Any] | None = None,
+    precision: int = 6,
+) -> Path:
+    """Write ``gdf`` as RFC 7946 GeoJSON to ``path`` atomically (temp file + rename).
+
+    See :func:`to_feature_collection` for the parameters. Returns the path written.
+    """
+    path = Path(path)
+    fc = to_feature_collection(gdf, properties, precision)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(fc, fh, ensure_ascii=False, allow_nan=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
