@@ -1,0 +1,43 @@
+"""Interface strings: both languages for every key, Chinese by default."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from coverage.layers import LAYERS
+from coverage.ui import i18n
+
+
+def test_every_key_has_both_languages_with_the_same_placeholders():
+    for key, (zh, en) in i18n.STRINGS.items():
+        assert zh.strip() and en.strip(), key
+        assert set(re.findall(r"{(\w+)", zh)) == set(re.findall(r"{(\w+)", en)), key
+
+
+def test_chinese_is_the_default_and_english_switches():
+    assert i18n.t("tab_coverage") == "覆盖率"
+    assert i18n.t("tab_coverage", "en") == "Coverage"
+    assert i18n.t("gaps_summary", "en", n=3, pop=12345.4) == "3 gap zones, 12,345 people uncovered"
+    with pytest.raises(ValueError, match="language"):
+        i18n.t("tab_coverage", "fr")
+    with pytest.raises(KeyError):
+        i18n.t("no-such-key")
+
+
+def test_layer_source_status_names():
+    for layer_id, layer in LAYERS.items():
+        assert i18n.layer_name(layer_id) == layer.zh
+        assert i18n.layer_name(layer_id, "en") == layer.en
+    assert i18n.source_name("modelled") == "推算"
+    assert i18n.source_name("modelled:voronoi-of-seats", "en") == "modelled"
+    assert i18n.source_name("illustrative", "en") == "illustrative"
+    assert i18n.status_name("未达标", "en") == "not met"
+    assert i18n.served_name("pop_60plus") == "60岁及以上"
+
+
+def test_indicator_names_stay_chinese():
+    assert i18n.indicator_name("社工站覆盖率", "Social-work coverage", "zh") == "社工站覆盖率"
+    assert i18n.indicator_name("社工站覆盖率", "Social-work coverage", "en") == "社工站覆盖率 (Social-work coverage)"
+    assert i18n.indicator_name("社工站覆盖率", None, "en") == "社工站覆盖率"

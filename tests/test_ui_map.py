@@ -1,0 +1,154 @@
+"""The offline map: no network resource in the default page, escaped tooltips, basemaps, datum shift."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point, box
+
+from coverage.crs import wgs84_to_gcj02
+from coverage.ui import map as cmap
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def towns() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"town_zh": ["会城街道", EVIL, "空镇"], "rate": [0.85, 0.1, np.nan]},
+        geometry=[box(113.0, 22.5, 113.1, 22.6), box(113.1, 22.5, 113.2, 22.6), box(113.2, 22.5, 113.3, 22.6)],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def facilities() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"name": [EVIL, "长者饭堂</script><script>alert(2)</script>"], "source": ["uploaded", "real"]},
+        geometry=[Point(113.05, 22.55), Point(113.15, 22.55)],
+        crs="EPSG:4326",
+    )
+
+
+def _full_map(towns, facilities, basemap="none", **kw):
+    fields = [cmap.Field("town_zh", "镇街"), cmap.Field("rate", "覆盖率", ".0%")]
+    return cmap.build_map(
+        cmap.town_layer(towns, fields=fields, basemap=basemap),
+        [
+            cmap.facility_layer(facilities, [cmap.Field("name", "名称"), cmap.Field("source", "来源")],
+                                basemap=basemap),
+            cmap.polygon_layer(towns.iloc[:1], name="服务范围", basemap=basemap),
+            cmap.point_layer(facilities.iloc[:1], name="选址", colour="#e6550d", basemap=basemap),
+        ],
+        bounds=towns.total_bounds,
+        basemap=basemap,
+        legend=cmap.coverage_legend("覆盖率"),
+        **kw,
+    )
+
+
+def test_default_page_loads_nothing_from_the_network(towns, facilities):
+    page = cmap.map_html(_full_map(towns, facilities))
+    assert cmap.remote_urls(page) == []
+    # Leaflet itself is inlined, not linked to a CDN.
+    assert 'src="data:text/javascript;base64,' in page
+    assert 'href="data:text/css;base64,' in page
+    for cdn in ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "bootstrapcdn"):
+        assert cdn not in page
+    # Every script/link in the page is inline or a data: URL.
+    for src in re.findall(r'<script[^>]+src="([^"]+)"', page) + re.findall(r'<link[^>]+href="([^"]+)"', page):
+        assert src.startswith("data:"), src
+
+
+def test_remote_urls_finds_cdn_and_tiles():
+    page = '<script src="https://cdn.x/l.js"></script><link rel="stylesheet" href="//y/a.css">' \
+           '<style>.a{background:url(http://z/i.png)}</style><a href="https://leafletjs.com">L</a>' \
+           '<script src="data:text/javascript;base64,AAAA"></script>'
+    assert cmap.remote_urls(page) == ["//y/a.css", "http://z/i.png", "https://cdn.x/l.js"]
+    plain = cmap.map_html(cmap.offline_map())
+    assert cmap.remote_urls(plain) == []
+    import folium
+
+    assert cmap.remote_urls(folium.Map(tiles=None).get_root().render())  # folium's own CDN links
+
+
+def test_user_strings_are_escaped(towns, facilities):
+    page = cmap.map_html(_full_map(towns, facilities))
+    assert EVIL not in page
+    assert "<script>alert(2)" not in page
+    assert "</script><script>" not in page
+    # The escaped text is what the tooltip shows (inside JSON, < is written \u003c, & as \u0026).
+    shown = html.escape(EVIL).replace("&", "\\u0026")
+    assert shown in page
+
+
+def test_field_formats_and_missing_values():
+    assert cmap.Field("rate", "覆盖率", ".1%").render(0.1234) == "<b>覆盖率</b> 12.3%"
+    assert cmap.Field("rate", "r").render(float("nan")) == "<b>r</b> —"
+    assert cmap.Field("n", "<i>", lambda v: f"{v}人").render(3) == "<b>&lt;i&gt;</b> 3人"
+
+
+def test_coverage_colours_by_class():
+    colours = [c for _, _, c in cmap.COVERAGE_CLASSES]
+    assert cmap.coverage_colour(0.0) == colours[0]
+    assert cmap.coverage_colour(0.19) == colours[0]
+    assert cmap.coverage_colour(0.2) == colours[1]
+    assert cmap.coverage_colour(0.65) == colours[3]
+    assert cmap.coverage_colour(1.0) == colours[4]
+    assert cmap.coverage_colour(1.3) == colours[4]
+    assert cmap.coverage_colour(float("nan")) == cmap.NO_DATA_COLOUR
+    assert cmap.coverage_colour(None) == cmap.NO_DATA_COLOUR
+
+
+def test_town_fill_follows_rate(towns):
+    page = cmap.map_html(cmap.build_map(cmap.town_layer(towns), bounds=towns.total_bounds))
+    for colour in (cmap.coverage_colour(0.85), cmap.coverage_colour(0.1), cmap.NO_DATA_COLOUR):
+        assert colour in page
+    with pytest.raises(ValueError, match="rate"):
+        cmap.town_layer(towns.drop(columns="rate"))
+
+
+def test_online_basemaps_and_refusals(towns, facilities):
+    osm = cmap.remote_urls(cmap.map_html(cmap.offline_map(basemap="osm")))
+    assert osm == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
+    tdt = cmap.remote_urls(cmap.map_html(cmap.offline_map(basemap="tianditu", tianditu_key="k3y<>")))
+    assert len(tdt) == 2 and all("tianditu.gov.cn" in u and u.endswith("tk=k3y") for u in tdt)
+    with pytest.raises(cmap.BasemapError, match="key"):
+        cmap.offline_map(basemap="tianditu")
+    with pytest.raises(cmap.BasemapError, match="unknown basemap"):
+        cmap.offline_map(basemap="google")
+    amap = cmap.remote_urls(cmap.map_html(_full_map(towns, facilities, basemap="amap")))
+    assert all("autonavi.com" in u for u in amap) and amap
+
+
+def test_amap_shifts_data_to_gcj02_and_clicks_back(facilities):
+    shifted = cmap.shift_for_basemap(facilities, "amap")
+    lon, lat = wgs84_to_gcj02(np.array([113.05]), np.array([22.55]))
+    assert shifted.geometry.iloc[0].x == pytest.approx(float(lon[0]))
+    assert shifted.geometry.iloc[0].y == pytest.approx(float(lat[0]))
+    # The shift is a few hundred metres here, not zero.
+    assert abs(shifted.geometry.iloc[0].x - 113.05) > 1e-3
+    back = cmap.to_wgs84(shifted.geometry.iloc[0].x, shifted.geometry.iloc[0].y, "amap")
+    assert back == pytest.approx((113.05, 22.55), abs=1e-6)
+    assert cmap.shift_for_basemap(facilities, "none").geometry.iloc[0].x == 113.05
+    assert cmap.to_wgs84(113.0, 22.0, "osm") == (113.0, 22.0)
+
+
+def test_projected_input_is_drawn_in_wgs84(facilities):
+    utm = facilities.to_crs("EPSG:32649")
+    page = cmap.map_html(cmap.build_map(layers=[cmap.facility_layer(utm)], layer_control=False))
+    assert "113.05" in page and "22.55" in page
+
+
+def test_leaflet_css_images_are_inlined():
+    js, css = cmap.leaflet_assets()
+    import base64
+
+    text = base64.b64decode(css.split(",", 1)[1]).decode()
+    assert "url(images/" not in text
+    assert "url(data:image/png;base64," in text
+    assert b"L.version" in base64.b64decode(js.split(",", 1)[1]) or b"Leaflet" in base64.b64decode(js.split(",", 1)[1])
