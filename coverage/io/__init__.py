@@ -1,0 +1,31 @@
+"""Readers and validators for user files (facility registers, town boundaries, population).
+
+Every reader returns ``(data, ImportReport)`` or raises :class:`DataImportError`, a
+``ValueError`` whose message lists every problem with file, row and column. Row numbers
+are the ones the user sees: the spreadsheet/CSV line counting the header (and any title
+rows), or the 1-based feature number in vector files.
+"""
+
+from coverage.io.columns import FACILITY_ALIASES, POPULATION_ALIASES, TOWN_ALIASES, match_columns
+from coverage.io.facilities import FACILITY_COLUMNS, read_facilities
+from coverage.io.population import POPULATION_COLUMNS, read_population
+from coverage.io.report import DataImportError, ImportReport, Issue
+from coverage.io.tables import DEFAULT_MAX_MB
+from coverage.io.towns import TOWN_COLUMNS, read_towns
+
+__all__ = [
+    "read_facilities",
+    "read_towns",
+    "read_population",
+    "ImportReport",
+    "Issue",
+    "DataImportError",
+    "FACILITY_ALIASES",
+    "TOWN_ALIASES",
+    "POPULATION_ALIASES",
+    "FACILITY_COLUMNS",
+    "TOWN_COLUMNS",
+    "POPULATION_COLUMNS",
+    "DEFAULT_MAX_MB",
+    "match_columns",
+]

@@ -1,0 +1,514 @@
+"""Facility registers: CSV / XLSX / GeoJSON / GeoPackage / zipped Shapefile → facility layer.
+
+Validation policy
+-----------------
+Every data row of the file ends up either in the returned layer or in the report; a row
+is never dropped silently.
+
+**Errors** (the import fails with :class:`~coverage.io.report.DataImportError`, whose
+message lists every error with file, row and column):
+
+* no name column, or no longitude/latitude columns (tables) — file level;
+* an empty or non-numeric longitude/latitude, a missing geometry (vector files);
+* a name cell left empty;
+* a point outside Jiangmen (the city outline ``paths.CITY_FILE`` grown by
+  ``tolerance_m``, else the default towns, else the bounding box
+  111.9-113.3 E, 21.4-22.9 N), checked after any swap fix and datum conversion;
+* the same facility id on two rows;
+* a file over the size limit, or of an unsupported type.
+
+**Warnings** (the import succeeds; the report lists them):
+
+* longitude/latitude swapped (values of the longitude column look like latitudes of
+  this region and vice versa) — swapped back, naming the columns;
+* duplicates: same name and coordinates within 5 m — kept, the later row flagged with
+  the row it duplicates;
+* a beds / nursing-beds / opening-year cell that is not a whole number — left empty;
+* a town cell that names no official town — the town is taken from the point's location;
+* no town boundaries available — town/district codes left empty unless the file names
+  the town.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS as ProjCRS
+from shapely.geometry import Point, box
+from shapely.geometry.base import BaseGeometry
+
+from coverage.crs import JIANGMEN_BBOX, PROJECTED, WGS84, normalise_crs_name, swapped_mask, to_wgs84
+from coverage.io.columns import FACILITY_ALIASES
+from coverage.io.matching import TownMatcher
+from coverage.io.reference import city_area, default_towns, official_towns
+from coverage.io.report import DataImportError, ImportReport
+from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_table, read_vector
+from coverage.layers import get_layer
+
+__all__ = ["read_facilities", "FACILITY_COLUMNS", "DUPLICATE_DISTANCE_M"]
+
+#: Output columns (ARCHITECTURE.md facility schema) before ``geometry``; ``type`` is extra.
+FACILITY_COLUMNS = [
+    "facility_id", "name", "layer", "town_code", "district_code", "address",
+    "beds", "nursing_beds", "opening_year", "source", "type",
+]
+DUPLICATE_DISTANCE_M = 5.0
+_CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
+_INT_FIELDS = ("beds", "nursing_beds", "opening_year")
+_CELL_CHARS = re.compile(r"[°\s]")
+
+
+@dataclass
+class _Rows:
+    """Rows of a facility file before validation (one entry per data row)."""
+
+    frame: pd.DataFrame  # canonical attribute fields (object dtype)
+    rows: list[int]  # user-visible row numbers
+    columns: dict[str, str]  # canonical field -> header as written
+    lon: np.ndarray
+    lat: np.ndarray
+    coord_ok: np.ndarray  # bool
+    lon_col: str
+    lat_col: str
+    extra_notes: list[str] = field(default_factory=list)
+
+
+def read_facilities(
+    path: str | os.PathLike[str],
+    layer_id: str,
+    crs: str = "wgs84",
+    bounds: BaseGeometry | gpd.GeoDataFrame | tuple[float, float, float, float] | None = None,
+    *,
+    towns: gpd.GeoDataFrame | None = None,
+    max_mb: float | None = DEFAULT_MAX_MB,
+    tolerance_m: float = 500.0,
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read a facility register and validate it row by row.
+
+    Parameters
+    ----------
+    path : path-like
+        CSV (UTF-8, UTF-8 with BOM or GBK/GB18030, detected), XLSX (title rows above
+        the header are skipped), GeoJSON, GeoPackage or zipped Shapefile.
+    layer_id : str
+        A layer of :data:`coverage.layers.LAYERS`.
+    crs : {"wgs84", "cgcs2000", "gcj02", "bd09"}, default "wgs84"
+        Coordinate system of the longitude/latitude values; GCJ-02 and BD-09 are
+        converted to WGS-84. For vector files with a projected CRS the geometry is first
+        reprojected to longitude/latitude.
+    bounds : shapely geometry, GeoDataFrame or (minx, miny, maxx, maxy), optional
+        Area (WGS-84) the points must fall in; default: Jiangmen (see module docstring).
+    towns : GeoDataFrame, optional
+        Town polygons with ``town_code`` and ``district_code`` used to fill those columns;
+        default: the embedded towns layer when it exists.
+    max_mb : float or None, default 50
+        Refuse larger files (None: no limit).
+    tolerance_m : float, default 500
+        Points this close outside the area are accepted (coastline simplification).
+
+    Returns
+    -------
+    (GeoDataFrame, ImportReport)
+        EPSG:4326 points with the ARCHITECTURE.md facility schema (``source="uploaded"``)
+        plus a ``type`` column, in file order; and the report (warnings and notes).
+
+    Raises
+    ------
+    ValueError
+        Unknown ``layer_id`` or ``crs``.
+    FileNotFoundError
+        ``path`` does not exist.
+    DataImportError
+        The file has errors; the message lists every one with file, row and column.
+    """
+    layer = get_layer(layer_id)
+    crs_key = normalise_crs_name(crs)
+    p = check_file(path, max_mb)
+    report = ImportReport(file=p.name, layer=layer.id)
+    kind = file_kind(p)
+    if kind == "raster":
+        raise DataImportError("a raster is not a facility register; expected a table or points", p)
+    raw = _rows_from_table(p, report) if kind == "table" else _rows_from_vector(p, report)
+    report.rows_read = len(raw.rows)
+
+    _check_names(raw, report)
+    _fix_swaps(raw, report)
+    if crs_key in ("gcj02", "bd09"):
+        ok = raw.coord_ok
+        raw.lon[ok], raw.lat[ok] = to_wgs84(raw.lon[ok], raw.lat[ok], crs_key)
+        report.note(f"{int(ok.sum())} points converted from {_CRS_LABEL[crs_key]} to WGS-84")
+    elif crs_key == "cgcs2000":
+        report.note("CGCS2000 coordinates used as WGS-84 (they differ by < 1 m)")
+    _check_inside(raw, report, bounds, tolerance_m)
+    ids = _facility_ids(raw, report, layer.id)
+    _flag_duplicates(raw, report)
+    ints = {f: _int_column(raw, report, f) for f in _INT_FIELDS}
+    report.raise_if_errors()
+
+    text = {f: _text_column(raw, f) for f in ("name", "address", "type")}
+    gdf = gpd.GeoDataFrame(
+        {
+            "facility_id": ids,
+            "name": text["name"],
+            "layer": layer.id,
+            "town_code": pd.Series([None] * len(ids), dtype=object),
+            "district_code": pd.Series([None] * len(ids), dtype=object),
+            "address": text["address"],
+            "beds": ints["beds"],
+            "nursing_beds": ints["nursing_beds"],
+            "opening_year": ints["opening_year"],
+            "source": "uploaded",
+            "type": text["type"],
+        },
+        geometry=gpd.points_from_xy(raw.lon, raw.lat),
+        crs=WGS84,
+    )
+    _assign_towns(gdf, raw, report, towns)
+    report.rows_imported = len(gdf)
+    return gdf[FACILITY_COLUMNS + ["geometry"]], report
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _parse_number(value: object) -> float | None:
+    """A finite float from a cell, or None (blank cells are handled by the caller)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    s = _CELL_CHARS.sub("", unicodedata.normalize("NFKC", str(value)))
+    try:
+        f = float(s)
+    except ValueError:
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def _canonical_frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    out = pd.DataFrame(index=range(len(frame)))
+    for fld in FACILITY_ALIASES:
+        out[fld] = frame[columns[fld]].to_numpy(dtype=object) if fld in columns else None
+    return out
+
+
+def _parse_coords(
+    values: pd.Series, rows: list[int], column: str, report: ImportReport
+) -> tuple[np.ndarray, np.ndarray]:
+    out = np.full(len(values), np.nan)
+    ok = np.zeros(len(values), dtype=bool)
+    for i, (v, row) in enumerate(zip(values, rows)):
+        if _is_blank(v):
+            report.error("empty coordinate", row=row, column=column)
+            continue
+        f = _parse_number(v)
+        if f is None:
+            report.error(f"{str(v).strip()!r} is not a number", row=row, column=column)
+            continue
+        out[i], ok[i] = f, True
+    return out, ok
+
+
+def _rows_from_table(path: Path, report: ImportReport) -> _Rows:
+    table = read_table(path, FACILITY_ALIASES, report)
+    cols = table.columns
+    missing = []
+    if "name" not in cols:
+        missing.append("no name column (accepted: " + ", ".join(FACILITY_ALIASES["name"]) + ")")
+    for fld, label in (("lon", "longitude"), ("lat", "latitude")):
+        if fld not in cols:
+            missing.append(f"no {label} column (accepted: " + ", ".join(FACILITY_ALIASES[fld]) + ")")
+    if missing:
+        for m in missing:
+            report.error(m, row=table.header_row)
+        raise DataImportError(report)
+    frame = _canonical_frame(table.frame, cols)
+    lon, ok_lon = _parse_coords(frame["lon"], table.rows, cols["lon"], report)
+    lat, ok_lat = _parse_coords(frame["lat"], table.rows, cols["lat"], report)
+    return _Rows(frame, table.rows, cols, lon, lat, ok_lon & ok_lat, cols["lon"], cols["lat"])
+
+
+def _rows_from_vector(path: Path, report: ImportReport) -> _Rows:
+    gdf = read_vector(path, report)
+    from coverage.io.columns import match_columns
+
+    cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], FACILITY_ALIASES)
+    rows = list(range(1, len(gdf) + 1))
+    if "name" not in cols:
+        report.error("no name column (accepted: " + ", ".join(FACILITY_ALIASES["name"]) + ")")
+        raise DataImportError(report)
+    report.note(f"read {len(gdf)} features; row numbers are feature numbers (1 = first feature)")
+    frame = _canonical_frame(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), cols)
+    geoms = gdf.geometry
+    if gdf.crs is None:
+        report.note("the file declares no CRS; longitude/latitude assumed")
+    else:
+        file_crs = ProjCRS.from_user_input(gdf.crs)
+        if file_crs.is_projected:
+            report.note(f"reprojected from {file_crs.to_string()} to longitude/latitude")
+            geoms = geoms.to_crs(WGS84)
+        elif not file_crs.equals(ProjCRS.from_user_input(WGS84)):
+            report.note(f"geographic CRS {file_crs.name} used as WGS-84 (< 1 m apart)")
+    lon = np.full(len(gdf), np.nan)
+    lat = np.full(len(gdf), np.nan)
+    ok = np.zeros(len(gdf), dtype=bool)
+    non_point = 0
+    for i, (g, row) in enumerate(zip(geoms, rows)):
+        if g is None or g.is_empty:
+            if "lon" in cols and "lat" in cols:
+                x = _parse_number(frame.at[i, "lon"]) if not _is_blank(frame.at[i, "lon"]) else None
+                y = _parse_number(frame.at[i, "lat"]) if not _is_blank(frame.at[i, "lat"]) else None
+                if x is not None and y is not None:
+                    lon[i], lat[i], ok[i] = x, y, True
+                    continue
+            report.error("missing geometry", row=row, column="geometry")
+            continue
+        if g.geom_type != "Point":
+            non_point += 1
+            g = g.representative_point()
+        lon[i], lat[i], ok[i] = g.x, g.y, True
+    if non_point:
+        report.warn(f"{non_point} non-point features imported at a point inside each", column="geometry")
+    return _Rows(frame, rows, cols, lon, lat, ok, "geometry", "geometry")
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_names(raw: _Rows, report: ImportReport) -> None:
+    for v, row in zip(raw.frame["name"], raw.rows):
+        if _is_blank(v):
+            report.error("empty name", row=row, column=raw.columns["name"])
+
+
+def _fix_swaps(raw: _Rows, report: ImportReport) -> None:
+    ok = raw.coord_ok
+    mask = np.zeros(len(ok), dtype=bool)
+    mask[ok] = swapped_mask(raw.lon[ok], raw.lat[ok], JIANGMEN_BBOX)
+    n = int(mask.sum())
+    if n == 0:
+        return
+    lo, la = raw.lon_col, raw.lat_col
+    if n == int(ok.sum()):
+        report.warn(
+            f"columns {lo} and {la} are swapped ({lo} holds latitudes, {la} longitudes); "
+            f"swapped back for all {n} rows",
+            column=lo,
+        )
+    else:
+        for i in np.flatnonzero(mask):
+            report.warn(
+                f"{lo}={raw.lon[i]:g} and {la}={raw.lat[i]:g} look swapped; swapped back",
+                row=raw.rows[i],
+                column=lo,
+            )
+    raw.lon[mask], raw.lat[mask] = raw.lat[mask].copy(), raw.lon[mask].copy()
+
+
+def _area(bounds, tolerance_m: float) -> tuple[BaseGeometry, str]:
+    if bounds is None:
+        geom, label = city_area()
+    elif isinstance(bounds, gpd.GeoDataFrame):
+        g = bounds.to_crs(WGS84) if bounds.crs is not None else bounds
+        geom, label = g.geometry.union_all(), "the given boundary"
+    elif isinstance(bounds, BaseGeometry):
+        geom, label = bounds, "the given boundary"
+    else:
+        x0, y0, x1, y1 = (float(v) for v in bounds)
+        geom, label = box(x0, y0, x1, y1), f"the box {x0}-{x1} E, {y0}-{y1} N"
+    if tolerance_m > 0:
+        proj = gpd.GeoSeries([geom], crs=WGS84).to_crs(PROJECTED).buffer(tolerance_m)
+        geom = proj.to_crs(WGS84).iloc[0]
+    return geom, label
+
+
+def _check_inside(raw: _Rows, report: ImportReport, bounds, tolerance_m: float) -> None:
+    idx = np.flatnonzero(raw.coord_ok)
+    if len(idx) == 0:
+        return
+    area, label = _area(bounds, tolerance_m)
+    inside = gpd.GeoSeries(gpd.points_from_xy(raw.lon[idx], raw.lat[idx]), crs=WGS84).within(area).to_numpy()
+    column = raw.lon_col if raw.lon_col == raw.lat_col else f"{raw.lon_col}/{raw.lat_col}"
+    for i in idx[~inside]:
+        report.error(
+            f"point ({raw.lon[i]:.6g}, {raw.lat[i]:.6g}) is outside Jiangmen ({label})",
+            row=raw.rows[i],
+            column=column,
+        )
+
+
+def _flag_duplicates(raw: _Rows, report: ImportReport) -> None:
+    idx = np.flatnonzero(raw.coord_ok)
+    if len(idx) < 2:
+        return
+    pts = gpd.GeoSeries(gpd.points_from_xy(raw.lon[idx], raw.lat[idx]), crs=WGS84).to_crs(PROJECTED)
+    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    names = [_norm_name(raw.frame.at[i, "name"]) for i in idx]
+    groups: dict[str, list[int]] = {}
+    for k, name in enumerate(names):
+        if name:
+            groups.setdefault(name, []).append(k)
+    col = raw.columns["name"]
+    for members in groups.values():
+        for a_pos, a in enumerate(members):
+            for b in members[:a_pos]:
+                d = float(np.hypot(*(xy[a] - xy[b])))
+                if d <= DUPLICATE_DISTANCE_M:
+                    report.warn(
+                        f"duplicate of row {raw.rows[idx[b]]} (same name "
+                        f"{str(raw.frame.at[idx[a], 'name']).strip()!r}, {d:.1f} m apart); kept",
+                        row=raw.rows[idx[a]],
+                        column=col,
+                    )
+                    break
+
+
+def _norm_name(value: object) -> str:
+    if _is_blank(value):
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).lower()
+
+
+def _cell_text(value: object) -> str | None:
+    if _is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _text_column(raw: _Rows, fld: str) -> list[str | None]:
+    return [_cell_text(v) for v in raw.frame[fld]]
+
+
+def _facility_ids(raw: _Rows, report: ImportReport, layer_id: str) -> list[str]:
+    if "id" not in raw.columns:
+        report.note(f"no id column: facility_id set to {layer_id}-r<row>")
+        return [f"{layer_id}-r{row}" for row in raw.rows]
+    col = raw.columns["id"]
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for v, row in zip(raw.frame["id"], raw.rows):
+        text = _cell_text(v)
+        if text is None:
+            text = f"{layer_id}-r{row}"
+            report.warn(f"empty id; set to {text}", row=row, column=col)
+        if text in seen:
+            report.error(f"id {text!r} already used on row {seen[text]}", row=row, column=col)
+        else:
+            seen[text] = row
+        ids.append(text)
+    return ids
+
+
+def _int_column(raw: _Rows, report: ImportReport, fld: str) -> pd.Series:
+    out = pd.Series(pd.array([None] * len(raw.rows), dtype="Int64"))
+    if fld not in raw.columns:
+        return out
+    col = raw.columns[fld]
+    for i, (v, row) in enumerate(zip(raw.frame[fld], raw.rows)):
+        if _is_blank(v):
+            continue
+        f = _parse_number(v)
+        if f is None or not float(f).is_integer() or f < 0:
+            report.warn(f"{str(v).strip()!r} is not a whole number; left empty", row=row, column=col)
+            continue
+        if fld == "opening_year" and not 1900 <= f <= 2100:
+            report.warn(f"{int(f)} is not a plausible year; left empty", row=row, column=col)
+            continue
+        out.iloc[i] = int(f)
+    return out
+
+
+# --------------------------------------------------------------------------- towns
+
+
+def _assign_towns(
+    gdf: gpd.GeoDataFrame, raw: _Rows, report: ImportReport, towns: gpd.GeoDataFrame | None
+) -> None:
+    """Fill ``town_code`` / ``district_code``: the town named in the file, else the polygon."""
+    official = official_towns()
+    matcher = TownMatcher(official)
+    district_of = dict(zip(official["town_code"].astype(str), official["district_code"].astype(str)))
+    declared: list[str | None] = [None] * len(gdf)
+    if "town" in raw.columns:
+        col = raw.columns["town"]
+        for i, (v, row) in enumerate(zip(raw.frame["town"], raw.rows)):
+            if _is_blank(v):
+                continue
+            code, why = matcher.match(v, raw.frame.at[i, "district"])
+            if code is None:
+                report.warn(f"{why}; town taken from the point's location", row=row, column=col)
+            declared[i] = code
+
+    if towns is None:
+        towns = default_towns()
+    located: list[str | None] = [None] * len(gdf)
+    if towns is None:
+        if any(c is None for c in declared):
+            report.warn(
+                "no town boundaries available: town_code/district_code left empty where the "
+                "file does not name the town"
+            )
+    else:
+        located = _locate(gdf, towns)
+        district_of.update(zip(towns["town_code"].astype(str), towns["district_code"].astype(str)))
+    differ = []
+    codes = []
+    for i, row in enumerate(raw.rows):
+        d, loc = declared[i], located[i]
+        if d is not None and loc is not None and d != loc:
+            differ.append(row)
+        code = d if d is not None else loc
+        if code is None and towns is not None:
+            report.warn("point is in no town polygon; town_code left empty", row=row)
+        codes.append(code)
+    if differ:
+        report.note(
+            f"{len(differ)} rows name a town other than the polygon containing the point "
+            f"(the named town is kept): rows {', '.join(map(str, differ))}"
+        )
+    gdf["town_code"] = pd.Series(codes, dtype=object, index=gdf.index)
+    gdf["district_code"] = pd.Series([district_of.get(c) if c else None for c in codes], dtype=object, index=gdf.index)
+    if "district" in raw.columns:
+        col = raw.columns["district"]
+        for i, row in enumerate(raw.rows):
+            v = raw.frame.at[i, "district"]
+            if _is_blank(v) or codes[i] is None:
+                continue
+            d = matcher.district(v)
+            if d is not None and d != gdf["district_code"].iloc[i]:
+                report.warn(
+                    f"district {str(v).strip()!r} differs from the town's district "
+                    f"{gdf['district_code'].iloc[i]}; the town's is kept",
+                    row=row,
+                    column=col,
+                )
+
+
+def _locate(gdf: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, max_gap_m: float = 2000.0) -> list[str | None]:
+    """Town code of the polygon containing each point (nearest within ``max_gap_m`` if none)."""
+    t = towns[["town_code", towns.geometry.name]].copy()
+    t["town_code"] = t["town_code"].astype(str)
+    t = t.to_crs(PROJECTED) if t.crs is not None else t.set_crs(WGS84).to_crs(PROJECTED)
+    pts = gpd.GeoDataFrame(geometry=gdf.geometry.to_crs(PROJECTED).values, crs=PROJECTED)
+    joined = gpd.sjoin_nearest(pts, t, how="left", max_distance=max_gap_m, distance_col="_d")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return [None if pd.isna(c) else str(c) for c in joined["town_code"].reindex(pts.index)]

@@ -1,0 +1,289 @@
+"""Population grids uploaded by the user → the population table.
+
+Two inputs are accepted:
+
+* a **raster** (GeoTIFF, e.g. WorldPop): band 1 holds people per cell; nodata, NaN and
+  cells ≤ 0 hold nobody. Each populated cell becomes a row at its centre, reprojected to
+  EPSG:32649;
+* a **vector grid** (GeoJSON / GeoPackage / zipped Shapefile) of points or polygons
+  (taken at their centroid) with a population column (``pop_total``/人口/常住人口/
+  population/pop …) and optional ``pop_60plus`` (60岁及以上 …) and ``pop_0_17`` (0-17岁 …).
+
+Cells are assigned to towns by point-in-polygon. Cells outside every town are dropped and
+the report counts them and the people in them. Where the age columns are missing they are
+modelled from district shares (the default grid's, else the 2020 census), and the report
+says so. Counts are rounded to integers by largest remainder, which keeps the total (and,
+for modelled age groups, each district's modelled total) exact.
+
+Errors (vector grids): no population column, a missing geometry, a non-numeric or
+negative count, an age group larger than the total — each naming its row.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS as ProjCRS
+from pyproj import Transformer
+
+from coverage.crs import PROJECTED, WGS84
+from coverage.io.columns import POPULATION_ALIASES, match_columns
+from coverage.io.reference import default_towns, district_age_shares
+from coverage.io.report import DataImportError, ImportReport
+from coverage.io.tables import check_file, file_kind, read_vector
+
+__all__ = ["read_population", "POPULATION_COLUMNS", "round_preserving_sum"]
+
+POPULATION_COLUMNS = ["cell_id", "x", "y", "town_code", "district_code", "pop_total", "pop_60plus", "pop_0_17"]
+DEFAULT_MAX_MB_POPULATION = 500.0
+
+
+def round_preserving_sum(values: np.ndarray) -> np.ndarray:
+    """Round non-negative ``values`` to integers whose sum is ``round(values.sum())``.
+
+    Largest-remainder method: floor everything, then add 1 to the cells with the
+    largest fractional parts (ties broken by position).
+    """
+    v = np.asarray(values, dtype=float)
+    if v.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    floor = np.floor(v)
+    short = int(round(v.sum() - floor.sum()))
+    out = floor.astype(np.int64)
+    if short > 0:
+        order = np.argsort(-(v - floor), kind="stable")[:short]
+        out[order] += 1
+    return out
+
+
+def read_population(
+    path: str | os.PathLike[str],
+    towns: gpd.GeoDataFrame | None = None,
+    *,
+    max_mb: float | None = DEFAULT_MAX_MB_POPULATION,
+) -> tuple[pd.DataFrame, ImportReport]:
+    """Read a population raster or vector grid and assign its cells to towns.
+
+    Parameters
+    ----------
+    path : path-like
+        GeoTIFF, or GeoJSON / GeoPackage / zipped Shapefile grid (see module docstring).
+    towns : GeoDataFrame, optional
+        Town polygons with ``town_code`` and ``district_code``; default: the embedded towns.
+    max_mb : float or None, default 500
+        Refuse larger files.
+
+    Returns
+    -------
+    (DataFrame, ImportReport)
+        ARCHITECTURE.md population schema: ``cell_id, x, y`` (EPSG:32649 cell centre),
+        ``town_code, district_code, pop_total, pop_60plus, pop_0_17`` (integers).
+
+    Raises
+    ------
+    DataImportError
+        Unreadable file, no population column, bad rows (listed), or no towns to assign to.
+    """
+    p = check_file(path, max_mb)
+    report = ImportReport(file=p.name, layer="population")
+    if towns is None:
+        towns = default_towns()
+        if towns is None:
+            raise DataImportError("no town boundaries to assign cells to: pass towns=", p)
+    kind = file_kind(p)
+    if kind == "raster":
+        cells = _raster_cells(p, report)
+    elif kind == "vector":
+        cells = _vector_cells(p, report)
+    else:
+        raise DataImportError("a population grid must be a GeoTIFF or a vector grid (GeoJSON/GPKG/SHP)", p)
+    report.rows_read = len(cells)
+    report.raise_if_errors()
+
+    cells = _assign(cells, towns, report)
+    cells = _finish(cells, report)
+    report.rows_imported = len(cells)
+    return cells, report
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _raster_cells(path, report: ImportReport) -> pd.DataFrame:
+    import rasterio
+
+    try:
+        src = rasterio.open(path)
+    except Exception as exc:
+        raise DataImportError(f"cannot read as a raster: {exc}", path) from None
+    with src:
+        band = src.read(1, masked=True).astype(float)
+        transform = src.transform
+        src_crs = src.crs
+        res = src.res
+    values = band.filled(np.nan)
+    valid = np.isfinite(values)
+    negative = valid & (values < 0)
+    if negative.any():
+        report.warn(f"{int(negative.sum())} cells with negative values treated as empty")
+    populated = valid & (values > 0)
+    r, c = np.nonzero(populated)
+    xs, ys = rasterio.transform.xy(transform, r, c, offset="center")
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if src_crs is None:
+        report.note("the raster declares no CRS; longitude/latitude assumed")
+        src_crs = WGS84
+    tr = Transformer.from_crs(ProjCRS.from_user_input(src_crs), ProjCRS.from_user_input(PROJECTED), always_xy=True)
+    x, y = tr.transform(xs, ys)
+    report.note(
+        f"raster {values.shape[1]}×{values.shape[0]} cells of {res[0]:g}×{res[1]:g} "
+        f"({ProjCRS.from_user_input(src_crs).name}); {len(r)} populated cells, "
+        f"{values[populated].sum():,.1f} people"
+    )
+    return pd.DataFrame(
+        {
+            "cell_id": (r.astype(np.int64) * values.shape[1] + c).astype(np.int64),
+            "x": x,
+            "y": y,
+            "pop_total": values[populated],
+            "_row": None,
+        }
+    )
+
+
+def _number(v) -> float | None:
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _vector_cells(path, report: ImportReport) -> pd.DataFrame:
+    gdf = read_vector(path, report)
+    cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], POPULATION_ALIASES)
+    if "pop_total" not in cols:
+        report.error("no population column (accepted: " + ", ".join(POPULATION_ALIASES["pop_total"]) + ")")
+        raise DataImportError(report)
+    if gdf.crs is None:
+        report.note("the file declares no CRS; longitude/latitude assumed")
+        gdf = gdf.set_crs(WGS84)
+    proj = gdf.geometry.to_crs(PROJECTED)
+    n = len(gdf)
+    out = {fld: np.full(n, np.nan) for fld in ("pop_total", "pop_60plus", "pop_0_17")}
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    for i, g in enumerate(proj):
+        row = i + 1
+        if g is None or g.is_empty:
+            report.error("missing geometry", row=row, column="geometry")
+            continue
+        pt = g if g.geom_type == "Point" else g.centroid
+        x[i], y[i] = pt.x, pt.y
+    for fld in ("pop_total", "pop_60plus", "pop_0_17"):
+        if fld not in cols:
+            continue
+        col = cols[fld]
+        for i, v in enumerate(gdf[col]):
+            f = _number(v)
+            if f is None and (v is None or (isinstance(v, float) and math.isnan(v))) and fld == "pop_total":
+                f = 0.0  # an empty total is an empty cell
+            if f is None:
+                report.error(f"{v!r} is not a number", row=i + 1, column=col)
+            elif f < 0:
+                report.error(f"negative count {f:g}", row=i + 1, column=col)
+            else:
+                out[fld][i] = f
+    for fld in ("pop_60plus", "pop_0_17"):
+        if fld in cols:
+            too_big = np.flatnonzero(out[fld] > out["pop_total"] + 1e-9)
+            for i in too_big:
+                report.error(
+                    f"{out[fld][i]:g} exceeds the total {out['pop_total'][i]:g}", row=i + 1, column=cols[fld]
+                )
+    if "cell_id" in cols:
+        ids = pd.to_numeric(gdf[cols["cell_id"]], errors="coerce")
+        if ids.notna().all() and (ids == ids.round()).all() and ids.is_unique:
+            cell_id = ids.astype(np.int64).to_numpy()
+        else:
+            report.note(f"column {cols['cell_id']} is not a unique integer id; cells numbered from 0")
+            cell_id = np.arange(n, dtype=np.int64)
+    else:
+        cell_id = np.arange(n, dtype=np.int64)
+    frame = pd.DataFrame({"cell_id": cell_id, "x": x, "y": y, "_row": np.arange(1, n + 1)})
+    for fld in ("pop_total", "pop_60plus", "pop_0_17"):
+        if fld in cols:
+            frame[fld] = out[fld]
+    empty = frame["pop_total"].fillna(0) <= 0
+    if empty.any() and not report.errors:
+        report.note(f"{int(empty.sum())} cells with no people skipped")
+    return frame[~empty | frame["pop_total"].isna()].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- towns / ages
+
+
+def _assign(cells: pd.DataFrame, towns: gpd.GeoDataFrame, report: ImportReport) -> pd.DataFrame:
+    t = towns[["town_code", "district_code", towns.geometry.name]].copy()
+    t["town_code"] = t["town_code"].astype(str)
+    t["district_code"] = t["district_code"].astype(str)
+    t = t.to_crs(PROJECTED) if t.crs is not None else t.set_crs(WGS84).to_crs(PROJECTED)
+    pts = gpd.GeoDataFrame(cells, geometry=gpd.points_from_xy(cells["x"], cells["y"]), crs=PROJECTED)
+    joined = gpd.sjoin(pts, t, how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    outside = joined["town_code"].isna()
+    if outside.any():
+        report.warn(
+            f"{int(outside.sum())} cells outside every town dropped "
+            f"({joined.loc[outside, 'pop_total'].sum():,.1f} people)"
+        )
+    kept = joined.loc[~outside].drop(columns=["geometry", "index_right"])
+    return pd.DataFrame(kept).reset_index(drop=True)
+
+
+def _finish(cells: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    total = round_preserving_sum(cells["pop_total"].to_numpy(dtype=float))
+    out = pd.DataFrame(
+        {
+            "cell_id": cells["cell_id"].astype(np.int64).to_numpy(),
+            "x": cells["x"].to_numpy(dtype=float),
+            "y": cells["y"].to_numpy(dtype=float),
+            "town_code": cells["town_code"].astype(str).to_numpy(),
+            "district_code": cells["district_code"].astype(str).to_numpy(),
+            "pop_total": total,
+        }
+    )
+    modelled = [f for f in ("pop_60plus", "pop_0_17") if f not in cells.columns]
+    for fld in ("pop_60plus", "pop_0_17"):
+        if fld in cells.columns:
+            out[fld] = round_preserving_sum(cells[fld].to_numpy(dtype=float))
+    if modelled:
+        shares, source = district_age_shares()
+        unknown = sorted(set(out["district_code"]) - set(shares.index.astype(str)))
+        if unknown:
+            report.warn(f"no age shares for districts {', '.join(unknown)}: their age groups set to 0")
+        for fld in modelled:
+            share = out["district_code"].map(shares[f"share_{fld[4:]}"]).fillna(0.0).to_numpy()
+            expected = out["pop_total"].to_numpy() * share
+            col = np.zeros(len(out), dtype=np.int64)
+            for d in out["district_code"].unique():
+                m = (out["district_code"] == d).to_numpy()
+                col[m] = round_preserving_sum(expected[m])
+            out[fld] = col
+        report.warn(f"{' and '.join(modelled)} not in the file: modelled from {source}")
+    # keep each cell's age groups within its total
+    out["pop_60plus"] = np.minimum(out["pop_60plus"], out["pop_total"])
+    out["pop_0_17"] = np.minimum(out["pop_0_17"], out["pop_total"] - out["pop_60plus"])
+    zero = out["pop_total"] == 0
+    if zero.any():
+        report.note(f"{int(zero.sum())} cells rounded to 0 people omitted (the total is kept)")
+        out = out[~zero]
+    for fld in ("pop_total", "pop_60plus", "pop_0_17"):
+        out[fld] = out[fld].astype(np.int64)
+    return out[POPULATION_COLUMNS].reset_index(drop=True)

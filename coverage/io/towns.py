@@ -1,0 +1,202 @@
+"""Town/street boundaries uploaded by the user → the towns layer.
+
+Every feature must match one of the 73 official towns/streets, by 9-digit code (the
+12-digit NBS form is accepted) or by Chinese name (full, or without 镇/街道, with the
+district to tell apart names two districts share). Unmatched or doubly-matched features
+and missing or non-polygon geometries are **errors** naming the feature's row (1 = first
+feature). Invalid polygons are repaired with ``make_valid`` (**warning**), and official
+towns the file does not contain are listed in a **warning**.
+"""
+
+from __future__ import annotations
+
+import os
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS as ProjCRS
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from coverage.crs import WGS84, normalise_crs_name, to_wgs84
+from coverage.io.columns import TOWN_ALIASES, match_columns
+from coverage.io.matching import TownMatcher
+from coverage.io.reference import official_towns
+from coverage.io.report import DataImportError, ImportReport
+from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_vector
+
+__all__ = ["read_towns", "TOWN_COLUMNS"]
+
+TOWN_COLUMNS = [
+    "town_code", "town_zh", "town_en", "town_type", "area_type", "district_code", "district_zh",
+    "seat_lon", "seat_lat", "seat_source", "geometry_source",
+]
+
+
+def read_towns(
+    path: str | os.PathLike[str],
+    crs: str = "wgs84",
+    *,
+    official: pd.DataFrame | None = None,
+    max_mb: float | None = DEFAULT_MAX_MB,
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read town/street polygons and match them to the official list.
+
+    Parameters
+    ----------
+    path : path-like
+        GeoJSON, GeoPackage or zipped Shapefile of polygons with a town code and/or
+        name column (``town_code``/代码/区划代码/编码, ``town_zh``/镇街/乡镇/名称/name …).
+    crs : {"wgs84", "cgcs2000", "gcj02", "bd09"}, default "wgs84"
+        Datum of longitude/latitude coordinates; projected files are reprojected first.
+    official : DataFrame, optional
+        The official list (``town_code, town_zh, town_type, district_code, district_zh``
+        and optionally ``town_en``, ``seat_lon``, ``seat_lat``, ``seat_source``); default:
+        :func:`coverage.io.reference.official_towns`.
+    max_mb : float or None, default 50
+        Refuse larger files.
+
+    Returns
+    -------
+    (GeoDataFrame, ImportReport)
+        EPSG:4326 polygons with the towns schema (``geometry_source="uploaded"``), in
+        official code order. Attributes come from the official list; where it has no seat
+        point, the seat is a point inside the polygon (``seat_source="modelled"``).
+
+    Raises
+    ------
+    DataImportError
+        Listing every unmatched / duplicate / non-polygon feature.
+    """
+    crs_key = normalise_crs_name(crs)
+    p = check_file(path, max_mb)
+    report = ImportReport(file=p.name, layer="towns")
+    if file_kind(p) != "vector":
+        raise DataImportError("town boundaries must be GeoJSON, GeoPackage or a zipped Shapefile", p)
+    gdf = read_vector(p, report)
+    report.rows_read = len(gdf)
+    cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], TOWN_ALIASES)
+    if "code" not in cols and "name" not in cols:
+        report.error(
+            "no town code or name column (accepted: "
+            + ", ".join(TOWN_ALIASES["code"] + TOWN_ALIASES["name"]) + ")"
+        )
+        raise DataImportError(report)
+    official = official_towns() if official is None else official
+    official = official.copy()
+    official["town_code"] = official["town_code"].astype(str)
+    official["district_code"] = official["district_code"].astype(str)
+    matcher = TownMatcher(official)
+
+    geoms = _to_lonlat(gdf, crs_key, report)
+    matched: dict[str, int] = {}
+    codes: list[str | None] = []
+    out_geoms: list[BaseGeometry | None] = []
+    for i in range(len(gdf)):
+        row = i + 1
+        code = _match_row(gdf, i, cols, matcher, report)
+        if code is not None:
+            if code in matched:
+                report.error(
+                    f"town {code} ({official.set_index('town_code').at[code, 'town_zh']}) "
+                    f"already given by row {matched[code]}",
+                    row=row,
+                    column=cols.get("code", cols.get("name")),
+                )
+                code = None
+            else:
+                matched[code] = row
+        codes.append(code)
+        out_geoms.append(_polygonal(geoms.iloc[i], row, report))
+    report.raise_if_errors()
+
+    missing = official[~official["town_code"].isin(matched)]
+    if len(missing):
+        report.warn(
+            f"{len(missing)} of the {len(official)} official towns are not in the file: "
+            + ", ".join(f"{c} {n}" for c, n in zip(missing["town_code"], missing["town_zh"]))
+        )
+    result = gpd.GeoDataFrame({"town_code": codes}, geometry=out_geoms, crs=WGS84)
+    attrs = official.drop(columns=[c for c in official.columns if c in ("geometry",)])
+    result = result.merge(attrs, on="town_code", how="left")
+    result = gpd.GeoDataFrame(result, geometry="geometry", crs=WGS84)
+    if "area_type" not in result or result["area_type"].isna().any():
+        result["area_type"] = np.where(result["town_type"] == "街道", "urban", "rural")
+    if "town_en" not in result:
+        result["town_en"] = None
+    if "seat_lon" not in result or "seat_lat" not in result:
+        result["seat_lon"] = np.nan
+        result["seat_lat"] = np.nan
+    if "seat_source" not in result:
+        result["seat_source"] = None
+    no_seat = result["seat_lon"].isna() | result["seat_lat"].isna()
+    if no_seat.any():
+        pts = result.geometry[no_seat].representative_point()
+        result.loc[no_seat, "seat_lon"] = pts.x.to_numpy()
+        result.loc[no_seat, "seat_lat"] = pts.y.to_numpy()
+        result.loc[no_seat, "seat_source"] = "modelled"
+    result["geometry_source"] = "uploaded"
+    result = result.sort_values("town_code").reset_index(drop=True)
+    report.rows_imported = len(result)
+    return result[TOWN_COLUMNS + ["geometry"]], report
+
+
+def _to_lonlat(gdf: gpd.GeoDataFrame, crs_key: str, report: ImportReport) -> gpd.GeoSeries:
+    geoms = gdf.geometry
+    if gdf.crs is None:
+        report.note("the file declares no CRS; longitude/latitude assumed")
+        geoms = geoms.set_crs(WGS84)
+    elif ProjCRS.from_user_input(gdf.crs).is_projected:
+        report.note(f"reprojected from {gdf.crs.to_string()} to WGS-84")
+        geoms = geoms.to_crs(WGS84)
+    else:
+        geoms = geoms.set_crs(WGS84, allow_override=True)
+    if crs_key in ("gcj02", "bd09"):
+
+        def convert(xy: np.ndarray) -> np.ndarray:
+            lon, lat = to_wgs84(xy[:, 0], xy[:, 1], crs_key)
+            return np.column_stack([lon, lat])
+
+        geoms = gpd.GeoSeries(shapely.transform(geoms.to_numpy(), convert), index=geoms.index, crs=WGS84)
+        report.note(f"converted from {'GCJ-02' if crs_key == 'gcj02' else 'BD-09'} to WGS-84")
+    return geoms
+
+
+def _match_row(gdf, i: int, cols: dict[str, str], matcher: TownMatcher, report: ImportReport) -> str | None:
+    row = i + 1
+    district = gdf[cols["district"]].iloc[i] if "district" in cols else None
+    reasons = []
+    for fld in ("code", "name"):
+        if fld not in cols:
+            continue
+        value = gdf[cols[fld]].iloc[i]
+        code, why = matcher.match(value, district)
+        if code is not None:
+            return code
+        reasons.append((cols[fld], why))
+    column, why = reasons[-1] if len(reasons) == 1 or reasons[-1][1] != "empty" else reasons[0]
+    report.error(
+        "no town/street name or code" if why == "empty" else f"{why}; row not matched to an official town",
+        row=row,
+        column=column,
+    )
+    return None
+
+
+def _polygonal(geom: BaseGeometry | None, row: int, report: ImportReport) -> BaseGeometry | None:
+    if geom is None or geom.is_empty:
+        report.error("missing geometry", row=row, column="geometry")
+        return None
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        geom = shapely.make_valid(geom)
+        report.warn(f"invalid polygon ({reason}) repaired", row=row, column="geometry")
+    if geom.geom_type == "GeometryCollection":
+        polys = [g for g in geom.geoms if isinstance(g, (Polygon, MultiPolygon))]
+        geom = shapely.union_all(polys) if polys else geom
+    if not isinstance(geom, (Polygon, MultiPolygon)) or geom.is_empty:
+        report.error(f"geometry is a {geom.geom_type}, not a polygon", row=row, column="geometry")
+        return None
+    return geom
