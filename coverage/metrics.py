@@ -1,0 +1,685 @@
+"""Coverage metrics: population coverage, unit coverage and ratio indicators.
+
+Three kinds of figures the plan asks for:
+
+* **population coverage** — the share of a layer's served group (60+, 0-17 or
+  all residents) living in grid cells within the layer's service standard of a
+  facility, per town, district and city (:func:`population_coverage`);
+* **unit coverage** — the share of towns (乡镇/街道) or counties (县级行政区)
+  with at least one facility (:func:`unit_coverage`);
+* **ratios** — e.g. 养老机构护理型床位占比 from ``beds`` / ``nursing_beds``,
+  facilities per 10,000 residents, beds per 1,000 older residents
+  (:func:`nursing_bed_share`, :func:`facilities_per_10k`,
+  :func:`beds_per_1000_elderly`). A ratio whose inputs are missing is returned
+  with a status saying so (``"无法计算: 缺少 nursing_beds 列"``), never as a number.
+
+Every function takes a :class:`coverage.region.Region` (only its documented
+attributes are used) and returns a :class:`pandas.DataFrame` with a ``level``
+column (``town`` / ``county`` / ``district`` / ``city``). ``DataFrame.attrs``
+carries ``layer``, ``standard`` (a sentence naming the travel standard) and
+``provenance`` (which inputs were modelled or illustrative).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from coverage.layers import SERVED_GROUPS, get_layer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from coverage.region import Region
+
+__all__ = [
+    "STATUS_OK",
+    "population_coverage",
+    "unit_coverage",
+    "nursing_bed_share",
+    "facilities_per_10k",
+    "beds_per_1000_elderly",
+    "covered_mask",
+    "describe_standard",
+    "provenance_text",
+    "facility_units",
+]
+
+STATUS_OK = "已计算"
+"""Status of a ratio computed from complete inputs."""
+
+POPULATION_COLUMNS = ("pop_total", "pop_60plus", "pop_0_17")
+
+_PROVENANCE_ZH = {
+    "real": "真实数据",
+    "modelled": "模型推算",
+    "illustrative": "示意数据",
+    "uploaded": "用户上传",
+    "none": "缺失",
+}
+_INPUT_ZH = {
+    "districts": "区县边界",
+    "towns": "镇街边界",
+    "population": "人口网格",
+    "roads": "路网",
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def covered_mask(reach: Any, n_cells: int) -> np.ndarray:
+    """Return the boolean per-cell coverage mask held by ``reach``.
+
+    Parameters
+    ----------
+    reach : CellReach or array-like of bool
+        A :class:`coverage.reach.CellReach` (its ``covered`` field is used) or
+        the mask itself, one value per population-grid row.
+    n_cells : int
+        Number of population-grid rows the mask must have.
+
+    Raises
+    ------
+    ValueError
+        If the mask's length differs from ``n_cells``.
+    """
+    mask = getattr(reach, "covered", reach)
+    mask = np.asarray(mask, dtype=bool).ravel()
+    if mask.shape[0] != n_cells:
+        raise ValueError(
+            f"coverage mask has {mask.shape[0]} values but the population grid has {n_cells} cells"
+        )
+    return mask
+
+
+def _fmt_number(v: float) -> str:
+    return f"{v:g}"
+
+
+def _standard_labels(standards: Any, layer_id: str) -> str | None:
+    """``街道: <label>; 镇: <label>`` from a StandardTable (or None when unavailable)."""
+    if standards is None:
+        try:
+            from coverage.standards import load_standards
+
+            standards = load_standards()
+        except Exception:  # noqa: BLE001 - no standards file: describe from reach only
+            return None
+    if not hasattr(standards, "get"):
+        return None
+    labels = {}
+    for area, name in (("urban", "街道"), ("rural", "镇")):
+        try:
+            std = standards.get(layer_id, area)
+        except (ValueError, KeyError):
+            continue
+        labels[name] = std.label("zh") if hasattr(std, "label") else str(std)
+    if not labels:
+        return None
+    if len(set(labels.values())) == 1:
+        return next(iter(labels.values()))
+    return "; ".join(f"{k}: {v}" for k, v in labels.items())
+
+
+def _limit_text(reach: Any) -> str:
+    unit = getattr(reach, "unit", "") or ""
+    limit = np.atleast_1d(np.asarray(getattr(reach, "limit", np.nan), dtype=float))
+    limit = limit[np.isfinite(limit)]
+    unit_zh = {"m": "米", "s": "秒", "min": "分钟", "minutes": "分钟", "seconds": "秒"}.get(unit, unit)
+    if unit in ("s", "seconds") and limit.size:
+        limit = limit / 60.0
+        unit_zh = "分钟"
+    if limit.size == 0:
+        return "未设上限"
+    lo, hi = float(limit.min()), float(limit.max())
+    if np.isclose(lo, hi):
+        return f"≤{_fmt_number(round(lo, 2))}{unit_zh}"
+    return f"≤{_fmt_number(round(lo, 2))}–{_fmt_number(round(hi, 2))}{unit_zh}(按区域类型)"
+
+
+def describe_standard(reach: Any = None, standards: Any = None, layer_id: str | None = None) -> str:
+    """A one-line Chinese description of the service standard of ``layer_id``.
+
+    Combines the labels of the layer's :class:`~coverage.standards.Standard`
+    per area type (from ``standards``, or the embedded table when ``None``)
+    with how ``reach`` was computed (``reach.mode``: ``"network"`` → 路网通行
+    时间, ``"distance"`` → 直线距离, with ``reach.limit`` / ``reach.unit``).
+    Returns ``"未指定"`` when nothing is known.
+    """
+    parts = []
+    if layer_id is not None:
+        labels = _standard_labels(standards, layer_id)
+        if labels:
+            parts.append(labels)
+    if reach is not None and hasattr(reach, "mode"):
+        mode = str(getattr(reach, "mode", ""))
+        how = {"network": "按路网通行时间计算", "distance": "无路网, 按直线距离计算"}.get(mode, mode)
+        parts.append(f"{how} {_limit_text(reach)}")
+    return "; ".join(parts) if parts else "未指定"
+
+
+def provenance_text(region: "Region", layers: Sequence[str] | None = None) -> str:
+    """A one-line Chinese statement of where each input of ``region`` comes from.
+
+    Parameters
+    ----------
+    region : Region
+        Its ``provenance`` mapping is read.
+    layers : sequence of str, optional
+        Facility layers to mention; all layers in the provenance when omitted.
+    """
+    prov: dict[str, str] = dict(getattr(region, "provenance", {}) or {})
+    parts = []
+    for key in ("districts", "towns", "population", "roads"):
+        if key in prov:
+            parts.append(f"{_INPUT_ZH[key]}: {_PROVENANCE_ZH.get(prov[key], prov[key])}")
+    for key, val in prov.items():
+        if not key.startswith("facilities:"):
+            continue
+        layer_id = key.split(":", 1)[1]
+        if layers is not None and layer_id not in layers:
+            continue
+        try:
+            name = get_layer(layer_id).zh
+        except ValueError:
+            name = layer_id
+        parts.append(f"{name}: {_PROVENANCE_ZH.get(val, val)}")
+    modelled = [k for k, v in prov.items() if v in ("modelled", "illustrative")]
+    text = "; ".join(parts) if parts else "数据来源未标注"
+    if modelled:
+        text += "。注意: 含模型推算/示意数据, 结果仅供方法演示, 不代表实际情况"
+    return text
+
+
+def _town_table(region: "Region") -> pd.DataFrame:
+    towns = region.towns
+    cols = ["town_code", "town_zh", "district_code", "district_zh"]
+    missing = [c for c in cols if c not in towns.columns]
+    if missing:
+        raise ValueError(f"region.towns lacks column(s) {', '.join(missing)}")
+    t = pd.DataFrame(towns[cols]).copy()
+    for c in cols:
+        t[c] = t[c].astype(str)
+    return t.reset_index(drop=True)
+
+
+def _district_table(region: "Region") -> pd.DataFrame:
+    d = getattr(region, "districts", None)
+    if d is not None and {"district_code", "district_zh"} <= set(d.columns):
+        out = pd.DataFrame(d[["district_code", "district_zh"]]).astype(str)
+    else:
+        out = _town_table(region)[["district_code", "district_zh"]]
+    return out.drop_duplicates("district_code").reset_index(drop=True)
+
+
+def _layer_frame(region: "Region", layer_id: str) -> pd.DataFrame | None:
+    facilities = getattr(region, "facilities", {}) or {}
+    return facilities.get(layer_id)
+
+
+# --------------------------------------------------------------------------- population coverage
+
+
+def population_coverage(
+    region: "Region",
+    layer_id: str,
+    reach: Any = None,
+    standards: Any = None,
+    network: Any = None,
+) -> pd.DataFrame:
+    """Share of the layer's served group living within its service standard.
+
+    Parameters
+    ----------
+    region : Region
+        Towns, districts and the population grid (one row per populated cell).
+    layer_id : str
+        A layer of :data:`coverage.layers.LAYERS`; its ``served_column`` picks
+        the population group.
+    reach : CellReach or array-like of bool, optional
+        Which cells are covered. Computed with
+        :func:`coverage.reach.compute_reach` (under ``standards``) when omitted.
+    standards : StandardTable, optional
+        Service standards used when ``reach`` is computed here (the layer's
+        default standard when ``None``).
+    network : RoadNetwork, optional
+        Passed to :func:`coverage.reach.compute_reach`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per town (``level="town"``, every town of ``region.towns``,
+        zero rows where no one lives), then one per district
+        (``level="district"``) and one for the city (``level="city"``), with
+        columns ``level, town_code, town_zh, district_code, district_zh, layer,
+        served_group, served, covered, uncovered, rate``. ``rate`` is
+        ``covered / served`` (NaN where ``served`` is 0). District and city rows
+        sum every cell, including cells whose town is not in ``region.towns``.
+        ``attrs`` holds ``layer``, ``standard`` and ``provenance``.
+    """
+    layer = get_layer(layer_id)
+    pop = region.population
+    col = layer.served_column
+    if col not in pop.columns:
+        raise ValueError(f"population grid lacks the served-group column {col!r} of layer {layer_id!r}")
+    if reach is None:
+        from coverage.reach import compute_reach
+
+        reach = compute_reach(region, layer_id, standards=standards, network=network)
+    mask = covered_mask(reach, len(pop))
+
+    served = pd.to_numeric(pop[col], errors="raise").to_numpy(dtype=float)
+    cells = pd.DataFrame(
+        {
+            "town_code": pop["town_code"].astype(str).to_numpy(),
+            "district_code": pop["district_code"].astype(str).to_numpy(),
+            "served": served,
+            "covered": np.where(mask, served, 0.0),
+        }
+    )
+    group_zh = SERVED_GROUPS[col][0]
+
+    towns = _town_table(region)
+    by_town = cells.groupby("town_code")[["served", "covered"]].sum()
+    town_rows = towns.join(by_town, on="town_code")
+    town_rows[["served", "covered"]] = town_rows[["served", "covered"]].fillna(0.0)
+    town_rows.insert(0, "level", "town")
+
+    districts = _district_table(region)
+    by_district = cells.groupby("district_code")[["served", "covered"]].sum()
+    extra = sorted(set(by_district.index) - set(districts["district_code"]))
+    if extra:
+        districts = pd.concat(
+            [districts, pd.DataFrame({"district_code": extra, "district_zh": extra})], ignore_index=True
+        )
+    district_rows = districts.join(by_district, on="district_code")
+    district_rows[["served", "covered"]] = district_rows[["served", "covered"]].fillna(0.0)
+    district_rows.insert(0, "level", "district")
+    district_rows["town_code"] = pd.NA
+    district_rows["town_zh"] = pd.NA
+
+    city_rows = pd.DataFrame(
+        {
+            "level": ["city"],
+            "town_code": [pd.NA],
+            "town_zh": [pd.NA],
+            "district_code": [pd.NA],
+            "district_zh": ["全市"],
+            "served": [cells["served"].sum()],
+            "covered": [cells["covered"].sum()],
+        }
+    )
+    out = pd.concat([town_rows, district_rows, city_rows], ignore_index=True)
+    out["layer"] = layer_id
+    out["served_group"] = group_zh
+    out["uncovered"] = out["served"] - out["covered"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rate"] = np.where(out["served"] > 0, out["covered"] / out["served"], np.nan)
+    if np.all(np.mod(served, 1) == 0):
+        for c in ("served", "covered", "uncovered"):
+            out[c] = out[c].round().astype("int64")
+    out = out[
+        [
+            "level",
+            "town_code",
+            "town_zh",
+            "district_code",
+            "district_zh",
+            "layer",
+            "served_group",
+            "served",
+            "covered",
+            "uncovered",
+            "rate",
+        ]
+    ]
+    out.attrs.update(
+        layer=layer_id,
+        standard=describe_standard(reach, standards, layer_id),
+        provenance=provenance_text(region, [layer_id]),
+    )
+    return out
+
+
+# --------------------------------------------------------------------------- unit coverage
+
+
+def facility_units(region: "Region", layer_id: str, year: int | None = None) -> pd.DataFrame:
+    """Town and district code of every facility of ``layer_id``.
+
+    Uses the facilities' ``town_code`` / ``district_code`` columns where they
+    are filled and matches the remaining points to ``region.towns`` /
+    ``region.districts`` polygons. When ``year`` is given, facilities with an
+    ``opening_year`` after it are left out (facilities without one are kept).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``facility_id, town_code, district_code`` (codes as str, missing as NA).
+    """
+    gdf = _layer_frame(region, layer_id)
+    if gdf is None or len(gdf) == 0:
+        return pd.DataFrame({"facility_id": [], "town_code": [], "district_code": []}, dtype=object)
+    gdf = _open_by(gdf, year)
+    n = len(gdf)
+    town = _code_column(gdf, "town_code", n)
+    district = _code_column(gdf, "district_code", n)
+    towns = _town_table(region)
+    known = set(towns["town_code"])
+    town = town.where(town.isin(known), pd.NA)
+    need = town.isna().to_numpy()
+    if need.any() and hasattr(gdf, "geometry") and hasattr(region.towns, "geometry"):
+        town.loc[need] = _point_in_polygons(gdf[need], region.towns, "town_code")
+    # District: from the town when known, else the facility's own code, else by location.
+    town_to_district = dict(zip(towns["town_code"], towns["district_code"]))
+    from_town = town.map(town_to_district)
+    district = from_town.where(from_town.notna(), district)
+    need = district.isna().to_numpy()
+    if need.any() and hasattr(gdf, "geometry") and getattr(region, "districts", None) is not None:
+        district.loc[need] = _point_in_polygons(gdf[need], region.districts, "district_code")
+    ids = gdf["facility_id"].astype(str) if "facility_id" in gdf.columns else pd.Series(range(n)).astype(str)
+    return pd.DataFrame(
+        {"facility_id": ids.to_numpy(), "town_code": town.to_numpy(), "district_code": district.to_numpy()}
+    )
+
+
+def _open_by(gdf: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    if year is None or "opening_year" not in gdf.columns:
+        return gdf
+    oy = pd.to_numeric(gdf["opening_year"], errors="coerce")
+    return gdf[~(oy > year)]
+
+
+def _code_column(gdf: pd.DataFrame, col: str, n: int) -> pd.Series:
+    if col not in gdf.columns:
+        return pd.Series([pd.NA] * n, dtype=object)
+    s = gdf[col].reset_index(drop=True)
+    out = s.astype(object).where(s.notna(), pd.NA)
+    out = out.map(lambda v: v if v is pd.NA else str(v).strip() or pd.NA)
+    return out.astype(object)
+
+
+def _point_in_polygons(points: Any, polygons: Any, code_col: str) -> list:
+    import geopandas as gpd
+
+    pts = gpd.GeoDataFrame(geometry=gpd.GeoSeries(points.geometry.values, crs=points.crs)).reset_index(drop=True)
+    polys = polygons[[code_col, polygons.geometry.name]]
+    if pts.crs is not None and polys.crs is not None and not pts.crs.equals(polys.crs):
+        pts = pts.to_crs(polys.crs)
+    joined = gpd.sjoin(pts, polys, how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return [pd.NA if pd.isna(v) else str(v) for v in joined[code_col].reindex(range(len(pts)))]
+
+
+def unit_coverage(
+    region: "Region",
+    layer_id: str,
+    level: Literal["town", "county"] = "town",
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Share of towns (or counties) with at least one facility of ``layer_id``.
+
+    Parameters
+    ----------
+    region : Region
+        Its towns, districts and facilities.
+    layer_id : str
+        Facility layer.
+    level : {"town", "county"}
+        ``town``: every town of ``region.towns`` is a unit; ``county``: every
+        district (县级行政区) of ``region.districts`` is a unit.
+    year : int, optional
+        Count only facilities opened by ``year`` (``opening_year`` ≤ year;
+        facilities without an opening year are counted).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit (``level`` = ``"town"`` / ``"county"``), then (for
+        towns) one per district and one for the city, with columns ``level,
+        code, name_zh, district_code, district_zh, layer, facilities, units,
+        units_with, units_without, share, lacking``. ``lacking`` lists (顿号
+        separated) the units without a facility. Facilities that fall in no
+        unit are counted in ``attrs["unassigned"]``.
+    """
+    get_layer(layer_id)
+    if level not in ("town", "county"):
+        raise ValueError(f"level must be 'town' or 'county', got {level!r}")
+    fac = facility_units(region, layer_id, year)
+    towns = _town_table(region)
+    districts = _district_table(region)
+    if level == "town":
+        counts = fac["town_code"].dropna().value_counts()
+        units = pd.DataFrame(
+            {
+                "level": "town",
+                "code": towns["town_code"],
+                "name_zh": towns["town_zh"],
+                "district_code": towns["district_code"],
+                "district_zh": towns["district_zh"],
+            }
+        )
+        unassigned = int(fac["town_code"].isna().sum())
+    else:
+        counts = fac["district_code"].dropna().value_counts()
+        units = pd.DataFrame(
+            {
+                "level": "county",
+                "code": districts["district_code"],
+                "name_zh": districts["district_zh"],
+                "district_code": districts["district_code"],
+                "district_zh": districts["district_zh"],
+            }
+        )
+        unassigned = int(fac["district_code"].isna().sum())
+    units["facilities"] = units["code"].map(counts).fillna(0).astype("int64")
+    units["units"] = 1
+    units["units_with"] = (units["facilities"] > 0).astype("int64")
+    units["units_without"] = 1 - units["units_with"]
+    units["lacking"] = np.where(units["units_with"] == 1, "", units["name_zh"])
+
+    def _summary(frame: pd.DataFrame, lvl: str, code: Any, name: str, dcode: Any, dname: Any) -> dict:
+        return {
+            "level": lvl,
+            "code": code,
+            "name_zh": name,
+            "district_code": dcode,
+            "district_zh": dname,
+            "facilities": int(frame["facilities"].sum()),
+            "units": int(len(frame)),
+            "units_with": int(frame["units_with"].sum()),
+            "units_without": int(frame["units_without"].sum()),
+            "lacking": "、".join(frame.loc[frame["units_with"] == 0, "name_zh"]),
+        }
+
+    rows = []
+    if level == "town":
+        for d in districts.itertuples(index=False):
+            sub = units[units["district_code"] == d.district_code]
+            rows.append(_summary(sub, "district", d.district_code, d.district_zh, d.district_code, d.district_zh))
+    rows.append(_summary(units, "city", pd.NA, "全市", pd.NA, "全市"))
+    out = pd.concat([units, pd.DataFrame(rows)], ignore_index=True)
+    out["layer"] = layer_id
+    out["share"] = np.where(out["units"] > 0, out["units_with"] / out["units"].where(out["units"] > 0, 1), np.nan)
+    out = out[
+        [
+            "level",
+            "code",
+            "name_zh",
+            "district_code",
+            "district_zh",
+            "layer",
+            "facilities",
+            "units",
+            "units_with",
+            "units_without",
+            "share",
+            "lacking",
+        ]
+    ]
+    out.attrs.update(
+        layer=layer_id,
+        standard="每个乡镇(街道)至少 1 处" if level == "town" else "每个县级行政区至少 1 处",
+        provenance=provenance_text(region, [layer_id]),
+        unassigned=unassigned,
+    )
+    return out
+
+
+# --------------------------------------------------------------------------- ratios
+
+
+def _ratio_frame(
+    region: "Region",
+    indicator: str,
+    unit: str,
+    num: pd.Series | None,
+    den: pd.Series | None,
+    scale: float,
+    status_all: str | None,
+    notes: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Assemble district + city rows of a ratio ``scale * num / den``.
+
+    ``num`` / ``den`` are indexed by district code. ``status_all`` (when not
+    None) is the status of every row and the values are NaN.
+    """
+    districts = _district_table(region)
+    rows = []
+    items = [(d.district_code, d.district_zh) for d in districts.itertuples(index=False)] + [(None, "全市")]
+    for code, name in items:
+        if status_all is not None:
+            n = d_ = value = np.nan
+            status = status_all
+        else:
+            n = float(num.sum()) if code is None else float(num.get(code, 0.0))
+            d_ = float(den.sum()) if code is None else float(den.get(code, 0.0))
+            if d_ > 0:
+                value = scale * n / d_
+                status = STATUS_OK
+            else:
+                value = np.nan
+                status = "无法计算: 分母为 0"
+        rows.append(
+            {
+                "level": "city" if code is None else "district",
+                "district_code": pd.NA if code is None else code,
+                "district_zh": name,
+                "indicator": indicator,
+                "numerator": n,
+                "denominator": d_,
+                "value": value,
+                "unit": unit,
+                "status": status,
+                "note": (notes or {}).get("all", ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _missing_status(gdf: pd.DataFrame | None, layer_id: str, cols: Sequence[str]) -> str | None:
+    if gdf is None:
+        return f"无法计算: 缺少 {layer_id} 图层"
+    if len(gdf) == 0:
+        return f"无法计算: {layer_id} 图层没有设施"
+    absent = [c for c in cols if c not in gdf.columns]
+    if absent:
+        return f"无法计算: 缺少 {', '.join(absent)} 列"
+    empty = [c for c in cols if pd.to_numeric(gdf[c], errors="coerce").notna().sum() == 0]
+    if empty:
+        return f"无法计算: {', '.join(empty)} 列全部为空"
+    return None
+
+
+def nursing_bed_share(
+    region: "Region", layer_id: str = "elder_care_institution", year: int | None = None
+) -> pd.DataFrame:
+    """养老机构护理型床位占比: ``100 * Σ nursing_beds / Σ beds`` per district and city.
+
+    Only facilities with both ``beds`` and ``nursing_beds`` filled count; how
+    many were left out is stated in ``note``. When the layer or either column is
+    absent (or empty) every row has ``value`` NaN and a ``status`` beginning
+    with ``"无法计算"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        District rows and a city row: ``level, district_code, district_zh,
+        indicator, numerator, denominator, value, unit, status, note``.
+    """
+    get_layer(layer_id)
+    gdf = _layer_frame(region, layer_id)
+    indicator = "养老机构护理型床位占比"
+    status = _missing_status(gdf, layer_id, ["beds", "nursing_beds"])
+    if status is not None:
+        return _ratio_frame(region, indicator, "%", None, None, 100.0, status)
+    gdf = _open_by(gdf, year)
+    codes = facility_units(region, layer_id, year)["district_code"].to_numpy()
+    beds = pd.to_numeric(gdf["beds"], errors="coerce").to_numpy(dtype=float)
+    nursing = pd.to_numeric(gdf["nursing_beds"], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(beds) & np.isfinite(nursing)
+    bad = np.isfinite(beds) & np.isfinite(nursing) & (nursing > beds)
+    if bad.any():
+        raise ValueError(
+            f"layer {layer_id!r}: nursing_beds exceeds beds for {int(bad.sum())} facilities "
+            f"(first row {int(np.flatnonzero(bad)[0])})"
+        )
+    frame = pd.DataFrame({"district": codes[ok], "n": nursing[ok], "b": beds[ok]})
+    num = frame.groupby("district")["n"].sum()
+    den = frame.groupby("district")["b"].sum()
+    skipped = int((~ok).sum())
+    note = f"{skipped} 家机构缺少床位数据, 未计入" if skipped else ""
+    out = _ratio_frame(region, indicator, "%", num, den, 100.0, None, {"all": note})
+    out.attrs.update(layer=layer_id, provenance=provenance_text(region, [layer_id]))
+    return out
+
+
+def facilities_per_10k(region: "Region", layer_id: str, year: int | None = None) -> pd.DataFrame:
+    """Facilities of ``layer_id`` per 10,000 residents of its served group.
+
+    Returns the same columns as :func:`nursing_bed_share`; the numerator is the
+    facility count, the denominator the served population of the grid.
+    """
+    layer = get_layer(layer_id)
+    gdf = _layer_frame(region, layer_id)
+    group = SERVED_GROUPS[layer.served_column][0]
+    indicator = f"每万名{group}拥有{layer.zh}数"
+    if gdf is None:
+        return _ratio_frame(region, indicator, "个/万人", None, None, 1e4, f"无法计算: 缺少 {layer_id} 图层")
+    pop = region.population
+    if layer.served_column not in pop.columns:
+        return _ratio_frame(
+            region, indicator, "个/万人", None, None, 1e4, f"无法计算: 人口网格缺少 {layer.served_column} 列"
+        )
+    codes = facility_units(region, layer_id, year)["district_code"]
+    num = codes.dropna().value_counts().astype(float)
+    den = pop.groupby(pop["district_code"].astype(str))[layer.served_column].sum().astype(float)
+    out = _ratio_frame(region, indicator, "个/万人", num, den, 1e4, None)
+    out.attrs.update(layer=layer_id, provenance=provenance_text(region, [layer_id]))
+    return out
+
+
+def beds_per_1000_elderly(
+    region: "Region", layer_id: str = "elder_care_institution", year: int | None = None
+) -> pd.DataFrame:
+    """每千老年人口养老床位数: ``1000 * Σ beds / Σ pop_60plus`` per district and city."""
+    gdf = _layer_frame(region, layer_id)
+    indicator = "每千老年人口养老床位数"
+    status = _missing_status(gdf, layer_id, ["beds"])
+    pop = region.population
+    if status is None and "pop_60plus" not in pop.columns:
+        status = "无法计算: 人口网格缺少 pop_60plus 列"
+    if status is not None:
+        return _ratio_frame(region, indicator, "张/千人", None, None, 1e3, status)
+    gdf = _open_by(gdf, year)
+    codes = facility_units(region, layer_id, year)["district_code"].to_numpy()
+    beds = pd.to_numeric(gdf["beds"], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(beds)
+    num = pd.Series(beds[ok]).groupby(codes[ok]).sum()
+    den = pop.groupby(pop["district_code"].astype(str))["pop_60plus"].sum().astype(float)
+    skipped = int((~ok).sum())
+    note = f"{skipped} 家机构缺少床位数据, 未计入" if skipped else ""
+    out = _ratio_frame(region, indicator, "张/千人", num, den, 1e3, None, {"all": note})
+    out.attrs.update(layer=layer_id, provenance=provenance_text(region, [layer_id]))
+    return out

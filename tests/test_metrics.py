@@ -1,0 +1,207 @@
+"""Population coverage, unit coverage and ratios on the hand-made ``small_region``.
+
+Expected numbers are worked out by hand from ``tests/conftest.py``:
+elder-care station ECS1 sits at the corner shared by cells (0,0), (1,0), (0,1),
+(1,1) and ECS2 at the corner shared by (6,6), (7,7), ...; within 1000 m of
+them the populated cells are (0,0), (1,0), (0,1) [T1] and (6,6), (7,7) [T4].
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import covered_within
+from coverage.metrics import (
+    STATUS_OK,
+    beds_per_1000_elderly,
+    covered_mask,
+    describe_standard,
+    facilities_per_10k,
+    facility_units,
+    nursing_bed_share,
+    population_coverage,
+    provenance_text,
+    unit_coverage,
+)
+
+T1, T2, T3, T4 = "440703001", "440703101", "440704001", "440704101"
+
+
+def _row(df: pd.DataFrame, level: str, code: str | None = None) -> pd.Series:
+    if level == "town":
+        sel = df[(df["level"] == "town") & (df["town_code"] == code)]
+    elif level == "district":
+        sel = df[(df["level"] == "district") & (df["district_code"] == code)]
+    else:
+        sel = df[df["level"] == "city"]
+    assert len(sel) == 1, (level, code, sel)
+    return sel.iloc[0]
+
+
+@pytest.fixture
+def station_cov(small_region):
+    mask = covered_within(small_region, "elder_care_station", 1000.0)
+    return population_coverage(small_region, "elder_care_station", reach=mask)
+
+
+def test_population_coverage_per_town_by_hand(station_cov):
+    # served = 60+; T1 cells 200+100+150+80, covered the first three.
+    expected = {T1: (530, 450), T2: (280, 0), T3: (220, 0), T4: (360, 360)}
+    for code, (served, covered) in expected.items():
+        r = _row(station_cov, "town", code)
+        assert (r.served, r.covered, r.uncovered) == (served, covered, served - covered)
+        assert r.rate == pytest.approx(covered / served)
+    assert _row(station_cov, "town", T1).town_zh == "甲一街道"
+    assert set(station_cov["served_group"]) == {"60岁及以上"}
+
+
+def test_population_coverage_district_and_city_rows(station_cov):
+    d1 = _row(station_cov, "district", "440703")
+    d2 = _row(station_cov, "district", "440704")
+    city = _row(station_cov, "city")
+    assert (d1.served, d1.covered) == (810, 450)
+    assert (d2.served, d2.covered) == (580, 360)
+    assert (city.served, city.covered, city.uncovered) == (1390, 810, 580)
+    assert city.rate == pytest.approx(810 / 1390)
+    assert d1.district_zh == "测试甲区"
+    assert list(station_cov["level"]).count("town") == 4
+    assert list(station_cov["level"]).count("district") == 2
+
+
+def test_population_coverage_uses_the_layers_served_group(small_region):
+    mask = covered_within(small_region, "elder_care_station", 1000.0)
+    # Child layer -> pop_0_17: T1 covered 150+200+90 of 500.
+    cov = population_coverage(small_region, "child_protection_post", reach=mask)
+    assert (_row(cov, "town", T1).served, _row(cov, "town", T1).covered) == (500, 440)
+    # All-resident layer -> pop_total: city 6100, covered 1000+800+600+900+250.
+    cov = population_coverage(small_region, "social_work_station", reach=mask)
+    assert (_row(cov, "city").served, _row(cov, "city").covered) == (6100, 3550)
+
+
+def test_population_coverage_accepts_a_reach_object(small_region):
+    class FakeReach:
+        covered = np.zeros(len(small_region.population), dtype=bool)
+        mode = "distance"
+        limit = 1000.0
+        unit = "m"
+
+    FakeReach.covered[0] = True  # cell (0,0): 200 older residents
+    cov = population_coverage(small_region, "elder_care_station", reach=FakeReach())
+    assert _row(cov, "city").covered == 200
+    assert "直线距离" in cov.attrs["standard"] and "1000" in cov.attrs["standard"]
+    assert "示意数据" in cov.attrs["provenance"]
+
+
+def test_population_coverage_town_without_people(small_region):
+    region = small_region
+    region.population = region.population[region.population["town_code"] != T3].reset_index(drop=True)
+    cov = population_coverage(region, "elder_care_station", reach=np.zeros(len(region.population), bool))
+    r = _row(cov, "town", T3)
+    assert r.served == 0 and r.covered == 0 and math.isnan(r.rate)
+
+
+def test_covered_mask_length_is_checked(small_region):
+    with pytest.raises(ValueError, match="population grid has 12 cells"):
+        population_coverage(small_region, "elder_care_station", reach=np.ones(5, dtype=bool))
+    assert covered_mask([1, 0, 1], 3).tolist() == [True, False, True]
+
+
+def test_unknown_layer_is_refused(small_region):
+    with pytest.raises(ValueError, match="unknown layer"):
+        population_coverage(small_region, "no_such_layer", reach=np.ones(12, dtype=bool))
+
+
+def test_facility_units_places_a_point_without_town_code(small_region):
+    units = facility_units(small_region, "child_protection_post").set_index("facility_id")
+    assert units.loc["CPP4", "town_code"] == T3
+    assert units.loc["CPP4", "district_code"] == "440704"
+    assert units.loc["CPP1", "town_code"] == T1
+
+
+def test_unit_coverage_towns(small_region):
+    uc = unit_coverage(small_region, "child_protection_post", level="town")
+    towns = uc[uc["level"] == "town"].set_index("code")
+    assert towns["facilities"].to_dict() == {T1: 1, T2: 0, T3: 1, T4: 2}
+    assert towns["units_with"].to_dict() == {T1: 1, T2: 0, T3: 1, T4: 1}
+    d1 = uc[(uc["level"] == "district") & (uc["code"] == "440703")].iloc[0]
+    assert (d1.units, d1.units_with, d1.units_without, d1.share) == (2, 1, 1, 0.5)
+    assert d1.lacking == "甲二镇"
+    city = uc[uc["level"] == "city"].iloc[0]
+    assert (city.units, city.units_with, city.share) == (4, 3, 0.75)
+    assert city.facilities == 4
+
+
+def test_unit_coverage_counties(small_region):
+    uc = unit_coverage(small_region, "ossuary", level="county")
+    counties = uc[uc["level"] == "county"].set_index("code")
+    assert counties["units_with"].to_dict() == {"440703": 1, "440704": 0}
+    city = uc[uc["level"] == "city"].iloc[0]
+    assert (city.units, city.units_with, city.share, city.lacking) == (4 // 2, 1, 0.5, "测试乙区")
+
+
+def test_unit_coverage_by_opening_year(small_region):
+    # Posts open 2019 (T1), 2021 (T4), 2022 (T3), 2024 (T4).
+    shares = {
+        y: unit_coverage(small_region, "child_protection_post", year=y).query("level == 'city'").iloc[0].share
+        for y in (2018, 2019, 2021, 2022, 2025)
+    }
+    assert shares == {2018: 0.0, 2019: 0.25, 2021: 0.5, 2022: 0.75, 2025: 0.75}
+
+
+def test_unit_coverage_rejects_bad_level(small_region):
+    with pytest.raises(ValueError, match="level must be"):
+        unit_coverage(small_region, "ossuary", level="village")
+
+
+def test_nursing_bed_share_by_hand(small_region):
+    r = nursing_bed_share(small_region).set_index("district_zh")
+    # ECI3 has no nursing-bed count: left out. City (40+35)/(100+50).
+    assert r.loc["全市", "value"] == pytest.approx(50.0)
+    assert r.loc["测试甲区", "value"] == pytest.approx(40.0)
+    assert r.loc["测试乙区", "value"] == pytest.approx(70.0)
+    assert (r["status"] == STATUS_OK).all()
+    assert "1 家机构缺少床位数据" in r.loc["全市", "note"]
+
+
+def test_nursing_bed_share_missing_column_says_so(small_region):
+    gdf = small_region.facilities["elder_care_institution"].drop(columns="nursing_beds")
+    small_region.facilities["elder_care_institution"] = gdf
+    r = nursing_bed_share(small_region)
+    assert r["value"].isna().all()
+    assert set(r["status"]) == {"无法计算: 缺少 nursing_beds 列"}
+
+
+def test_nursing_bed_share_refuses_more_nursing_than_beds(small_region):
+    gdf = small_region.facilities["elder_care_institution"].copy()
+    gdf.loc[0, "nursing_beds"] = 500
+    small_region.facilities["elder_care_institution"] = gdf
+    with pytest.raises(ValueError, match="nursing_beds exceeds beds"):
+        nursing_bed_share(small_region)
+
+
+def test_facilities_per_10k(small_region):
+    r = facilities_per_10k(small_region, "social_work_station").set_index("district_zh")
+    # One station (district 440703, 3950 residents); city 6100 residents.
+    assert r.loc["测试甲区", "value"] == pytest.approx(1e4 / 3950)
+    assert r.loc["测试乙区", "value"] == 0.0
+    assert r.loc["全市", "value"] == pytest.approx(1e4 / 6100)
+    missing = facilities_per_10k(small_region, "elder_canteen")
+    assert missing["status"].str.startswith("无法计算").all()
+
+
+def test_beds_per_1000_elderly(small_region):
+    r = beds_per_1000_elderly(small_region).set_index("district_zh")
+    assert r.loc["全市", "value"] == pytest.approx(1000 * 180 / 1390)
+    assert r.loc["测试甲区", "value"] == pytest.approx(1000 * 100 / 810)
+
+
+def test_provenance_and_standard_text(small_region):
+    text = provenance_text(small_region, ["elder_care_station"])
+    assert "人口网格: 模型推算" in text and "居家养老服务站点: 示意数据" in text
+    assert "仅供方法演示" in text
+    desc = describe_standard(None, None, "elder_care_station")
+    assert "步行15分钟" in desc and "1000" in desc
