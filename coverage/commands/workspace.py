@@ -1,0 +1,133 @@
+"""``python -m coverage workspace``: list, export, back up and check the saved workspace.
+
+Examples
+--------
+::
+
+    python -m coverage workspace list
+    python -m coverage workspace --workspace /srv/coverage/ws backup /backups/
+    python -m coverage workspace export out/ws-export
+    python -m coverage workspace check
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+NAME = "workspace"
+HELP = "list, export, back up or check the saved workspace (layers, overrides, scenarios)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register ``--workspace`` and the ``list|history|export|backup|check`` actions."""
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=None,
+        help="workspace directory (default: $COVERAGE_WORKSPACE, else ./workspace)",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    actions.add_parser("list", help="list saved layers, overrides, standards and scenarios")
+    p = actions.add_parser("history", help="show the latest saves and deletes")
+    p.add_argument("--limit", type=int, default=20, help="number of events (default 20)")
+    p = actions.add_parser(
+        "export", help="write everything saved as GeoJSON / CSV / JSON files into a directory"
+    )
+    p.add_argument("dest", metavar="DIR", help="destination directory (created if missing)")
+    p = actions.add_parser(
+        "backup", help="copy the workspace database (safe while the app is running)"
+    )
+    p.add_argument("dest", metavar="PATH", help="destination file, or an existing directory")
+    actions.add_parser("check", help="run SQLite's integrity check on the workspace")
+
+
+def _inside(base: Path, name: str) -> Path:
+    """``base / name``, refusing anything that would land outside ``base``."""
+    path = (base / name).resolve()
+    if base.resolve() not in path.parents:
+        raise ValueError(f"refusing to write {name!r} outside {base}")
+    return path
+
+
+def export_workspace(ws, dest: str | os.PathLike[str]) -> list[Path]:
+    """Write every stored object of ``ws`` into the directory ``dest``.
+
+    Layers go to ``layers/<layer_id>.geojson``, the towns override to
+    ``towns.geojson``, the population override to ``population.csv`` (or
+    ``.geojson`` if it has geometries), standards to ``standards.json`` and
+    scenarios to ``scenarios/<name>.json``. Returns the files written.
+    """
+    import geopandas as gpd
+
+    from coverage.export import write_geojson
+    from coverage.workspace import check_name
+
+    base = Path(dest)
+    base.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def frame_out(stored, stem: str) -> None:
+        props = {"source_name": stored.source_name, "version": stored.version, "saved_at": stored.saved_at}
+        data = stored.data
+        if isinstance(data, gpd.GeoDataFrame) and data.crs is not None:
+            written.append(write_geojson(data, _inside(base, stem + ".geojson"), properties=props))
+        else:
+            path = _inside(base, stem + ".csv")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data.to_csv(path, index=False, encoding="utf-8")
+            written.append(path)
+
+    for layer_id in ws.layers():
+        frame_out(ws.load_layer(layer_id), f"layers/{check_name(layer_id, 'layer id')}")
+    for which in ws.overrides():
+        stored = ws.load_towns() if which == "towns" else ws.load_population()
+        frame_out(stored, which)
+    standards = ws.load_standards()
+    if standards:
+        path = _inside(base, "standards.json")
+        path.write_text(json.dumps(standards, ensure_ascii=False, indent=2), encoding="utf-8")
+        written.append(path)
+    for name in ws.scenarios():
+        path = _inside(base, f"scenarios/{check_name(name, 'scenario name')}.json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc = {"name": name, "changes": ws.load_scenario(name)}
+        path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen action; return the exit status."""
+    from coverage.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    if args.action == "list":
+        entries = ws.entries()
+        print(f"workspace: {ws.file}")
+        if not entries:
+            print("(empty)")
+        for e in entries:
+            rows = f"{e.n_rows} rows" if e.n_rows is not None else ""
+            src = f"from {e.source_name}" if e.source_name else ""
+            print(f"{e.kind:<11} {e.name:<28} v{e.version:<4} {e.saved_at}  {rows} {src}".rstrip())
+    elif args.action == "history":
+        for h in ws.history(args.limit):
+            print(f"{h.saved_at}  {h.action:<6} {h.kind:<11} {h.name} v{h.version}")
+    elif args.action == "export":
+        try:
+            files = export_workspace(ws, args.dest)
+        except KeyError as exc:  # deleted by another process while exporting
+            raise ValueError(str(exc.args[0] if exc.args else exc)) from None
+        for f in files:
+            print(f)
+    elif args.action == "backup":
+        print(ws.backup(args.dest))
+    elif args.action == "check":
+        result = ws.integrity_check()
+        print(result)
+        return 0 if result == "ok" else 1
+    return 0
