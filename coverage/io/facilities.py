@@ -153,7 +153,7 @@ def read_facilities(
     ints = {f: _int_column(raw, report, f) for f in _INT_FIELDS}
     report.raise_if_errors()
 
-    text = {f: _text_column(raw, f) for f in ("name", "address", "type")}
+    text = {f: pd.Series(_text_column(raw, f), dtype=object) for f in ("name", "address", "type")}
     gdf = gpd.GeoDataFrame(
         {
             "facility_id": ids,

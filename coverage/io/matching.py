@@ -95,13 +95,15 @@ class TownMatcher:
                 return code, ""
             return None, f"code {code} is not one of Jiangmen's {len(self.official)} towns/streets"
         for table, key in ((self._by_name, s), (self._by_stem, _stem(s, _TOWN_SUFFIXES))):
-            codes = table.get(key, [])
-            if len(codes) > 1 and district is not None:
+            candidates = table.get(key, [])
+            codes = candidates
+            if len(candidates) > 1 and _clean(district):
                 d = self.district(district)
-                codes = [c for c in codes if self.official.at[c, "district_code"] == d]
+                codes = [c for c in candidates if self.official.at[c, "district_code"] == d]
             if len(codes) == 1:
                 return codes[0], ""
-            if len(codes) > 1:
+            if len(candidates) > 1:
+                codes = candidates
                 names = ", ".join(
                     f"{self.official.at[c, 'town_zh']} ({self.official.at[c, 'district_zh']})" for c in codes
                 )

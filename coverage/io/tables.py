@@ -239,6 +239,7 @@ def read_table(
     for j in range(len(data)):
         if j not in set(keep):
             report.note("empty row skipped", row=numbers[j])
+    found = match_columns(header, aliases)
     frame = pd.DataFrame([data[j] for j in keep], columns=header, dtype=object)
     return Table(frame, [numbers[j] for j in keep], h + 1, found, encoding)
 
