@@ -1,0 +1,485 @@
+"""The study region: districts, towns, population grid, facility layers and their provenance.
+
+:func:`load_default` returns the embedded Jiangmen data (``data/``); :func:`load_region`
+starts from it and replaces inputs with the user's files. Every figure the tool shows can
+say which of its inputs were real, modelled, illustrative or uploaded
+(:meth:`Region.provenance_note`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from coverage import paths
+from coverage.crs import PROJECTED, WGS84
+from coverage.layers import LAYERS, get_layer
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from coverage.io.report import ImportReport
+    from coverage.network import RoadNetwork
+
+__all__ = [
+    "Region",
+    "load_default",
+    "load_region",
+    "PROVENANCE_VALUES",
+    "DISTRICT_COLUMNS",
+    "TOWN_COLUMNS",
+    "POPULATION_COLUMNS",
+    "FACILITY_COLUMNS",
+]
+
+PROVENANCE_VALUES = ("real", "modelled", "illustrative", "uploaded", "none")
+DISTRICT_COLUMNS = ["district_code", "district_zh", "district_en", "geometry_source"]
+TOWN_COLUMNS = [
+    "town_code", "town_zh", "town_en", "town_type", "area_type", "district_code", "district_zh",
+    "seat_lon", "seat_lat", "seat_source", "geometry_source",
+]
+POPULATION_COLUMNS = [
+    "cell_id", "x", "y", "town_code", "district_code", "pop_total", "pop_60plus", "pop_0_17",
+]
+FACILITY_COLUMNS = [
+    "facility_id", "name", "layer", "town_code", "district_code", "address",
+    "beds", "nursing_beds", "opening_year", "source",
+]
+_INT_FACILITY_COLUMNS = ("beds", "nursing_beds", "opening_year")
+_POP_INT_COLUMNS = ("cell_id", "pop_total", "pop_60plus", "pop_0_17")
+
+_INPUT_NAMES = {
+    "districts": ("区县边界", "district boundaries"),
+    "towns": ("镇街边界", "town boundaries"),
+    "population": ("人口网格", "population grid"),
+    "roads": ("路网", "road network"),
+}
+_STATUS_WORDS = {
+    "modelled": ("为模型推算", "modelled"),
+    "illustrative": ("为示意数据", "illustrative"),
+    "uploaded": ("为用户上传", "uploaded"),
+}
+
+_TO_PROJECTED = Transformer.from_crs(WGS84, PROJECTED, always_xy=True)
+
+
+# --------------------------------------------------------------------------- Region
+
+
+@dataclass
+class Region:
+    """Everything a coverage computation needs about the study area.
+
+    Attributes
+    ----------
+    districts : geopandas.GeoDataFrame
+        County-level units, EPSG:4326 (``district_code``, ``district_zh``, ``district_en``,
+        ``geometry_source``).
+    towns : geopandas.GeoDataFrame
+        Towns/streets (镇/街道), EPSG:4326, schema in ``docs/ARCHITECTURE.md``.
+    population : pandas.DataFrame
+        One row per populated 500 m cell; ``x``, ``y`` are cell centres in EPSG:32649.
+    facilities : dict of str to geopandas.GeoDataFrame
+        Layer id → EPSG:4326 points with the facility schema.
+    provenance : dict of str to str
+        Input name (``districts``, ``towns``, ``population``, ``facilities:<layer>``,
+        ``roads``) → ``real`` | ``modelled`` | ``illustrative`` | ``uploaded`` | ``none``.
+    network : RoadNetwork or None
+        Road graph (``coverage.network.RoadNetwork``); None: distance mode.
+    reports : dict of str to ImportReport
+        Import reports of the user files that replaced default inputs, by input name.
+    """
+
+    districts: gpd.GeoDataFrame
+    towns: gpd.GeoDataFrame
+    population: pd.DataFrame
+    facilities: dict[str, gpd.GeoDataFrame]
+    provenance: dict[str, str]
+    network: "RoadNetwork | None" = None
+    reports: dict[str, "ImportReport"] = field(default_factory=dict)
+
+    # -- coordinates -------------------------------------------------------------------
+    def facility_xy(self, layer: str) -> np.ndarray:
+        """Facility coordinates of ``layer`` in EPSG:32649, shape ``(n, 2)`` float64.
+
+        A known layer the region does not hold gives an empty array; an unknown layer id
+        raises ``ValueError``.
+        """
+        gdf = self._layer(layer)
+        if len(gdf) == 0:
+            return np.empty((0, 2), dtype=float)
+        geom = gdf.geometry
+        x, y = _TO_PROJECTED.transform(geom.x.to_numpy(float), geom.y.to_numpy(float))
+        return np.column_stack([x, y]).astype(float)
+
+    def cell_xy(self) -> np.ndarray:
+        """Population cell centres in EPSG:32649, shape ``(m, 2)`` float64."""
+        return self.population[["x", "y"]].to_numpy(dtype=float)
+
+    def cell_area_type(self) -> np.ndarray:
+        """Area type (``"urban"`` / ``"rural"``) of every cell, from the town it lies in.
+
+        Towns without an ``area_type`` use their ``town_type`` (街道 → urban); cells of
+        no known town are ``"rural"``.
+        """
+        lookup = _town_area_types(self.towns)
+        codes = self.population["town_code"].astype(object).to_numpy()
+        return np.array([lookup.get(c, "rural") for c in codes], dtype=object)
+
+    def served(self, layer_id: str) -> np.ndarray:
+        """Population per cell of the group ``layer_id`` serves (float64, one per cell)."""
+        col = get_layer(layer_id).served_column
+        if col not in self.population.columns:
+            raise ValueError(f"population grid has no column {col!r} needed by layer {layer_id!r}")
+        return self.population[col].to_numpy(dtype=float)
+
+    # -- provenance ----------------------------------------------------------------------
+    def modelled_inputs(self) -> list[str]:
+        """Input names whose provenance is ``modelled`` or ``illustrative``, in provenance order."""
+        return [k for k, v in self.provenance.items() if v in ("modelled", "illustrative")]
+
+    def provenance_note(self, lang: str = "zh") -> str:
+        """One sentence saying which inputs are modelled, illustrative or uploaded.
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}
+        """
+        if lang not in ("zh", "en"):
+            raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
+        k = 0 if lang == "zh" else 1
+        groups: dict[str, list[str]] = {s: [] for s in _STATUS_WORDS}
+        layer_status = {n: v for n, v in self.provenance.items() if n.startswith("facilities:")}
+        same = len(layer_status) > 1 and len(set(layer_status.values())) == 1
+        for name, status in self.provenance.items():
+            if status not in groups or (same and name in layer_status):
+                continue
+            groups[status].append(_input_label(name, k))
+        if same and next(iter(layer_status.values())) in groups:
+            groups[next(iter(layer_status.values()))].append(("全部设施图层", "all facility layers")[k])
+        no_roads = self.network is None and self.provenance.get("roads", "none") == "none"
+        if lang == "zh":
+            parts = [f"{'、'.join(v)}{_STATUS_WORDS[s][0]}" for s, v in groups.items() if v]
+            head = "数据说明：" + ("；".join(parts) if parts else "各项输入均为真实数据")
+            tail = "；未提供路网，服务范围按距离标准（GB 50180-2018）估算。" if no_roads else "。"
+            return head + tail
+        parts = [
+            f"{_join_en(v)} {'is' if len(v) == 1 and not v[0].endswith('layers') else 'are'} {_STATUS_WORDS[s][1]}"
+            for s, v in groups.items()
+            if v
+        ]
+        head = "Data note: " + ("; ".join(parts) if parts else "all inputs are real data")
+        tail = (
+            "; no road network was given, so service areas use distance standards (GB 50180-2018)."
+            if no_roads
+            else "."
+        )
+        return head + tail
+
+    # -- copies ----------------------------------------------------------------------------
+    def with_facilities(
+        self, layer: str, gdf: gpd.GeoDataFrame, provenance: str | None = None
+    ) -> "Region":
+        """A copy of the region with facility layer ``layer`` replaced by ``gdf``.
+
+        Parameters
+        ----------
+        layer : str
+            A layer id of :data:`coverage.layers.LAYERS`.
+        gdf : GeoDataFrame
+            Points with a CRS (reprojected to WGS-84). Missing schema columns are added
+            empty; ``layer`` is set.
+        provenance : str, optional
+            New provenance of the layer. Default: the ``source`` column's value when it is
+            the same on every row, ``illustrative`` when any row is illustrative, else the
+            layer's current provenance.
+        """
+        get_layer(layer)
+        if not isinstance(gdf, gpd.GeoDataFrame):
+            raise ValueError(f"with_facilities({layer!r}): expected a GeoDataFrame, got {type(gdf).__name__}")
+        if gdf.crs is None:
+            raise ValueError(f"with_facilities({layer!r}): the GeoDataFrame has no CRS")
+        new = _normalise_facilities(gdf.to_crs(WGS84), layer)
+        if provenance is None:
+            provenance = _infer_provenance(new, self.provenance.get(f"facilities:{layer}", "uploaded"))
+        _check_provenance(provenance)
+        facilities = dict(self.facilities)
+        facilities[layer] = new
+        prov = dict(self.provenance)
+        prov[f"facilities:{layer}"] = provenance
+        return replace(self, facilities=facilities, provenance=prov)
+
+    def with_network(self, network: "RoadNetwork | None", provenance: str = "uploaded") -> "Region":
+        """A copy of the region with road network ``network`` (None: distance mode, ``roads=none``)."""
+        prov = dict(self.provenance)
+        prov["roads"] = "none" if network is None else provenance
+        _check_provenance(prov["roads"])
+        return replace(self, network=network, provenance=prov)
+
+    def copy(self) -> "Region":
+        """A copy whose tables can be modified without touching this region."""
+        return Region(
+            districts=self.districts.copy(),
+            towns=self.towns.copy(),
+            population=self.population.copy(),
+            facilities={k: v.copy() for k, v in self.facilities.items()},
+            provenance=dict(self.provenance),
+            network=self.network,
+            reports=dict(self.reports),
+        )
+
+    # -- internals -------------------------------------------------------------------------
+    def _layer(self, layer: str) -> gpd.GeoDataFrame:
+        get_layer(layer)
+        gdf = self.facilities.get(layer)
+        return _empty_facilities(layer) if gdf is None else gdf
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_default() -> Region:
+    """The embedded Jiangmen region (a fresh copy; the files are read once per process).
+
+    Provenance: districts ``real``, towns and population ``modelled``, every facility
+    layer ``illustrative``, roads ``none``.
+    """
+    return _default_cached(_data_stamp()).copy()
+
+
+def load_region(
+    towns: str | os.PathLike[str] | None = None,
+    population: str | os.PathLike[str] | None = None,
+    facilities: Mapping[str, str | os.PathLike[str]] | None = None,
+    crs: str = "wgs84",
+) -> Region:
+    """The default region with some inputs replaced by the user's files.
+
+    Parameters
+    ----------
+    towns : path-like, optional
+        Town boundaries (read with ``coverage.io.read_towns``). The population cells and
+        default facilities are re-assigned to the new towns by location.
+    population : path-like, optional
+        Population grid or raster (``coverage.io.read_population``), assigned to the towns.
+    facilities : mapping of layer id to path-like, optional
+        Facility registers (``coverage.io.read_facilities``), one per layer replaced.
+    crs : {"wgs84", "cgcs2000", "gcj02", "bd09"}, default "wgs84"
+        Coordinate system of the user's longitude/latitude values.
+
+    Returns
+    -------
+    Region
+        Replaced inputs have provenance ``uploaded``; the import reports are in
+        ``Region.reports`` keyed by input name.
+
+    Raises
+    ------
+    ValueError
+        Unknown layer id in ``facilities``; any import error (``DataImportError``).
+    """
+    facilities = dict(facilities or {})
+    for layer_id in facilities:
+        get_layer(layer_id)
+    region = load_default()
+    prov = dict(region.provenance)
+    reports: dict[str, Any] = {}
+
+    if towns is not None:
+        from coverage.io import read_towns
+
+        new_towns, rep = read_towns(towns, crs=crs)
+        new_towns = new_towns.to_crs(WGS84) if new_towns.crs is not None else new_towns.set_crs(WGS84)
+        reports["towns"] = rep
+        prov["towns"] = "uploaded"
+        region = replace(region, towns=new_towns.reset_index(drop=True))
+        region = replace(
+            region,
+            population=_reassign_cells(region.population, region.towns),
+            facilities={k: _reassign_points(v, region.towns) for k, v in region.facilities.items()},
+        )
+
+    if population is not None:
+        from coverage.io import read_population
+
+        grid, rep = read_population(population, region.towns)
+        reports["population"] = rep
+        prov["population"] = "uploaded"
+        region = replace(region, population=grid.reset_index(drop=True))
+
+    if facilities:
+        from coverage.io import read_facilities
+
+        layers = dict(region.facilities)
+        for layer_id, path in facilities.items():
+            gdf, rep = read_facilities(path, layer_id, crs=crs, towns=region.towns)
+            layers[layer_id] = _normalise_facilities(gdf, layer_id)
+            reports[f"facilities:{layer_id}"] = rep
+            prov[f"facilities:{layer_id}"] = "uploaded"
+        region = replace(region, facilities=layers)
+
+    return replace(region, provenance=prov, reports={**region.reports, **reports})
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _data_stamp() -> tuple:
+    """Modification times of the default files (a changed file invalidates the cache)."""
+    files = [paths.DISTRICTS_FILE, paths.TOWNS_FILE, paths.POPULATION_FILE]
+    files += [paths.facility_file(layer_id) for layer_id in LAYERS]
+    return tuple(f.stat().st_mtime_ns if f.exists() else None for f in files)
+
+
+@lru_cache(maxsize=2)
+def _default_cached(stamp: tuple) -> Region:
+    missing = [str(p) for p, s in zip([paths.DISTRICTS_FILE, paths.TOWNS_FILE, paths.POPULATION_FILE], stamp) if s is None]
+    if missing:
+        raise FileNotFoundError(
+            f"default data missing: {', '.join(missing)} (run scripts/build_default_data.py)"
+        )
+    districts = _read_vector(paths.DISTRICTS_FILE, ["district_code"])
+    towns = _read_vector(paths.TOWNS_FILE, ["town_code", "district_code"])
+    population = _read_population(paths.POPULATION_FILE)
+    facilities: dict[str, gpd.GeoDataFrame] = {}
+    provenance = {"districts": "real", "towns": "modelled", "population": "modelled"}
+    for layer_id in LAYERS:
+        path = paths.facility_file(layer_id)
+        if path.exists():
+            facilities[layer_id] = _normalise_facilities(
+                _read_vector(path, ["facility_id", "town_code", "district_code"]), layer_id
+            )
+            provenance[f"facilities:{layer_id}"] = "illustrative"
+        else:
+            facilities[layer_id] = _empty_facilities(layer_id)
+            provenance[f"facilities:{layer_id}"] = "none"
+    provenance["roads"] = "none"
+    return Region(districts, towns, population, facilities, provenance)
+
+
+def _read_vector(path, str_columns: list[str]) -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(path)
+    gdf = gdf.set_crs(WGS84) if gdf.crs is None else gdf.to_crs(WGS84)
+    for col in str_columns:
+        if col in gdf.columns:
+            gdf[col] = gdf[col].astype(str)
+    return gdf
+
+
+def _read_population(path) -> pd.DataFrame:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        df = pd.read_csv(fh, dtype={"town_code": str, "district_code": str})
+    missing = [c for c in POPULATION_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    for col in _POP_INT_COLUMNS:
+        df[col] = df[col].astype(np.int64)
+    df["x"] = df["x"].astype(float)
+    df["y"] = df["y"].astype(float)
+    return df
+
+
+def _empty_facilities(layer_id: str) -> gpd.GeoDataFrame:
+    return _normalise_facilities(
+        gpd.GeoDataFrame({c: [] for c in FACILITY_COLUMNS}, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84),
+        layer_id,
+    )
+
+
+def _normalise_facilities(gdf: gpd.GeoDataFrame, layer_id: str) -> gpd.GeoDataFrame:
+    """The facility schema: every column present, integer columns nullable Int64."""
+    out = gdf.copy()
+    for col in FACILITY_COLUMNS:
+        if col not in out.columns:
+            out[col] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    out["layer"] = layer_id
+    for col in _INT_FACILITY_COLUMNS:
+        out[col] = pd.to_numeric(out[col], errors="coerce").round().astype("Int64")
+    for col in ("facility_id", "town_code", "district_code"):
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
+        out[col] = [None if v is None else str(v) for v in out[col]]
+    extra = [c for c in out.columns if c not in FACILITY_COLUMNS and c != out.geometry.name]
+    return out[FACILITY_COLUMNS + extra + [out.geometry.name]].reset_index(drop=True)
+
+
+def _town_area_types(towns: gpd.GeoDataFrame) -> dict[str, str]:
+    codes = towns["town_code"].astype(str)
+    if "area_type" in towns.columns:
+        area = towns["area_type"].astype(object)
+    else:
+        area = pd.Series([None] * len(towns), index=towns.index, dtype=object)
+    if "town_type" in towns.columns:
+        fallback = towns["town_type"].map({"街道": "urban", "镇": "rural"})
+        area = area.where(area.notna(), fallback)
+    area = area.where(area.notna(), "rural")
+    return dict(zip(codes, area))
+
+
+def _reassign_cells(population: pd.DataFrame, towns: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Town (and district) of every cell centre under new town polygons (None outside)."""
+    pts = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(population["x"], population["y"]), crs=PROJECTED
+    ).to_crs(WGS84)
+    code, district = _locate(pts, towns)
+    out = population.copy()
+    out["town_code"] = code
+    out["district_code"] = [d if d is not None else old for d, old in zip(district, out["district_code"])]
+    return out
+
+
+def _reassign_points(gdf: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if len(gdf) == 0:
+        return gdf
+    code, district = _locate(gdf[[gdf.geometry.name]], towns)
+    out = gdf.copy()
+    out["town_code"] = code
+    out["district_code"] = [d if d is not None else old for d, old in zip(district, out["district_code"])]
+    return out
+
+
+def _locate(points: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> tuple[list, list]:
+    cols = ["town_code"] + (["district_code"] if "district_code" in towns.columns else [])
+    j = gpd.sjoin(points.reset_index(drop=True), towns[cols + [towns.geometry.name]], how="left", predicate="within")
+    j = j[~j.index.duplicated(keep="first")].sort_index()
+    code = [None if pd.isna(v) else str(v) for v in j["town_code"]]
+    if "district_code" in j.columns:
+        district = [None if pd.isna(v) else str(v) for v in j["district_code"]]
+    else:
+        district = [None] * len(j)
+    return code, district
+
+
+def _infer_provenance(gdf: gpd.GeoDataFrame, current: str) -> str:
+    values = {str(v) for v in gdf["source"].dropna()}
+    if len(values) == 1 and next(iter(values)) in PROVENANCE_VALUES:
+        return next(iter(values))
+    if "illustrative" in values:
+        return "illustrative"
+    return current
+
+
+def _check_provenance(value: str) -> None:
+    if value not in PROVENANCE_VALUES:
+        raise ValueError(f"provenance must be one of {', '.join(PROVENANCE_VALUES)}; got {value!r}")
+
+
+def _input_label(name: str, k: int) -> str:
+    if name.startswith("facilities:"):
+        layer_id = name.split(":", 1)[1]
+        layer = LAYERS.get(layer_id)
+        if layer is None:
+            return layer_id
+        return layer.zh if k == 0 else layer.en[0].lower() + layer.en[1:]
+    return _INPUT_NAMES.get(name, (name, name))[k]
+
+
+def _join_en(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
