@@ -174,6 +174,9 @@ def _match_row(gdf, i: int, cols: dict[str, str], matcher: TownMatcher, report: 
         value = gdf[cols[fld]].iloc[i]
         code, why = matcher.match(value, district)
         if code is not None:
+            for column, earlier in reasons:
+                if earlier != "empty":
+                    report.warn(f"{earlier}; matched by {cols[fld]} instead", row=row, column=column)
             return code
         reasons.append((cols[fld], why))
     column, why = reasons[-1] if len(reasons) == 1 or reasons[-1][1] != "empty" else reasons[0]
