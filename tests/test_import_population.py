@@ -1,0 +1,149 @@
+"""read_population: GeoTIFF and vector grids → the population table."""
+
+from __future__ import annotations
+
+import gzip
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from shapely.geometry import Point, box
+
+from coverage import paths
+from coverage.io import POPULATION_COLUMNS, DataImportError, read_population
+from coverage.io.population import round_preserving_sum
+from test_import_support import jm, towns_frame  # noqa: F401
+
+NODATA = -9999.0
+# 4 × 4 cells of 0.01°, north-west corner (113.08 E, 22.58 N). Columns 0-1 (centres 113.085,
+# 113.095) lie in town A (113.00-113.10 E); columns 2-3 lie in no town.
+VALUES = np.array(
+    [
+        [10.4, 20.6, 5.0, 7.0],
+        [NODATA, 0.0, 3.0, 3.0],
+        [30.5, 1.5, 2.0, 2.0],
+        [100.0, NODATA, 1.0, 1.0],
+    ],
+    dtype="float32",
+)
+
+
+@pytest.fixture
+def tiff(tmp_path):
+    import rasterio
+    from affine import Affine
+
+    path = tmp_path / "worldpop.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", width=4, height=4, count=1, dtype="float32", crs="EPSG:4326",
+        transform=Affine(0.01, 0.0, 113.08, 0.0, -0.01, 22.58), nodata=NODATA,
+    ) as dst:
+        dst.write(VALUES, 1)
+    return path
+
+
+def test_round_preserving_sum():
+    assert round_preserving_sum(np.array([10.4, 20.6, 30.5, 1.5, 100.0])).tolist() == [10, 21, 31, 1, 100]
+    assert round_preserving_sum(np.array([0.3, 0.3, 0.4])).tolist() == [0, 0, 1]
+    assert round_preserving_sum(np.array([])).tolist() == []
+
+
+def test_geotiff_cells_towns_and_modelled_ages(tiff, jm):
+    df, report = read_population(tiff)
+    assert list(df.columns) == POPULATION_COLUMNS
+    # populated cells in town A, row-major: (r0,c0) (r0,c1) (r2,c0) (r2,c1) (r3,c0)
+    assert df["cell_id"].tolist() == [0, 1, 8, 9, 12]
+    assert df["pop_total"].tolist() == [10, 21, 31, 1, 100]  # largest remainder, total 163 kept
+    assert set(df["town_code"]) == {"440703002"} and set(df["district_code"]) == {"440703"}
+    # census shares for 蓬江区: 60+ 0.1460, 0-17 0.1942, rounded by largest remainder
+    assert df["pop_60plus"].tolist() == [1, 3, 5, 0, 15]
+    assert df["pop_0_17"].tolist() == [2, 4, 6, 0, 20]
+    tr = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True)
+    x, y = tr.transform([113.085, 113.095, 113.085, 113.095, 113.085], [22.575, 22.575, 22.555, 22.555, 22.545])
+    assert np.allclose(df["x"], x, atol=1e-3) and np.allclose(df["y"], y, atol=1e-3)
+    assert df[["pop_total", "pop_60plus", "pop_0_17"]].dtypes.tolist() == [np.int64] * 3
+    warnings = [str(w) for w in report.warnings]
+    assert warnings == [
+        "worldpop.tif: 8 cells outside every town dropped (24.0 people)",
+        "worldpop.tif: pop_60plus and pop_0_17 not in the file: modelled from the 2020 census district shares",
+    ]
+    assert (report.rows_read, report.rows_imported) == (13, 5)
+
+
+def test_age_shares_from_the_default_grid(tiff, jm, tmp_path, monkeypatch):
+    grid = tmp_path / "grid.csv.gz"
+    with gzip.open(grid, "wt", encoding="utf-8") as fh:
+        pd.DataFrame(
+            {"cell_id": [1, 2], "x": [0, 0], "y": [0, 0], "town_code": ["440703002"] * 2,
+             "district_code": ["440703"] * 2, "pop_total": [60, 40], "pop_60plus": [20, 5], "pop_0_17": [6, 4]}
+        ).to_csv(fh, index=False)
+    monkeypatch.setattr(paths, "POPULATION_FILE", grid)
+    df, report = read_population(tiff)
+    # shares 0.25 and 0.10 of [10, 21, 31, 1, 100] (sum 163)
+    assert df["pop_60plus"].sum() == round(163 * 0.25)
+    assert df["pop_0_17"].tolist() == [1, 2, 3, 0, 10]
+    assert "modelled from the default population grid's district shares" in str(report)
+
+
+def test_vector_points_with_age_columns(tmp_path, jm):
+    gdf = gpd.GeoDataFrame(
+        {"编号": [11, 12, 13], "常住人口": [500.0, 300.0, 40.0], "60岁及以上": [100, 60, 10], "0-17岁": [90, 50, 5]},
+        geometry=[Point(113.05, 22.55), Point(112.78, 22.25), Point(111.0, 20.0)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "grid.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    df, report = read_population(path)
+    assert df["cell_id"].tolist() == [11, 12]
+    assert df["town_code"].tolist() == ["440703002", "440781001"]
+    assert df["district_code"].tolist() == ["440703", "440781"]
+    assert df["pop_total"].tolist() == [500, 300]
+    assert df["pop_60plus"].tolist() == [100, 60]
+    assert df["pop_0_17"].tolist() == [90, 50]
+    assert [str(w) for w in report.warnings] == ["grid.geojson: 1 cells outside every town dropped (40.0 people)"]
+
+
+def test_vector_polygons_use_centroids(tmp_path, jm):
+    cells = [box(113.04, 22.54, 113.06, 22.56), box(113.11, 22.61, 113.13, 22.63)]  # 2nd outside town A
+    gdf = gpd.GeoDataFrame({"pop": [7, 9]}, geometry=cells, crs="EPSG:4326").to_crs(32649)
+    path = tmp_path / "cells.gpkg"
+    gdf.to_file(path, driver="GPKG")
+    df, _ = read_population(path)
+    c = gdf.geometry.centroid
+    assert df["pop_total"].tolist() == [7]
+    assert df["x"].iloc[0] == pytest.approx(c.x.iloc[0]) and df["y"].iloc[0] == pytest.approx(c.y.iloc[0])
+
+
+def test_vector_errors_name_rows(tmp_path, jm):
+    gdf = gpd.GeoDataFrame(
+        {"population": ["12", "abc", "5", "-3"], "pop_60plus": [1, 1, 9, 0]},
+        geometry=[Point(113.05, 22.55), Point(113.05, 22.56), Point(113.05, 22.57), None],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "bad.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    with pytest.raises(DataImportError) as exc:
+        read_population(path)
+    assert str(exc.value).splitlines() == [
+        "cannot import bad.geojson: 4 errors",
+        "  bad.geojson, row 2, column population: 'abc' is not a number",
+        "  bad.geojson, row 3, column pop_60plus: 9 exceeds the total 5",
+        "  bad.geojson, row 4, column geometry: missing geometry",
+        "  bad.geojson, row 4, column population: negative count -3",
+    ]
+
+
+def test_missing_population_column_and_towns(tmp_path, jm, monkeypatch):
+    path = tmp_path / "x.geojson"
+    gpd.GeoDataFrame({"foo": [1]}, geometry=[Point(113.05, 22.55)], crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    with pytest.raises(DataImportError, match="x.geojson: no population column"):
+        read_population(path)
+    monkeypatch.setattr(paths, "TOWNS_FILE", tmp_path / "none.geojson")
+    with pytest.raises(DataImportError, match="no town boundaries to assign cells to"):
+        read_population(path)
+    # explicit towns work without the default file
+    gpd.GeoDataFrame({"pop_total": [5]}, geometry=[Point(113.05, 22.55)], crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    df, _ = read_population(path, towns_frame())
+    assert df["pop_total"].tolist() == [5]
