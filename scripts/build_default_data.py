@@ -909,6 +909,9 @@ def build(source: Path, out: Path, verbose: bool = True) -> dict[str, float]:
              "note": "illustrative locations, not a register; see data/README.md"},
         )
     write_csv(targets, out / "targets" / "plan_indicators.csv")
+    for sub in ("boundaries", "population", "facilities", "targets"):
+        for f in (out / sub).iterdir():
+            f.chmod(0o644)  # the atomic GeoJSON writer creates 0600 temp files
     timings["total"] = time.perf_counter() - t0
     if verbose:
         print(
