@@ -22,6 +22,7 @@ carries ``layer``, ``standard`` (a sentence naming the travel standard) and
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
@@ -106,6 +107,8 @@ def _standard_labels(standards: Any, layer_id: str) -> str | None:
             standards = load_standards()
         except Exception:  # noqa: BLE001 - no standards file: describe from reach only
             return None
+    if hasattr(standards, "label") and not hasattr(standards, "get"):
+        return str(standards.label("zh"))  # one Standard for every area type
     if not hasattr(standards, "get"):
         return None
     labels = {}
@@ -198,16 +201,15 @@ def _town_table(region: "Region") -> pd.DataFrame:
     missing = [c for c in cols if c not in towns.columns]
     if missing:
         raise ValueError(f"region.towns lacks column(s) {', '.join(missing)}")
-    t = pd.DataFrame(towns[cols]).copy()
-    for c in cols:
-        t[c] = t[c].astype(str)
-    return t.reset_index(drop=True)
+    return pd.DataFrame({c: [str(v) for v in towns[c].tolist()] for c in cols}, dtype=object)
 
 
 def _district_table(region: "Region") -> pd.DataFrame:
     d = getattr(region, "districts", None)
-    if d is not None and {"district_code", "district_zh"} <= set(d.columns):
-        out = pd.DataFrame(d[["district_code", "district_zh"]]).astype(str)
+    if d is not None and "district_code" in d.columns and "district_zh" in d.columns:
+        out = pd.DataFrame(
+            {c: [str(v) for v in d[c].tolist()] for c in ("district_code", "district_zh")}, dtype=object
+        )
     else:
         out = _town_table(region)[["district_code", "district_zh"]]
     return out.drop_duplicates("district_code").reset_index(drop=True)
@@ -363,41 +365,51 @@ def facility_units(region: "Region", layer_id: str, year: int | None = None) -> 
         return pd.DataFrame({"facility_id": [], "town_code": [], "district_code": []}, dtype=object)
     gdf = _open_by(gdf, year)
     n = len(gdf)
-    town = _code_column(gdf, "town_code", n)
-    district = _code_column(gdf, "district_code", n)
     towns = _town_table(region)
-    known = set(towns["town_code"])
-    town = town.where(town.isin(known), pd.NA)
-    need = town.isna().to_numpy()
-    if need.any() and hasattr(gdf, "geometry") and hasattr(region.towns, "geometry"):
-        town.loc[need] = _point_in_polygons(gdf[need], region.towns, "town_code")
-    # District: from the town when known, else the facility's own code, else by location.
     town_to_district = dict(zip(towns["town_code"], towns["district_code"]))
-    from_town = town.map(town_to_district)
-    district = from_town.where(from_town.notna(), district)
-    need = district.isna().to_numpy()
-    if need.any() and hasattr(gdf, "geometry") and getattr(region, "districts", None) is not None:
-        district.loc[need] = _point_in_polygons(gdf[need], region.districts, "district_code")
-    ids = gdf["facility_id"].astype(str) if "facility_id" in gdf.columns else pd.Series(range(n)).astype(str)
+    town = [c if c in town_to_district else None for c in _codes(gdf, "town_code", n)]
+    need = [i for i, c in enumerate(town) if c is None]
+    if need and hasattr(gdf, "geometry") and hasattr(region.towns, "geometry"):
+        for i, c in zip(need, _point_in_polygons(gdf.iloc[need], region.towns, "town_code")):
+            town[i] = c if c in town_to_district else None
+    # District: from the town when known, else the facility's own code, else by location.
+    own = _codes(gdf, "district_code", n)
+    district = [town_to_district[t] if t is not None else o for t, o in zip(town, own)]
+    need = [i for i, c in enumerate(district) if c is None]
+    if need and hasattr(gdf, "geometry") and getattr(region, "districts", None) is not None:
+        for i, c in zip(need, _point_in_polygons(gdf.iloc[need], region.districts, "district_code")):
+            district[i] = c
+    ids = gdf["facility_id"].astype(str).tolist() if "facility_id" in gdf.columns else [str(i) for i in range(n)]
+    na = pd.NA
     return pd.DataFrame(
-        {"facility_id": ids.to_numpy(), "town_code": town.to_numpy(), "district_code": district.to_numpy()}
+        {
+            "facility_id": ids,
+            "town_code": [na if t is None else t for t in town],
+            "district_code": [na if d is None else d for d in district],
+        },
+        dtype=object,
     )
+
+
+def _codes(gdf: pd.DataFrame, col: str, n: int) -> list[str | None]:
+    """Codes of ``col`` as stripped str, None where missing."""
+    if col not in gdf.columns:
+        return [None] * n
+    out: list[str | None] = []
+    for v in gdf[col].tolist():
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            out.append(None)
+        else:
+            t = str(v).strip()
+            out.append(t or None)
+    return out
 
 
 def _open_by(gdf: pd.DataFrame, year: int | None) -> pd.DataFrame:
     if year is None or "opening_year" not in gdf.columns:
         return gdf
-    oy = pd.to_numeric(gdf["opening_year"], errors="coerce")
-    return gdf[~(oy > year)]
-
-
-def _code_column(gdf: pd.DataFrame, col: str, n: int) -> pd.Series:
-    if col not in gdf.columns:
-        return pd.Series([pd.NA] * n, dtype=object)
-    s = gdf[col].reset_index(drop=True)
-    out = s.astype(object).where(s.notna(), pd.NA)
-    out = out.map(lambda v: v if v is pd.NA else str(v).strip() or pd.NA)
-    return out.astype(object)
+    oy = pd.to_numeric(gdf["opening_year"], errors="coerce").astype(float).to_numpy()
+    return gdf[~(oy > year)]  # NaN (no opening year) compares False: kept
 
 
 def _point_in_polygons(points: Any, polygons: Any, code_col: str) -> list:
@@ -409,7 +421,7 @@ def _point_in_polygons(points: Any, polygons: Any, code_col: str) -> list:
         pts = pts.to_crs(polys.crs)
     joined = gpd.sjoin(pts, polys, how="left", predicate="within")
     joined = joined[~joined.index.duplicated(keep="first")]
-    return [pd.NA if pd.isna(v) else str(v) for v in joined[code_col].reindex(range(len(pts)))]
+    return [None if pd.isna(v) else str(v) for v in joined[code_col].reindex(range(len(pts)))]
 
 
 def unit_coverage(
@@ -447,61 +459,57 @@ def unit_coverage(
     if level not in ("town", "county"):
         raise ValueError(f"level must be 'town' or 'county', got {level!r}")
     fac = facility_units(region, layer_id, year)
-    towns = _town_table(region)
-    districts = _district_table(region)
     if level == "town":
-        counts = fac["town_code"].dropna().value_counts()
-        units = pd.DataFrame(
-            {
-                "level": "town",
-                "code": towns["town_code"],
-                "name_zh": towns["town_zh"],
-                "district_code": towns["district_code"],
-                "district_zh": towns["district_zh"],
-            }
-        )
-        unassigned = int(fac["town_code"].isna().sum())
+        t = _town_table(region)
+        codes = t["town_code"].tolist()
+        names = t["town_zh"].tolist()
+        dcodes = t["district_code"].tolist()
+        dnames = t["district_zh"].tolist()
+        assigned = fac["town_code"]
     else:
-        counts = fac["district_code"].dropna().value_counts()
-        units = pd.DataFrame(
-            {
-                "level": "county",
-                "code": districts["district_code"],
-                "name_zh": districts["district_zh"],
-                "district_code": districts["district_code"],
-                "district_zh": districts["district_zh"],
-            }
-        )
-        unassigned = int(fac["district_code"].isna().sum())
-    units["facilities"] = units["code"].map(counts).fillna(0).astype("int64")
-    units["units"] = 1
-    units["units_with"] = (units["facilities"] > 0).astype("int64")
-    units["units_without"] = 1 - units["units_with"]
-    units["lacking"] = np.where(units["units_with"] == 1, "", units["name_zh"])
+        d = _district_table(region)
+        codes = d["district_code"].tolist()
+        names = d["district_zh"].tolist()
+        dcodes, dnames = codes, names
+        assigned = fac["district_code"]
+    unassigned = int(assigned.isna().sum())
+    counts: dict[str, int] = {}
+    for c in assigned.dropna().tolist():
+        counts[c] = counts.get(c, 0) + 1
+    n_fac = [counts.get(c, 0) for c in codes]
+    has = [int(n > 0) for n in n_fac]
+    cols: dict[str, list] = {
+        "level": [level] * len(codes),
+        "code": list(codes),
+        "name_zh": list(names),
+        "district_code": list(dcodes),
+        "district_zh": list(dnames),
+        "facilities": n_fac,
+        "units": [1] * len(codes),
+        "units_with": has,
+        "units_without": [1 - h for h in has],
+        "lacking": ["" if h else n for h, n in zip(has, names)],
+    }
 
-    def _summary(frame: pd.DataFrame, lvl: str, code: Any, name: str, dcode: Any, dname: Any) -> dict:
-        return {
-            "level": lvl,
-            "code": code,
-            "name_zh": name,
-            "district_code": dcode,
-            "district_zh": dname,
-            "facilities": int(frame["facilities"].sum()),
-            "units": int(len(frame)),
-            "units_with": int(frame["units_with"].sum()),
-            "units_without": int(frame["units_without"].sum()),
-            "lacking": "、".join(frame.loc[frame["units_with"] == 0, "name_zh"]),
-        }
+    def _add(lvl: str, code: Any, name: str, dcode: Any, dname: Any, idx: list[int]) -> None:
+        for key, val in (
+            ("level", lvl), ("code", code), ("name_zh", name), ("district_code", dcode), ("district_zh", dname),
+            ("facilities", sum(n_fac[i] for i in idx)), ("units", len(idx)),
+            ("units_with", sum(has[i] for i in idx)), ("units_without", sum(1 - has[i] for i in idx)),
+            ("lacking", "、".join(names[i] for i in idx if not has[i])),
+        ):  # fmt: skip
+            cols[key].append(val)
 
-    rows = []
     if level == "town":
-        for d in districts.itertuples(index=False):
-            sub = units[units["district_code"] == d.district_code]
-            rows.append(_summary(sub, "district", d.district_code, d.district_zh, d.district_code, d.district_zh))
-    rows.append(_summary(units, "city", pd.NA, "全市", pd.NA, "全市"))
-    out = pd.concat([units, pd.DataFrame(rows)], ignore_index=True)
+        for d in _district_table(region).itertuples(index=False):
+            idx = [i for i, c in enumerate(dcodes) if c == d.district_code]
+            _add("district", d.district_code, d.district_zh, d.district_code, d.district_zh, idx)
+    _add("city", pd.NA, "全市", pd.NA, "全市", list(range(len(codes))))
+    out = pd.DataFrame(cols)
     out["layer"] = layer_id
-    out["share"] = np.where(out["units"] > 0, out["units_with"] / out["units"].where(out["units"] > 0, 1), np.nan)
+    units_arr = out["units"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share"] = np.where(units_arr > 0, out["units_with"].to_numpy(dtype=float) / units_arr, np.nan)
     out = out[
         [
             "level",
