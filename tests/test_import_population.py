@@ -147,3 +147,31 @@ def test_missing_population_column_and_towns(tmp_path, jm, monkeypatch):
     gpd.GeoDataFrame({"pop_total": [5]}, geometry=[Point(113.05, 22.55)], crs="EPSG:4326").to_file(path, driver="GeoJSON")
     df, _ = read_population(path, towns_frame())
     assert df["pop_total"].tolist() == [5]
+
+
+def test_csv_grid_lonlat_and_metres(tmp_path, jm):
+    from test_import_support import write_csv
+
+    tr = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True)
+    xa, ya = tr.transform(113.05, 22.55)
+    ll = write_csv(tmp_path / "ll.csv", [["经度", "纬度", "人口", "60岁及以上", "0-17岁"], [113.05, 22.55, 100, 30, 20],
+                                         [112.78, 22.25, 0, 0, 0]])
+    df, report = read_population(ll)
+    assert df["pop_total"].tolist() == [100] and df["pop_60plus"].tolist() == [30] and df["pop_0_17"].tolist() == [20]
+    assert df["x"].iloc[0] == pytest.approx(xa) and df["y"].iloc[0] == pytest.approx(ya)
+    assert "ll.csv: 1 cells with no people skipped" in str(report)
+
+    gz = tmp_path / "grid.csv.gz"
+    with gzip.open(gz, "wt", encoding="utf-8") as fh:
+        fh.write(f"cell_id,x,y,pop_total\n7,{xa},{ya},9\n")
+    df, report = read_population(gz)
+    assert df["cell_id"].tolist() == [7] and df["town_code"].tolist() == ["440703002"]
+    assert "grid.csv.gz: cell centres read as EPSG:32649 metres" in str(report)
+
+    bad = write_csv(tmp_path / "bad.csv", [["x", "y", "pop_total"], [xa, ya, "n/a"], ["", ya, 3]])
+    with pytest.raises(DataImportError) as exc:
+        read_population(bad)
+    assert str(exc.value).splitlines()[1:] == [
+        "  bad.csv, row 2, column pop_total: 'n/a' is not a number",
+        "  bad.csv, row 3, column x: empty cell",
+    ]

@@ -100,7 +100,7 @@ def read_population(
     elif kind == "vector":
         cells = _vector_cells(p, report)
     else:
-        raise DataImportError("a population grid must be a GeoTIFF or a vector grid (GeoJSON/GPKG/SHP)", p)
+        cells = _table_cells(p, report)
     report.rows_read = len(cells)
     report.raise_if_errors()
 
@@ -224,6 +224,76 @@ def _vector_cells(path, report: ImportReport) -> pd.DataFrame:
     if empty.any() and not report.errors:
         report.note(f"{int(empty.sum())} cells with no people skipped")
     return frame[~empty | frame["pop_total"].isna()].reset_index(drop=True)
+
+
+_TABLE_ALIASES = {
+    **POPULATION_ALIASES,
+    "lon": ("经度", "lon", "lng", "longitude"),
+    "lat": ("纬度", "lat", "latitude"),
+    "x": ("x", "x_m", "easting"),
+    "y": ("y", "y_m", "northing"),
+}
+
+
+def _table_cells(path, report: ImportReport) -> pd.DataFrame:
+    """A CSV/XLSX grid: cell centres as lon/lat (WGS-84) or x/y (EPSG:32649 metres, or degrees)."""
+    from coverage.io.tables import read_table
+
+    table = read_table(path, _TABLE_ALIASES, report)
+    cols = table.columns
+    if "pop_total" not in cols:
+        report.error("no population column (accepted: " + ", ".join(POPULATION_ALIASES["pop_total"]) + ")",
+                     row=table.header_row)
+        raise DataImportError(report)
+    if "lon" in cols and "lat" in cols:
+        xcol, ycol = cols["lon"], cols["lat"]
+    elif "x" in cols and "y" in cols:
+        xcol, ycol = cols["x"], cols["y"]
+    else:
+        report.error("no cell-centre columns (经度/纬度, lon/lat or x/y)", row=table.header_row)
+        raise DataImportError(report)
+    frame = table.frame
+    values: dict[str, np.ndarray] = {}
+    for fld, col in [("_x", xcol), ("_y", ycol)] + [(f, cols[f]) for f in ("pop_total", "pop_60plus", "pop_0_17") if f in cols]:
+        arr = np.full(len(frame), np.nan)
+        for i, (v, row) in enumerate(zip(frame[col], table.rows)):
+            f = _number(v.strip() if isinstance(v, str) else v)
+            if f is None:
+                report.error("empty cell" if v is None or str(v).strip() == "" else f"{v!r} is not a number",
+                             row=row, column=col)
+            elif f < 0 and fld.startswith("pop"):
+                report.error(f"negative count {f:g}", row=row, column=col)
+            else:
+                arr[i] = f
+        values[fld] = arr
+    for fld in ("pop_60plus", "pop_0_17"):
+        if fld in values:
+            for i in np.flatnonzero(values[fld] > values["pop_total"] + 1e-9):
+                report.error(f"{values[fld][i]:g} exceeds the total {values['pop_total'][i]:g}",
+                             row=table.rows[i], column=cols[fld])
+    if report.errors:
+        raise DataImportError(report)
+    x, y = values["_x"], values["_y"]
+    if xcol == cols.get("lon") or (len(x) and np.nanmax(np.abs(x)) <= 180 and np.nanmax(np.abs(y)) <= 90):
+        tr = Transformer.from_crs(WGS84, PROJECTED, always_xy=True)
+        x, y = tr.transform(x, y)
+        report.note("cell centres read as longitude/latitude (WGS-84)")
+    else:
+        report.note("cell centres read as EPSG:32649 metres")
+    if "cell_id" in cols:
+        ids = pd.to_numeric(frame[cols["cell_id"]], errors="coerce")
+        ok = ids.notna().all() and (ids == ids.round()).all() and ids.is_unique
+        cell_id = ids.astype(np.int64).to_numpy() if ok else np.arange(len(frame), dtype=np.int64)
+    else:
+        cell_id = np.arange(len(frame), dtype=np.int64)
+    out = pd.DataFrame({"cell_id": cell_id, "x": x, "y": y})
+    for fld in ("pop_total", "pop_60plus", "pop_0_17"):
+        if fld in values:
+            out[fld] = values[fld]
+    empty = out["pop_total"] <= 0
+    if empty.any():
+        report.note(f"{int(empty.sum())} cells with no people skipped")
+    return out[~empty].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- towns / ages

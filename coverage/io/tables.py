@@ -97,6 +97,8 @@ def check_file(path: str | os.PathLike[str], max_mb: float | None = DEFAULT_MAX_
 def file_kind(path: Path) -> str:
     """``"table"``, ``"vector"`` or ``"raster"`` from the file suffix; DataImportError otherwise."""
     suffix = path.suffix.lower()
+    if path.name.lower().endswith(".csv.gz"):
+        return "table"
     if suffix in TABLE_SUFFIXES:
         return "table"
     if suffix in VECTOR_SUFFIXES:
@@ -127,7 +129,15 @@ def decode_text(data: bytes, file: Path) -> tuple[str, str]:
 
 
 def _csv_rows(path: Path) -> tuple[list[list[object]], str]:
-    text, encoding = decode_text(path.read_bytes(), path)
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        import gzip
+
+        try:
+            data = gzip.decompress(data)
+        except OSError as exc:
+            raise DataImportError(f"cannot decompress: {exc}", path) from None
+    text, encoding = decode_text(data, path)
     if encoding == "utf-8" and text.startswith("\ufeff"):
         text = text[1:]
     sample = text[:20000]
@@ -137,7 +147,7 @@ def _csv_rows(path: Path) -> tuple[list[list[object]], str]:
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [list(r) for r in reader], ("utf-8-bom" if path.read_bytes()[:3] == b"\xef\xbb\xbf" else encoding)
+    return [list(r) for r in reader], ("utf-8-bom" if data[:3] == b"\xef\xbb\xbf" else encoding)
 
 
 def _xlsx_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
@@ -199,7 +209,7 @@ def read_table(
         If no header row is found (the message lists the accepted names).
     """
     encoding = None
-    if path.suffix.lower() in (".csv", ".txt"):
+    if path.suffix.lower() in (".csv", ".txt", ".gz"):
         rows, encoding = _csv_rows(path)
         sheets = [("", rows)]
         report.note(f"read as CSV, encoding {encoding}")
