@@ -263,6 +263,7 @@ def place_seats(s: Sources) -> pd.DataFrame:
     for i in df.index[df.x.isna()]:
         dg, _ = _mainland_and_islands(dist_geom[df.loc[i, "district_code"]])
         inner = dg.buffer(-1000.0)
+        shapely.prepare(inner)
         minx, miny, maxx, maxy = inner.bounds
         xs = np.arange(math.floor(minx / 250) * 250, maxx, 250.0)
         ys = np.arange(math.floor(miny / 250) * 250, maxy, 250.0)
@@ -605,6 +606,8 @@ def build_facilities(
 ) -> dict[str, gpd.GeoDataFrame]:
     """Illustrative facility layers, EPSG:32649, published schema."""
     tgeom = dict(zip(towns.town_code, towns.geometry))
+    for g in tgeom.values():
+        shapely.prepare(g)
     tinfo = towns.set_index("town_code")
     seat_xy = seats.set_index("town_code")[["x", "y"]]
     town_pop = grid.groupby("town_code")[["pop_total", "pop_60plus", "pop_0_17"]].sum()
@@ -618,18 +621,18 @@ def build_facilities(
             w = grid[layer.served_column].to_numpy(float)
             if layer_id == "elder_canteen":  # canteens sit in the central urban areas first
                 w = w * np.where(grid.town_code.map(tinfo.area_type) == "urban", 3.0, 1.0)
+            gx, gy, gt = grid.x.to_numpy(float), grid.y.to_numpy(float), grid.town_code.to_numpy(object)
             for i in _sample_cells(rng, grid, w, n):
-                r = grid.iloc[i]
-                placed.append((r.town_code, _point_in(rng, tgeom[r.town_code], r.x, r.y, CELL / 2), None))
+                placed.append((gt[i], _point_in(rng, tgeom[gt[i]], gx[i], gy[i], CELL / 2), None))
         elif layer_id == "ossuary":
             for tcode in sorted(tgeom):
                 m = 2 if tinfo.loc[tcode, "town_type"] == "镇" else 1
                 g = grid[grid.town_code == tcode]
                 # hillside sites: cells weighted towards low density
                 w = 1.0 / (g.pop_total.to_numpy(float) + 50.0)
+                gx, gy = g.x.to_numpy(float), g.y.to_numpy(float)
                 for i in rng.choice(len(g), size=m, replace=False, p=w / w.sum()):
-                    r = g.iloc[i]
-                    placed.append((tcode, _point_in(rng, tgeom[tcode], r.x, r.y, CELL / 2), None))
+                    placed.append((tcode, _point_in(rng, tgeom[tcode], gx[i], gy[i], CELL / 2), None))
         elif layer.level == "town":
             if layer_id == "child_protection_post":
                 # one pilot per district: its most populous town
@@ -849,7 +852,7 @@ def write_grid(grid: pd.DataFrame, path: Path) -> None:
     buf = io.StringIO()
     grid.to_csv(buf, index=False, lineterminator="\n")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
         gz.write(buf.getvalue().encode("utf-8"))
 
 
