@@ -240,3 +240,22 @@ def test_load_region_replaces_towns_and_reassigns_cells(tmp_path):
     assert r.population.pop_total.sum() == default.population.pop_total.sum()
     st = r.facilities["elder_care_station"]
     assert (st.town_code[st.district_code == "440704"] == "440704001").all()
+
+
+def test_load_region_replaces_the_population(tmp_path):
+    # three points: two in 白沙街道 (one with age groups), one in the sea south of 台山 (dropped)
+    pts = gpd.GeoDataFrame(
+        {"pop_total": [1000, 500, 70], "pop_60plus": [200, 100, 10], "pop_0_17": [150, 50, 5]},
+        geometry=[Point(113.0726, 22.5760), Point(113.0700, 22.5740), Point(112.9, 21.0)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "pop.geojson"
+    pts.to_file(path, driver="GeoJSON")
+    r = load_region(population=path)
+    assert r.provenance["population"] == "uploaded" and "population" in r.reports
+    assert r.provenance["towns"] == "modelled"
+    assert r.population.pop_total.tolist() == [1000, 500]
+    assert r.population.town_code.tolist() == ["440703002", "440703002"]
+    assert r.served("elder_care_station").tolist() == [200.0, 100.0]
+    assert r.cell_area_type().tolist() == ["urban", "urban"]
+    assert "population" not in r.modelled_inputs()
