@@ -367,3 +367,28 @@ def test_header_aliases_case_width_and_units():
     found = match_columns(["ＮＡＭＥ", "经度(°)", " Lat ", "床位数（张）", "护理型床位数"], FACILITY_ALIASES)
     assert found == {"name": "ＮＡＭＥ", "lon": "经度(°)", "lat": " Lat ", "beds": "床位数（张）",
                      "nursing_beds": "护理型床位数"}
+
+
+def test_undecodable_and_corrupt_files(tmp_path, jm):
+    bad = tmp_path / "bin.csv"
+    bad.write_bytes(b"\x80\xff\x80\xff")  # neither UTF-8 nor GB18030
+    with pytest.raises(DataImportError, match="bin.csv: cannot decode the file as UTF-8 or GBK/GB18030"):
+        read_facilities(bad, "elder_canteen")
+    xl = tmp_path / "broken.xlsx"
+    xl.write_bytes(b"not a zip")
+    with pytest.raises(DataImportError, match="broken.xlsx: cannot open as an Excel workbook"):
+        read_facilities(xl, "elder_canteen")
+
+
+def test_xlsx_header_on_a_later_sheet(tmp_path, jm):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["说明：本表由民政局提供"])
+    ws = wb.create_sheet("数据")
+    ws.append(["站点名称", "经度", "纬度", "区县"])
+    ws.append(["甲站", 113.05, 22.55, "蓬江区"])
+    wb.save(tmp_path / "two.xlsx")
+    gdf, report = read_facilities(tmp_path / "two.xlsx", "elder_canteen")
+    assert gdf["name"].tolist() == ["甲站"] and gdf["district_code"].tolist() == ["440703"]
+    assert "two.xlsx: read sheet '数据'" in [str(n) for n in report.notes]

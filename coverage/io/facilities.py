@@ -228,6 +228,7 @@ def _parse_coords(
 
 def _rows_from_table(path: Path, report: ImportReport) -> _Rows:
     table = read_table(path, FACILITY_ALIASES, report)
+    report.rows_read = len(table.rows)
     cols = table.columns
     missing = []
     if "name" not in cols:
@@ -251,6 +252,7 @@ def _rows_from_vector(path: Path, report: ImportReport) -> _Rows:
 
     cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], FACILITY_ALIASES)
     rows = list(range(1, len(gdf) + 1))
+    report.rows_read = len(rows)
     if "name" not in cols:
         report.error("no name column (accepted: " + ", ".join(FACILITY_ALIASES["name"]) + ")")
         raise DataImportError(report)

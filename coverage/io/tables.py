@@ -123,7 +123,7 @@ def decode_text(data: bytes, file: Path) -> tuple[str, str]:
             return data.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)
         except UnicodeDecodeError:
             continue
-    raise DataImportError(  # pragma: no cover - gb18030 decodes almost anything
+    raise DataImportError(
         "cannot decode the file as UTF-8 or GBK/GB18030; save it as UTF-8 CSV", file
     )
 
@@ -147,7 +147,11 @@ def _csv_rows(path: Path) -> tuple[list[list[object]], str]:
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [list(r) for r in reader], ("utf-8-bom" if data[:3] == b"\xef\xbb\xbf" else encoding)
+    try:
+        rows = [list(r) for r in reader]
+    except csv.Error as exc:
+        raise DataImportError(f"not a readable CSV file (line {reader.line_num}): {exc}", path) from None
+    return rows, ("utf-8-bom" if data[:3] == b"\xef\xbb\xbf" else encoding)
 
 
 def _xlsx_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
