@@ -1,0 +1,591 @@
+"""江门市民政设施 15 分钟服务覆盖规划 — the planner's map (Streamlit).
+
+Run with ``streamlit run app.py`` (or ``bash scripts/run_app.sh``). Works offline: the map's
+Leaflet is inlined and no basemap is drawn by default.
+
+The page is a thin shell over the library: ``coverage.region`` (data), ``coverage.reach``
+(service areas, incremental what-if), ``coverage.metrics`` (coverage), ``coverage.gaps``,
+``coverage.siting``, ``coverage.review`` and ``coverage.io`` (uploads). Heavy objects are cached
+with ``st.cache_resource`` / ``st.cache_data``; the what-if scenario lives in
+``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import folium
+import pandas as pd
+import streamlit as st
+
+from coverage.layers import LAYERS, get_layer
+from coverage.ui import map as cmap
+from coverage.ui.i18n import LANGUAGES, layer_name, served_name, source_name, status_name, t
+from coverage.ui.views import (
+    city_figures,
+    coverage_table,
+    map_layers,
+    provenance_table,
+    rate_text,
+    scenario_facilities,
+    standard_override,
+    town_rates,
+)
+
+st.set_page_config(page_title="江门民政设施覆盖规划", page_icon="🗺️", layout="wide")
+
+MAP_KEY = "map"
+MODES = ("walk", "bike", "drive")
+YEARS = list(range(2020, 2031))
+
+
+# --------------------------------------------------------------------------- timing
+
+_TIMING = os.environ.get("COVERAGE_APP_TIMING") == "1"
+
+
+@contextmanager
+def timed(label: str):
+    """With ``COVERAGE_APP_TIMING=1``, print how long ``label`` took to stderr."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if _TIMING:
+            print(f"[timing] {label}: {time.perf_counter() - started:.3f}s", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- modules
+
+
+def _module(name: str) -> Any | None:
+    """Import ``coverage.<name>`` or return None when it is not available yet."""
+    try:
+        return importlib.import_module(f"coverage.{name}")
+    except ImportError:
+        return None
+
+
+def _missing(module: str, lang: str) -> None:
+    st.info(t("not_available", lang, module=f"coverage.{module}"))
+
+
+# --------------------------------------------------------------------------- cached loads
+
+
+@st.cache_resource(show_spinner=False)
+def default_region() -> Any:
+    """The embedded Jiangmen region (read once per server process)."""
+    from coverage.region import load_default
+
+    return load_default()
+
+
+@st.cache_resource(show_spinner=False)
+def default_standards() -> Any:
+    from coverage.standards import load_standards
+
+    return load_standards()
+
+
+def current_region() -> Any:
+    """The region in use: the default, or the one built from the user's uploads."""
+    return st.session_state.get("region") or default_region()
+
+
+def _data_version() -> int:
+    return int(st.session_state.get("data_version", 0))
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+def get_scenario(region: Any, layer_id: str, standards: Any, signature: tuple) -> Any:
+    """The session's what-if scenario for this layer and standard (rebuilt when they change).
+
+    When only the standard changes, the edits made so far are replayed on the new scenario.
+    """
+    from coverage.ui.scenario import Scenario
+
+    key = (layer_id, signature, _data_version())
+    current = st.session_state.get("scenario")
+    if current is not None and st.session_state.get("scenario_key") == key:
+        return current
+    scenario = Scenario(region, layer_id, standards)
+    old_key = st.session_state.get("scenario_key")
+    if current is not None and old_key and old_key[0] == layer_id and old_key[2] == key[2]:
+        for change in current.changes:
+            try:
+                if change.kind == "add":
+                    scenario.add_site(change.lon, change.lat)
+                else:
+                    scenario.remove_facility(change.facility_id)
+            except ValueError:
+                pass
+    st.session_state["scenario"] = scenario
+    st.session_state["scenario_key"] = key
+    return scenario
+
+
+# --------------------------------------------------------------------------- sidebar
+
+
+def sidebar(region: Any) -> dict[str, Any]:
+    sb = st.sidebar
+    lang = sb.radio(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang",
+                    horizontal=True)
+    sb.header(t("settings", lang))
+    layer_id = sb.selectbox(t("layer", lang), list(LAYERS), key="layer",
+                            format_func=lambda x: layer_name(x, lang))
+    table = default_standards()
+    base = table.get(layer_id, "urban")
+    sb.subheader(t("standard", lang))
+    mode = sb.selectbox(t("mode", lang), MODES, index=MODES.index(base.mode), key=f"mode_{layer_id}",
+                        format_func=lambda m: t(m, lang))
+    minutes = sb.number_input(t("minutes", lang), min_value=1, max_value=120, value=int(base.minutes),
+                              step=1, key=f"minutes_{layer_id}")
+    standards = standard_override(table, layer_id, mode, minutes)
+    for area in ("urban", "rural"):
+        sb.caption(f"{t(area, lang)}: {standards.get(layer_id, area).label(lang)}")
+    year = sb.selectbox(t("year", lang), YEARS, index=YEARS.index(2025), key="year")
+
+    sb.subheader(t("basemap", lang))
+    basemap = sb.selectbox(t("basemap", lang), cmap.BASEMAPS, key="basemap", label_visibility="collapsed",
+                           format_func=lambda b: t(f"basemap_{b}", lang))
+    key = sb.text_input(t("tianditu_key", lang), key="tianditu_key", type="password") \
+        if basemap == "tianditu" else None
+
+    sb.subheader(t("sources", lang))
+    prov = provenance_table(region.provenance, lang)
+    marks = {"real": "🟢", "modelled": "🟡", "illustrative": "🟠", "uploaded": "🔵", "none": "⚪"}
+    lines = [f"{marks.get(str(f).split(':')[0], '⚪')} {r} — {s}"
+             for r, s, f in prov.itertuples(index=False, name=None)]
+    sb.markdown("  \n".join(lines))
+    sb.caption(region.provenance_note(lang))
+    return {"lang": lang, "layer": layer_id, "standards": standards, "mode": mode, "minutes": float(minutes),
+            "year": int(year), "basemap": basemap, "tianditu_key": key}
+
+
+# --------------------------------------------------------------------------- map + what-if
+
+
+def _handle_click(out: dict | None, scenario: Any, basemap: str) -> bool:
+    """Add a site for a new map click; returns True when the scenario changed."""
+    if not out:
+        return False
+    click = out.get("last_clicked")
+    if not click:
+        return False
+    point = (round(float(click["lng"]), 7), round(float(click["lat"]), 7))
+    if st.session_state.get("last_click") == point:
+        return False
+    st.session_state["last_click"] = point
+    lon, lat = cmap.to_wgs84(point[0], point[1], basemap)
+    scenario.add_site(lon, lat)
+    return True
+
+
+def compute_service_areas(scenario: Any, lang: str) -> Any:
+    """Dissolved service area of the scenario's facilities (cached until the scenario changes)."""
+    try:
+        from coverage.service_areas import service_areas_frame
+    except ImportError:
+        _missing("service_areas", lang)
+        return None
+    sig = scenario_signature(scenario)
+    cached = st.session_state.get("service_cache")
+    if cached and cached[0] == sig:
+        return cached[1]
+    areas = service_areas_frame(scenario.model, dissolve=True)
+    st.session_state["service_cache"] = (sig, areas)
+    return areas
+
+
+def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.DataFrame) -> None:
+    lang, layer_id, basemap = ctx["lang"], ctx["layer"], ctx["basemap"]
+    left, right = st.columns([3, 1])
+    with right:
+        show_service = st.checkbox(t("show_service", lang), key="show_service")
+        show_gaps = st.checkbox(t("show_gaps", lang), key="show_gaps")
+        st.markdown(f"**{t('scenario', lang)}**")
+        if not scenario.changes:
+            st.caption(t("scenario_empty", lang))
+        for i, c in enumerate(scenario.changes, 1):
+            if c.kind == "add":
+                st.caption(f"{i}. ➕ " + t("added_site", lang, lon=c.lon, lat=c.lat))
+            else:
+                st.caption(f"{i}. ➖ " + t("removed_facility", lang, name=c.name or c.facility_id))
+        b1, b2 = st.columns(2)
+        if b1.button(t("undo", lang), key="undo", disabled=not scenario.changes):
+            scenario.undo()
+            st.rerun()
+        if b2.button(t("reset", lang), key="reset", disabled=not scenario.changes):
+            scenario.reset()
+            st.rerun()
+        active = scenario_facilities(scenario)
+        options = [""] + active["facility_id"].astype(str).tolist()
+        names = dict(zip(active["facility_id"].astype(str), active["name"].astype(str)))
+        choice = st.selectbox(t("remove_facility", lang), options, key="remove_choice",
+                              format_func=lambda f: t("none_selected", lang) if not f else f"{names[f]} ({f})")
+        if st.button(t("remove", lang), key="remove", disabled=not choice):
+            scenario.remove_facility(choice)
+            st.session_state.pop("remove_choice", None)
+            st.rerun()
+
+    with left:
+        st.caption(t("map_hint", lang))
+        towns = town_rates(region.towns, coverage)
+        service = None
+        if show_service:
+            with st.spinner(t("computing", lang)):
+                service = compute_service_areas(scenario, lang)
+        gaps = None
+        if show_gaps:
+            gaps = compute_gaps(region, layer_id, scenario, lang)
+        siting = st.session_state.get("siting")
+        proposals = siting["sites"] if siting and siting["layer"] == layer_id else None
+        try:
+            base = cmap.offline_map(bounds=region.towns.total_bounds, basemap=basemap,
+                                    tianditu_key=ctx["tianditu_key"])
+        except cmap.BasemapError as exc:
+            st.warning(t("basemap_error", lang, reason=str(exc)))
+            basemap = "none"
+            base = cmap.offline_map(bounds=region.towns.total_bounds)
+        cmap.coverage_legend(t("coverage_rate", lang), t("no_served", lang)).add_to(base)
+        groups = map_layers(region, layer_id, towns, scenario.active_facilities(),
+                            added=scenario.added_sites(), service_areas=service, gaps=gaps,
+                            proposals=proposals, lang=lang, basemap=basemap)
+        from streamlit_folium import st_folium
+
+        out = st_folium(base, key=MAP_KEY, height=560, use_container_width=True,
+                        feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
+                        returned_objects=["last_clicked"])
+        if _handle_click(out, scenario, basemap):
+            st.session_state["click_at"] = time.perf_counter()
+            st.rerun()
+
+
+def scenario_signature(scenario: Any) -> tuple:
+    """Identifies the scenario's state: its layer/standard/data key and its edits."""
+    return (st.session_state.get("scenario_key"), tuple(scenario.changes))
+
+
+def compute_gaps(region: Any, layer_id: str, scenario: Any, lang: str) -> Any:
+    """Gap zones of the current scenario (kept for the session until the scenario changes)."""
+    gaps_mod = _module("gaps")
+    if gaps_mod is None:
+        _missing("gaps", lang)
+        return None
+    sig = scenario_signature(scenario)
+    cached = st.session_state.get("gaps_cache")
+    if cached and cached[0] == sig:
+        return cached[1]
+    zones = gaps_mod.gap_zones(region, layer_id, reach=scenario.reach)
+    st.session_state["gaps_cache"] = (sig, zones)
+    return zones
+
+
+# --------------------------------------------------------------------------- tabs
+
+
+def coverage_tab(ctx: dict[str, Any], coverage: pd.DataFrame) -> None:
+    lang = ctx["lang"]
+    rate_col = t("coverage_rate", lang)
+    config = {
+        rate_col: st.column_config.ProgressColumn(rate_col, format="percent", min_value=0.0, max_value=1.0),
+        t("served_pop", lang): st.column_config.NumberColumn(format="localized"),
+        t("covered_pop", lang): st.column_config.NumberColumn(format="localized"),
+    }
+    st.markdown(f"**{t('per_district', lang)}**")
+    st.dataframe(coverage_table(coverage, "district", lang), hide_index=True, column_config=config,
+                 key="district_table")
+    st.markdown(f"**{t('per_town', lang)}**")
+    towns = coverage_table(coverage, "town", lang).sort_values(rate_col, na_position="first")
+    st.dataframe(towns, hide_index=True, column_config=config, key="town_table")
+    chart = towns.dropna(subset=[rate_col]).set_index(t("town", lang))[[rate_col]] * 100
+    st.bar_chart(chart, y_label="%", height=320)
+
+
+def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
+    """Gap zones of the current scenario, computed on request (kept until the scenario changes)."""
+    lang = ctx["lang"]
+    cached = st.session_state.get("gaps_cache")
+    fresh = bool(cached and cached[0] == scenario_signature(scenario))
+    if st.button(t("run_gaps", lang), key="run_gaps", disabled=fresh):
+        with st.spinner(t("computing", lang)):
+            compute_gaps(region, ctx["layer"], scenario, lang)
+        cached = st.session_state.get("gaps_cache")
+        fresh = bool(cached and cached[0] == scenario_signature(scenario))
+    if not fresh:
+        st.caption(t("gaps_hint", lang))
+        return
+    zones = cached[1]
+    if zones is None:
+        return
+    if zones.empty:
+        st.success(t("gaps_none", lang))
+        return
+    st.markdown(t("gaps_summary", lang, n=len(zones), pop=float(zones["served"].sum())))
+    cols = [c for c in ("rank", "town_zh", "district_zh", "served", "pop_total", "n_cells", "area_km2", "towns")
+            if c in zones.columns]
+    st.dataframe(pd.DataFrame(zones[cols]), hide_index=True, key="gaps_table")
+    export = importlib.import_module("coverage.export")
+    data = json.dumps(export.to_feature_collection(zones), ensure_ascii=False)
+    st.download_button(t("download_geojson", lang), data, file_name=f"gaps_{ctx['layer']}.geojson",
+                       mime="application/geo+json", key="gaps_geojson")
+
+
+def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
+    lang, layer_id = ctx["lang"], ctx["layer"]
+    siting_mod = _module("siting")
+    if siting_mod is None or not hasattr(siting_mod, "propose_sites"):
+        _missing("siting.propose_sites", lang)
+        return
+    with st.form("siting_form"):
+        c1, c2, c3 = st.columns(3)
+        k = c1.number_input(t("k_sites", lang), min_value=1, max_value=200, value=5, step=1, key="k_sites")
+        target = c2.number_input(t("target_rate", lang), min_value=0.0, max_value=1.0, value=0.0, step=0.05,
+                                 key="target_rate")
+        solver = c3.selectbox(t("solver", lang), ("greedy", "ilp"), key="solver")
+        run = st.form_submit_button(t("run_siting", lang))
+    if run:
+        sc_region = region.with_facilities(layer_id, scenario_facilities(scenario))
+        with st.status(t("siting_running", lang), expanded=False) as status:
+            bar = st.progress(0.0)
+            started = time.perf_counter()
+            try:
+                result = siting_mod.propose_sites(sc_region, layer_id, k=int(k),
+                                                  target=float(target) or None, solver=solver,
+                                                  standards=ctx["standards"])
+            except Exception as exc:  # shown to the user with the library's message
+                status.update(label=t("error", lang, error=exc), state="error")
+                return
+            bar.progress(1.0)
+            status.update(label=f"{t('siting_done', lang)} ({time.perf_counter() - started:.1f} s)",
+                          state="complete")
+        with tempfile.TemporaryDirectory() as tmp:
+            gj, csv = Path(tmp) / "sites.geojson", Path(tmp) / "sites.csv"
+            result.to_geojson(gj)
+            result.to_csv(csv)
+            st.session_state["siting"] = {"layer": layer_id, "sites": result.sites, "result": result,
+                                          "geojson": gj.read_bytes(), "csv": csv.read_bytes()}
+    siting = st.session_state.get("siting")
+    if not siting or siting["layer"] != layer_id:
+        return
+    sites = siting["sites"]
+    st.markdown(f"**{t('siting_result', lang)}**")
+    st.dataframe(pd.DataFrame(sites.drop(columns=sites.geometry.name)), hide_index=True, key="sites_table")
+    c1, c2 = st.columns(2)
+    c1.download_button(t("download_geojson", lang), siting["geojson"], file_name=f"sites_{layer_id}.geojson",
+                       mime="application/geo+json", key="sites_geojson")
+    c2.download_button(t("download_csv", lang), siting["csv"], file_name=f"sites_{layer_id}.csv",
+                       mime="text/csv", key="sites_csv")
+
+
+def run_review(region: Any, year: int, standards: Any) -> dict[str, Any]:
+    """The annual review and its exports (Excel, CSV, Markdown) as bytes."""
+    from coverage.review import annual_review
+
+    result = annual_review(region, year, standards=standards)
+    with tempfile.TemporaryDirectory() as tmp:
+        xlsx = result.to_excel(Path(tmp) / f"review_{year}.xlsx").read_bytes()
+        csv = result.to_csv(Path(tmp) / f"review_{year}.csv").read_bytes()
+    return {"result": result, "xlsx": xlsx, "csv": csv, "md": result.to_markdown().encode("utf-8")}
+
+
+def review_tab(ctx: dict[str, Any], region: Any) -> None:
+    lang, year = ctx["lang"], ctx["year"]
+    if _module("review") is None:
+        _missing("review", lang)
+        return
+    st.markdown(f"**{t('review_title', lang, year=year)}**")
+    sig = (year, ctx["layer"], ctx["mode"], ctx["minutes"], _data_version())
+    cached = st.session_state.get("review_cache")
+    if st.button(t("run_review", lang), key="run_review", disabled=bool(cached and cached[0] == sig)):
+        with st.status(t("review_running", lang), expanded=False) as status:
+            started = time.perf_counter()
+            try:
+                cached = (sig, run_review(region, year, ctx["standards"]))
+            except Exception as exc:  # shown to the user with the library's message
+                status.update(label=t("error", lang, error=exc), state="error")
+                return
+            st.session_state["review_cache"] = cached
+            status.update(label=f"{t('review_done', lang)} ({time.perf_counter() - started:.1f} s)",
+                          state="complete")
+    if not cached or cached[0] != sig:
+        st.caption(t("review_hint", lang))
+        return
+    review = cached[1]
+    result = review["result"]
+    level = st.radio(t("level", lang), ("city", "district", "town"), horizontal=True, key="review_level",
+                     format_func=lambda x: t(x, lang))
+    table = result.table_zh(level)
+    if lang == "en":
+        for c in [c for c in table.columns if "状态" in str(c)]:
+            table[c] = table[c].map(lambda v: f"{v} ({status_name(v, 'en')})" if isinstance(v, str) else v)
+    st.dataframe(table, hide_index=True, key="review_table")
+    for note in result.notes:
+        st.caption(note)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(t("download_excel", lang), review["xlsx"], file_name=f"review_{year}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="review_xlsx")
+    c2.download_button(t("download_csv", lang), review["csv"], file_name=f"review_{year}.csv",
+                       mime="text/csv", key="review_csv")
+    c3.download_button(t("download_md", lang), review["md"], file_name=f"review_{year}.md",
+                       mime="text/markdown", key="review_md")
+
+
+def _save_upload(upload: Any) -> Path:
+    folder = st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="coverage-upload-"))
+    path = Path(folder) / Path(upload.name).name
+    path.write_bytes(upload.getvalue())
+    return path
+
+
+def data_tab(ctx: dict[str, Any], region: Any) -> None:
+    lang = ctx["lang"]
+    io_mod = _module("io")
+    st.markdown(f"**{t('upload_title', lang)}**")
+    if io_mod is None or not hasattr(io_mod, "read_facilities"):
+        _missing("io", lang)
+    else:
+        with st.form("upload_form"):
+            c1, c2 = st.columns(2)
+            up_layer = c1.selectbox(t("upload_layer", lang), list(LAYERS), key="upload_layer",
+                                    format_func=lambda x: layer_name(x, lang))
+            crs = c2.selectbox(t("upload_crs", lang), ("wgs84", "cgcs2000", "gcj02", "bd09"), key="upload_crs")
+            fac = st.file_uploader(t("upload_facilities", lang), key="up_fac",
+                                   type=["csv", "xlsx", "geojson", "json", "gpkg", "zip"])
+            towns = st.file_uploader(t("upload_towns", lang), key="up_towns",
+                                     type=["geojson", "json", "gpkg", "zip"])
+            pop = st.file_uploader(t("upload_population", lang), key="up_pop",
+                                   type=["tif", "tiff", "geojson", "json", "gpkg", "zip", "csv"])
+            apply = st.form_submit_button(t("apply_upload", lang))
+        if apply and (fac or towns or pop):
+            uploads = dict(st.session_state.get("uploads", {}))
+            if fac:
+                uploads.setdefault("facilities", {})[up_layer] = str(_save_upload(fac))
+            if towns:
+                uploads["towns"] = str(_save_upload(towns))
+            if pop:
+                uploads["population"] = str(_save_upload(pop))
+            load_uploads(uploads, crs, lang)
+        if st.session_state.get("uploads") and st.button(t("reset_data", lang), key="reset_data"):
+            for k in ("uploads", "region", "reports"):
+                st.session_state.pop(k, None)
+            st.session_state["data_version"] = _data_version() + 1
+            st.rerun()
+    reports = st.session_state.get("reports") or getattr(region, "reports", {}) or {}
+    if reports:
+        st.markdown(f"**{t('validation', lang)}**")
+        for name, rep in reports.items():
+            frame = rep.to_frame()
+            st.caption(f"{name}: {rep}".splitlines()[0])
+            if frame.empty:
+                st.caption(t("validation_clean", lang))
+            else:
+                st.dataframe(frame, hide_index=True, key=f"report_{name}")
+    st.markdown(f"**{t('provenance', lang)}**")
+    st.dataframe(provenance_table(region.provenance, lang).drop(columns="_flag"), hide_index=True,
+                 key="provenance_table")
+    st.caption(region.provenance_note(lang))
+
+
+def load_uploads(uploads: dict[str, Any], crs: str, lang: str) -> None:
+    """Build the region from the uploads; show every row-level problem when it fails."""
+    from coverage.io import DataImportError
+    from coverage.region import load_region
+
+    with st.spinner(t("loading", lang)):
+        try:
+            region = load_region(towns=uploads.get("towns"), population=uploads.get("population"),
+                                 facilities=uploads.get("facilities"), crs=crs)
+        except DataImportError as exc:
+            st.error(t("upload_failed", lang, error=str(exc).splitlines()[0]))
+            st.dataframe(exc.report.to_frame(), hide_index=True, key="upload_errors")
+            return
+        except (ValueError, OSError) as exc:
+            st.error(t("upload_failed", lang, error=exc))
+            return
+    st.session_state["uploads"] = uploads
+    st.session_state["region"] = region
+    st.session_state["reports"] = dict(region.reports)
+    st.session_state["data_version"] = _data_version() + 1
+    for name, rep in region.reports.items():
+        st.success(f"{name}: " + t("upload_ok", lang, n=rep.rows_imported))
+
+
+# --------------------------------------------------------------------------- page
+
+
+def main() -> None:
+    lang = st.session_state.get("lang", "zh")
+    if _module("region") is None:
+        st.title(t("title", lang))
+        _missing("region", lang)
+        return
+    with st.spinner(t("loading", lang)), timed("region"):
+        region = current_region()
+    with timed("sidebar"):
+        ctx = sidebar(region)
+    lang, layer_id = ctx["lang"], ctx["layer"]
+    st.title(t("title", lang))
+    st.caption(t("subtitle", lang))
+
+    reach_mod, metrics_mod = _module("reach"), _module("metrics")
+    if reach_mod is None or not hasattr(reach_mod, "ReachModel") or metrics_mod is None:
+        _missing("reach" if metrics_mod else "metrics", lang)
+        return
+    signature = (ctx["mode"], ctx["minutes"])
+    with st.spinner(t("computing", lang)), timed("scenario + coverage"):
+        scenario = get_scenario(region, layer_id, ctx["standards"], signature)
+        sig = scenario_signature(scenario)
+        cached = st.session_state.get("coverage_cache")
+        if cached and cached[0] == sig:
+            coverage = cached[1]
+        else:
+            coverage = metrics_mod.population_coverage(region, layer_id, reach=scenario.reach)
+            st.session_state["coverage_cache"] = (sig, coverage)
+    figures = city_figures(coverage)
+    base = st.session_state.get("baseline", {}).get((layer_id, signature, _data_version()))
+    if base is None:
+        base = figures if not scenario.changes else city_figures(
+            metrics_mod.population_coverage(region, layer_id, standards=ctx["standards"]))
+        st.session_state.setdefault("baseline", {})[(layer_id, signature, _data_version())] = base
+
+    served = served_name(get_layer(layer_id).served_column, lang)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(f"{t('served_pop', lang)} ({served})", f"{figures['served']:,.0f}")
+    c2.metric(t("covered_pop", lang), f"{figures['covered']:,.0f}",
+              delta=f"{figures['covered'] - base['covered']:+,.0f}" if scenario.changes else None)
+    c3.metric(t("coverage_rate", lang), rate_text(figures["rate"]),
+              delta=f"{(figures['rate'] - base['rate']) * 100:+.1f} pp" if scenario.changes else None)
+    c4.metric(t("facilities_n", lang), f"{scenario.n_active:,}")
+    st.caption(coverage.attrs.get("standard", ""))
+
+    with timed("map"):
+        map_section(ctx, region, scenario, coverage)
+
+    tabs = st.tabs([t(k, lang) for k in ("tab_coverage", "tab_gaps", "tab_siting", "tab_review", "tab_data")])
+    with tabs[0], timed("tab coverage"):
+        coverage_tab(ctx, coverage)
+    with tabs[1], timed("tab gaps"):
+        gaps_tab(ctx, region, scenario)
+    with tabs[2], timed("tab siting"):
+        siting_tab(ctx, region, scenario)
+    with tabs[3], timed("tab review"):
+        review_tab(ctx, region)
+    with tabs[4], timed("tab data"):
+        data_tab(ctx, region)
+
+
+main()

@@ -1,0 +1,228 @@
+"""Pure helpers behind the app's widgets: standard overrides, tables, map layers.
+
+Nothing here touches Streamlit, so everything is testable without a browser.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from coverage.layers import LAYERS, get_layer
+from coverage.ui import map as cmap
+from coverage.ui.i18n import layer_name, served_name, source_name, t
+
+__all__ = [
+    "MODE_SPEEDS",
+    "DETOUR_FACTOR",
+    "standard_override",
+    "town_rates",
+    "coverage_table",
+    "city_figures",
+    "provenance_table",
+    "scenario_facilities",
+    "map_layers",
+]
+
+#: Default speed (km/h) of a mode when the user switches to it (the embedded table's values).
+MODE_SPEEDS: dict[str, float] = {"walk": 4.5, "bike": 15.0, "drive": 30.0}
+#: Straight-line radius = speed × time ÷ detour factor (as in ``data/standards.csv``).
+DETOUR_FACTOR = 1.3
+
+
+def standard_override(table: Any, layer_id: str, mode: str, minutes: float) -> Any:
+    """The standards ``table`` with ``layer_id`` held to ``mode`` / ``minutes`` city-wide.
+
+    When ``mode`` and ``minutes`` equal the layer's urban standard, ``table`` is returned as is
+    (urban and rural keep their own standards). Otherwise one standard applies to both area
+    types: with the urban standard's mode, its speed is kept and its straight-line fallback is
+    scaled with the time (GB 50180's 1,000 m for 15 min becomes 667 m for 10 min); with another
+    mode, the mode's speed from :data:`MODE_SPEEDS` is used and the fallback is
+    ``speed × time ÷ 1.3`` rounded to 10 m.
+
+    Raises
+    ------
+    ValueError
+        Unknown mode, or minutes not a positive number.
+    """
+    if mode not in MODE_SPEEDS:
+        raise ValueError(f"mode must be one of {', '.join(MODE_SPEEDS)}; got {mode!r}")
+    try:
+        minutes = float(minutes)
+    except (TypeError, ValueError):
+        raise ValueError(f"minutes must be a number; got {minutes!r}") from None
+    if not math.isfinite(minutes) or minutes <= 0:
+        raise ValueError(f"minutes must be positive; got {minutes!r}")
+    base = table.get(layer_id, "urban")
+    if mode == base.mode and minutes == float(base.minutes):
+        return table
+    if mode == base.mode:
+        std = base.replace(minutes=minutes, distance_m=round(base.distance_m * minutes / base.minutes, 1))
+    else:
+        speed = MODE_SPEEDS[mode]
+        distance = round(speed / 3.6 * minutes * 60.0 / DETOUR_FACTOR, -1)
+        std = base.replace(mode=mode, minutes=minutes, speed_kmh=speed, distance_m=max(distance, 10.0),
+                           fallback_basis="speed×time÷1.3")
+    return table.with_override(layer_id, std)
+
+
+def town_rates(towns: gpd.GeoDataFrame, coverage: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Town polygons joined with the town rows of ``population_coverage``.
+
+    Adds ``served``, ``covered`` and ``rate`` (NaN where no one of the group lives).
+    """
+    rows = coverage[coverage["level"] == "town"].set_index("town_code")[["served", "covered", "rate"]]
+    out = towns.drop(columns=[c for c in ("served", "covered", "rate") if c in towns.columns])
+    out = out.join(rows, on="town_code")
+    out["rate"] = out["rate"].astype(float)
+    return out
+
+
+def city_figures(coverage: pd.DataFrame) -> dict[str, float]:
+    """``served``, ``covered``, ``rate`` of the city row of ``population_coverage``."""
+    city = coverage[coverage["level"] == "city"]
+    if city.empty:
+        raise ValueError("coverage table has no city row")
+    row = city.iloc[0]
+    served, covered = float(row["served"]), float(row["covered"])
+    return {"served": served, "covered": covered, "rate": covered / served if served else float("nan")}
+
+
+def coverage_table(coverage: pd.DataFrame, level: str, lang: str = "zh") -> pd.DataFrame:
+    """Display table of one level (``town`` / ``district``) with localised headers.
+
+    ``rate`` is kept as a fraction (the app formats it as a percentage).
+    """
+    rows = coverage[coverage["level"] == level]
+    if level == "town":
+        cols = {"town_zh": t("town", lang), "district_zh": t("district", lang)}
+    else:
+        cols = {"district_zh": t("district", lang)}
+    cols.update({"served": t("served_pop", lang), "covered": t("covered_pop", lang),
+                 "rate": t("coverage_rate", lang)})
+    out = rows[list(cols)].rename(columns=cols).reset_index(drop=True)
+    for c in (t("served_pop", lang), t("covered_pop", lang)):
+        out[c] = out[c].astype(float).round().astype("int64")
+    out[t("coverage_rate", lang)] = out[t("coverage_rate", lang)].astype(float)
+    return out
+
+
+def provenance_table(provenance: dict[str, str], lang: str = "zh") -> pd.DataFrame:
+    """One row per input with its provenance flag in words (real / modelled / illustrative…)."""
+    names = {"districts": t("in_districts", lang), "towns": t("in_towns", lang),
+             "population": t("in_population", lang), "roads": t("in_roads", lang)}
+    rows = []
+    for key, status in provenance.items():
+        if key.startswith("facilities:"):
+            label = t("in_facilities", lang, layer=layer_name(key.split(":", 1)[1], lang))
+        else:
+            label = names.get(key, key)
+        rows.append({t("input", lang): label, t("status", lang): source_name(status, lang), "_flag": status})
+    return pd.DataFrame(rows, columns=[t("input", lang), t("status", lang), "_flag"])
+
+
+def scenario_facilities(scenario: Any) -> gpd.GeoDataFrame:
+    """The scenario's facility layer in the ARCHITECTURE schema (existing + added sites).
+
+    Added sites get ``facility_id`` ``new-<n>``, name ``新增站点 <n>``, ``source="uploaded"``
+    and the town/district containing them (empty when outside every town).
+    """
+    active = scenario.active_facilities()
+    added = scenario.added_sites()
+    if added.empty:
+        return active
+    towns = scenario.region.towns[["town_code", "district_code", "geometry"]]
+    located = gpd.sjoin(added, towns.to_crs(added.crs), how="left", predicate="within")
+    located = located[~located.index.duplicated(keep="first")]
+    new = gpd.GeoDataFrame(
+        {
+            "facility_id": added["facility_id"].to_numpy(),
+            "name": [f"新增站点 {n}" for n in added["order"]],
+            "layer": scenario.layer_id,
+            "town_code": located["town_code"].to_numpy(),
+            "district_code": located["district_code"].to_numpy(),
+            "address": None,
+            "beds": None,
+            "nursing_beds": None,
+            "opening_year": None,
+            "source": "uploaded",
+        },
+        geometry=added.geometry.to_numpy(),
+        crs=added.crs,
+    )
+    return pd.concat([active, new[[c for c in new.columns if c in active.columns or c == "geometry"]]],
+                     ignore_index=True)
+
+
+def _town_names(region: Any, lang: str) -> dict[str, str]:
+    col = "town_en" if lang == "en" and "town_en" in region.towns.columns else "town_zh"
+    return dict(zip(region.towns["town_code"].astype(str), region.towns[col].astype(str)))
+
+
+def map_layers(
+    region: Any,
+    layer_id: str,
+    towns_rated: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    added: gpd.GeoDataFrame | None = None,
+    service_areas: gpd.GeoDataFrame | None = None,
+    gaps: gpd.GeoDataFrame | None = None,
+    proposals: gpd.GeoDataFrame | None = None,
+    lang: str = "zh",
+    basemap: str = "none",
+) -> list[folium.FeatureGroup]:
+    """The map's feature groups, bottom to top: towns, service areas, gaps, facilities, sites."""
+    served = served_name(get_layer(layer_id).served_column, lang)
+    town_col = "town_en" if lang == "en" and "town_en" in towns_rated.columns else "town_zh"
+    groups = [
+        cmap.town_layer(
+            towns_rated,
+            fields=[cmap.Field(town_col, t("town", lang)), cmap.Field("district_zh", t("district", lang)),
+                    cmap.Field("served", f"{t('served_pop', lang)} ({served})", ",.0f"),
+                    cmap.Field("covered", t("covered_pop", lang), ",.0f"),
+                    cmap.Field("rate", t("coverage_rate", lang), ".1%")],
+            name=t("lyr_towns", lang), basemap=basemap,
+        )
+    ]
+    if service_areas is not None and not service_areas.empty:
+        groups.append(cmap.polygon_layer(service_areas, name=t("lyr_service", lang), colour="#3182bd",
+                                         fill_opacity=0.15, basemap=basemap))
+    if gaps is not None and not gaps.empty:
+        groups.append(cmap.polygon_layer(
+            gaps, [cmap.Field("rank", "#"), cmap.Field("town_zh", t("town", lang)),
+                   cmap.Field("served", served, ",.0f"), cmap.Field("area_km2", t("f_area", lang), ".2f")],
+            name=t("lyr_gaps", lang), colour="#de2d26", fill_opacity=0.35, dash="4", basemap=basemap))
+    names = _town_names(region, lang)
+    fac = facilities.copy()
+    fac["_town"] = fac["town_code"].astype(str).map(names) if "town_code" in fac else None
+    fac["_source"] = [source_name(s, lang) for s in fac["source"]] if "source" in fac else None
+    groups.append(cmap.facility_layer(
+        fac, [cmap.Field("name", t("f_name", lang)), cmap.Field("_town", t("f_town", lang)),
+              cmap.Field("_source", t("f_source", lang))],
+        name=f"{t('lyr_facilities', lang)}: {layer_name(layer_id, lang)}", basemap=basemap))
+    if added is not None and not added.empty:
+        groups.append(cmap.point_layer(added, [cmap.Field("order", t("added_site", lang).split(" ")[0])],
+                                       name=t("lyr_added", lang), colour="#e6550d", radius=7,
+                                       basemap=basemap))
+    if proposals is not None and not proposals.empty:
+        fields = [cmap.Field(c, lbl, fmt) for c, lbl, fmt in (
+            ("rank", t("f_rank", lang), None), ("town_zh", t("f_town", lang), None),
+            ("new_covered", t("f_new_pop", lang), ",.0f")) if c in proposals.columns]
+        groups.append(cmap.point_layer(proposals, fields, name=t("lyr_proposals", lang),
+                                       colour="#756bb1", radius=7, basemap=basemap))
+    return groups
+
+
+def rate_text(rate: float) -> str:
+    """A rate as a percentage with one decimal (``"—"`` when undefined)."""
+    return "—" if rate is None or not np.isfinite(rate) else f"{rate:.1%}"
+
+
+def known_layers() -> Sequence[str]:
+    """Layer ids in registry order."""
+    return list(LAYERS)

@@ -1,0 +1,94 @@
+"""The Streamlit app driven through its widgets (AppTest; the map itself is covered by test_browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coverage.metrics import population_coverage
+from coverage.region import load_default
+from coverage.standards import load_standards
+from coverage.ui.views import standard_override
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def expected(layer: str, mode: str | None = None, minutes: float | None = None) -> dict[str, str]:
+    table = load_standards()
+    if mode is not None:
+        table = standard_override(table, layer, mode, minutes)
+    cov = population_coverage(load_default(), layer, standards=table)
+    city = cov[cov["level"] == "city"].iloc[0]
+    return {"served": f"{city['served']:,.0f}", "covered": f"{city['covered']:,.0f}",
+            "rate": f"{city['covered'] / city['served']:.1%}", "towns": cov[cov["level"] == "town"]}
+
+
+def metrics(at: AppTest) -> list[tuple[str, str]]:
+    return [(m.label, m.value) for m in at.metric]
+
+
+@pytest.fixture(scope="module")
+def app() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_default_figures_match_population_coverage(app):
+    exp = expected("elder_care_station")
+    shown = metrics(app)
+    assert shown[0] == ("服务对象人口 (60岁及以上)", exp["served"])
+    assert shown[1] == ("覆盖人口", exp["covered"])
+    assert shown[2] == ("覆盖率", exp["rate"])
+    assert shown[3] == ("设施数", f"{len(load_default().facilities['elder_care_station']):,}")
+    towns = next(d.value for d in app.dataframe if "镇街" in list(d.value.columns))
+    assert len(towns) == len(exp["towns"]) == 73
+    assert towns["覆盖人口"].sum() == pytest.approx(exp["towns"]["covered"].sum(), abs=73)
+    # Data sources in the sidebar say what is modelled / illustrative.
+    side = " ".join(m.value for m in app.sidebar.markdown)
+    assert "推算" in side and "示意" in side and "真实" in side
+
+
+def test_language_layer_and_minutes(app):
+    app.sidebar.radio(key="lang").set_value("en").run()
+    assert not app.exception
+    assert app.title[0].value == "Jiangmen civil-affairs 15-minute coverage planner"
+    assert metrics(app)[2][0] == "Coverage rate"
+    assert [tab.label for tab in app.tabs] == ["Coverage", "Gaps", "Siting", "Annual review", "Data"]
+
+    app.sidebar.selectbox(key="layer").set_value("elder_canteen").run()
+    exp = expected("elder_canteen")
+    assert metrics(app)[1:3] == [("Covered population", exp["covered"]), ("Coverage rate", exp["rate"])]
+
+    app.sidebar.number_input(key="minutes_elder_canteen").set_value(10).run()
+    assert not app.exception
+    exp10 = expected("elder_canteen", "walk", 10)
+    assert metrics(app)[2] == ("Coverage rate", exp10["rate"])
+    assert float(exp10["rate"].rstrip("%")) < float(exp["rate"].rstrip("%"))
+
+    app.sidebar.selectbox(key="mode_elder_canteen").set_value("drive").run()
+    assert metrics(app)[2] == ("Coverage rate", expected("elder_canteen", "drive", 10)["rate"])
+
+    app.sidebar.radio(key="lang").set_value("zh").run()
+    assert metrics(app)[2][0] == "覆盖率"
+
+
+def test_removing_a_facility_lowers_the_figures_and_undo_restores(app):
+    app.sidebar.selectbox(key="layer").set_value("social_work_station").run()
+    before = metrics(app)
+    region = load_default()
+    fid = str(region.facilities["social_work_station"]["facility_id"].iloc[0])
+    app.selectbox(key="remove_choice").set_value(fid).run()
+    app.button(key="remove").click().run()
+    assert not app.exception
+    after = metrics(app)
+    assert after[3][1] == f"{len(region.facilities['social_work_station']) - 1:,}"
+    removed = region.facilities["social_work_station"].iloc[1:]
+    cov = population_coverage(region.with_facilities("social_work_station", removed), "social_work_station")
+    city = cov[cov["level"] == "city"].iloc[0]
+    assert after[1][1] == f"{city['covered']:,.0f}"
+    app.button(key="undo").click().run()
+    assert metrics(app) == before

@@ -1,0 +1,85 @@
+"""App helpers: standard overrides, coverage tables, provenance, map layers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coverage.metrics import population_coverage
+from coverage.standards import load_standards
+from coverage.ui import views
+from coverage.ui.map import coverage_colour
+
+
+@pytest.fixture(scope="module")
+def table():
+    return load_standards()
+
+
+def test_override_unchanged_returns_the_table(table):
+    assert views.standard_override(table, "elder_care_station", "walk", 15) is table
+
+
+def test_override_same_mode_scales_the_fallback(table):
+    new = views.standard_override(table, "elder_care_station", "walk", 10)
+    for area in ("urban", "rural"):
+        std = new.get("elder_care_station", area)
+        assert (std.mode, std.minutes, std.speed_kmh) == ("walk", 10, 4.5)
+        assert std.distance_m == pytest.approx(1000 * 10 / 15, abs=0.1)
+    # Other layers are untouched.
+    assert new.get("elder_canteen", "rural") == table.get("elder_canteen", "rural")
+
+
+def test_override_other_mode_uses_speed_time_detour(table):
+    std = views.standard_override(table, "elder_care_station", "bike", 20).get("elder_care_station", "urban")
+    assert (std.mode, std.speed_kmh) == ("bike", 15.0)
+    assert std.distance_m == 3850.0  # 15 km/h × 20 min = 5000 m ÷ 1.3 = 3846 → 3850
+
+
+def test_override_refuses_bad_input(table):
+    with pytest.raises(ValueError, match="mode"):
+        views.standard_override(table, "elder_care_station", "fly", 15)
+    with pytest.raises(ValueError, match="positive"):
+        views.standard_override(table, "elder_care_station", "walk", 0)
+
+
+def test_tables_and_town_rates(small_region):
+    cov = population_coverage(small_region, "elder_care_station",
+                              reach=np.array([True] * 3 + [False] * 9))
+    fig = views.city_figures(cov)
+    covered_by_hand = small_region.population["pop_60plus"].iloc[:3].sum()
+    assert fig["covered"] == covered_by_hand
+    assert fig["served"] == small_region.population["pop_60plus"].sum()
+    towns = views.coverage_table(cov, "town", "en")
+    assert list(towns.columns) == ["Town", "District", "Served population", "Covered population", "Coverage rate"]
+    assert len(towns) == 4 and towns["Covered population"].sum() == covered_by_hand
+    rated = views.town_rates(small_region.towns, cov)
+    assert len(rated) == 4 and rated.crs == small_region.towns.crs
+    # The first three cells in grid order: (0,0) 200 and (1,0) 100 in T1, (4,0) 90 in T2.
+    by_code = rated.set_index("town_code")
+    assert by_code.loc["440703001", "covered"] == 300
+    assert by_code.loc["440703101", "covered"] == 90
+    assert by_code.loc["440704001", "rate"] == 0
+    assert views.rate_text(0.12345) == "12.3%" and views.rate_text(float("nan")) == "—"
+
+
+def test_provenance_table_labels():
+    df = views.provenance_table({"towns": "modelled", "facilities:ossuary": "uploaded", "roads": "none"}, "zh")
+    assert list(df.iloc[:, 0]) == ["镇街边界", "设施: 公益性骨灰存放设施", "路网"]
+    assert list(df.iloc[:, 1]) == ["推算", "用户上传", "无"]
+
+
+def test_map_layers_colour_towns_by_rate(small_region):
+    cov = population_coverage(small_region, "elder_care_station",
+                              reach=np.array([True] * 3 + [False] * 9))
+    rated = views.town_rates(small_region.towns, cov)
+    groups = views.map_layers(small_region, "elder_care_station", rated,
+                              small_region.facilities["elder_care_station"], lang="en")
+    assert [g.layer_name for g in groups] == ["Town coverage", "Existing facilities: Home elder-care station"]
+    from coverage.ui.map import build_map, map_html
+
+    page = map_html(build_map(groups[0], groups[1:]))
+    for rate in rated["rate"]:
+        assert coverage_colour(rate) in page
+    assert "ECS1" in page and "ECS2" in page
