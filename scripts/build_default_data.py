@@ -88,6 +88,16 @@ FACILITY_SEED = 20201231
 YEARS = np.arange(2012, 2021)
 
 # Illustrative counts for layers whose 2020 count the plan does not publish (see data/README.md).
+# Seats placed from a published description: town -> (reference town, dx m, dy m, note).
+DESCRIBED_SEATS = {
+    "440783110": (
+        "440783109", -3500.0, 0.0,
+        "no GeoNames seat: placed 3.5 km west of 赤坎镇's seat, from public descriptions of 百合镇 "
+        "(government offices on National Road 325 by the 百合 expressway exit, under 4 km from "
+        "赤坎古镇, 18 km west of the city centre)",
+    ),
+}
+
 ILLUSTRATIVE_COUNTS = {
     "elder_care_centre": 18,  # 2020 actual "—"; target ≥40% of 73 towns by 2023: ~25% in 2020
     "child_protection_post": 7,  # stations introduced by the 2021 revised law: one pilot per district
@@ -258,7 +268,15 @@ def place_seats(s: Sources) -> pd.DataFrame:
         "seat modelled at the pole of inaccessibility of 上川岛"
     )
 
-    # 3. Towns without a seat (百合镇, 双合镇): the point of the district's mainland, at least
+    # 3. Towns without a seat but with a published description of where the seat is (百合镇).
+    for code, (ref, dx, dy, note) in DESCRIBED_SEATS.items():
+        i = df.index[df.town_code == code][0]
+        if pd.isna(df.loc[i, "x"]):
+            r = df.loc[df.index[df.town_code == ref][0]]
+            df.loc[i, ["x", "y"]] = [r.x + dx, r.y + dy]
+            df.loc[i, "seat_note"] = note
+
+    # 4. Other towns without a seat (双合镇): the point of the district's mainland, at least
     #    1 km inside its boundary, farthest from every other seat (a largest-empty-circle centre).
     for i in df.index[df.x.isna()]:
         dg, _ = _mainland_and_islands(dist_geom[df.loc[i, "district_code"]])

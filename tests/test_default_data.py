@@ -126,6 +126,10 @@ def test_modelled_seats_are_the_documented_ones(towns):
     # no GeoNames seat (百合镇, 双合镇); 川岛镇's GeoNames point is on the mainland, not its islands
     assert modelled == {"百合镇", "双合镇", "川岛镇"}
     assert set(towns.seat_source) == {"geonames", "modelled"}
+    # 百合镇's seat: 3.5 km west of 赤坎镇's (published description: < 4 km from 赤坎古镇)
+    seats = gpd.GeoSeries(gpd.points_from_xy(towns.seat_lon, towns.seat_lat), crs=4326).to_crs(32649)
+    by_name = dict(zip(towns.town_zh, seats))
+    assert by_name["百合镇"].distance(by_name["赤坎镇"]) == pytest.approx(3500, abs=1)
 
 
 def test_every_seat_lies_in_its_own_town(towns):
