@@ -71,9 +71,10 @@ def test_greedy_hand_example():
     assert math.isnan(sol.bound)
 
 
-def test_ilp_beats_greedy_on_trap_and_proves_optimum():
-    greedy = greedy_max_cover(TRAP, TRAP_W, 2)
+def test_ilp_beats_plain_greedy_on_trap_and_proves_optimum():
+    greedy = greedy_max_cover(TRAP, TRAP_W, 2, swap=False)
     assert greedy.objective == 14.0  # 10 for site 0, then 4
+    assert greedy.sites.tolist() == [0, 1]
     ilp = ilp_max_cover(TRAP, TRAP_W, 2)
     assert sorted(ilp.sites.tolist()) == [1, 2]
     assert ilp.objective == 18.0
@@ -81,6 +82,12 @@ def test_ilp_beats_greedy_on_trap_and_proves_optimum():
     assert ilp.bound == pytest.approx(18.0)
     assert ilp.gap == pytest.approx(0.0, abs=1e-9)
     assert ilp.gains.tolist() == [9.0, 9.0]
+
+
+def test_swap_pass_escapes_the_trap():
+    sol = greedy_max_cover(TRAP, TRAP_W, 2)  # swap=True by default
+    assert sorted(sol.sites.tolist()) == [1, 2]
+    assert sol.gains.tolist() == [9.0, 9.0]
 
 
 def test_existing_coverage_is_never_counted_again():
@@ -157,9 +164,10 @@ def test_ilp_matches_brute_force(seed):
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_greedy_reports_exactly_what_it_covers(seed):
+@pytest.mark.parametrize("swap", [False, True])
+def test_greedy_reports_exactly_what_it_covers(seed, swap):
     a, w, covered = _random_instance(seed)
-    sol = greedy_max_cover(a, w, 4, covered=covered)
+    sol = greedy_max_cover(a, w, 4, covered=covered, swap=swap)
     # recompute each site's marginal gain from the matrix in ranking order
     running = []
     for r in range(1, sol.n_sites + 1):

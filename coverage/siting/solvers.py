@@ -187,6 +187,56 @@ def _lazy_greedy(
     return sites, gains
 
 
+def _swap_improve(reduced: ReducedDemand, sites: list[int], max_passes: int = 10) -> list[int]:
+    """1-swap interchange: replace a chosen site by an unchosen one while that adds demand.
+
+    Keeps ``g[c]`` = demand in column ``c`` no chosen site covers, updated
+    incrementally on CSR row slices, so each tentative swap costs only the rows
+    it touches. Stops after a pass with no improving swap (or ``max_passes``).
+    """
+    if not sites:
+        return sites
+    a = reduced.matrix
+    csc = reduced.csc
+    w = reduced.weights
+    n_cand = a.shape[1]
+    count = np.zeros(a.shape[0], dtype=np.int64)
+    for j in sites:
+        count[_column_rows(csc, j)] += 1
+    g = np.asarray(csc.T @ (w * (count == 0)), dtype=np.float64).ravel()
+    chosen = np.zeros(n_cand, dtype=bool)
+    chosen[sites] = True
+    tol = 1e-9 * max(1.0, reduced.total())
+    out = list(sites)
+
+    def shift(rows: np.ndarray, sign: float) -> None:
+        if rows.size:
+            g[:] += sign * np.asarray(a[rows].T @ w[rows]).ravel()
+
+    for _ in range(max_passes):
+        improved = False
+        for pos in range(len(out)):
+            s = out[pos]
+            rows_s = _column_rows(csc, s)
+            count[rows_s] -= 1
+            shift(rows_s[count[rows_s] == 0], +1.0)  # rows only s covered are free again
+            chosen[s] = False
+            masked = np.where(chosen, -np.inf, g)
+            c = int(np.argmax(masked))
+            if masked[c] <= g[s] + tol:
+                c = s  # no strictly better replacement
+            rows_c = _column_rows(csc, c)
+            shift(rows_c[count[rows_c] == 0], -1.0)
+            count[rows_c] += 1
+            chosen[c] = True
+            if c != s:
+                out[pos] = c
+                improved = True
+        if not improved:
+            break
+    return out
+
+
 def assign(
     matrix: sp.spmatrix,
     sites: Sequence[int],
@@ -304,6 +354,7 @@ def greedy_max_cover(
     covered: np.ndarray | None = None,
     capacity: float | None = None,
     progress: ProgressFn | None = None,
+    swap: bool = True,
 ) -> Solution:
     """Choose ``k`` new sites covering the most uncovered demand (lazy greedy).
 
@@ -321,6 +372,10 @@ def greedy_max_cover(
         People one new site can serve.
     progress : callable, optional
         Called with 1 after each site is chosen (e.g. ``tqdm.update``).
+    swap : bool, default True
+        Improve the greedy set by 1-swap interchange (replace a chosen site by an
+        unchosen one while that covers more), then re-rank it by marginal gain.
+        Ignored with a capacity.
 
     Returns
     -------
@@ -330,14 +385,31 @@ def greedy_max_cover(
     t0 = time.perf_counter()
     k = _check_k(k)
     reduced = reduce_demand(matrix, weights, covered)
-    sites, gains = _lazy_greedy(reduced, k, _check_capacity(capacity), progress=progress)
+    cap = _check_capacity(capacity)
+    sites, gains = _lazy_greedy(reduced, k, cap, progress=progress)
     status = "heuristic" if len(sites) == k else "exhausted"
+    if swap and math.isinf(cap) and status == "heuristic":
+        improved = _swap_improve(reduced, sites)
+        if sorted(improved) != sorted(sites):
+            order, new_gains = rank_sites(reduced.matrix, reduced.weights, improved)
+            if new_gains.sum() > float(np.sum(gains)):
+                sites, gains = order.tolist(), new_gains.tolist()
     return _finish(sites, gains, math.nan, "greedy", status, t0)
 
 
+def _check_time_limit(time_limit: float, mip_rel_gap: float) -> None:
+    try:
+        ok = float(time_limit) > 0 and math.isfinite(float(time_limit))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
+    if not 0 <= float(mip_rel_gap) < 1:
+        raise ValueError(f"mip_rel_gap must be in [0, 1); got {mip_rel_gap!r}")
+
+
 def _milp_options(time_limit: float, mip_rel_gap: float) -> dict:
-    if not (time_limit > 0):
-        raise ValueError(f"time_limit must be > 0 seconds; got {time_limit!r}")
+    _check_time_limit(time_limit, mip_rel_gap)
     return {"time_limit": float(time_limit), "disp": False, "mip_rel_gap": float(mip_rel_gap)}
 
 
@@ -406,10 +478,16 @@ def ilp_max_cover(
         ``status`` is ``"optimal"`` or ``"time_limit"``; ``bound`` the proven upper bound.
     """
     t0 = time.perf_counter()
+    _check_time_limit(time_limit, mip_rel_gap)
     k = _check_k(k)
     reduced = reduce_demand(matrix, weights, covered)
     n_rows, n_cand = reduced.matrix.shape
     greedy_sites, greedy_gains = _lazy_greedy(reduced, k, math.inf)
+    if len(greedy_sites) == k:
+        improved = _swap_improve(reduced, greedy_sites)
+        order, gains = rank_sites(reduced.matrix, reduced.weights, improved)
+        if gains.sum() > float(np.sum(greedy_gains)):
+            greedy_sites, greedy_gains = order.tolist(), gains.tolist()
     greedy_obj = float(np.sum(greedy_gains))
     if n_rows == 0 or greedy_obj >= reduced.total() - 1e-9 * max(1.0, reduced.total()):
         # Greedy already covers every coverable cell: provably optimal.
@@ -565,6 +643,7 @@ def ilp_set_cover(
     removed either way.
     """
     t0 = time.perf_counter()
+    _check_time_limit(time_limit, mip_rel_gap)
     reduced = reduce_demand(matrix, weights, covered)
     req = _check_required(required, reduced)
     if req <= 0:
@@ -676,6 +755,7 @@ def ilp_one_per_group(
     Groups must not share candidates. See :func:`greedy_one_per_group`.
     """
     t0 = time.perf_counter()
+    _check_time_limit(time_limit, mip_rel_gap)
     a, w, c = check_instance(matrix, weights, covered)
     members = _check_groups(groups, a.shape[1])
     flat = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
