@@ -290,6 +290,10 @@ class ReviewResult:
                 self.yearly.rename(columns=COLUMNS_ZH).to_excel(xw, sheet_name="逐年", index=False)
             pd.DataFrame({"说明": self.notes}).to_excel(xw, sheet_name="说明", index=False)
             for ws in xw.book.worksheets:
+                for cell in ws[1]:
+                    if cell.value in ("测算值", "差距"):
+                        for (c,) in ws.iter_rows(min_row=2, min_col=cell.column, max_col=cell.column):
+                            c.number_format = "0.0" if cell.value == "测算值" else "#,##0"
                 for col in ws.columns:
                     width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
                     ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.6))
@@ -739,9 +743,9 @@ def annual_review(
         "完成情况: 达标/未达标按考核目标判断; “无法计算”表示所需数据缺失; "
         "社区15分钟居家养老服务圈在规划中无量化目标(“基本建成”), 仅报告覆盖率"
     )
+    if hasattr(region, "provenance_note"):
+        notes.append(region.provenance_note("zh"))
     modelled = [k for k, v in (getattr(region, "provenance", {}) or {}).items() if v in ("modelled", "illustrative")]
     if modelled:
-        notes.append(
-            "注意: 以下输入为模型推算或示意数据, 结果仅演示方法, 不代表实际完成情况: " + ", ".join(modelled)
-        )
+        notes.append("注意: 含模型推算或示意数据的输入只能演示方法, 评估结果不代表实际完成情况")
     return ReviewResult(year=year, rows=rows, yearly=yearly_df, notes=notes)

@@ -101,3 +101,21 @@ def test_gap_zones_geojson_export(small_region, mask, tmp_path):
     assert 112 < minlon < maxlon < 115 and 21 < minlat < maxlat < 24  # WGS-84 lon/lat, not metres
     assert "示意数据" in fc["properties"]["provenance"]
     assert fc["properties"]["connectivity"] == 8
+
+
+def test_gaps_command(small_region, tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    import coverage.commands.gaps as cmd
+    from coverage.cli import main
+
+    monkeypatch.setattr(cmd, "region_from_args", lambda args: small_region)
+    out, towns_out = tmp_path / "gaps.geojson", tmp_path / "towns.csv"
+    argv = ["gaps", "--layer", "elder_care_station", "--mode", "walk", "--distance", "1000",
+            "--out", str(out), "--towns-out", str(towns_out)]  # fmt: skip
+    assert main(argv) == 0
+    fc = json.loads(out.read_text(encoding="utf-8"))
+    assert [f["properties"]["served"] for f in fc["features"]] == [190, 150, 120, 90, 30]
+    towns = pd.read_csv(towns_out, encoding="utf-8-sig")
+    assert towns["uncovered"].tolist() == [280, 220, 80, 0]
+    assert "5 个服务空白区" in capsys.readouterr().out

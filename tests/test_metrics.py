@@ -205,3 +205,47 @@ def test_provenance_and_standard_text(small_region):
     assert "仅供方法演示" in text
     desc = describe_standard(None, None, "elder_care_station")
     assert "步行15分钟" in desc and "1000" in desc
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_standards_from_cli_options():
+    import argparse
+
+    from coverage.commands.coverage_rates import standards_from_args
+
+    def ns(**kw):
+        return argparse.Namespace(**{"standards": None, "minutes": None, "mode": None, "distance": None, **kw})
+
+    t = standards_from_args(ns(minutes=10), ["elder_care_station"])
+    assert t.get("elder_care_station", "urban").distance_m == 500  # GB 50180-2018 10-minute circle
+    assert t.get("elder_care_station", "rural").distance_m == 1920  # 2880 m scaled to 10 of 15 minutes
+    assert t.get("elder_canteen", "urban").distance_m == 1000  # other layers untouched
+    t = standards_from_args(ns(mode="drive", minutes=13), ["ossuary"])
+    assert t.get("ossuary", "urban").distance_m == 5000  # 30 km/h × 13 min ÷ 1.3
+    t = standards_from_args(ns(distance=750), ["ossuary"])
+    assert {t.get("ossuary", a).distance_m for a in ("urban", "rural")} == {750}
+    from coverage.cli import CLIError
+
+    with pytest.raises(CLIError, match="--minutes must be a positive number"):
+        standards_from_args(ns(minutes=-5), ["ossuary"])
+
+
+def test_coverage_command_writes_one_row_per_town_plus_totals(small_region, tmp_path, monkeypatch):
+    import coverage.commands.coverage_rates as cmd
+    from coverage.cli import main
+
+    monkeypatch.setattr(cmd, "region_from_args", lambda args: small_region)
+    out = tmp_path / "cov.csv"
+    argv = ["coverage", "--layer", "elder_care_station", "--mode", "walk", "--distance", "1000", "--out", str(out)]
+    assert main(argv) == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    df = pd.read_csv(out, encoding="utf-8-sig", dtype={"town_code": str, "district_code": str})
+    assert df["level"].tolist() == ["town"] * 4 + ["district"] * 2 + ["city"]
+    town = df.set_index("town_code").loc[T1]
+    assert (town.served, town.covered) == (530, 450)
+    city = df[df["level"] == "city"].iloc[0]
+    assert (city.served, city.covered, city.uncovered) == (1390, 810, 580)
+    assert "直线1000米" in city.standard and "示意数据" in city.provenance
+    assert main(["coverage", "--layer", "elder_care_station", "--minutes", "0", "--out", str(out)]) == 2

@@ -298,3 +298,25 @@ def test_default_data_covered_plus_uncovered_equals_census():
             assert row.covered + row.uncovered == d[col], (layer_id, code)
         towns = cov[cov["level"] == "town"]
         assert towns["served"].sum() == city.served  # every cell lies in a known town
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_review_command_formats(small_region, tmp_path, monkeypatch):
+    import coverage.commands.review as cmd
+    from coverage.cli import main
+
+    monkeypatch.setattr(cmd, "region_from_args", lambda args: small_region)
+    targets = tmp_path / "targets.csv"
+    pd.DataFrame(TARGET_ROWS, columns=TARGET_COLUMNS).to_csv(targets, index=False)
+    common = ["--targets", str(targets), "--mode", "walk", "--distance", "1000", "--no-yearly"]
+    assert main(["review", "--year", "2025", "--out", str(tmp_path / "r.xlsx"), *common]) == 0
+    assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames == ["城市", "区县", "镇街", "说明"]
+    assert main(["review", "--year", "2025", "--out", str(tmp_path / "r.csv"), *common]) == 0
+    df = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig")
+    social = df[(df["指标编号"] == "social") & (df["层级"] == "城市")].iloc[0]
+    assert (social["测算值"], social["完成情况"], social["差距说明"]) == (25.0, "未达标", "还需 3 个乡镇(街道)")
+    circle = df[(df["指标编号"] == "circle:elder_care_station") & (df["层级"] == "城市")].iloc[0]
+    assert circle["测算值"] == pytest.approx(100 * 810 / 1390)
+    assert main(["review", "--out", str(tmp_path / "r.pdf"), *common]) == 2

@@ -1,0 +1,55 @@
+"""``python -m coverage review --year 2025 --out review.xlsx`` — the plan's annual review.
+
+Measures every plan indicator the data supports (towns / counties covered,
+nursing-bed share, the 15-minute elder-care circle) against its 2023 / 2025
+target, per city, district and town. The format follows the extension of
+``--out``: ``.xlsx`` (sheets 城市/区县/镇街/逐年/说明), ``.csv`` (UTF-8 with BOM)
+or ``.md``. A thin shell over :func:`coverage.review.annual_review`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from coverage.cli import CLIError, add_region_arguments, region_from_args
+from coverage.commands.coverage_rates import add_standard_arguments, apply_roads, standards_from_args
+
+NAME = "review"
+HELP = "measure the 14th Five-Year Plan indicators against their targets (.xlsx / .csv / .md)"
+
+FORMATS = (".xlsx", ".csv", ".md")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the command's options on ``parser``."""
+    parser.add_argument("--year", type=int, default=2025, help="review year (default 2025)")
+    parser.add_argument("--out", metavar="FILE", required=True, help="output: .xlsx, .csv or .md")
+    parser.add_argument("--targets", metavar="FILE", help="plan-indicator table (default data/targets/plan_indicators.csv)")
+    parser.add_argument("--no-yearly", action="store_true", help="skip the year-by-year view")
+    add_standard_arguments(parser)
+    add_region_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the review, print the city rows, write ``--out``."""
+    from coverage.review import CIRCLE_LAYERS, annual_review
+
+    out = Path(args.out)
+    if out.suffix.lower() not in FORMATS:
+        raise CLIError(f"--out must end in {', '.join(FORMATS)}; got {out.name!r}")
+    standards = standards_from_args(args, list(CIRCLE_LAYERS))
+    region = apply_roads(region_from_args(args), args)
+    result = annual_review(region, year=args.year, standards=standards, targets=args.targets,
+                           yearly=not args.no_yearly)  # fmt: skip
+    print(f"{args.year}年 指标评估 (全市)")
+    for r in result.city.itertuples(index=False):
+        value = "—" if r.value != r.value else f"{r.value:.1f}{r.unit if r.unit != '%' else '%'}"
+        gap = f"  {r.gap_text}" if r.gap_text and r.gap_text != "已达标" else ""
+        print(f"  {r.indicator_zh}: {value}  目标 {r.target or '—'}  {r.status}{gap}")
+    for note in result.notes:
+        print(f"  * {note}")
+    result.write(out)
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
