@@ -242,6 +242,23 @@ def test_reach_model_add_and_remove_on_the_toy(toy):
         model.add_facility(2386250.0, 682750.0)
 
 
+def test_remove_hands_over_to_a_facility_snapped_inside_the_removed_area(toy):
+    # A on W00; B 250 m south of W10 → snaps to W10 with a 250 m access leg (200 s),
+    # while A reaches W10 in 160 s, so W10 "belongs" to A. Removing A must let B take
+    # over from its own node: W10 = 200 s, W00 = 200 + 160 = 360 s, W23 = 200 + 4 blocks
+    # (640 s) = 840 s ≤ 900.
+    a, b = xy(toy, "W00")[0], xy(toy, "W10")[0] + [0, -250]
+    model = ReachModel(FakeRegion(node_cells(toy), [a, b], network=toy), "elder_care_station", WALK15)
+    assert model.reach.nearest[NAMES.index("W10")] == 0
+    model.remove_facility(0)
+    cost = dict(zip(NAMES, model.reach.cost))
+    assert cost["W10"] == pytest.approx(200, abs=0.5)
+    assert cost["W00"] == pytest.approx(360, abs=0.5)
+    assert cost["W23"] == pytest.approx(840, abs=0.5)
+    full = compute_reach(FakeRegion(node_cells(toy), [b], network=toy), "elder_care_station", WALK15)
+    np.testing.assert_allclose(model.reach.cost, full.cost)
+
+
 # -------------------------------------------------------------- siting
 def test_coverage_matrix_columns_equal_single_facility_reach(toy):
     cells = node_cells(toy)
