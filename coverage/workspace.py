@@ -336,7 +336,7 @@ def _encode_column(s: "pd.Series", name: str) -> dict[str, Any]:
         crs = getattr(s, "crs", None)
         spec["enc"] = "geometry"
         spec["crs"] = _crs_to_text(crs)
-        spec["values"] = [None if g is None else shapely.to_wkb(g, hex=True) for g in s.array]
+        spec["values"] = shapely.to_wkb(np.asarray(s.array, dtype=object), hex=True).tolist()
     elif isinstance(dtype, pd.CategoricalDtype):
         spec["enc"] = "category"
         spec["ordered"] = bool(dtype.ordered)
@@ -429,11 +429,9 @@ def _decode_column(spec: Mapping[str, Any], index: "pd.Index") -> "pd.Series":
             values = [None if v is None else float(v) for v in values]
         return pd.Series(pd.array(values, dtype=pd_dtype), index=index, name=name)
     if enc == "object":
-        return pd.Series(
-            np.array([_decode_object_value(v) for v in values] + [None], dtype=object)[:-1],
-            index=index,
-            name=name,
-        )
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = [_decode_object_value(v) for v in values]
+        return pd.Series(arr, index=index, name=name, dtype=object)
     raise ValueError(f"column {name!r}: unknown stored encoding {enc!r}")
 
 
@@ -569,6 +567,33 @@ class StoredFrame:
     source_name: str | None
     version: int
     saved_at: str
+
+    def import_report(self) -> Any:
+        """The report as a :class:`coverage.io.ImportReport` again (None if none was saved).
+
+        Raises
+        ------
+        ValueError
+            If the saved report does not have the ``ImportReport`` fields.
+        """
+        if self.report is None:
+            return None
+        from coverage.io.report import ImportReport, Issue
+
+        r = self.report
+        try:
+            return ImportReport(
+                file=str(r["file"]),
+                layer=str(r["layer"]),
+                rows_read=int(r.get("rows_read", 0)),
+                rows_imported=int(r.get("rows_imported", 0)),
+                issues=[
+                    Issue(i["file"], i.get("row"), i.get("column"), i["message"], i.get("severity", "error"))
+                    for i in r.get("issues", [])
+                ],
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"the saved report is not an import report ({exc!r} missing or invalid)") from None
 
 
 @dataclass(frozen=True)
@@ -902,6 +927,39 @@ class Workspace:
     def layers(self) -> list[str]:
         """Ids of the saved layers, sorted."""
         return self._names(_LAYER)
+
+    def apply_to(self, region: Any) -> Any:
+        """``region`` with every saved facility layer in place of its own.
+
+        Layers whose id is not in :data:`coverage.layers.LAYERS` are skipped. The
+        replaced layers get provenance ``uploaded`` and their import reports go to
+        ``region.reports["facilities:<layer>"]``. Town and population overrides are
+        not applied here (they re-assign cells to towns: load them with
+        :meth:`load_towns` / :meth:`load_population` and rebuild the region).
+
+        Returns
+        -------
+        Region
+            A new region; ``region`` is not modified.
+        """
+        import dataclasses as _dc
+
+        from coverage.layers import LAYERS
+
+        reports = dict(getattr(region, "reports", {}) or {})
+        for layer_id in self.layers():
+            if layer_id not in LAYERS:
+                continue
+            stored = self.load_layer(layer_id)
+            region = region.with_facilities(layer_id, stored.data, provenance="uploaded")
+            if stored.report is not None:
+                try:
+                    reports[f"facilities:{layer_id}"] = stored.import_report()
+                except ValueError:
+                    pass  # a report in another shape: keep the layer, skip its report
+        if _dc.is_dataclass(region) and hasattr(region, "reports"):
+            region = _dc.replace(region, reports=reports)
+        return region
 
     def delete_layer(self, layer_id: str) -> None:
         """Forget the saved layer ``layer_id``; ``KeyError`` if none is saved."""

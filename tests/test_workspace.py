@@ -24,6 +24,7 @@ from coverage import workspace as wsmod
 from coverage.cli import main as cli_main
 from coverage.workspace import (
     DB_NAME,
+    StoredFrame,
     Workspace,
     check_changes,
     check_name,
@@ -52,6 +53,7 @@ def sample_layer() -> gpd.GeoDataFrame:
             "rating": [4.5, np.nan, -np.inf],
             "active": [True, False, True],
             "surveyed": pd.to_datetime(["2024-03-01 08:30", None, "2025-01-02 00:00"]),
+            "type": pd.Series(["社区", None, "农村"], dtype=object),  # object, as the importer makes
         },
         geometry=[
             Point(113.08123456789012, 22.578901234567891),
@@ -114,36 +116,30 @@ def test_layer_round_trip_after_reopen(tmp_path):
 
 
 def test_layer_and_scenario_survive_a_new_process(tmp_path):
-    # the child process saves; this process (a different interpreter) reads back
-    result = run_child(
-        f"""
-        from coverage.workspace import Workspace
-        from test_workspace import sample_layer, sample_report, SCENARIO
-        ws = Workspace.open({str(tmp_path)!r})
-        ws.save_layer("elder_canteen", sample_layer(), report=sample_report(), source_name="a.csv")
-        ws.save_scenario("方案 2025", SCENARIO)
-        """
-    )
-    assert result.returncode == 0, result.stderr
+    # this process saves; a fresh interpreter reads it back and saves in turn; we read that
     ws = Workspace.open(tmp_path)
-    assert_geodataframe_equal(ws.load_layer("elder_canteen").data, sample_layer(), check_dtype=True)
-    assert ws.load_scenario("方案 2025") == SCENARIO
-    # and the other way round: this process saves, a new process reads
-    ws.save_scenario("second", SCENARIO[:1])
+    ws.save_layer("elder_canteen", sample_layer(), report=sample_report(), source_name="a.csv")
+    ws.save_scenario("first", SCENARIO[:1])
     result = run_child(
         f"""
         from geopandas.testing import assert_geodataframe_equal
         from coverage.workspace import Workspace
-        from test_workspace import sample_layer, SCENARIO
+        from test_workspace import sample_layer, sample_report, SCENARIO
         ws = Workspace.open({str(tmp_path)!r})
-        assert ws.scenarios() == ["second", "方案 2025"], ws.scenarios()
-        assert ws.load_scenario("second") == SCENARIO[:1]
-        assert_geodataframe_equal(ws.load_layer("elder_canteen").data, sample_layer(), check_dtype=True)
+        stored = ws.load_layer("elder_canteen")
+        assert_geodataframe_equal(stored.data, sample_layer(), check_dtype=True)
+        assert stored.report == sample_report() and stored.source_name == "a.csv"
+        assert ws.load_scenario("first") == SCENARIO[:1]
+        ws.save_scenario("方案 2025", SCENARIO)
         print("ok")
         """
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+    ws = Workspace.open(tmp_path)
+    assert ws.scenarios() == ["first", "方案 2025"]
+    assert ws.load_scenario("方案 2025") == SCENARIO
+    assert_geodataframe_equal(ws.load_layer("elder_canteen").data, sample_layer(), check_dtype=True)
 
 
 def test_frame_codec_handles_index_category_tz_and_polygons():
@@ -334,10 +330,10 @@ def ready(kind, name):
     time.sleep(120)
 
 ws = wsmod.Workspace.open(sys.argv[1])
-n = 40_000
+n = 25_000  # ~7 MB serialised: more than SQLite's 2 MB page cache, so it spills into the WAL
 big = gpd.GeoDataFrame(
     {"facility_id": [f"NEW-{i:06d}" for i in range(n)], "name": ["x" * 200] * n},
-    geometry=[Point(113 + i * 1e-6, 22.5) for i in range(n)],
+    geometry=gpd.points_from_xy(113 + np.arange(n) * 1e-6, np.full(n, 22.5)),
     crs="EPSG:4326",
 )
 wsmod._BEFORE_COMMIT = ready
@@ -642,3 +638,66 @@ def test_cli_list_export_backup_check(tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
     assert cli_main(["workspace", "--workspace", str(tmp_path / "afile"), "list"]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# with the real importer, the embedded data and a Region
+# ---------------------------------------------------------------------------
+
+
+def test_real_import_and_report_round_trip(tmp_path):
+    from coverage.io import ImportReport, read_facilities
+
+    src = tmp_path / "饭堂.csv"
+    src.write_text(
+        "编号,名称,经度,纬度,床位数\n007,江海长者饭堂,113.1200,22.5700,12\n010,蓬江长者饭堂,113.0500,22.6100,\n",
+        encoding="utf-8",
+    )
+    gdf, report = read_facilities(src, "elder_canteen")
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_layer("elder_canteen", gdf, report=report, source_name=src.name)
+
+    stored = Workspace.open(tmp_path / "ws").load_layer("elder_canteen")
+    assert_geodataframe_equal(stored.data, gdf, check_dtype=True)
+    assert stored.data["facility_id"].tolist() == ["007", "010"]
+    assert stored.report["rows_read"] == 2 and stored.report["file"] == "饭堂.csv"
+    back = stored.import_report()
+    assert isinstance(back, ImportReport)
+    assert back == report  # dataclass equality: every field and issue
+    assert StoredFrame(gdf, None, None, 1, "").import_report() is None
+    with pytest.raises(ValueError, match="not an import report"):
+        StoredFrame(gdf, {"rows_read": 1}, None, 1, "").import_report()
+
+
+def test_embedded_layers_round_trip_exactly(tmp_path):
+    from coverage.paths import FACILITIES
+
+    ws = Workspace.open(tmp_path)
+    files = sorted(FACILITIES.glob("*.geojson"))
+    assert files, "no embedded facility layers found"
+    for path in files:
+        gdf = gpd.read_file(path)
+        ws.save_layer(path.stem, gdf, source_name=path.name)
+        assert_geodataframe_equal(ws.load_layer(path.stem).data, gdf, check_dtype=True)
+    assert ws.layers() == sorted(p.stem for p in files)
+
+
+def test_apply_to_replaces_saved_layers_in_a_region(tmp_path, small_region):
+    from coverage.io.report import ImportReport
+
+    report = ImportReport(file="x.csv", layer="elder_care_station", rows_read=1, rows_imported=1)
+    new = gpd.GeoDataFrame(
+        {"facility_id": ["NEW1"], "name": ["新站"], "layer": ["elder_care_station"], "source": ["uploaded"]},
+        geometry=[Point(113.0, 22.5)],
+        crs="EPSG:4326",
+    )
+    ws = Workspace.open(tmp_path)
+    ws.save_layer("elder_care_station", new, report=report)
+    ws.save_layer("my_custom_layer", new)  # not a registry layer: ignored by apply_to
+    region = ws.apply_to(small_region)
+    assert region.facilities["elder_care_station"]["facility_id"].tolist() == ["NEW1"]
+    assert region.provenance["facilities:elder_care_station"] == "uploaded"
+    assert region.reports["facilities:elder_care_station"] == report
+    # the input region is untouched, other layers are kept
+    assert small_region.facilities["elder_care_station"]["facility_id"].tolist() == ["ECS1", "ECS2"]
+    assert region.facilities["ossuary"]["facility_id"].tolist() == ["OSS1"]
