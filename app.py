@@ -165,8 +165,9 @@ def sidebar(region: Any) -> dict[str, Any]:
 
     sb.subheader(t("sources", lang))
     prov = provenance_table(region.provenance, lang)
-    marks = {"real": "🟢", "modelled": "🟡", "illustrative": "🟠", "uploaded": "🔵", "none": "⚪"}
-    lines = [f"{marks.get(str(f).split(':')[0], '⚪')} {r} — {s}"
+    marks = {"real": ":green[●]", "modelled": ":orange[●]", "illustrative": ":violet[●]",
+             "uploaded": ":blue[●]", "none": ":gray[○]"}
+    lines = [f"{marks.get(str(f).split(':')[0], ':gray[○]')} {r} — {s}"
              for r, s, f in prov.itertuples(index=False, name=None)]
     sb.markdown("  \n".join(lines))
     sb.caption(region.provenance_note(lang))
@@ -220,9 +221,9 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
             st.caption(t("scenario_empty", lang))
         for i, c in enumerate(scenario.changes, 1):
             if c.kind == "add":
-                st.caption(f"{i}. ➕ " + t("added_site", lang, lon=c.lon, lat=c.lat))
+                st.caption(f"{i}. + " + t("added_site", lang, lon=c.lon, lat=c.lat))
             else:
-                st.caption(f"{i}. ➖ " + t("removed_facility", lang, name=c.name or c.facility_id))
+                st.caption(f"{i}. − " + t("removed_facility", lang, name=c.name or c.facility_id))
         b1, b2 = st.columns(2)
         if b1.button(t("undo", lang), key="undo", disabled=not scenario.changes):
             scenario.undo()
@@ -548,6 +549,9 @@ def main() -> None:
     signature = (ctx["mode"], ctx["minutes"])
     with st.spinner(t("computing", lang)), timed("scenario + coverage"):
         scenario = get_scenario(region, layer_id, ctx["standards"], signature)
+        # A map click arrives in the component's state before the script runs: apply it now so
+        # the figures drawn below already include the new site (no second run).
+        _handle_click(st.session_state.get(MAP_KEY), scenario, ctx["basemap"])
         sig = scenario_signature(scenario)
         cached = st.session_state.get("coverage_cache")
         if cached and cached[0] == sig:
