@@ -271,7 +271,14 @@ def population_coverage(
         reach = compute_reach(region, layer_id, standards=standards, network=network)
     mask = covered_mask(reach, len(pop))
 
-    served = pd.to_numeric(pop[col], errors="raise").to_numpy(dtype=float)
+    served = pd.to_numeric(pop[col], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(served) | (served < 0)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"population grid column {col!r}: {int(bad.sum())} missing, non-numeric or negative value(s) "
+            f"(first at row {first})"
+        )
     cells = pd.DataFrame(
         {
             "town_code": pop["town_code"].astype(str).to_numpy(),

@@ -110,6 +110,12 @@ def test_covered_mask_length_is_checked(small_region):
     assert covered_mask([1, 0, 1], 3).tolist() == [True, False, True]
 
 
+def test_bad_population_values_are_refused(small_region):
+    small_region.population.loc[4, "pop_60plus"] = -3
+    with pytest.raises(ValueError, match=r"'pop_60plus': 1 missing, non-numeric or negative value\(s\) \(first at row 4\)"):
+        population_coverage(small_region, "elder_care_station", reach=np.ones(12, dtype=bool))
+
+
 def test_unknown_layer_is_refused(small_region):
     with pytest.raises(ValueError, match="unknown layer"):
         population_coverage(small_region, "no_such_layer", reach=np.ones(12, dtype=bool))

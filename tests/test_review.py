@@ -46,6 +46,10 @@ TARGET_ROWS = [
     ("十四五主要指标", "lottery", "福利彩票销售网点数", "个", "", "440", "450", "=", "", "440", "450", ""),
     ("十三五完成情况", "ossuary_2020", "公益性骨灰安放设施（公墓）县级行政区域覆盖率", "%", "90", "", "", ">=", "90", "",
      "", "ossuary:unit_county"),
+    ("测试", "station_pop", "居家养老服务站点60岁及以上人口覆盖率", "%", "", "", "≥80", ">=", "", "", "80",
+     "elder_care_station:pop_coverage"),
+    ("测试", "beds_1000", "每千老年人口养老床位数", "张", "", "", "≥150", ">=", "", "", "150",
+     "elder_care_institution:beds_per_1000_60plus"),
     ("十四五重点工程", "minor", "县级未成年人救助保护中心覆盖率", "%", "", "", "100", ">=", "", "", "100",
      "minor_protection_centre:unit_county"),
 ]  # fmt: skip
@@ -177,6 +181,17 @@ def test_missing_inputs_are_not_numbers(review, small_region, targets):
     assert _get(r.rows, "nursing").status == "无法计算: 缺少 nursing_beds 列"
     # An indicator without measurable_by is not reported.
     assert "lottery" not in set(r.rows["indicator_id"])
+
+
+def test_population_and_bed_ratio_targets_give_gaps_in_people_and_beds(review):
+    pop = _get(review.rows, "station_pop")
+    # 810 of 1390 older residents covered; 80 % is 1112 -> 302 more people.
+    assert (pop.status, pop.gap, pop.gap_text) == ("未达标", 302, "还需 302 人")
+    assert _get(review.rows, "station_pop", "town", "乙二镇").status == "达标"
+    beds = _get(review.rows, "beds_1000")
+    # 180 beds for 1390 older residents = 129.5 per 1000; 150 per 1000 needs 208.5 -> 209 beds.
+    assert beds.value == pytest.approx(1000 * 180 / 1390)
+    assert (beds.status, beds.gap, beds.gap_text) == ("未达标", 29, "还需 29 张床位")
 
 
 def test_elder_care_circle_rows(review):
