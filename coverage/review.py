@@ -659,6 +659,8 @@ def _review_rows(
     order = {"city": 0, "district": 1, "town": 2}
     df["_o"] = df["level"].map(order)
     df = df.sort_values(["_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    gap = pd.to_numeric(df["gap"], errors="coerce")
+    df["gap"] = gap.round().astype("Int64")  # units, beds or people: whole numbers
     return df[COLUMNS], standards_used
 
 

@@ -15,6 +15,7 @@ import pytest
 from shapely.geometry import shape
 
 from conftest import ORIGIN, covered_within
+from coverage.paths import POPULATION_FILE
 from coverage.gaps import gap_zones, grid_cell_size, uncovered_by_town, write_gap_zones
 
 
@@ -119,3 +120,33 @@ def test_gaps_command(small_region, tmp_path, monkeypatch, capsys):
     towns = pd.read_csv(towns_out, encoding="utf-8-sig")
     assert towns["uncovered"].tolist() == [280, 220, 80, 0]
     assert "5 个服务空白区" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- default data
+
+
+@pytest.mark.skipif(not POPULATION_FILE.exists(), reason="data/population/grid_500m.csv.gz not built")
+def test_default_data_covered_plus_uncovered_equals_census():
+    import json
+
+    from coverage.layers import LAYERS
+    from coverage.metrics import population_coverage
+    from coverage.paths import POPULATION_META
+    from coverage.region import load_default
+
+    region = load_default()
+    census = json.loads(POPULATION_META.read_text(encoding="utf-8"))["census_2020"]
+    for layer_id, layer in LAYERS.items():
+        cov = population_coverage(region, layer_id)
+        col = layer.served_column
+        city = cov[cov["level"] == "city"].iloc[0]
+        assert city.covered + city.uncovered == sum(d[col] for d in census.values()), layer_id
+        for code, d in census.items():
+            row = cov[(cov["level"] == "district") & (cov["district_code"] == code)].iloc[0]
+            assert row.covered + row.uncovered == d[col], (layer_id, code)
+        towns = cov[cov["level"] == "town"]
+        assert towns["served"].sum() == city.served  # every cell lies in a known town
+        if layer_id == "elder_care_station":
+            zones = gap_zones(region, layer_id)
+            assert zones["served"].sum() == city.uncovered  # every uncovered resident is in one zone
+            assert zones["served"].is_monotonic_decreasing

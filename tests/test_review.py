@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from conftest import build_small_region
-from coverage.paths import POPULATION_FILE, TARGETS_FILE
+from coverage.paths import TARGETS_FILE
 from coverage.review import (
     COLUMNS_ZH,
     annual_review,
@@ -287,32 +287,6 @@ def test_markdown_states_provenance_and_standard(review, tmp_path):
     assert "还需 3 个乡镇(街道)" in text
     with pytest.raises(ValueError, match="extension"):
         review.write(tmp_path / "review.pdf")
-
-
-# --------------------------------------------------------------------------- default data
-
-
-@pytest.mark.skipif(not POPULATION_FILE.exists(), reason="data/population/grid_500m.csv.gz not built")
-def test_default_data_covered_plus_uncovered_equals_census():
-    import json
-
-    from coverage.layers import LAYERS
-    from coverage.metrics import population_coverage
-    from coverage.paths import POPULATION_META
-    from coverage.region import load_default
-
-    region = load_default()
-    census = json.loads(POPULATION_META.read_text(encoding="utf-8"))["census_2020"]
-    for layer_id, layer in LAYERS.items():
-        cov = population_coverage(region, layer_id)
-        col = layer.served_column
-        city = cov[cov["level"] == "city"].iloc[0]
-        assert city.covered + city.uncovered == sum(d[col] for d in census.values()), layer_id
-        for code, d in census.items():
-            row = cov[(cov["level"] == "district") & (cov["district_code"] == code)].iloc[0]
-            assert row.covered + row.uncovered == d[col], (layer_id, code)
-        towns = cov[cov["level"] == "town"]
-        assert towns["served"].sum() == city.served  # every cell lies in a known town
 
 
 # --------------------------------------------------------------------------- CLI
