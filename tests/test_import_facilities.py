@@ -392,3 +392,18 @@ def test_xlsx_header_on_a_later_sheet(tmp_path, jm):
     gdf, report = read_facilities(tmp_path / "two.xlsx", "elder_canteen")
     assert gdf["name"].tolist() == ["甲站"] and gdf["district_code"].tolist() == ["440703"]
     assert "two.xlsx: read sheet '数据'" in [str(n) for n in report.notes]
+
+
+def test_degrees_minutes_seconds_coordinates(tmp_path, jm):
+    from coverage.io.facilities import parse_dms
+
+    assert parse_dms("113°3'0\"") == pytest.approx(113.05)
+    assert parse_dms("113度3分0秒") == pytest.approx(113.05)
+    assert parse_dms("北纬22°33′0″") == pytest.approx(22.55)
+    assert parse_dms("22°33.0'N") == pytest.approx(22.55)
+    assert parse_dms("113°61'") is None and parse_dms("一百一十三") is None
+    rows = [["名称", "经度", "纬度"], ["甲站", "113°3'0\"", "22度33分0秒"], ["乙站", 112.78, 22.25]]
+    gdf, report = read_facilities(write_csv(tmp_path / "dms.csv", rows), "elder_canteen")
+    assert gdf.geometry.x.tolist() == pytest.approx([113.05, 112.78])
+    assert gdf.geometry.y.tolist() == pytest.approx([22.55, 22.25])
+    assert "dms.csv: 1 values of column 经度 read as degrees-minutes-seconds" in [str(n) for n in report.notes]

@@ -27,6 +27,9 @@ message lists every error with file, row and column):
 * a town cell that names no official town — the town is taken from the point's location;
 * no town boundaries available — town/district codes left empty unless the file names
   the town.
+
+Coordinates may be decimal degrees (a trailing ``°`` is ignored) or degrees-minutes-seconds
+(``113°4'48.5"``, ``113度4分48.5秒``; noted in the report).
 """
 
 from __future__ import annotations
@@ -64,6 +67,12 @@ DUPLICATE_DISTANCE_M = 5.0
 _CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
 _INT_FIELDS = ("beds", "nursing_beds", "opening_year")
 _CELL_CHARS = re.compile(r"[°\s]")
+# 113°4'48.5", 113度4分48.5秒, E113°4.81', 22°35'N (hemisphere letters must be N or E here)
+_DMS = re.compile(
+    r"^(?P<h1>[NE]|东经|北纬)?(?P<d>\d+(?:\.\d+)?)[°度]"
+    r"(?:(?P<m>\d+(?:\.\d+)?)['′分])?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)(?:[\"″秒]|''|′′)?)?(?P<h2>[NE])?$"
+)
 
 
 @dataclass
@@ -209,20 +218,45 @@ def _canonical_frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFra
     return out
 
 
+def parse_dms(value: object) -> float | None:
+    """Decimal degrees from a degrees-minutes-seconds string, or None if it is not one.
+
+    Accepts ``113°4'48.5"``, ``113度4分48.5秒``, ``113°4.81'``, ``E113°4'48"`` and
+    ``22°35'N`` (only N/E: the region is in the north-eastern hemisphere). Minutes and
+    seconds must be below 60.
+    """
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
+    m = _DMS.match(s)
+    if m is None:
+        return None
+    d = float(m["d"])
+    mins = float(m["m"]) if m["m"] else 0.0
+    secs = float(m["s"]) if m["s"] else 0.0
+    if mins >= 60 or secs >= 60 or (m["s"] and not m["m"]):
+        return None
+    return d + mins / 60.0 + secs / 3600.0
+
+
 def _parse_coords(
     values: pd.Series, rows: list[int], column: str, report: ImportReport
 ) -> tuple[np.ndarray, np.ndarray]:
     out = np.full(len(values), np.nan)
     ok = np.zeros(len(values), dtype=bool)
+    dms = 0
     for i, (v, row) in enumerate(zip(values, rows)):
         if _is_blank(v):
             report.error("empty coordinate", row=row, column=column)
             continue
         f = _parse_number(v)
+        if f is None and isinstance(v, str):
+            f = parse_dms(v)
+            dms += f is not None
         if f is None:
             report.error(f"{str(v).strip()!r} is not a number", row=row, column=column)
             continue
         out[i], ok[i] = f, True
+    if dms:
+        report.note(f"{dms} values of column {column} read as degrees-minutes-seconds")
     return out, ok
 
 
