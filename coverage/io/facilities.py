@@ -45,7 +45,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import CRS as ProjCRS
-from shapely.geometry import Point, box
+from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from coverage.crs import JIANGMEN_BBOX, PROJECTED, WGS84, normalise_crs_name, swapped_mask, to_wgs84
