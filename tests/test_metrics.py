@@ -255,3 +255,28 @@ def test_coverage_command_writes_one_row_per_town_plus_totals(small_region, tmp_
     assert (city.served, city.covered, city.uncovered) == (1390, 810, 580)
     assert "直线1000米" in city.standard and "示意数据" in city.provenance
     assert main(["coverage", "--layer", "elder_care_station", "--minutes", "0", "--out", str(out)]) == 2
+
+
+def test_coverage_command_with_a_road_network(small_region, tmp_path, monkeypatch):
+    import coverage.commands.coverage_rates as cmd
+    from coverage.cli import main
+    from coverage.network import RoadNetwork
+
+    monkeypatch.setattr(cmd, "region_from_args", lambda args: small_region)
+    # A straight two-way east-west street through the populated cells of row 0.
+    xy = small_region.population[["x", "y"]].to_numpy()
+    row0 = xy[xy[:, 1] == xy[:, 1].min()]
+    nodes = row0[np.argsort(row0[:, 0])]
+    u = np.arange(len(nodes) - 1)
+    length = np.hypot(*(nodes[1:] - nodes[:-1]).T)
+    net = RoadNetwork(nodes, np.r_[u, u + 1], np.r_[u + 1, u], np.r_[length, length])
+    roads = net.save(tmp_path / "roads.npz")
+    out = tmp_path / "cov.csv"
+    assert main(["coverage", "--layer", "elder_care_station", "--roads", str(roads), "--out", str(out)]) == 0
+    df = pd.read_csv(out, encoding="utf-8-sig")
+    city = df[df["level"] == "city"].iloc[0]
+    assert "按路网通行时间计算" in city.standard
+    assert city.covered + city.uncovered == city.served == 1390
+    bad = tmp_path / "roads.shp"
+    bad.write_text("x")
+    assert main(["coverage", "--layer", "elder_care_station", "--roads", str(bad)]) == 2

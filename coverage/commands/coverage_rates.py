@@ -134,7 +134,8 @@ def write_csv(df: "pd.DataFrame", path: str | os.PathLike[str]) -> Path:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser``."""
-    parser.add_argument("--layer", required=True, choices=list(LAYERS), help="facility layer")
+    parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
+                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
     parser.add_argument("--out", metavar="FILE.csv", help="write the table here (UTF-8 CSV with BOM)")
     add_standard_arguments(parser)
     add_region_arguments(parser)

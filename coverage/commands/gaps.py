@@ -21,7 +21,8 @@ HELP = "gap zones (uncovered populated areas) of a facility layer as GeoJSON"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser``."""
-    parser.add_argument("--layer", required=True, choices=list(LAYERS), help="facility layer")
+    parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
+                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
     parser.add_argument("--out", metavar="FILE.geojson", required=True, help="gap zones (RFC 7946 GeoJSON)")
     parser.add_argument("--towns-out", metavar="FILE.csv", help="also write uncovered population per town (CSV)")
     parser.add_argument("--connectivity", type=int, choices=(4, 8), default=8,
