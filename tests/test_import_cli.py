@@ -84,3 +84,13 @@ def test_import_towns_and_population(tmp_path, jm):
     assert main(["import", str(grid), "--kind", "population", "--towns", str(towns), "--out", str(out_pop)]) == 0
     df = pd.read_csv(out_pop, dtype={"town_code": str, "district_code": str})
     assert df["town_code"].tolist() == ["440703002"] and df["pop_total"].tolist() == [12]
+
+
+def test_population_csv_gz_output(tmp_path, jm):
+    grid = tmp_path / "grid.geojson"
+    gpd.GeoDataFrame({"人口": [30]}, geometry=[Point(113.05, 22.55)], crs="EPSG:4326").to_file(grid, driver="GeoJSON")
+    out = tmp_path / "pop.csv.gz"
+    assert main(["import", str(grid), "--kind", "population", "--out", str(out)]) == 0
+    assert out.read_bytes()[:2] == b"\x1f\x8b"
+    df = pd.read_csv(out, dtype={"town_code": str})
+    assert df["pop_total"].tolist() == [30] and df["town_code"].tolist() == ["440703002"]

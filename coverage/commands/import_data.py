@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile or GeoTIFF")
     parser.add_argument("--kind", choices=KINDS, default="facilities", help="what FILE holds (default facilities)")
     parser.add_argument("--layer", metavar="LAYER", help="facility layer id (required for --kind facilities)")
-    parser.add_argument("--crs", choices=SUPPORTED_CRS, default="wgs84", help="coordinate system of FILE (default wgs84)")
-    parser.add_argument("--out", metavar="OUT", required=True, help="output file (.geojson; .csv for population)")
+    parser.add_argument("--crs", choices=SUPPORTED_CRS, default="wgs84", help="coordinate system of FILE and --towns (default wgs84)")
+    parser.add_argument("--out", metavar="OUT", required=True, help="output file (.geojson; .csv or .csv.gz for population)")
     parser.add_argument("--towns", metavar="FILE", help="town boundaries to assign towns with (default: embedded)")
     parser.add_argument("--max-mb", type=float, default=None, help="refuse larger input files (default 50, population 500)")
 
@@ -38,7 +38,8 @@ def _write_csv_atomic(df, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
-        df.to_csv(tmp, index=False, encoding="utf-8")
+        compression = "gzip" if path.name.lower().endswith(".gz") else None
+        df.to_csv(tmp, index=False, encoding="utf-8", compression=compression)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
