@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "STATUS_OK",
     "population_coverage",
+    "coverage_summary",
     "unit_coverage",
     "nursing_bed_share",
     "facilities_per_10k",
@@ -348,6 +349,49 @@ def population_coverage(
         standard=describe_standard(reach, standards, layer_id),
         provenance=provenance_text(region, [layer_id]),
     )
+    return out
+
+
+def coverage_summary(
+    region: "Region",
+    layers: Sequence[str] | None = None,
+    standards: Any = None,
+    level: Literal["city", "district"] = "city",
+) -> pd.DataFrame:
+    """Population coverage of several layers side by side.
+
+    Parameters
+    ----------
+    region : Region
+    layers : sequence of str, optional
+        Layers to report (default: every layer of ``region.facilities`` with at
+        least one facility).
+    standards : StandardTable or Standard, optional
+        Passed to :func:`population_coverage`.
+    level : {"city", "district"}
+        Rows kept from each layer's table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``level`` rows of :func:`population_coverage` for each layer, with
+        the layer's Chinese name (``layer_zh``) and its ``standard``.
+    """
+    if level not in ("city", "district"):
+        raise ValueError(f"level must be 'city' or 'district', got {level!r}")
+    if layers is None:
+        layers = [k for k, g in (getattr(region, "facilities", {}) or {}).items() if len(g)]
+    parts = []
+    for layer_id in layers:
+        cov = population_coverage(region, layer_id, standards=standards)
+        rows = cov[cov["level"] == level].copy()
+        rows.insert(0, "layer_zh", get_layer(layer_id).zh)
+        rows["standard"] = cov.attrs["standard"]
+        parts.append(rows)
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs["provenance"] = provenance_text(region, list(layers))
     return out
 
 

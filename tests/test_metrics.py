@@ -280,3 +280,29 @@ def test_coverage_command_with_a_road_network(small_region, tmp_path, monkeypatc
     bad = tmp_path / "roads.shp"
     bad.write_text("x")
     assert main(["coverage", "--layer", "elder_care_station", "--roads", str(bad)]) == 2
+
+
+def test_coverage_summary_side_by_side(small_region):
+    from coverage.metrics import coverage_summary
+    from coverage.standards import Standard
+
+    walk = Standard(mode="walk", minutes=15, speed_kmh=4.5, distance_m=1100)
+    s = coverage_summary(small_region, ["elder_care_station", "social_work_station"], standards=walk)
+    assert s["layer"].tolist() == ["elder_care_station", "social_work_station"]
+    assert s["layer_zh"].tolist() == ["居家养老服务站点", "乡镇(街道)社工站"]
+    # Stations: no cell lies between 1000 and 1100 m, so 810 as before. Social-work station at
+    # (3000, 1000): cells (4,0), (4,3), (7,3) are 1061 m away -> 300 + 350 + 500 residents.
+    assert s["covered"].tolist() == [810, 1150]
+    assert s["served"].tolist() == [1390, 6100]
+    assert "直线1100米" in s["standard"].iloc[0]
+    d = coverage_summary(small_region, ["elder_care_station"], standards=walk, level="district")
+    assert d["covered"].tolist() == [450, 360]
+    with pytest.raises(ValueError, match="level"):
+        coverage_summary(small_region, ["elder_care_station"], level="town")
+
+
+def test_describe_standard_of_a_network_reach():
+    class NetReach:
+        mode, unit, limit = "network", "s", np.array([900.0, 900.0])
+
+    assert describe_standard(NetReach(), None, None) == "按路网通行时间计算 ≤15分钟"
