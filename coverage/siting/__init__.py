@@ -36,3 +36,8 @@ __all__ = [
     "reduce_demand",
     "remove_redundant",
 ]
+
+from coverage.siting.result import SITE_COLUMNS, SitingResult  # noqa: E402
+from coverage.siting.propose import lacking_units, propose_sites  # noqa: E402
+
+__all__ += ["SITE_COLUMNS", "SitingResult", "lacking_units", "propose_sites"]

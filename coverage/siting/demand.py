@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["ReducedDemand", "as_coverage_matrix", "check_instance", "reduce_demand"]
+__all__ = ["ReducedDemand", "as_coverage_matrix", "check_instance", "reduce_demand", "undominated_columns"]
 
 _HASH_SEED = 20_231_115
 
@@ -183,3 +183,22 @@ def reduce_demand(
     merged = sub[first]
     merged_w = np.bincount(group, weights=w[keep], minlength=first.size)
     return ReducedDemand(merged, merged_w, keep, group, a.shape[0])
+
+
+def undominated_columns(matrix: sp.csr_matrix) -> np.ndarray:
+    """Columns not dominated by another column (sorted indices).
+
+    Column ``j`` is dominated when another column ``i`` covers every row ``j``
+    covers (a strict superset, or the same set with ``i < j``). For uncapacitated
+    coverage problems a dominated candidate can always be swapped for its
+    dominator without loss, so dropping it changes no optimal value.
+    """
+    m = sp.csc_matrix(matrix, dtype=np.int32)
+    nnz = np.diff(m.indptr)
+    overlap = (m.T @ m).tocoo()
+    i, j, v = overlap.row, overlap.col, overlap.data
+    dominated = (i != j) & (v == nnz[j]) & ((nnz[i] > nnz[j]) | ((nnz[i] == nnz[j]) & (i < j)))
+    drop = np.zeros(m.shape[1], dtype=bool)
+    drop[j[dominated]] = True
+    drop |= nnz == 0
+    return np.flatnonzero(~drop)
