@@ -36,6 +36,7 @@ from coverage.ui.views import (
     provenance_table,
     rate_text,
     scenario_facilities,
+    sites_table,
     standard_override,
     town_rates,
 )
@@ -290,7 +291,10 @@ def compute_gaps(region: Any, layer_id: str, scenario: Any, lang: str) -> Any:
     if cached and cached[0] == sig:
         return cached[1]
     zones = gaps_mod.gap_zones(region, layer_id, reach=scenario.reach)
-    st.session_state["gaps_cache"] = (sig, zones)
+    from coverage.export import to_feature_collection
+
+    geojson = json.dumps(to_feature_collection(zones), ensure_ascii=False).encode("utf-8")
+    st.session_state["gaps_cache"] = (sig, zones, geojson)
     return zones
 
 
@@ -338,9 +342,7 @@ def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     cols = [c for c in ("rank", "town_zh", "district_zh", "served", "pop_total", "n_cells", "area_km2", "towns")
             if c in zones.columns]
     st.dataframe(pd.DataFrame(zones[cols]), hide_index=True, key="gaps_table")
-    export = importlib.import_module("coverage.export")
-    data = json.dumps(export.to_feature_collection(zones), ensure_ascii=False)
-    st.download_button(t("download_geojson", lang), data, file_name=f"gaps_{ctx['layer']}.geojson",
+    st.download_button(t("download_geojson", lang), cached[2], file_name=f"gaps_{ctx['layer']}.geojson",
                        mime="application/geo+json", key="gaps_geojson")
 
 
@@ -351,25 +353,33 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
         _missing("siting.propose_sites", lang)
         return
     with st.form("siting_form"):
+        objective = st.radio(t("objective", lang), ("k", "target", "units"), horizontal=True,
+                             key="siting_objective", format_func=lambda o: t(f"objective_{o}", lang))
         c1, c2, c3 = st.columns(3)
         k = c1.number_input(t("k_sites", lang), min_value=1, max_value=200, value=5, step=1, key="k_sites")
-        target = c2.number_input(t("target_rate", lang), min_value=0.0, max_value=1.0, value=0.0, step=0.05,
+        target = c2.number_input(t("target_rate", lang), min_value=0.05, max_value=1.0, value=0.9, step=0.05,
                                  key="target_rate")
-        solver = c3.selectbox(t("solver", lang), ("greedy", "ilp"), key="solver")
+        solver = c3.selectbox(t("solver", lang), ("greedy", "ilp"), key="solver",
+                              format_func=lambda x: t(f"solver_{x}", lang))
         run = st.form_submit_button(t("run_siting", lang))
+    if objective == "units":
+        level = get_layer(layer_id).level
+        params = {"k": None, "target": "county" if level == "county" else "town"}
+    elif objective == "target":
+        params = {"k": None, "target": float(target)}
+    else:
+        params = {"k": int(k), "target": None}
     if run:
         sc_region = region.with_facilities(layer_id, scenario_facilities(scenario))
-        with st.status(t("siting_running", lang), expanded=False) as status:
-            bar = st.progress(0.0)
+        with st.status(t("siting_running", lang), expanded=True) as status:
+            st.write(t("siting_steps", lang))
             started = time.perf_counter()
             try:
-                result = siting_mod.propose_sites(sc_region, layer_id, k=int(k),
-                                                  target=float(target) or None, solver=solver,
-                                                  standards=ctx["standards"])
+                result = siting_mod.propose_sites(sc_region, layer_id, solver=solver,
+                                                  standards=ctx["standards"], **params)
             except Exception as exc:  # shown to the user with the library's message
                 status.update(label=t("error", lang, error=exc), state="error")
                 return
-            bar.progress(1.0)
             status.update(label=f"{t('siting_done', lang)} ({time.perf_counter() - started:.1f} s)",
                           state="complete")
         with tempfile.TemporaryDirectory() as tmp:
@@ -383,7 +393,10 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
         return
     sites = siting["sites"]
     st.markdown(f"**{t('siting_result', lang)}**")
-    st.dataframe(pd.DataFrame(sites.drop(columns=sites.geometry.name)), hide_index=True, key="sites_table")
+    st.caption(siting["result"].summary(lang))
+    rate_col = t("coverage_rate", lang)
+    st.dataframe(sites_table(sites, layer_id, lang), hide_index=True, key="sites_table",
+                 column_config={rate_col: st.column_config.NumberColumn(format="percent")})
     c1, c2 = st.columns(2)
     c1.download_button(t("download_geojson", lang), siting["geojson"], file_name=f"sites_{layer_id}.geojson",
                        mime="application/geo+json", key="sites_geojson")

@@ -83,3 +83,21 @@ def test_map_layers_colour_towns_by_rate(small_region):
     for rate in rated["rate"]:
         assert coverage_colour(rate) in page
     assert "ECS1" in page and "ECS2" in page
+
+
+def test_sites_table_localised():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    sites = gpd.GeoDataFrame(
+        {"rank": [1, 2], "town_zh": ["甲镇", "乙镇"], "district_zh": ["A", "B"],
+         "new_covered_60plus": [120, 80], "new_covered_total": [500, 300], "cumulative_rate": [0.5, 0.6]},
+        geometry=[Point(113.0, 22.5), Point(112.9, 22.4)], crs="EPSG:4326",
+    )
+    table = views.sites_table(sites, "elder_care_station", "en")
+    assert list(table.columns) == ["Rank", "Town", "District", "Newly covered (residents 60+)", "Coverage rate",
+                                   "lon", "lat"]
+    assert list(table["Newly covered (residents 60+)"]) == [120, 80]
+    assert list(table["lon"]) == [113.0, 112.9]
+    total = views.sites_table(sites, "social_work_station", "zh")
+    assert list(total["新增覆盖人口 (常住人口)"]) == [500, 300]

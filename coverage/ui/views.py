@@ -210,12 +210,27 @@ def map_layers(
                                        name=t("lyr_added", lang), colour="#e6550d", radius=7,
                                        basemap=basemap))
     if proposals is not None and not proposals.empty:
+        new_col = f"new_covered_{get_layer(layer_id).served_column[4:]}"
         fields = [cmap.Field(c, lbl, fmt) for c, lbl, fmt in (
             ("rank", t("f_rank", lang), None), ("town_zh", t("f_town", lang), None),
-            ("new_covered", t("f_new_pop", lang), ",.0f")) if c in proposals.columns]
+            (new_col, f"{t('f_new_pop', lang)} ({served})", ",.0f"),
+            ("cumulative_rate", t("coverage_rate", lang), ".1%")) if c in proposals.columns]
         groups.append(cmap.point_layer(proposals, fields, name=t("lyr_proposals", lang),
                                        colour="#756bb1", radius=7, basemap=basemap))
     return groups
+
+
+def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh") -> pd.DataFrame:
+    """Proposed sites for display: rank, town, district, people newly covered, rate, lon/lat."""
+    served = served_name(get_layer(layer_id).served_column, lang)
+    new_col = f"new_covered_{get_layer(layer_id).served_column[4:]}"
+    cols = {"rank": t("f_rank", lang), "town_zh": t("town", lang), "district_zh": t("district", lang),
+            new_col: f"{t('f_new_pop', lang)} ({served})", "cumulative_rate": t("coverage_rate", lang)}
+    out = pd.DataFrame({label: sites[c].to_numpy() for c, label in cols.items() if c in sites.columns})
+    pts = sites.to_crs("EPSG:4326").geometry
+    out["lon"] = pts.x.round(6).to_numpy()
+    out["lat"] = pts.y.round(6).to_numpy()
+    return out
 
 
 def rate_text(rate: float) -> str:

@@ -1,0 +1,191 @@
+"""End to end in headless Chromium: the app served by ``streamlit run``, with the network cut.
+
+Every request to a host other than 127.0.0.1/localhost is blocked (and recorded: the default page
+must attempt none). The test loads the page, sees the map and the town layer inside the
+streamlit-folium iframe, clicks the map where the largest uncovered group lives, sees the covered
+population rise, runs the siting tab and downloads a GeoJSON that parses. Screenshots go to
+``tests/artifacts/``; with ``COVERAGE_UPDATE_SCREENSHOT=1`` (or when it is missing) one is copied
+to ``docs/screenshot.png``.
+
+Needs Debian's ``/usr/bin/chromium`` and the ``playwright`` pip package (its driver; no browser
+download); skipped with that reason when either is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install playwright)"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium)"),
+]
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COVERAGE_APP_TIMING": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    target = _largest_uncovered_cell()  # computed while the server boots
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"streamlit did not start:\n{proc.stdout.read()}")
+        time.sleep(0.2)
+    yield url, target
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _largest_uncovered_cell() -> tuple[float, float, float]:
+    """lon, lat and 60+ population of the most populous uncovered cell under the default standard."""
+    from pyproj import Transformer
+
+    from coverage.reach import compute_reach
+    from coverage.region import load_default
+
+    region = load_default()
+    reach = compute_reach(region, "elder_care_station")
+    served = region.population["pop_60plus"].to_numpy(dtype=float)
+    served = np.where(np.asarray(reach.covered), 0.0, served)
+    i = int(np.argmax(served))
+    x, y = region.population["x"].iloc[i], region.population["y"].iloc[i]
+    lon, lat = Transformer.from_crs("EPSG:32649", "EPSG:4326", always_xy=True).transform(x, y)
+    return lon, lat, served[i]
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").replace("%", "").strip())
+
+
+def test_offline_map_what_if_and_siting(server):
+    url, (lon, lat, gain) = server
+    assert gain > 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    attempted: list[str] = []
+
+    def guard(route):
+        url = urlparse(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL_HOSTS:
+            attempted.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            context.route("**/*", guard)
+            page = context.new_page()
+            page.goto(url)
+
+            # Figures, then the map and the 73 town polygons inside the component iframe.
+            values = page.get_by_test_id("stMetricValue")
+            values.nth(2).wait_for(timeout=30_000)
+            frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
+            frame_el.wait_for(timeout=30_000)
+            frame = frame_el.element_handle().content_frame()
+            frame.locator(".leaflet-container").wait_for(timeout=30_000)
+            frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 73",
+                                    timeout=30_000)
+            assert frame.locator(".coverage-legend").count() == 1
+            assert attempted == [], f"the default page tried to reach the network: {attempted}"
+            page.screenshot(path=str(ARTIFACTS / "app.png"))
+
+            # What-if: click where the largest uncovered group lives; the covered population rises.
+            covered_before = _number(values.nth(1).inner_text())
+            # Zoom in on the spot first (1 px ≈ 10 m at zoom 14) so the click lands in that cell.
+            x, y = frame.evaluate(
+                "([lat, lng]) => { window.map.setView([lat, lng], 14, {animate: false});"
+                " const p = window.map.latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }",
+                [lat, lon],
+            )
+            started = time.monotonic()
+            frame.locator(".leaflet-container").click(position={"x": x, "y": y})
+            page.wait_for_function(
+                "([before]) => { const v = document.querySelectorAll('[data-testid=\"stMetricValue\"]')[1];"
+                " return v && Number(v.innerText.replace(/,/g, '')) > before; }",
+                arg=[covered_before], timeout=20_000,
+            )
+            elapsed = time.monotonic() - started
+            covered_after = _number(values.nth(1).inner_text())
+            assert covered_after >= covered_before + gain - 0.5
+            page.get_by_text("新增站点 ", exact=False).first.wait_for(timeout=10_000)
+            print(f"click → figures updated in {elapsed:.2f} s (incl. debounce and websocket)")
+
+            # Siting: run it and download the proposals as GeoJSON.
+            page.get_by_role("tab", name="选址").click()
+            run = page.get_by_role("button", name="运行选址")
+            if run.count() == 0:
+                pytest.fail("siting tab has no run button: " + page.get_by_role("tabpanel").first.inner_text())
+            run.click()
+            download_button = page.get_by_role("button", name="下载 GeoJSON")
+            download_button.wait_for(timeout=30_000)
+            with page.expect_download(timeout=20_000) as info:
+                download_button.click()
+            path = info.value.path()
+            fc = json.loads(Path(path).read_text(encoding="utf-8"))
+            assert fc["type"] == "FeatureCollection"
+            assert len(fc["features"]) == 5
+            for feature in fc["features"]:
+                lon_, lat_ = feature["geometry"]["coordinates"]
+                assert 111.8 < lon_ < 113.4 and 21.4 < lat_ < 22.9
+            page.screenshot(path=str(ARTIFACTS / "app_siting.png"), full_page=False)
+            assert attempted == [], f"the page tried to reach the network: {attempted}"
+        finally:
+            browser.close()
+
+    target = ROOT / "docs" / "screenshot.png"
+    if os.environ.get("COVERAGE_UPDATE_SCREENSHOT") == "1" or not target.exists():
+        shutil.copyfile(ARTIFACTS / "app.png", target)
