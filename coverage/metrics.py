@@ -243,9 +243,10 @@ def population_coverage(
     reach : CellReach or array-like of bool, optional
         Which cells are covered. Computed with
         :func:`coverage.reach.compute_reach` (under ``standards``) when omitted.
-    standards : StandardTable, optional
-        Service standards used when ``reach`` is computed here (the layer's
-        default standard when ``None``).
+    standards : StandardTable or Standard, optional
+        Service standards used when ``reach`` is computed here (the embedded
+        ``data/standards.csv`` when ``None``; one ``Standard`` applies to every
+        area type). Also named in ``attrs["standard"]``.
     network : RoadNetwork, optional
         Passed to :func:`coverage.reach.compute_reach`.
 
@@ -280,31 +281,32 @@ def population_coverage(
             f"population grid column {col!r}: {int(bad.sum())} missing, non-numeric or negative value(s) "
             f"(first at row {first})"
         )
-    cells = pd.DataFrame(
-        {
-            "town_code": pop["town_code"].astype(str).to_numpy(),
-            "district_code": pop["district_code"].astype(str).to_numpy(),
-            "served": served,
-            "covered": np.where(mask, served, 0.0),
-        }
-    )
+    covered = np.where(mask, served, 0.0)
     group_zh = SERVED_GROUPS[col][0]
 
+    def sums(codes: Any) -> dict[str, tuple[float, float]]:
+        keys, inverse = pd.factorize(pd.Series(codes).astype(str), sort=False)
+        s_ = np.bincount(keys, weights=served, minlength=len(inverse))
+        c_ = np.bincount(keys, weights=covered, minlength=len(inverse))
+        return {str(k): (s_[i], c_[i]) for i, k in enumerate(inverse)}
+
     towns = _town_table(region)
-    by_town = cells.groupby("town_code")[["served", "covered"]].sum()
-    town_rows = towns.join(by_town, on="town_code")
-    town_rows[["served", "covered"]] = town_rows[["served", "covered"]].fillna(0.0)
+    by_town = sums(pop["town_code"].to_numpy())
+    town_rows = towns.copy()
+    town_rows["served"] = [by_town.get(c, (0.0, 0.0))[0] for c in towns["town_code"]]
+    town_rows["covered"] = [by_town.get(c, (0.0, 0.0))[1] for c in towns["town_code"]]
     town_rows.insert(0, "level", "town")
 
     districts = _district_table(region)
-    by_district = cells.groupby("district_code")[["served", "covered"]].sum()
-    extra = sorted(set(by_district.index) - set(districts["district_code"]))
+    by_district = sums(pop["district_code"].to_numpy())
+    extra = sorted(set(by_district) - set(districts["district_code"]))
     if extra:
         districts = pd.concat(
             [districts, pd.DataFrame({"district_code": extra, "district_zh": extra})], ignore_index=True
         )
-    district_rows = districts.join(by_district, on="district_code")
-    district_rows[["served", "covered"]] = district_rows[["served", "covered"]].fillna(0.0)
+    district_rows = districts.copy()
+    district_rows["served"] = [by_district.get(c, (0.0, 0.0))[0] for c in districts["district_code"]]
+    district_rows["covered"] = [by_district.get(c, (0.0, 0.0))[1] for c in districts["district_code"]]
     district_rows.insert(0, "level", "district")
     district_rows["town_code"] = pd.NA
     district_rows["town_zh"] = pd.NA
@@ -316,8 +318,8 @@ def population_coverage(
             "town_zh": [pd.NA],
             "district_code": [pd.NA],
             "district_zh": ["全市"],
-            "served": [cells["served"].sum()],
-            "covered": [cells["covered"].sum()],
+            "served": [float(served.sum())],
+            "covered": [float(covered.sum())],
         }
     )
     out = pd.concat([town_rows, district_rows, city_rows], ignore_index=True)
