@@ -107,6 +107,8 @@ def gap_zones(
     connectivity: Literal[4, 8] = 8,
     min_population: float = 0,
     cell_size: float | None = None,
+    min_cell_population: float = 0,
+    split_by_town: bool = False,
 ) -> gpd.GeoDataFrame:
     """Contiguous groups of uncovered cells where the layer's served group lives.
 
@@ -126,6 +128,15 @@ def gap_zones(
         Zones whose uncovered served population is below this are dropped.
     cell_size : float, optional
         Grid spacing in metres (:func:`grid_cell_size` when omitted).
+    min_cell_population : float, default 0
+        Uncovered cells with fewer residents of the served group than this are
+        left out of the zones (scattered rural settlement would otherwise join
+        whole counties into one zone); they still count in
+        :func:`uncovered_by_town`. The number of people left out is in
+        ``attrs["left_out"]``.
+    split_by_town : bool, default False
+        Never join cells of different towns: each zone lies in one town, the
+        unit responsible for closing the gap.
 
     Returns
     -------
@@ -151,7 +162,10 @@ def gap_zones(
         raise ValueError(f"cell_size must be positive, got {size}")
     served_col = layer.served_column
     served = np.asarray(pop[served_col], dtype=float)
-    gap = (~mask) & (served > 0)
+    if min_cell_population < 0:
+        raise ValueError(f"min_cell_population must be >= 0, got {min_cell_population}")
+    gap_all = (~mask) & (served > 0)
+    gap = gap_all & (served >= min_cell_population)
     columns = [
         "rank", "layer", "served_group", "served", "pop_total", "pop_60plus", "pop_0_17",
         "n_cells", "area_km2", "town_code", "town_zh", "district_code", "district_zh", "towns",
@@ -162,6 +176,9 @@ def gap_zones(
         provenance=provenance_text(region, [layer_id]),
         cell_size=size,
         connectivity=connectivity,
+        min_cell_population=min_cell_population,
+        split_by_town=split_by_town,
+        left_out=float(served[gap_all & ~gap].sum()),
     )
     if not gap.any():
         empty = gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=PROJECTED)
@@ -171,11 +188,24 @@ def gap_zones(
     x = np.asarray(pop["x"], dtype=float)[gap]
     y = np.asarray(pop["y"], dtype=float)[gap]
     col, row, x0, y0 = _lattice(x, y, size)
-    grid = np.zeros((row.max() + 1, col.max() + 1), dtype=bool)
-    grid[row, col] = True
     structure = ndimage.generate_binary_structure(2, 1 if connectivity == 4 else 2)
-    labels, n = ndimage.label(grid, structure=structure)
-    zone = labels[row, col] - 1  # 0-based zone of every gap cell
+    if split_by_town:
+        town_of = pd.factorize(pop["town_code"].astype(str).to_numpy()[gap])[0]
+        zone = np.empty(len(col), dtype=np.int64)
+        n = 0
+        for t in np.unique(town_of):
+            sel = np.flatnonzero(town_of == t)
+            c, r = col[sel] - col[sel].min(), row[sel] - row[sel].min()
+            grid = np.zeros((r.max() + 1, c.max() + 1), dtype=bool)
+            grid[r, c] = True
+            labels, k = ndimage.label(grid, structure=structure)
+            zone[sel] = labels[r, c] - 1 + n
+            n += k
+    else:
+        grid = np.zeros((row.max() + 1, col.max() + 1), dtype=bool)
+        grid[row, col] = True
+        labels, n = ndimage.label(grid, structure=structure)
+        zone = labels[row, col] - 1  # 0-based zone of every gap cell
 
     cells = pd.DataFrame(
         {
@@ -246,5 +276,7 @@ def write_gap_zones(zones: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Pa
     """Write ``zones`` (from :func:`gap_zones`) as RFC 7946 GeoJSON with its standard and provenance."""
     from coverage.export import write_geojson
 
-    props = {k: zones.attrs.get(k) for k in ("layer", "standard", "provenance", "cell_size", "connectivity")}
+    keys = ("layer", "standard", "provenance", "cell_size", "connectivity", "min_cell_population",
+            "split_by_town", "left_out")  # fmt: skip
+    props = {k: zones.attrs.get(k) for k in keys if k in zones.attrs}
     return write_geojson(zones, path, properties=props)

@@ -150,3 +150,19 @@ def test_default_data_covered_plus_uncovered_equals_census():
             zones = gap_zones(region, layer_id)
             assert zones["served"].sum() == city.uncovered  # every uncovered resident is in one zone
             assert zones["served"].is_monotonic_decreasing
+
+
+def test_gap_zones_min_cell_population_and_split_by_town(small_region, mask):
+    z = gap_zones(small_region, "elder_care_station", reach=mask, min_cell_population=60)
+    # (1,5) [50] and (2,7) [30] are too sparse: (0,4) stands alone.
+    assert z["served"].tolist() == [150, 140, 120, 90]
+    assert z.attrs["left_out"] == 80
+    s = gap_zones(small_region, "elder_care_station", reach=mask, split_by_town=True)
+    # The zone across the T1/T2 border splits into (3,3) [80, T1] and (4,3) [70, T2].
+    assert s["served"].tolist() == [190, 120, 90, 80, 70, 30]
+    assert (s["towns"] == s["town_zh"]).all()
+    with pytest.raises(ValueError, match="min_cell_population"):
+        gap_zones(small_region, "elder_care_station", reach=mask, min_cell_population=-1)
+            sparse = gap_zones(region, layer_id, min_cell_population=10, split_by_town=True)
+            assert sparse["served"].sum() + sparse.attrs["left_out"] == city.uncovered
+            assert (sparse["towns"] == sparse["town_zh"]).all()
