@@ -43,7 +43,7 @@ import math
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -60,6 +60,8 @@ __all__ = [
     "HistoryEvent",
     "check_name",
     "check_changes",
+    "changes_from_edits",
+    "replay_changes",
     "frame_to_dict",
     "frame_from_dict",
     "resolve_workspace_dir",
@@ -274,6 +276,76 @@ def check_changes(changes: object) -> list[dict[str, Any]]:
                 raise ValueError(f"{where}: a 'remove' needs a non-empty string 'facility_id', got {fid!r}")
         out.append(c)
     return out
+
+
+def changes_from_edits(edits: Iterable[Any], layer_id: str) -> list[dict[str, Any]]:
+    """Scenario changes from what-if edits, ready for :meth:`Workspace.save_scenario`.
+
+    Parameters
+    ----------
+    edits : iterable
+        Objects with ``kind`` ("add" / "remove"), ``lon``, ``lat``, ``facility_id`` and
+        optionally ``name``, e.g. ``coverage.ui.scenario.Scenario.changes``.
+    layer_id : str
+        The layer the edits apply to.
+
+    Returns
+    -------
+    list of dict
+        ``{"op", "layer", "lon", "lat", "facility_id"[, "name"]}``, validated.
+    """
+    out = []
+    for i, e in enumerate(edits):
+        try:
+            d = {"op": e.kind, "layer": layer_id, "lon": e.lon, "lat": e.lat, "facility_id": str(e.facility_id)}
+        except AttributeError as exc:
+            raise ValueError(f"edit {i} is not a what-if change ({exc})") from None
+        if getattr(e, "name", ""):
+            d["name"] = str(e.name)
+        out.append(d)
+    return check_changes(out)
+
+
+def replay_changes(editor: Any, changes: Sequence[Mapping[str, Any]], layer_id: str) -> int:
+    """Apply saved scenario changes to a what-if editor, in order.
+
+    Parameters
+    ----------
+    editor : object
+        Has ``add_site(lon, lat)`` and ``remove_facility(facility_id)``, e.g.
+        ``coverage.ui.scenario.Scenario``. Added sites get the same ids
+        (``new-1``, ``new-2`` …) as when the scenario was recorded, so removals of
+        added sites replay too.
+    changes : list of dict
+        As returned by :meth:`Workspace.load_scenario`.
+    layer_id : str
+        Only changes of this layer are applied.
+
+    Returns
+    -------
+    int
+        Number of changes applied.
+
+    Raises
+    ------
+    ValueError
+        Naming the change that cannot be applied (e.g. a removed facility that is no
+        longer in the layer); the changes before it stay applied.
+    """
+    applied = 0
+    for i, c in enumerate(check_changes(changes)):
+        if c["layer"] != layer_id:
+            continue
+        try:
+            if c["op"] == "add":
+                editor.add_site(c["lon"], c["lat"])
+            else:
+                editor.remove_facility(c["facility_id"])
+        except (ValueError, KeyError, IndexError) as exc:
+            what = c.get("facility_id") if c["op"] == "remove" else f"({c['lon']}, {c['lat']})"
+            raise ValueError(f"scenario change {i} ({c['op']} {what}) cannot be applied: {exc}") from None
+        applied += 1
+    return applied
 
 
 # ---------------------------------------------------------------------------

@@ -701,3 +701,35 @@ def test_apply_to_replaces_saved_layers_in_a_region(tmp_path, small_region):
     # the input region is untouched, other layers are kept
     assert small_region.facilities["elder_care_station"]["facility_id"].tolist() == ["ECS1", "ECS2"]
     assert region.facilities["ossuary"]["facility_id"].tolist() == ["OSS1"]
+
+
+def test_what_if_edits_save_and_replay(tmp_path, small_region):
+    from coverage.ui.scenario import Scenario
+    from coverage.workspace import changes_from_edits, replay_changes
+
+    layer = "elder_care_station"
+    live = Scenario(small_region, layer)
+    live.add_site(113.0, 22.51)
+    live.add_site(113.01, 22.52)
+    live.remove_facility("ECS1")
+    live.remove_facility("new-1")  # an added site removed again
+    Workspace.open(tmp_path).save_scenario("试算", changes_from_edits(live.changes, layer))
+
+    saved = Workspace.open(tmp_path).load_scenario("试算")  # after a "restart"
+    assert [(c["op"], c["facility_id"]) for c in saved] == [
+        ("add", "new-1"), ("add", "new-2"), ("remove", "ECS1"), ("remove", "new-1")
+    ]
+    assert saved[2]["name"] == "ECS1 名称" and saved[0]["layer"] == layer
+    again = Scenario(small_region, layer)
+    assert replay_changes(again, saved, layer) == 4
+    assert again.changes == live.changes
+    np.testing.assert_array_equal(again.reach.covered, live.reach.covered)
+    assert again.removed_ids == {"ECS1"}
+
+    other = Scenario(small_region, layer)
+    assert replay_changes(other, saved, "ossuary") == 0  # other layers' changes are skipped
+    gone = [{"op": "remove", "layer": layer, "facility_id": "NOPE"}]
+    with pytest.raises(ValueError, match=r"scenario change 0 \(remove NOPE\) cannot be applied"):
+        replay_changes(other, gone, layer)
+    with pytest.raises(ValueError, match="edit 0 is not a what-if change"):
+        changes_from_edits([object()], layer)
