@@ -150,6 +150,9 @@ def test_default_data_covered_plus_uncovered_equals_census():
             zones = gap_zones(region, layer_id)
             assert zones["served"].sum() == city.uncovered  # every uncovered resident is in one zone
             assert zones["served"].is_monotonic_decreasing
+            sparse = gap_zones(region, layer_id, min_cell_population=10, split_by_town=True)
+            assert sparse["served"].sum() + sparse.attrs["left_out"] == city.uncovered
+            assert (sparse["towns"] == sparse["town_zh"]).all()
 
 
 def test_gap_zones_min_cell_population_and_split_by_town(small_region, mask):
@@ -163,6 +166,3 @@ def test_gap_zones_min_cell_population_and_split_by_town(small_region, mask):
     assert (s["towns"] == s["town_zh"]).all()
     with pytest.raises(ValueError, match="min_cell_population"):
         gap_zones(small_region, "elder_care_station", reach=mask, min_cell_population=-1)
-            sparse = gap_zones(region, layer_id, min_cell_population=10, split_by_town=True)
-            assert sparse["served"].sum() + sparse.attrs["left_out"] == city.uncovered
-            assert (sparse["towns"] == sparse["town_zh"]).all()
