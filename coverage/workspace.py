@@ -98,7 +98,6 @@ _TOWNS = "towns"
 _POPULATION = "population"
 _SCENARIO = "scenario"
 _STANDARDS = "standards"
-_KINDS = (_LAYER, _TOWNS, _POPULATION, _SCENARIO, _STANDARDS)
 # Kinds whose previous versions are kept in full in the history (small JSON documents).
 _VERSIONED = (_SCENARIO, _STANDARDS)
 
