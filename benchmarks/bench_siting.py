@@ -219,12 +219,13 @@ def main(argv=None) -> int:
     p.add_argument("--candidates", type=int, default=5_000)
     p.add_argument("--k", type=int, default=None, help="sites to place (default candidates / 25)")
     p.add_argument("--ilp-time-limit", type=float, default=120.0)
-    p.add_argument("--spopt-wall", type=float, default=300.0, help="wall-time limit per spopt run (s)")
+    p.add_argument("--spopt-wall", type=float, default=600.0, help="wall-time limit per spopt ladder run (s)")
+    p.add_argument("--spopt-full-wall", type=float, default=300.0, help="wall-time limit of the full-size spopt run (s)")
     p.add_argument("--spopt-solver", choices=["highs", "cbc"], default="highs")
-    p.add_argument("--spopt-mem-gb", type=float, default=12.0)
+    p.add_argument("--spopt-mem-gb", type=float, default=10.0, help="address-space cap of the spopt child (GB)")
     args = p.parse_args(argv)
 
-    ladder = [(2_000, 100), (10_000, 500), (25_000, 1_250)]
+    ladder = [(2_000, 100), (5_000, 250), (10_000, 500)]
     if args.quick:
         ladder = ladder[:2]
     results = []
@@ -233,7 +234,7 @@ def main(argv=None) -> int:
                              args.spopt_solver, args.spopt_mem_gb))
     if not args.quick:
         k = args.k or max(1, args.candidates // 25)
-        results.append(bench(args.cells, args.candidates, k, args.ilp_time_limit, args.spopt_wall,
+        results.append(bench(args.cells, args.candidates, k, args.ilp_time_limit, args.spopt_full_wall,
                              args.spopt_solver, args.spopt_mem_gb))
 
     full = results[-1]

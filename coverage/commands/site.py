@@ -1,0 +1,108 @@
+"""``python -m coverage site --layer LAYER (--k K | --target RATE) --out proposals.geojson`` — new sites.
+
+Proposes new facility sites for a layer while existing facilities stay fixed:
+``--k K`` places K sites covering the most uncovered people of the layer's
+served group (maximal coverage); ``--target 0.9`` finds the fewest sites lifting
+the coverage rate to 90 % (set cover, no redundant site); ``--target town`` /
+``--target county`` places one site in every town / county lacking the layer.
+Writes the ranked sites as RFC 7946 GeoJSON (parameters and data provenance in
+the collection's ``properties``) and, with ``--csv``, a CSV table.
+A thin shell over :func:`coverage.siting.propose_sites`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from coverage.cli import CLIError, add_region_arguments, region_from_args
+from coverage.commands.coverage_rates import add_standard_arguments, apply_roads, standards_from_args
+from coverage.layers import LAYERS
+
+NAME = "site"
+HELP = "propose new facility sites (k sites, a coverage target, or one per town/county) as GeoJSON"
+
+
+def parse_target(text: str) -> float | str:
+    """``"0.9"``, ``"90%"`` → 0.9; ``"town"`` / ``"county"`` unchanged."""
+    t = text.strip().lower()
+    if t in ("town", "county"):
+        return t
+    try:
+        value = float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise CLIError(f"--target must be a rate (0.9 or 90%), 'town' or 'county'; got {text!r}") from None
+    if not 0 < value <= 1:
+        raise CLIError(f"--target rate must be in (0, 1] (e.g. 0.9 or 90%); got {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the command's options on ``parser``."""
+    parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
+                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--k", type=int, metavar="K", help="number of new sites (maximal coverage)")
+    what.add_argument("--target", metavar="RATE|town|county",
+                      help="coverage rate to reach with the fewest sites (0.9 or 90%%), or one site in "
+                           "every town / county lacking the layer")  # fmt: skip
+    parser.add_argument("--candidates", metavar="FILE",
+                        help="candidate sites (CSV/XLSX/GeoJSON/GPKG/zipped SHP with lon/lat); "
+                             "default: generated from the uncovered population")  # fmt: skip
+    parser.add_argument("--solver", choices=("greedy", "ilp"), default="greedy",
+                        help="lazy greedy + swap (fast) or exact integer programme (default greedy)")  # fmt: skip
+    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S",
+                        help="seconds for the ILP solver (default 30)")  # fmt: skip
+    parser.add_argument("--capacity", type=float, metavar="N", help="people one new site can serve (greedy only)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of candidate generation (default 0)")
+    parser.add_argument("--out", required=True, metavar="FILE.geojson", help="proposed sites (RFC 7946 GeoJSON)")
+    parser.add_argument("--csv", nargs="?", const="", metavar="FILE.csv",
+                        help="also write a CSV table (default: beside --out with .csv)")  # fmt: skip
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the printed summary")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_standard_arguments(parser)
+    add_region_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Propose the sites, write GeoJSON (and CSV), print the ranking."""
+    from coverage.siting import propose_sites
+
+    if args.k is not None and args.k < 1:
+        raise CLIError(f"--k must be a positive integer; got {args.k}")
+    target = parse_target(args.target) if args.target is not None else None
+    if args.time_limit <= 0:
+        raise CLIError(f"--time-limit must be positive; got {args.time_limit:g}")
+    if args.capacity is not None and args.capacity <= 0:
+        raise CLIError(f"--capacity must be positive; got {args.capacity:g}")
+    candidates = None
+    if args.candidates:
+        path = Path(args.candidates)
+        if not path.exists():
+            raise CLIError(f"candidate file not found: {path}")
+        candidates = path
+    standards = standards_from_args(args, [args.layer])
+    region = apply_roads(region_from_args(args), args)
+    result = propose_sites(
+        region, args.layer, k=args.k, target=target, candidates=candidates, solver=args.solver,
+        standards=standards, time_limit=args.time_limit, capacity=args.capacity,
+        random_state=args.seed, progress=not args.quiet,
+    )  # fmt: skip
+    out = result.to_geojson(args.out)
+    print(result.summary(args.lang))
+    for r in result.sites.head(20).itertuples(index=False):
+        print(f"  #{r.rank} {r.district_zh}{r.town_zh} {r.candidate_id}: +{r.new_covered_total:,} 人 "
+              f"(60+ {r.new_covered_60plus:,}, 0-17 {r.new_covered_0_17:,}) → {100 * r.cumulative_rate:.1f}%")  # fmt: skip
+    if len(result.sites) > 20:
+        print(f"  … {len(result.sites) - 20} more")
+    missing = result.params.get("units_without_candidate")
+    if missing:
+        print(f"warning: no candidate inside {len(missing)} unit(s) lacking a facility: {', '.join(missing)}",
+              file=sys.stderr)  # fmt: skip
+    print(f"wrote {out} ({len(result.sites)} sites)", file=sys.stderr)
+    if args.csv is not None:
+        csv_path = Path(args.csv) if args.csv else Path(args.out).with_suffix(".csv")
+        result.to_csv(csv_path)
+        print(f"wrote {csv_path}", file=sys.stderr)
+    return 0
