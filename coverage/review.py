@@ -45,7 +45,6 @@ from coverage.layers import SERVED_GROUPS, get_layer
 from coverage.metrics import (
     STATUS_OK,
     beds_per_1000_elderly,
-    describe_standard,
     nursing_bed_share,
     population_coverage,
     provenance_text,
