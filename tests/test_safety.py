@@ -4,7 +4,8 @@
    for constructs that execute or unpickle data: ``eval`` / ``exec`` /
    ``compile``, pickle-family modules, ``pandas.read_pickle``,
    ``numpy.load(allow_pickle=True)``, ``yaml.load`` without a safe loader,
-   ``os.system`` / ``os.popen`` and ``subprocess`` with ``shell=True``.
+   ``os.system`` / ``os.popen``, ``subprocess`` with ``shell=True``, and
+   Streamlit's ``unsafe_allow_html=True`` with computed (non-literal) text.
    The scanner is itself tested on snippets with known answers.
 2. Hostile strings (HTML / script injection) written by
    :func:`coverage.export.write_geojson` are valid JSON that round-trips them
@@ -99,6 +100,10 @@ def scan_source(source: str, filename: str = "<src>") -> list[str]:
                 flag(node, f"call to {dotted}() (shell)")
             elif dotted.startswith("subprocess.") and _is_true(_kw(node, "shell")):
                 flag(node, f"{dotted}(shell=True)")
+            if _is_true(_kw(node, "unsafe_allow_html")) and not (
+                node.args and isinstance(node.args[0], ast.Constant)
+            ):
+                flag(node, f"{dotted or 'call'}(<computed text>, unsafe_allow_html=True)")
     return found
 
 
@@ -136,6 +141,8 @@ def project_sources() -> list[Path]:
         "import numpy as np\nnp.load(path, allow_pickle=True)",
         "import os\nos.system('rm ' + name)",
         "import subprocess\nsubprocess.run(cmd, shell=True)",
+        "st.markdown(f'<b>{name}</b>', unsafe_allow_html=True)",
+        "st.write(user_text, unsafe_allow_html=True)",
     ],
 )
 def test_scanner_flags_unsafe_constructs(snippet):
@@ -158,6 +165,8 @@ def test_scanner_flags_unsafe_constructs(snippet):
         "df.eval_rate = 1",
         "shapely.from_wkb(hex_values)",
         "__import__('copy').copy(x)",
+        "st.markdown('<hr>', unsafe_allow_html=True)",
+        "st.markdown(f'**{name}**')",
     ],
 )
 def test_scanner_passes_safe_constructs(snippet):
