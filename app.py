@@ -28,13 +28,14 @@ import streamlit as st
 
 from coverage.layers import LAYERS, get_layer
 from coverage.ui import map as cmap
-from coverage.ui.i18n import LANGUAGES, layer_name, served_name, source_name, status_name, t
+from coverage.ui.i18n import LANGUAGES, layer_name, served_name, t
 from coverage.ui.views import (
     city_figures,
     coverage_table,
     map_layers,
     provenance_table,
     rate_text,
+    review_table,
     scenario_facilities,
     sites_table,
     standard_override,
@@ -441,11 +442,7 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
     result = review["result"]
     level = st.radio(t("level", lang), ("city", "district", "town"), horizontal=True, key="review_level",
                      format_func=lambda x: t(x, lang))
-    table = result.table_zh(level)
-    if lang == "en":
-        for c in [c for c in table.columns if "状态" in str(c)]:
-            table[c] = table[c].map(lambda v: f"{v} ({status_name(v, 'en')})" if isinstance(v, str) else v)
-    st.dataframe(table, hide_index=True, key="review_table")
+    st.dataframe(review_table(result, level, lang), hide_index=True, key="review_table")
     for note in result.notes:
         st.caption(note)
     c1, c2, c3 = st.columns(3)
@@ -498,6 +495,8 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
                 st.session_state.pop(k, None)
             st.session_state["data_version"] = _data_version() + 1
             st.rerun()
+    for message in st.session_state.pop("upload_flash", []):
+        st.success(message)
     reports = st.session_state.get("reports") or getattr(region, "reports", {}) or {}
     if reports:
         st.markdown(f"**{t('validation', lang)}**")
@@ -534,8 +533,9 @@ def load_uploads(uploads: dict[str, Any], crs: str, lang: str) -> None:
     st.session_state["region"] = region
     st.session_state["reports"] = dict(region.reports)
     st.session_state["data_version"] = _data_version() + 1
-    for name, rep in region.reports.items():
-        st.success(f"{name}: " + t("upload_ok", lang, n=rep.rows_imported))
+    st.session_state["upload_flash"] = [f"{name}: " + t("upload_ok", lang, n=rep.rows_imported)
+                                        for name, rep in region.reports.items()]
+    st.rerun()  # redraw the figures and the map with the new data
 
 
 # --------------------------------------------------------------------------- page

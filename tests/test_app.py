@@ -92,3 +92,32 @@ def test_removing_a_facility_lowers_the_figures_and_undo_restores(app):
     assert after[1][1] == f"{city['covered']:,.0f}"
     app.button(key="undo").click().run()
     assert metrics(app) == before
+
+
+BAD_REGISTER = "名称,经度,纬度\n甲社工站,113.08,22.58\n乙社工站,,22.25\n".encode("utf-8")
+GOOD_REGISTER = "名称,经度,纬度\n甲社工站,113.08,22.58\n乙社工站,112.79,22.25\n".encode("utf-8")
+
+
+def _upload(app: AppTest, content: bytes) -> None:
+    app.selectbox(key="upload_layer").set_value("social_work_station")
+    app.file_uploader(key="up_fac").set_value(("register.csv", content, "text/csv"))
+    next(b for b in app.button if b.label in ("使用上传数据", "Use the uploaded data")).click().run()
+    assert not app.exception, [e.message for e in app.exception]
+
+
+def test_upload_shows_row_errors_then_replaces_the_layer(app):
+    app.sidebar.selectbox(key="layer").set_value("social_work_station").run()
+    _upload(app, BAD_REGISTER)
+    assert app.error and "register.csv" in app.error[0].value
+    report = next(d.value for d in app.dataframe if {"row", "column", "message"} <= set(d.value.columns))
+    assert 3 in set(report["row"].dropna().astype(int))  # the line without a longitude
+    assert metrics(app)[3][1] == f"{len(load_default().facilities['social_work_station']):,}"
+
+    _upload(app, GOOD_REGISTER)
+    assert not app.error
+    assert metrics(app)[3][1] == "2"
+    provenance = next(d.value for d in app.dataframe if list(d.value.columns) == ["输入", "来源"])
+    row = provenance[provenance["输入"] == "设施: 乡镇(街道)社工站"].iloc[0]
+    assert row["来源"] == "用户上传"
+    side = " ".join(m.value for m in app.sidebar.markdown)
+    assert "设施: 乡镇(街道)社工站 — 用户上传" in side

@@ -101,3 +101,17 @@ def test_sites_table_localised():
     assert list(table["lon"]) == [113.0, 112.9]
     total = views.sites_table(sites, "social_work_station", "zh")
     assert list(total["新增覆盖人口 (常住人口)"]) == [500, 300]
+
+
+def test_review_table_keeps_chinese_indicator_names():
+    from coverage.review import COLUMNS, ReviewResult
+
+    row = {c: None for c in COLUMNS}
+    row.update(year=2025, level="city", district_zh="全市", indicator_id="sws", indicator_zh="乡镇(街道)社工站覆盖率",
+               value=80.0, target="100%", status="未达标")
+    result = ReviewResult(year=2025, rows=pd.DataFrame([row, {**row, "level": "district", "status": "达标"}]))
+    zh = views.review_table(result, "city", "zh")
+    assert zh["指标名称"].tolist() == ["乡镇(街道)社工站覆盖率"] and zh["完成情况"].tolist() == ["未达标"]
+    en = views.review_table(result, "district", "en")
+    assert en["Indicator (plan wording)"].tolist() == ["乡镇(街道)社工站覆盖率"]
+    assert en["Status"].tolist() == ["达标 (met)"] and en["Level"].tolist() == ["District"]

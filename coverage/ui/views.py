@@ -15,7 +15,7 @@ import pandas as pd
 
 from coverage.layers import LAYERS, get_layer
 from coverage.ui import map as cmap
-from coverage.ui.i18n import layer_name, served_name, source_name, t
+from coverage.ui.i18n import layer_name, served_name, source_name, status_name, t
 
 __all__ = [
     "MODE_SPEEDS",
@@ -231,6 +231,33 @@ def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh") -> pd.
     out["lon"] = pts.x.round(6).to_numpy()
     out["lat"] = pts.y.round(6).to_numpy()
     return out
+
+
+_REVIEW_EN = {
+    "year": "Year", "level": "Level", "district_code": "District code", "district_zh": "District",
+    "town_code": "Town code", "town_zh": "Town", "indicator_id": "Indicator id",
+    "indicator_zh": "Indicator (plan wording)", "layer": "Layer", "unit": "Unit", "value": "Measured",
+    "numerator": "Numerator", "denominator": "Denominator", "actual_2020": "2020 actual",
+    "target_2023": "2023 target", "target_2025": "2025 target", "target": "Target", "status": "Status",
+    "gap": "Gap", "gap_text": "Gap (text)", "standard": "Standard", "provenance": "Data sources", "note": "Note",
+}
+
+
+def review_table(result: Any, level: str, lang: str = "zh") -> pd.DataFrame:
+    """The annual review rows of one level for display.
+
+    Chinese: the review's own Chinese table. English: English headers, indicator names kept in the
+    plan's Chinese wording, statuses as ``达标 (met)`` / ``未达标 (not met)``.
+    """
+    if lang == "zh":
+        return result.table_zh(level)
+    rows = result.level(level)
+    cols = [c for c in _REVIEW_EN if c in rows.columns]
+    out = rows[cols].copy()
+    out["level"] = [t(v, lang) if v in ("city", "district", "town") else v for v in out["level"]]
+    out["status"] = [f"{v} ({status_name(v, 'en')})" if isinstance(v, str) and status_name(v, "en") != v else v
+                     for v in out["status"]]
+    return out.rename(columns=_REVIEW_EN)
 
 
 def rate_text(rate: float) -> str:
