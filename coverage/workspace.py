@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "Workspace",
+    "WorkspaceError",
     "StoredFrame",
     "Entry",
     "HistoryEvent",
@@ -615,6 +616,10 @@ def _jsonable(value: Any) -> Any:
 # ---------------------------------------------------------------------------
 
 
+class WorkspaceError(ValueError):
+    """The workspace database cannot be used: damaged, or locked by another writer for too long."""
+
+
 @dataclass(frozen=True)
 class StoredFrame:
     """A table read back from the workspace.
@@ -795,7 +800,8 @@ class Workspace:
     def _reading(self) -> Iterator[sqlite3.Connection]:
         con = self._connect()
         try:
-            yield con
+            with self._sqlite_errors():
+                yield con
         finally:
             con.close()
 
@@ -804,16 +810,38 @@ class Workspace:
         """One write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on any error)."""
         con = self._connect()
         try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-                con.execute("COMMIT")
-            except BaseException:
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
-                raise
+            with self._sqlite_errors():
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    yield con
+                    con.execute("COMMIT")
+                except BaseException:
+                    if con.in_transaction:
+                        try:
+                            con.execute("ROLLBACK")
+                        except sqlite3.Error:  # pragma: no cover - the connection is closed next anyway
+                            pass
+                    raise
         finally:
             con.close()
+
+    @contextmanager
+    def _sqlite_errors(self) -> Iterator[None]:
+        """Turn SQLite errors into :class:`WorkspaceError` naming the file."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise WorkspaceError(
+                    f"workspace {self.file} is busy: another process held its write lock for more "
+                    f"than {self.busy_timeout:g} s ({exc})"
+                ) from exc
+            raise WorkspaceError(f"workspace {self.file}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(
+                f"workspace {self.file} is damaged ({exc}); restore it from a backup "
+                "(see docs/DATA_SAFETY.md)"
+            ) from exc
 
     def _initialise(self) -> None:
         con = self._connect()
@@ -1177,9 +1205,12 @@ class Workspace:
         return [HistoryEvent(*r) for r in rows]
 
     def integrity_check(self) -> str:
-        """SQLite's ``PRAGMA integrity_check``: ``"ok"`` for a healthy file."""
-        with self._reading() as con:
-            rows = con.execute("PRAGMA integrity_check").fetchall()
+        """SQLite's ``PRAGMA integrity_check``: ``"ok"`` for a healthy file, else the problems found."""
+        try:
+            with self._reading() as con:
+                rows = con.execute("PRAGMA integrity_check").fetchall()
+        except WorkspaceError as exc:
+            return str(exc)
         return "\n".join(str(r[0]) for r in rows)
 
     def backup(self, dest: str | os.PathLike[str]) -> Path:

@@ -733,3 +733,27 @@ def test_what_if_edits_save_and_replay(tmp_path, small_region):
         replay_changes(other, gone, layer)
     with pytest.raises(ValueError, match="edit 0 is not a what-if change"):
         changes_from_edits([object()], layer)
+
+
+def test_damaged_file_is_reported_not_misread(tmp_path, capsys):
+    from coverage.workspace import WorkspaceError
+
+    ws = Workspace.open(tmp_path)
+    n = 3_000  # ~100 pages, so the damage below hits the layer's pages
+    big = gpd.GeoDataFrame(
+        {"name": ["x" * 100] * n},
+        geometry=gpd.points_from_xy(113 + np.arange(n) * 1e-6, np.full(n, 22.5)),
+        crs="EPSG:4326",
+    )
+    ws.save_layer("a", big)
+    with open(tmp_path / DB_NAME, "r+b") as fh:  # nothing is open: the WAL is checkpointed
+        fh.seek(4096 * 5)
+        fh.write(b"\xff" * 4096 * 20)
+
+    damaged = Workspace.open(tmp_path)
+    report = damaged.integrity_check()
+    assert report != "ok" and "Page" in report
+    with pytest.raises(WorkspaceError, match="is damaged .*restore it from a backup"):
+        damaged.load_layer("a")
+    assert cli_main(["workspace", "--workspace", str(tmp_path), "check"]) == 1
+    assert capsys.readouterr().out.strip() != "ok"
