@@ -80,7 +80,7 @@ DEFAULT_DIR = "workspace"
 #: File name of the SQLite database inside the workspace directory.
 DB_NAME = "workspace.sqlite"
 #: Default size limit of one stored value (serialised JSON, bytes).
-DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_BLOB_BYTES = 128 * 1024 * 1024
 #: Operations a what-if scenario change may carry.
 SCENARIO_OPS = ("add", "remove")
 #: Longest accepted name, in characters.
@@ -764,7 +764,7 @@ class Workspace:
         ----------
         path : path, optional
             Workspace directory. Default: ``$COVERAGE_WORKSPACE``, else ``./workspace``.
-        max_blob_bytes : int, default 64 MiB
+        max_blob_bytes : int, default 128 MiB
             Size limit of one stored value (serialised).
         busy_timeout : float, default 30
             Seconds to wait for a concurrent writer.
