@@ -363,8 +363,8 @@ class RoadNetwork:
         k = len(xy)
         if tree is None or k == 0:
             return np.full(k, -1, dtype=np.int64), np.full(k, np.inf)
-        dist, idx = tree.query(xy, k=1, distance_upper_bound=limit)
-        ok = np.isfinite(dist)
+        dist, idx = tree.query(xy, k=1, distance_upper_bound=np.nextafter(limit, np.inf))
+        ok = dist <= limit  # inclusive: a point exactly max_snap_m away still snaps
         node = np.full(k, -1, dtype=np.int64)
         node[ok] = nodes[idx[ok]]
         dist = np.where(ok, dist, np.inf)
@@ -373,7 +373,7 @@ class RoadNetwork:
     def snap_cached(self, xy: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`snap` with a small cache keyed by the points' bytes (for the fixed population grid)."""
         xy = np.ascontiguousarray(xy, dtype=float).reshape(-1, 2)
-        key = (mode, self.max_snap_m, xy.shape, hashlib.blake2b(xy.tobytes(), digest_size=16).digest())
+        key = (mode, self.max_snap_m, xy.shape, hashlib.sha1(memoryview(xy).cast("B")).digest())
         hit = self._snaps.get(key)
         if hit is not None:
             self._snaps.move_to_end(key)

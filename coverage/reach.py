@@ -338,10 +338,17 @@ class ReachModel:
             raise ValueError("cell coordinates contain NaN or infinite values")
         if len(fac_xy) and not np.isfinite(fac_xy).all():
             raise ValueError(f"facility coordinates of layer {layer_id!r} contain NaN or infinite values")
-        bad = sorted({str(a) for a in np.unique(area.astype(str))} - set(AREA_TYPES))
-        if bad:
+        m = len(cell_xy)
+        area = np.asarray(area)
+        urban = np.asarray(area == "urban", dtype=bool).reshape(m)
+        rural = ~urban
+        others = np.flatnonzero(rural)
+        is_rural = np.asarray(area[others] == "rural", dtype=bool).reshape(len(others))
+        masks = {"urban": urban, "rural": rural}
+        if not is_rural.all():
+            bad = sorted({str(a) for a in area[others[~is_rural][:1000]]})
             raise ValueError(f"unknown cell area type(s) {bad}; expected {', '.join(AREA_TYPES)}")
-        present = [a for a in AREA_TYPES if (area == a).any()]
+        present = [a for a in AREA_TYPES if masks[a].any()]
         by_area = _standards_for(standards, layer_id, present or AREA_TYPES[:1])
         self.standards_by_area = by_area
         self.cell_xy = cell_xy
@@ -349,7 +356,6 @@ class ReachModel:
         self.network = network
         self.mode = "network" if network is not None else "distance"
         self.unit = "s" if network is not None else "m"
-        m = len(cell_xy)
         self._limit = np.full(m, np.inf)
         self._groups: list[_Group] = []
         keyed: dict[tuple, list[str]] = {}
@@ -358,12 +364,14 @@ class ReachModel:
             key = (std.mode, std.speed_kmh) if network is not None else ("distance",)
             keyed.setdefault(key, []).append(a)
         for key, areas in keyed.items():
-            cells = np.flatnonzero(np.isin(area, areas))
-            limit = np.empty(len(cells))
             for a in areas:
                 std = by_area[a]
-                limit[area[cells] == a] = std.seconds if network is not None else std.distance_m
-            self._limit[cells] = limit
+                self._limit[masks[a]] = std.seconds if network is not None else std.distance_m
+            if len(areas) == len(present):
+                cells = np.arange(m)  # one group holds every cell
+            else:
+                cells = np.flatnonzero(np.logical_or.reduce([masks[a] for a in areas]))
+            limit = self._limit if len(cells) == m else self._limit[cells]
             self._groups.append(
                 _Group(standard=by_area[areas[0]], cells=cells, limit=limit, max_limit=float(limit.max()))
             )
@@ -373,6 +381,7 @@ class ReachModel:
         self._nearest = np.full(m, -1, dtype=np.int64)
         self._cell_tree: cKDTree | None = None
         self._snapshot: CellReach | None = None
+        self._limit.setflags(write=False)
         if network is not None:
             for g in self._groups:
                 self._setup_network_group(g)
@@ -388,11 +397,9 @@ class ReachModel:
         else:
             g.graph = g.graph_in = net.travel_csr(std.mode, std.speed_kmh)
         node, d = net.snap_cached(self.cell_xy, std.mode)
-        g.cell_node = node[g.cells]
-        g.cell_access = d[g.cells] / std.speed_ms
-        n = net.n_nodes
-        g.one_source = _augment(g.graph, np.array([0]), np.array([0.0]))
-        assert g.one_source.shape == (n + 1, n + 1)
+        whole = len(g.cells) == len(self.cell_xy)
+        g.cell_node = node if whole else node[g.cells]
+        g.cell_access = (d if whole else d[g.cells]) / std.speed_ms  # inf where unsnapped
 
     def _append_facilities(self, xy: np.ndarray) -> np.ndarray:
         start = len(self.facility_xy)
@@ -407,8 +414,9 @@ class ReachModel:
 
     # ------------------------------------------------------------ computation
     def _full_recompute(self) -> None:
-        self._cost[:] = np.inf
-        self._nearest[:] = -1
+        self._snapshot = None
+        self._cost = np.full(len(self.cell_xy), np.inf)
+        self._nearest = np.full(len(self.cell_xy), -1, dtype=np.int64)
         for g in self._groups:
             if self.network is None:
                 self._distance_full(g)
@@ -419,10 +427,20 @@ class ReachModel:
         self._snapshot = None
 
     def _network_cells(self, g: _Group, changed_nodes: np.ndarray | None) -> None:
-        """Recompute the group's cells (all, or those on ``changed_nodes`` (bool mask over nodes))."""
-        on = g.cell_node >= 0
-        sel = on if changed_nodes is None else on & changed_nodes[np.maximum(g.cell_node, 0)]
-        idx = np.flatnonzero(sel)
+        """Recompute the group's cells (all, or those on ``changed_nodes``, a bool mask over nodes)."""
+        if changed_nodes is None:
+            node = np.maximum(g.cell_node, 0)  # unsnapped cells have access inf → cost inf
+            cost = g.cell_access + g.dist[node]
+            ok = cost <= g.limit
+            cost[~ok] = np.inf
+            nearest = np.where(ok, g.src[node], -1)
+            if len(g.cells) == len(self._cost):
+                self._cost, self._nearest = cost, nearest
+            else:
+                self._cost[g.cells] = cost
+                self._nearest[g.cells] = nearest
+            return
+        idx = np.flatnonzero(changed_nodes[np.maximum(g.cell_node, 0)] & (g.cell_node >= 0))
         node = g.cell_node[idx]
         cost = g.cell_access[idx] + g.dist[node]
         ok = cost <= g.limit[idx]
@@ -444,18 +462,26 @@ class ReachModel:
     # ---------------------------------------------------------------- what-if
     @property
     def reach(self) -> CellReach:
-        """Current :class:`CellReach` (arrays are copies; safe to keep)."""
+        """Current :class:`CellReach` (a read-only snapshot: later changes do not alter it)."""
         if self._snapshot is None:
-            cost = self._cost.copy()
+            for a in (self._cost, self._nearest):
+                a.setflags(write=False)
             self._snapshot = CellReach(
-                cost=cost,
-                nearest=self._nearest.copy(),
-                limit=self._limit.copy(),
-                covered=cost <= self._limit,
+                cost=self._cost,
+                nearest=self._nearest,
+                limit=self._limit,
+                covered=self._cost <= self._limit,
                 mode=self.mode,
                 unit=self.unit,
             )
         return self._snapshot
+
+    def _before_change(self) -> None:
+        """Copy-on-write: detach the state from the snapshot handed out."""
+        if self._snapshot is not None:
+            self._cost = self._cost.copy()
+            self._nearest = self._nearest.copy()
+            self._snapshot = None
 
     def add_facility(self, lon: float, lat: float) -> int:
         """Add a facility at WGS-84 ``lon``/``lat``; returns its index."""
@@ -470,6 +496,7 @@ class ReachModel:
         xy = np.array([[float(x), float(y)]])
         if not np.isfinite(xy).all():
             raise ValueError("facility coordinates must be finite")
+        self._before_change()
         j = int(self._append_facilities(xy)[0])
         for g in self._groups:
             if self.network is None:
@@ -484,6 +511,8 @@ class ReachModel:
         if node < 0:
             return
         n = g.graph.shape[0]
+        if g.one_source is None:
+            g.one_source = _augment(g.graph, np.array([0]), np.array([0.0]))
         aug = g.one_source
         aug.indices[-1] = node
         aug.data[-1] = g.fac_offset[j]
@@ -516,6 +545,7 @@ class ReachModel:
             raise IndexError(f"no facility {index} (the model knows {len(self.active)})")
         if not self.active[index]:
             raise ValueError(f"facility {index} was already removed")
+        self._before_change()
         self.active[index] = False
         for g in self._groups:
             if self.network is None:

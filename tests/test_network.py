@@ -197,3 +197,10 @@ def test_missing_files_and_pbf_without_osmium(tmp_path):
     else:  # pragma: no cover - osmium installed
         with pytest.raises(FileNotFoundError):
             RoadNetwork.from_pbf(tmp_path / "x.osm.pbf")
+
+
+def test_max_snap_distance_is_inclusive():
+    net = RoadNetwork.from_arrays(np.array([[0.0, 0.0], [100.0, 0.0]]), [0], [1], max_snap_m=50)
+    node, dist = net.snap(np.array([[0.0, 50.0], [0.0, 50.001], [100.0, -20.0]]), "walk")
+    assert node.tolist() == [0, -1, 1]
+    assert dist[0] == 50 and np.isinf(dist[1]) and dist[2] == 20

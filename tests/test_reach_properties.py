@@ -54,14 +54,11 @@ def reference(net: RoadNetwork, cells, facs, std):
             # trips go TO the facility: search from the facility on the reversed graph
             if not G.has_edge(y, x) or G[y][x]["t"] > t:
                 G.add_edge(y, x, t=t)
-    usable = net.usable_nodes(std.mode)
-
+    # Snapping (nearest usable node, ties, the max distance) is tested in test_network.py;
+    # use the engine's so that equidistant nodes do not make the two sides disagree.
     def snap(p):
-        if len(usable) == 0:
-            return -1, np.inf
-        d = np.hypot(*(net.node_xy[usable] - p).T)
-        i = int(np.argmin(d))
-        return (int(usable[i]), d[i]) if d[i] <= SNAP else (-1, np.inf)
+        node, d = net.snap(np.asarray(p, float)[None], std.mode)
+        return int(node[0]), float(d[0])
 
     per_fac = np.full((len(facs), len(cells)), np.inf)
     cell_snap = [snap(p) for p in cells]
