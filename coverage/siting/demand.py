@@ -185,20 +185,32 @@ def reduce_demand(
     return ReducedDemand(merged, merged_w, keep, group, a.shape[0])
 
 
-def undominated_columns(matrix: sp.csr_matrix) -> np.ndarray:
+def undominated_columns(matrix: sp.csr_matrix, group: np.ndarray | None = None) -> np.ndarray:
     """Columns not dominated by another column (sorted indices).
 
     Column ``j`` is dominated when another column ``i`` covers every row ``j``
     covers (a strict superset, or the same set with ``i < j``). For uncapacitated
     coverage problems a dominated candidate can always be swapped for its
     dominator without loss, so dropping it changes no optimal value.
+
+    Parameters
+    ----------
+    matrix : scipy sparse matrix
+        Rows × candidates.
+    group : array of int, optional
+        Group of every column; a column is then only dominated by one of its own
+        group (for one-site-per-group problems).
     """
     m = sp.csc_matrix(matrix, dtype=np.int32)
     nnz = np.diff(m.indptr)
     overlap = (m.T @ m).tocoo()
     i, j, v = overlap.row, overlap.col, overlap.data
     dominated = (i != j) & (v == nnz[j]) & ((nnz[i] > nnz[j]) | ((nnz[i] == nnz[j]) & (i < j)))
+    if group is not None:
+        group = np.asarray(group)
+        dominated &= group[i] == group[j]
     drop = np.zeros(m.shape[1], dtype=bool)
     drop[j[dominated]] = True
-    drop |= nnz == 0
+    if group is None:
+        drop |= nnz == 0  # (within groups an empty column may be a group's only choice)
     return np.flatnonzero(~drop)

@@ -23,7 +23,7 @@ import heapq
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Literal, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -421,42 +421,57 @@ def _coverage_rows(m: sp.csr_matrix) -> sp.csr_matrix:
     return sp.hstack([-m.astype(np.float64), sp.identity(n_rows, format="csr")], format="csr")
 
 
-def _solve_coverage_milp(
-    reduced: ReducedDemand,
-    objective: np.ndarray,
-    extra: list[LinearConstraint],
+def _restrict(reduced: ReducedDemand, cols: np.ndarray) -> ReducedDemand:
+    """The instance on candidate columns ``cols`` only, rows re-reduced (merging rows
+    whose candidate sets coincide once the other columns are gone)."""
+    return reduce_demand(reduced.matrix[:, cols], reduced.weights)
+
+
+def _run_milp(
+    sub: ReducedDemand,
+    kind: Literal["max", "min"],
     time_limit: float,
     mip_rel_gap: float,
-    x_upper: np.ndarray | None = None,
-    prune: bool = False,
+    *,
+    k: int | None = None,
+    required: float | None = None,
+    group: np.ndarray | None = None,
 ):
-    """Solve the coverage MILP over x (candidates) and y (reduced rows).
+    """Solve the coverage MILP on ``sub``: x binary per column, 0 <= y <= 1 per row,
+    ``y_i <= sum_j A_ij x_j``.
 
-    ``prune`` fixes dominated candidates to 0 (valid for uncapacitated MCLP/LSCP).
+    ``kind="max"``: maximise ``w·y`` with ``sum x <= k`` or, with ``group``, exactly one
+    x per group. ``kind="min"``: minimise ``sum x`` with ``w·y >= required``.
+    Returns ``(chosen column positions in sub, proven bound, optimal?, message)``.
     """
-    n_rows, n_cand = reduced.matrix.shape
-    integrality = np.concatenate([np.ones(n_cand), np.zeros(n_rows)])
-    upper = np.ones(n_cand + n_rows)
-    if x_upper is not None:
-        upper[:n_cand] = x_upper
-    if prune:
-        keep = np.zeros(n_cand, dtype=bool)
-        keep[undominated_columns(reduced.matrix)] = True
-        upper[:n_cand] = np.where(keep, upper[:n_cand], 0.0)
-    cons = [LinearConstraint(_coverage_rows(reduced.matrix), -np.inf, 0.0), *extra]
-    return milp(
-        objective,
-        integrality=integrality,
-        bounds=Bounds(np.zeros(n_cand + n_rows), upper),
-        constraints=cons,
+    n_rows, n_c = sub.matrix.shape
+    n = n_c + n_rows
+    rows = LinearConstraint(_coverage_rows(sub.matrix), -np.inf, 0.0)
+    if kind == "max":
+        c = np.concatenate([np.zeros(n_c), -sub.weights])
+        if group is not None:
+            n_g = int(group.max()) + 1
+            g = sp.csr_matrix((np.ones(n_c), (group, np.arange(n_c))), shape=(n_g, n))
+            extra = LinearConstraint(g, 1.0, 1.0)
+        else:
+            extra = LinearConstraint(sp.csr_matrix((np.ones(n_c), (np.zeros(n_c, int), np.arange(n_c))), shape=(1, n)), -np.inf, k)
+    else:
+        c = np.concatenate([np.ones(n_c), np.zeros(n_rows)])
+        row = np.concatenate([np.zeros(n_c), sub.weights])
+        extra = LinearConstraint(sp.csr_matrix(row), required - 1e-9 * max(1.0, required), np.inf)
+    res = milp(
+        c,
+        integrality=np.concatenate([np.ones(n_c), np.zeros(n_rows)]),
+        bounds=Bounds(np.zeros(n), np.ones(n)),
+        constraints=[rows, extra],
         options=_milp_options(time_limit, mip_rel_gap),
     )
-
-
-def _chosen(x: np.ndarray | None, n_cand: int) -> np.ndarray:
-    if x is None:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(x[:n_cand] > 0.5)
+    chosen = np.zeros(0, dtype=np.int64) if res.x is None else np.flatnonzero(res.x[:n_c] > 0.5)
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = math.nan
+    if dual is not None and math.isfinite(dual):
+        bound = -float(dual) if kind == "max" else float(math.ceil(dual - 1e-6))
+    return chosen, bound, bool(res.status == 0 and res.x is not None), str(res.message), res.x is not None
 
 
 def ilp_max_cover(
@@ -503,25 +518,19 @@ def ilp_max_cover(
     if n_rows == 0 or greedy_obj >= reduced.total() - 1e-9 * max(1.0, reduced.total()):
         # Greedy already covers every coverable cell: provably optimal.
         return _finish(greedy_sites, greedy_gains, greedy_obj, "ilp", "optimal", t0)
-    c = np.concatenate([np.zeros(n_cand), -reduced.weights])
-    card = LinearConstraint(sp.csr_matrix(np.concatenate([np.ones(n_cand), np.zeros(n_rows)])), -np.inf, k)
-    res = _solve_coverage_milp(reduced, c, [card], time_limit, mip_rel_gap, prune=True)
-    ilp_sites = _chosen(res.x, n_cand)
-    bound = -float(res.mip_dual_bound) if getattr(res, "mip_dual_bound", None) is not None else math.nan
-    if res.status == 0 and res.x is not None:
-        status = "optimal"
-    elif res.x is not None or greedy_sites:
-        status = "time_limit"
-    else:  # pragma: no cover - HiGHS failing outright
-        raise RuntimeError(f"HiGHS failed on the MCLP model: {res.message}")
-    sites, gains = rank_sites(reduced.matrix, reduced.weights, ilp_sites)
+    cols = undominated_columns(reduced.matrix)
+    sub = _restrict(reduced, cols)
+    chosen, bound, optimal, message, found = _run_milp(sub, "max", time_limit, mip_rel_gap, k=k)
+    status = "optimal" if optimal else "time_limit"
+    sites, gains = rank_sites(reduced.matrix, reduced.weights, cols[chosen])
     solver = "ilp"
-    if float(np.sum(gains)) < greedy_obj:
+    if not found or float(np.sum(gains)) < greedy_obj:
         sites, gains, solver = np.asarray(greedy_sites), np.asarray(greedy_gains), "ilp+greedy"
-    if status == "optimal":
-        bound = max(bound, float(np.sum(gains))) if not math.isnan(bound) else float(np.sum(gains))
+    if optimal:
+        bound = float(np.sum(gains)) if math.isnan(bound) else max(bound, float(np.sum(gains)))
     sol = _finish(sites, gains, bound, solver, status, t0)
-    sol.extra["highs_message"] = str(res.message)
+    sol.extra["highs_message"] = message
+    sol.extra["model_size"] = sub.matrix.shape
     return sol
 
 
@@ -659,28 +668,34 @@ def ilp_set_cover(
     req = _check_required(required, reduced)
     if req <= 0:
         return _finish([], [], 0.0, "ilp", "optimal", t0, maximise=False)
-    n_rows, n_cand = reduced.matrix.shape
     greedy = greedy_set_cover(reduced.matrix, reduced.weights, req)
-    eps = 0.5 / max(1.0, reduced.total())  # secondary objective never outweighs one site
-    c = np.concatenate([np.ones(n_cand), -eps * reduced.weights])
-    demand = LinearConstraint(
-        sp.csr_matrix(np.concatenate([np.zeros(n_cand), reduced.weights])), req - 1e-9 * max(1.0, req), np.inf
-    )
-    res = _solve_coverage_milp(reduced, c, [demand], time_limit, mip_rel_gap, prune=True)
-    bound = math.nan
-    if getattr(res, "mip_dual_bound", None) is not None and math.isfinite(res.mip_dual_bound):
-        bound = float(math.ceil(res.mip_dual_bound - 1e-6))
-    status = "optimal" if res.status == 0 and res.x is not None else "time_limit"
-    ilp_sites = _chosen(res.x, n_cand)
+    cols = undominated_columns(reduced.matrix)
+    sub = _restrict(reduced, cols)
+    chosen, bound, optimal, message, found = _run_milp(sub, "min", time_limit, mip_rel_gap, required=req)
     solver = "ilp"
-    if res.x is None or ilp_sites.size > greedy.n_sites:
+    if not found or chosen.size > greedy.n_sites:
         sites, solver = greedy.sites, "ilp+greedy"
     else:
-        sites = remove_redundant(reduced.matrix, reduced.weights, ilp_sites, req)
+        sites = remove_redundant(reduced.matrix, reduced.weights, cols[chosen], req)
+    if not math.isnan(bound) and sites.size <= bound:
+        optimal = True  # the count is proven minimal even if HiGHS stopped early
+    # Among sets of this size, prefer the one covering most (MCLP with k = n) if time remains.
+    left = time_limit - (time.perf_counter() - t0)
+    if sites.size and left > 1.0:
+        best, _, _, _, ok = _run_milp(sub, "max", left, mip_rel_gap, k=int(sites.size))
+        if ok and best.size <= sites.size:
+            alt = cols[best]
+            frac = assign(reduced.matrix, alt, None, reduced.weights)
+            now = assign(reduced.matrix, sites, None, reduced.weights)
+            if float((frac.T @ reduced.weights).sum()) > float((now.T @ reduced.weights).sum()):
+                sites = remove_redundant(reduced.matrix, reduced.weights, alt, req)
     ordered, gains = rank_sites(reduced.matrix, reduced.weights, sites) if sites.size else (sites, np.zeros(0))
-    if status == "optimal" and (math.isnan(bound) or bound > ordered.size):
+    status = "optimal" if optimal else "time_limit"
+    if optimal and (math.isnan(bound) or bound > ordered.size):
         bound = float(ordered.size)
-    return _finish(ordered, gains, bound, solver, status, t0, maximise=False)
+    sol = _finish(ordered, gains, bound, solver, status, t0, maximise=False)
+    sol.extra["highs_message"] = message
+    return sol
 
 
 # --------------------------------------------------------------------------- one per group
@@ -773,36 +788,39 @@ def ilp_one_per_group(
     if np.unique(flat).size != flat.size:
         raise ValueError("groups must not share candidate sites")
     greedy = greedy_one_per_group(a, w, members, c)
-    reduced = reduce_demand(a, w, c)
-    n_rows, n_cand = reduced.matrix.shape
-    group_of = np.full(n_cand, -1)
-    for g, m in enumerate(members):
-        group_of[m] = g
     if not members:
         return greedy
-    rows = np.repeat(np.arange(len(members)), [m.size for m in members])
-    G = sp.csr_matrix((np.ones(flat.size), (rows, flat)), shape=(len(members), n_cand + n_rows))
-    x_upper = np.zeros(n_cand)
-    x_upper[flat] = 1.0
-    cobj = np.concatenate([np.zeros(n_cand), -reduced.weights])
-    res = _solve_coverage_milp(
-        reduced, cobj, [LinearConstraint(G, 1.0, 1.0)], time_limit, mip_rel_gap, x_upper=x_upper
+    reduced = reduce_demand(a, w, c)
+    group_of = np.full(a.shape[1], -1)
+    for g, m in enumerate(members):
+        group_of[m] = g
+    # candidates dominated by another of their own group never need choosing
+    keep = undominated_columns(reduced.matrix[:, flat], group_of[flat])
+    cols = flat[keep]
+    sub = _restrict(reduced, cols)
+    if sub.matrix.shape[0] == 0:  # nothing left to cover: any choice is optimal
+        greedy.solver, greedy.status, greedy.bound, greedy.gap = "ilp", "optimal", greedy.objective, 0.0
+        return greedy
+    chosen, bound, optimal, message, found = _run_milp(
+        sub, "max", time_limit, mip_rel_gap, group=group_of[cols]
     )
-    status = "optimal" if res.status == 0 and res.x is not None else "time_limit"
-    bound = -float(res.mip_dual_bound) if res.x is not None and res.mip_dual_bound is not None else math.nan
-    chosen = _chosen(res.x, n_cand)
-    if res.x is None:
+    status = "optimal" if optimal else "time_limit"
+    if not found:
         sol = greedy
         sol.solver, sol.status, sol.bound = "ilp+greedy", "time_limit", bound
+        sol.gap = math.nan if math.isnan(bound) or bound <= 0 else max(0.0, (bound - sol.objective) / bound)
+        sol.seconds = time.perf_counter() - t0
         return sol
-    ordered, gains = rank_sites(a, w, chosen, c)
+    ordered, gains = rank_sites(a, w, cols[chosen], c)
     if float(np.sum(gains)) < greedy.objective:
         sol = greedy
         sol.solver, sol.status, sol.bound = "ilp+greedy", status, bound
         sol.gap = math.nan if math.isnan(bound) or bound <= 0 else max(0.0, (bound - sol.objective) / bound)
+        sol.seconds = time.perf_counter() - t0
         return sol
-    if status == "optimal":
+    if optimal:
         bound = float(np.sum(gains)) if math.isnan(bound) else max(bound, float(np.sum(gains)))
     sol = _finish(ordered, gains, bound, "ilp", status, t0)
     sol.extra["group"] = group_of[ordered]
+    sol.extra["highs_message"] = message
     return sol
