@@ -247,3 +247,38 @@ def test_shape_and_weight_validation():
         greedy_max_cover(TRAP, np.array([1.0, -2.0, 1.0, 1.0]), 1)
     with pytest.raises(ValueError, match="time_limit"):
         ilp_max_cover(TRAP, TRAP_W, 2, time_limit=0)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_one_per_group_ilp_matches_brute_force(seed):
+    a, w, covered = _random_instance(seed)
+    m = a.shape[1]
+    rng = np.random.default_rng(100 + seed)
+    labels = rng.integers(0, 3, m)
+    groups = [np.flatnonzero(labels == g) for g in range(3) if np.any(labels == g)]
+    best = max(_value(a, w, choice, covered) for choice in itertools.product(*groups))
+    sol = ilp_one_per_group(a, w, groups, covered, time_limit=10)
+    assert sol.objective == pytest.approx(best)
+    assert sorted(labels[sol.sites].tolist()) == sorted(labels[[g[0] for g in groups]].tolist())
+    greedy = greedy_one_per_group(a, w, groups, covered)
+    assert greedy.objective <= best + 1e-9
+    assert greedy.objective == pytest.approx(_value(a, w, greedy.sites, covered))
+
+
+def test_undominated_columns():
+    from coverage.siting.demand import undominated_columns
+
+    # col 0 ⊂ col 1; col 2 == col 3 (keep the lower); col 4 empty
+    a = _matrix([[0, 1], [1], [2, 3], [1, 2, 3]], 5)
+    assert undominated_columns(a).tolist() == [1, 2]
+    # within groups {0, 4} and {1, 2, 3}: col 0 survives (its dominator is in another group)
+    group = np.array([0, 1, 1, 1, 0])
+    assert undominated_columns(a, group).tolist() == [0, 1, 2, 4]
+
+
+def test_set_cover_ilp_prefers_more_coverage_at_the_same_count():
+    # one site suffices for 5 people; site 1 covers 8, site 0 only 5
+    a = _matrix([[0], [1], [1]], 2)
+    w = np.array([5.0, 5.0, 3.0])
+    sol = ilp_set_cover(a, w, 5.0)
+    assert sol.sites.tolist() == [1] and sol.status == "optimal" and sol.bound == 1.0
