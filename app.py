@@ -587,7 +587,10 @@ def main() -> None:
     c3.metric(t("coverage_rate", lang), rate_text(figures["rate"]),
               delta=f"{(figures['rate'] - base['rate']) * 100:+.1f} pp" if scenario.changes else None)
     c4.metric(t("facilities_n", lang), f"{scenario.n_active:,}")
-    st.caption(coverage.attrs.get("standard", ""))
+    labels = [f"{t(area, lang)}: {ctx['standards'].get(layer_id, area).label(lang)}" for area in ("urban", "rural")]
+    if getattr(region, "network", None) is None:
+        labels.append(t("no_network", lang))
+    st.caption("; ".join(labels))
 
     with timed("map"):
         map_section(ctx, region, scenario, coverage)
