@@ -94,6 +94,64 @@ def test_removing_a_facility_lowers_the_figures_and_undo_restores(app):
     assert metrics(app) == before
 
 
+def _largest_gap(layer: str) -> tuple[float, float]:
+    """lon/lat of the populated cell with the most uncovered served people."""
+    import numpy as np
+    from pyproj import Transformer
+
+    from coverage.layers import get_layer
+    from coverage.reach import compute_reach
+
+    region = load_default()
+    served = region.population[get_layer(layer).served_column].to_numpy(dtype=float)
+    served[np.asarray(compute_reach(region, layer).covered)] = 0
+    i = int(np.argmax(served))
+    x, y = region.population["x"].iloc[i], region.population["y"].iloc[i]
+    lon, lat = Transformer.from_crs("EPSG:32649", "EPSG:4326", always_xy=True).transform(x, y)
+    return round(lon, 6), round(lat, 6)
+
+
+def _with_site(layer: str, lon: float, lat: float):
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    region = load_default()
+    existing = region.facilities[layer]
+    site = gpd.GeoDataFrame({"facility_id": ["new-1"], "name": ["site"]}, geometry=[Point(lon, lat)],
+                            crs="EPSG:4326")
+    return region.with_facilities(layer, pd.concat([existing, site], ignore_index=True))
+
+
+def test_map_click_adds_a_site_and_survives_a_standard_change(app):
+    layer = "elder_canteen"
+    app.sidebar.selectbox(key="layer").set_value(layer).run()
+    app.sidebar.number_input(key=f"minutes_{layer}").set_value(15).run()
+    app.sidebar.selectbox(key=f"mode_{layer}").set_value("walk").run()
+    lon, lat = _largest_gap(layer)
+    app.session_state["map"] = {"last_clicked": {"lng": lon, "lat": lat}}
+    app.run()
+    assert not app.exception
+    cov = population_coverage(_with_site(layer, lon, lat), layer)
+    city = cov[cov["level"] == "city"].iloc[0]
+    assert metrics(app)[1][1] == f"{city['covered']:,.0f}"
+    base = population_coverage(load_default(), layer)
+    assert city["covered"] > base[base["level"] == "city"].iloc[0]["covered"]  # the site covers new people
+    assert metrics(app)[3][1] == f"{len(load_default().facilities[layer]) + 1:,}"
+    assert any(f"新增站点 {lon:.4f}, {lat:.4f}" in c.value for c in app.caption)
+    # The same click is not added twice on the next run.
+    app.run()
+    assert metrics(app)[3][1] == f"{len(load_default().facilities[layer]) + 1:,}"
+    # Changing the standard keeps the edit (replayed on the new standard).
+    app.sidebar.number_input(key=f"minutes_{layer}").set_value(10).run()
+    cov10 = population_coverage(_with_site(layer, lon, lat), layer,
+                                standards=standard_override(load_standards(), layer, "walk", 10))
+    city10 = cov10[cov10["level"] == "city"].iloc[0]
+    assert metrics(app)[1][1] == f"{city10['covered']:,.0f}"
+    app.button(key="reset").click().run()
+    assert metrics(app)[3][1] == f"{len(load_default().facilities[layer]):,}"
+
+
 BAD_REGISTER = "名称,经度,纬度\n甲社工站,113.08,22.58\n乙社工站,,22.25\n".encode("utf-8")
 GOOD_REGISTER = "名称,经度,纬度\n甲社工站,113.08,22.58\n乙社工站,112.79,22.25\n".encode("utf-8")
 
