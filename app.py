@@ -34,6 +34,7 @@ from coverage.ui.views import (
     coverage_table,
     map_layers,
     provenance_table,
+    md_text,
     rate_text,
     review_table,
     scenario_facilities,
@@ -225,7 +226,7 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
             if c.kind == "add":
                 st.caption(f"{i}. + " + t("added_site", lang, lon=c.lon, lat=c.lat))
             else:
-                st.caption(f"{i}. − " + t("removed_facility", lang, name=c.name or c.facility_id))
+                st.caption(f"{i}. − " + t("removed_facility", lang, name=md_text(c.name or c.facility_id)))
         b1, b2 = st.columns(2)
         if b1.button(t("undo", lang), key="undo", disabled=not scenario.changes):
             scenario.undo()
@@ -379,7 +380,7 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
                 result = siting_mod.propose_sites(sc_region, layer_id, solver=solver,
                                                   standards=ctx["standards"], **params)
             except Exception as exc:  # shown to the user with the library's message
-                status.update(label=t("error", lang, error=exc), state="error")
+                status.update(label=t("error", lang, error=md_text(exc)), state="error")
                 return
             status.update(label=f"{t('siting_done', lang)} ({time.perf_counter() - started:.1f} s)",
                           state="complete")
@@ -430,7 +431,7 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
             try:
                 cached = (sig, run_review(region, year, ctx["standards"]))
             except Exception as exc:  # shown to the user with the library's message
-                status.update(label=t("error", lang, error=exc), state="error")
+                status.update(label=t("error", lang, error=md_text(exc)), state="error")
                 return
             st.session_state["review_cache"] = cached
             status.update(label=f"{t('review_done', lang)} ({time.perf_counter() - started:.1f} s)",
@@ -444,7 +445,7 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
                      format_func=lambda x: t(x, lang))
     st.dataframe(review_table(result, level, lang), hide_index=True, key="review_table")
     for note in result.notes:
-        st.caption(note)
+        st.caption(md_text(note))
     c1, c2, c3 = st.columns(3)
     c1.download_button(t("download_excel", lang), review["xlsx"], file_name=f"review_{year}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -502,7 +503,7 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
         st.markdown(f"**{t('validation', lang)}**")
         for name, rep in reports.items():
             frame = rep.to_frame()
-            st.caption(f"{name}: {rep}".splitlines()[0])
+            st.caption(md_text(f"{name}: {rep}".splitlines()[0]))
             if frame.empty:
                 st.caption(t("validation_clean", lang))
             else:
@@ -523,11 +524,11 @@ def load_uploads(uploads: dict[str, Any], crs: str, lang: str) -> None:
             region = load_region(towns=uploads.get("towns"), population=uploads.get("population"),
                                  facilities=uploads.get("facilities"), crs=crs)
         except DataImportError as exc:
-            st.error(t("upload_failed", lang, error=str(exc).splitlines()[0]))
+            st.error(t("upload_failed", lang, error=md_text(str(exc).splitlines()[0])))
             st.dataframe(exc.report.to_frame(), hide_index=True, key="upload_errors")
             return
         except (ValueError, OSError) as exc:
-            st.error(t("upload_failed", lang, error=exc))
+            st.error(t("upload_failed", lang, error=md_text(exc)))
             return
     st.session_state["uploads"] = uploads
     st.session_state["region"] = region

@@ -166,7 +166,7 @@ def _upload(app: AppTest, content: bytes) -> None:
 def test_upload_shows_row_errors_then_replaces_the_layer(app):
     app.sidebar.selectbox(key="layer").set_value("social_work_station").run()
     _upload(app, BAD_REGISTER)
-    assert app.error and "register.csv" in app.error[0].value
+    assert app.error and "register\\.csv" in app.error[0].value  # markdown-escaped file name
     report = next(d.value for d in app.dataframe if {"row", "column", "message"} <= set(d.value.columns))
     assert 3 in set(report["row"].dropna().astype(int))  # the line without a longitude
     assert metrics(app)[3][1] == f"{len(load_default().facilities['social_work_station']):,}"

@@ -115,3 +115,9 @@ def test_review_table_keeps_chinese_indicator_names():
     en = views.review_table(result, "district", "en")
     assert en["Indicator (plan wording)"].tolist() == ["乡镇(街道)社工站覆盖率"]
     assert en["Status"].tolist() == ["达标 (met)"] and en["Level"].tolist() == ["District"]
+
+
+def test_md_text_shows_user_strings_literally():
+    assert views.md_text("[x](javascript:alert(1))") == "\\[x\\]\\(javascript\\:alert\\(1\\)\\)"
+    assert views.md_text(":red[站] **b**") == "\\:red\\[站\\] \\*\\*b\\*\\*"
+    assert views.md_text("长者饭堂") == "长者饭堂"

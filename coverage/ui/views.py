@@ -6,6 +6,7 @@ Nothing here touches Streamlit, so everything is testable without a browser.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Sequence
 
 import folium
@@ -258,6 +259,14 @@ def review_table(result: Any, level: str, lang: str = "zh") -> pd.DataFrame:
     out["status"] = [f"{v} ({status_name(v, 'en')})" if isinstance(v, str) and status_name(v, "en") != v else v
                      for v in out["status"]]
     return out.rename(columns=_REVIEW_EN)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md_text(text: Any) -> str:
+    """``text`` with Markdown (and Streamlit ``:color[]`` / emoji) syntax escaped: shown literally."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def rate_text(rate: float) -> str:
