@@ -382,18 +382,21 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
             except Exception as exc:  # shown to the user with the library's message
                 status.update(label=t("error", lang, error=md_text(exc)), state="error")
                 return
-            status.update(label=f"{t('siting_done', lang)} ({time.perf_counter() - started:.1f} s)",
-                          state="complete")
+            elapsed = time.perf_counter() - started
+            status.update(label=f"{t('siting_done', lang)} ({elapsed:.1f} s)", state="complete")
         with tempfile.TemporaryDirectory() as tmp:
             gj, csv = Path(tmp) / "sites.geojson", Path(tmp) / "sites.csv"
             result.to_geojson(gj)
             result.to_csv(csv)
             st.session_state["siting"] = {"layer": layer_id, "sites": result.sites, "result": result,
-                                          "geojson": gj.read_bytes(), "csv": csv.read_bytes()}
+                                          "geojson": gj.read_bytes(), "csv": csv.read_bytes(),
+                                          "elapsed": elapsed}
+        st.rerun()  # draw the proposals on the map (drawn above this tab)
     siting = st.session_state.get("siting")
     if not siting or siting["layer"] != layer_id:
         return
     sites = siting["sites"]
+    st.success(f"{t('siting_done', lang)} ({siting['elapsed']:.1f} s)")
     st.markdown(f"**{t('siting_result', lang)}**")
     st.caption(siting["result"].summary(lang))
     rate_col = t("coverage_rate", lang)

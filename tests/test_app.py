@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,18 @@ def test_upload_shows_row_errors_then_replaces_the_layer(app):
     assert row["来源"] == "用户上传"
     side = " ".join(m.value for m in app.sidebar.markdown)
     assert "设施: 乡镇(街道)社工站 — 用户上传" in side
+
+
+def test_siting_tab_ranks_sites_and_draws_them(app):
+    app.sidebar.selectbox(key="layer").set_value("elder_care_station").run()
+    app.number_input(key="k_sites").set_value(3)
+    next(b for b in app.button if b.label in ("运行选址", "Run siting")).click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    sites = app.session_state["siting"]["sites"]
+    assert list(sites["rank"]) == [1, 2, 3]
+    table = next(d.value for d in app.dataframe if "lon" in d.value.columns)
+    assert len(table) == 3 and list(table.iloc[:, 0]) == [1, 2, 3]
+    rates = list(table.iloc[:, 4])
+    assert rates == sorted(rates)  # cumulative coverage grows with each site
+    fc = json.loads(app.session_state["siting"]["geojson"])
+    assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 3
