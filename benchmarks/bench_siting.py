@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import os
 import queue
 import resource
 import sys
@@ -119,6 +118,7 @@ def objective(a: sp.csr_matrix, w: np.ndarray, covered: np.ndarray, sites) -> fl
 
 def _spopt_child(a, w, covered, k, time_limit, solver_name, mem_gb, out):
     resource.setrlimit(resource.RLIMIT_AS, (int(mem_gb * 2**30), int(mem_gb * 2**30)))
+    t0 = time.perf_counter()
     try:
         import pulp
         from spopt.locate import MCLP
@@ -138,7 +138,7 @@ def _spopt_child(a, w, covered, k, time_limit, solver_name, mem_gb, out):
         sites = [j for j, v in enumerate(model.fac_vars) if (v.value() or 0) > 0.5]
         out.put(("ok", t_build, t_total, sites, pulp.LpStatus[model.problem.status]))
     except MemoryError:
-        out.put(("memory", time.perf_counter() - t0 if "t0" in dir() else 0.0, None, None, None))
+        out.put(("memory", time.perf_counter() - t0, None, None, None))
     except Exception as exc:  # report, don't hang
         out.put(("error", 0.0, None, None, repr(exc)))
 

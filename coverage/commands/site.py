@@ -76,14 +76,16 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"--time-limit must be positive; got {args.time_limit:g}")
     if args.capacity is not None and args.capacity <= 0:
         raise CLIError(f"--capacity must be positive; got {args.capacity:g}")
-    candidates = None
-    if args.candidates:
-        path = Path(args.candidates)
-        if not path.exists():
-            raise CLIError(f"candidate file not found: {path}")
-        candidates = path
+    if args.candidates and not Path(args.candidates).exists():
+        raise CLIError(f"candidate file not found: {args.candidates}")
     standards = standards_from_args(args, [args.layer])
     region = apply_roads(region_from_args(args), args)
+    candidates = None
+    if args.candidates:
+        from coverage.candidates import candidates_from_points
+
+        # read here so the file's coordinate system (--crs) applies
+        candidates = candidates_from_points(region, args.candidates, args.layer, crs=args.crs)
     result = propose_sites(
         region, args.layer, k=args.k, target=target, candidates=candidates, solver=args.solver,
         standards=standards, time_limit=args.time_limit, capacity=args.capacity,
@@ -92,8 +94,8 @@ def run(args: argparse.Namespace) -> int:
     out = result.to_geojson(args.out)
     print(result.summary(args.lang))
     for r in result.sites.head(20).itertuples(index=False):
-        print(f"  #{r.rank} {r.district_zh}{r.town_zh} {r.candidate_id}: +{r.new_covered_total:,} 人 "
-              f"(60+ {r.new_covered_60plus:,}, 0-17 {r.new_covered_0_17:,}) → {100 * r.cumulative_rate:.1f}%")  # fmt: skip
+        print(f"  #{r.rank} {r.district_zh}{r.town_zh} {r.candidate_id}: 新覆盖 常住 {r.new_covered_total:,} / "
+              f"60+ {r.new_covered_60plus:,} / 0-17 {r.new_covered_0_17:,} → {100 * r.cumulative_rate:.1f}%")  # fmt: skip
     if len(result.sites) > 20:
         print(f"  … {len(result.sites) - 20} more")
     missing = result.params.get("units_without_candidate")
