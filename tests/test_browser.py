@@ -4,7 +4,7 @@ Every request to a host other than 127.0.0.1/localhost is blocked (and recorded:
 must attempt none). The test loads the page, sees the map and the town layer inside the
 streamlit-folium iframe, clicks the map where the largest uncovered group lives, sees the covered
 population rise, runs the siting tab and downloads a GeoJSON that parses. Screenshots go to
-``tests/artifacts/``; with ``COVERAGE_UPDATE_SCREENSHOT=1`` (or when it is missing) one is copied
+``tests/artifacts/`` (with the server's log, ``streamlit.log``, timings included); with ``COVERAGE_UPDATE_SCREENSHOT=1`` (or when it is missing) one is copied
 to ``docs/screenshot.png``.
 
 Needs Debian's ``/usr/bin/chromium`` and the ``playwright`` pip package (its driver; no browser
@@ -55,11 +55,13 @@ def _free_port() -> int:
 def server():
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COVERAGE_APP_TIMING": "1"}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / "streamlit.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
     target = _largest_uncovered_cell()  # computed while the server boots
@@ -73,7 +75,8 @@ def server():
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            pytest.fail(f"streamlit did not start:\n{proc.stdout.read()}")
+            log.close()
+            pytest.fail(f"streamlit did not start:\n{(ARTIFACTS / 'streamlit.log').read_text()}")
         time.sleep(0.2)
     yield url, target
     proc.terminate()
@@ -82,6 +85,7 @@ def server():
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    log.close()
 
 
 def _largest_uncovered_cell() -> tuple[float, float, float]:
@@ -171,7 +175,7 @@ def test_offline_map_what_if_and_siting(server):
                 pytest.fail("siting tab has no run button: " + page.get_by_role("tabpanel").first.inner_text())
             run.click()
             download_button = page.get_by_role("button", name="下载 GeoJSON")
-            download_button.wait_for(timeout=30_000)
+            download_button.wait_for(timeout=90_000)  # the siting run itself takes a few seconds
             with page.expect_download(timeout=20_000) as info:
                 download_button.click()
             path = info.value.path()
