@@ -187,12 +187,19 @@ def _lazy_greedy(
     return sites, gains
 
 
-def _swap_improve(reduced: ReducedDemand, sites: list[int], max_passes: int = 10) -> list[int]:
+def _swap_improve(
+    reduced: ReducedDemand,
+    sites: list[int],
+    max_passes: int = 10,
+    allowed_for: Sequence[np.ndarray] | None = None,
+) -> list[int]:
     """1-swap interchange: replace a chosen site by an unchosen one while that adds demand.
 
     Keeps ``g[c]`` = demand in column ``c`` no chosen site covers, updated
     incrementally on CSR row slices, so each tentative swap costs only the rows
     it touches. Stops after a pass with no improving swap (or ``max_passes``).
+    ``allowed_for[pos]`` restricts the replacements of the site at ``pos`` (e.g. to
+    the candidates of its own town).
     """
     if not sites:
         return sites
@@ -221,9 +228,16 @@ def _swap_improve(reduced: ReducedDemand, sites: list[int], max_passes: int = 10
             count[rows_s] -= 1
             shift(rows_s[count[rows_s] == 0], +1.0)  # rows only s covered are free again
             chosen[s] = False
-            masked = np.where(chosen, -np.inf, g)
-            c = int(np.argmax(masked))
-            if masked[c] <= g[s] + tol:
+            if allowed_for is None:
+                masked = np.where(chosen, -np.inf, g)
+                c = int(np.argmax(masked))
+                better = masked[c] > g[s] + tol
+            else:
+                opts = allowed_for[pos]
+                vals = np.where(chosen[opts], -np.inf, g[opts])
+                c = int(opts[int(np.argmax(vals))])
+                better = g[c] > g[s] + tol and not chosen[c]
+            if not better:
                 c = s  # no strictly better replacement
             rows_c = _column_rows(csc, c)
             shift(rows_c[count[rows_c] == 0], -1.0)
@@ -718,6 +732,7 @@ def greedy_one_per_group(
     weights: np.ndarray,
     groups: Sequence[Sequence[int]],
     covered: np.ndarray | None = None,
+    swap: bool = True,
 ) -> Solution:
     """Exactly one new site in each group, chosen greedily across groups.
 
@@ -732,6 +747,8 @@ def greedy_one_per_group(
     groups : sequence of sequences of int
         Candidate columns allowed in each group (e.g. the candidates inside each
         town that lacks a facility). Groups may not be empty.
+    swap : bool, default True
+        Then improve by 1-swap interchange within each group and re-rank.
 
     Returns
     -------
@@ -763,6 +780,15 @@ def greedy_one_per_group(
         gains.append(taken)
         group_of.append(g)
         open_groups.remove(g)
+    if swap and sites:
+        reduced = reduce_demand(a, w, c)
+        improved = _swap_improve(reduced, sites, allowed_for=[members[g] for g in group_of])
+        if improved != sites:
+            order, new_gains = rank_sites(reduced.matrix, reduced.weights, improved)
+            if new_gains.sum() > float(np.sum(gains)):
+                where = {j: g for j, g in zip(improved, group_of)}
+                sites, gains = order.tolist(), new_gains.tolist()
+                group_of = [where[j] for j in sites]
     sol = _finish(sites, gains, math.nan, "greedy", "heuristic", t0)
     sol.extra["group"] = np.asarray(group_of, dtype=np.int64)
     return sol
