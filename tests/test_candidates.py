@@ -150,3 +150,17 @@ def test_generate_validation(strip):
         generate_candidates(strip, "elder_care_station", np.ones(3, dtype=bool))
     with pytest.raises(ValueError, match="n_clusters"):
         generate_candidates(strip, "elder_care_station", n_clusters=-1)
+
+
+def test_user_file_in_gcj02_is_converted(strip, tmp_path):
+    from coverage.crs import wgs84_to_gcj02
+
+    lon, lat = lonlat([4500])
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    path = tmp_path / "gcj.csv"
+    pd.DataFrame({"名称": ["甲"], "经度": glon, "纬度": glat}).to_csv(path, index=False)
+    cand = candidates_from_points(strip, path, "elder_care_station", crs="gcj02")
+    assert cand["x"].iloc[0] == pytest.approx(X0 + 4500, abs=1.0)
+    assert cand["y"].iloc[0] == pytest.approx(Y0 + 1500, abs=1.0)
+    raw = candidates_from_points(strip, path, "elder_care_station")  # read as WGS-84: offset by the datum shift
+    assert np.hypot(raw["x"].iloc[0] - X0 - 4500, raw["y"].iloc[0] - Y0 - 1500) > 100
