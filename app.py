@@ -32,6 +32,7 @@ from coverage.ui.i18n import LANGUAGES, layer_name, served_name, t
 from coverage.ui.views import (
     city_figures,
     coverage_table,
+    input_label,
     map_layers,
     provenance_table,
     md_text,
@@ -506,7 +507,7 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
         st.markdown(f"**{t('validation', lang)}**")
         for name, rep in reports.items():
             frame = rep.to_frame()
-            st.caption(md_text(f"{name}: {rep}".splitlines()[0]))
+            st.caption(md_text(f"{input_label(name, lang)} — {rep}".splitlines()[0]))
             if frame.empty:
                 st.caption(t("validation_clean", lang))
             else:
@@ -537,7 +538,7 @@ def load_uploads(uploads: dict[str, Any], crs: str, lang: str) -> None:
     st.session_state["region"] = region
     st.session_state["reports"] = dict(region.reports)
     st.session_state["data_version"] = _data_version() + 1
-    st.session_state["upload_flash"] = [f"{name}: " + t("upload_ok", lang, n=rep.rows_imported)
+    st.session_state["upload_flash"] = [f"{input_label(name, lang)}: " + t("upload_ok", lang, n=rep.rows_imported)
                                         for name, rep in region.reports.items()]
     st.rerun()  # redraw the figures and the map with the new data
 

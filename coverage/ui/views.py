@@ -113,17 +113,19 @@ def coverage_table(coverage: pd.DataFrame, level: str, lang: str = "zh") -> pd.D
     return out
 
 
+def input_label(name: str, lang: str = "zh") -> str:
+    """Words for an input name of ``Region.provenance`` (``towns``, ``facilities:<layer>``…)."""
+    if name.startswith("facilities:"):
+        return t("in_facilities", lang, layer=layer_name(name.split(":", 1)[1], lang))
+    key = {"districts": "in_districts", "towns": "in_towns", "population": "in_population",
+           "roads": "in_roads"}.get(name)
+    return t(key, lang) if key else name
+
+
 def provenance_table(provenance: dict[str, str], lang: str = "zh") -> pd.DataFrame:
     """One row per input with its provenance flag in words (real / modelled / illustrative…)."""
-    names = {"districts": t("in_districts", lang), "towns": t("in_towns", lang),
-             "population": t("in_population", lang), "roads": t("in_roads", lang)}
-    rows = []
-    for key, status in provenance.items():
-        if key.startswith("facilities:"):
-            label = t("in_facilities", lang, layer=layer_name(key.split(":", 1)[1], lang))
-        else:
-            label = names.get(key, key)
-        rows.append({t("input", lang): label, t("status", lang): source_name(status, lang), "_flag": status})
+    rows = [{t("input", lang): input_label(key, lang), t("status", lang): source_name(status, lang), "_flag": status}
+            for key, status in provenance.items()]
     return pd.DataFrame(rows, columns=[t("input", lang), t("status", lang), "_flag"])
 
 
