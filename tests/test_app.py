@@ -125,10 +125,8 @@ def _with_site(layer: str, lon: float, lat: float):
 
 
 def test_map_click_adds_a_site_and_survives_a_standard_change(app):
-    layer = "elder_canteen"
+    layer = "elder_care_institution"  # untouched so far: its default standard (drive 20 / 30 min)
     app.sidebar.selectbox(key="layer").set_value(layer).run()
-    app.sidebar.number_input(key=f"minutes_{layer}").set_value(15).run()
-    app.sidebar.selectbox(key=f"mode_{layer}").set_value("walk").run()
     lon, lat = _largest_gap(layer)
     app.session_state["map"] = {"last_clicked": {"lng": lon, "lat": lat}}
     app.run()
@@ -146,7 +144,7 @@ def test_map_click_adds_a_site_and_survives_a_standard_change(app):
     # Changing the standard keeps the edit (replayed on the new standard).
     app.sidebar.number_input(key=f"minutes_{layer}").set_value(10).run()
     cov10 = population_coverage(_with_site(layer, lon, lat), layer,
-                                standards=standard_override(load_standards(), layer, "walk", 10))
+                                standards=standard_override(load_standards(), layer, "drive", 10))
     city10 = cov10[cov10["level"] == "city"].iloc[0]
     assert metrics(app)[1][1] == f"{city10['covered']:,.0f}"
     app.button(key="reset").click().run()
