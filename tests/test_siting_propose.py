@@ -305,3 +305,16 @@ def test_site_command_target_percent_and_errors(region, tmp_path, monkeypatch, c
     assert main(["site", "--layer", LAYER, "--k", "1", "--candidates", str(tmp_path / "nope.csv"),
                  "--out", str(out), "--quiet"]) == 2  # fmt: skip
     assert "not found" in capsys.readouterr().err
+
+
+def test_prepared_candidate_table_is_accepted(region):
+    from coverage.candidates import candidates_from_points
+
+    table = candidates_from_points(region, user_candidates())
+    res = propose_sites(region, LAYER, k=1, candidates=pd.DataFrame(table.drop(columns="geometry")))
+    assert res.params["candidate_source"] == "table"
+    assert res.sites["name"].tolist() == ["m67"]
+    assert res.sites.crs.to_epsg() == 4326
+    lon, lat = _lonlat(X0 + 1500 * 7, Y0 + 1500)
+    assert res.sites.geometry.x.iloc[0] == pytest.approx(lon, abs=1e-7)
+    assert res.sites.geometry.y.iloc[0] == pytest.approx(lat, abs=1e-7)

@@ -26,8 +26,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from pyproj import Transformer
+
 import coverage
 from coverage.candidates import CANDIDATE_COLUMNS, candidates_from_points, generate_candidates, locate_towns
+from coverage.crs import PROJECTED, WGS84
 from coverage.layers import SERVED_GROUPS, get_layer
 from coverage.siting.result import SITE_COLUMNS, SitingResult
 from coverage.siting.solvers import (
@@ -115,7 +118,10 @@ def _resolve_candidates(
                 f"candidate table: row(s) {', '.join(str(i + 1) for i in outside[:10])} lie outside the "
                 "city's towns"
             )
-        return cand.reset_index(drop=True), "table"
+        if not isinstance(cand, gpd.GeoDataFrame) or cand.crs is None:
+            lon, lat = Transformer.from_crs(PROJECTED, WGS84, always_xy=True).transform(xy[:, 0], xy[:, 1])
+            cand = gpd.GeoDataFrame(pd.DataFrame(cand), geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
+        return cand.to_crs(WGS84).reset_index(drop=True), "table"
     if isinstance(candidates, (str, os.PathLike, pd.DataFrame)):
         return candidates_from_points(region, candidates, layer_id), "user"
     raise ValueError(
