@@ -318,3 +318,28 @@ def test_prepared_candidate_table_is_accepted(region):
     lon, lat = _lonlat(X0 + 1500 * 7, Y0 + 1500)
     assert res.sites.geometry.x.iloc[0] == pytest.approx(lon, abs=1e-7)
     assert res.sites.geometry.y.iloc[0] == pytest.approx(lat, abs=1e-7)
+
+
+def _street(cut_between: tuple[float, float] | None = None):
+    """A two-way street along the cells (nodes every 250 m), optionally cut (a river, no bridge)."""
+    from coverage.network import RoadNetwork
+
+    x = X0 + 250.0 * np.arange(49)
+    nodes = np.column_stack([x, np.full(x.size, Y0 + 1500)])
+    u = np.arange(x.size - 1)
+    if cut_between is not None:
+        u = u[~((x[u] >= X0 + cut_between[0]) & (x[u + 1] <= X0 + cut_between[1]))]
+    length = np.full(u.size, 250.0)
+    return RoadNetwork(nodes, np.r_[u, u + 1], np.r_[u + 1, u], np.r_[length, length])
+
+
+def test_network_mode_uses_street_distances(region):
+    # 15-min walk at 4.5 km/h = 1,125 m of street: each midpoint still reaches both neighbours
+    res = propose_sites(region, LAYER, k=2, candidates=user_candidates(), network=_street())
+    assert res.params["mode"] == "network"
+    assert res.sites["new_covered_60plus"].tolist() == [59, 50]
+    # a river between B2 (9,750 m) and m67 (10,500 m): m67 now reaches only B3
+    cut = propose_sites(region, LAYER, k=2, candidates=user_candidates(), network=_street((10_000, 10_250)))
+    assert cut.sites["new_covered_60plus"].tolist() == [50, 50]
+    assert sorted(cut.sites["name"]) == ["m12", "m67"]
+    assert cut.params["objective"] == 100
