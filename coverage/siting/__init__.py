@@ -1,5 +1,12 @@
 """Siting: propose new facility sites that cover the most uncovered people.
 
+:func:`propose_sites` is the entry point (used by ``python -m coverage site`` and
+the app): the layer's reach, candidates (:mod:`coverage.candidates`), the
+coverage matrix, a solver and a :class:`SitingResult` (ranked WGS-84 sites,
+GeoJSON / CSV). Modules: :mod:`~coverage.siting.demand` (matrix normalisation,
+demand reduction, candidate dominance), :mod:`~coverage.siting.solvers`,
+:mod:`~coverage.siting.propose`, :mod:`~coverage.siting.result`.
+
 Existing facilities are fixed (never moved or removed). The solvers work on a
 sparse coverage matrix (demand cells × candidate sites):
 
