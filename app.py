@@ -5,9 +5,11 @@ Leaflet is inlined and no basemap is drawn by default.
 
 The page is a thin shell over the library: ``coverage.region`` (data), ``coverage.reach``
 (service areas, incremental what-if), ``coverage.metrics`` (coverage), ``coverage.gaps``,
-``coverage.siting``, ``coverage.review`` and ``coverage.io`` (uploads). Heavy objects are cached
-with ``st.cache_resource`` / ``st.cache_data``; the what-if scenario lives in
-``st.session_state``.
+``coverage.siting``, ``coverage.review`` and ``coverage.io`` (uploads); the map is drawn by
+``coverage.ui``. The default region and standards are cached per process (``st.cache_resource``);
+the what-if scenario and the results derived from it (coverage, gap zones, service areas, review,
+siting, their exports) live in ``st.session_state``, keyed by what they depend on, so a click on
+the map recomputes only what changed. Set ``COVERAGE_APP_TIMING=1`` to print each step's time.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from coverage.ui.views import (
     coverage_table,
     input_label,
     map_layers,
-    provenance_table,
     md_text,
+    provenance_table,
     rate_text,
     review_table,
     scenario_facilities,
@@ -273,8 +275,7 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
         out = st_folium(base, key=MAP_KEY, height=560, use_container_width=True,
                         feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
                         returned_objects=["last_clicked"])
-        if _handle_click(out, scenario, basemap):
-            st.session_state["click_at"] = time.perf_counter()
+        if _handle_click(out, scenario, basemap):  # a click the pre-run check did not see
             st.rerun()
 
 
@@ -484,7 +485,7 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
             towns = st.file_uploader(t("upload_towns", lang), key="up_towns",
                                      type=["geojson", "json", "gpkg", "zip"])
             pop = st.file_uploader(t("upload_population", lang), key="up_pop",
-                                   type=["tif", "tiff", "geojson", "json", "gpkg", "zip", "csv"])
+                                   type=["tif", "tiff", "geojson", "json", "gpkg", "zip"])
             apply = st.form_submit_button(t("apply_upload", lang))
         if apply and (fac or towns or pop):
             uploads = dict(st.session_state.get("uploads", {}))
