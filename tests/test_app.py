@@ -193,3 +193,13 @@ def test_siting_tab_ranks_sites_and_draws_them(app):
     assert rates == sorted(rates)  # cumulative coverage grows with each site
     fc = json.loads(app.session_state["siting"]["geojson"])
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 3
+
+
+def test_basemap_choices(app):
+    app.sidebar.selectbox(key="basemap").set_value("tianditu").run()
+    assert not app.exception
+    assert any("天地图" in w.value and "key" in w.value for w in app.warning)  # no key: refused, offline map
+    app.sidebar.selectbox(key="basemap").set_value("amap").run()
+    assert not app.exception and not app.warning
+    app.sidebar.selectbox(key="basemap").set_value("none").run()
+    assert not app.exception
