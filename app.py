@@ -305,7 +305,7 @@ def compute_gaps(region: Any, layer_id: str, scenario: Any, lang: str) -> Any:
 # --------------------------------------------------------------------------- tabs
 
 
-def coverage_tab(ctx: dict[str, Any], coverage: pd.DataFrame) -> None:
+def coverage_tab(ctx: dict[str, Any], region: Any, coverage: pd.DataFrame) -> None:
     lang = ctx["lang"]
     rate_col = t("coverage_rate", lang)
     config = {
@@ -314,10 +314,10 @@ def coverage_tab(ctx: dict[str, Any], coverage: pd.DataFrame) -> None:
         t("covered_pop", lang): st.column_config.NumberColumn(format="localized"),
     }
     st.markdown(f"**{t('per_district', lang)}**")
-    st.dataframe(coverage_table(coverage, "district", lang), hide_index=True, column_config=config,
+    st.dataframe(coverage_table(coverage, "district", lang, region), hide_index=True, column_config=config,
                  key="district_table")
     st.markdown(f"**{t('per_town', lang)}**")
-    towns = coverage_table(coverage, "town", lang).sort_values(rate_col, na_position="first")
+    towns = coverage_table(coverage, "town", lang, region).sort_values(rate_col, na_position="first")
     st.dataframe(towns, hide_index=True, column_config=config, key="town_table")
     chart = towns.dropna(subset=[rate_col]).set_index(t("town", lang))[[rate_col]] * 100
     st.bar_chart(chart, y_label="%", height=320)
@@ -603,7 +603,7 @@ def main() -> None:
 
     tabs = st.tabs([t(k, lang) for k in ("tab_coverage", "tab_gaps", "tab_siting", "tab_review", "tab_data")])
     with tabs[0], timed("tab coverage"):
-        coverage_tab(ctx, coverage)
+        coverage_tab(ctx, region, coverage)
     with tabs[1], timed("tab gaps"):
         gaps_tab(ctx, region, scenario)
     with tabs[2], timed("tab siting"):

@@ -54,6 +54,11 @@ def test_tables_and_town_rates(small_region):
     towns = views.coverage_table(cov, "town", "en")
     assert list(towns.columns) == ["Town", "District", "Served population", "Covered population", "Coverage rate"]
     assert len(towns) == 4 and towns["Covered population"].sum() == covered_by_hand
+    assert list(towns["Town"]) == ["甲一街道", "甲二镇", "乙一街道", "乙二镇"]  # no region: names as given
+    english = views.coverage_table(cov, "town", "en", small_region)
+    assert list(english["Town"]) == ["Jia-1", "Jia-2", "Yi-1", "Yi-2"]
+    assert list(english["District"]) == ["Test-Jia", "Test-Jia", "Test-Yi", "Test-Yi"]
+    assert list(views.coverage_table(cov, "district", "zh", small_region)["区县"]) == ["测试甲区", "测试乙区"]
     rated = views.town_rates(small_region.towns, cov)
     assert len(rated) == 4 and rated.crs == small_region.towns.crs
     # The first three cells in grid order: (0,0) 200 and (1,0) 100 in T1, (4,0) 90 in T2.

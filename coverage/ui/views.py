@@ -94,12 +94,20 @@ def city_figures(coverage: pd.DataFrame) -> dict[str, float]:
     return {"served": served, "covered": covered, "rate": covered / served if served else float("nan")}
 
 
-def coverage_table(coverage: pd.DataFrame, level: str, lang: str = "zh") -> pd.DataFrame:
+def coverage_table(coverage: pd.DataFrame, level: str, lang: str = "zh", region: Any = None) -> pd.DataFrame:
     """Display table of one level (``town`` / ``district``) with localised headers.
 
-    ``rate`` is kept as a fraction (the app formats it as a percentage).
+    In English, town and district names come from ``region`` (``town_en`` / ``district_en``) when
+    it is given and has them. ``rate`` is kept as a fraction (the app formats it as a percentage).
     """
-    rows = coverage[coverage["level"] == level]
+    rows = coverage[coverage["level"] == level].copy()
+    if lang == "en" and region is not None:
+        for kind, frame in (("town", region.towns), ("district", region.districts)):
+            code, en = f"{kind}_code", f"{kind}_en"
+            if en in frame.columns and f"{kind}_zh" in rows.columns:
+                names = dict(zip(frame[code].astype(str), frame[en].astype(str)))
+                english = rows[code].astype(str).map(names)
+                rows[f"{kind}_zh"] = english.where(english.notna(), rows[f"{kind}_zh"])
     if level == "town":
         cols = {"town_zh": t("town", lang), "district_zh": t("district", lang)}
     else:
