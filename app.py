@@ -200,6 +200,14 @@ def _handle_click(out: dict | None, scenario: Any, basemap: str) -> bool:
     return True
 
 
+def _remove_chosen(scenario: Any) -> None:
+    """Button callback: remove the facility picked in the select box, then clear the box."""
+    choice = st.session_state.get("remove_choice")
+    if choice:
+        scenario.remove_facility(choice)
+    st.session_state["remove_choice"] = ""
+
+
 def compute_service_areas(scenario: Any, lang: str) -> Any:
     """Dissolved service area of the scenario's facilities (cached until the scenario changes)."""
     try:
@@ -230,22 +238,17 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
                 st.caption(f"{i}. + " + t("added_site", lang, lon=c.lon, lat=c.lat))
             else:
                 st.caption(f"{i}. − " + t("removed_facility", lang, name=md_text(c.name or c.facility_id)))
+        # Callbacks run before the next script run: the figures drawn then include the edit.
         b1, b2 = st.columns(2)
-        if b1.button(t("undo", lang), key="undo", disabled=not scenario.changes):
-            scenario.undo()
-            st.rerun()
-        if b2.button(t("reset", lang), key="reset", disabled=not scenario.changes):
-            scenario.reset()
-            st.rerun()
+        b1.button(t("undo", lang), key="undo", disabled=not scenario.changes, on_click=scenario.undo)
+        b2.button(t("reset", lang), key="reset", disabled=not scenario.changes, on_click=scenario.reset)
         active = scenario_facilities(scenario)
         options = [""] + active["facility_id"].astype(str).tolist()
         names = dict(zip(active["facility_id"].astype(str), active["name"].astype(str)))
         choice = st.selectbox(t("remove_facility", lang), options, key="remove_choice",
                               format_func=lambda f: t("none_selected", lang) if not f else f"{names[f]} ({f})")
-        if st.button(t("remove", lang), key="remove", disabled=not choice):
-            scenario.remove_facility(choice)
-            st.session_state.pop("remove_choice", None)
-            st.rerun()
+        st.button(t("remove", lang), key="remove", disabled=not choice, on_click=_remove_chosen,
+                  args=(scenario,))
 
     with left:
         st.caption(t("map_hint", lang))
