@@ -89,3 +89,14 @@ def test_scenario_facilities_schema(small_region, scenario):
     # The layer round-trips through Region.with_facilities (the siting tab uses it).
     region = small_region.with_facilities("elder_care_station", layer)
     assert len(region.facilities["elder_care_station"]) == 2
+
+
+def test_layer_without_facilities(small_region):
+    scenario = Scenario(small_region, "elder_canteen", STD)  # the small region has no canteens
+    assert scenario.n_active == 0 and covered_60(small_region, scenario) == 0
+    assert scenario.active_facilities().empty
+    lon, lat = TO_LONLAT.transform(*cell_centre(0, 0))
+    scenario.add_site(lon, lat)
+    # (0,0) itself, (1,0) and (0,1) at 500 m: 200 + 100 + 150.
+    assert covered_60(small_region, scenario) == 450
+    assert list(scenario_facilities(scenario)["facility_id"]) == ["new-1"]
