@@ -635,10 +635,11 @@ class ReachModel:
                 r, c = self._network_matrix_group(g, cand, max(1, int(chunk)))
             rows.append(r)
             cols.append(c)
-        r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        mat = sp.csr_matrix((np.ones(len(r), dtype=bool), (r, c)), shape=(m, k))
-        mat.sum_duplicates()
+        r = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+        c = np.concatenate(cols) if cols else np.zeros(0, np.int32)
+        del rows, cols
+        # every (cell, candidate) pair occurs once: cells belong to one group, candidates once per batch
+        mat = sp.coo_matrix((np.ones(len(r), dtype=bool), (r, c)), shape=(m, k)).tocsr()
         return mat
 
     def _distance_matrix_group(self, g: _Group, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -646,7 +647,7 @@ class ReachModel:
         tree_k = cKDTree(cand)
         sdm = tree_k.sparse_distance_matrix(tree_c, g.max_limit, output_type="ndarray")
         ok = sdm["v"] <= g.limit[sdm["j"]]
-        return g.cells[sdm["j"][ok]], sdm["i"][ok].astype(np.int64)
+        return g.cells[sdm["j"][ok]].astype(np.int32), sdm["i"][ok].astype(np.int32)
 
     def _network_matrix_group(self, g: _Group, cand: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
         net = self.network
@@ -654,7 +655,7 @@ class ReachModel:
         offset = d / g.standard.speed_ms
         ok = np.flatnonzero(node >= 0)
         if len(ok) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            return np.zeros(0, np.int32), np.zeros(0, np.int32)
         n = net.n_nodes
         aug = _augment(g.graph, node[ok], offset[ok])
         # cells of this group sorted by node, to expand reached nodes into cells
@@ -662,6 +663,8 @@ class ReachModel:
         order = on[np.argsort(g.cell_node[on], kind="stable")]
         counts = np.bincount(g.cell_node[on], minlength=n)
         start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        # keep the (candidate, cell) temporaries of a batch to ~4 million pairs
+        chunk = int(max(1, min(chunk, 4_000_000 // max(1, len(g.cells)))))
         rows, cols = [], []
         for b in range(0, len(ok), chunk):
             idx = np.arange(b, min(b + chunk, len(ok)))
@@ -677,10 +680,10 @@ class ReachModel:
             cand_i = np.repeat(ci, cnt)
             cost = g.cell_access[local] + D[cand_i, g.cell_node[local]]
             hit = cost <= g.limit[local]
-            rows.append(g.cells[local[hit]])
-            cols.append(ok[idx[cand_i[hit]]])
+            rows.append(g.cells[local[hit]].astype(np.int32))
+            cols.append(ok[idx[cand_i[hit]]].astype(np.int32))
         if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            return np.zeros(0, np.int32), np.zeros(0, np.int32)
         return np.concatenate(rows), np.concatenate(cols)
 
     # ---------------------------------------------------------- service areas

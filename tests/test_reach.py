@@ -332,3 +332,23 @@ def test_service_areas_dissolved_and_distance_mode(toy, tmp_path):
     path = write_geojson(per, tmp_path / "sa.geojson")
     fc = json.loads(path.read_text(encoding="utf-8"))
     assert [f["properties"]["facility"] for f in fc["features"]] == [0, 1]
+
+
+def test_raster_tracing_matches_vector_buffer(toy, monkeypatch):
+    import coverage.service_areas as sa
+
+    region = FakeRegion(node_cells(toy), xy(toy, "W00"), network=toy)
+    vector = service_areas(region, "elder_care_station", WALK15).to_crs("EPSG:32649").geometry.iloc[0]
+    monkeypatch.setattr(sa, "VECTOR_MAX_SEGMENTS", 0)
+    raster = service_areas(region, "elder_care_station", WALK15).to_crs("EPSG:32649").geometry.iloc[0]
+    assert raster.is_valid
+    # pixels are 10 m (buffer / 2.5): the traced outline stays within a pixel of the buffer
+    assert vector.symmetric_difference(raster).area < 0.1 * vector.area
+    assert abs(raster.area - vector.area) < 0.05 * vector.area
+    from shapely.geometry import Point
+
+    p = dict(zip(NAMES, map(tuple, node_cells(toy))))
+    assert raster.contains(Point(p["E01"])) and not raster.contains(Point(p["I0"]))
+    assert not raster.contains(Point(np.add(p["W20"], p["E00"]) / 2))  # river stays out
+    # 200 m blocks enclose ~150 m × 150 m = 2.25 ha > FILL_HOLES_M2: they stay holes in both
+    assert len(vector.interiors) == len(raster.interiors) == 6
