@@ -385,7 +385,8 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
                 result = siting_mod.propose_sites(sc_region, layer_id, solver=solver,
                                                   standards=ctx["standards"], **params)
             except Exception as exc:  # shown to the user with the library's message
-                status.update(label=t("error", lang, error=md_text(exc)), state="error")
+                status.update(label=t("siting_failed", lang), state="error")
+                st.error(t("error", lang, error=md_text(exc)))
                 return
             elapsed = time.perf_counter() - started
             status.update(label=f"{t('siting_done', lang)} ({elapsed:.1f} s)", state="complete")
@@ -439,7 +440,8 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
             try:
                 cached = (sig, run_review(region, year, ctx["standards"]))
             except Exception as exc:  # shown to the user with the library's message
-                status.update(label=t("error", lang, error=md_text(exc)), state="error")
+                status.update(label=t("review_failed", lang), state="error")
+                st.error(t("error", lang, error=md_text(exc)))
                 return
             st.session_state["review_cache"] = cached
             status.update(label=f"{t('review_done', lang)} ({time.perf_counter() - started:.1f} s)",

@@ -120,6 +120,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "run_siting": ("运行选址", "Run siting"),
     "siting_running": ("正在选址…", "Siting…"),
     "siting_steps": ("生成候选点 → 计算覆盖矩阵 → 求解 → 排序", "Candidates → coverage matrix → solve → rank"),
+    "siting_failed": ("选址未完成", "Siting failed"),
+    "review_failed": ("评估未完成", "Review failed"),
     "siting_done": ("选址完成", "Siting done"),
     "siting_result": ("建议站点 (按新增覆盖人口排序)", "Proposed sites (ranked by newly covered population)"),
     "download_geojson": ("下载 GeoJSON", "Download GeoJSON"),
