@@ -154,6 +154,11 @@ class RoadNetwork:
         Original node ids (e.g. OSM ids), kept for reference.
     max_snap_m : float, default 500
         Points farther than this from every usable node are unreachable.
+    min_component_nodes : int, default 1
+        Points never snap to a connected part with fewer nodes than this (for
+        raw OSM extracts with stray fragments, e.g. 20). Keep it below the size of
+        real islands' networks: a point whose own part is skipped snaps to the
+        next one within ``max_snap_m``, possibly across water.
     source : str, optional
         Where the network came from (provenance).
 
@@ -176,6 +181,7 @@ class RoadNetwork:
         node_id: np.ndarray | None = None,
         max_snap_m: float = DEFAULT_MAX_SNAP_M,
         source: str = "",
+        min_component_nodes: int = 1,
     ) -> None:
         node_xy = np.ascontiguousarray(node_xy, dtype=float)
         if node_xy.ndim != 2 or node_xy.shape[1] != 2:
@@ -222,6 +228,9 @@ class RoadNetwork:
         if self.node_id is not None and len(self.node_id) != n:
             raise ValueError("node_id must have one value per node")
         self.max_snap_m = float(max_snap_m)
+        if int(min_component_nodes) < 1:
+            raise ValueError(f"min_component_nodes must be >= 1; got {min_component_nodes!r}")
+        self.min_component_nodes = int(min_component_nodes)
         self.source = source
         self.crs = PROJECTED
         self._csr: dict[tuple, sp.csr_matrix] = {}
@@ -335,6 +344,9 @@ class RoadNetwork:
     def _tree(self, mode: str) -> tuple[cKDTree | None, np.ndarray]:
         if mode not in self._trees:
             nodes = self.usable_nodes(mode)
+            if self.min_component_nodes > 1 and len(nodes):
+                size = np.bincount(self.component)
+                nodes = nodes[size[self.component[nodes]] >= self.min_component_nodes]
             tree = cKDTree(self.node_xy[nodes]) if len(nodes) else None
             self._trees[mode] = (tree, nodes)
         return self._trees[mode]
@@ -373,7 +385,8 @@ class RoadNetwork:
     def snap_cached(self, xy: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`snap` with a small cache keyed by the points' bytes (for the fixed population grid)."""
         xy = np.ascontiguousarray(xy, dtype=float).reshape(-1, 2)
-        key = (mode, self.max_snap_m, xy.shape, hashlib.sha1(memoryview(xy).cast("B")).digest())
+        digest = hashlib.sha1(memoryview(xy).cast("B")).digest()
+        key = (mode, self.max_snap_m, self.min_component_nodes, xy.shape, digest)
         hit = self._snaps.get(key)
         if hit is not None:
             self._snaps.move_to_end(key)
@@ -446,6 +459,7 @@ class RoadNetwork:
         speeds: Mapping[str, float] | None = None,
         max_snap_m: float = DEFAULT_MAX_SNAP_M,
         source: str = "",
+        min_component_nodes: int = 1,
     ) -> "RoadNetwork":
         """Build from an osmnx-style ``MultiDiGraph`` (nodes with ``x``/``y``; edges with OSM tags).
 
@@ -503,6 +517,7 @@ class RoadNetwork:
             node_id=ids,
             max_snap_m=max_snap_m,
             source=source,
+            min_component_nodes=min_component_nodes,
         )
 
     @classmethod
@@ -616,6 +631,7 @@ class RoadNetwork:
             node_xy=self.node_xy, edge_u=self.edge_u, edge_v=self.edge_v, length_m=self.length_m,
             drive_speed_kmh=self.drive_speed_kmh, walk=self.walk, bike=self.bike, drive=self.drive,
             max_snap_m=np.array(self.max_snap_m), source=np.array(self.source),
+            min_component_nodes=np.array(self.min_component_nodes),
         )
         if self.node_id is not None:
             arrays["node_id"] = self.node_id
@@ -629,6 +645,8 @@ class RoadNetwork:
         with np.load(Path(path), allow_pickle=False) as z:
             kw = {k: z[k] for k in z.files}
         kw["max_snap_m"] = float(kw["max_snap_m"])
+        if "min_component_nodes" in kw:
+            kw["min_component_nodes"] = int(kw["min_component_nodes"])
         kw["source"] = str(kw["source"])
         return cls(**kw)
 

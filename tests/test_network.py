@@ -204,3 +204,16 @@ def test_max_snap_distance_is_inclusive():
     node, dist = net.snap(np.array([[0.0, 50.0], [0.0, 50.001], [100.0, -20.0]]), "walk")
     assert node.tolist() == [0, -1, 1]
     assert dist[0] == 50 and np.isinf(dist[1]) and dist[2] == 20
+
+
+def test_min_component_nodes_skips_stray_fragments():
+    # main street 0-1-2-3 (4 nodes) and a stray 2-node fragment 4-5 next to point P
+    xy = np.array([[0, 0], [100, 0], [200, 0], [300, 0], [150, 40], [160, 40]], dtype=float)
+    u, v = [0, 1, 2, 4], [1, 2, 3, 5]
+    p = np.array([[150.0, 45.0]])
+    assert RoadNetwork.from_arrays(xy, u, v).snap(p, "walk")[0][0] == 4
+    net = RoadNetwork.from_arrays(xy, u, v, min_component_nodes=3)
+    node, dist = net.snap(p, "walk")
+    assert node[0] in (1, 2) and dist[0] == pytest.approx(np.hypot(50, 45))
+    with pytest.raises(ValueError, match="min_component_nodes"):
+        RoadNetwork.from_arrays(xy, u, v, min_component_nodes=0)
