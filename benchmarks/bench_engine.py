@@ -216,6 +216,14 @@ def main(argv=None) -> int:
           f"ratio_vs_networkx={drive['nx_s'] / drive['engine_s']:.1f} identical={drive['identical']}")
     walk = compare("walk layer", net, WALK, fac_nodes, region, args.sample, rng, args.repeat)
 
+    # siting and map helpers on the walk layer (informational)
+    model = ReachModel(region, "elder_care_station", WALK, network=net)
+    cand = cell_xy[rng.choice(len(cell_xy), size=min(1000, len(cell_xy)), replace=False)]
+    matrix_s, matrix = timed(lambda: model.coverage_matrix(cand))
+    sa_s, _ = timed(lambda: model.service_area_geometries(dissolve=True))
+    print(f"walk coverage matrix for {len(cand)} candidate sites: {matrix_s:.2f} s ({matrix.nnz:,} pairs); "
+          f"dissolved service-area polygon of the layer: {sa_s:.2f} s")
+
     tracemalloc.start()
     compute_reach(region, "elder_care_station", WALK, network=net)
     _, peak = tracemalloc.get_traced_memory()
