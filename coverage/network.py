@@ -466,7 +466,10 @@ class RoadNetwork:
         Node coordinates are projected to EPSG:32649 from the graph's ``crs``
         attribute (WGS-84 when absent). Edges without a ``highway`` tag (e.g.
         building outlines in a raw .osm) are dropped. Edge lengths come from the
-        ``length`` attribute when present, else the projected straight line.
+        ``length`` attribute when present, else the great-circle distance (as osmnx
+        computes it) for lon/lat graphs, or the straight line for projected ones.
+        Edges are straight between their nodes (read unsimplified data for exact
+        service-area outlines; lengths and times are exact either way).
         """
         from pyproj import CRS, Transformer
 
@@ -475,6 +478,7 @@ class RoadNetwork:
         x = np.fromiter((d["x"] for _, d in G.nodes(data=True)), dtype=float, count=len(ids))
         y = np.fromiter((d["y"] for _, d in G.nodes(data=True)), dtype=float, count=len(ids))
         crs = CRS.from_user_input(G.graph.get("crs", WGS84))
+        lonlat = np.column_stack([x, y]) if crs.is_geographic else None
         if not crs.equals(CRS.from_user_input(PROJECTED)):
             x, y = Transformer.from_crs(crs, PROJECTED, always_xy=True).transform(x, y)
         node_xy = np.column_stack([x, y]).astype(float)
@@ -493,8 +497,11 @@ class RoadNetwork:
                 length = float(length)
             except (TypeError, ValueError):
                 length = math.nan
-            if not math.isfinite(length):
-                length = float(np.hypot(*(node_xy[iu] - node_xy[iv])))
+            if not math.isfinite(length):  # as osmnx: great-circle metres, else projected
+                length = (
+                    _great_circle_m(lonlat[iu], lonlat[iv]) if lonlat is not None
+                    else float(np.hypot(*(node_xy[iu] - node_xy[iv])))
+                )
             ms = parse_maxspeed(data.get("maxspeed"))
             if math.isnan(ms):
                 ms = speeds.get(_first(data.get("highway")), _FALLBACK_DRIVE_SPEED)
@@ -649,6 +656,13 @@ class RoadNetwork:
             kw["min_component_nodes"] = int(kw["min_component_nodes"])
         kw["source"] = str(kw["source"])
         return cls(**kw)
+
+
+def _great_circle_m(a: np.ndarray, b: np.ndarray, radius: float = 6_371_009.0) -> float:
+    """Haversine distance in metres between lon/lat points ``a`` and ``b`` (osmnx's Earth radius)."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * radius * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:

@@ -194,9 +194,27 @@ def test_missing_files_and_pbf_without_osmium(tmp_path):
     except ImportError:
         with pytest.raises(ImportError, match="osmium"):
             RoadNetwork.from_pbf(tmp_path / "x.osm.pbf")
-    else:  # pragma: no cover - osmium installed
+    else:  # osmium installed: a real .pbf of the toy network gives the same streets
         with pytest.raises(FileNotFoundError):
             RoadNetwork.from_pbf(tmp_path / "x.osm.pbf")
+        pbf = tmp_path / "toy.osm.pbf"
+        with osmium.SimpleWriter(str(pbf)) as writer:
+            for obj in osmium.FileProcessor(str(TOY)):
+                if obj.is_node():
+                    writer.add_node(obj)
+                elif obj.is_way():
+                    writer.add_way(obj)
+        net = RoadNetwork.from_pbf(pbf)
+        ref = RoadNetwork.from_osm_xml(TOY)
+        assert net.n_nodes == 27  # street nodes only (no building / river nodes)
+        for mode, speed in (("drive", None), ("walk", 4.5)):
+            a = net.travel_csr(mode, speed).tocoo()
+            b = ref.travel_csr(mode, speed).tocoo()
+            got = {(net.node_id[i], net.node_id[j]): w for i, j, w in zip(a.row, a.col, a.data)}
+            want = {(ref.node_id[i], ref.node_id[j]): w for i, j, w in zip(b.row, b.col, b.data)}
+            assert got.keys() == want.keys()  # incl. the one-way bridge
+            # .pbf stores coordinates to 1e-7 degree (~1 cm, i.e. < 0.01 s on foot)
+            assert max(abs(got[k] - want[k]) for k in got) < 0.05
 
 
 def test_max_snap_distance_is_inclusive():
