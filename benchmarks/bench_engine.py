@@ -232,7 +232,8 @@ def main(argv=None) -> int:
     print(f"peak memory of one warm walk-layer recompute (tracemalloc): {peak / 2**20:.0f} MiB; "
           f"process peak RSS (incl. networkx graphs): {rss:.0f} MiB")
     print(f"RESULT engine_s={walk['engine_s']:.3f} ratio_vs_recipe={walk['recipe_s'] / walk['engine_s']:.0f} "
-          f"ratio_vs_networkx={walk['nx_s'] / walk['engine_s']:.1f} identical={walk['identical'] and drive['identical']}")
+          f"ratio_vs_networkx={walk['nx_s'] / walk['engine_s']:.1f} "
+          f"identical={walk['identical'] and drive['identical']}")
     return 0
 
 

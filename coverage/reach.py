@@ -318,7 +318,10 @@ class ReachModel:
         """
         self = cls.__new__(cls)
         cell_xy = np.asarray(cell_xy, dtype=float).reshape(-1, 2)
-        area = np.full(len(cell_xy), "urban", dtype=object) if area_type is None else np.asarray(area_type, dtype=object)
+        if area_type is None:
+            area = np.full(len(cell_xy), "urban", dtype=object)
+        else:
+            area = np.asarray(area_type, dtype=object)
         self.region = None
         self.layer_id = layer_id
         self._setup(cell_xy, area, np.asarray(facility_xy, dtype=float).reshape(-1, 2), standards, layer_id, network)
@@ -698,12 +701,25 @@ class ReachModel:
         return self.area_type[i]
 
     def service_area_geometries(
-        self, dissolve: bool = False, buffer_m: float = 25.0, chunk: int = 16
+        self, dissolve: bool = False, buffer_m: float = 25.0, chunk: int = 16, facilities: Any = None
     ) -> tuple[list[Any], list[dict[str, Any]]]:
-        """Service-area polygons in EPSG:32649 and their attributes (see :func:`service_areas`)."""
+        """Service-area polygons in EPSG:32649 and their attributes (see :func:`service_areas`).
+
+        ``facilities``: model indices to draw (default: every active facility).
+        """
         from coverage.service_areas import build_service_areas
 
-        return build_service_areas(self, dissolve=dissolve, buffer_m=buffer_m, chunk=chunk)
+        return build_service_areas(
+            self, dissolve=dissolve, buffer_m=buffer_m, chunk=chunk, facilities=facilities
+        )
+
+    def service_areas(
+        self, dissolve: bool = False, buffer_m: float = 25.0, facilities: Any = None
+    ) -> "gpd.GeoDataFrame":
+        """Service areas of the current facilities as a WGS-84 GeoDataFrame (see :func:`service_areas`)."""
+        from coverage.service_areas import service_areas_frame
+
+        return service_areas_frame(self, dissolve=dissolve, buffer_m=buffer_m, facilities=facilities)
 
 
 # --------------------------------------------------------------------- region API

@@ -133,7 +133,8 @@ def _to_polygon_raster(segments: np.ndarray, points: np.ndarray, buffer_m: float
     a, b = segments[:, 0], segments[:, 1]
     steps = np.maximum(1, np.ceil(np.hypot(*(b - a).T) / (res / 2)).astype(np.int64))
     seg_of = np.repeat(np.arange(len(segments)), steps + 1)
-    t = (np.arange(len(seg_of)) - np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)) / np.repeat(steps, steps + 1)
+    first = np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
+    t = (np.arange(len(seg_of)) - first) / np.repeat(steps, steps + 1)
     samples = a[seg_of] + t[:, None] * (b - a)[seg_of]
     samples = np.concatenate([samples, points.reshape(-1, 2)])
     col = ((samples[:, 0] - lo[0]) / res).astype(np.int64)
@@ -179,15 +180,26 @@ def _facility_standards(model: "ReachModel", facilities: np.ndarray) -> tuple[np
 
 
 def build_service_areas(
-    model: "ReachModel", dissolve: bool = False, buffer_m: float = 25.0, chunk: int = 16
+    model: "ReachModel",
+    dissolve: bool = False,
+    buffer_m: float = 25.0,
+    chunk: int = 16,
+    facilities: Any = None,
 ) -> tuple[list[Any], list[dict[str, Any]]]:
     """Polygons (EPSG:32649) and attribute dicts for the model's active facilities.
 
-    See :func:`coverage.reach.service_areas` for the parameters.
+    See :func:`coverage.reach.service_areas` for the parameters; ``facilities``
+    (indices in the model, e.g. a site just added) restricts the output to those.
     """
     if not (buffer_m > 0):
         raise ValueError(f"buffer_m must be positive; got {buffer_m!r}")
-    facilities = np.flatnonzero(model.active)
+    if facilities is None:
+        facilities = np.flatnonzero(model.active)
+    else:
+        facilities = np.atleast_1d(np.asarray(facilities, dtype=np.int64))
+        bad = [int(j) for j in facilities if not (0 <= j < len(model.active)) or not model.active[j]]
+        if bad:
+            raise ValueError(f"no active facility {bad[0]} in the model")
     area, stds = _facility_standards(model, facilities)
     if model.network is None:
         geoms = [
@@ -297,12 +309,14 @@ def _city(model: "ReachModel") -> Any:
     return cached
 
 
-def service_areas_frame(model: "ReachModel", dissolve: bool = False, buffer_m: float = 25.0) -> "gpd.GeoDataFrame":
+def service_areas_frame(
+    model: "ReachModel", dissolve: bool = False, buffer_m: float = 25.0, facilities: Any = None
+) -> "gpd.GeoDataFrame":
     """GeoDataFrame (WGS-84) of the model's service areas, with facility ids/names when known."""
     import geopandas as gpd
     import pandas as pd
 
-    geoms, attrs = build_service_areas(model, dissolve=dissolve, buffer_m=buffer_m)
+    geoms, attrs = build_service_areas(model, dissolve=dissolve, buffer_m=buffer_m, facilities=facilities)
     frame = pd.DataFrame(attrs)
     if not dissolve and model.region is not None and len(frame):
         fac = getattr(model.region, "facilities", {}).get(model.layer_id)

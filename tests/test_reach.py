@@ -352,3 +352,20 @@ def test_raster_tracing_matches_vector_buffer(toy, monkeypatch):
     assert not raster.contains(Point(np.add(p["W20"], p["E00"]) / 2))  # river stays out
     # 200 m blocks enclose ~150 m × 150 m = 2.25 ha > FILL_HOLES_M2: they stay holes in both
     assert len(vector.interiors) == len(raster.interiors) == 6
+
+
+def test_service_area_of_one_added_site(toy):
+    model = ReachModel(FakeRegion(node_cells(toy), xy(toy, "W00"), network=toy), "elder_care_station", WALK15)
+    j = model.add_facility_xy(*xy(toy, "E22")[0])
+    gdf = model.service_areas(facilities=[j])
+    assert gdf["facility"].tolist() == [j]
+    from shapely.geometry import Point
+
+    poly = gdf.to_crs("EPSG:32649").geometry.iloc[0]
+    # E22 reaches every east-bank node (≤ 4 blocks) and W21 (3 blocks to E01 + the bridge = 4)
+    p = dict(zip(NAMES, map(tuple, node_cells(toy))))
+    assert all(poly.contains(Point(p[n])) for n in E + ["W21"])
+    assert not poly.contains(Point(p["W00"]))  # 4 + 3 = 7 blocks
+    model.remove_facility(j)
+    with pytest.raises(ValueError, match="no active facility"):
+        model.service_areas(facilities=[j])
