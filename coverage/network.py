@@ -28,6 +28,7 @@ import hashlib
 import math
 import os
 import re
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Mapping
@@ -237,6 +238,19 @@ class RoadNetwork:
         self._trees: dict[str, tuple[cKDTree, np.ndarray]] = {}
         self._snaps: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._component: np.ndarray | None = None
+        self._lock = threading.RLock()  # the app may share one network between sessions
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for cache in ("_csr", "_trees", "_snaps"):
+            state[cache] = type(state[cache])()
+        state["_component"] = None
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ basics
     @property
@@ -316,8 +330,12 @@ class RoadNetwork:
             key = (mode, float(speed_kmh), False)  # symmetric: both directions
         else:
             key = (mode, None, bool(to_node))
-        if key in self._csr:
+        with self._lock:
+            if key not in self._csr:
+                self._csr[key] = self._build_csr(mode, speed_kmh, to_node, mask)
             return self._csr[key]
+
+    def _build_csr(self, mode: str, speed_kmh: float | None, to_node: bool, mask: np.ndarray) -> sp.csr_matrix:
         u, v = self.edge_u[mask], self.edge_v[mask]
         length = np.maximum(self.length_m[mask], 0.01)
         if mode == "drive":
@@ -328,9 +346,7 @@ class RoadNetwork:
             seconds = length / (float(speed_kmh) / 3.6)
             u, v = np.concatenate([u, v]), np.concatenate([v, u])
             seconds = np.concatenate([seconds, seconds])
-        csr = _csr_min(u, v, seconds, self.n_nodes)
-        self._csr[key] = csr
-        return csr
+        return _csr_min(u, v, seconds, self.n_nodes)
 
     # ------------------------------------------------------------------ snapping
     def usable_nodes(self, mode: str) -> np.ndarray:
@@ -342,6 +358,10 @@ class RoadNetwork:
         return np.flatnonzero(touched)
 
     def _tree(self, mode: str) -> tuple[cKDTree | None, np.ndarray]:
+        with self._lock:
+            return self._tree_locked(mode)
+
+    def _tree_locked(self, mode: str) -> tuple[cKDTree | None, np.ndarray]:
         if mode not in self._trees:
             nodes = self.usable_nodes(mode)
             if self.min_component_nodes > 1 and len(nodes):
@@ -385,18 +405,20 @@ class RoadNetwork:
     def snap_cached(self, xy: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`snap` with a small cache keyed by the points' bytes (for the fixed population grid)."""
         xy = np.ascontiguousarray(xy, dtype=float).reshape(-1, 2)
-        digest = hashlib.sha1(memoryview(xy).cast("B")).digest()
+        digest = hashlib.sha1(memoryview(xy).cast("B") if xy.size else b"").digest()
         key = (mode, self.max_snap_m, self.min_component_nodes, xy.shape, digest)
-        hit = self._snaps.get(key)
-        if hit is not None:
-            self._snaps.move_to_end(key)
-            return hit
+        with self._lock:
+            hit = self._snaps.get(key)
+            if hit is not None:
+                self._snaps.move_to_end(key)
+                return hit
         result = self.snap(xy, mode)
         for a in result:
             a.setflags(write=False)
-        self._snaps[key] = result
-        while len(self._snaps) > 8:
-            self._snaps.popitem(last=False)
+        with self._lock:
+            self._snaps[key] = result
+            while len(self._snaps) > 8:
+                self._snaps.popitem(last=False)
         return result
 
     # -------------------------------------------------------------- constructors

@@ -362,7 +362,7 @@ class ReachModel:
         self._limit = np.full(m, np.inf)
         self._groups: list[_Group] = []
         keyed: dict[tuple, list[str]] = {}
-        for a in present:
+        for a in present or AREA_TYPES[:1]:  # no cells: keep one group (service areas still work)
             std = by_area[a]
             key = (std.mode, std.speed_kmh) if network is not None else ("distance",)
             keyed.setdefault(key, []).append(a)
@@ -375,8 +375,10 @@ class ReachModel:
             else:
                 cells = np.flatnonzero(np.logical_or.reduce([masks[a] for a in areas]))
             limit = self._limit if len(cells) == m else self._limit[cells]
+            std = by_area[areas[0]]
+            own = std.seconds if network is not None else std.distance_m
             self._groups.append(
-                _Group(standard=by_area[areas[0]], cells=cells, limit=limit, max_limit=float(limit.max()))
+                _Group(standard=std, cells=cells, limit=limit, max_limit=float(limit.max()) if len(limit) else own)
             )
         self.facility_xy = np.zeros((0, 2))
         self.active = np.zeros(0, dtype=bool)

@@ -235,3 +235,12 @@ def test_min_component_nodes_skips_stray_fragments():
     assert node[0] in (1, 2) and dist[0] == pytest.approx(np.hypot(50, 45))
     with pytest.raises(ValueError, match="min_component_nodes"):
         RoadNetwork.from_arrays(xy, u, v, min_component_nodes=0)
+
+
+def test_pickle_drops_caches_and_keeps_working(toy):
+    import pickle
+
+    toy.travel_csr("walk", 4.5)
+    back = pickle.loads(pickle.dumps(toy))
+    assert back._csr == {} and back.n_edges == toy.n_edges
+    assert (abs(back.travel_csr("walk", 4.5) - toy.travel_csr("walk", 4.5)) > 0).nnz == 0

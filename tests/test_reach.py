@@ -369,3 +369,11 @@ def test_service_area_of_one_added_site(toy):
     model.remove_facility(j)
     with pytest.raises(ValueError, match="no active facility"):
         model.service_areas(facilities=[j])
+
+
+def test_no_cells_still_gives_service_areas(toy):
+    model = ReachModel.from_arrays(np.zeros((0, 2)), xy(toy, "W00"), WALK15, network=toy)
+    assert model.reach.cost.shape == (0,)
+    geoms, _ = model.service_area_geometries()
+    assert geoms[0].area > 0
+    assert model.coverage_matrix(xy(toy, "E01")).shape == (0, 1)
