@@ -167,9 +167,17 @@ def _group_for(model: "ReachModel", std: Standard) -> "_Group | None":
     return None
 
 
-def _forward_edges(g: "_Group") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    coo = g.graph_in.tocoo()  # forward travel edges y -> z
-    return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+def _segments(g: "_Group", node_xy: np.ndarray, d: np.ndarray, limit: float) -> np.ndarray:
+    """:func:`reached_segments` over the edges into reached nodes only.
+
+    Row ``z`` of the Dijkstra graph lists the travel edges ``y -> z`` (the graph
+    runs from the facility outwards, against the direction of travel).
+    """
+    from coverage.reach import _gather_rows
+
+    reached = np.flatnonzero(d <= limit)
+    z, y, w = _gather_rows(g.graph, reached)
+    return reached_segments(node_xy, y, z, w, d, limit)
 
 
 def _facility_standards(model: "ReachModel", facilities: np.ndarray) -> tuple[np.ndarray, list[Standard]]:
@@ -276,13 +284,12 @@ def _network_areas(
         reach_ok = ok & (shifted <= lmax)
         if not reach_ok.any():
             continue
-        fy, fz, fw = _forward_edges(g)
         src = np.flatnonzero(reach_ok)
         aug = _augment(g.graph, node[src], shifted[src])
         access_pts = model.facility_xy[fac]
         if dissolve:
             d = dijkstra(aug, directed=True, indices=n + np.arange(len(src)), min_only=True, limit=lmax)[:n]
-            seg = reached_segments(net.node_xy, fy, fz, fw, d, lmax)
+            seg = _segments(g, net.node_xy, d, lmax)
             legs = np.stack([access_pts[src], net.node_xy[node[src]]], axis=1)
             geoms[pos[src[0]]] = _to_polygon(np.concatenate([seg, legs]), access_pts[src], buffer_m)
             continue
@@ -291,7 +298,7 @@ def _network_areas(
             D = dijkstra(aug, directed=True, indices=n + idx, limit=lmax)[:, :n]
             for row, i in enumerate(idx):
                 p = src[i]
-                seg = reached_segments(net.node_xy, fy, fz, fw, D[row], lmax)
+                seg = _segments(g, net.node_xy, D[row], lmax)
                 leg = np.array([[access_pts[p], net.node_xy[node[p]]]])
                 geoms[pos[p]] = _to_polygon(np.concatenate([seg, leg]), access_pts[p : p + 1], buffer_m)
     return geoms

@@ -377,3 +377,17 @@ def test_no_cells_still_gives_service_areas(toy):
     geoms, _ = model.service_area_geometries()
     assert geoms[0].area > 0
     assert model.coverage_matrix(xy(toy, "E01")).shape == (0, 1)
+
+
+def test_drive_service_area_respects_the_one_way_bridge(toy):
+    from shapely.geometry import Point
+
+    region = FakeRegion(node_cells(toy), xy(toy, "E01", "W21"), network=toy)
+    gdf = service_areas(region, "elder_care_station", DRIVE75).to_crs("EPSG:32649")
+    to_e01, to_w21 = gdf.geometry.iloc[0], gdf.geometry.iloc[1]
+    p = dict(zip(NAMES, map(tuple, node_cells(toy))))
+    bridge = Point(np.add(p["W21"], p["E01"]) / 2)
+    # cars on the bridge can only head west: useless for reaching E01, useful for W21
+    assert not to_e01.contains(bridge) and not to_e01.contains(Point(p["W21"]))
+    assert to_e01.contains(Point(p["E21"]))  # 2 blocks, 40 s
+    assert to_w21.contains(bridge) and to_w21.contains(Point(p["E11"]))  # 2 blocks + bridge = 60 s
