@@ -390,4 +390,4 @@ def test_drive_service_area_respects_the_one_way_bridge(toy):
     # cars on the bridge can only head west: useless for reaching E01, useful for W21
     assert not to_e01.contains(bridge) and not to_e01.contains(Point(p["W21"]))
     assert to_e01.contains(Point(p["E21"]))  # 2 blocks, 40 s
-    assert to_w21.contains(bridge) and to_w21.contains(Point(p["E11"]))  # 2 blocks + bridge = 60 s
+    assert to_w21.contains(bridge) and to_w21.contains(Point(p["E11"]))  # 1 block + the bridge = 40 s
