@@ -152,3 +152,9 @@ def test_leaflet_css_images_are_inlined():
     assert "url(images/" not in text
     assert "url(data:image/png;base64," in text
     assert b"L.version" in base64.b64decode(js.split(",", 1)[1]) or b"Leaflet" in base64.b64decode(js.split(",", 1)[1])
+
+
+def test_attribution_is_escaped():
+    page = cmap.map_html(cmap.offline_map(attribution="数据: <b>民政局</b>"))
+    assert "<b>民政局</b>" not in page
+    assert "\\u0026lt;b\\u0026gt;" in page  # &lt;b&gt; inside the JSON string
