@@ -327,21 +327,30 @@ def coverage_tab(ctx: dict[str, Any], region: Any, coverage: pd.DataFrame) -> No
 
 
 def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
-    """Gap zones of the current scenario, computed on request (kept until the scenario changes)."""
+    """Gap zones: computed at once for the data as loaded; after what-if edits, on request.
+
+    (Recomputing them on every map click would slow the what-if loop; until the user asks, the
+    zones shown are those before the latest edits, and the page says so.)
+    """
     lang = ctx["lang"]
+    sig = scenario_signature(scenario)
     cached = st.session_state.get("gaps_cache")
-    fresh = bool(cached and cached[0] == scenario_signature(scenario))
-    if st.button(t("run_gaps", lang), key="run_gaps", disabled=fresh):
+    if not (cached and cached[0] == sig) and not scenario.changes:
         with st.spinner(t("computing", lang)):
             compute_gaps(region, ctx["layer"], scenario, lang)
         cached = st.session_state.get("gaps_cache")
-        fresh = bool(cached and cached[0] == scenario_signature(scenario))
-    if not fresh:
+    fresh = bool(cached and cached[0] == sig)
+    if scenario.changes and st.button(t("run_gaps", lang), key="run_gaps", disabled=fresh):
+        with st.spinner(t("computing", lang)):
+            compute_gaps(region, ctx["layer"], scenario, lang)
+        cached = st.session_state.get("gaps_cache")
+        fresh = True
+    if not cached or cached[0][0] != sig[0]:  # nothing computed for this layer / standard / data
         st.caption(t("gaps_hint", lang))
         return
+    if not fresh:
+        st.warning(t("gaps_stale", lang))
     zones = cached[1]
-    if zones is None:
-        return
     if zones.empty:
         st.success(t("gaps_none", lang))
         return

@@ -48,6 +48,12 @@ def test_default_figures_match_population_coverage(app):
     towns = next(d.value for d in app.dataframe if "镇街" in list(d.value.columns))
     assert len(towns) == len(exp["towns"]) == 73
     assert towns["覆盖人口"].sum() == pytest.approx(exp["towns"]["covered"].sum(), abs=73)
+    # The gap tab shows the gap zones of the data as loaded.
+    from coverage.gaps import gap_zones
+
+    zones = gap_zones(load_default(), "elder_care_station")
+    summary = f"{len(zones)} 个缺口区, 未覆盖人口 {zones['served'].sum():,.0f}"
+    assert any(m.value == summary for m in app.markdown)
     # Data sources in the sidebar say what is modelled / illustrative.
     side = " ".join(m.value for m in app.sidebar.markdown)
     assert "推算" in side and "示意" in side and "真实" in side
@@ -91,6 +97,10 @@ def test_removing_a_facility_lowers_the_figures_and_undo_restores(app):
     cov = population_coverage(region.with_facilities("social_work_station", removed), "social_work_station")
     city = cov[cov["level"] == "city"].iloc[0]
     assert after[1][1] == f"{city['covered']:,.0f}"
+    # The gap zones shown are flagged as those before the edit until the user updates them.
+    assert any("变更前" in w.value for w in app.warning)
+    app.button(key="run_gaps").click().run()
+    assert not any("变更前" in w.value for w in app.warning)
     app.button(key="undo").click().run()
     assert metrics(app) == before
 
