@@ -30,7 +30,9 @@ import streamlit as st
 
 from coverage.layers import LAYERS, get_layer
 from coverage.ui import map as cmap
+from coverage.ui import persist
 from coverage.ui.i18n import LANGUAGES, layer_name, served_name, t
+from coverage.workspace import Workspace, WorkspaceError, resolve_workspace_dir
 from coverage.ui.views import (
     city_figures,
     coverage_table,
@@ -102,13 +104,68 @@ def default_standards() -> Any:
     return load_standards()
 
 
+@st.cache_resource(show_spinner=False)
+def open_workspace(path: str) -> Workspace:
+    """The workspace in directory ``path`` (one object per server process, shared by sessions)."""
+    return Workspace.open(path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def restored_region(path: str, stamp: tuple) -> Any:
+    """The default region with the overrides saved in workspace ``path`` (as of ``stamp``)."""
+    return persist.region_from_workspace(open_workspace(path), default_region())
+
+
+def workspace() -> Workspace:
+    """The session's workspace: ``COVERAGE_WORKSPACE`` or ``./workspace``.
+
+    When it cannot be opened (e.g. a damaged file), the error is shown and a temporary workspace
+    is used for this session, so the app still works (nothing is kept after it ends).
+    """
+    ws = st.session_state.get("ws")
+    if ws is not None:
+        return ws
+    try:
+        ws = open_workspace(str(resolve_workspace_dir()))
+    except (WorkspaceError, ValueError, OSError) as exc:
+        st.session_state["ws_error"] = str(exc)
+        ws = Workspace.open(tempfile.mkdtemp(prefix="coverage-workspace-"))
+    st.session_state["ws"] = ws
+    return ws
+
+
+def init_session(ws: Workspace) -> None:
+    """Once per session: the autosaved what-if edits, the saved standards and the layer last edited."""
+    if st.session_state.get("ws_ready"):
+        return
+    st.session_state["ws_ready"] = True
+    try:
+        edits = ws.load_scenario(persist.AUTOSAVE)
+    except KeyError:
+        edits = []
+    st.session_state["edits"] = edits
+    st.session_state["std_saved"] = ws.load_standards()
+    layer = persist.last_layer(edits)
+    if layer is not None and "layer" not in st.session_state:
+        st.session_state["layer"] = layer
+
+
 def current_region() -> Any:
-    """The region in use: the default, or the one built from the user's uploads."""
-    return st.session_state.get("region") or default_region()
+    """The region in use: the default one with the workspace's saved overrides applied.
+
+    Also records the workspace's data stamp as the session's data version (every cache keyed by
+    it is dropped when any session saves new data).
+    """
+    ws = workspace()
+    stamp = persist.workspace_stamp(ws)
+    st.session_state["data_version"] = stamp
+    if not stamp:
+        return default_region()
+    return restored_region(str(ws.directory), stamp)
 
 
-def _data_version() -> int:
-    return int(st.session_state.get("data_version", 0))
+def _data_version() -> tuple:
+    return st.session_state.get("data_version", ())
 
 
 # --------------------------------------------------------------------------- scenario
@@ -117,7 +174,8 @@ def _data_version() -> int:
 def get_scenario(region: Any, layer_id: str, standards: Any, signature: tuple) -> Any:
     """The session's what-if scenario for this layer and standard (rebuilt when they change).
 
-    When only the standard changes, the edits made so far are replayed on the new scenario.
+    A new scenario replays the layer's saved edits (``st.session_state["edits"]``, autosaved in
+    the workspace), so edits survive a change of standard, of layer and a restart of the app.
     """
     from coverage.ui.scenario import Scenario
 
@@ -126,19 +184,92 @@ def get_scenario(region: Any, layer_id: str, standards: Any, signature: tuple) -
     if current is not None and st.session_state.get("scenario_key") == key:
         return current
     scenario = Scenario(region, layer_id, standards)
-    old_key = st.session_state.get("scenario_key")
-    if current is not None and old_key and old_key[0] == layer_id and old_key[2] == key[2]:
-        for change in current.changes:
-            try:
-                if change.kind == "add":
-                    scenario.add_site(change.lon, change.lat)
-                else:
-                    scenario.remove_facility(change.facility_id)
-            except ValueError:
-                pass
+    problems = persist.replay(scenario, st.session_state.get("edits", []), layer_id)
+    if problems:
+        st.session_state["replay_problems"] = problems
     st.session_state["scenario"] = scenario
     st.session_state["scenario_key"] = key
     return scenario
+
+
+def autosave(scenario: Any, layer_id: str) -> None:
+    """Save the what-if edits when they changed (one small workspace transaction)."""
+    edits = st.session_state.get("edits", [])
+    current = persist.changes_from_edits(scenario.changes, layer_id)
+    if current == [c for c in edits if c.get("layer") == layer_id]:
+        return
+    merged = [dict(c) for c in edits if c.get("layer") != layer_id] + current
+    st.session_state["edits"] = merged
+    with timed("autosave"):
+        try:
+            workspace().save_scenario(persist.AUTOSAVE, merged)
+        except (ValueError, OSError) as exc:
+            st.session_state["scenario_flash"] = ("error", str(exc))
+
+
+def _save_named() -> None:
+    """Button callback: save the edits of every layer under the name typed."""
+    lang = st.session_state.get("lang", "zh")
+    try:
+        name = persist.check_scenario_name(st.session_state.get("scenario_name", ""))
+        workspace().save_scenario(name, st.session_state.get("edits", []))
+    except (ValueError, OSError) as exc:
+        st.session_state["scenario_flash"] = ("error", t("scenario_save_failed", lang, error=str(exc)))
+        return
+    st.session_state["scenario_flash"] = ("success", t("scenario_saved", lang, name=name))
+
+
+def _load_named() -> None:
+    """Button callback: replace the edits by the saved scenario picked (and autosave them)."""
+    lang = st.session_state.get("lang", "zh")
+    name = st.session_state.get("scenario_pick")
+    if not name:
+        return
+    ws = workspace()
+    try:
+        changes = ws.load_scenario(name)
+        ws.save_scenario(persist.AUTOSAVE, changes)
+    except (KeyError, ValueError, OSError) as exc:
+        st.session_state["scenario_flash"] = ("error", t("scenario_load_failed", lang, error=str(exc)))
+        return
+    st.session_state["edits"] = changes
+    for k in ("scenario", "scenario_key", "last_click"):
+        st.session_state.pop(k, None)
+    layer = persist.last_layer(changes)
+    if layer is not None and not any(c.get("layer") == st.session_state.get("layer") for c in changes):
+        st.session_state["layer"] = layer
+    st.session_state["scenario_flash"] = ("success", t("scenario_loaded", lang, name=name, n=len(changes)))
+
+
+def _delete_named() -> None:
+    """Button callback: delete the saved scenario picked."""
+    lang = st.session_state.get("lang", "zh")
+    name = st.session_state.get("scenario_pick")
+    if not name:
+        return
+    try:
+        workspace().delete_scenario(name)
+    except (KeyError, ValueError, OSError) as exc:
+        st.session_state["scenario_flash"] = ("error", t("scenario_load_failed", lang, error=str(exc)))
+        return
+    st.session_state["scenario_flash"] = ("success", t("scenario_deleted", lang, name=name))
+
+
+def scenario_store(lang: str) -> None:
+    """Save / load / delete named scenarios."""
+    st.markdown(f"**{t('scenarios_saved', lang)}**")
+    st.text_input(t("scenario_name", lang), key="scenario_name", max_chars=120)
+    st.button(t("save_scenario", lang), key="save_scenario", on_click=_save_named)
+    names = [n for n in workspace().scenarios() if n != persist.AUTOSAVE]
+    st.selectbox(t("saved_scenarios", lang), names, key="scenario_pick", index=None,
+                 placeholder=t("none_selected", lang))
+    b1, b2 = st.columns(2)
+    picked = bool(st.session_state.get("scenario_pick"))
+    b1.button(t("load_scenario", lang), key="load_scenario", disabled=not picked, on_click=_load_named)
+    b2.button(t("delete_scenario", lang), key="delete_scenario", disabled=not picked, on_click=_delete_named)
+    flash = st.session_state.pop("scenario_flash", None)
+    if flash:
+        (st.error if flash[0] == "error" else st.success)(md_text(flash[1]))
 
 
 # --------------------------------------------------------------------------- sidebar
@@ -154,11 +285,20 @@ def sidebar(region: Any) -> dict[str, Any]:
     table = default_standards()
     base = table.get(layer_id, "urban")
     sb.subheader(t("standard", lang))
-    mode = sb.selectbox(t("mode", lang), MODES, index=MODES.index(base.mode), key=f"mode_{layer_id}",
+    saved = st.session_state.get("std_saved", {})
+    saved_mode, saved_minutes = persist.standard_choice(saved, layer_id, base.mode, base.minutes)
+    mode = sb.selectbox(t("mode", lang), MODES, index=MODES.index(saved_mode), key=f"mode_{layer_id}",
                         format_func=lambda m: t(m, lang))
-    minutes = sb.number_input(t("minutes", lang), min_value=1, max_value=120, value=int(base.minutes),
+    minutes = sb.number_input(t("minutes", lang), min_value=1, max_value=120, value=saved_minutes,
                               step=1, key=f"minutes_{layer_id}")
     standards = standard_override(table, layer_id, mode, minutes)
+    chosen = persist.update_standards(saved, layer_id, mode, minutes, base.mode, base.minutes)
+    if chosen != saved:  # remembered for the next session / restart
+        try:
+            workspace().save_standards(chosen)
+            st.session_state["std_saved"] = chosen
+        except (ValueError, OSError) as exc:
+            sb.error(t("error", lang, error=md_text(exc)))
     for area in ("urban", "rural"):
         sb.caption(f"{t(area, lang)}: {standards.get(layer_id, area).label(lang)}")
     year = sb.selectbox(t("year", lang), YEARS, index=YEARS.index(2025), key="year")
@@ -242,6 +382,9 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
         b1, b2 = st.columns(2)
         b1.button(t("undo", lang), key="undo", disabled=not scenario.changes, on_click=scenario.undo)
         b2.button(t("reset", lang), key="reset", disabled=not scenario.changes, on_click=scenario.reset)
+        problems = st.session_state.pop("replay_problems", None)
+        if problems:
+            st.warning(md_text(t("replay_skipped", lang, n=len(problems)) + " " + "; ".join(problems[:5])))
         active = scenario_facilities(scenario)
         options = [""] + active["facility_id"].astype(str).tolist()
         names = dict(zip(active["facility_id"].astype(str), active["name"].astype(str)))
@@ -249,6 +392,7 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
                               format_func=lambda f: t("none_selected", lang) if not f else f"{names[f]} ({f})")
         st.button(t("remove", lang), key="remove", disabled=not choice, on_click=_remove_chosen,
                   args=(scenario,))
+        scenario_store(lang)
 
     with left:
         st.caption(t("map_hint", lang))
@@ -279,6 +423,7 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
                         feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
                         returned_objects=["last_clicked"])
         if _handle_click(out, scenario, basemap):  # a click the pre-run check did not see
+            autosave(scenario, layer_id)
             st.rerun()
 
 
@@ -502,22 +647,21 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
                                    type=["tif", "tiff", "geojson", "json", "gpkg", "zip"])
             apply = st.form_submit_button(t("apply_upload", lang))
         if apply and (fac or towns or pop):
-            uploads = dict(st.session_state.get("uploads", {}))
+            files = {}
             if fac:
-                uploads.setdefault("facilities", {})[up_layer] = str(_save_upload(fac))
+                files[up_layer] = fac
             if towns:
-                uploads["towns"] = str(_save_upload(towns))
+                files["towns"] = towns
             if pop:
-                uploads["population"] = str(_save_upload(pop))
-            load_uploads(uploads, crs, lang)
-        if st.session_state.get("uploads") and st.button(t("reset_data", lang), key="reset_data"):
-            for k in ("uploads", "region", "reports"):
-                st.session_state.pop(k, None)
-            st.session_state["data_version"] = _data_version() + 1
-            st.rerun()
+                files["population"] = pop
+            load_uploads(region, files, crs, lang)
+    ws = workspace()
+    if ws.layers() or ws.overrides():
+        confirm = st.checkbox(t("reset_confirm", lang), key="reset_confirm")
+        st.button(t("reset_data", lang), key="reset_data", disabled=not confirm, on_click=_reset_data)
     for message in st.session_state.pop("upload_flash", []):
         st.success(message)
-    reports = st.session_state.get("reports") or getattr(region, "reports", {}) or {}
+    reports = getattr(region, "reports", {}) or {}
     if reports:
         st.markdown(f"**{t('validation', lang)}**")
         for name, rep in reports.items():
@@ -531,17 +675,43 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
     st.dataframe(provenance_table(region.provenance, lang).drop(columns="_flag"), hide_index=True,
                  key="provenance_table")
     st.caption(region.provenance_note(lang))
+    st.markdown(f"**{t('workspace', lang)}**")
+    if st.session_state.get("ws_error"):
+        st.error(t("workspace_failed", lang, error=md_text(st.session_state["ws_error"])))
+    st.caption(t("workspace_path", lang, path=md_text(ws.file)))
+    entries = [e for e in ws.entries() if e.name != persist.AUTOSAVE]
+    if entries:
+        st.dataframe(pd.DataFrame({"kind": [e.kind for e in entries], "name": [e.name for e in entries],
+                                   "version": [e.version for e in entries],
+                                   "saved_at": [e.saved_at for e in entries],
+                                   "rows": [e.n_rows for e in entries],
+                                   "file": [e.source_name for e in entries]}),
+                     hide_index=True, key="workspace_table")
 
 
-def load_uploads(uploads: dict[str, Any], crs: str, lang: str) -> None:
-    """Build the region from the uploads; show every row-level problem when it fails."""
+def _reset_data() -> None:
+    """Button callback: forget the saved uploads (the default data is used again)."""
+    lang = st.session_state.get("lang", "zh")
+    removed = persist.clear_data(workspace())
+    st.session_state["reset_confirm"] = False
+    st.session_state["upload_flash"] = [t("reset_done", lang, n=len(removed))]
+
+
+def load_uploads(region: Any, files: dict[str, Any], crs: str, lang: str) -> None:
+    """Import the uploaded files against ``region`` and save them in the workspace.
+
+    Every file is read and validated first; only when all of them import is anything saved, so a
+    failed upload changes neither the workspace nor the region in use. Row-level problems are
+    listed.
+    """
     from coverage.io import DataImportError
-    from coverage.region import load_region
 
+    paths = {k: str(_save_upload(f)) for k, f in files.items()}
+    facilities = {k: p for k, p in paths.items() if k not in ("towns", "population")}
     with st.spinner(t("loading", lang)):
         try:
-            region = load_region(towns=uploads.get("towns"), population=uploads.get("population"),
-                                 facilities=uploads.get("facilities"), crs=crs)
+            imported = persist.import_files(region, towns=paths.get("towns"), population=paths.get("population"),
+                                            facilities=facilities, crs=crs)
         except DataImportError as exc:
             st.error(t("upload_failed", lang, error=md_text(str(exc).splitlines()[0])))
             st.dataframe(exc.report.to_frame(), hide_index=True, key="upload_errors")
@@ -549,12 +719,15 @@ def load_uploads(uploads: dict[str, Any], crs: str, lang: str) -> None:
         except (ValueError, OSError) as exc:
             st.error(t("upload_failed", lang, error=md_text(exc)))
             return
-    st.session_state["uploads"] = uploads
-    st.session_state["region"] = region
-    st.session_state["reports"] = dict(region.reports)
-    st.session_state["data_version"] = _data_version() + 1
-    st.session_state["upload_flash"] = [f"{input_label(name, lang)}: " + t("upload_ok", lang, n=rep.rows_imported)
-                                        for name, rep in region.reports.items()]
+        try:
+            persist.save_imports(workspace(), imported, {k: f.name for k, f in files.items()})
+        except (ValueError, OSError) as exc:
+            st.error(t("upload_failed", lang, error=md_text(exc)))
+            return
+    reports = {"towns": imported.get("towns"), "population": imported.get("population"),
+               **{f"facilities:{k}": v for k, v in imported.get("facilities", {}).items()}}
+    st.session_state["upload_flash"] = [f"{input_label(name, lang)}: " + t("upload_ok", lang, n=item[1].rows_imported)
+                                        for name, item in reports.items() if item is not None]
     st.rerun()  # redraw the figures and the map with the new data
 
 
@@ -568,6 +741,7 @@ def main() -> None:
         _missing("region", lang)
         return
     with st.spinner(t("loading", lang)), timed("region"):
+        init_session(workspace())
         region = current_region()
     with timed("sidebar"):
         ctx = sidebar(region)
@@ -585,6 +759,7 @@ def main() -> None:
         # A map click arrives in the component's state before the script runs: apply it now so
         # the figures drawn below already include the new site (no second run).
         _handle_click(st.session_state.get(MAP_KEY), scenario, ctx["basemap"])
+        autosave(scenario, layer_id)
         sig = scenario_signature(scenario)
         cached = st.session_state.get("coverage_cache")
         if cached and cached[0] == sig:

@@ -1,8 +1,14 @@
-"""The Streamlit app driven through its widgets (AppTest; the map itself is covered by test_browser)."""
+"""The Streamlit app driven through its widgets (AppTest; the map itself is covered by test_browser).
+
+Every app here runs with ``COVERAGE_WORKSPACE`` pointed at a temporary directory (never the
+developer's ``./workspace``); a "restart" is a new ``AppTest`` run of ``app.py`` on the same
+workspace.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +18,7 @@ from coverage.metrics import population_coverage
 from coverage.region import load_default
 from coverage.standards import load_standards
 from coverage.ui.views import standard_override
+from coverage.workspace import ENV_VAR
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -30,12 +37,30 @@ def metrics(at: AppTest) -> list[tuple[str, str]]:
     return [(m.label, m.value) for m in at.metric]
 
 
-@pytest.fixture(scope="module")
-def app() -> AppTest:
+def start() -> AppTest:
+    """A new session of the app (a restart: nothing is shared with earlier sessions but the workspace)."""
     at = AppTest.from_file(str(APP), default_timeout=90)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_workspace(tmp_path_factory):
+    """Point the app at a temporary workspace for the whole module."""
+    old = os.environ.get(ENV_VAR)
+    path = tmp_path_factory.mktemp("workspace")
+    os.environ[ENV_VAR] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop(ENV_VAR, None)
+    else:
+        os.environ[ENV_VAR] = old
+
+
+@pytest.fixture(scope="module")
+def app(module_workspace) -> AppTest:
+    return start()
 
 
 def test_default_figures_match_population_coverage(app):
@@ -213,3 +238,4 @@ def test_basemap_choices(app):
     assert not app.exception and not app.warning
     app.sidebar.selectbox(key="basemap").set_value("none").run()
     assert not app.exception
+

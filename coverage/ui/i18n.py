@@ -153,6 +153,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "not_available": ("此功能所需模块 ({module}) 尚未就绪。", "This feature needs {module}, which is not available yet."),
     "error": ("出错: {error}", "Error: {error}"),
     "progress_step": ("{step}…", "{step}…"),
+    # workspace: saved data and scenarios
+    "workspace": ("工作区 (已保存的数据与方案)", "Workspace (saved data and scenarios)"),
+    "workspace_path": ("保存位置: {path}", "Saved in: {path}"),
+    "workspace_failed": ("无法打开工作区, 本次会话的修改不会保存: {error}",
+                         "Could not open the workspace; changes in this session will not be kept: {error}"),
+    "reset_confirm": ("确认清除已保存的上传数据", "Yes, forget the saved uploads"),
+    "reset_done": ("已恢复默认数据 (清除 {n} 项上传)。", "Default data restored ({n} uploads forgotten)."),
+    "scenarios_saved": ("方案", "Scenarios"),
+    "scenario_name": ("方案名称", "Scenario name"),
+    "save_scenario": ("保存方案", "Save scenario"),
+    "saved_scenarios": ("已保存的方案", "Saved scenarios"),
+    "load_scenario": ("载入", "Load"),
+    "delete_scenario": ("删除", "Delete"),
+    "scenario_saved": ("已保存方案 “{name}”。", "Scenario “{name}” saved."),
+    "scenario_loaded": ("已载入方案 “{name}” ({n} 项变更)。", "Scenario “{name}” loaded ({n} changes)."),
+    "scenario_deleted": ("已删除方案 “{name}”。", "Scenario “{name}” deleted."),
+    "scenario_save_failed": ("无法保存方案: {error}", "Could not save the scenario: {error}"),
+    "scenario_load_failed": ("无法载入或删除方案: {error}", "Could not load or delete the scenario: {error}"),
+    "replay_skipped": ("已保存的变更中有 {n} 项无法应用 (数据已更改), 已跳过:",
+                       "{n} saved changes no longer apply to the data and were skipped:"),
 }
 
 _SOURCES: dict[str, tuple[str, str]] = {
