@@ -3,7 +3,9 @@
 Every request to a host other than 127.0.0.1/localhost is blocked (and recorded: the default page
 must attempt none). The test loads the page, sees the map and the town layer inside the
 streamlit-folium iframe, clicks the map where the largest uncovered group lives, sees the covered
-population rise, runs the siting tab and downloads a GeoJSON that parses. Screenshots go to
+population rise, runs the siting tab and downloads a GeoJSON that parses. A second test opens the
+app on a workspace holding a facility register with HTML in its names and checks they are shown
+as text, nothing of them runs and no ``<img>`` element is created. Screenshots go to
 ``tests/artifacts/`` (with the server's log, ``streamlit.log``, timings included); with ``COVERAGE_UPDATE_SCREENSHOT=1`` (or when it is missing) one is copied
 to ``docs/screenshot.png``.
 
@@ -51,10 +53,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+#: Facility names that would run script if they reached innerHTML unescaped.
+HOSTILE = "<img src=x onerror=alert(1)>"
+HOSTILE_REMOVED = "<img src=x onerror=alert(2)>"
+#: Where the hostile facility stands (Pengjiang, central Jiangmen).
+HOSTILE_AT = (113.0812, 22.5791)
+HOSTILE_LAYER = "social_work_station"
+
+
+def _seed_workspace(path: Path) -> None:
+    """A workspace whose social-work-station register has HTML in two names (as if uploaded)."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from coverage.workspace import Workspace
+
+    gdf = gpd.GeoDataFrame(
+        {"facility_id": ["X-1", "X-2", "X-3"], "name": [HOSTILE, HOSTILE_REMOVED, "普通社工站"],
+         "source": ["uploaded"] * 3},
+        geometry=[Point(*HOSTILE_AT), Point(112.79, 22.25), Point(112.30, 22.20)], crs="EPSG:4326",
+    )
+    Workspace.open(path).save_layer(HOSTILE_LAYER, gdf, source_name="register.csv")
+
+
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COVERAGE_APP_TIMING": "1"}
+    workspace = tmp_path_factory.mktemp("workspace")  # never the developer's ./workspace
+    _seed_workspace(workspace)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COVERAGE_APP_TIMING": "1", "COVERAGE_WORKSPACE": str(workspace)}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / "streamlit.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -78,7 +105,7 @@ def server():
             log.close()
             pytest.fail(f"streamlit did not start:\n{(ARTIFACTS / 'streamlit.log').read_text()}")
         time.sleep(0.2)
-    yield url, target
+    yield url, target, workspace
     proc.terminate()
     try:
         proc.wait(timeout=5)
@@ -109,11 +136,8 @@ def _number(text: str) -> float:
     return float(text.replace(",", "").replace("%", "").strip())
 
 
-def test_offline_map_what_if_and_siting(server):
-    url, (lon, lat, gain) = server
-    assert gain > 0
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    attempted: list[str] = []
+def _guarded_browser(pw, attempted: list[str]):
+    """Headless Debian chromium and a context in which every non-local request is blocked (and recorded)."""
 
     def guard(route):
         url = urlparse(route.request.url)
@@ -122,15 +146,24 @@ def test_offline_map_what_if_and_siting(server):
             return route.abort()
         return route.continue_()
 
+    browser = pw.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync"],
+    )
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.route("**/*", guard)
+    return browser, context
+
+
+def test_offline_map_what_if_and_siting(server):
+    url, (lon, lat, gain), _ = server
+    assert gain > 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    attempted: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
+        browser, context = _guarded_browser(pw, attempted)
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-            context.route("**/*", guard)
             page = context.new_page()
             page.goto(url)
 
@@ -193,3 +226,59 @@ def test_offline_map_what_if_and_siting(server):
     target = ROOT / "docs" / "screenshot.png"
     if os.environ.get("COVERAGE_UPDATE_SCREENSHOT") == "1" or not target.exists():
         shutil.copyfile(ARTIFACTS / "app.png", target)
+
+
+def test_hostile_facility_names_are_shown_as_text(server):
+    """HTML in uploaded names: rendered as text in the page and in the map's tooltip, never run."""
+    url, _, workspace = server
+    from coverage.ui.persist import AUTOSAVE
+    from coverage.workspace import Workspace
+
+    # The session reopens where it was left: on the social-work layer, with X-2 removed.
+    Workspace.open(workspace).save_scenario(
+        AUTOSAVE, [{"op": "remove", "layer": HOSTILE_LAYER, "facility_id": "X-2", "name": HOSTILE_REMOVED}])
+    attempted: list[str] = []
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser, context = _guarded_browser(pw, attempted)
+        try:
+            page = context.new_page()
+
+            def on_dialog(dialog):
+                dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", on_dialog)
+            page.goto(url)
+            values = page.get_by_test_id("stMetricValue")
+            values.nth(3).wait_for(timeout=30_000)
+            assert values.nth(3).inner_text() == "2"  # X-1 and X-3 (X-2 removed by the restored edit)
+            # The removed facility's name is listed among the edits, as text.
+            page.get_by_text(HOSTILE_REMOVED, exact=False).first.wait_for(timeout=10_000)
+
+            frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
+            frame_el.wait_for(timeout=30_000)
+            frame = frame_el.element_handle().content_frame()
+            frame.locator(".leaflet-container").wait_for(timeout=30_000)
+            frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 73",
+                                    timeout=30_000)
+            # Hover the hostile facility: its tooltip shows the name literally.
+            lon, lat = HOSTILE_AT
+            x, y = frame.evaluate(
+                "([lat, lng]) => { window.map.setView([lat, lng], 16, {animate: false});"
+                " const p = window.map.latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }",
+                [lat, lon],
+            )
+            frame.locator(".leaflet-container").hover(position={"x": x, "y": y})
+            tooltip = frame.locator(".leaflet-tooltip", has_text="onerror")
+            tooltip.first.wait_for(timeout=10_000)
+            assert HOSTILE in tooltip.first.inner_text()
+            page.screenshot(path=str(ARTIFACTS / "app_hostile_names.png"))
+
+            assert frame.locator('img[src="x"]').count() == 0
+            assert page.locator('img[src="x"]').count() == 0
+            page.wait_for_timeout(300)  # an onerror handler would have fired by now
+            assert dialogs == []
+            assert attempted == [], f"the page tried to reach the network: {attempted}"
+        finally:
+            browser.close()
