@@ -1,0 +1,165 @@
+"""The app's bridge to the workspace (coverage.ui.persist) on the hand-made region.
+
+Answers worked out on paper (see ``tests/conftest.py`` and ``tests/test_ui_scenario.py``):
+with a 600 m radius, elder-care stations ECS1 and ECS2 cover 810 of the 1,390 people aged 60+;
+a site at the centre of cell (4, 3) adds 150 (960); removing ECS2 loses 360.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from shapely.geometry import Point
+
+from coverage.io import DataImportError
+from coverage.standards import Standard
+from coverage.ui import persist
+from coverage.ui.scenario import Scenario
+from coverage.workspace import Workspace
+from tests.conftest import cell_centre
+
+STD = Standard("walk", 15, 4.5, 600)
+TO_LONLAT = Transformer.from_crs("EPSG:32649", "EPSG:4326", always_xy=True)
+
+
+def covered_60(region, scenario) -> float:
+    served = region.population["pop_60plus"].to_numpy(dtype=float)
+    return float(served[np.asarray(scenario.reach.covered)].sum())
+
+
+@pytest.fixture
+def ws(tmp_path) -> Workspace:
+    return Workspace.open(tmp_path)
+
+
+# --------------------------------------------------------------------------- region
+
+
+def test_nothing_saved_gives_the_base_region(ws, small_region):
+    assert persist.region_from_workspace(ws, small_region) is small_region
+    assert persist.workspace_stamp(ws) == ()
+
+
+def test_saved_layer_replaces_the_layer_with_provenance_uploaded(ws, small_region):
+    lon, lat = TO_LONLAT.transform(*cell_centre(4, 3))
+    gdf = gpd.GeoDataFrame({"facility_id": ["U1"], "name": ["上传站"]}, geometry=[Point(lon, lat)],
+                           crs="EPSG:4326")
+    ws.save_layer("elder_care_station", gdf, source_name="register.csv")
+    stamp = persist.workspace_stamp(ws)
+    assert stamp == (("layer", "elder_care_station", 1),)
+    region = persist.region_from_workspace(ws, small_region)
+    assert list(region.facilities["elder_care_station"]["facility_id"]) == ["U1"]
+    assert region.provenance["facilities:elder_care_station"] == "uploaded"
+    assert list(small_region.facilities["elder_care_station"]["facility_id"]) == ["ECS1", "ECS2"]  # untouched
+    ws.save_layer("elder_care_station", gdf)
+    assert persist.workspace_stamp(ws) != stamp  # a new save changes the stamp
+
+
+def test_saved_towns_and_population_are_applied(ws, small_region):
+    # Keep only the two southern towns (rows 0-3): cells of rows 4-7 fall outside every town.
+    towns = small_region.towns[small_region.towns["town_code"].isin(["440703001", "440703101"])]
+    ws.save_towns(towns.reset_index(drop=True), source_name="towns.geojson")
+    pop = small_region.population.copy()
+    pop["pop_total"] = pop["pop_total"] * 2
+    ws.save_population(pop)
+    region = persist.region_from_workspace(ws, small_region)
+    assert region.provenance["towns"] == "uploaded" and region.provenance["population"] == "uploaded"
+    assert len(region.towns) == 2
+    assert region.population["pop_total"].sum() == 2 * small_region.population["pop_total"].sum()
+    rows = ((region.population["y"] - 2_490_000.0) // 500).astype(int)
+    assert region.population.loc[rows >= 4, "town_code"].isna().all()
+    assert set(region.population.loc[rows < 4, "town_code"]) <= {"440703001", "440703101"}
+    # Default facilities are re-assigned to the saved towns too (ECS2 at (3500, 3500) is outside).
+    ecs = region.facilities["elder_care_station"].set_index("facility_id")
+    assert ecs.loc["ECS1", "town_code"] == "440703001"
+    assert pd.isna(ecs.loc["ECS2", "town_code"])
+
+    removed = persist.clear_data(ws)
+    assert sorted(removed) == ["population", "towns"]
+    assert persist.region_from_workspace(ws, small_region) is small_region
+
+
+def test_import_files_reads_against_the_region_and_saves_nothing_itself(ws, small_region, tmp_path):
+    lon, lat = TO_LONLAT.transform(*cell_centre(1, 1))
+    good = tmp_path / "good.csv"
+    good.write_text(f"名称,经度,纬度\n甲站,{lon:.6f},{lat:.6f}\n", encoding="utf-8")
+    imported = persist.import_files(small_region, facilities={"elder_care_station": good})
+    gdf, report = imported["facilities"]["elder_care_station"]
+    assert len(gdf) == 1 and report.rows_imported == 1
+    assert gdf["town_code"].iloc[0] == "440703001"  # located in the region's towns
+    assert ws.entries() == []
+    persist.save_imports(ws, imported, {"elder_care_station": "/some/dir/good.csv"})
+    assert ws.load_layer("elder_care_station").source_name == "good.csv"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("名称,经度,纬度\n甲站,,22.5\n", encoding="utf-8")
+    with pytest.raises(DataImportError):
+        persist.import_files(small_region, facilities={"elder_care_station": bad})
+    with pytest.raises(ValueError, match="unknown facility layer"):
+        persist.import_files(small_region, facilities={"nope": good})
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def test_replay_renumbers_added_sites_and_skips_what_no_longer_applies(small_region):
+    lon, lat = TO_LONLAT.transform(*cell_centre(4, 3))
+    saved = [
+        {"op": "add", "layer": "elder_care_station", "lon": lon, "lat": lat, "facility_id": "new-3"},
+        {"op": "remove", "layer": "elder_care_station", "facility_id": "ECS2"},
+        {"op": "remove", "layer": "elder_care_station", "facility_id": "GONE"},
+        {"op": "add", "layer": "elder_canteen", "lon": lon, "lat": lat, "facility_id": "new-1"},
+    ]
+    scenario = Scenario(small_region, "elder_care_station", STD)
+    problems = persist.replay(scenario, saved, "elder_care_station")
+    assert len(problems) == 1 and "GONE" in problems[0]
+    assert [(c.kind, c.facility_id) for c in scenario.changes] == [("add", "new-1"), ("remove", "ECS2")]
+    assert covered_60(small_region, scenario) == 960 - 360
+
+    # A removal of an added site follows the site's new id.
+    scenario = Scenario(small_region, "elder_care_station", STD)
+    persist.replay(scenario, saved[:1] + [{"op": "remove", "layer": "elder_care_station",
+                                           "facility_id": "new-3"}], "elder_care_station")
+    assert scenario.n_active == 2 and covered_60(small_region, scenario) == 810
+
+
+def test_merge_edits_and_last_layer(small_region):
+    lon, lat = TO_LONLAT.transform(*cell_centre(4, 3))
+    other = {"op": "remove", "layer": "elder_canteen", "facility_id": "C1"}
+    old = {"op": "remove", "layer": "elder_care_station", "facility_id": "ECS1"}
+    scenario = Scenario(small_region, "elder_care_station", STD)
+    scenario.add_site(lon, lat)
+    merged = persist.merge_edits([old, other], scenario.changes, "elder_care_station")
+    assert [(c["op"], c["layer"]) for c in merged] == [("remove", "elder_canteen"), ("add", "elder_care_station")]
+    assert merged[1]["facility_id"] == "new-1" and merged[1]["lon"] == pytest.approx(lon)
+    assert persist.last_layer(merged) == "elder_care_station"
+    assert persist.last_layer([other, {"op": "remove", "layer": "unknown", "facility_id": "x"}]) == "elder_canteen"
+    assert persist.last_layer([]) is None
+
+
+@pytest.mark.parametrize("bad", ["../x", "a/b", "", ".hidden", "x\ny", persist.AUTOSAVE, 3])
+def test_bad_scenario_names_are_refused(bad):
+    with pytest.raises(ValueError):
+        persist.check_scenario_name(bad)
+
+
+def test_scenario_names_are_stripped():
+    assert persist.check_scenario_name("  方案 甲 ") == "方案 甲"
+
+
+# --------------------------------------------------------------------------- standards
+
+
+def test_standard_choice_and_update():
+    saved = {"elder_canteen": {"mode": "bike", "minutes": 10}, "ossuary": {"mode": "fly", "minutes": 10},
+             "child_protection": {"mode": "walk", "minutes": 0}}
+    assert persist.standard_choice(saved, "elder_canteen", "walk", 15.0) == ("bike", 10)
+    assert persist.standard_choice(saved, "ossuary", "drive", 30.0) == ("drive", 30)  # invalid: default
+    assert persist.standard_choice(saved, "child_protection", "walk", 15.0) == ("walk", 15)
+    assert persist.standard_choice({}, "x", "walk", 15.0) == ("walk", 15)
+    new = persist.update_standards(saved, "elder_canteen", "walk", 15, "walk", 15.0)
+    assert "elder_canteen" not in new and "elder_canteen" in saved  # default again: dropped; input kept
+    assert persist.update_standards({}, "x", "drive", 20, "walk", 15.0) == {"x": {"mode": "drive", "minutes": 20}}
