@@ -67,12 +67,26 @@ def region_from_args(args: argparse.Namespace) -> "Region":
     """Build the :class:`~coverage.region.Region` the shared options describe."""
     from coverage.region import load_region
 
-    return load_region(
+    region = load_region(
         towns=args.towns,
         population=args.population,
         facilities=parse_layer_files(args.facilities),
         crs=args.crs,
     )
+    print_import_reports(region)
+    return region
+
+
+def print_import_reports(region: "Region", stream=None) -> None:
+    """Print the import report of every user file the region was loaded with (to stderr).
+
+    A report is printed whole (warnings and notes with file, row and column) so that what
+    the importer fixed or flagged — swapped coordinates, duplicates, cells outside every
+    town, modelled age groups — is never silent.
+    """
+    stream = sys.stderr if stream is None else stream
+    for name, report in region.reports.items():
+        print(f"[{name}] {report}", file=stream)
 
 
 def _commands() -> list:

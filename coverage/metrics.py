@@ -682,10 +682,11 @@ def nursing_bed_share(
     ok = np.isfinite(beds) & np.isfinite(nursing)
     bad = np.isfinite(beds) & np.isfinite(nursing) & (nursing > beds)
     if bad.any():
-        raise ValueError(
-            f"layer {layer_id!r}: nursing_beds exceeds beds for {int(bad.sum())} facilities "
-            f"(first row {int(np.flatnonzero(bad)[0])})"
-        )
+        # Inconsistent register rows make the ratio meaningless: say so instead of a number.
+        ids = gdf["facility_id"].astype(str).to_numpy()[bad] if "facility_id" in gdf else np.flatnonzero(bad)
+        shown = ", ".join(map(str, ids[:5])) + (" …" if bad.sum() > 5 else "")
+        status = f"无法计算: {int(bad.sum())} 家机构护理型床位数大于床位数 (facility_id {shown})"
+        return _ratio_frame(region, indicator, "%", None, None, 100.0, status)
     frame = pd.DataFrame({"district": codes[ok], "n": nursing[ok], "b": beds[ok]})
     num = frame.groupby("district")["n"].sum()
     den = frame.groupby("district")["b"].sum()

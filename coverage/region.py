@@ -12,7 +12,7 @@ import gzip
 import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -58,6 +58,7 @@ _INPUT_NAMES = {
     "districts": ("区县边界", "district boundaries"),
     "towns": ("镇街边界", "town boundaries"),
     "population": ("人口网格", "population grid"),
+    "population:age_groups": ("人口网格年龄组(60+、0-17)", "population age groups (60+, 0-17)"),
     "roads": ("路网", "road network"),
 }
 _STATUS_WORDS = {
@@ -140,24 +141,46 @@ class Region:
         return self.population[col].to_numpy(dtype=float)
 
     # -- provenance ----------------------------------------------------------------------
-    def modelled_inputs(self) -> list[str]:
-        """Input names whose provenance is ``modelled`` or ``illustrative``, in provenance order."""
-        return [k for k, v in self.provenance.items() if v in ("modelled", "illustrative")]
+    def provenance_for(self, layers: Iterable[str] | None = None) -> dict[str, str]:
+        """The provenance entries an output on ``layers`` depends on.
 
-    def provenance_note(self, lang: str = "zh") -> str:
+        Parameters
+        ----------
+        layers : iterable of str, optional
+            Facility layers the output uses; None keeps every layer.
+        """
+        if layers is None:
+            return dict(self.provenance)
+        keep = {f"facilities:{layer}" for layer in layers}
+        return {k: v for k, v in self.provenance.items() if not k.startswith("facilities:") or k in keep}
+
+    def modelled_inputs(self, layers: Iterable[str] | None = None) -> list[str]:
+        """Input names whose provenance is ``modelled`` or ``illustrative``, in provenance order.
+
+        Parameters
+        ----------
+        layers : iterable of str, optional
+            Only these facility layers are considered (all when None).
+        """
+        return [k for k, v in self.provenance_for(layers).items() if v in ("modelled", "illustrative")]
+
+    def provenance_note(self, lang: str = "zh", layers: Iterable[str] | None = None) -> str:
         """One sentence saying which inputs are modelled, illustrative or uploaded.
 
         Parameters
         ----------
         lang : {"zh", "en"}
+        layers : iterable of str, optional
+            Facility layers the output uses; the note names only these (all when None).
         """
         if lang not in ("zh", "en"):
             raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
         k = 0 if lang == "zh" else 1
+        provenance = self.provenance_for(layers)
         groups: dict[str, list[str]] = {s: [] for s in _STATUS_WORDS}
-        layer_status = {n: v for n, v in self.provenance.items() if n.startswith("facilities:")}
+        layer_status = {n: v for n, v in provenance.items() if n.startswith("facilities:")}
         same = len(layer_status) > 1 and len(set(layer_status.values())) == 1
-        for name, status in self.provenance.items():
+        for name, status in provenance.items():
             if status not in groups or (same and name in layer_status):
                 continue
             groups[status].append(_input_label(name, k))
@@ -311,6 +334,9 @@ def load_region(
         grid, rep = read_population(population, region.towns)
         reports["population"] = rep
         prov["population"] = "uploaded"
+        if any("modelled from" in w.message for w in rep.warnings):
+            # The file had no age columns: its 60+ / 0-17 counts come from census shares.
+            prov["population:age_groups"] = "modelled"
         region = replace(region, population=grid.reset_index(drop=True))
 
     if facilities:

@@ -181,12 +181,14 @@ def test_nursing_bed_share_missing_column_says_so(small_region):
     assert set(r["status"]) == {"无法计算: 缺少 nursing_beds 列"}
 
 
-def test_nursing_bed_share_refuses_more_nursing_than_beds(small_region):
+def test_nursing_bed_share_with_more_nursing_than_beds_is_not_computed(small_region):
     gdf = small_region.facilities["elder_care_institution"].copy()
     gdf.loc[0, "nursing_beds"] = 500
     small_region.facilities["elder_care_institution"] = gdf
-    with pytest.raises(ValueError, match="nursing_beds exceeds beds"):
-        nursing_bed_share(small_region)
+    r = nursing_bed_share(small_region)
+    assert r["value"].isna().all()
+    fid = gdf.loc[0, "facility_id"]
+    assert set(r["status"]) == {f"无法计算: 1 家机构护理型床位数大于床位数 (facility_id {fid})"}
 
 
 def test_facilities_per_10k(small_region):

@@ -259,3 +259,30 @@ def test_load_region_replaces_the_population(tmp_path):
     assert r.served("elder_care_station").tolist() == [200.0, 100.0]
     assert r.cell_area_type().tolist() == ["urban", "urban"]
     assert "population" not in r.modelled_inputs()
+
+
+def test_notes_can_be_scoped_to_the_layers_an_output_uses():
+    r = dataclasses.replace(
+        _tiny_region(),
+        provenance={"districts": "real", "towns": "real", "population": "real", "roads": "none",
+                    "facilities:elder_care_station": "uploaded", "facilities:elder_canteen": "illustrative"},
+    )
+    # An output on the uploaded stations alone must not be labelled illustrative by the canteens.
+    assert r.modelled_inputs(["elder_care_station"]) == []
+    assert r.modelled_inputs() == ["facilities:elder_canteen"]
+    assert "示意" not in r.provenance_note("zh", layers=["elder_care_station"])
+    assert "长者饭堂为示意数据" in r.provenance_note("zh")
+    assert set(r.provenance_for(["elder_care_station"])) == {
+        "districts", "towns", "population", "roads", "facilities:elder_care_station"}
+
+
+def test_uploaded_population_without_age_columns_is_flagged_as_modelled_ages(tmp_path):
+    pts = gpd.GeoDataFrame({"pop_total": [1000, 500]},
+                           geometry=[Point(113.0726, 22.5760), Point(113.0700, 22.5740)], crs="EPSG:4326")
+    path = tmp_path / "pop_total_only.geojson"
+    pts.to_file(path, driver="GeoJSON")
+    r = load_region(population=path)
+    assert r.provenance["population"] == "uploaded"
+    assert r.provenance["population:age_groups"] == "modelled"
+    assert "population:age_groups" in r.modelled_inputs()
+    assert "人口网格年龄组(60+、0-17)为模型推算" in r.provenance_note("zh")

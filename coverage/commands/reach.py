@@ -52,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
         "standard": {a: standards.get(args.layer, a).label("zh") for a in ("urban", "rural")},
         "dissolve": bool(args.dissolve),
         "buffer_m": args.buffer if method == "network" else None,
-        "provenance": dict(getattr(region, "provenance", {}) or {}),
+        "provenance": region.provenance_for([args.layer]),
+        "provenance_note_zh": region.provenance_note("zh", layers=[args.layer]),
+        "provenance_note_en": region.provenance_note("en", layers=[args.layer]),
     }
     write_geojson(gdf, args.out, properties=props)
     how = "路网" if method == "network" else "直线距离 (GB 50180-2018)"
