@@ -280,7 +280,7 @@ def test_site_command_writes_geojson_and_csv(region, tmp_path, monkeypatch, caps
     user_candidates().to_csv(cand, index=False)
     out = tmp_path / "out" / "proposals.geojson"
     status = main(["site", "--layer", LAYER, "--k", "2", "--candidates", str(cand), "--solver", "ilp",
-                   "--out", str(out), "--csv", "--quiet"])  # fmt: skip
+                   "--out", str(out), "--quiet"])  # fmt: skip
     assert status == 0
     fc = json.loads(out.read_text(encoding="utf-8"))
     _check_rfc7946(fc)
@@ -300,6 +300,11 @@ def test_site_command_target_percent_and_errors(region, tmp_path, monkeypatch, c
     assert main(["site", "--layer", LAYER, "--target", "90%", "--candidates", str(cand), "--out", str(out),
                  "--quiet"]) == 0  # fmt: skip
     assert len(json.loads(out.read_text(encoding="utf-8"))["features"]) == 3
+    assert (tmp_path / "t.csv").exists()  # the CSV twin is written by default
+    no_csv = tmp_path / "only.geojson"
+    assert main(["site", "--layer", LAYER, "--target", "90%", "--candidates", str(cand), "--out", str(no_csv),
+                 "--no-csv", "--quiet"]) == 0  # fmt: skip
+    assert not (tmp_path / "only.csv").exists()
     assert main(["site", "--layer", LAYER, "--target", "150%", "--out", str(out), "--quiet"]) == 2
     assert "(0, 1]" in capsys.readouterr().err
     assert main(["site", "--layer", LAYER, "--k", "1", "--candidates", str(tmp_path / "nope.csv"),

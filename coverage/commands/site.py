@@ -6,7 +6,7 @@ served group (maximal coverage); ``--target 0.9`` finds the fewest sites lifting
 the coverage rate to 90 % (set cover, no redundant site); ``--target town`` /
 ``--target county`` places one site in every town / county lacking the layer.
 Writes the ranked sites as RFC 7946 GeoJSON (parameters and data provenance in
-the collection's ``properties``) and, with ``--csv``, a CSV table.
+the collection's ``properties``) and the same proposals as a CSV table (``--no-csv`` to skip).
 A thin shell over :func:`coverage.siting.propose_sites`.
 """
 
@@ -57,8 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--capacity", type=float, metavar="N", help="people one new site can serve (greedy only)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of candidate generation (default 0)")
     parser.add_argument("--out", required=True, metavar="FILE.geojson", help="proposed sites (RFC 7946 GeoJSON)")
-    parser.add_argument("--csv", nargs="?", const="", metavar="FILE.csv",
-                        help="also write a CSV table (default: beside --out with .csv)")  # fmt: skip
+    parser.add_argument("--csv", metavar="FILE.csv",
+                        help="where to write the same proposals as a CSV table (default: beside --out with .csv)")  # fmt: skip
+    parser.add_argument("--no-csv", action="store_true", help="write the GeoJSON only")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the printed summary")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_standard_arguments(parser)
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: no candidate inside {len(missing)} unit(s) lacking a facility: {', '.join(missing)}",
               file=sys.stderr)  # fmt: skip
     print(f"wrote {out} ({len(result.sites)} sites)", file=sys.stderr)
-    if args.csv is not None:
+    if not args.no_csv:
         csv_path = Path(args.csv) if args.csv else Path(args.out).with_suffix(".csv")
         result.to_csv(csv_path)
         print(f"wrote {csv_path}", file=sys.stderr)
