@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Mapping
@@ -22,7 +23,7 @@ from shapely.geometry import mapping
 
 from coverage.crs import WGS84
 
-__all__ = ["to_feature_collection", "write_geojson", "json_value"]
+__all__ = ["to_feature_collection", "write_geojson", "json_value", "spreadsheet_safe", "FORMULA_PREFIXES"]
 
 
 def json_value(value: Any) -> Any:
@@ -126,3 +127,48 @@ def write_geojson(
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+#: First characters that make Excel, LibreOffice or WPS read a cell as a formula (or DDE).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
+
+
+def _neutralise(value: Any) -> Any:
+    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+        return value
+    stripped = value.strip()
+    if _PLAIN_NUMBER.match(stripped) or set(stripped) <= {"-"}:
+        return value  # "-12.5", "+3", "-", "--": text a spreadsheet cannot run
+    return "'" + value
+
+
+def spreadsheet_safe(df: "pd.DataFrame") -> "pd.DataFrame":
+    """A copy of ``df`` whose text cannot run as a spreadsheet formula (CSV/XLSX injection).
+
+    Every string cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading ``'`` (the OWASP recommendation), so a facility named
+    ``=HYPERLINK("http://…")`` is shown as text, not run, when the export is opened in
+    Excel, LibreOffice or WPS. Plain signed numbers written as text (``"-12.5"``) and
+    cells made only of dashes are left alone. Numeric columns, the index and the
+    column names are not changed.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame (``df`` is not modified).
+    """
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if isinstance(s, pd.DataFrame):  # duplicate column names
+            continue
+        if pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype):
+            out[col] = s.map(_neutralise, na_action="ignore")
+    return out

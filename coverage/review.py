@@ -273,21 +273,25 @@ class ReviewResult:
         """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.table_zh().to_csv(path, index=False, encoding="utf-8-sig")
+        from coverage.export import spreadsheet_safe
+
+        spreadsheet_safe(self.table_zh()).to_csv(path, index=False, encoding="utf-8-sig")
         return path
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
         """An .xlsx with sheets 城市 / 区县 / 镇街 (when there are town rows) / 逐年 / 说明."""
         path = Path(path)
+        from coverage.export import spreadsheet_safe
+
         path.parent.mkdir(parents=True, exist_ok=True)
         with pd.ExcelWriter(path, engine="openpyxl") as xw:
             for lvl in SHEET_ORDER:
                 if lvl == "town" and not (self.rows["level"] == "town").any():
                     continue
-                self.table_zh(lvl).to_excel(xw, sheet_name=LEVEL_ZH[lvl], index=False)
+                spreadsheet_safe(self.table_zh(lvl)).to_excel(xw, sheet_name=LEVEL_ZH[lvl], index=False)
             if self.yearly is not None and len(self.yearly):
-                self.yearly.rename(columns=COLUMNS_ZH).to_excel(xw, sheet_name="逐年", index=False)
-            pd.DataFrame({"说明": self.notes}).to_excel(xw, sheet_name="说明", index=False)
+                spreadsheet_safe(self.yearly.rename(columns=COLUMNS_ZH)).to_excel(xw, sheet_name="逐年", index=False)
+            spreadsheet_safe(pd.DataFrame({"说明": self.notes})).to_excel(xw, sheet_name="说明", index=False)
             for ws in xw.book.worksheets:
                 for cell in ws[1]:
                     if cell.value in ("测算值", "差距"):

@@ -344,7 +344,7 @@ def test_geojson_missing_geometry_and_outside_feature(tmp_path, jm):
 
 
 def test_size_limit(jm):
-    with pytest.raises(DataImportError, match=r"canteens_gbk.csv: file is 0.0 MB, over the 1e-05 MB import limit"):
+    with pytest.raises(DataImportError, match=r"canteens_gbk.csv: file is 0.000139 MB, over the 1e-05 MB import limit"):
         read_facilities(DATA / "canteens_gbk.csv", "elder_canteen", max_mb=1e-5)
 
 

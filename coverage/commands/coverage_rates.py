@@ -124,7 +124,9 @@ def write_csv(df: "pd.DataFrame", path: str | os.PathLike[str]) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
-        df.to_csv(tmp, index=False, encoding="utf-8-sig")
+        from coverage.export import spreadsheet_safe
+
+        spreadsheet_safe(df).to_csv(tmp, index=False, encoding="utf-8-sig")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

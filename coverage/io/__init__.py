@@ -12,6 +12,7 @@ from coverage.io.population import POPULATION_COLUMNS, read_population
 from coverage.io.report import DataImportError, ImportReport, Issue
 from coverage.io.tables import DEFAULT_MAX_MB
 from coverage.io.towns import TOWN_COLUMNS, read_towns
+from coverage.io.workspace_import import IMPORT_KINDS, import_into_workspace
 
 __all__ = [
     "read_facilities",
@@ -28,4 +29,6 @@ __all__ = [
     "POPULATION_COLUMNS",
     "DEFAULT_MAX_MB",
     "match_columns",
+    "import_into_workspace",
+    "IMPORT_KINDS",
 ]

@@ -44,6 +44,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS as ProjCRS
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
@@ -145,8 +146,11 @@ def read_facilities(
     kind = file_kind(p)
     if kind == "raster":
         raise DataImportError("a raster is not a facility register; expected a table or points", p)
-    raw = _rows_from_table(p, report) if kind == "table" else _rows_from_vector(p, report)
+    raw = _rows_from_table(p, report, max_mb) if kind == "table" else _rows_from_vector(p, report)
     report.rows_read = len(raw.rows)
+    if not raw.rows:
+        report.error("no data rows: the file holds a header but no facilities")
+        raise DataImportError(report)
 
     _check_names(raw, report)
     _fix_swaps(raw, report)
@@ -180,7 +184,7 @@ def read_facilities(
         geometry=gpd.points_from_xy(raw.lon, raw.lat),
         crs=WGS84,
     )
-    _assign_towns(gdf, raw, report, towns)
+    _assign_towns(gdf, raw, report, towns, suspect_gcj02=crs_key in ("wgs84", "cgcs2000"))
     report.rows_imported = len(gdf)
     return gdf[FACILITY_COLUMNS + ["geometry"]], report
 
@@ -260,8 +264,8 @@ def _parse_coords(
     return out, ok
 
 
-def _rows_from_table(path: Path, report: ImportReport) -> _Rows:
-    table = read_table(path, FACILITY_ALIASES, report)
+def _rows_from_table(path: Path, report: ImportReport, max_mb: float | None = DEFAULT_MAX_MB) -> _Rows:
+    table = read_table(path, FACILITY_ALIASES, report, max_mb=max_mb)
     report.rows_read = len(table.rows)
     cols = table.columns
     missing = []
@@ -306,6 +310,7 @@ def _rows_from_vector(path: Path, report: ImportReport) -> _Rows:
     lat = np.full(len(gdf), np.nan)
     ok = np.zeros(len(gdf), dtype=bool)
     non_point = 0
+    has_z = 0
     for i, (g, row) in enumerate(zip(geoms, rows)):
         if g is None or g.is_empty:
             if "lon" in cols and "lat" in cols:
@@ -316,10 +321,29 @@ def _rows_from_vector(path: Path, report: ImportReport) -> _Rows:
                     continue
             report.error("missing geometry", row=row, column="geometry")
             continue
-        if g.geom_type != "Point":
+        if g.has_z:
+            has_z += 1
+            g = shapely.force_2d(g)
+        if g.geom_type == "MultiPoint":
+            parts = [q for q in g.geoms if not q.is_empty]
+            if len(parts) != 1:
+                report.error(
+                    f"a MultiPoint of {len(parts)} points: one feature must be one facility "
+                    "(split it into single points)",
+                    row=row,
+                    column="geometry",
+                )
+                continue
+            report.note("a MultiPoint with one point read as that point", row=row, column="geometry")
+            g = parts[0]
+        elif g.geom_type != "Point":
             non_point += 1
             g = g.representative_point()
         lon[i], lat[i], ok[i] = g.x, g.y, True
+    if has_z:
+        report.warn(
+            f"{has_z} features have 3D coordinates: the height (Z) is dropped", column="geometry"
+        )
     if non_point:
         report.warn(f"{non_point} non-point features imported at a point inside each", column="geometry")
     return _Rows(frame, rows, cols, lon, lat, ok, "geometry", "geometry")
@@ -396,24 +420,39 @@ def _flag_duplicates(raw: _Rows, report: ImportReport) -> None:
         return
     pts = gpd.GeoSeries(gpd.points_from_xy(raw.lon[idx], raw.lat[idx]), crs=WGS84).to_crs(PROJECTED)
     xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
-    names = [_norm_name(raw.frame.at[i, "name"]) for i in idx]
-    groups: dict[str, list[int]] = {}
-    for k, name in enumerate(names):
-        if name:
-            groups.setdefault(name, []).append(k)
+    name_cells = raw.frame["name"].to_numpy(dtype=object)
+    names = [_norm_name(name_cells[i]) for i in idx]
+    # Same name within DUPLICATE_DISTANCE_M: bucket points by (name, grid cell of that
+    # size) so each point is compared only with earlier ones in the 3x3 cells around it
+    # (linear time, even for a file of thousands of identical rows).
+    finite = np.isfinite(xy).all(axis=1)
+    cells = np.zeros(xy.shape, dtype=np.int64)
+    cells[finite] = np.floor(xy[finite] / DUPLICATE_DISTANCE_M).astype(np.int64)
+    grid: dict[tuple[str, int, int], list[int]] = {}
     col = raw.columns["name"]
-    for members in groups.values():
-        for a_pos, a in enumerate(members):
-            for b in members[:a_pos]:
-                d = float(np.hypot(*(xy[a] - xy[b])))
-                if d <= DUPLICATE_DISTANCE_M:
-                    report.warn(
-                        f"duplicate of row {raw.rows[idx[b]]} (same name "
-                        f"{str(raw.frame.at[idx[a], 'name']).strip()!r}, {d:.1f} m apart); kept",
-                        row=raw.rows[idx[a]],
-                        column=col,
-                    )
-                    break
+    for k, name in enumerate(names):
+        if not name or not finite[k]:
+            continue
+        cx, cy = int(cells[k, 0]), int(cells[k, 1])
+        best: tuple[int, float] | None = None
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for b in grid.get((name, cx + dx, cy + dy), ()):
+                    if best is not None and b >= best[0]:
+                        break
+                    d = float(np.hypot(*(xy[k] - xy[b])))
+                    if d <= DUPLICATE_DISTANCE_M:
+                        best = (b, d)
+                        break
+        grid.setdefault((name, cx, cy), []).append(k)
+        if best is not None:
+            b, d = best
+            report.warn(
+                f"duplicate of row {raw.rows[idx[b]]} (same name "
+                f"{str(name_cells[idx[k]]).strip()!r}, {d:.1f} m apart); kept",
+                row=raw.rows[idx[k]],
+                column=col,
+            )
 
 
 def _norm_name(value: object) -> str:
@@ -477,7 +516,11 @@ def _int_column(raw: _Rows, report: ImportReport, fld: str) -> pd.Series:
 
 
 def _assign_towns(
-    gdf: gpd.GeoDataFrame, raw: _Rows, report: ImportReport, towns: gpd.GeoDataFrame | None
+    gdf: gpd.GeoDataFrame,
+    raw: _Rows,
+    report: ImportReport,
+    towns: gpd.GeoDataFrame | None,
+    suspect_gcj02: bool = False,
 ) -> None:
     """Fill ``town_code`` / ``district_code``: the town named in the file, else the polygon."""
     official = official_towns()
@@ -505,6 +548,8 @@ def _assign_towns(
             )
     else:
         located = _locate(gdf, towns)
+        if suspect_gcj02:
+            _warn_if_gcj02(raw, declared, towns, report)
         district_of.update(zip(towns["town_code"].astype(str), towns["district_code"].astype(str)))
     differ = []
     codes = []
@@ -548,3 +593,72 @@ def _locate(gdf: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, max_gap_m: float = 2
     joined = gpd.sjoin_nearest(pts, t, how="left", max_distance=max_gap_m, distance_col="_d")
     joined = joined[~joined.index.duplicated(keep="first")]
     return [None if pd.isna(c) else str(c) for c in joined["town_code"].reindex(pts.index)]
+
+
+#: The GCJ-02 check needs at least this many rows that it explains.
+GCJ02_MIN_ROWS = 2
+
+
+def gcj02_evidence(
+    lon: np.ndarray, lat: np.ndarray, declared: list[str | None], towns: gpd.GeoDataFrame
+) -> tuple[int, int, int]:
+    """Count how reading the points as GCJ-02 changes their agreement with their named town.
+
+    Parameters
+    ----------
+    lon, lat : arrays
+        Points as declared (WGS-84), NaN where unknown.
+    declared : list
+        Town code each row names (None where it names none).
+    towns : GeoDataFrame
+        Town polygons with ``town_code``.
+
+    Returns
+    -------
+    (fixed, broken, named)
+        ``fixed``: rows outside their named town as WGS-84 but inside it once converted
+        from GCJ-02; ``broken``: the reverse; ``named``: rows checked (a point and a named
+        town that has a polygon).
+    """
+    t = towns.to_crs(WGS84) if towns.crs is not None else towns
+    polys = dict(zip(t["town_code"].astype(str), t.geometry))
+    idx = [i for i, c in enumerate(declared) if c in polys and np.isfinite(lon[i]) and np.isfinite(lat[i])]
+    if not idx:
+        return 0, 0, 0
+    x = np.asarray([lon[i] for i in idx])
+    y = np.asarray([lat[i] for i in idx])
+    cx, cy = to_wgs84(x, y, "gcj02")
+    geoms = [polys[declared[i]] for i in idx]
+    as_is = shapely.contains_xy(geoms, x, y)
+    converted = shapely.contains_xy(geoms, cx, cy)
+    return int((~as_is & converted).sum()), int((as_is & ~converted).sum()), len(idx)
+
+
+def _warn_if_gcj02(raw: _Rows, declared: list[str | None], towns: gpd.GeoDataFrame, report: ImportReport) -> None:
+    """Warn when the points look like GCJ-02 (Amap/Tencent) coordinates declared as WGS-84.
+
+    Heuristic: GCJ-02 shifts points in Jiangmen ~550 m east and ~300 m south. Of the rows
+    that name their town, count those that lie outside that town's polygon as given but
+    inside it once converted from GCJ-02 (``fixed``), and the reverse (``broken``).
+    Warn when ``fixed >= GCJ02_MIN_ROWS`` and ``fixed > 2 * broken``.
+
+    Limits: it needs a town column and town polygons; only points within ~600 m of a town
+    boundary carry any evidence, so a small file whose points all sit well inside their
+    towns is never flagged; town boundaries that are themselves approximate (e.g.
+    modelled from town seats) add noise in both directions. It warns, never converts.
+    """
+    if "town" not in raw.columns:
+        return
+    fixed, broken, named = gcj02_evidence(raw.lon, raw.lat, declared, towns)
+    if fixed < GCJ02_MIN_ROWS or fixed <= 2 * broken:
+        return
+    lo, la = raw.lon_col, raw.lat_col
+    cols = f"column {lo}" if lo == la else f"columns {lo} and {la}"
+    report.warn(
+        f"the points look like GCJ-02 (Amap/Tencent) coordinates declared as WGS-84: "
+        f"{fixed} of the {named} rows that name their town ({raw.columns['town']}) lie outside it "
+        f"as WGS-84 but inside it when read as GCJ-02 ({broken} the other way); GCJ-02 points sit "
+        f"~500-700 m off the roads and towns. If the {cols} come from Amap, Tencent or a "
+        "Chinese web map, import again with --crs gcj02 (crs='gcj02')",
+        column=lo if lo == la else f"{lo}/{la}",
+    )

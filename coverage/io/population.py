@@ -100,11 +100,21 @@ def read_population(
     elif kind == "vector":
         cells = _vector_cells(p, report)
     else:
-        cells = _table_cells(p, report)
+        cells = _table_cells(p, report, max_mb)
     report.rows_read = len(cells)
     report.raise_if_errors()
 
+    n_cells = len(cells)
+    source = cells.attrs.get("source")
     cells = _assign(cells, towns, report)
+    if n_cells and cells.empty:
+        extent = f"; {source}" if source else ""
+        report.error(
+            f"none of the {n_cells} populated cells lies in a town{extent}. The file's "
+            "coordinate system is probably wrong or missing (Jiangmen is 111.9-113.3 E, "
+            "21.4-22.9 N)"
+        )
+        raise DataImportError(report)
     cells = _finish(cells, report)
     report.rows_imported = len(cells)
     return cells, report
@@ -125,6 +135,7 @@ def _raster_cells(path, report: ImportReport) -> pd.DataFrame:
         transform = src.transform
         src_crs = src.crs
         res = src.res
+        bounds = src.bounds
     values = band.filled(np.nan)
     valid = np.isfinite(values)
     negative = valid & (values < 0)
@@ -134,6 +145,7 @@ def _raster_cells(path, report: ImportReport) -> pd.DataFrame:
     r, c = np.nonzero(populated)
     xs, ys = rasterio.transform.xy(transform, r, c, offset="center")
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    declared = "no CRS (longitude/latitude assumed)" if src_crs is None else f"CRS {src_crs.to_string()}"
     if src_crs is None:
         report.note("the raster declares no CRS; longitude/latitude assumed")
         src_crs = WGS84
@@ -144,7 +156,7 @@ def _raster_cells(path, report: ImportReport) -> pd.DataFrame:
         f"({ProjCRS.from_user_input(src_crs).name}); {len(r)} populated cells, "
         f"{values[populated].sum():,.1f} people"
     )
-    return pd.DataFrame(
+    cells = pd.DataFrame(
         {
             "cell_id": (r.astype(np.int64) * values.shape[1] + c).astype(np.int64),
             "x": x,
@@ -153,6 +165,11 @@ def _raster_cells(path, report: ImportReport) -> pd.DataFrame:
             "_row": None,
         }
     )
+    cells.attrs["source"] = (
+        f"the raster covers x {bounds.left:.6g} to {bounds.right:.6g}, y {bounds.bottom:.6g} to "
+        f"{bounds.top:.6g} in its declared {declared}"
+    )
+    return cells
 
 
 def _number(v) -> float | None:
@@ -235,11 +252,11 @@ _TABLE_ALIASES = {
 }
 
 
-def _table_cells(path, report: ImportReport) -> pd.DataFrame:
+def _table_cells(path, report: ImportReport, max_mb: float | None = DEFAULT_MAX_MB_POPULATION) -> pd.DataFrame:
     """A CSV/XLSX grid: cell centres as lon/lat (WGS-84) or x/y (EPSG:32649 metres, or degrees)."""
     from coverage.io.tables import read_table
 
-    table = read_table(path, _TABLE_ALIASES, report)
+    table = read_table(path, _TABLE_ALIASES, report, max_mb=max_mb)
     cols = table.columns
     if "pop_total" not in cols:
         report.error("no population column (accepted: " + ", ".join(POPULATION_ALIASES["pop_total"]) + ")",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -83,11 +84,13 @@ def check_file(path: str | os.PathLike[str], max_mb: float | None = DEFAULT_MAX_
         raise FileNotFoundError(f"{p}: no such file")
     if not p.is_file():
         raise DataImportError(f"{p} is not a file", p)
+    if p.stat().st_size == 0:
+        raise DataImportError("the file is empty (0 bytes)", p)
     if max_mb is not None:
         size_mb = p.stat().st_size / 1e6
         if size_mb > max_mb:
             raise DataImportError(
-                f"file is {size_mb:.1f} MB, over the {max_mb:g} MB import limit "
+                f"file is {size_mb:.3g} MB, over the {max_mb:g} MB import limit "
                 "(split it, or raise the limit with max_mb=)",
                 p,
             )
@@ -128,18 +131,48 @@ def decode_text(data: bytes, file: Path) -> tuple[str, str]:
     )
 
 
-def _csv_rows(path: Path) -> tuple[list[list[object]], str]:
-    data = path.read_bytes()
-    if path.name.lower().endswith(".gz"):
-        import gzip
+def _gunzip_capped(path: Path, max_mb: float | None) -> bytes:
+    """Decompress a ``.gz`` file, refusing more than ``max_mb`` MB of decompressed data.
 
-        try:
-            data = gzip.decompress(data)
-        except OSError as exc:
-            raise DataImportError(f"cannot decompress: {exc}", path) from None
+    The data are decompressed in chunks, so a small file that expands enormously (a
+    "zip bomb") is refused after reading at most ``max_mb`` MB, never held in memory whole.
+    """
+    import gzip
+    import zlib
+
+    cap = None if max_mb is None else int(max_mb * 1e6)
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if cap is not None and total > cap:
+                    raise DataImportError(
+                        f"decompresses to more than the {max_mb:g} MB import limit "
+                        "(the limit applies to the uncompressed data; split the file, "
+                        "or raise the limit with max_mb=)",
+                        path,
+                    )
+                chunks.append(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataImportError(f"cannot decompress: {exc}", path) from None
+    return b"".join(chunks)
+
+
+def _csv_rows(path: Path, max_mb: float | None = DEFAULT_MAX_MB) -> tuple[list[list[object]], str]:
+    if path.name.lower().endswith(".gz"):
+        data = _gunzip_capped(path, max_mb)
+    else:
+        data = path.read_bytes()
     text, encoding = decode_text(data, path)
     if encoding == "utf-8" and text.startswith("\ufeff"):
         text = text[1:]
+    if text.strip() == "":
+        raise DataImportError("the file holds no text (only blanks or a byte-order mark)", path)
     sample = text[:20000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -154,7 +187,45 @@ def _csv_rows(path: Path) -> tuple[list[list[object]], str]:
     return rows, ("utf-8-bom" if data[:3] == b"\xef\xbb\xbf" else encoding)
 
 
-def _xlsx_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
+#: A merged range: (first row, first column, last row, last column), 1-based, inclusive.
+MergedRange = tuple[int, int, int, int]
+_MERGE_REF = re.compile(r'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def _column_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _merged_ranges(path: Path, worksheet_path: str | None) -> list[MergedRange]:
+    """Merged cell ranges of one sheet, read from its XML (read-only openpyxl hides them)."""
+    import zipfile
+
+    if not worksheet_path:
+        return []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read(worksheet_path.lstrip("/")).decode("utf-8", errors="replace")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return []
+    out = []
+    for c0, r0, c1, r1 in _MERGE_REF.findall(xml):
+        c1, r1 = (c1, r1) if c1 else (c0, r0)
+        out.append((int(r0), _column_number(c0), int(r1), _column_number(c1)))
+    return out
+
+
+def _xlsx_sheets(path: Path) -> list[tuple[str, list[list[object]], list[MergedRange]]]:
     import openpyxl
 
     try:
@@ -162,9 +233,62 @@ def _xlsx_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
     except Exception as exc:  # openpyxl raises several types for corrupt files
         raise DataImportError(f"cannot open as an Excel workbook: {exc}", path) from None
     try:
-        return [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
+        return [
+            (
+                ws.title,
+                [list(r) for r in ws.iter_rows(values_only=True)],
+                _merged_ranges(path, getattr(ws, "_worksheet_path", None)),
+            )
+            for ws in wb.worksheets
+        ]
     finally:
         wb.close()
+
+
+def _unmerge(
+    rows: list[list[object]],
+    merged: list[MergedRange],
+    header_row: int,
+    header: list[str],
+    report: ImportReport,
+) -> None:
+    """Copy each merged range's value into every cell it covers below the header row.
+
+    Excel keeps a merged range's value in its top-left cell only, so without this the
+    other rows would read as empty. Every range touching the data rows is reported
+    (warning, naming the range, its rows and column).
+    """
+    for r0, c0, r1, c1 in sorted(merged):
+        if r1 <= header_row or c0 > len(header):
+            continue
+        ref = f"{_column_letters(c0)}{r0}:{_column_letters(c1)}{r1}"
+        cols = header[c0 - 1 : min(c1, len(header))]
+        column = cols[0] if len(cols) == 1 else None
+        where = f"column {cols[0]}" if len(cols) == 1 else "columns " + ", ".join(cols)
+        if r0 <= header_row:
+            report.warn(
+                f"merged cells {ref} join the header row {header_row} to data rows; "
+                f"the data cells of {where} in rows {header_row + 1}-{r1} are read as empty",
+                row=header_row + 1,
+                column=column,
+            )
+            continue
+        value = rows[r0 - 1][c0 - 1] if r0 - 1 < len(rows) and c0 - 1 < len(rows[r0 - 1]) else None
+        for r in range(r0, r1 + 1):
+            if r - 1 >= len(rows):
+                break
+            line = rows[r - 1]
+            if len(line) < c1:
+                line.extend([None] * (c1 - len(line)))
+            for c in range(c0, c1 + 1):
+                line[c - 1] = value
+        span = f"row {r0}" if r0 == r1 else f"rows {r0}-{r1}"
+        report.warn(
+            f"merged cells {ref}: the value {value!r} is copied to each cell of {where}, {span}; "
+            "check it applies to every row",
+            row=r0,
+            column=column,
+        )
 
 
 def _is_blank(cell: object) -> bool:
@@ -199,13 +323,17 @@ def read_table(
     aliases: Mapping[str, Iterable[str]],
     report: ImportReport,
     min_fields: int = 2,
+    max_mb: float | None = DEFAULT_MAX_MB,
 ) -> Table:
     """Read a CSV/XLSX file, locating the header row by its recognised column names.
 
     The header is the first row (of the first :data:`HEADER_SCAN_ROWS`) in which at
     least ``min_fields`` cells match ``aliases``; title rows above it are skipped (and
     noted in ``report``). Entirely empty rows are skipped; those between data rows are
-    noted with their row number, trailing ones are not data.
+    noted with their row number, trailing ones are not data. In XLSX files, merged
+    cells below the header have their value copied into every cell they cover (warned).
+    A ``.csv.gz`` is decompressed in a stream and refused past ``max_mb`` MB of
+    uncompressed data.
 
     Raises
     ------
@@ -214,12 +342,12 @@ def read_table(
     """
     encoding = None
     if path.suffix.lower() in (".csv", ".txt", ".gz"):
-        rows, encoding = _csv_rows(path)
-        sheets = [("", rows)]
+        rows, encoding = _csv_rows(path, max_mb)
+        sheets = [("", rows, [])]
         report.note(f"read as CSV, encoding {encoding}")
     else:
         sheets = _xlsx_sheets(path)
-    for sheet, rows in sheets:
+    for sheet, rows, merged in sheets:
         hit = _find_header(rows, aliases, min_fields)
         if hit is not None:
             break
@@ -240,6 +368,8 @@ def read_table(
     while width > 0 and header[width - 1] == "":
         width -= 1
     header = _unique([c if c else f"(column {j + 1})" for j, c in enumerate(header[:width])])
+    if merged:
+        _unmerge(rows, merged, h + 1, header, report)
     data, numbers = [], []
     for i in range(h + 1, len(rows)):
         cells = list(rows[i][:width]) + [None] * max(0, width - len(rows[i]))
@@ -250,8 +380,9 @@ def read_table(
         data.pop()
         numbers.pop()
     keep = [j for j, cells in enumerate(data) if not all(_is_blank(c) for c in cells)]
+    kept = set(keep)
     for j in range(len(data)):
-        if j not in set(keep):
+        if j not in kept:
             report.note("empty row skipped", row=numbers[j])
     found = match_columns(header, aliases)
     frame = pd.DataFrame([data[j] for j in keep], columns=header, dtype=object)

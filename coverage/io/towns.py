@@ -20,7 +20,7 @@ from pyproj import CRS as ProjCRS
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from coverage.crs import WGS84, normalise_crs_name, to_wgs84
+from coverage.crs import JIANGMEN_BBOX, WGS84, normalise_crs_name, to_wgs84
 from coverage.io.columns import TOWN_ALIASES, match_columns
 from coverage.io.matching import TownMatcher
 from coverage.io.reference import official_towns
@@ -77,6 +77,9 @@ def read_towns(
         raise DataImportError("town boundaries must be GeoJSON, GeoPackage or a zipped Shapefile", p)
     gdf = read_vector(p, report)
     report.rows_read = len(gdf)
+    if len(gdf) == 0:
+        report.error("the file holds no features")
+        raise DataImportError(report)
     cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], TOWN_ALIASES)
     if "code" not in cols and "name" not in cols:
         report.error(
@@ -91,6 +94,11 @@ def read_towns(
     matcher = TownMatcher(official)
 
     geoms = _to_lonlat(gdf, crs_key, report)
+    _check_extent(geoms, gdf.crs, report)
+    has_z = int(geoms.has_z.sum())
+    if has_z:
+        geoms = gpd.GeoSeries(shapely.force_2d(geoms.to_numpy()), index=geoms.index, crs=geoms.crs)
+        report.warn(f"{has_z} features have 3D coordinates: the height (Z) is dropped", column="geometry")
     matched: dict[str, int] = {}
     codes: list[str | None] = []
     out_geoms: list[BaseGeometry | None] = []
@@ -162,6 +170,25 @@ def _to_lonlat(gdf: gpd.GeoDataFrame, crs_key: str, report: ImportReport) -> gpd
         geoms = gpd.GeoSeries(shapely.transform(geoms.to_numpy(), convert), index=geoms.index, crs=WGS84)
         report.note(f"converted from {'GCJ-02' if crs_key == 'gcj02' else 'BD-09'} to WGS-84")
     return geoms
+
+
+def _check_extent(geoms: gpd.GeoSeries, declared, report: ImportReport) -> None:
+    """Error when no polygon comes near Jiangmen (a wrong or missing CRS, usually)."""
+    ok = geoms[geoms.notna() & ~geoms.is_empty]
+    if len(ok) == 0:
+        return
+    x0, y0, x1, y1 = (float(v) for v in ok.total_bounds)
+    bx0, by0, bx1, by1 = JIANGMEN_BBOX
+    if np.isfinite([x0, y0, x1, y1]).all() and x0 <= bx1 and x1 >= bx0 and y0 <= by1 and y1 >= by0:
+        return
+    crs_text = "no CRS (longitude/latitude assumed)" if declared is None else f"CRS {declared.to_string()}"
+    report.error(
+        f"the polygons span {x0:.10g} to {x1:.10g} E, {y0:.10g} to {y1:.10g} N as longitude/latitude, "
+        f"nowhere near Jiangmen ({bx0}-{bx1} E, {by0}-{by1} N): the file declares {crs_text}; "
+        "is that its real coordinate system?",
+        column="geometry",
+    )
+    raise DataImportError(report)
 
 
 def _match_row(gdf, i: int, cols: dict[str, str], matcher: TownMatcher, report: ImportReport) -> str | None:

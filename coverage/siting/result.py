@@ -11,7 +11,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from coverage.export import to_feature_collection, write_geojson
+from coverage.export import spreadsheet_safe, to_feature_collection, write_geojson
 
 __all__ = ["SITE_COLUMNS", "SitingResult"]
 
@@ -69,7 +69,7 @@ class SitingResult:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         os.close(fd)
         try:
-            table.to_csv(tmp, index=False, encoding="utf-8-sig")
+            spreadsheet_safe(table).to_csv(tmp, index=False, encoding="utf-8-sig")
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
