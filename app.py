@@ -10,6 +10,14 @@ The page is a thin shell over the library: ``coverage.region`` (data), ``coverag
 the what-if scenario and the results derived from it (coverage, gap zones, service areas, review,
 siting, their exports) live in ``st.session_state``, keyed by what they depend on, so a click on
 the map recomputes only what changed. Set ``COVERAGE_APP_TIMING=1`` to print each step's time.
+
+The planner's work is kept in the workspace (``coverage.workspace``; directory from
+``COVERAGE_WORKSPACE``, else ``./workspace``), through ``coverage.ui.persist``: every upload that
+imports (a failed one saves nothing), the standard chosen per layer, the what-if edits of every
+layer (autosaved after each change as the scenario ``当前-autosave``) and named scenarios. A
+restart reopens on the layer last edited, with its standard, edits and figures. The region in use
+is the default one with the saved overrides applied, cached per process by the workspace's data
+stamp (so an upload in one session reaches the others on their next run).
 """
 
 from __future__ import annotations
@@ -233,7 +241,7 @@ def _load_named() -> None:
         st.session_state["scenario_flash"] = ("error", t("scenario_load_failed", lang, error=str(exc)))
         return
     st.session_state["edits"] = changes
-    for k in ("scenario", "scenario_key", "last_click"):
+    for k in ("scenario", "scenario_key"):  # rebuilt on this run from the loaded edits
         st.session_state.pop(k, None)
     layer = persist.last_layer(changes)
     if layer is not None and not any(c.get("layer") == st.session_state.get("layer") for c in changes):

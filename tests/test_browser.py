@@ -80,7 +80,6 @@ def _seed_workspace(path: Path) -> None:
 def server(tmp_path_factory):
     port = _free_port()
     workspace = tmp_path_factory.mktemp("workspace")  # never the developer's ./workspace
-    _seed_workspace(workspace)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COVERAGE_APP_TIMING": "1", "COVERAGE_WORKSPACE": str(workspace)}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / "streamlit.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
@@ -234,7 +233,9 @@ def test_hostile_facility_names_are_shown_as_text(server):
     from coverage.ui.persist import AUTOSAVE
     from coverage.workspace import Workspace
 
-    # The session reopens where it was left: on the social-work layer, with X-2 removed.
+    # Saved while the server runs: the next session reads it. It reopens where it was left: on the
+    # social-work layer, with X-2 removed.
+    _seed_workspace(workspace)
     Workspace.open(workspace).save_scenario(
         AUTOSAVE, [{"op": "remove", "layer": HOSTILE_LAYER, "facility_id": "X-2", "name": HOSTILE_REMOVED}])
     attempted: list[str] = []
