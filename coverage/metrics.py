@@ -257,8 +257,10 @@ def population_coverage(
         zero rows where no one lives), then one per district
         (``level="district"``) and one for the city (``level="city"``), with
         columns ``level, town_code, town_zh, district_code, district_zh, layer,
-        served_group, served, covered, uncovered, rate``. ``rate`` is
-        ``covered / served`` (NaN where ``served`` is 0). District and city rows
+        served_group, served, covered, uncovered, off_network, rate``. ``rate`` is
+        ``covered / served`` (NaN where ``served`` is 0). ``off_network`` counts the
+        uncovered people in cells with no road within the snap distance (network mode;
+        always 0 in distance mode): they are unreachable, never silently covered. District and city rows
         sum every cell, including cells whose town is not in ``region.towns``.
         ``attrs`` holds ``layer``, ``standard`` and ``provenance``.
     """
@@ -282,19 +284,24 @@ def population_coverage(
             f"(first at row {first})"
         )
     covered = np.where(mask, served, 0.0)
+    # People in cells with no road within the snap distance (network mode): unreachable, not covered.
+    off = getattr(reach, "off_network", None)
+    off_network = np.where(np.asarray(off, dtype=bool), served, 0.0) if off is not None else np.zeros_like(served)
     group_zh = SERVED_GROUPS[col][0]
+    measures = {"served": served, "covered": covered, "off_network": off_network}
 
-    def sums(codes: Any) -> dict[str, tuple[float, float]]:
+    def sums(codes: Any) -> dict[str, dict[str, float]]:
         keys, inverse = pd.factorize(pd.Series(codes).astype(str), sort=False)
-        s_ = np.bincount(keys, weights=served, minlength=len(inverse))
-        c_ = np.bincount(keys, weights=covered, minlength=len(inverse))
-        return {str(k): (s_[i], c_[i]) for i, k in enumerate(inverse)}
+        totals = {n: np.bincount(keys, weights=w, minlength=len(inverse)) for n, w in measures.items()}
+        return {str(k): {n: t[i] for n, t in totals.items()} for i, k in enumerate(inverse)}
+
+    def fill(rows: pd.DataFrame, by: dict[str, dict[str, float]], key: str) -> None:
+        for n in measures:
+            rows[n] = [by.get(c, {}).get(n, 0.0) for c in rows[key]]
 
     towns = _town_table(region)
-    by_town = sums(pop["town_code"].to_numpy())
     town_rows = towns.copy()
-    town_rows["served"] = [by_town.get(c, (0.0, 0.0))[0] for c in towns["town_code"]]
-    town_rows["covered"] = [by_town.get(c, (0.0, 0.0))[1] for c in towns["town_code"]]
+    fill(town_rows, sums(pop["town_code"].to_numpy()), "town_code")
     town_rows.insert(0, "level", "town")
 
     districts = _district_table(region)
@@ -305,8 +312,7 @@ def population_coverage(
             [districts, pd.DataFrame({"district_code": extra, "district_zh": extra})], ignore_index=True
         )
     district_rows = districts.copy()
-    district_rows["served"] = [by_district.get(c, (0.0, 0.0))[0] for c in districts["district_code"]]
-    district_rows["covered"] = [by_district.get(c, (0.0, 0.0))[1] for c in districts["district_code"]]
+    fill(district_rows, by_district, "district_code")
     district_rows.insert(0, "level", "district")
     district_rows["town_code"] = pd.NA
     district_rows["town_zh"] = pd.NA
@@ -318,8 +324,7 @@ def population_coverage(
             "town_zh": [pd.NA],
             "district_code": [pd.NA],
             "district_zh": ["全市"],
-            "served": [float(served.sum())],
-            "covered": [float(covered.sum())],
+            **{n: [float(w.sum())] for n, w in measures.items()},
         }
     )
     out = pd.concat([town_rows, district_rows, city_rows], ignore_index=True)
@@ -329,7 +334,7 @@ def population_coverage(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["rate"] = np.where(out["served"] > 0, out["covered"] / out["served"], np.nan)
     if np.all(np.mod(served, 1) == 0):
-        for c in ("served", "covered", "uncovered"):
+        for c in ("served", "covered", "uncovered", "off_network"):
             out[c] = out[c].round().astype("int64")
     out = out[
         [
@@ -343,6 +348,7 @@ def population_coverage(
             "served",
             "covered",
             "uncovered",
+            "off_network",
             "rate",
         ]
     ]

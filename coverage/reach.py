@@ -73,6 +73,9 @@ class CellReach:
         ``cost <= limit``.
     mode : {"network", "distance"}
     unit : {"s", "m"}
+    off_network : (m,) bool array or None
+        Network mode: True for cells with no road node within the snap distance (they
+        cannot be reached at all and are reported as such). None in distance mode.
     """
 
     cost: np.ndarray
@@ -81,6 +84,7 @@ class CellReach:
     covered: np.ndarray
     mode: str
     unit: str
+    off_network: np.ndarray | None = None
 
     @property
     def n_covered(self) -> int:
@@ -387,9 +391,13 @@ class ReachModel:
         self._cell_tree: cKDTree | None = None
         self._snapshot: CellReach | None = None
         self._limit.setflags(write=False)
+        self._off_network: np.ndarray | None = None
         if network is not None:
+            self._off_network = np.zeros(m, dtype=bool)
             for g in self._groups:
                 self._setup_network_group(g)
+                self._off_network[g.cells] = ~np.isfinite(g.cell_access)
+            self._off_network.setflags(write=False)
         self._append_facilities(fac_xy)
         self._full_recompute()
 
@@ -478,6 +486,7 @@ class ReachModel:
                 covered=self._cost <= self._limit,
                 mode=self.mode,
                 unit=self.unit,
+                off_network=self._off_network,
             )
         return self._snapshot
 

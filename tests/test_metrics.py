@@ -96,6 +96,25 @@ def test_population_coverage_accepts_a_reach_object(small_region):
     assert "示意数据" in cov.attrs["provenance"]
 
 
+def test_people_off_the_road_network_are_counted_per_town(small_region):
+    from coverage.reach import CellReach
+
+    n = len(small_region.population)
+    off = np.zeros(n, dtype=bool)
+    off[0] = True  # cell (0,0): 200 older residents with no road within the snap distance
+    covered = np.zeros(n, dtype=bool)
+    covered[1] = True
+    reach = CellReach(cost=np.where(covered, 10.0, np.inf), nearest=np.where(covered, 0, -1),
+                      limit=np.full(n, 900.0), covered=covered, mode="network", unit="s", off_network=off)
+    cov = population_coverage(small_region, "elder_care_station", reach=reach)
+    town = small_region.population.town_code.iloc[0]
+    assert _row(cov, "city").off_network == 200
+    assert cov.set_index("town_code").loc[town, "off_network"] == 200
+    assert (cov["off_network"] <= cov["uncovered"]).all()
+    # Distance mode has no network to be off: the column is zero everywhere.
+    assert (population_coverage(small_region, "elder_care_station")["off_network"] == 0).all()
+
+
 def test_population_coverage_town_without_people(small_region):
     region = small_region
     region.population = region.population[region.population["town_code"] != T3].reset_index(drop=True)

@@ -112,6 +112,9 @@ def test_walk_access_leg_counts(toy):
     assert reach.covered.tolist() == [True, False, False]
     assert reach.cost[0] == pytest.approx(864, abs=0.5)
     assert np.isinf(reach.cost[1:]).all()
+    # Only the third cell is off the network (too far from any street), and it is reported so.
+    assert reach.off_network.tolist() == [False, False, True]
+    assert compute_reach(FakeRegion(cells, [w00]), "elder_care_station", WALK15).off_network is None
 
 
 def test_facility_access_leg_counts(toy):
