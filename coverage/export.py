@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from shapely.geometry import mapping
 
 from coverage.crs import WGS84
@@ -90,7 +91,8 @@ def to_feature_collection(
     for row, geom in zip(g[cols].itertuples(index=False, name=None), g.geometry):
         geometry = None
         if geom is not None and not geom.is_empty:
-            gj = mapping(geom)
+            # RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise.
+            gj = mapping(shapely.orient_polygons(geom, exterior_cw=False))
             geometry = {"type": gj["type"], "coordinates": _round_coords(gj["coordinates"], precision)}
         features.append(
             {

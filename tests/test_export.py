@@ -43,3 +43,18 @@ def test_write_is_valid_json_and_refuses_missing_crs(tmp_path):
     with pytest.raises(ValueError, match="no CRS"):
         to_feature_collection(gpd.GeoDataFrame(geometry=[Point(0, 0)]))
     assert [p.name for p in (tmp_path / "sub").iterdir()] == ["a.geojson"]  # no temp file left
+
+
+def test_polygon_rings_follow_the_right_hand_rule(tmp_path):
+    from shapely.geometry import Polygon
+
+    # A clockwise exterior with a counter-clockwise hole (the opposite of RFC 7946 §3.1.6).
+    outer = [(713_000, 2_498_000), (713_000, 2_499_000), (714_000, 2_499_000), (714_000, 2_498_000)]
+    hole = [(713_400, 2_498_400), (713_600, 2_498_400), (713_600, 2_498_600), (713_400, 2_498_600)]
+    gdf = gpd.GeoDataFrame({"id": [1]}, geometry=[Polygon(outer, [hole])], crs="EPSG:32649")
+    ring, inner = to_feature_collection(gdf)["features"][0]["geometry"]["coordinates"]
+
+    def signed_area(coords):  # > 0 for counter-clockwise
+        return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(coords, coords[1:])) / 2
+
+    assert signed_area(ring) > 0 and signed_area(inner) < 0
