@@ -165,7 +165,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"数据来源: {df['provenance'].iloc[0]}")
     for r in df[df["level"] != "town"].itertuples(index=False):
         rate = "—" if r.rate != r.rate else f"{100 * r.rate:.1f}%"
-        print(f"  {r.district_zh}: {rate}  (覆盖 {r.covered:,} / {r.served:,}, 未覆盖 {r.uncovered:,})")
+        off = f", 其中无路可达 {r.off_network:,}" if r.off_network else ""
+        print(f"  {r.district_zh}: {rate}  (覆盖 {r.covered:,} / {r.served:,}, 未覆盖 {r.uncovered:,}{off})")
     if args.out:
         write_csv(df, args.out)
         print(f"wrote {args.out} ({len(df)} rows)", file=sys.stderr)
