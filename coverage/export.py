@@ -14,11 +14,13 @@ import math
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
@@ -117,18 +119,60 @@ def write_geojson(
 
     See :func:`to_feature_collection` for the parameters. Returns the path written.
     """
-    path = Path(path)
     fc = to_feature_collection(gdf, properties, precision)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(fc, fh, ensure_ascii=False, allow_nan=False)
+    return Path(path)
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Write a file atomically: yield a temporary path beside ``path``, then rename it over ``path``.
+
+    If the block raises (or the process dies), ``path`` keeps its previous content and the
+    temporary file is removed: an export never leaves a half-written file behind.
+
+    Examples
+    --------
+    >>> with atomic_path("out/review.csv") as tmp:  # doctest: +SKIP
+    ...     df.to_csv(tmp)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return path
+
+
+def write_csv(
+    df: "pd.DataFrame",
+    path: str | os.PathLike[str],
+    *,
+    encoding: str = "utf-8-sig",
+    safe: bool = True,
+) -> Path:
+    """Write ``df`` as CSV atomically; gzip-compressed when ``path`` ends in ``.gz``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    path : path-like
+    encoding : str, default "utf-8-sig"
+        UTF-8 with a byte-order mark, so Excel reads the Chinese.
+    safe : bool, default True
+        Neutralise formula-like text cells (see :func:`spreadsheet_safe`).
+    """
+    compression = "gzip" if str(path).lower().endswith(".gz") else None
+    with atomic_path(path) as tmp:
+        (spreadsheet_safe(df) if safe else df).to_csv(tmp, index=False, encoding=encoding, compression=compression)
+    return Path(path)
 
 
 #: First characters that make Excel, LibreOffice or WPS read a cell as a formula (or DDE).

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from coverage.export import atomic_path, spreadsheet_safe, write_csv
 from coverage.layers import SERVED_GROUPS, get_layer
 from coverage.metrics import (
     STATUS_OK,
@@ -271,20 +272,12 @@ class ReviewResult:
 
         Provenance and standards are in each row's 数据来源 / 服务标准 columns.
         """
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        from coverage.export import spreadsheet_safe
-
-        spreadsheet_safe(self.table_zh()).to_csv(path, index=False, encoding="utf-8-sig")
-        return path
+        return write_csv(self.table_zh(), path)
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
         """An .xlsx with sheets 城市 / 区县 / 镇街 (when there are town rows) / 逐年 / 说明."""
         path = Path(path)
-        from coverage.export import spreadsheet_safe
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             for lvl in SHEET_ORDER:
                 if lvl == "town" and not (self.rows["level"] == "town").any():
                     continue
@@ -321,9 +314,8 @@ class ReviewResult:
             lines += _md_table(self.yearly.rename(columns=COLUMNS_ZH))
         text = "\n".join(lines) + "\n"
         if path is not None:
-            p = Path(path)
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text, encoding="utf-8")
+            with atomic_path(path) as tmp:
+                tmp.write_text(text, encoding="utf-8")
         return text
 
     def write(self, path: str | os.PathLike[str]) -> Path:

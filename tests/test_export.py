@@ -58,3 +58,18 @@ def test_polygon_rings_follow_the_right_hand_rule(tmp_path):
         return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(coords, coords[1:])) / 2
 
     assert signed_area(ring) > 0 and signed_area(inner) < 0
+
+
+def test_a_failed_export_leaves_the_previous_file_intact(tmp_path):
+    from coverage.export import atomic_path, write_csv
+
+    target = tmp_path / "review.csv"
+    write_csv(pd.DataFrame({"名称": ["=HYPERLINK(1)", "甲"]}), target)
+    before = target.read_bytes()
+    assert before.decode("utf-8-sig").splitlines() == ["名称", "'=HYPERLINK(1)", "甲"]
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half a file", encoding="utf-8")
+            raise RuntimeError("disk full")
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["review.csv"]

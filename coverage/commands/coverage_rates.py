@@ -13,13 +13,12 @@ This module also holds the standard and road-network options shared by the
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coverage.cli import CLIError, add_region_arguments, region_from_args
+from coverage.export import write_csv
 from coverage.layers import LAYERS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -117,21 +116,6 @@ def apply_roads(region: "Region", args: argparse.Namespace) -> "Region":
     return region.with_network(readers[ext](p))
 
 
-def write_csv(df: "pd.DataFrame", path: str | os.PathLike[str]) -> Path:
-    """Write ``df`` as UTF-8-with-BOM CSV (Excel reads the Chinese) atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        from coverage.export import spreadsheet_safe
-
-        spreadsheet_safe(df).to_csv(tmp, index=False, encoding="utf-8-sig")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,12 +9,11 @@ the exit status is 2 and nothing is written (an existing output file is left unt
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from coverage.crs import SUPPORTED_CRS
+from coverage.export import write_csv
 
 NAME = "import"
 HELP = "validate a facility register / town boundaries / population grid and write it in the standard schema"
@@ -31,19 +30,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="OUT", required=True, help="output file (.geojson; .csv or .csv.gz for population)")
     parser.add_argument("--towns", metavar="FILE", help="town boundaries to assign towns with (default: embedded)")
     parser.add_argument("--max-mb", type=float, default=None, help="refuse larger input files (default 50, population 500)")
-
-
-def _write_csv_atomic(df, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        compression = "gzip" if path.name.lower().endswith(".gz") else None
-        df.to_csv(tmp, index=False, encoding="utf-8", compression=compression)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     if args.kind == "population":
-        _write_csv_atomic(data, out)
+        write_csv(data, out, encoding="utf-8", safe=False)
     else:
         write_geojson(
             data,

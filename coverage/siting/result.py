@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from coverage.export import spreadsheet_safe, to_feature_collection, write_geojson
+from coverage.export import to_feature_collection, write_csv, write_geojson
 
 __all__ = ["SITE_COLUMNS", "SitingResult"]
 
@@ -61,20 +60,10 @@ class SitingResult:
 
         Returns the path written. The file is written atomically.
         """
-        path = Path(path)
         table = pd.DataFrame(self.sites.drop(columns=self.sites.geometry.name))
         table["lon"] = self.sites.geometry.x.round(6).to_numpy()
         table["lat"] = self.sites.geometry.y.round(6).to_numpy()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        os.close(fd)
-        try:
-            spreadsheet_safe(table).to_csv(tmp, index=False, encoding="utf-8-sig")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return write_csv(table, path)
 
     def summary(self, lang: str = "zh") -> str:
         """A few lines for the terminal: sites, people newly covered, rate before → after."""
