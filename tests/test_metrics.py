@@ -240,7 +240,7 @@ def test_provenance_and_standard_text(small_region):
 def test_standards_from_cli_options():
     import argparse
 
-    from coverage.commands.coverage_rates import standards_from_args
+    from coverage.commands._options import standards_from_args
 
     def ns(**kw):
         return argparse.Namespace(**{"standards": None, "minutes": None, "mode": None, "distance": None, **kw})

@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from coverage.cli import add_region_arguments, region_from_args
-from coverage.commands.coverage_rates import add_standard_arguments, apply_roads, standards_from_args
+from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
 from coverage.export import write_csv
 from coverage.layers import LAYERS
 

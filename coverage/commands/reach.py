@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from coverage.cli import CLIError, add_region_arguments, region_from_args
-from coverage.commands.coverage_rates import add_standard_arguments, apply_roads, standards_from_args
+from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
 from coverage.layers import LAYERS
 
 NAME = "service-areas"

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from coverage.cli import CLIError, add_region_arguments, region_from_args
-from coverage.commands.coverage_rates import add_standard_arguments, apply_roads, standards_from_args
+from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
 
 NAME = "review"
 HELP = "measure the 14th Five-Year Plan indicators against their targets (.xlsx / .csv / .md)"

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from coverage.cli import CLIError, add_region_arguments, region_from_args
-from coverage.commands.coverage_rates import add_standard_arguments, apply_roads, standards_from_args
+from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
 from coverage.layers import LAYERS
 
 NAME = "site"
