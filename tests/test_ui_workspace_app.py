@@ -98,3 +98,19 @@ def test_a_damaged_workspace_is_reported_and_the_app_still_works(fresh_workspace
     assert any("无法打开工作区" in e.value for e in at.error)
     assert metrics(at)[3][1] == f"{len(load_default().facilities['elder_care_station']):,}"
     assert (fresh_workspace / "workspace.sqlite").read_bytes() == b"not an SQLite file at all" * 100
+
+
+def test_town_boundaries_upload_survives_a_restart(fresh_workspace):
+    """The default boundaries uploaded as a file: same figures, provenance 'uploaded', after a restart too."""
+    towns = load_default().towns
+    at = start()
+    default = metrics(at)
+    at.file_uploader(key="up_towns").set_value(("towns.geojson", towns.to_json().encode("utf-8"),
+                                                "application/geo+json"))
+    next(b for b in at.button if b.label == "使用上传数据").click().run()
+    assert not at.exception and not at.error
+    assert Workspace.open(fresh_workspace).overrides() == ["towns"]
+    for session in (at, start()):
+        provenance = next(d.value for d in session.dataframe if list(d.value.columns) == ["输入", "来源"])
+        assert provenance.set_index("输入").loc["镇街边界", "来源"] == "用户上传"
+        assert metrics(session) == default
