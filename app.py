@@ -206,11 +206,17 @@ def autosave(scenario: Any, layer_id: str) -> None:
     current = persist.changes_from_edits(scenario.changes, layer_id)
     if current == [c for c in edits if c.get("layer") == layer_id]:
         return
-    merged = [dict(c) for c in edits if c.get("layer") != layer_id] + current
-    st.session_state["edits"] = merged
     with timed("autosave"):
+        ws = workspace()
         try:
-            workspace().save_scenario(persist.AUTOSAVE, merged)
+            # Other layers' edits as saved now (another session may have changed them).
+            saved = ws.load_scenario(persist.AUTOSAVE)
+        except (KeyError, ValueError, OSError):
+            saved = edits
+        merged = [dict(c) for c in saved if c.get("layer") != layer_id] + current
+        st.session_state["edits"] = merged
+        try:
+            ws.save_scenario(persist.AUTOSAVE, merged)
         except (ValueError, OSError) as exc:
             st.session_state["scenario_flash"] = ("error", str(exc))
 
@@ -303,6 +309,9 @@ def sidebar(region: Any) -> dict[str, Any]:
     chosen = persist.update_standards(saved, layer_id, mode, minutes, base.mode, base.minutes)
     if chosen != saved:  # remembered for the next session / restart
         try:
+            # Merged into the standards saved now (another session may have changed other layers').
+            chosen = persist.update_standards(workspace().load_standards(), layer_id, mode, minutes,
+                                              base.mode, base.minutes)
             workspace().save_standards(chosen)
             st.session_state["std_saved"] = chosen
         except (ValueError, OSError) as exc:

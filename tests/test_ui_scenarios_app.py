@@ -119,3 +119,18 @@ def test_named_scenarios_save_load_delete_and_bad_names(fresh_workspace):
     assert metrics(at) == edited
     at.button(key="delete_scenario").click().run()
     assert ws.scenarios() == [AUTOSAVE]
+
+
+def test_two_sessions_keep_each_others_edits(fresh_workspace):
+    region = load_default()
+    first, second = start(), start()
+    first.sidebar.selectbox(key="layer").set_value("social_work_station").run()
+    sws = str(region.facilities["social_work_station"]["facility_id"].iloc[0])
+    first.selectbox(key="remove_choice").set_value(sws).run()
+    first.button(key="remove").click().run()
+    ecs = str(region.facilities["elder_care_station"]["facility_id"].iloc[0])
+    second.selectbox(key="remove_choice").set_value(ecs).run()  # the second session's default layer
+    second.button(key="remove").click().run()
+    saved = Workspace.open(fresh_workspace).load_scenario(AUTOSAVE)
+    assert sorted((c["layer"], c["facility_id"]) for c in saved) == [
+        ("elder_care_station", ecs), ("social_work_station", sws)]
