@@ -82,6 +82,11 @@ FAILING = [
     ("towns_point.geojson", "towns", {},
      "cannot import towns_point.geojson: 1 error\n"
      "  towns_point.geojson, row 2, column geometry: geometry is a Point, not a polygon"),
+    ("population_metres.geojson", "population", {},
+     "cannot import population_metres.geojson: 1 error\n"
+     "  population_metres.geojson: none of the 3 populated cells lies in a town; the file covers "
+     "x 705250 to 706250, y 2490250 to 2490250 in its declared CRS EPSG:4326. The file's coordinate "
+     f"system is probably wrong or missing (Jiangmen is {JM_BOX})"),
     ("population_wrong_crs.tif", "population", {},
      "cannot import population_wrong_crs.tif: 1 error\n"
      "  population_wrong_crs.tif: none of the 9 populated cells lies in a town; the raster covers "
@@ -372,3 +377,12 @@ def test_review_csv_and_xlsx_neutralise(tmp_path):
     assert values.count("'" + EVIL) == 2  # the row's 备注 and the 说明 sheet
     assert EVIL not in values
     assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+
+
+def test_cli_prints_the_gcj02_warning_and_still_writes(jm, tmp_path, capsys):
+    out = tmp_path / "o.geojson"
+    assert main(["import", str(BAD / "gcj02_declared_wgs84.csv"), "--layer", LAYER, "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "WARNING: gcj02_declared_wgs84.csv, column 经度/纬度: the points look like GCJ-02" in stdout
+    assert "import again with --crs gcj02" in stdout
+    assert out.exists()

@@ -8,14 +8,17 @@ is never dropped silently.
 **Errors** (the import fails with :class:`~coverage.io.report.DataImportError`, whose
 message lists every error with file, row and column):
 
-* no name column, or no longitude/latitude columns (tables) — file level;
-* an empty or non-numeric longitude/latitude, a missing geometry (vector files);
+* an empty file, a header with no data rows, no name column, or no longitude/latitude
+  columns (tables) — file level;
+* an empty or non-numeric longitude/latitude, a missing geometry (vector files), a
+  MultiPoint of several points (one feature must be one facility);
 * a name cell left empty;
 * a point outside Jiangmen (the city outline ``paths.CITY_FILE`` grown by
   ``tolerance_m``, else the default towns, else the bounding box
   111.9-113.3 E, 21.4-22.9 N), checked after any swap fix and datum conversion;
 * the same facility id on two rows;
-* a file over the size limit, or of an unsupported type.
+* a file over the size limit (for ``.csv.gz``, its decompressed size), or of an
+  unsupported type.
 
 **Warnings** (the import succeeds; the report lists them):
 
@@ -26,7 +29,11 @@ message lists every error with file, row and column):
 * a beds / nursing-beds / opening-year cell that is not a whole number — left empty;
 * a town cell that names no official town — the town is taken from the point's location;
 * no town boundaries available — town/district codes left empty unless the file names
-  the town.
+  the town;
+* merged XLSX cells below the header — the value is copied to every cell of the range;
+* 3D coordinates — the height is dropped; lines/polygons — imported at a point inside;
+* the points look like GCJ-02 although declared WGS-84/CGCS2000 (see
+  :func:`_warn_if_gcj02` for the test and its limits) — suggests ``--crs gcj02``.
 
 Coordinates may be decimal degrees (a trailing ``°`` is ignored) or degrees-minutes-seconds
 (``113°4'48.5"``, ``113度4分48.5秒``; noted in the report).

@@ -16,7 +16,9 @@ says so. Counts are rounded to integers by largest remainder, which keeps the to
 for modelled age groups, each district's modelled total) exact.
 
 Errors (vector grids): no population column, a missing geometry, a non-numeric or
-negative count, an age group larger than the total — each naming its row.
+negative count, an age group larger than the total — each naming its row. Any input
+whose populated cells all fall outside every town is refused (file level, giving the
+file's extent in its declared CRS): that is almost always a wrong or missing CRS.
 """
 
 from __future__ import annotations
@@ -188,6 +190,7 @@ def _vector_cells(path, report: ImportReport) -> pd.DataFrame:
     if "pop_total" not in cols:
         report.error("no population column (accepted: " + ", ".join(POPULATION_ALIASES["pop_total"]) + ")")
         raise DataImportError(report)
+    declared = "no CRS (longitude/latitude assumed)" if gdf.crs is None else f"CRS {gdf.crs.to_string()}"
     if gdf.crs is None:
         report.note("the file declares no CRS; longitude/latitude assumed")
         gdf = gdf.set_crs(WGS84)
@@ -240,7 +243,13 @@ def _vector_cells(path, report: ImportReport) -> pd.DataFrame:
     empty = frame["pop_total"].fillna(0) <= 0
     if empty.any() and not report.errors:
         report.note(f"{int(empty.sum())} cells with no people skipped")
-    return frame[~empty | frame["pop_total"].isna()].reset_index(drop=True)
+    frame = frame[~empty | frame["pop_total"].isna()].reset_index(drop=True)
+    if len(gdf) and not gdf.geometry.isna().all():
+        x0, y0, x1, y1 = gdf.total_bounds
+        frame.attrs["source"] = (
+            f"the file covers x {x0:.10g} to {x1:.10g}, y {y0:.10g} to {y1:.10g} in its declared {declared}"
+        )
+    return frame
 
 
 _TABLE_ALIASES = {

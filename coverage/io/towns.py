@@ -4,8 +4,10 @@ Every feature must match one of the 73 official towns/streets, by 9-digit code (
 12-digit NBS form is accepted) or by Chinese name (full, or without 镇/街道, with the
 district to tell apart names two districts share). Unmatched or doubly-matched features
 and missing or non-polygon geometries are **errors** naming the feature's row (1 = first
-feature). Invalid polygons are repaired with ``make_valid`` (**warning**), and official
-towns the file does not contain are listed in a **warning**.
+feature). A file with no features, or whose polygons lie nowhere near Jiangmen (a wrong
+or missing CRS), is an **error**. Invalid (e.g. self-intersecting) polygons are repaired
+with ``make_valid`` (**warning** naming the row), 3D coordinates lose their height
+(**warning**), and official towns the file does not contain are listed in a **warning**.
 """
 
 from __future__ import annotations

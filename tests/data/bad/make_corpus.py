@@ -179,6 +179,15 @@ def vectors() -> None:
                 zf.writestr(info, f.read_bytes(), zipfile.ZIP_DEFLATED)
 
 
+def population_vector() -> None:
+    # A population grid of points in UTM metres written to GeoJSON (= longitude/latitude).
+    _write_geojson(
+        "population_metres.geojson",
+        [_feature({"type": "Point", "coordinates": [705250.0 + 500 * k, 2490250.0]}, pop_total=100 * (k + 1))
+         for k in range(3)],
+    )
+
+
 def rasters() -> None:
     # A 3 x 3 population raster whose transform is in degrees (over town A) but which
     # declares EPSG:32649 (UTM metres): every cell lands near the equator, far west.
@@ -199,5 +208,6 @@ if __name__ == "__main__":
     tables()
     workbooks()
     vectors()
+    population_vector()
     rasters()
     print("\n".join(sorted(f"{p.stat().st_size:>8}  {p.name}" for p in HERE.iterdir() if p.suffix != ".py")))
