@@ -386,3 +386,25 @@ def test_cli_prints_the_gcj02_warning_and_still_writes(jm, tmp_path, capsys):
     assert "WARNING: gcj02_declared_wgs84.csv, column 经度/纬度: the points look like GCJ-02" in stdout
     assert "import again with --crs gcj02" in stdout
     assert out.exists()
+
+
+def test_xlsx_that_expands_past_the_archive_cap_is_refused(jm, tmp_path):
+    import zipfile
+
+    src = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b" " * 2_000_000)
+    assert src.stat().st_size < 10_000
+    with pytest.raises(DataImportError) as info:
+        read_facilities(src, LAYER, max_mb=0.05)
+    assert str(info.value) == (
+        "cannot import bomb.xlsx: 1 error\n  bomb.xlsx: its contents expand to 2 MB, over the 1 MB limit "
+        "for archives (20× the 0.05 MB import limit; raise it with max_mb=)"
+    )
+
+
+def test_renamed_csv_is_not_a_workbook(jm, tmp_path):
+    src = tmp_path / "fake.xlsx"
+    src.write_text("名称,经度,纬度\n甲,113.05,22.55\n", encoding="utf-8")
+    with pytest.raises(DataImportError, match=r"fake.xlsx: cannot open as an Excel workbook: File is not a zip file \(damaged, or another format renamed .xlsx\)"):
+        read_facilities(src, LAYER)

@@ -41,6 +41,10 @@ RASTER_SUFFIXES = (".tif", ".tiff")
 # is valid in them; UTF-8 is tried first because GBK text is almost never valid UTF-8.
 ENCODINGS = ("utf-8-sig", "gb18030")
 HEADER_SCAN_ROWS = 30
+#: ZIP-based inputs (XLSX, zipped Shapefile) are refused when their members add up to
+#: more than this many times the import size limit (XML compresses ~5-10×).
+ARCHIVE_SUFFIXES = (".xlsx", ".xlsm", ".zip")
+ARCHIVE_EXPANSION = 20
 
 
 @dataclass
@@ -94,7 +98,35 @@ def check_file(path: str | os.PathLike[str], max_mb: float | None = DEFAULT_MAX_
                 "(split it, or raise the limit with max_mb=)",
                 p,
             )
+        if p.suffix.lower() in ARCHIVE_SUFFIXES:
+            _check_archive(p, max_mb)
     return p
+
+
+def _check_archive(path: Path, max_mb: float) -> None:
+    """Refuse an XLSX / zipped Shapefile whose contents expand past ``ARCHIVE_EXPANSION × max_mb``.
+
+    The sizes are the ones the archive declares; a member that expands past its declared
+    size fails its own check when read (``zipfile`` verifies sizes and CRCs).
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        if path.suffix.lower() == ".zip":
+            raise DataImportError(f"cannot read as vector data: not a ZIP archive ({exc})", path) from None
+        raise DataImportError(
+            f"cannot open as an Excel workbook: {exc} (damaged, or another format renamed .xlsx)", path
+        ) from None
+    cap_mb = ARCHIVE_EXPANSION * max_mb
+    if total / 1e6 > cap_mb:
+        raise DataImportError(
+            f"its contents expand to {total / 1e6:.3g} MB, over the {cap_mb:g} MB limit for "
+            f"archives ({ARCHIVE_EXPANSION}× the {max_mb:g} MB import limit; raise it with max_mb=)",
+            path,
+        )
 
 
 def file_kind(path: Path) -> str:
