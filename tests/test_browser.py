@@ -91,7 +91,7 @@ def server(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     target = _largest_uncovered_cell()  # computed while the server boots
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # generous: the machine may be busy with other test runs
     while True:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
