@@ -238,6 +238,58 @@ class Region:
         prov[f"facilities:{layer}"] = provenance
         return replace(self, facilities=facilities, provenance=prov)
 
+    def with_towns(self, towns: gpd.GeoDataFrame, provenance: str = "uploaded", report: Any = None) -> "Region":
+        """A copy with town boundaries ``towns``; population cells and facilities are re-assigned to them.
+
+        Parameters
+        ----------
+        towns : GeoDataFrame
+            Town polygons in the towns schema (``coverage.io.read_towns`` output); WGS-84 when
+            it has no CRS.
+        provenance : str, default "uploaded"
+        report : ImportReport, optional
+            Kept in ``reports["towns"]``.
+        """
+        _check_provenance(provenance)
+        towns = towns.to_crs(WGS84) if towns.crs is not None else towns.set_crs(WGS84)
+        towns = towns.reset_index(drop=True)
+        reports = dict(self.reports) if report is None else {**self.reports, "towns": report}
+        return replace(
+            self,
+            towns=towns,
+            population=_reassign_cells(self.population, towns),
+            facilities={k: _reassign_points(v, towns) for k, v in self.facilities.items()},
+            provenance={**self.provenance, "towns": provenance},
+            reports=reports,
+        )
+
+    def with_population(
+        self, grid: pd.DataFrame, provenance: str = "uploaded", report: Any = None, reassign: bool = False
+    ) -> "Region":
+        """A copy with population grid ``grid`` (population schema, x/y in EPSG:32649).
+
+        Parameters
+        ----------
+        grid : DataFrame
+        provenance : str, default "uploaded"
+        report : ImportReport, optional
+            Kept in ``reports["population"]``; a report saying the age groups were modelled
+            (the file had no 60+ / 0-17 columns) also marks ``population:age_groups`` modelled.
+        reassign : bool, default False
+            Re-assign the cells to this region's towns (when the grid was read against other
+            boundaries).
+        """
+        _check_provenance(provenance)
+        grid = grid.reset_index(drop=True)
+        if reassign:
+            grid = _reassign_cells(grid, self.towns)
+        prov = {**self.provenance, "population": provenance}
+        prov.pop("population:age_groups", None)
+        if report is not None and any("modelled from" in w.message for w in report.warnings):
+            prov["population:age_groups"] = "modelled"
+        reports = dict(self.reports) if report is None else {**self.reports, "population": report}
+        return replace(self, population=grid, provenance=prov, reports=reports)
+
     def with_network(self, network: "RoadNetwork | None", provenance: str = "uploaded") -> "Region":
         """A copy of the region with road network ``network`` (None: distance mode, ``roads=none``)."""
         prov = dict(self.provenance)
@@ -311,46 +363,27 @@ def load_region(
     for layer_id in facilities:
         get_layer(layer_id)
     region = load_default()
-    prov = dict(region.provenance)
-    reports: dict[str, Any] = {}
 
     if towns is not None:
         from coverage.io import read_towns
 
         new_towns, rep = read_towns(towns, crs=crs)
-        new_towns = new_towns.to_crs(WGS84) if new_towns.crs is not None else new_towns.set_crs(WGS84)
-        reports["towns"] = rep
-        prov["towns"] = "uploaded"
-        region = replace(region, towns=new_towns.reset_index(drop=True))
-        region = replace(
-            region,
-            population=_reassign_cells(region.population, region.towns),
-            facilities={k: _reassign_points(v, region.towns) for k, v in region.facilities.items()},
-        )
+        region = region.with_towns(new_towns, report=rep)
 
     if population is not None:
         from coverage.io import read_population
 
         grid, rep = read_population(population, region.towns)
-        reports["population"] = rep
-        prov["population"] = "uploaded"
-        if any("modelled from" in w.message for w in rep.warnings):
-            # The file had no age columns: its 60+ / 0-17 counts come from census shares.
-            prov["population:age_groups"] = "modelled"
-        region = replace(region, population=grid.reset_index(drop=True))
+        region = region.with_population(grid, report=rep)
 
     if facilities:
         from coverage.io import read_facilities
 
-        layers = dict(region.facilities)
         for layer_id, path in facilities.items():
             gdf, rep = read_facilities(path, layer_id, crs=crs, towns=region.towns)
-            layers[layer_id] = _normalise_facilities(gdf, layer_id)
-            reports[f"facilities:{layer_id}"] = rep
-            prov[f"facilities:{layer_id}"] = "uploaded"
-        region = replace(region, facilities=layers)
-
-    return replace(region, provenance=prov, reports={**region.reports, **reports})
+            region = region.with_facilities(layer_id, gdf, provenance="uploaded")
+            region = replace(region, reports={**region.reports, f"facilities:{layer_id}": rep})
+    return region
 
 
 # --------------------------------------------------------------------------- internals

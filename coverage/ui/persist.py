@@ -19,7 +19,6 @@ module decides how the app's state maps onto it:
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -72,43 +71,28 @@ def region_from_workspace(ws: Workspace, base: Any) -> Any:
         ``base`` itself when nothing is saved; else a new region whose replaced inputs have
         provenance ``uploaded`` and whose ``reports`` hold the saved import reports.
     """
-    from coverage.region import _reassign_cells, _reassign_points
-
     overrides = ws.overrides()
     layers = [lid for lid in ws.layers() if lid in LAYERS]
     if not overrides and not layers:
         return base
     region = base
-    prov = dict(region.provenance)
-    reports = dict(region.reports or {})
     if "towns" in overrides:
         stored = ws.load_towns()
-        towns = stored.data.reset_index(drop=True)
-        region = dataclasses.replace(
-            region, towns=towns, population=_reassign_cells(region.population, towns),
-            facilities={k: _reassign_points(v, towns) for k, v in region.facilities.items()},
-        )
-        prov["towns"] = "uploaded"
-        _add_report(reports, "towns", stored)
+        region = region.with_towns(stored.data, report=_stored_report(stored))
     if "population" in overrides:
         stored = ws.load_population()
-        grid = stored.data.reset_index(drop=True)
-        if "towns" in overrides:  # the grid may have been read against earlier boundaries
-            grid = _reassign_cells(grid, region.towns)
-        region = dataclasses.replace(region, population=grid)
-        prov["population"] = "uploaded"
-        _add_report(reports, "population", stored)
-    region = dataclasses.replace(region, provenance=prov, reports=reports)
+        # The grid may have been read against earlier boundaries: re-assign it when towns changed.
+        region = region.with_population(stored.data, report=_stored_report(stored),
+                                        reassign="towns" in overrides)
     return ws.apply_to(region)
 
 
-def _add_report(reports: dict[str, Any], key: str, stored: Any) -> None:
+def _stored_report(stored: Any) -> Any:
+    """The saved import report of a stored override (None when it cannot be rebuilt)."""
     try:
-        rep = stored.import_report()
+        return stored.import_report()
     except ValueError:
-        return
-    if rep is not None:
-        reports[key] = rep
+        return None
 
 
 def import_files(
