@@ -628,6 +628,7 @@ def _review_rows(
     cache: dict = {}
     for s in specs:
         chosen = target_for(s["milestones"], year)
+        due = min((y for y in s["milestones"] if y >= year), default=None)
         target = chosen[0] if chosen else None
         target_text = chosen[1] if chosen else s.get("text_target", "")
         rows, unit, std = _measure(region, s["layer"], s["measure"], target, standards, cache)
@@ -647,6 +648,9 @@ def _review_rows(
                 standard=std,
                 provenance=prov_of(s["layer"]),
             )
+            if due is not None and due > year and row.get("status") == STATUS_UNMET:
+                # Judged against a milestone that is not due yet: progress, not a missed target.
+                row["status"] = f"{STATUS_UNMET}(未到期: {due}年目标)"
         all_rows.extend(rows)
     df = pd.DataFrame(all_rows)
     if df.empty:
@@ -737,7 +741,7 @@ def annual_review(
     ]
     notes += [f"服务标准/口径 — {k}: {v}" for k, v in standards_used.items()]
     notes.append(
-        "完成情况: 达标/未达标按考核目标判断; “无法计算”表示所需数据缺失; "
+        "完成情况: 达标/未达标按考核目标判断, 评估年份早于目标年份时标注“未到期”; “无法计算”表示所需数据缺失; "
         "社区15分钟居家养老服务圈在规划中无量化目标(“基本建成”), 仅报告覆盖率"
     )
     if hasattr(region, "provenance_note"):

@@ -41,3 +41,8 @@ def test_indicator_names_stay_chinese():
     assert i18n.indicator_name("社工站覆盖率", "Social-work coverage", "zh") == "社工站覆盖率"
     assert i18n.indicator_name("社工站覆盖率", "Social-work coverage", "en") == "社工站覆盖率 (Social-work coverage)"
     assert i18n.indicator_name("社工站覆盖率", None, "en") == "社工站覆盖率"
+
+
+def test_status_before_the_milestone_is_due():
+    assert i18n.status_name("未达标(未到期: 2025年目标)", "en") == "not met yet (2025 target not due)"
+    assert i18n.status_name("未达标(未到期: 2025年目标)", "zh") == "未达标(未到期: 2025年目标)"

@@ -7,6 +7,8 @@ Chinese in both languages: they are the plan's own wording, the English gloss is
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from coverage.layers import LAYERS, SERVED_GROUPS
@@ -225,9 +227,13 @@ def source_name(source: str, lang: str = "zh") -> str:
 
 
 def status_name(status: str, lang: str = "zh") -> str:
-    """Label of a review status (达标 / 未达标)."""
-    pair = _STATUSES.get(str(status))
-    return _pick(pair, lang) if pair else str(status)
+    """Label of a review status (达标 / 未达标 / 未达标(未到期: 2025年目标))."""
+    text = str(status)
+    pending = re.fullmatch(r"未达标\(未到期: (\d{4})年目标\)", text)
+    if pending:
+        return text if lang == "zh" else f"not met yet ({pending.group(1)} target not due)"
+    pair = _STATUSES.get(text)
+    return _pick(pair, lang) if pair else text
 
 
 def indicator_name(name_zh: str, name_en: str | None = None, lang: str = "zh") -> str:
