@@ -98,7 +98,7 @@ def test_import_files_reads_against_the_region_and_saves_nothing_itself(ws, smal
     bad.write_text("名称,经度,纬度\n甲站,,22.5\n", encoding="utf-8")
     with pytest.raises(DataImportError):
         persist.import_files(small_region, facilities={"elder_care_station": bad})
-    with pytest.raises(ValueError, match="unknown facility layer"):
+    with pytest.raises(ValueError, match="unknown layer 'nope'"):
         persist.import_files(small_region, facilities={"nope": good})
 
 

@@ -10,6 +10,7 @@ already saved in the workspace exactly as it was.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,85 @@ if TYPE_CHECKING:
 
     from coverage.workspace import Workspace
 
-__all__ = ["IMPORT_KINDS", "import_into_workspace"]
+__all__ = ["IMPORT_KINDS", "import_into_workspace", "read_imports", "save_imports"]
 
 IMPORT_KINDS = ("facilities", "towns", "population")
+
+
+def read_imports(
+    towns_frame: "gpd.GeoDataFrame",
+    *,
+    towns: str | os.PathLike[str] | None = None,
+    population: str | os.PathLike[str] | None = None,
+    facilities: Mapping[str, str | os.PathLike[str]] | None = None,
+    crs: str = "wgs84",
+    max_mb: float | None = None,
+) -> dict[str, Any]:
+    """Read and validate user files together, saving nothing.
+
+    New town boundaries are read first; the population grid and facility registers are then
+    assigned to them (else to ``towns_frame``, the towns in use). Every file is read before
+    anything is saved, so one bad file leaves the workspace as it was.
+
+    Returns
+    -------
+    dict
+        ``{"towns": (gdf, report), "population": (df, report), "facilities": {layer: (gdf,
+        report)}}`` with only the inputs given.
+
+    Raises
+    ------
+    DataImportError
+        A file with row-level errors (its report lists them).
+    ValueError, OSError
+        An unknown layer id, an unreadable file.
+    """
+    from coverage.crs import WGS84
+    from coverage.layers import get_layer
+
+    facilities = dict(facilities or {})
+    for layer_id in facilities:
+        get_layer(layer_id)
+    limit = {} if max_mb is None else {"max_mb": max_mb}
+    out: dict[str, Any] = {}
+    frame = towns_frame
+    if towns is not None:
+        gdf, rep = read_towns(towns, crs=crs, **limit)
+        frame = (gdf.to_crs(WGS84) if gdf.crs is not None else gdf.set_crs(WGS84)).reset_index(drop=True)
+        out["towns"] = (frame, rep)
+    if population is not None:
+        grid, rep = read_population(population, frame, **limit)
+        out["population"] = (grid.reset_index(drop=True), rep)
+    if facilities:
+        out["facilities"] = {
+            layer_id: read_facilities(path, layer_id, crs=crs, towns=frame, **limit)
+            for layer_id, path in facilities.items()
+        }
+    return out
+
+
+def save_imports(
+    ws: "Workspace", imported: Mapping[str, Any], source_names: Mapping[str, str]
+) -> dict[str, int]:
+    """Save what :func:`read_imports` read (towns, population, then facility layers).
+
+    ``source_names`` maps ``"towns"``, ``"population"`` and layer ids to the uploaded file's
+    name (only its base name is kept). Returns the new version number of each saved input.
+    """
+    def name(key: str) -> str | None:
+        value = source_names.get(key)
+        return None if value is None else os.path.basename(str(value)) or None
+
+    versions: dict[str, int] = {}
+    if "towns" in imported:
+        gdf, rep = imported["towns"]
+        versions["towns"] = ws.save_towns(gdf, report=rep, source_name=name("towns"))
+    if "population" in imported:
+        df, rep = imported["population"]
+        versions["population"] = ws.save_population(df, report=rep, source_name=name("population"))
+    for layer_id, (gdf, rep) in imported.get("facilities", {}).items():
+        versions[layer_id] = ws.save_layer(layer_id, gdf, report=rep, source_name=name(layer_id))
+    return versions
 
 
 def import_into_workspace(
@@ -38,7 +115,7 @@ def import_into_workspace(
     towns: "gpd.GeoDataFrame | None" = None,
     max_mb: float | None = None,
 ) -> tuple[Any, ImportReport, int]:
-    """Read ``path`` with :mod:`coverage.io` and save the result in ``ws``.
+    """Read one file with :func:`read_imports` and save it in ``ws`` with :func:`save_imports`.
 
     Parameters
     ----------
@@ -73,15 +150,9 @@ def import_into_workspace(
         raise ValueError(f"kind must be one of {', '.join(IMPORT_KINDS)}; got {kind!r}")
     if kind == "facilities" and not layer_id:
         raise ValueError("layer_id is required to import facilities")
-    limit = {} if max_mb is None else {"max_mb": max_mb}
-    source = Path(path).name
-    if kind == "facilities":
-        data, report = read_facilities(path, layer_id, crs=crs, towns=towns, **limit)
-        version = ws.save_layer(layer_id, data, report=report, source_name=source)
-    elif kind == "towns":
-        data, report = read_towns(path, crs=crs, **limit)
-        version = ws.save_towns(data, report=report, source_name=source)
-    else:
-        data, report = read_population(path, towns, **limit)
-        version = ws.save_population(data, report=report, source_name=source)
-    return data, report, version
+    key = layer_id if kind == "facilities" else kind
+    files = {"facilities": {layer_id: path}} if kind == "facilities" else {kind: path}
+    imported = read_imports(towns, crs=crs, max_mb=max_mb, **files)
+    data, report = imported["facilities"][layer_id] if kind == "facilities" else imported[kind]
+    versions = save_imports(ws, imported, {key: Path(path).name})
+    return data, report, versions[key]

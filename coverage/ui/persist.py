@@ -23,6 +23,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from coverage.io.workspace_import import read_imports, save_imports
 from coverage.layers import LAYERS
 from coverage.workspace import Workspace, changes_from_edits, check_changes, check_name
 
@@ -103,67 +104,8 @@ def import_files(
     facilities: Mapping[str, str | os.PathLike[str]] | None = None,
     crs: str = "wgs84",
 ) -> dict[str, Any]:
-    """Read uploaded files against ``region`` (nothing is saved).
-
-    New town boundaries are read first; the population grid and facility registers are then
-    assigned to them (else to ``region``'s towns).
-
-    Returns
-    -------
-    dict
-        ``{"towns": (gdf, report), "population": (df, report), "facilities": {layer: (gdf,
-        report)}}`` with only the inputs given.
-
-    Raises
-    ------
-    coverage.io.DataImportError
-        A file with row-level errors (its report lists them).
-    ValueError, OSError
-        An unknown layer id, an unreadable file.
-    """
-    from coverage.crs import WGS84
-    from coverage.io import read_facilities, read_population, read_towns
-
-    facilities = dict(facilities or {})
-    for layer_id in facilities:
-        if layer_id not in LAYERS:
-            raise ValueError(f"unknown facility layer {layer_id!r}; choose one of {', '.join(LAYERS)}")
-    out: dict[str, Any] = {}
-    town_frame = region.towns
-    if towns is not None:
-        gdf, rep = read_towns(towns, crs=crs)
-        gdf = gdf.to_crs(WGS84) if gdf.crs is not None else gdf.set_crs(WGS84)
-        town_frame = gdf.reset_index(drop=True)
-        out["towns"] = (town_frame, rep)
-    if population is not None:
-        grid, rep = read_population(population, town_frame)
-        out["population"] = (grid.reset_index(drop=True), rep)
-    if facilities:
-        out["facilities"] = {
-            layer_id: read_facilities(path, layer_id, crs=crs, towns=town_frame)
-            for layer_id, path in facilities.items()
-        }
-    return out
-
-
-def save_imports(ws: Workspace, imported: Mapping[str, Any], source_names: Mapping[str, str]) -> None:
-    """Save what :func:`import_files` read (towns, population, then facility layers).
-
-    ``source_names`` maps ``"towns"``, ``"population"`` and layer ids to the uploaded file's
-    base name.
-    """
-    def name(key: str) -> str | None:
-        value = source_names.get(key)
-        return None if value is None else os.path.basename(str(value)) or None
-
-    if "towns" in imported:
-        gdf, rep = imported["towns"]
-        ws.save_towns(gdf, rep, name("towns"))
-    if "population" in imported:
-        df, rep = imported["population"]
-        ws.save_population(df, rep, name("population"))
-    for layer_id, (gdf, rep) in imported.get("facilities", {}).items():
-        ws.save_layer(layer_id, gdf, rep, name(layer_id))
+    """Read uploaded files against ``region``'s towns, saving nothing (:func:`coverage.io.read_imports`)."""
+    return read_imports(region.towns, towns=towns, population=population, facilities=facilities, crs=crs)
 
 
 def clear_data(ws: Workspace) -> list[str]:
