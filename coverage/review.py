@@ -527,7 +527,7 @@ def _measure(
         std = "每个乡镇(街道)至少 1 处" if measure == "unit_town" else "每个县级行政区至少 1 处"
         return _unit_rows(region, layer_id, measure, target), "%", std
     if measure == "nursing_bed_share":
-        return _ratio_rows(nursing_bed_share(region, layer_id), target, measure), "%", "护理型床位数 ÷ 床位总数"
+        return _ratio_rows(nursing_bed_share(region, layer_id), target, measure), "%", "护理型床位数 ÷ 床位总数 (差距按床位总数不变、将普通床位改为护理型床位计算)"
     if measure == "beds_per_1000_60plus":
         return (
             _ratio_rows(beds_per_1000_elderly(region, layer_id), target, measure),
