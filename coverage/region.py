@@ -279,13 +279,15 @@ class Region:
             Re-assign the cells to this region's towns (when the grid was read against other
             boundaries).
         """
+        from coverage.io.population import age_groups_modelled
+
         _check_provenance(provenance)
         grid = grid.reset_index(drop=True)
         if reassign:
             grid = _reassign_cells(grid, self.towns)
         prov = {**self.provenance, "population": provenance}
         prov.pop("population:age_groups", None)
-        if report is not None and any("modelled from" in w.message for w in report.warnings):
+        if report is not None and age_groups_modelled(report):
             prov["population:age_groups"] = "modelled"
         reports = dict(self.reports) if report is None else {**self.reports, "population": report}
         return replace(self, population=grid, provenance=prov, reports=reports)

@@ -38,10 +38,21 @@ from coverage.io.reference import default_towns, district_age_shares
 from coverage.io.report import DataImportError, ImportReport
 from coverage.io.tables import check_file, file_kind, read_vector
 
-__all__ = ["read_population", "POPULATION_COLUMNS", "round_preserving_sum"]
+__all__ = ["read_population", "POPULATION_COLUMNS", "age_groups_modelled", "round_preserving_sum"]
+
+#: Start of the warning written when the file had no 60+ / 0-17 columns (read by age_groups_modelled).
+_AGES_MODELLED = "not in the file: modelled from"
 
 POPULATION_COLUMNS = ["cell_id", "x", "y", "town_code", "district_code", "pop_total", "pop_60plus", "pop_0_17"]
 DEFAULT_MAX_MB_POPULATION = 500.0
+
+
+def age_groups_modelled(report: ImportReport) -> bool:
+    """True when :func:`read_population` modelled the 60+ / 0-17 groups (the file had no such columns).
+
+    Read from the report's warnings, so it also holds for a report restored from a workspace.
+    """
+    return any(_AGES_MODELLED in w.message for w in report.warnings)
 
 
 def round_preserving_sum(values: np.ndarray) -> np.ndarray:
@@ -372,7 +383,7 @@ def _finish(cells: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
                 m = (out["district_code"] == d).to_numpy()
                 col[m] = round_preserving_sum(expected[m])
             out[fld] = col
-        report.warn(f"{' and '.join(modelled)} not in the file: modelled from {source}")
+        report.warn(f"{' and '.join(modelled)} {_AGES_MODELLED} {source}")
     # keep each cell's age groups within its total
     out["pop_60plus"] = np.minimum(out["pop_60plus"], out["pop_total"])
     out["pop_0_17"] = np.minimum(out["pop_0_17"], out["pop_total"] - out["pop_60plus"])
