@@ -39,7 +39,7 @@ import streamlit as st
 from coverage.layers import LAYERS, get_layer
 from coverage.ui import map as cmap
 from coverage.ui import persist
-from coverage.ui.i18n import LANGUAGES, layer_name, served_name, t
+from coverage.i18n import LANGUAGES, layer_name, served_name, t
 from coverage.workspace import Workspace, WorkspaceError, resolve_workspace_dir
 from coverage.ui.views import (
     city_figures,

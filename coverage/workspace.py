@@ -50,6 +50,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from coverage.errors import WorkspaceError
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -615,9 +617,6 @@ def _jsonable(value: Any) -> Any:
 # the workspace
 # ---------------------------------------------------------------------------
 
-
-class WorkspaceError(ValueError):
-    """The workspace database cannot be used: damaged, or locked by another writer for too long."""
 
 
 @dataclass(frozen=True)

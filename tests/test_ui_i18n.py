@@ -7,7 +7,7 @@ import re
 import pytest
 
 from coverage.layers import LAYERS
-from coverage.ui import i18n
+from coverage import i18n
 
 
 def test_every_key_has_both_languages_with_the_same_placeholders():

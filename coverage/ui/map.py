@@ -35,6 +35,7 @@ import numpy as np
 import shapely
 from branca.element import MacroElement, Template
 
+from coverage.errors import BasemapError
 from coverage.crs import WGS84
 
 __all__ = [
@@ -78,9 +79,6 @@ _TIANDITU = (
 _AMAP = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 _OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
-
-class BasemapError(ValueError):
-    """A basemap that cannot be drawn (unknown id, missing key, no datum shift available)."""
 
 
 # --------------------------------------------------------------------------- assets

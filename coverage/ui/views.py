@@ -16,7 +16,7 @@ import pandas as pd
 
 from coverage.layers import LAYERS, get_layer
 from coverage.ui import map as cmap
-from coverage.ui.i18n import layer_name, served_name, source_name, status_name, t
+from coverage.i18n import layer_name, served_name, source_name, status_name, t
 
 __all__ = [
     "MODE_SPEEDS",

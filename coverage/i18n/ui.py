@@ -1,24 +1,11 @@
-"""Interface strings in Chinese (default) and English.
+"""Catalogue: the app's page strings (sidebar, map, tabs, uploads, workspace).
 
-``t(key, lang)`` returns the string for ``key``; ``lang`` is ``"zh"`` or ``"en"``. A missing key
-raises ``KeyError`` (a test checks every key has both languages). Plan indicator names stay in
-Chinese in both languages: they are the plan's own wording, the English gloss is added after.
+Each entry is ``key: (中文, English)``; :mod:`coverage.i18n` merges every catalogue module.
 """
 
 from __future__ import annotations
 
-import re
-
-from typing import Any
-
-from coverage.layers import LAYERS, SERVED_GROUPS
-
-__all__ = ["LANGUAGES", "STRINGS", "t", "layer_name", "served_name", "source_name",
-           "status_name", "indicator_name"]
-
-LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
-
-STRINGS: dict[str, tuple[str, str]] = {
+MESSAGES: dict[str, tuple[str, str]] = {
     # page
     "title": ("江门市民政设施 15 分钟服务覆盖规划", "Jiangmen civil-affairs 15-minute coverage planner"),
     "subtitle": ("设施布局、覆盖率、缺口与选址 (离线运行)",
@@ -176,68 +163,3 @@ STRINGS: dict[str, tuple[str, str]] = {
     "replay_skipped": ("已保存的变更中有 {n} 项无法应用 (数据已更改), 已跳过:",
                        "{n} saved changes no longer apply to the data and were skipped:"),
 }
-
-_SOURCES: dict[str, tuple[str, str]] = {
-    "real": ("真实", "real"),
-    "modelled": ("推算", "modelled"),
-    "illustrative": ("示意", "illustrative"),
-    "uploaded": ("用户上传", "uploaded"),
-    "none": ("无", "none"),
-}
-
-_STATUSES: dict[str, tuple[str, str]] = {
-    "达标": ("达标", "met"),
-    "未达标": ("未达标", "not met"),
-    "met": ("达标", "met"),
-    "not met": ("未达标", "not met"),
-}
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
-    return pair[0] if lang == "zh" else pair[1]
-
-
-def t(key: str, lang: str = "zh", **values: Any) -> str:
-    """The interface string ``key`` in ``lang``, formatted with ``values``."""
-    text = _pick(STRINGS[key], lang)
-    return text.format(**values) if values else text
-
-
-def layer_name(layer_id: str, lang: str = "zh") -> str:
-    """Name of a facility layer (registry names in :mod:`coverage.layers`)."""
-    layer = LAYERS.get(layer_id)
-    if layer is None:
-        return layer_id
-    return _pick((layer.zh, layer.en), lang)
-
-
-def served_name(column: str, lang: str = "zh") -> str:
-    """Name of a served population group (``pop_total`` / ``pop_60plus`` / ``pop_0_17``)."""
-    pair = SERVED_GROUPS.get(column)
-    return _pick(pair, lang) if pair else column
-
-
-def source_name(source: str, lang: str = "zh") -> str:
-    """Label of a provenance flag (``real`` / ``modelled`` / ``illustrative`` / ``uploaded``)."""
-    base = str(source).split(":", 1)[0]
-    pair = _SOURCES.get(base)
-    return _pick(pair, lang) if pair else str(source)
-
-
-def status_name(status: str, lang: str = "zh") -> str:
-    """Label of a review status (达标 / 未达标 / 未达标(未到期: 2025年目标))."""
-    text = str(status)
-    pending = re.fullmatch(r"未达标\(未到期: (\d{4})年目标\)", text)
-    if pending:
-        return text if lang == "zh" else f"not met yet ({pending.group(1)} target not due)"
-    pair = _STATUSES.get(text)
-    return _pick(pair, lang) if pair else text
-
-
-def indicator_name(name_zh: str, name_en: str | None = None, lang: str = "zh") -> str:
-    """A plan indicator's name: the plan's Chinese wording, with the English gloss in English mode."""
-    if lang == "zh" or not name_en:
-        return name_zh
-    return f"{name_zh} ({name_en})"

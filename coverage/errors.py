@@ -1,0 +1,68 @@
+"""Every error the library raises on purpose: one base, :class:`CoverageError`, and named subclasses.
+
+The CLI and the app catch :class:`CoverageError` (and only it) to show a user-facing message; any
+other exception is a bug and keeps its traceback. Errors about user input also subclass
+:class:`ValueError`, so ``except ValueError`` keeps working for callers that predate this module.
+
+This module is a leaf: it imports nothing from :mod:`coverage`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CoverageError",
+    "InputError",
+    "InputLimitError",
+    "StandardsError",
+    "NetworkError",
+    "SitingError",
+    "ExportError",
+    "WorkspaceError",
+    "WorkspaceConflictError",
+    "WorkspaceReadOnlyError",
+    "BasemapError",
+]
+
+
+class CoverageError(Exception):
+    """Base of every error the library raises on purpose (a message a planner can act on)."""
+
+
+class InputError(CoverageError, ValueError):
+    """A user-supplied file, option or parameter is invalid (the message names what and where)."""
+
+
+class InputLimitError(InputError):
+    """A file declares or holds more than the limits in :mod:`coverage.settings` allow."""
+
+
+class StandardsError(InputError):
+    """A service standard (table row, override, mode, minutes, distance) is invalid."""
+
+
+class NetworkError(CoverageError):
+    """A road network cannot be read, built or used."""
+
+
+class SitingError(CoverageError):
+    """A siting problem cannot be set up or solved as asked."""
+
+
+class ExportError(CoverageError):
+    """An output cannot be written as asked (would overwrite its input, wrong extension, directory)."""
+
+
+class WorkspaceError(CoverageError, ValueError):
+    """The workspace cannot be used: damaged, unreadable, locked too long, or the disk refused a write."""
+
+
+class WorkspaceConflictError(WorkspaceError):
+    """A save was based on an outdated version of what is stored; nothing was overwritten."""
+
+
+class WorkspaceReadOnlyError(WorkspaceError):
+    """The workspace is open read-only (file or folder not writable): viewing works, saving does not."""
+
+
+class BasemapError(CoverageError, ValueError):
+    """A basemap that cannot be drawn (unknown id, missing key, no datum shift available)."""

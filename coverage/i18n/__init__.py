@@ -1,0 +1,106 @@
+"""The one text catalogue: Chinese (default) and English, for the app, the CLI and the exporters.
+
+``t(key, lang)`` returns the string for ``key``; ``lang`` is ``"zh"`` or ``"en"``. A missing key
+raises ``KeyError`` (a test checks every key has both languages). The library returns numbers,
+enums and codes; text is produced here, at the edges.
+
+The entries live in one module per area (``coverage/i18n/<area>.py``, each a ``MESSAGES`` dict of
+``key: (中文, English)``); they are merged into :data:`STRINGS` at import, and a key defined in two
+areas is an error. Plan indicator names stay in Chinese in both languages: they are the plan's
+own wording, the English gloss is added after.
+"""
+
+from __future__ import annotations
+
+import re
+
+from typing import Any
+
+from coverage.i18n import ui as _ui_catalogue
+from coverage.layers import LAYERS, SERVED_GROUPS
+
+#: The catalogue modules merged into :data:`STRINGS` (add an area's module here).
+_CATALOGUES = (_ui_catalogue,)
+
+
+def _merge() -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for module in _CATALOGUES:
+        for key, pair in module.MESSAGES.items():
+            if key in merged:
+                raise RuntimeError(f"i18n key {key!r} is defined twice (second time in {module.__name__})")
+            merged[key] = pair
+    return merged
+
+
+__all__ = ["LANGUAGES", "STRINGS", "t", "layer_name", "served_name", "source_name",
+           "status_name", "indicator_name"]
+
+LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
+
+STRINGS: dict[str, tuple[str, str]] = _merge()
+
+_SOURCES: dict[str, tuple[str, str]] = {
+    "real": ("真实", "real"),
+    "modelled": ("推算", "modelled"),
+    "illustrative": ("示意", "illustrative"),
+    "uploaded": ("用户上传", "uploaded"),
+    "none": ("无", "none"),
+}
+
+_STATUSES: dict[str, tuple[str, str]] = {
+    "达标": ("达标", "met"),
+    "未达标": ("未达标", "not met"),
+    "met": ("达标", "met"),
+    "not met": ("未达标", "not met"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def t(key: str, lang: str = "zh", **values: Any) -> str:
+    """The interface string ``key`` in ``lang``, formatted with ``values``."""
+    text = _pick(STRINGS[key], lang)
+    return text.format(**values) if values else text
+
+
+def layer_name(layer_id: str, lang: str = "zh") -> str:
+    """Name of a facility layer (registry names in :mod:`coverage.layers`)."""
+    layer = LAYERS.get(layer_id)
+    if layer is None:
+        return layer_id
+    return _pick((layer.zh, layer.en), lang)
+
+
+def served_name(column: str, lang: str = "zh") -> str:
+    """Name of a served population group (``pop_total`` / ``pop_60plus`` / ``pop_0_17``)."""
+    pair = SERVED_GROUPS.get(column)
+    return _pick(pair, lang) if pair else column
+
+
+def source_name(source: str, lang: str = "zh") -> str:
+    """Label of a provenance flag (``real`` / ``modelled`` / ``illustrative`` / ``uploaded``)."""
+    base = str(source).split(":", 1)[0]
+    pair = _SOURCES.get(base)
+    return _pick(pair, lang) if pair else str(source)
+
+
+def status_name(status: str, lang: str = "zh") -> str:
+    """Label of a review status (达标 / 未达标 / 未达标(未到期: 2025年目标))."""
+    text = str(status)
+    pending = re.fullmatch(r"未达标\(未到期: (\d{4})年目标\)", text)
+    if pending:
+        return text if lang == "zh" else f"not met yet ({pending.group(1)} target not due)"
+    pair = _STATUSES.get(text)
+    return _pick(pair, lang) if pair else text
+
+
+def indicator_name(name_zh: str, name_en: str | None = None, lang: str = "zh") -> str:
+    """A plan indicator's name: the plan's Chinese wording, with the English gloss in English mode."""
+    if lang == "zh" or not name_en:
+        return name_zh
+    return f"{name_zh} ({name_en})"
