@@ -16,6 +16,7 @@ __all__ = [
     "StandardsError",
     "NetworkError",
     "SitingError",
+    "CapacityError",
     "ExportError",
     "WorkspaceError",
     "WorkspaceConflictError",
@@ -46,6 +47,10 @@ class NetworkError(CoverageError):
 
 class SitingError(CoverageError):
     """A siting problem cannot be set up or solved as asked."""
+
+
+class CapacityError(InputError):
+    """A facility layer has no capacity column (beds, nursing_beds, seats, staff) with values for accessibility."""
 
 
 class ExportError(CoverageError):
