@@ -22,3 +22,4 @@ STANDARDS_FILE = DATA / "standards.csv"
 def facility_file(layer_id: str) -> Path:
     """Path of the embedded facility layer ``layer_id``."""
     return FACILITIES / f"{layer_id}.geojson"
+STANDARDS_DIR = DATA / "standards"

@@ -246,16 +246,16 @@ def test_standards_from_cli_options():
         return argparse.Namespace(**{"standards": None, "minutes": None, "mode": None, "distance": None, **kw})
 
     t = standards_from_args(ns(minutes=10), ["elder_care_station"])
-    assert t.get("elder_care_station", "urban").distance_m == 500  # GB 50180-2018 10-minute circle
-    assert t.get("elder_care_station", "rural").distance_m == 1920  # 2880 m scaled to 10 of 15 minutes
-    assert t.get("elder_canteen", "urban").distance_m == 1000  # other layers untouched
+    assert t.get("elder_care_station", "urban").distance_m == 380  # GB 50180-2018 10-minute 500 m ÷ 1.3
+    assert t.get("elder_care_station", "rural").distance_m == 1920  # 15 km/h × 10 min ÷ 1.3
+    assert t.get("elder_canteen", "urban").distance_m == 770  # other layers untouched
     t = standards_from_args(ns(mode="drive", minutes=13), ["ossuary"])
     assert t.get("ossuary", "urban").distance_m == 5000  # 30 km/h × 13 min ÷ 1.3
     t = standards_from_args(ns(distance=750), ["ossuary"])
     assert {t.get("ossuary", a).distance_m for a in ("urban", "rural")} == {750}
-    from coverage.cli import CLIError
+    from coverage.errors import StandardsError
 
-    with pytest.raises(CLIError, match="--minutes must be a positive number"):
+    with pytest.raises(StandardsError, match="minutes must be a positive"):
         standards_from_args(ns(minutes=-5), ["ossuary"])
 
 

@@ -21,7 +21,7 @@ def test_service_areas_distance_mode_one_feature_per_facility(tmp_path):
     n = len(load_default().facilities["elder_canteen"])
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == n
     assert fc["properties"]["method"] == "distance"
-    assert fc["properties"]["standard"]["urban"] == "步行15分钟（GB 50180-2018 直线1000米）"
+    assert fc["properties"]["standard"]["urban"] == "步行15分钟（GB 50180-2018 步行1000米÷1.3，直线770米）"
     first = fc["features"][0]
     assert first["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert {"facility_id", "name", "standard", "area_type"} <= set(first["properties"])

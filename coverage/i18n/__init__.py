@@ -16,11 +16,12 @@ import re
 
 from typing import Any
 
+from coverage.i18n import core as _core_catalogue
 from coverage.i18n import ui as _ui_catalogue
 from coverage.layers import LAYERS, SERVED_GROUPS
 
 #: The catalogue modules merged into :data:`STRINGS` (add an area's module here).
-_CATALOGUES = (_ui_catalogue,)
+_CATALOGUES = (_ui_catalogue, _core_catalogue)
 
 
 def _merge() -> dict[str, tuple[str, str]]:

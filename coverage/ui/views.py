@@ -5,7 +5,6 @@ Nothing here touches Streamlit, so everything is testable without a browser.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Sequence
 
@@ -15,12 +14,11 @@ import numpy as np
 import pandas as pd
 
 from coverage.layers import LAYERS, get_layer
+from coverage.standards import Override
 from coverage.ui import map as cmap
 from coverage.i18n import layer_name, served_name, source_name, status_name, t
 
 __all__ = [
-    "MODE_SPEEDS",
-    "DETOUR_FACTOR",
     "standard_override",
     "town_rates",
     "coverage_table",
@@ -30,46 +28,22 @@ __all__ = [
     "map_layers",
 ]
 
-#: Default speed (km/h) of a mode when the user switches to it (the embedded table's values).
-MODE_SPEEDS: dict[str, float] = {"walk": 4.5, "bike": 15.0, "drive": 30.0}
-#: Straight-line radius = speed × time ÷ detour factor (as in ``data/standards.csv``).
-DETOUR_FACTOR = 1.3
-
 
 def standard_override(table: Any, layer_id: str, mode: str, minutes: float) -> Any:
-    """The standards ``table`` with ``layer_id`` held to ``mode`` / ``minutes`` city-wide.
+    """The standards ``table`` with the sidebar's ``mode`` / ``minutes`` for ``layer_id``.
 
-    When ``mode`` and ``minutes`` equal the layer's urban standard, ``table`` is returned as is
-    (urban and rural keep their own standards). Otherwise one standard applies to both area
-    types: with the urban standard's mode, its speed is kept and its straight-line fallback is
-    scaled with the time (GB 50180's 1,000 m for 15 min becomes 667 m for 10 min); with another
-    mode, the mode's speed from :data:`MODE_SPEEDS` is used and the fallback is
-    ``speed × time ÷ 1.3`` rounded to 10 m.
+    Routed through the one resolver (:meth:`coverage.standards.StandardTable.resolved`): the mode
+    selected is the urban standard's unless the planner changes it; changing only the minutes keeps
+    each area type's own mode and re-applies the rule; a new mode applies to both area types.
 
     Raises
     ------
     ValueError
-        Unknown mode, or minutes not a positive number.
+        Unknown mode, or minutes not a positive number (:class:`coverage.errors.StandardsError`).
     """
-    if mode not in MODE_SPEEDS:
-        raise ValueError(f"mode must be one of {', '.join(MODE_SPEEDS)}; got {mode!r}")
-    try:
-        minutes = float(minutes)
-    except (TypeError, ValueError):
-        raise ValueError(f"minutes must be a number; got {minutes!r}") from None
-    if not math.isfinite(minutes) or minutes <= 0:
-        raise ValueError(f"minutes must be positive; got {minutes!r}")
     base = table.get(layer_id, "urban")
-    if mode == base.mode and minutes == float(base.minutes):
-        return table
-    if mode == base.mode:
-        std = base.replace(minutes=minutes, distance_m=round(base.distance_m * minutes / base.minutes, 1))
-    else:
-        speed = MODE_SPEEDS[mode]
-        distance = round(speed / 3.6 * minutes * 60.0 / DETOUR_FACTOR, -1)
-        std = base.replace(mode=mode, minutes=minutes, speed_kmh=speed, distance_m=max(distance, 10.0),
-                           fallback_basis="speed×time÷1.3")
-    return table.with_override(layer_id, std)
+    return table.resolved([layer_id], Override(mode=None if mode == base.mode else mode,
+                                               minutes=None if minutes == base.minutes else minutes))
 
 
 def town_rates(towns: gpd.GeoDataFrame, coverage: pd.DataFrame) -> gpd.GeoDataFrame:
