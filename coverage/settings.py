@@ -11,6 +11,8 @@ from __future__ import annotations
 # --------------------------------------------------------------------------- inputs (coverage.io)
 
 # --------------------------------------------------------------------------- engine (network, reach)
+#: Largest straight-line distance (m) from a point to its road node; beyond it the point is off the network.
+MAX_SNAP_M = 500.0
 
 # --------------------------------------------------------------------------- siting
 
