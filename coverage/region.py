@@ -9,10 +9,12 @@ say which of its inputs were real, modelled, illustrative or uploaded
 from __future__ import annotations
 
 import gzip
+import json
+import math
 import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -21,7 +23,18 @@ from pyproj import Transformer
 
 from coverage import paths
 from coverage.crs import PROJECTED, WGS84
+from coverage.errors import InputError
+from coverage.io import read_facilities, read_population, read_towns
+from coverage.io.population import age_groups_modelled
 from coverage.layers import LAYERS, get_layer
+from coverage.schema import (
+    DISTRICT_COLUMNS,
+    FACILITY_COLUMNS,
+    FACILITY_INT_COLUMNS,
+    POPULATION_COLUMNS,
+    PROVENANCE_VALUES,
+    TOWN_COLUMNS,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from coverage.io.report import ImportReport
@@ -29,6 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = [
     "Region",
+    "GridSpec",
+    "Unassigned",
     "load_default",
     "load_region",
     "PROVENANCE_VALUES",
@@ -38,20 +53,6 @@ __all__ = [
     "FACILITY_COLUMNS",
 ]
 
-PROVENANCE_VALUES = ("real", "modelled", "illustrative", "uploaded", "none")
-DISTRICT_COLUMNS = ["district_code", "district_zh", "district_en", "geometry_source"]
-TOWN_COLUMNS = [
-    "town_code", "town_zh", "town_en", "town_type", "area_type", "district_code", "district_zh",
-    "seat_lon", "seat_lat", "seat_source", "geometry_source",
-]
-POPULATION_COLUMNS = [
-    "cell_id", "x", "y", "town_code", "district_code", "pop_total", "pop_60plus", "pop_0_17",
-]
-FACILITY_COLUMNS = [
-    "facility_id", "name", "layer", "town_code", "district_code", "address",
-    "beds", "nursing_beds", "opening_year", "source",
-]
-_INT_FACILITY_COLUMNS = ("beds", "nursing_beds", "opening_year")
 _POP_INT_COLUMNS = ("cell_id", "pop_total", "pop_60plus", "pop_0_17")
 
 _INPUT_NAMES = {
@@ -70,12 +71,131 @@ _STATUS_WORDS = {
 _TO_PROJECTED = Transformer.from_crs(WGS84, PROJECTED, always_xy=True)
 
 
+# --------------------------------------------------------------------------- grid
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """The population grid's specification: square cells of ``cell_size_m`` in ``crs``.
+
+    Parameters
+    ----------
+    cell_size_m : float
+        Side of a cell in metres (> 0).
+    crs : str
+        CRS of the cell centres ``x``, ``y``: the metric CRS of every computation
+        (:data:`coverage.crs.PROJECTED`); any other is refused.
+    """
+
+    cell_size_m: float
+    crs: str = PROJECTED
+
+    def __post_init__(self) -> None:
+        size = float(self.cell_size_m)
+        if not math.isfinite(size) or size <= 0:
+            raise InputError(f"grid cell size must be a positive number of metres; got {self.cell_size_m!r}")
+        object.__setattr__(self, "cell_size_m", size)
+        if str(self.crs).upper() != PROJECTED:
+            raise InputError(f"population grid cell centres must be in {PROJECTED}; got {self.crs!r}")
+
+    @classmethod
+    def default(cls) -> "GridSpec":
+        """The embedded grid's specification (``data/population/grid_meta.json``)."""
+        meta = json.loads(paths.POPULATION_META.read_text(encoding="utf-8"))
+        return cls(float(meta["cell_size_m"]), str(meta["crs"]))
+
+    @classmethod
+    def infer(cls, population: pd.DataFrame, fallback: "GridSpec") -> "GridSpec":
+        """The most common spacing between distinct cell-centre coordinates (``fallback`` when
+        the grid has a single row or column of cells)."""
+        size = _common_spacing(population)
+        return fallback if size is None else cls(size, fallback.crs)
+
+    def check(self, population: pd.DataFrame) -> None:
+        """Raise :class:`~coverage.errors.InputError` unless ``population`` fits this grid.
+
+        Checks the schema columns, finite coordinates, non-negative counts, no two cells with one
+        centre, and (when the grid has neighbouring cells) a spacing equal to the cell size.
+        """
+        missing = [c for c in POPULATION_COLUMNS if c not in population.columns]
+        if missing:
+            raise InputError(f"population grid lacks column(s) {', '.join(missing)}")
+        xy = population[["x", "y"]].to_numpy(dtype=float)
+        if len(xy) and not np.isfinite(xy).all():
+            raise InputError("population grid: cell centres x / y must be finite numbers")
+        for col in ("pop_total", "pop_60plus", "pop_0_17"):
+            values = pd.to_numeric(population[col], errors="coerce").to_numpy(dtype=float)
+            if len(values) and (~np.isfinite(values) | (values < 0)).any():
+                raise InputError(f"population grid column {col!r}: missing, non-numeric or negative values")
+        if len(np.unique(np.round(xy, 3), axis=0)) != len(xy):
+            raise InputError("population grid: two cells share one centre")
+        size = _common_spacing(population)
+        if size is not None and abs(size - self.cell_size_m) > 0.01 * self.cell_size_m:
+            raise InputError(
+                f"population grid: cells are {size:g} m apart but the grid specification says {self.cell_size_m:g} m"
+            )
+
+
+def _common_spacing(population: pd.DataFrame) -> float | None:
+    diffs = []
+    for c in ("x", "y"):
+        vals = np.unique(np.asarray(population[c], dtype=float))
+        if vals.size > 1:
+            d = np.round(np.diff(vals), 2)
+            diffs.append(d[d > 0])
+    d = np.concatenate(diffs) if diffs else np.empty(0)
+    if d.size == 0:
+        return None
+    values, counts = np.unique(d, return_counts=True)
+    return float(values[np.argmax(counts)])
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    """Cells and facilities that lie in no town of the region's boundaries.
+
+    Attributes
+    ----------
+    cells : int
+        Population cells with no town.
+    people : int
+        Residents (``pop_total``) of those cells.
+    facilities : dict of layer id to tuple of facility_id
+    """
+
+    cells: int
+    people: int
+    facilities: dict[str, tuple[str, ...]]
+
+    @property
+    def empty(self) -> bool:
+        """True when every cell and facility has a town."""
+        return self.cells == 0 and not any(self.facilities.values())
+
+
 # --------------------------------------------------------------------------- Region
 
 
-@dataclass
+@lru_cache(maxsize=1)
+def _default_grid() -> GridSpec:
+    return GridSpec.default()
+
+
+_REQUIRED = {
+    "districts": ("district_code", "district_zh"),
+    "towns": ("town_code", "town_zh", "district_code", "district_zh"),
+    "population": ("x", "y", "town_code", "district_code"),
+}
+
+
+@dataclass(eq=False)
 class Region:
     """Everything a coverage computation needs about the study area.
+
+    Validated when built (:class:`~coverage.errors.InputError` naming what is wrong): the
+    boundary tables are GeoDataFrames in EPSG:4326 with their key columns, the population
+    grid has cell centres and codes, facility layers are known layers with a CRS, provenance
+    values are known. Two regions are never equal unless they are the same object.
 
     Attributes
     ----------
@@ -95,6 +215,9 @@ class Region:
         Road graph (``coverage.network.RoadNetwork``); None: distance mode.
     reports : dict of str to ImportReport
         Import reports of the user files that replaced default inputs, by input name.
+    grid : GridSpec
+        The population grid's cell size and CRS (the embedded grid's by default); checked
+        against the grid by :meth:`with_population`.
     """
 
     districts: gpd.GeoDataFrame
@@ -104,6 +227,35 @@ class Region:
     provenance: dict[str, str]
     network: "RoadNetwork | None" = None
     reports: dict[str, "ImportReport"] = field(default_factory=dict)
+    grid: GridSpec = field(default_factory=_default_grid)
+
+    def __post_init__(self) -> None:
+        for name in ("districts", "towns"):
+            frame = getattr(self, name)
+            if not isinstance(frame, gpd.GeoDataFrame):
+                raise InputError(f"Region.{name} must be a GeoDataFrame; got {type(frame).__name__}")
+            if frame.crs is None or not frame.crs.equals(WGS84):
+                raise InputError(f"Region.{name} must be in {WGS84}; got {frame.crs}")
+        if not isinstance(self.population, pd.DataFrame):
+            raise InputError(f"Region.population must be a DataFrame; got {type(self.population).__name__}")
+        for name, cols in _REQUIRED.items():
+            missing = [c for c in cols if c not in getattr(self, name).columns]
+            if missing:
+                raise InputError(f"Region.{name} lacks column(s) {', '.join(missing)}")
+        for layer_id, gdf in self.facilities.items():
+            get_layer(layer_id)
+            if not isinstance(gdf, gpd.GeoDataFrame) or gdf.crs is None:
+                raise InputError(f"Region.facilities[{layer_id!r}] must be a GeoDataFrame with a CRS")
+        for name, value in self.provenance.items():
+            if value not in PROVENANCE_VALUES:
+                raise InputError(f"provenance of {name!r} must be one of {', '.join(PROVENANCE_VALUES)}; got {value!r}")
+        if not isinstance(self.grid, GridSpec):
+            raise InputError(f"Region.grid must be a GridSpec; got {type(self.grid).__name__}")
+
+    @property
+    def cell_size(self) -> float:
+        """Side of the population grid's cells in metres (:attr:`grid`)."""
+        return self.grid.cell_size_m
 
     # -- coordinates -------------------------------------------------------------------
     def facility_xy(self, layer: str) -> np.ndarray:
@@ -112,7 +264,7 @@ class Region:
         A known layer the region does not hold gives an empty array; an unknown layer id
         raises ``ValueError``.
         """
-        gdf = self._layer(layer)
+        gdf = self.layer(layer)
         if len(gdf) == 0:
             return np.empty((0, 2), dtype=float)
         geom = gdf.geometry
@@ -238,8 +390,13 @@ class Region:
         prov[f"facilities:{layer}"] = provenance
         return replace(self, facilities=facilities, provenance=prov)
 
-    def with_towns(self, towns: gpd.GeoDataFrame, provenance: str = "uploaded", report: Any = None) -> "Region":
+    def with_towns(self, towns: gpd.GeoDataFrame, provenance: str = "uploaded",
+                   report: "ImportReport | None" = None) -> "Region":
         """A copy with town boundaries ``towns``; population cells and facilities are re-assigned to them.
+
+        A cell or facility that lies in no town of ``towns`` (e.g. a town missing from the file)
+        is left unassigned — no town, its own district kept — never given to a nearby town; the
+        report (``reports["towns"]``) gets a warning naming them (:meth:`unassigned`).
 
         Parameters
         ----------
@@ -254,7 +411,7 @@ class Region:
         towns = towns.to_crs(WGS84) if towns.crs is not None else towns.set_crs(WGS84)
         towns = towns.reset_index(drop=True)
         reports = dict(self.reports) if report is None else {**self.reports, "towns": report}
-        return replace(
+        out = replace(
             self,
             towns=towns,
             population=_reassign_cells(self.population, towns),
@@ -262,9 +419,19 @@ class Region:
             provenance={**self.provenance, "towns": provenance},
             reports=reports,
         )
+        lost = out.unassigned()
+        if report is not None and not lost.empty:
+            if lost.cells:
+                report.warn(f"{lost.cells} population cells ({lost.people} residents) lie in no town of this "
+                            "file: unassigned (they still count for their district and the city)")
+            for layer_id, ids in lost.facilities.items():
+                shown = ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
+                report.warn(f"{len(ids)} facilities of {layer_id} lie in no town of this file: unassigned ({shown})")
+        return out
 
     def with_population(
-        self, grid: pd.DataFrame, provenance: str = "uploaded", report: Any = None, reassign: bool = False
+        self, grid: pd.DataFrame, provenance: str = "uploaded", report: "ImportReport | None" = None,
+        reassign: bool = False, spec: GridSpec | None = None,
     ) -> "Region":
         """A copy with population grid ``grid`` (population schema, x/y in EPSG:32649).
 
@@ -278,11 +445,19 @@ class Region:
         reassign : bool, default False
             Re-assign the cells to this region's towns (when the grid was read against other
             boundaries).
-        """
-        from coverage.io.population import age_groups_modelled
+        spec : GridSpec, optional
+            The grid's cell size and CRS; inferred from the cell spacing when omitted (this
+            region's spec when the grid has no neighbouring cells). Checked against ``grid``.
 
+        Raises
+        ------
+        InputError
+            The grid does not fit ``spec`` (columns, coordinates, counts, spacing).
+        """
         _check_provenance(provenance)
         grid = grid.reset_index(drop=True)
+        spec = spec if spec is not None else GridSpec.infer(grid, self.grid)
+        spec.check(grid)
         if reassign:
             grid = _reassign_cells(grid, self.towns)
         prov = {**self.provenance, "population": provenance}
@@ -290,7 +465,7 @@ class Region:
         if report is not None and age_groups_modelled(report):
             prov["population:age_groups"] = "modelled"
         reports = dict(self.reports) if report is None else {**self.reports, "population": report}
-        return replace(self, population=grid, provenance=prov, reports=reports)
+        return replace(self, population=grid, provenance=prov, reports=reports, grid=spec)
 
     def with_network(self, network: "RoadNetwork | None", provenance: str = "uploaded") -> "Region":
         """A copy of the region with road network ``network`` (None: distance mode, ``roads=none``)."""
@@ -309,13 +484,46 @@ class Region:
             provenance=dict(self.provenance),
             network=self.network,
             reports=dict(self.reports),
+            grid=self.grid,
         )
 
-    # -- internals -------------------------------------------------------------------------
-    def _layer(self, layer: str) -> gpd.GeoDataFrame:
+    # -- layers and towns ----------------------------------------------------------------------
+    def layer(self, layer: str) -> gpd.GeoDataFrame:
+        """Facilities of ``layer`` (an empty frame with the schema when the region holds none)."""
         get_layer(layer)
         gdf = self.facilities.get(layer)
         return _empty_facilities(layer) if gdf is None else gdf
+
+    def locate(self, points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """``points`` with ``town_code`` / ``district_code`` of the town polygon containing each.
+
+        A point in no town polygon gets no town (None) and keeps its own ``district_code`` (None
+        when it had none): it is never given to the nearest town.
+        """
+        if points.crs is None:
+            raise InputError("locate: the points have no CRS")
+        pts = points.to_crs(WGS84)
+        code, district = _locate(pts[[pts.geometry.name]], self.towns)
+        out = points.copy()
+        own = out["district_code"].tolist() if "district_code" in out.columns else [None] * len(out)
+        out["town_code"] = code
+        out["district_code"] = [d if d is not None else o for d, o in zip(district, own)]
+        return out
+
+    def unassigned(self) -> Unassigned:
+        """Population cells and facilities that lie in no town of :attr:`towns`."""
+        known = set(self.towns["town_code"].astype(str))
+        codes = self.population["town_code"]
+        lost = ~codes.astype(object).where(codes.notna(), None).isin(known).to_numpy()
+        people = int(pd.to_numeric(self.population.loc[lost, "pop_total"], errors="coerce").fillna(0).sum()) \
+            if "pop_total" in self.population.columns else 0
+        facilities = {}
+        for layer_id, gdf in self.facilities.items():
+            town = gdf["town_code"] if "town_code" in gdf.columns else pd.Series([None] * len(gdf))
+            missing = ~town.isin(known).to_numpy()
+            if missing.any():
+                facilities[layer_id] = tuple(gdf.loc[missing, "facility_id"].astype(str))
+        return Unassigned(int(lost.sum()), people, facilities)
 
 
 # --------------------------------------------------------------------------- loading
@@ -367,20 +575,14 @@ def load_region(
     region = load_default()
 
     if towns is not None:
-        from coverage.io import read_towns
-
         new_towns, rep = read_towns(towns, crs=crs)
         region = region.with_towns(new_towns, report=rep)
 
     if population is not None:
-        from coverage.io import read_population
-
         grid, rep = read_population(population, region.towns)
         region = region.with_population(grid, report=rep)
 
     if facilities:
-        from coverage.io import read_facilities
-
         for layer_id, path in facilities.items():
             gdf, rep = read_facilities(path, layer_id, crs=crs, towns=region.towns)
             region = region.with_facilities(layer_id, gdf, provenance="uploaded")
@@ -460,7 +662,7 @@ def _normalise_facilities(gdf: gpd.GeoDataFrame, layer_id: str) -> gpd.GeoDataFr
         if col not in out.columns:
             out[col] = pd.Series([None] * len(out), index=out.index, dtype=object)
     out["layer"] = layer_id
-    for col in _INT_FACILITY_COLUMNS:
+    for col in FACILITY_INT_COLUMNS:
         out[col] = pd.to_numeric(out[col], errors="coerce").round().astype("Int64")
     for col in ("facility_id", "town_code", "district_code"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)

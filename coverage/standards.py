@@ -425,6 +425,19 @@ class StandardTable:
         out._rows = dict(self._rows)
         return out
 
+    def chosen(self, layer_id: str, mode: str, minutes: float) -> "StandardTable":
+        """The table under a planner's ``(mode, minutes)`` choice for ``layer_id`` (the app's sidebar,
+        a saved standard in the workspace).
+
+        The mode offered is the layer's urban one: choosing it changes no area type's mode (only the
+        minutes, if they differ); choosing another mode applies it in both area types. Returns
+        ``self`` when the choice equals the layer's urban standard.
+        """
+        mode, minutes = _check_mode(mode), _positive("minutes", minutes)
+        base = self.get(layer_id, "urban")
+        return self.resolved([layer_id], Override(mode=None if mode == base.mode else mode,
+                                                  minutes=None if minutes == base.minutes else minutes))
+
     def with_override(self, layer_id: str, standard: Standard, area_type: str | None = None) -> "StandardTable":
         """A copy in which ``layer_id`` uses ``standard`` as given (in ``area_type`` only, or in both)."""
         if layer_id not in LAYERS:

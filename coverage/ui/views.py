@@ -5,6 +5,7 @@ Nothing here touches Streamlit, so everything is testable without a browser.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any, Sequence
 
@@ -14,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from coverage.layers import LAYERS, get_layer
-from coverage.standards import Override
 from coverage.ui import map as cmap
-from coverage.i18n import layer_name, served_name, source_name, status_name, t
+from coverage import review
+from coverage.i18n import layer_name, served_name, source_name, t
 
 __all__ = [
     "standard_override",
@@ -25,14 +26,20 @@ __all__ = [
     "city_figures",
     "provenance_table",
     "scenario_facilities",
-    "map_layers",
+    "town_names",
+    "district_names",
+    "town_tips",
+    "static_features",
+    "static_layers",
+    "removed_rows",
+    "map_updates",
 ]
 
 
 def standard_override(table: Any, layer_id: str, mode: str, minutes: float) -> Any:
     """The standards ``table`` with the sidebar's ``mode`` / ``minutes`` for ``layer_id``.
 
-    Routed through the one resolver (:meth:`coverage.standards.StandardTable.resolved`): the mode
+    Routed through the one resolver (:meth:`coverage.standards.StandardTable.chosen`): the mode
     selected is the urban standard's unless the planner changes it; changing only the minutes keeps
     each area type's own mode and re-applies the rule; a new mode applies to both area types.
 
@@ -41,9 +48,7 @@ def standard_override(table: Any, layer_id: str, mode: str, minutes: float) -> A
     ValueError
         Unknown mode, or minutes not a positive number (:class:`coverage.errors.StandardsError`).
     """
-    base = table.get(layer_id, "urban")
-    return table.resolved([layer_id], Override(mode=None if mode == base.mode else mode,
-                                               minutes=None if minutes == base.minutes else minutes))
+    return table.chosen(layer_id, mode, minutes)
 
 
 def town_rates(towns: gpd.GeoDataFrame, coverage: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -144,16 +149,83 @@ def scenario_facilities(scenario: Any) -> gpd.GeoDataFrame:
                      ignore_index=True)
 
 
-def _town_names(region: Any, lang: str) -> dict[str, str]:
+def town_names(region: Any, lang: str) -> dict[str, str]:
+    """``town_code`` → town name in ``lang`` (pinyin ``town_en`` in English when the data has it)."""
     col = "town_en" if lang == "en" and "town_en" in region.towns.columns else "town_zh"
     return dict(zip(region.towns["town_code"].astype(str), region.towns[col].astype(str)))
 
 
-def map_layers(
+def district_names(region: Any, lang: str) -> dict[str, str]:
+    """``district_code`` → district name in ``lang`` (``district_en`` in English when present)."""
+    frame = region.districts
+    col = "district_en" if lang == "en" and "district_en" in frame.columns else "district_zh"
+    return dict(zip(frame["district_code"].astype(str), frame[col].astype(str)))
+
+
+def _named(frame: pd.DataFrame, region: Any, lang: str) -> pd.DataFrame:
+    """``frame`` with ``_town`` / ``_district`` columns: the names in ``lang`` from the codes."""
+    out = frame.copy()
+    for kind, names in (("town", town_names(region, lang)), ("district", district_names(region, lang))):
+        code, zh = f"{kind}_code", f"{kind}_zh"
+        if code in out.columns:
+            mapped = out[code].astype(str).map(names)
+            out[f"_{kind}"] = mapped.where(mapped.notna(), out[zh] if zh in out.columns else None)
+        elif zh in out.columns:
+            out[f"_{kind}"] = out[zh]
+    return out
+
+
+def town_tips(region: Any, layer_id: str, towns_rated: gpd.GeoDataFrame, lang: str = "zh") -> list[str]:
+    """Tooltip of every town (name, district, served, covered, rate), rows of ``towns_rated``."""
+    served = served_name(get_layer(layer_id).served_column, lang)
+    named = _named(towns_rated, region, lang)
+    return cmap.tooltips(named, [
+        cmap.Field("_town", t("town", lang)), cmap.Field("_district", t("district", lang)),
+        cmap.Field("served", f"{t('served_pop', lang)} ({served})", ",.0f"),
+        cmap.Field("covered", t("covered_pop", lang), ",.0f"),
+        cmap.Field("rate", t("coverage_rate", lang), ".1%")])
+
+
+def static_features(region: Any, layer_id: str, facilities: gpd.GeoDataFrame, lang: str = "zh",
+                    basemap: str = "none") -> dict[str, dict[str, Any]]:
+    """The map's static layers as GeoJSON dicts: ``towns`` (polygons) and ``facilities`` (points).
+
+    Serialised once per data version, layer, language and basemap (the app caches them); what a
+    click changes is sent as :func:`map_updates`. Each facility's tooltip carries
+    :func:`coverage.ui.map.facility_token` of its row in ``facilities``, so a click on it can be
+    recognised (:func:`coverage.ui.map.clicked_facility`).
+    """
+    towns = cmap.features(region.towns, basemap=basemap, tips=[""] * len(region.towns))
+    fac = _named(facilities, region, lang)
+    fac["_source"] = [source_name(s, lang) for s in fac["source"]] if "source" in fac else None
+    tips = cmap.tooltips(fac, [cmap.Field("name", t("f_name", lang)), cmap.Field("_town", t("f_town", lang)),
+                               cmap.Field("_source", t("f_source", lang))])
+    hint = html.escape(t("click_to_remove", lang))
+    tips = [f"{tip}<br><i>{hint}</i><span style=\"display:none\">{cmap.facility_token(i)}</span>"
+            for i, tip in enumerate(tips)]
+    return {"towns": towns, "facilities": cmap.features(fac, basemap=basemap, tips=tips)}
+
+
+def static_layers(features: dict[str, dict[str, Any]], layer_id: str, lang: str = "zh") -> list[folium.FeatureGroup]:
+    """Feature groups of :func:`static_features` (towns below, facilities above)."""
+    return [cmap.town_layer(features["towns"], name=t("lyr_towns", lang)),
+            cmap.facility_layer(features["facilities"],
+                                name=f"{t('lyr_facilities', lang)}: {layer_name(layer_id, lang)}")]
+
+
+def removed_rows(base: pd.DataFrame, active: pd.DataFrame) -> list[int]:
+    """Row numbers of ``base`` whose ``facility_id`` is no longer in ``active``."""
+    if "facility_id" not in base.columns or base.empty:
+        return []
+    keep = set(active["facility_id"].astype(str)) if "facility_id" in active.columns else set()
+    return [i for i, fid in enumerate(base["facility_id"].astype(str)) if fid not in keep]
+
+
+def map_updates(
     region: Any,
     layer_id: str,
     towns_rated: gpd.GeoDataFrame,
-    facilities: gpd.GeoDataFrame,
+    removed: Sequence[int] = (),
     added: gpd.GeoDataFrame | None = None,
     service_areas: gpd.GeoDataFrame | None = None,
     gaps: gpd.GeoDataFrame | None = None,
@@ -161,47 +233,48 @@ def map_layers(
     lang: str = "zh",
     basemap: str = "none",
 ) -> list[folium.FeatureGroup]:
-    """The map's feature groups, bottom to top: towns, service areas, gaps, facilities, sites."""
+    """What changes on the map after a click: town colours, removals, added/proposed sites, overlays.
+
+    Sent to the map drawn from :func:`static_layers` (streamlit-folium's ``feature_group_to_add``),
+    bottom to top: service areas, gaps, town restyle, removed marks, added sites, proposals, and
+    the one legend (an entry for every symbol shown).
+    """
     served = served_name(get_layer(layer_id).served_column, lang)
-    town_col = "town_en" if lang == "en" and "town_en" in towns_rated.columns else "town_zh"
-    groups = [
-        cmap.town_layer(
-            towns_rated,
-            fields=[cmap.Field(town_col, t("town", lang)), cmap.Field("district_zh", t("district", lang)),
-                    cmap.Field("served", f"{t('served_pop', lang)} ({served})", ",.0f"),
-                    cmap.Field("covered", t("covered_pop", lang), ",.0f"),
-                    cmap.Field("rate", t("coverage_rate", lang), ".1%")],
-            name=t("lyr_towns", lang), basemap=basemap,
-        )
-    ]
+    groups: list[folium.FeatureGroup] = []
+    entries: list[tuple[str, str]] = [("existing", t("lyr_facilities", lang))]
+    if removed:
+        entries.append(("removed", t("lyr_removed", lang)))
     if service_areas is not None and not service_areas.empty:
-        groups.append(cmap.polygon_layer(service_areas, name=t("lyr_service", lang), colour="#3182bd",
-                                         fill_opacity=0.15, basemap=basemap))
+        groups.append(cmap.polygon_layer(service_areas, name=t("lyr_service", lang), fill_opacity=0.15,
+                                         basemap=basemap))
+        entries.append(("service", t("lyr_service", lang)))
     if gaps is not None and not gaps.empty:
+        named = _named(gaps, region, lang)
         groups.append(cmap.polygon_layer(
-            gaps, [cmap.Field("rank", "#"), cmap.Field("town_zh", t("town", lang)),
-                   cmap.Field("served", served, ",.0f"), cmap.Field("area_km2", t("f_area", lang), ".2f")],
-            name=t("lyr_gaps", lang), colour="#de2d26", fill_opacity=0.35, dash="4", basemap=basemap))
-    names = _town_names(region, lang)
-    fac = facilities.copy()
-    fac["_town"] = fac["town_code"].astype(str).map(names) if "town_code" in fac else None
-    fac["_source"] = [source_name(s, lang) for s in fac["source"]] if "source" in fac else None
-    groups.append(cmap.facility_layer(
-        fac, [cmap.Field("name", t("f_name", lang)), cmap.Field("_town", t("f_town", lang)),
-              cmap.Field("_source", t("f_source", lang))],
-        name=f"{t('lyr_facilities', lang)}: {layer_name(layer_id, lang)}", basemap=basemap))
+            named, [cmap.Field("rank", t("f_rank", lang)), cmap.Field("_town", t("town", lang)),
+                    cmap.Field("served", f"{t('gap_uncovered', lang)} ({served})", ",.0f"),
+                    cmap.Field("area_km2", t("f_area", lang), ".2f")],
+            name=t("lyr_gaps", lang), hatch=True, basemap=basemap))
+        entries.append(("gaps", t("lyr_gaps", lang)))
+    groups.append(cmap.town_restyle(towns_rated["rate"].astype(float).tolist(),
+                                    town_tips(region, layer_id, towns_rated, lang)))
+    groups.append(cmap.facility_marks(removed))
     if added is not None and not added.empty:
-        groups.append(cmap.point_layer(added, [cmap.Field("order", t("added_site", lang).split(" ")[0])],
-                                       name=t("lyr_added", lang), colour="#e6550d", radius=7,
+        groups.append(cmap.point_layer(added, [cmap.Field("order", t("f_added_no", lang))],
+                                       name=t("lyr_added", lang), colour=cmap.ADDED_COLOUR, radius=7,
                                        basemap=basemap))
+        entries.append(("added", t("lyr_added", lang)))
     if proposals is not None and not proposals.empty:
         new_col = f"new_covered_{get_layer(layer_id).served_column[4:]}"
+        named = _named(proposals, region, lang)
         fields = [cmap.Field(c, lbl, fmt) for c, lbl, fmt in (
-            ("rank", t("f_rank", lang), None), ("town_zh", t("f_town", lang), None),
+            ("rank", t("f_rank", lang), None), ("_town", t("f_town", lang), None),
             (new_col, f"{t('f_new_pop', lang)} ({served})", ",.0f"),
-            ("cumulative_rate", t("coverage_rate", lang), ".1%")) if c in proposals.columns]
-        groups.append(cmap.point_layer(proposals, fields, name=t("lyr_proposals", lang),
-                                       colour="#756bb1", radius=7, basemap=basemap))
+            ("cumulative_rate", t("coverage_rate", lang), ".1%")) if c in named.columns]
+        groups.append(cmap.point_layer(named, fields, name=t("lyr_proposals", lang),
+                                       colour=cmap.PROPOSED_COLOUR, radius=7, basemap=basemap))
+        entries.append(("proposed", t("lyr_proposals", lang)))
+    groups.append(cmap.legend_layer(cmap.map_legend(t("coverage_rate", lang), t("no_served", lang), entries)))
     return groups
 
 
@@ -218,31 +291,9 @@ def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh") -> pd.
     return out
 
 
-_REVIEW_EN = {
-    "year": "Year", "level": "Level", "district_code": "District code", "district_zh": "District",
-    "town_code": "Town code", "town_zh": "Town", "indicator_id": "Indicator id",
-    "indicator_zh": "Indicator (plan wording)", "layer": "Layer", "unit": "Unit", "value": "Measured",
-    "numerator": "Numerator", "denominator": "Denominator", "actual_2020": "2020 actual",
-    "target_2023": "2023 target", "target_2025": "2025 target", "target": "Target", "status": "Status",
-    "gap": "Gap", "gap_text": "Gap (text)", "standard": "Standard", "provenance": "Data sources", "note": "Note",
-}
-
-
 def review_table(result: Any, level: str, lang: str = "zh") -> pd.DataFrame:
-    """The annual review rows of one level for display.
-
-    Chinese: the review's own Chinese table. English: English headers, indicator names kept in the
-    plan's Chinese wording, statuses as ``达标 (met)`` / ``未达标 (not met)``.
-    """
-    if lang == "zh":
-        return result.table_zh(level)
-    rows = result.level(level)
-    cols = [c for c in _REVIEW_EN if c in rows.columns]
-    out = rows[cols].copy()
-    out["level"] = [t(v, lang) if v in ("city", "district", "town") else v for v in out["level"]]
-    out["status"] = [f"{v} ({status_name(v, 'en')})" if isinstance(v, str) and status_name(v, "en") != v else v
-                     for v in out["status"]]
-    return out.rename(columns=_REVIEW_EN)
+    """The annual review rows of one level for display (:func:`coverage.review.review_table`)."""
+    return review.review_table(result, lang, level)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")

@@ -1,0 +1,430 @@
+"""The one analysis object the app, the CLI and scripts talk to.
+
+An :class:`Analysis` is a region, the service standards in force and the planner's what-if
+edits (sites added, facilities removed). Every figure is computed here, in one place, with one
+set of defaults, and cached per input: reach, population and unit coverage, gap zones, siting,
+the plan review, service areas. Results are language-neutral result objects (rates 0-1, the
+keys of :mod:`coverage.schema`, the standard / method / provenance as fields); words come from
+:mod:`coverage.describe` and :mod:`coverage.i18n` at the edges.
+
+An ``Analysis`` never changes: ``with_*`` methods return a new one (sharing nothing mutable).
+
+Example
+-------
+>>> from coverage.analysis import Analysis, Edit
+>>> from coverage.region import load_default
+>>> a = Analysis(load_default())
+>>> cov = a.coverage("elder_care_station")          # CoverageResult
+>>> round(cov.city["rate"], 3)                       # doctest: +SKIP
+0.72
+>>> ten = a.with_choice("elder_care_station", "walk", 10)   # the app's sidebar choice
+>>> edited = a.with_edits([Edit("elder_care_station", "add", lon=113.08, lat=22.58)])
+>>> gaps = edited.gaps("elder_care_station")         # GapResult (calls coverage.gaps)
+>>> review = a.review(2025)                          # coverage.review.ReviewResult
+>>> sites = a.siting("elder_care_station", k=5)      # coverage.siting.SitingResult  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Literal, Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point
+
+from coverage import gaps as gaps_mod
+from coverage import metrics, reach as reach_mod, review as review_mod, siting as siting_mod
+from coverage.crs import WGS84
+from coverage.describe import method_text, provenance_text, standard_text
+from coverage.errors import InputError
+from coverage.export import write_csv, write_geojson
+from coverage.layers import get_layer
+from coverage.region import Region
+from coverage.standards import AREA_TYPES, Override, Standard, StandardTable, load_standards
+
+__all__ = ["Edit", "Analysis", "CoverageResult", "UnitCoverageResult", "GapResult", "edits_from_changes"]
+
+Method = Literal["network", "distance"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One what-if edit of a facility layer.
+
+    Parameters
+    ----------
+    layer : str
+        Facility layer id.
+    op : {"add", "remove"}
+    lon, lat : float, optional
+        WGS-84 position of an added site (required for ``add``).
+    facility_id : str, optional
+        The facility removed (``remove``); an added site's id is ``new-<n>`` (n-th site added to
+        the layer, counting from 1), which a later ``remove`` may name.
+    """
+
+    layer: str
+    op: Literal["add", "remove"]
+    lon: float | None = None
+    lat: float | None = None
+    facility_id: str = ""
+
+    def __post_init__(self) -> None:
+        get_layer(self.layer)
+        if self.op not in ("add", "remove"):
+            raise InputError(f"edit op must be 'add' or 'remove'; got {self.op!r}")
+        if self.op == "add":
+            lon, lat = float(self.lon), float(self.lat)  # type: ignore[arg-type]
+            if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+                raise InputError(f"an added site needs WGS-84 lon/lat; got {self.lon!r}, {self.lat!r}")
+            object.__setattr__(self, "lon", lon)
+            object.__setattr__(self, "lat", lat)
+        elif not str(self.facility_id):
+            raise InputError("a removal must name the facility_id removed")
+        object.__setattr__(self, "facility_id", str(self.facility_id))
+
+
+def edits_from_changes(changes: Iterable[Mapping[str, Any]]) -> tuple[Edit, ...]:
+    """Edits from the workspace's change records (``{"layer", "op", "lon", "lat", "facility_id"}``)."""
+    return tuple(Edit(str(c["layer"]), c["op"], c.get("lon"), c.get("lat"), str(c.get("facility_id") or ""))
+                 for c in changes)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, eq=False)
+class CoverageResult:
+    """Population coverage of one layer.
+
+    Attributes
+    ----------
+    layer_id : str
+    table : pandas.DataFrame
+        :data:`coverage.schema.COVERAGE_COLUMNS`: one row per town, district and the city;
+        ``rate`` is a fraction 0-1 (NaN where no one of the group lives).
+    standards : dict of area type to Standard
+    method : {"network", "distance"}
+    provenance : dict of str to str
+        The inputs the figures depend on (``Region.provenance_for``).
+    """
+
+    layer_id: str
+    table: pd.DataFrame
+    standards: Mapping[str, Standard]
+    method: str
+    provenance: Mapping[str, str]
+
+    def rows(self, level: str) -> pd.DataFrame:
+        """Rows of one ``level`` (``town`` / ``district`` / ``city``)."""
+        return self.table[self.table["level"] == level].reset_index(drop=True)
+
+    @property
+    def city(self) -> dict[str, float]:
+        """``served``, ``covered``, ``uncovered``, ``off_network`` and ``rate`` (0-1) of the city."""
+        row = self.rows("city").iloc[0]
+        return {k: float(row[k]) for k in ("served", "covered", "uncovered", "off_network", "rate")}
+
+    def standard_text(self, lang: str = "zh") -> str:
+        """The standard in words, with how reach was measured."""
+        return f"{standard_text(self.standards, lang)}; {method_text(self.method, lang)}"
+
+    def provenance_text(self, lang: str = "zh") -> str:
+        """Where the inputs come from, in words."""
+        return provenance_text(self.provenance, [self.layer_id], lang)
+
+    def to_csv(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
+        """The table with ``standard`` and ``provenance`` columns in ``lang`` (UTF-8 CSV with BOM)."""
+        out = self.table.copy()
+        out["standard"] = self.standard_text(lang)
+        out["provenance"] = self.provenance_text(lang)
+        return write_csv(out, path)
+
+
+@dataclass(frozen=True, eq=False)
+class UnitCoverageResult:
+    """Unit coverage (towns or counties with at least one facility) of one layer.
+
+    Attributes
+    ----------
+    layer_id : str
+    level : {"town", "county"}
+    table : pandas.DataFrame
+        :func:`coverage.metrics.unit_coverage` rows.
+    unassigned : int
+        Facilities that lie in no unit.
+    provenance : dict of str to str
+    """
+
+    layer_id: str
+    level: str
+    table: pd.DataFrame
+    unassigned: int
+    provenance: Mapping[str, str]
+
+
+@dataclass(frozen=True, eq=False)
+class GapResult:
+    """Gap zones of one layer (contiguous uncovered cells where its group lives) and the towns.
+
+    Attributes
+    ----------
+    layer_id : str
+    zones : geopandas.GeoDataFrame
+        :func:`coverage.gaps.gap_zones` rows, ranked (EPSG:32649).
+    towns : pandas.DataFrame
+        :func:`coverage.gaps.uncovered_by_town` rows.
+    options : dict
+        The gap-zone options in force (``connectivity``, ``min_population``,
+        ``min_cell_population``, ``split_by_town``; library defaults for those not given).
+    left_out : float
+        Uncovered people of the group in cells below ``min_cell_population`` (in no zone).
+    standards : dict of area type to Standard
+    method : {"network", "distance"}
+    provenance : dict of str to str
+    """
+
+    layer_id: str
+    zones: gpd.GeoDataFrame
+    towns: pd.DataFrame
+    options: Mapping[str, Any]
+    left_out: float
+    standards: Mapping[str, Standard]
+    method: str
+    provenance: Mapping[str, str]
+
+    def properties(self, lang: str = "zh") -> dict[str, Any]:
+        """Collection-level properties of the GeoJSON export: parameters, standard, provenance."""
+        return {
+            "layer": self.layer_id,
+            "method": self.method,
+            "standard": {a: s.label(lang) for a, s in self.standards.items()},
+            "standard_m": {a: s.distance_m for a, s in self.standards.items()},
+            **{k: v for k, v in self.options.items()},
+            "left_out": self.left_out,
+            "provenance": dict(self.provenance),
+            "provenance_note": provenance_text(self.provenance, [self.layer_id], lang),
+        }
+
+    def to_geojson(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
+        """The zones as RFC 7946 GeoJSON (WGS-84) with :meth:`properties`."""
+        return write_geojson(self.zones, path, properties=self.properties(lang))
+
+
+# --------------------------------------------------------------------------- the analysis
+
+
+class Analysis:
+    """Region + standards + the planner's edits → every result, computed once.
+
+    Parameters
+    ----------
+    region : Region
+        The study region as loaded (default data, uploads, a road network).
+    standards : StandardTable, optional
+        The standards in force (the embedded ``data/standards.csv`` when None). Build variants
+        with :meth:`with_choice` / :meth:`with_override`, which call the one resolver.
+    edits : iterable of Edit (or workspace change records), optional
+        What-if edits, applied in order per layer.
+
+    Notes
+    -----
+    Edits that cannot be applied (a removal of a facility not in the layer) are skipped and
+    listed in :attr:`problems` as ``(index, Edit)``.
+    """
+
+    def __init__(self, region: Region, standards: StandardTable | None = None,
+                 edits: Iterable[Edit | Mapping[str, Any]] = ()) -> None:
+        if not isinstance(region, Region):
+            raise TypeError(f"region must be a Region; got {type(region).__name__}")
+        table = load_standards() if standards is None else standards
+        if not isinstance(table, StandardTable):
+            raise TypeError(f"standards must be a StandardTable; got {type(table).__name__}")
+        self._region = region
+        self._standards = table
+        self._edits = tuple(e if isinstance(e, Edit) else edits_from_changes([e])[0] for e in edits)
+        self._cache: dict[tuple, Any] = {}
+        self._problems: list[tuple[int, Edit]] = []
+
+    # -- inputs ----------------------------------------------------------------------------
+    @property
+    def region(self) -> Region:
+        """The region as loaded (without the edits; see :meth:`edited_region`)."""
+        return self._region
+
+    @property
+    def standards(self) -> StandardTable:
+        """The standards in force."""
+        return self._standards
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        """The what-if edits, in order."""
+        return self._edits
+
+    @property
+    def method(self) -> Method:
+        """``"network"`` when the region has a road network, else ``"distance"``."""
+        return "network" if self._region.network is not None else "distance"
+
+    @property
+    def problems(self) -> list[tuple[int, Edit]]:
+        """Edits skipped because they could not be applied (``(index, edit)``)."""
+        self.edited_region()
+        return list(self._problems)
+
+    def with_standards(self, standards: StandardTable) -> "Analysis":
+        """The same region and edits under ``standards``."""
+        return Analysis(self._region, standards, self._edits)
+
+    def with_override(self, layer_ids: Sequence[str], override: Override) -> "Analysis":
+        """``override`` applied to ``layer_ids`` (:meth:`StandardTable.resolved`)."""
+        return self.with_standards(self._standards.resolved(layer_ids, override))
+
+    def with_choice(self, layer_id: str, mode: str, minutes: float) -> "Analysis":
+        """A planner's ``(mode, minutes)`` choice for ``layer_id`` (:meth:`StandardTable.chosen`)."""
+        return self.with_standards(self._standards.chosen(layer_id, mode, minutes))
+
+    def with_edits(self, edits: Iterable[Edit | Mapping[str, Any]]) -> "Analysis":
+        """These ``edits`` appended to the current ones."""
+        return Analysis(self._region, self._standards, self._edits + tuple(edits))
+
+    def with_region(self, region: Region) -> "Analysis":
+        """Another region (e.g. with a road network) under the same standards and edits."""
+        return Analysis(region, self._standards, self._edits)
+
+    def standards_of(self, layer_id: str) -> dict[str, Standard]:
+        """``{area_type: Standard}`` of ``layer_id``."""
+        return {a: self._standards.get(layer_id, a) for a in AREA_TYPES}
+
+    # -- edits -----------------------------------------------------------------------------
+    def _cached(self, key: tuple, compute: Any) -> Any:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def facilities(self, layer_id: str) -> gpd.GeoDataFrame:
+        """The layer's facilities with the edits applied (added sites ``new-<n>``, ``source`` uploaded)."""
+        get_layer(layer_id)
+        return self._cached(("facilities", layer_id), lambda: self._apply_edits(layer_id))
+
+    def _apply_edits(self, layer_id: str) -> gpd.GeoDataFrame:
+        base = self._region.facilities[layer_id]
+        mine = [(i, e) for i, e in enumerate(self._edits) if e.layer == layer_id]
+        if not mine:
+            return base
+        keep = np.ones(len(base), dtype=bool)
+        ids = base["facility_id"].astype(str).tolist()
+        position = {fid: j for j, fid in enumerate(ids)}
+        added: dict[str, tuple[float, float]] = {}
+        n = 0
+        for i, e in mine:
+            if e.op == "add":
+                n += 1
+                added[f"new-{n}"] = (float(e.lon), float(e.lat))  # type: ignore[arg-type]
+            elif e.facility_id in added:
+                del added[e.facility_id]
+            elif e.facility_id in position and keep[position[e.facility_id]]:
+                keep[position[e.facility_id]] = False
+            else:
+                self._problems.append((i, e))
+        out = base[keep]
+        if added:
+            new = gpd.GeoDataFrame(
+                {"facility_id": list(added), "name": list(added), "layer": layer_id, "source": "uploaded"},
+                geometry=[Point(xy) for xy in added.values()], crs=WGS84,
+            )
+            new = self._region.locate(new)
+            out = pd.concat([out, new.reindex(columns=out.columns)], ignore_index=True)
+        return gpd.GeoDataFrame(out, geometry=out.geometry.name, crs=base.crs).reset_index(drop=True)
+
+    def edited_region(self) -> Region:
+        """The region with every layer's edits applied (the region itself when there are none)."""
+        def build() -> Region:
+            region = self._region
+            for layer_id in dict.fromkeys(e.layer for e in self._edits):
+                region = region.with_facilities(layer_id, self.facilities(layer_id),
+                                                provenance=region.provenance[f"facilities:{layer_id}"])
+            return region
+
+        return self._cached(("region",), build)
+
+    # -- results ---------------------------------------------------------------------------
+    def reach(self, layer_id: str) -> reach_mod.CellReach:
+        """Per-cell reach of ``layer_id`` (:func:`coverage.reach.compute_reach`)."""
+        return self._cached(("reach", layer_id), lambda: reach_mod.compute_reach(
+            self.edited_region(), layer_id, standards=self._standards))
+
+    def coverage(self, layer_id: str) -> CoverageResult:
+        """Population coverage of ``layer_id`` per town, district and city."""
+        def build() -> CoverageResult:
+            region = self.edited_region()
+            table = metrics.population_coverage(region, layer_id, reach=self.reach(layer_id))
+            return CoverageResult(layer_id, table, self.standards_of(layer_id), self.reach(layer_id).mode,
+                                  region.provenance_for([layer_id]))
+
+        return self._cached(("coverage", layer_id), build)
+
+    def unit_coverage(self, layer_id: str, level: Literal["town", "county"] | None = None,
+                      year: int | None = None) -> UnitCoverageResult:
+        """Towns (or counties) with at least one facility of ``layer_id``.
+
+        ``level`` defaults to the layer's own (:attr:`coverage.layers.Layer.level`; ``town`` for
+        point layers).
+        """
+        lvl = level or ("county" if get_layer(layer_id).level == "county" else "town")
+
+        def build() -> UnitCoverageResult:
+            region = self.edited_region()
+            table = metrics.unit_coverage(region, layer_id, level=lvl, year=year)
+            return UnitCoverageResult(layer_id, lvl, table, int(table.attrs.get("unassigned", 0)),
+                                      region.provenance_for([layer_id]))
+
+        return self._cached(("units", layer_id, lvl, year), build)
+
+    def gaps(self, layer_id: str, **options: Any) -> GapResult:
+        """Gap zones and uncovered people per town (:func:`coverage.gaps.gap_zones`).
+
+        ``options`` are :func:`coverage.gaps.gap_zones`'s (``connectivity``, ``min_population``,
+        ``min_cell_population``, ``split_by_town``); those not given keep the library's defaults,
+        the one set every entry point uses.
+        """
+        def build() -> GapResult:
+            region = self.edited_region()
+            reach = self.reach(layer_id)
+            zones = gaps_mod.gap_zones(region, layer_id, reach=reach, standards=self._standards, **options)
+            towns = gaps_mod.uncovered_by_town(region, layer_id, reach=reach, standards=self._standards)
+            used = {k: zones.attrs[k] for k in ("connectivity", "min_population", "min_cell_population",
+                                                 "split_by_town") if k in zones.attrs}
+            used.update(options)
+            return GapResult(layer_id, zones, towns, used, float(zones.attrs.get("left_out", 0.0)),
+                             self.standards_of(layer_id), reach.mode, region.provenance_for([layer_id]))
+
+        return self._cached(("gaps", layer_id, tuple(sorted(options.items()))), build)
+
+    def siting(self, layer_id: str, **options: Any) -> siting_mod.SitingResult:
+        """New sites for ``layer_id`` with the edits as the existing facilities
+        (:func:`coverage.siting.propose_sites`; ``options`` are its keyword arguments)."""
+        return self._cached(("siting", layer_id, tuple(sorted(options.items()))), lambda: siting_mod.propose_sites(
+            self.edited_region(), layer_id, standards=self._standards, **options))
+
+    def review(self, year: int = 2025, targets: str | os.PathLike[str] | None = None,
+               yearly: bool = True) -> review_mod.ReviewResult:
+        """The plan review for ``year`` (:func:`coverage.review.annual_review`) on the edited region."""
+        key = ("review", int(year), None if targets is None else str(targets), bool(yearly))
+        return self._cached(key, lambda: review_mod.annual_review(
+            self.edited_region(), year, standards=self._standards, targets=targets, yearly=yearly))
+
+    def service_areas(self, layer_id: str, dissolve: bool = False, buffer_m: float = 25.0) -> gpd.GeoDataFrame:
+        """Service-area polygons (:func:`coverage.reach.service_areas`)."""
+        return self._cached(("areas", layer_id, bool(dissolve), float(buffer_m)), lambda: reach_mod.service_areas(
+            self.edited_region(), layer_id, self._standards, dissolve=dissolve, buffer_m=buffer_m))
+
+    def __repr__(self) -> str:
+        return (f"Analysis({len(self._region.towns)} towns, {len(self._region.population)} cells, "
+                f"{self.method}, {len(self._edits)} edits)")
+
