@@ -1,31 +1,34 @@
-"""Annual review: plan indicators measured from the data, against their targets.
+"""Annual review: the plan's indicators measured from the data, against their targets.
 
-:func:`annual_review` measures every indicator of the plan's tables
-(``data/targets/plan_indicators.csv``) whose ``measurable_by`` column names a
-measure the data supports, for the city, each district and (where the
-indicator is counted over towns) each town:
+:func:`annual_review` measures every indicator of ``data/targets/plan_indicators.csv`` whose
+``measurable_by`` column names a measure the data supports, for the city, each district and
+(where the indicator is counted over towns or people) each town:
 
-==========================  ================================================
-``measurable_by``           measure
-==========================  ================================================
-``LAYER:unit_town``         share of towns with ≥1 facility (%)
-``LAYER:unit_county``       share of counties with ≥1 facility (%)
-``LAYER:nursing_bed_share`` 100 × Σ nursing_beds / Σ beds (%)
-``LAYER:beds_per_1000_60plus``  1000 × Σ beds / residents 60+ (张/千人)
-``LAYER:pop_coverage``      share of the served group within the standard (%)
-==========================  ================================================
+==============================  ==========================================================
+``measurable_by``               measure (``unit``)
+==============================  ==========================================================
+``LAYER:unit_town``             share of towns with ≥1 facility (``rate``, 0-1)
+``LAYER:unit_county``           share of counties with ≥1 facility (``rate``)
+``LAYER:nursing_bed_share``     Σ nursing_beds / Σ beds (``rate``)
+``LAYER:beds_per_1000_60plus``  1000 × Σ beds / residents 60+ (``per_1000``)
+``LAYER:pop_coverage``          share of the served group within the standard (``rate``)
+==============================  ==========================================================
 
-Each row carries the value, the 2020 actual and 2023 / 2025 targets, a status
-(``达标`` / ``未达标`` / ``无法计算: …``) against the review year's target and
-the gap in units, beds or people ("还需 12 个乡镇(街道)"). The 15-minute
-elder-care circle (居家养老服务站点 population coverage), for which the plan
-sets no number ("基本建成"), is reported as a rate with a textual status.
-When facilities carry ``opening_year`` a year-by-year view is added
-(facilities with ``opening_year`` ≤ Y count for year Y).
+Results are language-neutral: ``status`` is a :class:`Status` (with ``due_year`` for
+:attr:`Status.NOT_YET_DUE` and a :class:`Reason` for :attr:`Status.CANNOT_COMPUTE`), rates are
+0-1, targets are stored in the value's unit (``target_op``, ``target_value``, ``target_year``)
+and the gap is a number with its unit code (``gap_unit``). The metadata (year, standards, method,
+provenance) are fields of :class:`ReviewResult`. Text is made at the edges from the
+:mod:`coverage.i18n` catalogue: :func:`review_table` (the display table of the app, the XLSX and
+the Word report), :func:`review_notes`, and the writers (CSV, XLSX, Markdown), which show rates as
+percentages as the plan writes them.
 
-:class:`ReviewResult` writes CSV (UTF-8 with BOM, for Excel), Excel (one
-sheet per level plus a 说明 sheet) and Markdown; every output states the
-provenance of the inputs and the standards used.
+Comparators: every target is judged with the one ``comparator`` of its row in the targets table.
+The plan's "50%以上" (">50" in its table) is read as inclusive (≥50 %); see
+:func:`review_notes` for the reasoning.
+
+:func:`trajectory` gives each indicator's value year by year (from the facilities' opening
+years) against the 2023 and 2025 milestones.
 """
 
 from __future__ import annotations
@@ -33,113 +36,156 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import re
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill
 
+from coverage.errors import CoverageError, ExportError, InputError
 from coverage.export import atomic_path, spreadsheet_safe, write_csv
-from coverage.layers import SERVED_GROUPS, get_layer
-from coverage.metrics import (
-    STATUS_OK,
-    beds_per_1000_elderly,
-    nursing_bed_share,
-    population_coverage,
-    provenance_text,
-    unit_coverage,
-)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from coverage.region import Region
+from coverage.i18n import STRINGS, indicator_name, layer_name, source_name, status_name, t
+from coverage.layers import get_layer
+from coverage.metrics import beds_per_1000_elderly, nursing_bed_share, population_coverage, unit_coverage
+from coverage.paths import TARGETS_FILE
+from coverage.reach import compute_reach
+from coverage.region import Region
+from coverage.standards import Standard, StandardTable, load_standards
 
 __all__ = [
+    "Status",
+    "Reason",
+    "Milestone",
+    "Indicator",
     "ReviewResult",
     "annual_review",
+    "trajectory",
+    "review_table",
+    "review_notes",
     "load_targets",
+    "indicators",
+    "coverage_layers",
     "parse_target",
     "meets",
     "units_needed",
-    "STATUS_MET",
-    "STATUS_UNMET",
-    "STATUS_NA",
-    "COLUMNS_ZH",
+    "target_for",
+    "format_value",
+    "COLUMNS",
+    "LEVELS",
+    "STATUS_COLOURS",
+    "CAVEAT_MARK",
 ]
 
-STATUS_MET = "达标"
-STATUS_UNMET = "未达标"
-STATUS_NA = "无法计算"
-CIRCLE_TARGET = "基本建成"
-CIRCLE_LAYERS: tuple[str, ...] = ("elder_care_station",)
 
-LEVEL_ZH = {"city": "城市", "district": "区县", "town": "镇街"}
-SHEET_ORDER = ("city", "district", "town")
+class Status(str, Enum):
+    """Outcome of one indicator in one place (``str`` values are stable codes)."""
 
-COLUMNS_ZH: dict[str, str] = {
-    "year": "年份",
-    "level": "层级",
-    "district_code": "区县代码",
-    "district_zh": "区县",
-    "town_code": "镇街代码",
-    "town_zh": "镇街",
-    "indicator_id": "指标编号",
-    "indicator_zh": "指标名称",
-    "layer": "设施图层",
-    "unit": "单位",
-    "value": "测算值",
-    "numerator": "分子",
-    "denominator": "分母",
-    "actual_2020": "2020年实际值",
-    "target_2023": "2023年目标值",
-    "target_2025": "2025年目标值",
-    "target": "考核目标",
-    "status": "完成情况",
-    "gap": "差距",
-    "gap_text": "差距说明",
-    "standard": "服务标准/口径",
-    "provenance": "数据来源",
-    "note": "备注",
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_YET_DUE = "not_yet_due"  # below a milestone whose year is after the review year (see ``due_year``)
+    MEASURED = "measured"  # measured; the plan sets no numeric target (“基本建成”)
+    CANNOT_COMPUTE = "cannot_compute"  # an input is missing (see ``reason``)
+
+
+class Reason(str, Enum):
+    """Why an indicator cannot be computed (``reason_detail`` names the layer, column or count)."""
+
+    LAYER_MISSING = "layer_missing"
+    LAYER_EMPTY = "layer_empty"
+    COLUMN_MISSING = "column_missing"
+    COLUMN_EMPTY = "column_empty"
+    NURSING_BEDS_EXCEED_BEDS = "nursing_beds_exceed_beds"
+    NO_BASE = "no_base"
+    REACH_FAILED = "reach_failed"
+    UNKNOWN_MEASURE = "unknown_measure"
+
+
+#: Fill colours (hex RGB) of the statuses, shared by the XLSX, the Word report and the charts.
+STATUS_COLOURS: dict[Status, str] = {
+    Status.MET: "C6EFCE",
+    Status.NOT_MET: "FFC7CE",
+    Status.NOT_YET_DUE: "FFEB9C",
+    Status.MEASURED: "DDEBF7",
+    Status.CANNOT_COMPUTE: "D9D9D9",
 }
-COLUMNS = list(COLUMNS_ZH)
 
-_OPS = {"≥": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<=", "<=": "<=", "＜": "<", "<": "<", "=": "=", "==": "="}
-_OP_RE = re.compile(r"^\s*(≥|>=|＞|>|≤|<=|＜|<|==|=)?\s*([-+]?\d+(?:\.\d+)?)\s*%?\s*$")
+#: The mark next to a figure computed from modelled or illustrative inputs (explained in the notes).
+CAVEAT_MARK = "ᵃ"
+
+LEVELS = ("city", "district", "town")
+MEASURES = ("unit_town", "unit_county", "nursing_bed_share", "beds_per_1000_60plus", "pop_coverage")
+_UNIT = {"unit_town": "rate", "unit_county": "rate", "nursing_bed_share": "rate",
+         "beds_per_1000_60plus": "per_1000", "pop_coverage": "rate"}  # fmt: skip
+_GAP_UNIT = {"unit_town": "towns", "unit_county": "counties", "nursing_bed_share": "nursing_beds",
+             "beds_per_1000_60plus": "beds", "pop_coverage": "people"}  # fmt: skip
+_SCALE = {"rate": 1.0, "per_1000": 1000.0}
+_OPS = {"≥": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<=", "<=": "<=", "＜": "<", "<": "<", "=": ">="}
+_OP_SIGN = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+
+#: Columns of :attr:`ReviewResult.rows` (codes, numbers and enums; names are data).
+COLUMNS = [
+    "year", "level", "district_code", "district_zh", "district_en", "town_code", "town_zh", "town_en",
+    "indicator_id", "indicator_zh", "indicator_en", "layer", "measure", "unit", "value", "numerator",
+    "denominator", "target_op", "target_value", "target_year", "target_text", "actual_2020", "status",
+    "due_year", "reason", "reason_detail", "gap", "gap_unit", "lacking", "skipped", "caveat",
+]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- targets
 
 
+@dataclass(frozen=True)
+class Milestone:
+    """A numeric target: ``value op target`` by ``year`` (``target`` in the indicator's unit)."""
+
+    year: int
+    op: str
+    target: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A measurable plan indicator (one row of the targets table with ``measurable_by``)."""
+
+    indicator_id: str
+    name_zh: str
+    name_en: str
+    table: str
+    layer: str
+    measure: str
+    unit: str
+    milestones: tuple[Milestone, ...]
+    actual_2020: float | None
+    text_target: str = ""
+
+
 def load_targets(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Read the plan-indicator table (default ``data/targets/plan_indicators.csv``).
 
-    Required columns: ``indicator_id, indicator_zh, unit, measurable_by``;
-    optional ``sub_item, actual_2020, target_2023, target_2025, comparator,
-    target_2023_value, target_2025_value, table, category``.
+    Required columns: ``indicator_id, indicator_zh, measurable_by``; optional ``indicator_en,
+    sub_item, unit, table, comparator, actual_2020_value, target_20XX, target_20XX_value``.
 
     Raises
     ------
-    FileNotFoundError
-        If the file is absent.
-    ValueError
-        On a missing column or a malformed ``measurable_by`` (``LAYER:MEASURE``),
-        naming the file and row.
+    InputError
+        If the file is absent, a column is missing or a ``measurable_by`` is malformed (naming
+        the file and row).
     """
-    if path is None:
-        from coverage.paths import TARGETS_FILE
-
-        path = TARGETS_FILE
-    path = Path(path)
+    path = Path(TARGETS_FILE if path is None else path)
     if not path.exists():
-        raise FileNotFoundError(f"plan-indicator table not found: {path}")
+        raise InputError(f"plan-indicator table not found: {path}")
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     df.columns = [c.strip() for c in df.columns]
     missing = [c for c in ("indicator_id", "indicator_zh", "measurable_by") if c not in df.columns]
     if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
-    for c in ("sub_item", "unit", "actual_2020", "target_2023", "target_2025", "comparator",
-              "target_2023_value", "target_2025_value"):  # fmt: skip
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+    for c in ("indicator_en", "sub_item", "unit", "table", "comparator", "actual_2020_value",
+              "target_2020", "target_2023", "target_2025",
+              "target_2020_value", "target_2023_value", "target_2025_value"):  # fmt: skip
         if c not in df.columns:
             df[c] = ""
     for i, mb in enumerate(df["measurable_by"], start=2):
@@ -147,49 +193,52 @@ def load_targets(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         if not mb:
             continue
         layer, sep, measure = mb.partition(":")
-        if not sep or not measure:
-            raise ValueError(f"{path}, row {i}, column 'measurable_by': expected LAYER:MEASURE, got {mb!r}")
+        if not sep or measure not in MEASURES:
+            raise InputError(
+                f"{path}, row {i}, column 'measurable_by': expected LAYER:MEASURE with MEASURE one of "
+                f"{', '.join(MEASURES)}, got {mb!r}"
+            )
         try:
             get_layer(layer)
         except ValueError as exc:
-            raise ValueError(f"{path}, row {i}, column 'measurable_by': {exc}") from None
+            raise InputError(f"{path}, row {i}, column 'measurable_by': {exc}") from None
     return df
 
 
 def parse_target(text: Any, value: Any = None, comparator: Any = None) -> tuple[str, float] | None:
-    """Turn a target cell into ``(operator, number)`` or ``None`` when it is not numeric.
+    """A target cell as ``(operator, number)`` (in the table's unit, e.g. percent), or None.
 
-    The operator is the one written in ``text`` (``≥40``, ``>50``). A plain
-    number (``30``, ``100``) is a level to reach: ``>=``. ``comparator`` is used
-    only when ``text`` is empty and ``value`` is given. The number is ``value``
-    when given, else the number in ``text``. Text targets ("不低于…") give ``None``.
+    The operator is the row's ``comparator`` when given (the one comparator of the targets
+    table), else the one written in ``text`` (``≥40``, ``>50``), else ``>=`` (a plain number is
+    a level to reach). The number is ``value`` when given, else the number in ``text``. Text
+    targets (“不低于…”, “基本建成”) give None.
     """
-    raw = str(text or "").strip()
+    raw = str(text or "").strip().replace(" ", "").rstrip("%")
+    op_text = ""
+    for sign in sorted(_OPS, key=len, reverse=True):
+        if raw.startswith(sign):
+            op_text, raw = sign, raw[len(sign):]
+            break
     number: float | None = None
-    op: str | None = None
-    m = _OP_RE.match(raw.replace(" ", ""))
-    if m:
-        op = _OPS.get(m.group(1) or "", ">=")
-        number = float(m.group(2))
-    elif raw:
+    try:
+        number = float(raw) if raw else None
+    except ValueError:
         return None
-    if value is not None and str(value).strip() not in ("", "nan", "None"):
+    v = str(value or "").strip()
+    if v not in ("", "nan", "None"):
         try:
-            number = float(str(value).strip())
+            number = float(v)
         except ValueError:
-            raise ValueError(f"target value {value!r} is not a number") from None
+            raise InputError(f"target value {value!r} is not a number") from None
     if number is None or not math.isfinite(number):
         return None
-    if op is None:
-        c = str(comparator or "").strip()
-        op = _OPS.get(c, ">=") if c else ">="
-        if op == "=":
-            op = ">="
+    c = str(comparator or "").strip()
+    op = _OPS.get(c) or _OPS.get(op_text) or ">="
     return op, number
 
 
 def meets(value: float, op: str, target: float) -> bool:
-    """Whether ``value`` satisfies ``op target`` (a 1e-9 tolerance on equality)."""
+    """Whether ``value op target`` holds (a 1e-9 relative tolerance on equality)."""
     tol = 1e-9 * max(1.0, abs(target))
     if op == ">=":
         return value >= target - tol
@@ -199,25 +248,85 @@ def meets(value: float, op: str, target: float) -> bool:
         return value <= target + tol
     if op == "<":
         return value < target - tol
-    if op == "=":
-        return abs(value - target) <= tol
-    raise ValueError(f"unknown comparator {op!r}")
+    raise InputError(f"unknown comparator {op!r}")
 
 
-def units_needed(total: int, op: str, percent: float) -> int:
-    """Fewest of ``total`` units that must qualify for a share ``op percent`` (%)."""
+def units_needed(total: int, op: str, rate: float) -> int:
+    """Fewest of ``total`` units that must qualify for a share ``op rate`` (rate 0-1)."""
     if total <= 0:
         return 0
     for n in range(total + 1):
-        if meets(100.0 * n / total, op, percent):
+        if meets(n / total, op, rate):
             return n
-    return total + 1  # unreachable target (e.g. > 100 %)
+    return total + 1  # unreachable (e.g. > 100 %)
+
+
+def _cell(r: Any, name: str) -> str:
+    v = getattr(r, name, "")
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+
+
+def indicators(targets: pd.DataFrame, year: int) -> list[Indicator]:
+    """The measurable indicators a review of ``year`` reports.
+
+    The 十三五 completion rows count only up to 2020 (and then with their 2020 target); the
+    other rows carry their 2023 and 2025 milestones. Percent targets become rates (0-1).
+    """
+    out = []
+    for r in targets.itertuples(index=False):
+        mb = _cell(r, "measurable_by")
+        if not mb:
+            continue
+        layer, _, measure = mb.partition(":")
+        unit = _UNIT[measure]
+        pct = _cell(r, "unit") == "%" and unit == "rate"
+        thirteenth = "十三五" in _cell(r, "table")
+        if thirteenth and year > 2020:
+            continue
+        milestones = []
+        for y in ((2020,) if thirteenth else (2023, 2025)):
+            text = _cell(r, f"target_{y}")
+            parsed = parse_target(text, _cell(r, f"target_{y}_value"), _cell(r, "comparator"))
+            if parsed is not None:
+                op, number = parsed
+                milestones.append(Milestone(y, op, number / 100.0 if pct else number, text))
+        text_target = "" if milestones else _cell(r, "target_2025")
+        actual = _cell(r, "actual_2020_value")
+        try:
+            actual_2020 = (float(actual) / 100.0 if pct else float(actual)) if actual else None
+        except ValueError:
+            actual_2020 = None
+        name_zh = _cell(r, "indicator_zh") + (f"({_cell(r, 'sub_item')})" if _cell(r, "sub_item") else "")
+        out.append(
+            Indicator(
+                indicator_id=_cell(r, "indicator_id"), name_zh=name_zh, name_en=_cell(r, "indicator_en"),
+                table=_cell(r, "table"), layer=layer.strip(), measure=measure.strip(), unit=unit,
+                milestones=tuple(milestones), actual_2020=actual_2020, text_target=text_target,
+            )  # fmt: skip
+        )
+    return out
+
+
+def coverage_layers(targets: pd.DataFrame | str | os.PathLike[str] | None = None) -> list[str]:
+    """Layers whose indicators are measured by population coverage (they need service standards)."""
+    table = _targets(targets)
+    return sorted({mb.partition(":")[0] for mb in table["measurable_by"] if mb.endswith(":pop_coverage")})
+
+
+def target_for(milestones: Sequence[Milestone], year: int) -> Milestone | None:
+    """The milestone a review of ``year`` is judged against: the first due in or after ``year``,
+    else the last one (None without milestones)."""
+    if not milestones:
+        return None
+    ordered = sorted(milestones, key=lambda m: m.year)
+    due = [m for m in ordered if m.year >= year]
+    return due[0] if due else ordered[-1]
 
 
 # --------------------------------------------------------------------------- result
 
 
-@dataclass
+@dataclass(eq=False)
 class ReviewResult:
     """The measured plan indicators for one review year.
 
@@ -226,24 +335,45 @@ class ReviewResult:
     year : int
         Review year (facilities opened after it are left out).
     rows : pandas.DataFrame
-        One row per indicator × unit with the columns of :data:`COLUMNS`;
-        ``level`` is ``city`` / ``district`` / ``town``.
-    yearly : pandas.DataFrame or None
-        City-level values per year (``year, indicator_id, indicator_zh, value,
-        target, status``) when facilities carry ``opening_year``.
+        One row per indicator × place with the columns of :data:`COLUMNS`; ``level`` is
+        ``city`` / ``district`` / ``town``; rates 0-1; ``status`` a :class:`Status`.
+    trajectory : pandas.DataFrame or None
+        City values year by year (see :func:`trajectory`); None when not computed.
+    provenance : dict of str to str
+        Provenance of every input the review used (``Region.provenance_for``).
+    standards : dict of str to dict of str to Standard
+        For population-coverage layers: ``{layer: {"urban": Standard, "rural": Standard}}``.
+    method : str
+        ``"network"`` (road network) or ``"distance"`` (straight-line fallback).
+    undated : int
+        Facilities without an opening year (counted as open).
     notes : list of str
-        Provenance, standards and method statements (written to every output).
+        Extra notes given by the caller (shown after the generated ones).
     """
 
     year: int
     rows: pd.DataFrame
-    yearly: pd.DataFrame | None = None
+    trajectory: pd.DataFrame | None = None
+    provenance: dict[str, str] = field(default_factory=dict)
+    standards: dict[str, dict[str, Standard]] = field(default_factory=dict)
+    method: str = "distance"
+    undated: int = 0
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def yearly(self) -> pd.DataFrame | None:
+        """Alias of :attr:`trajectory`."""
+        return self.trajectory
+
+    @property
+    def caveat(self) -> bool:
+        """Whether any row was computed from modelled or illustrative inputs."""
+        return bool(self.rows["caveat"].astype(bool).any()) if len(self.rows) else False
 
     def level(self, level: str) -> pd.DataFrame:
         """Rows of one level (``city`` / ``district`` / ``town``)."""
-        if level not in LEVEL_ZH:
-            raise ValueError(f"level must be one of {', '.join(LEVEL_ZH)}, got {level!r}")
+        if level not in LEVELS:
+            raise InputError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
         return self.rows[self.rows["level"] == level].reset_index(drop=True)
 
     @property
@@ -258,417 +388,339 @@ class ReviewResult:
     def town(self) -> pd.DataFrame:
         return self.level("town")
 
-    def table_zh(self, level: str | None = None) -> pd.DataFrame:
-        """Rows (all, or one level) with Chinese headers and level names."""
-        df = self.rows if level is None else self.level(level)
-        df = df.copy()
-        df["level"] = df["level"].map(LEVEL_ZH)
-        return df[COLUMNS].rename(columns=COLUMNS_ZH)
-
     # -- writers ----------------------------------------------------------------
 
-    def to_csv(self, path: str | os.PathLike[str]) -> Path:
-        """Every row in one CSV (UTF-8 with BOM so Excel reads the Chinese).
+    def to_csv(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
+        """Every row in one CSV (UTF-8 with BOM): the display columns with rounded numbers
+        (percent as the plan writes it), then the codes (indicator, place, status, reason)."""
+        return write_csv(csv_table(self, lang), path)
 
-        Provenance and standards are in each row's 数据来源 / 服务标准 columns.
+    def to_excel(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
+        """An .xlsx with one sheet per level, the year-by-year sheet and a notes sheet.
+
+        Same columns and order as :func:`review_table`, frozen header, column widths and
+        statuses coloured with :data:`STATUS_COLOURS`.
         """
-        return write_csv(self.table_zh(), path)
+        return write_excel(self, path, lang)
 
-    def to_excel(self, path: str | os.PathLike[str]) -> Path:
-        """An .xlsx with sheets 城市 / 区县 / 镇街 (when there are town rows) / 逐年 / 说明."""
-        path = Path(path)
-        with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for lvl in SHEET_ORDER:
-                if lvl == "town" and not (self.rows["level"] == "town").any():
-                    continue
-                spreadsheet_safe(self.table_zh(lvl)).to_excel(xw, sheet_name=LEVEL_ZH[lvl], index=False)
-            if self.yearly is not None and len(self.yearly):
-                spreadsheet_safe(self.yearly.rename(columns=COLUMNS_ZH)).to_excel(xw, sheet_name="逐年", index=False)
-            spreadsheet_safe(pd.DataFrame({"说明": self.notes})).to_excel(xw, sheet_name="说明", index=False)
-            for ws in xw.book.worksheets:
-                for cell in ws[1]:
-                    if cell.value in ("测算值", "差距"):
-                        for (c,) in ws.iter_rows(min_row=2, min_col=cell.column, max_col=cell.column):
-                            c.number_format = "0.0" if cell.value == "测算值" else "#,##0"
-                for col in ws.columns:
-                    width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
-                    ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.6))
-        return path
-
-    def to_markdown(self, path: str | os.PathLike[str] | None = None) -> str:
+    def to_markdown(self, path: str | os.PathLike[str] | None = None, lang: str = "zh") -> str:
         """A Markdown report (notes, then one table per level); written to ``path`` if given."""
-        lines = [f"# 江门市民政事业发展“十四五”规划 指标年度评估 ({self.year}年)", "", "## 说明", ""]
-        lines += [f"- {n}" for n in self.notes]
-        short = ["indicator_zh", "unit", "value", "target", "status", "gap_text"]
-        for lvl in SHEET_ORDER:
-            df = self.level(lvl)
-            if df.empty:
+        lines = [f"# {t('report.title', lang).replace(chr(10), ' ')} ({t('report.subtitle', lang, year=self.year)})",
+                 "", f"## {t('review.sheet.notes', lang)}", ""]  # fmt: skip
+        lines += [f"- {n}" for n in review_notes(self, lang)]
+        for lvl in LEVELS:
+            table = review_table(self, lang, lvl)
+            if table.empty:
                 continue
-            cols = (["district_zh"] if lvl == "district" else []) + (
-                ["district_zh", "town_zh"] if lvl == "town" else []
-            ) + short
-            lines += ["", f"## {LEVEL_ZH[lvl]}", ""]
-            lines += _md_table(df[cols].rename(columns=COLUMNS_ZH))
-        if self.yearly is not None and len(self.yearly):
-            lines += ["", "## 逐年", ""]
-            lines += _md_table(self.yearly.rename(columns=COLUMNS_ZH))
+            lines += ["", f"## {t('review.sheet.' + lvl, lang)}", ""]
+            lines += _md_table(table)
         text = "\n".join(lines) + "\n"
         if path is not None:
             with atomic_path(path) as tmp:
                 tmp.write_text(text, encoding="utf-8")
         return text
 
-    def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write in the format given by the extension (.xlsx, .csv, .md)."""
+    def write(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
+        """Write in the format given by the extension (.xlsx, .csv, .md, .docx)."""
         path = Path(path)
         ext = path.suffix.lower()
         if ext == ".xlsx":
-            return self.to_excel(path)
+            return self.to_excel(path, lang)
         if ext == ".csv":
-            return self.to_csv(path)
+            return self.to_csv(path, lang)
         if ext in (".md", ".markdown"):
-            self.to_markdown(path)
+            self.to_markdown(path, lang)
             return path
-        raise ValueError(f"cannot write {path}: extension must be .xlsx, .csv or .md")
-
-
-def _md_cell(v: Any) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-        return ""
-    if isinstance(v, (float, np.floating)):
-        return f"{float(v):,.2f}".rstrip("0").rstrip(".")
-    return str(v).replace("|", "\\|").replace("\n", " ")
+        raise ExportError(f"cannot write {path}: extension must be .xlsx, .csv or .md")
 
 
 def _md_table(df: pd.DataFrame) -> list[str]:
     out = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
     for row in df.itertuples(index=False):
-        out.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
+        out.append("| " + " | ".join(str(v).replace("|", "\\|").replace("\n", " ") for v in row) + " |")
     return out
 
 
 # --------------------------------------------------------------------------- measuring
 
 
-def _facilities_as_of(region: "Region", year: int) -> tuple["Region", int]:
-    """A copy of ``region`` without facilities opened after ``year``; also the count undated."""
+def _as_of(region: Region, year: int) -> tuple[Region, int]:
+    """``region`` without the facilities opened after ``year``; also how many have no opening year."""
     undated = 0
     facilities = {}
-    for layer_id, gdf in (getattr(region, "facilities", {}) or {}).items():
-        if "opening_year" in gdf.columns:
-            oy = pd.to_numeric(gdf["opening_year"], errors="coerce").astype(float).to_numpy()
-            undated += int(np.isnan(oy).sum())
-            gdf = gdf[~(oy > year)]
-        else:
-            undated += len(gdf)
-        facilities[layer_id] = gdf
-    if dataclasses.is_dataclass(region):
-        return dataclasses.replace(region, facilities=facilities), undated
-    clone = __import__("copy").copy(region)
-    clone.facilities = facilities
-    return clone, undated
+    for layer_id, gdf in region.facilities.items():
+        oy = pd.to_numeric(gdf["opening_year"], errors="coerce").astype(float).to_numpy()
+        undated += int(np.isnan(oy).sum())
+        facilities[layer_id] = gdf[~(oy > year)]
+    return dataclasses.replace(region, facilities=facilities), undated
 
 
-def _gap_text(gap: float, unit_word: str) -> str:
-    if gap is None or (isinstance(gap, float) and math.isnan(gap)):
-        return ""
-    if gap <= 0:
-        return "已达标"
-    return f"还需 {int(gap):,} {unit_word}"
+def _places(region: Region) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """``{code: (zh, en)}`` of the towns and of the districts (English = Chinese where absent)."""
+
+    def table(df: pd.DataFrame, key: str) -> dict[str, tuple[str, str]]:
+        zh = df[f"{key}_zh"].astype(str).tolist()
+        en = df[f"{key}_en"].astype(str).tolist() if f"{key}_en" in df.columns else zh
+        return {str(c): (z, e if e and e != "nan" else z) for c, z, e in zip(df[f"{key}_code"], zh, en)}
+
+    return table(region.towns, "town"), table(region.districts, "district")
 
 
-def _judge(value: float, target: tuple[str, float] | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return STATUS_NA
-    if target is None:
-        return "无量化目标"
-    return STATUS_MET if meets(value, *target) else STATUS_UNMET
+def _na(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
-_MEASURE_UNIT = {
-    "unit_town": "个乡镇(街道)",
-    "unit_county": "个县级行政区",
-    "nursing_bed_share": "张护理型床位",
-    "beds_per_1000_60plus": "张床位",
-    "pop_coverage": "人",
-}
+def _base_row(level: str, district: Any, town: Any) -> dict[str, Any]:
+    return dict(level=level, district_code=None if _na(district) else str(district),
+                town_code=None if _na(town) else str(town), value=np.nan, numerator=np.nan,
+                denominator=np.nan, reason=None, reason_detail=None, gap=np.nan, lacking=(), skipped=0)  # fmt: skip
 
 
-def _unit_rows(region: "Region", layer_id: str, measure: str, target: tuple[str, float] | None) -> list[dict]:
-    level = "town" if measure == "unit_town" else "county"
-    uc = unit_coverage(region, layer_id, level=level)
+def _failed(reason: Reason, detail: Any) -> list[dict[str, Any]]:
+    row = _base_row("city", None, None)
+    row.update(reason=reason, reason_detail=str(detail))
+    return [row]
+
+
+def _need_numerator(den: float, scale: float, op: str, target: float) -> float:
+    """Smallest whole numerator with ``scale * n / den op target`` (den fixed); NaN if none."""
+    need = max(0, math.ceil(target * den / scale - 1e-9))
+    for _ in range(3):
+        if meets(scale * need / den, op, target):
+            return float(need)
+        need += 1
+    return np.nan
+
+
+def _unit_rows(region: Region, ind: Indicator, ms: Milestone | None) -> list[dict[str, Any]]:
+    gdf = region.facilities.get(ind.layer)
+    if gdf is None:
+        return _failed(Reason.LAYER_MISSING, ind.layer)
+    by_town = ind.measure == "unit_town"
+    uc = unit_coverage(region, ind.layer, level="town" if by_town else "county")
+    unit_level = "town" if by_town else "county"
+    units = uc[uc["level"] == unit_level]
+    lacking_all = units.loc[units["units_with"] == 0, ["code", "district_code"]].astype(str)
     rows = []
-    word = _MEASURE_UNIT[measure]
     for r in uc.itertuples(index=False):
-        value = 100.0 * r.share if r.units else np.nan
-        if r.level == "town":
-            out_level = "town"
-        elif r.level == "county":
-            out_level = "district"
+        if r.level == unit_level:
+            level = "town" if by_town else "district"
+            row = _base_row(level, r.district_code, r.code if by_town else None)
+            lacking = () if r.units_with else (str(r.code),)
         else:
-            out_level = r.level
-        gap = np.nan
-        if target is not None and r.units:
-            gap = max(0, units_needed(int(r.units), *target) - int(r.units_with))
-        note = f"缺少: {r.lacking}" if r.lacking and r.level != "town" else ""
-        rows.append(
-            dict(
-                level=out_level,
-                district_code=r.district_code,
-                district_zh=r.district_zh,
-                town_code=r.code if r.level == "town" else pd.NA,
-                town_zh=r.name_zh if r.level == "town" else pd.NA,
-                value=value,
-                numerator=float(r.units_with),
-                denominator=float(r.units),
-                status=_judge(value, target),
-                gap=gap,
-                gap_text=_gap_text(gap, word),
-                note=note,
-            )
-        )
+            row = _base_row(r.level, r.district_code, None)
+            sel = lacking_all if r.level == "city" else lacking_all[lacking_all["district_code"] == str(r.code)]
+            lacking = tuple(sel["code"])
+        row.update(numerator=float(r.units_with), denominator=float(r.units), lacking=lacking)
+        if r.units:
+            row["value"] = r.units_with / r.units
+            if ms is not None:
+                row["gap"] = float(max(0, units_needed(int(r.units), ms.op, ms.target) - int(r.units_with)))
+        else:
+            row.update(reason=Reason.NO_BASE, reason_detail="")
+        rows.append(row)
     return rows
 
 
-def _ratio_rows(frame: pd.DataFrame, target: tuple[str, float] | None, measure: str) -> list[dict]:
+def _bed_check(gdf: pd.DataFrame | None, layer: str, cols: Sequence[str]) -> tuple[Reason, str] | None:
+    if gdf is None:
+        return Reason.LAYER_MISSING, layer
+    if len(gdf) == 0:
+        return Reason.LAYER_EMPTY, layer
+    for c in cols:
+        if c not in gdf.columns:
+            return Reason.COLUMN_MISSING, c
+    for c in cols:
+        if pd.to_numeric(gdf[c], errors="coerce").notna().sum() == 0:
+            return Reason.COLUMN_EMPTY, c
+    if len(cols) == 2:
+        beds = pd.to_numeric(gdf[cols[0]], errors="coerce").to_numpy(dtype=float)
+        nursing = pd.to_numeric(gdf[cols[1]], errors="coerce").to_numpy(dtype=float)
+        bad = int((np.isfinite(beds) & np.isfinite(nursing) & (nursing > beds)).sum())
+        if bad:
+            return Reason.NURSING_BEDS_EXCEED_BEDS, str(bad)
+    return None
+
+
+def _ratio_rows(region: Region, ind: Indicator, ms: Milestone | None) -> list[dict[str, Any]]:
+    gdf = region.facilities.get(ind.layer)
+    nursing = ind.measure == "nursing_bed_share"
+    cols = ("beds", "nursing_beds") if nursing else ("beds",)
+    problem = _bed_check(gdf, ind.layer, cols)
+    if problem is None and not nursing and "pop_60plus" not in region.population.columns:
+        problem = (Reason.COLUMN_MISSING, "pop_60plus")
+    if problem is not None:
+        return _failed(*problem)
+    values = pd.DataFrame({c: pd.to_numeric(gdf[c], errors="coerce") for c in cols})
+    skipped = int(values.isna().any(axis=1).sum())
+    frame = nursing_bed_share(region, ind.layer) if nursing else beds_per_1000_elderly(region, ind.layer)
+    scale = _SCALE[ind.unit]
     rows = []
-    word = _MEASURE_UNIT[measure]
     for r in frame.itertuples(index=False):
-        ok = r.status == STATUS_OK
-        value = float(r.value) if ok else np.nan
-        gap = np.nan
-        if ok and target is not None:
-            op, t = target
-            den = float(r.denominator)
-            scale = 100.0 if measure == "nursing_bed_share" else 1000.0
-            # Smallest numerator meeting the target with the denominator held fixed.
-            need = math.ceil(t * den / scale - 1e-9)
-            while need >= 0 and not meets(scale * need / den, op, t):
-                need += 1
-                if need > 10 * den + 10:
-                    need = -1
-            gap = max(0.0, float(need - r.numerator)) if need >= 0 else np.nan
-        rows.append(
-            dict(
-                level=r.level,
-                district_code=r.district_code,
-                district_zh=r.district_zh,
-                town_code=pd.NA,
-                town_zh=pd.NA,
-                value=value,
-                numerator=r.numerator,
-                denominator=r.denominator,
-                status=_judge(value, target) if ok else r.status,
-                gap=gap,
-                gap_text=_gap_text(gap, word) if ok else "",
-                note=r.note,
-            )
-        )
+        row = _base_row(r.level, r.district_code, None)
+        num, den = float(r.numerator), float(r.denominator)
+        row.update(numerator=num, denominator=den, skipped=skipped)
+        if den > 0:
+            row["value"] = scale * num / den
+            if ms is not None:
+                row["gap"] = max(0.0, _need_numerator(den, scale, ms.op, ms.target) - num)
+        else:
+            row.update(reason=Reason.NO_BASE, reason_detail="")
+        rows.append(row)
     return rows
 
 
-def _coverage_rows(
-    region: "Region", layer_id: str, target: tuple[str, float] | None, standards: Any, reach: Any
-) -> tuple[list[dict], str]:
-    cov = population_coverage(region, layer_id, reach=reach, standards=standards)
+def _coverage_rows(region: Region, ind: Indicator, ms: Milestone | None, standards: Any,
+                   cache: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+    if region.facilities.get(ind.layer) is None:
+        return _failed(Reason.LAYER_MISSING, ind.layer)
+    reach = cache.get(ind.layer)
+    if reach is None:
+        try:
+            reach = compute_reach(region, ind.layer, standards=standards)
+        except CoverageError as exc:
+            return _failed(Reason.REACH_FAILED, type(exc).__name__)
+        cache[ind.layer] = reach
+    cache["method"] = reach.mode.value if isinstance(reach.mode, Enum) else str(reach.mode)
+    cov = population_coverage(region, ind.layer, reach=reach, standards=standards)
     rows = []
     for r in cov.itertuples(index=False):
-        value = 100.0 * float(r.rate) if r.served > 0 else np.nan
-        if target is None:
-            status = STATUS_NA if math.isnan(value) else f"覆盖{value:.1f}%的{r.served_group}人口"
-            gap = float(r.uncovered)
-            gap_text = f"未覆盖 {int(r.uncovered):,} 人" if not math.isnan(value) else ""
+        row = _base_row(r.level, r.district_code, r.town_code)
+        served, covered = float(r.served), float(r.covered)
+        row.update(numerator=covered, denominator=served)
+        if served > 0:
+            row["value"] = covered / served
+            row["gap"] = (max(0.0, _need_numerator(served, 1.0, ms.op, ms.target) - covered)
+                          if ms is not None else served - covered)  # fmt: skip
         else:
-            status = _judge(value, target)
-            need = math.ceil(target[1] * r.served / 100.0 - 1e-9) if r.served else 0
-            gap = max(0.0, float(need - r.covered)) if not math.isnan(value) else np.nan
-            gap_text = _gap_text(gap, "人")
-        rows.append(
-            dict(
-                level=r.level,
-                district_code=r.district_code,
-                district_zh=r.district_zh,
-                town_code=r.town_code,
-                town_zh=r.town_zh,
-                value=value,
-                numerator=float(r.covered),
-                denominator=float(r.served),
-                status=status,
-                gap=gap,
-                gap_text=gap_text,
-                note="",
-            )
-        )
-    return rows, cov.attrs.get("standard", "")
-
-
-def _failed_rows(region: "Region", status: str) -> list[dict]:
-    rows = [
-        dict(level="city", district_code=pd.NA, district_zh="全市", town_code=pd.NA, town_zh=pd.NA,
-             value=np.nan, numerator=np.nan, denominator=np.nan, status=status, gap=np.nan,
-             gap_text="", note="")  # fmt: skip
-    ]
+            row.update(reason=Reason.NO_BASE, reason_detail="")
+        rows.append(row)
     return rows
 
 
-def _measure(
-    region: "Region",
-    layer_id: str,
-    measure: str,
-    target: tuple[str, float] | None,
-    standards: Any,
-    reach_cache: dict,
-) -> tuple[list[dict], str, str]:
-    """Rows of one measure; also the unit of its value and a description of its standard."""
-    gdf = (getattr(region, "facilities", {}) or {}).get(layer_id)
-    if measure in ("unit_town", "unit_county"):
-        if gdf is None:
-            return _failed_rows(region, f"{STATUS_NA}: 缺少 {layer_id} 图层"), "%", ""
-        std = "每个乡镇(街道)至少 1 处" if measure == "unit_town" else "每个县级行政区至少 1 处"
-        return _unit_rows(region, layer_id, measure, target), "%", std
-    if measure == "nursing_bed_share":
-        return _ratio_rows(nursing_bed_share(region, layer_id), target, measure), "%", "护理型床位数 ÷ 床位总数 (差距按床位总数不变、将普通床位改为护理型床位计算)"
-    if measure == "beds_per_1000_60plus":
-        return (
-            _ratio_rows(beds_per_1000_elderly(region, layer_id), target, measure),
-            "张/千人",
-            "床位数 ÷ 60岁及以上人口 × 1000",
-        )
-    if measure == "pop_coverage":
-        if gdf is None:
-            return _failed_rows(region, f"{STATUS_NA}: 缺少 {layer_id} 图层"), "%", ""
-        try:
-            reach = reach_cache.get(layer_id)
-            if reach is None:
-                from coverage.reach import compute_reach
-
-                reach = compute_reach(region, layer_id, standards=standards)
-                reach_cache[layer_id] = reach
-        except (ImportError, ValueError) as exc:
-            return _failed_rows(region, f"{STATUS_NA}: {exc}"), "%", ""
-        rows, std = _coverage_rows(region, layer_id, target, standards, reach)
-        return rows, "%", std
-    return _failed_rows(region, f"{STATUS_NA}: 未知口径 {measure!r}"), "", ""
+def _judge(value: float, ms: Milestone | None, year: int, reason: Reason | None) -> tuple[Status, int | None]:
+    if reason is not None or _na(value):
+        return Status.CANNOT_COMPUTE, None
+    if ms is None:
+        return Status.MEASURED, None
+    if meets(value, ms.op, ms.target):
+        return Status.MET, None
+    if ms.year > year:
+        return Status.NOT_YET_DUE, ms.year
+    return Status.NOT_MET, None
 
 
-def _cell(r: Any, name: str) -> str:
-    v = getattr(r, name, "")
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-
-
-def _indicator_specs(targets: pd.DataFrame, circle_layers: Sequence[str], year: int) -> list[dict]:
-    """Measurable indicators for ``year``: the 十四五 rows, and the 十三五 rows up to 2020."""
-    specs = []
-    for r in targets.itertuples(index=False):
-        mb = _cell(r, "measurable_by")
-        if not mb:
-            continue
-        milestones = {}
-        for y in (2020, 2023, 2025):
-            t = parse_target(_cell(r, f"target_{y}"), _cell(r, f"target_{y}_value"), _cell(r, "comparator"))
-            if t is not None:
-                milestones[y] = (t, _cell(r, f"target_{y}"))
-        thirteenth = "十三五" in _cell(r, "table") or (milestones and max(milestones) <= 2020)
-        if thirteenth and year > 2020:
-            continue
-        if not thirteenth:
-            milestones.pop(2020, None)
-        layer_id, _, measure = mb.partition(":")
-        name = _cell(r, "indicator_zh")
-        sub = _cell(r, "sub_item")
-        if sub:
-            name = f"{name}({sub})"
-        specs.append(
-            dict(
-                indicator_id=_cell(r, "indicator_id"),
-                indicator_zh=name,
-                unit_label=_cell(r, "unit"),
-                layer=layer_id.strip(),
-                measure=measure.strip(),
-                actual_2020=_cell(r, "actual_2020"),
-                target_2023=_cell(r, "target_2023"),
-                target_2025=_cell(r, "target_2025"),
-                milestones=milestones,
-            )
-        )
-    for layer_id in circle_layers:
-        layer = get_layer(layer_id)
-        group = SERVED_GROUPS[layer.served_column][0]
-        specs.append(
-            dict(
-                indicator_id=f"circle:{layer_id}",
-                indicator_zh=f"社区15分钟居家养老服务圈: {group}人口覆盖率({layer.zh})",
-                unit_label="%",
-                layer=layer_id,
-                measure="pop_coverage",
-                actual_2020="—",
-                target_2023="—",
-                target_2025=CIRCLE_TARGET,
-                milestones={},
-                text_target=CIRCLE_TARGET,
-            )
-        )
-    return specs
-
-
-def target_for(milestones: dict[int, tuple[tuple[str, float], str]], year: int):
-    """The milestone a review of ``year`` is judged against: the first one due
-    in or after ``year``, else the last one. Returns ``((op, number), text)`` or None."""
-    if not milestones:
-        return None
-    due = [y for y in sorted(milestones) if y >= year]
-    return milestones[due[0] if due else max(milestones)]
-
-
-def _review_rows(
-    region: "Region", year: int, specs: list[dict], standards: Any, prov_of: Callable[[str], str]
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    all_rows: list[dict] = []
-    standards_used: dict[str, str] = {}
-    cache: dict = {}
-    for s in specs:
-        chosen = target_for(s["milestones"], year)
-        due = min((y for y in s["milestones"] if y >= year), default=None)
-        target = chosen[0] if chosen else None
-        target_text = chosen[1] if chosen else s.get("text_target", "")
-        rows, unit, std = _measure(region, s["layer"], s["measure"], target, standards, cache)
-        if std:
-            standards_used[f"{get_layer(s['layer']).zh}({s['measure']})"] = std
+def _measure_year(region: Region, year: int, specs: Sequence[Indicator], standards: Any,
+                  cache: dict[str, Any]) -> pd.DataFrame:  # fmt: skip
+    towns, districts = _places(region)
+    out: list[dict[str, Any]] = []
+    for ind in specs:
+        ms = target_for(ind.milestones, year)
+        if ind.measure in ("unit_town", "unit_county"):
+            rows = _unit_rows(region, ind, ms)
+        elif ind.measure in ("nursing_bed_share", "beds_per_1000_60plus"):
+            rows = _ratio_rows(region, ind, ms)
+        elif ind.measure == "pop_coverage":
+            rows = _coverage_rows(region, ind, ms, standards, cache)
+        else:  # pragma: no cover - load_targets rejects unknown measures
+            rows = _failed(Reason.UNKNOWN_MEASURE, ind.measure)
+        caveat = bool(region.modelled_inputs([ind.layer]))
         for row in rows:
+            status, due = _judge(row["value"], ms, year, row["reason"])
+            d = districts.get(row["district_code"] or "", ("", ""))
+            tn = towns.get(row["town_code"] or "", ("", ""))
             row.update(
-                year=year,
-                indicator_id=s["indicator_id"],
-                indicator_zh=s["indicator_zh"],
-                layer=s["layer"],
-                unit=s["unit_label"] or unit,
-                actual_2020=s["actual_2020"],
-                target_2023=s["target_2023"],
-                target_2025=s["target_2025"],
-                target=target_text,
-                standard=std,
-                provenance=prov_of(s["layer"]),
-            )
-            if due is not None and due > year and row.get("status") == STATUS_UNMET:
-                # Judged against a milestone that is not due yet: progress, not a missed target.
-                row["status"] = f"{STATUS_UNMET}(未到期: {due}年目标)"
-        all_rows.extend(rows)
-    df = pd.DataFrame(all_rows)
-    if df.empty:
-        df = pd.DataFrame(columns=COLUMNS)
-    order = {"city": 0, "district": 1, "town": 2}
-    df["_o"] = df["level"].map(order)
+                year=year, district_zh=d[0], district_en=d[1], town_zh=tn[0], town_en=tn[1],
+                indicator_id=ind.indicator_id, indicator_zh=ind.name_zh, indicator_en=ind.name_en,
+                layer=ind.layer, measure=ind.measure, unit=ind.unit,
+                target_op=ms.op if ms else None, target_value=ms.target if ms else np.nan,
+                target_year=ms.year if ms else None, target_text=ms.text if ms else ind.text_target,
+                actual_2020=np.nan if ind.actual_2020 is None else ind.actual_2020,
+                status=status, due_year=due,
+                gap_unit="uncovered_people" if ms is None and ind.measure == "pop_coverage" else _GAP_UNIT[ind.measure],
+                caveat=caveat,
+            )  # fmt: skip
+            if status == Status.MET:
+                row["gap"] = 0.0
+        out.extend(rows)
+    df = pd.DataFrame(out, columns=COLUMNS)
+    df["_o"] = df["level"].map({lvl: i for i, lvl in enumerate(LEVELS)})
     df = df.sort_values(["_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
-    gap = pd.to_numeric(df["gap"], errors="coerce")
-    df["gap"] = gap.round().astype("Int64")  # units, beds or people: whole numbers
-    return df[COLUMNS], standards_used
+    for c in ("gap", "due_year", "target_year", "skipped"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").round().astype("Int64")
+    df["year"] = df["year"].astype(int)
+    df["caveat"] = df["caveat"].astype(bool)
+    # Keep the enums themselves (pandas would store str-based enums as plain strings).
+    df["status"] = pd.Series([Status(v) for v in df["status"]], index=df.index, dtype=object)
+    df["reason"] = pd.Series([None if _na(v) else Reason(v) for v in df["reason"]], index=df.index, dtype=object)
+    return df
+
+
+def _standards_used(standards: Any, specs: Sequence[Indicator]) -> dict[str, dict[str, Standard]]:
+    layers = sorted({s.layer for s in specs if s.measure == "pop_coverage"})
+    if isinstance(standards, Standard):
+        return {lay: {"urban": standards, "rural": standards} for lay in layers}
+    table = standards if isinstance(standards, StandardTable) else load_standards()
+    return {lay: {area: table.get(lay, area) for area in ("urban", "rural")} for lay in layers}
+
+
+def _trajectory_frame(parts: Iterable[pd.DataFrame], specs: Sequence[Indicator]) -> pd.DataFrame:
+    df = pd.concat(list(parts), ignore_index=True)
+    df = df[df["level"] == "city"]
+    milestones = {s.indicator_id: {m.year: m.target for m in s.milestones} for s in specs}
+    df = df.assign(
+        target_2023=[milestones.get(i, {}).get(2023, np.nan) for i in df["indicator_id"]],
+        target_2025=[milestones.get(i, {}).get(2025, np.nan) for i in df["indicator_id"]],
+    )
+    cols = ["indicator_id", "indicator_zh", "indicator_en", "layer", "measure", "unit", "year", "value",
+            "status", "due_year", "target_2023", "target_2025", "actual_2020", "caveat"]  # fmt: skip
+    return df[cols].reset_index(drop=True)
+
+
+def _check_year(year: Any) -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise InputError(f"year must be an integer, got {year!r}") from None
+    if not 2000 <= year <= 2100:
+        raise InputError(f"year must be between 2000 and 2100, got {year}")
+    return year
+
+
+def _targets(targets: pd.DataFrame | str | os.PathLike[str] | None) -> pd.DataFrame:
+    return targets if isinstance(targets, pd.DataFrame) else load_targets(targets)
+
+
+def trajectory(
+    region: Region,
+    year: int = 2025,
+    standards: StandardTable | Standard | None = None,
+    targets: pd.DataFrame | str | os.PathLike[str] | None = None,
+    first_year: int = 2020,
+) -> pd.DataFrame:
+    """Each measurable indicator's city value year by year, ``first_year`` → ``year``.
+
+    A year's value counts the facilities whose ``opening_year`` is ≤ that year (facilities
+    without one count every year). Returns a tidy frame, one row per indicator × year:
+    ``indicator_id, indicator_zh, indicator_en, layer, measure, unit, year, value, status,
+    due_year, target_2023, target_2025, actual_2020, caveat`` (rates 0-1; the targets are the
+    plan's milestones in the value's unit, NaN where the plan sets none).
+    """
+    year, first_year = _check_year(year), _check_year(first_year)
+    table = _targets(targets)
+    specs = indicators(table, year)
+    parts = []
+    for y in range(first_year, year + 1):
+        as_of, _ = _as_of(region, y)
+        parts.append(_measure_year(as_of, y, specs, standards, {}))
+    return _trajectory_frame(parts, specs)
 
 
 def annual_review(
-    region: "Region",
+    region: Region,
     year: int = 2025,
-    standards: Any = None,
+    standards: StandardTable | Standard | None = None,
     targets: pd.DataFrame | str | os.PathLike[str] | None = None,
-    circle_layers: Sequence[str] = CIRCLE_LAYERS,
     yearly: bool = True,
     first_year: int = 2020,
 ) -> ReviewResult:
@@ -679,74 +731,258 @@ def annual_review(
     region : Region
         Towns, districts, population and facilities.
     year : int, default 2025
-        Review year. Facilities whose ``opening_year`` is after it are left out
-        (facilities without one are counted, and the notes say how many).
-        Status is judged against the 2023 target up to 2023, the 2025 target after.
-    standards : StandardTable, optional
-        Service standards for population-coverage measures (embedded table when None).
+        Review year. Facilities whose ``opening_year`` is after it are left out (those without
+        one are counted; :attr:`ReviewResult.undated` says how many). Each indicator is judged
+        against its next milestone due (2023 up to 2023, then 2025).
+    standards : StandardTable or Standard, optional
+        Service standards of the population-coverage measures (the embedded table when None).
     targets : DataFrame or path, optional
         The plan-indicator table (:func:`load_targets` format); the embedded file by default.
-    circle_layers : sequence of str
-        Layers reported as the 15-minute elder-care circle (rate only, target "基本建成").
     yearly : bool, default True
-        Add the year-by-year view when facilities carry ``opening_year``.
+        Also compute :attr:`ReviewResult.trajectory` (``first_year`` → ``year``).
     first_year : int, default 2020
-        First year of the year-by-year view.
 
     Returns
     -------
     ReviewResult
+
+    Examples
+    --------
+    >>> from coverage.region import load_default  # doctest: +SKIP
+    >>> result = annual_review(load_default(), 2025)  # doctest: +SKIP
+    >>> review_table(result, "en", "city")  # doctest: +SKIP
     """
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        raise ValueError(f"year must be an integer, got {year!r}") from None
-    if not 2000 <= year <= 2100:
-        raise ValueError(f"year must be between 2000 and 2100, got {year}")
-    if targets is None or isinstance(targets, (str, os.PathLike)):
-        targets = load_targets(targets)
-    specs = _indicator_specs(targets, circle_layers, year)
-    layers = sorted({s["layer"] for s in specs})
+    year = _check_year(year)
+    table = _targets(targets)
+    specs = indicators(table, year)
+    as_of, undated = _as_of(region, year)
+    cache: dict[str, Any] = {}
+    rows = _measure_year(as_of, year, specs, standards, cache)
+    traj = None
+    if yearly and _check_year(first_year) <= year:
+        parts = [_measure_year(_as_of(region, y)[0], y, specs, standards, {}) for y in range(first_year, year)]
+        traj = _trajectory_frame([*parts, rows], specs)
+    layers = sorted({s.layer for s in specs})
+    return ReviewResult(
+        year=year, rows=rows, trajectory=traj, provenance=region.provenance_for(layers),
+        standards=_standards_used(standards, specs),
+        method=str(cache.get("method", "network" if region.network is not None else "distance")),
+        undated=undated,
+    )  # fmt: skip
 
-    def prov_of(layer_id: str) -> str:
-        return provenance_text(region, [layer_id])
 
-    as_of, undated = _facilities_as_of(region, year)
-    rows, standards_used = _review_rows(as_of, year, specs, standards, prov_of)
+# --------------------------------------------------------------------------- text at the edges
 
-    dated = any(
-        "opening_year" in gdf.columns and pd.to_numeric(gdf["opening_year"], errors="coerce").notna().any()
-        for lid, gdf in (getattr(region, "facilities", {}) or {}).items()
-        if lid in layers
-    )
-    yearly_df = None
-    if yearly and dated and first_year <= year:
-        parts = []
-        for y in range(first_year, year + 1):
-            if y == year:
-                df_y = rows
-            else:
-                r_y, _ = _facilities_as_of(region, y)
-                df_y, _ = _review_rows(r_y, y, _indicator_specs(targets, circle_layers, y), standards, prov_of)
-            parts.append(df_y[df_y["level"] == "city"][["year", "indicator_id", "indicator_zh", "unit", "value",
-                                                          "target", "status", "gap_text"]])  # fmt: skip
-        yearly_df = pd.concat(parts, ignore_index=True)
 
-    notes = [
-        f"评估年份: {year}年; 开业年份(opening_year)晚于{year}年的设施不计入"
-        + (f"; {undated} 处设施无开业年份, 视为已开业" if undated else ""),
-        "数据来源: " + provenance_text(region, layers),
-        "考核目标: 《江门市民政事业发展“十四五”规划》主要指标表、重点工程(及十三五完成情况表, 仅2020年); "
-        "对照评估年份当年或之后最近一个目标年份(2023/2025)的目标",
-    ]
-    notes += [f"服务标准/口径 — {k}: {v}" for k, v in standards_used.items()]
-    notes.append(
-        "完成情况: 达标/未达标按考核目标判断, 评估年份早于目标年份时标注“未到期”; “无法计算”表示所需数据缺失; "
-        "社区15分钟居家养老服务圈在规划中无量化目标(“基本建成”), 仅报告覆盖率"
-    )
-    if hasattr(region, "provenance_note"):
-        notes.append(region.provenance_note("zh"))
-    modelled = [k for k, v in (getattr(region, "provenance", {}) or {}).items() if v in ("modelled", "illustrative")]
-    if modelled:
-        notes.append("注意: 含模型推算或示意数据的输入只能演示方法, 评估结果不代表实际完成情况")
-    return ReviewResult(year=year, rows=rows, yearly=yearly_df, notes=notes)
+def format_value(value: Any, unit: str, lang: str = "zh", digits: int = 1) -> str:
+    """A value as the plan writes it: rates as a percentage (``47.0%``), else the number."""
+    if _na(value):
+        return "—"
+    if unit == "rate":
+        return f"{100.0 * float(value):.{digits}f}%"
+    return f"{float(value):,.{digits}f}"
+
+
+def _target_text(row: Any, lang: str) -> str:
+    op = row.target_op
+    if _na(op) or op is None:
+        text = str(row.target_text or "")
+        if not text:
+            return "—"
+        key = f"review.target.{text}"
+        return t(key, lang) if key in STRINGS else text
+    number = row.target_value * 100.0 if row.unit == "rate" else row.target_value
+    target = f"{_OP_SIGN[op]}{number:g}{'%' if row.unit == 'rate' else ''}"
+    return t("review.target.by_year", lang, year=int(row.target_year), target=target)
+
+
+def _gap_text(row: Any, lang: str) -> str:
+    if row.status in (Status.MET, Status.CANNOT_COMPUTE) or _na(row.gap):
+        return "—"
+    return t(f"review.gap.{row.gap_unit}", lang, n=f"{int(row.gap):,}")
+
+
+def _place(row: Any, lang: str) -> str:
+    i = 0 if lang == "zh" else 1
+    if row.level == "city":
+        return t("review.city_name", lang)
+    if row.level == "district":
+        return (row.district_zh, row.district_en)[i] or str(row.district_code)
+    return (row.town_zh, row.town_en)[i] or str(row.town_code)
+
+
+def _note_text(row: Any, lang: str, districts: Mapping[str, tuple[str, str]]) -> str:
+    parts = []
+    if row.status == Status.CANNOT_COMPUTE and not _na(row.reason):
+        detail = str(row.reason_detail or "")
+        if row.reason in (Reason.LAYER_MISSING, Reason.LAYER_EMPTY):
+            detail = layer_name(detail, lang)
+        parts.append(t(f"review.reason.{Reason(row.reason).value}", lang, detail=detail))
+    if row.measure == "unit_county" and row.level == "city" and len(row.lacking):
+        names = [districts.get(c, (c, c))[0 if lang == "zh" else 1] for c in row.lacking]
+        parts.append(t("review.note.lacking", lang, names=t("review.note.list_sep", lang).join(names)))
+    if row.skipped and not _na(row.skipped):
+        parts.append(t("review.note.skipped", lang, n=int(row.skipped)))
+    return "; ".join(parts)
+
+
+def _district_names(result: ReviewResult) -> dict[str, tuple[str, str]]:
+    d = result.rows.dropna(subset=["district_code"]).drop_duplicates("district_code")
+    return {str(r.district_code): (r.district_zh, r.district_en) for r in d.itertuples(index=False)}
+
+
+def review_table(result: ReviewResult, lang: str = "zh", level: str | None = None) -> pd.DataFrame:
+    """The review as people read it: status, indicator, level, place, measured, target, gap, note.
+
+    Every cell is text in ``lang`` (from the catalogue): statuses rendered from :class:`Status`,
+    rates as percentages with one decimal, the target with its milestone year, the gap in units,
+    beds or people, no internal ids and no empty "None". A figure computed from modelled or
+    illustrative inputs carries :data:`CAVEAT_MARK` (explained by :func:`review_notes`). The same
+    table is shown by the app, written to the XLSX and printed in the Word report.
+
+    Parameters
+    ----------
+    result : ReviewResult
+    lang : {"zh", "en"}
+    level : {"city", "district", "town"}, optional
+        One level only (all levels, city first, when None).
+    """
+    rows = result.rows if level is None else result.level(level)
+    names = _district_names(result)
+    cols = [t(f"review.col.{c}", lang) for c in ("status", "indicator", "level", "place", "value", "target",
+                                                  "gap", "note")]  # fmt: skip
+    records = []
+    for r in rows.itertuples(index=False):
+        mark = CAVEAT_MARK if r.caveat and not _na(r.value) else ""
+        unit = "" if r.unit == "rate" or _na(r.value) else f" {t('review.unit.per_1000', lang)}"
+        records.append([
+            status_name(r.status, lang, due_year=None if _na(r.due_year) else int(r.due_year)),
+            indicator_name(r.indicator_zh, r.indicator_en, lang),
+            t(f"review.level.{r.level}", lang),
+            _place(r, lang),
+            format_value(r.value, r.unit, lang) + unit + mark,
+            _target_text(r, lang),
+            _gap_text(r, lang),
+            _note_text(r, lang, names),
+        ])  # fmt: skip
+    return pd.DataFrame(records, columns=cols)
+
+
+def csv_table(result: ReviewResult, lang: str = "zh") -> pd.DataFrame:
+    """The machine-readable table: :func:`review_table`'s columns with rounded numbers (percent with
+    one decimal as the plan writes it, gaps whole), then unit, target value and the codes."""
+    display = review_table(result, lang)
+    rows = result.rows
+    pct = rows["unit"].eq("rate").to_numpy()
+    value = pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype=float)
+    target = pd.to_numeric(rows["target_value"], errors="coerce").to_numpy(dtype=float)
+    value_col, target_col = t("review.col.value", lang), t("review.col.target_value", lang)
+    display[value_col] = np.round(np.where(pct, 100.0 * value, value), 1)
+    display.insert(display.columns.get_loc(value_col) + 1, t("review.col.unit", lang),
+                   [t("review.unit.rate", lang) if p else t("review.unit.per_1000", lang) for p in pct])
+    display.insert(display.columns.get_loc(t("review.col.target", lang)) + 1, target_col,
+                   np.round(np.where(pct, 100.0 * target, target), 1))
+    display[t("review.col.gap", lang)] = rows["gap"].astype("Int64").reset_index(drop=True)
+    for c in ("indicator_id", "layer", "district_code", "town_code", "year", "status", "due_year", "reason",
+              "caveat"):  # fmt: skip
+        v = rows[c]
+        display[c] = [x.value if isinstance(x, Enum) else x for x in v] if v.dtype == object else v.to_numpy()
+    return display
+
+
+def review_notes(result: ReviewResult, lang: str = "zh") -> list[str]:
+    """The review's notes in ``lang``: year, targets, the comparator rule, standards and method,
+    statuses, data sources and (when any figure used modelled/illustrative inputs) the caveat."""
+    notes = [t("review.notes.year", lang, year=result.year)]
+    if result.undated:
+        notes.append(t("review.notes.undated", lang, n=result.undated))
+    notes += [t("review.notes.targets", lang), t("review.notes.comparator", lang),
+              t("review.notes.unit_standard", lang)]  # fmt: skip
+    method = t(f"review.notes.method.{result.method}", lang)
+    for layer, by_area in result.standards.items():
+        labels = {area: std.label(lang) for area, std in by_area.items()}
+        if len(set(labels.values())) == 1:
+            text = next(iter(labels.values()))
+        else:
+            areas = {"urban": ("街道", "streets"), "rural": ("镇", "towns")}
+            text = "; ".join(f"{areas[a][0 if lang == 'zh' else 1]}: {v}" for a, v in labels.items())
+        notes.append(t("review.notes.standard", lang, layer=layer_name(layer, lang), standard=f"{text}; {method}"))
+    notes.append(t("review.notes.statuses", lang))
+    notes.append(t("review.notes.sources", lang, items=provenance_items(result.provenance, lang)))
+    if result.caveat:
+        notes.append(t("review.notes.caveat", lang))
+    return notes + list(result.notes)
+
+
+def provenance_items(provenance: Mapping[str, str], lang: str = "zh") -> str:
+    """``区县边界: 真实; 镇街边界: 推算; …`` — every input with its provenance label."""
+    parts = []
+    for name, source in provenance.items():
+        if name.startswith("facilities:"):
+            label = layer_name(name.split(":", 1)[1], lang)
+        else:
+            label = t(f"review.input.{name}", lang) if f"review.input.{name}" in STRINGS else name
+        parts.append(f"{label}: {source_name(source, lang)}")
+    return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def _fill(status: Status) -> PatternFill:
+    colour = STATUS_COLOURS[status]
+    return PatternFill(start_color=colour, end_color=colour, fill_type="solid")
+
+
+def _width(text: Any) -> float:
+    s = str(text or "")
+    return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in s)
+
+
+def write_excel(result: ReviewResult, path: str | os.PathLike[str], lang: str = "zh") -> Path:
+    """The review as .xlsx: a sheet per level (:func:`review_table`), the trajectory and the notes."""
+    path = Path(path)
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        for lvl in LEVELS:
+            rows = result.level(lvl)
+            if rows.empty:
+                continue
+            table = spreadsheet_safe(review_table(result, lang, lvl))
+            name = t(f"review.sheet.{lvl}", lang)
+            table.to_excel(xw, sheet_name=name, index=False)
+            ws = xw.book[name]
+            for i, status in enumerate(rows["status"], start=2):
+                ws.cell(row=i, column=1).fill = _fill(Status(status))
+        if result.trajectory is not None and len(result.trajectory):
+            spreadsheet_safe(trajectory_table(result.trajectory, lang)).to_excel(
+                xw, sheet_name=t("review.sheet.trajectory", lang), index=False)
+        notes = pd.DataFrame({t("review.sheet.notes", lang): review_notes(result, lang)})
+        spreadsheet_safe(notes).to_excel(xw, sheet_name=t("review.sheet.notes", lang), index=False)
+        for ws in xw.book.worksheets:
+            ws.freeze_panes = "A2"
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+            for col in ws.columns:
+                width = max(_width(c.value) for c in col)
+                ws.column_dimensions[col[0].column_letter].width = min(60.0, max(8.0, width + 2))
+            if ws.title == t("review.sheet.notes", lang):
+                ws.column_dimensions["A"].width = 120
+                for (c,) in ws.iter_rows(min_row=2, max_col=1):
+                    c.alignment = Alignment(wrap_text=True, vertical="top")
+    return path
+
+
+def trajectory_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The trajectory for people: indicator, year, value, the 2023 / 2025 targets, status."""
+    out = []
+    for r in frame.itertuples(index=False):
+        mark = CAVEAT_MARK if r.caveat and not _na(r.value) else ""
+        out.append([
+            indicator_name(r.indicator_zh, r.indicator_en, lang), int(r.year),
+            format_value(r.value, r.unit, lang) + mark,
+            format_value(r.target_2023, r.unit, lang), format_value(r.target_2025, r.unit, lang),
+            status_name(r.status, lang, due_year=None if _na(r.due_year) else int(r.due_year)),
+        ])  # fmt: skip
+    cols = [t(f"review.col.{c}", lang) for c in ("indicator", "year", "value", "target_2023", "target_2025",
+                                                  "status")]  # fmt: skip
+    return pd.DataFrame(out, columns=cols)

@@ -361,10 +361,12 @@ def test_coverage_rates_csv_neutralises(tmp_path):
 
 
 def _review(note: str):
-    from coverage.review import COLUMNS, ReviewResult
+    from coverage.review import COLUMNS, ReviewResult, Status
 
     row = {c: None for c in COLUMNS}
-    row.update(year=2025, level="city", indicator_id="X1", indicator_zh="测试指标", note=note, value=1.0)
+    row.update(year=2025, level="district", district_code="440703", district_zh=note, indicator_id="X1",
+               indicator_zh="测试指标", unit="rate", value=1.0, status=Status.MEASURED, lacking=(), skipped=0,
+               caveat=False)  # an uploaded district name
     return ReviewResult(year=2025, rows=pd.DataFrame([row]), notes=[note])
 
 
@@ -374,7 +376,7 @@ def test_review_csv_and_xlsx_neutralise(tmp_path):
     assert "'" + EVIL in cells and EVIL not in cells
     wb = openpyxl.load_workbook(review.to_excel(tmp_path / "review.xlsx"))
     values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
-    assert values.count("'" + EVIL) == 2  # the row's 备注 and the 说明 sheet
+    assert values.count("'" + EVIL) == 2  # the row's place name and the 说明 sheet
     assert EVIL not in values
     assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
 

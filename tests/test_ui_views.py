@@ -108,18 +108,22 @@ def test_sites_table_localised():
     assert list(total["新增覆盖人口 (常住人口)"]) == [500, 300]
 
 
-def test_review_table_keeps_chinese_indicator_names():
-    from coverage.review import COLUMNS, ReviewResult
+def test_review_table_in_each_language():
+    from coverage.review import COLUMNS, ReviewResult, Status
 
     row = {c: None for c in COLUMNS}
-    row.update(year=2025, level="city", district_zh="全市", indicator_id="sws", indicator_zh="乡镇(街道)社工站覆盖率",
-               value=80.0, target="100%", status="未达标")
-    result = ReviewResult(year=2025, rows=pd.DataFrame([row, {**row, "level": "district", "status": "达标"}]))
+    row.update(year=2025, level="city", indicator_id="sws", indicator_zh="乡镇(街道)社工站覆盖率",
+               indicator_en="towns with a social-work station", unit="rate", value=0.8, target_op=">=",
+               target_value=1.0, target_year=2025, status=Status.NOT_MET, gap=15, gap_unit="towns", lacking=(),
+               skipped=0, caveat=False)
+    district = {**row, "level": "district", "district_zh": "蓬江区", "district_en": "Pengjiang", "status": Status.MET}
+    result = ReviewResult(year=2025, rows=pd.DataFrame([row, district]))
     zh = views.review_table(result, "city", "zh")
-    assert zh["指标名称"].tolist() == ["乡镇(街道)社工站覆盖率"] and zh["完成情况"].tolist() == ["未达标"]
+    assert zh["指标"].tolist() == ["乡镇(街道)社工站覆盖率"] and zh["完成情况"].tolist() == ["未达标"]
     en = views.review_table(result, "district", "en")
-    assert en["Indicator (plan wording)"].tolist() == ["乡镇(街道)社工站覆盖率"]
-    assert en["Status"].tolist() == ["达标 (met)"] and en["Level"].tolist() == ["District"]
+    assert en["Indicator"].tolist() == ["towns with a social-work station"]
+    assert en["Status"].tolist() == ["met"] and en["Level"].tolist() == ["District"]
+    assert en["Place"].tolist() == ["Pengjiang"]
 
 
 def test_md_text_shows_user_strings_literally():

@@ -34,21 +34,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the review, print the city rows, write ``--out``."""
-    from coverage.review import CIRCLE_LAYERS, annual_review
+    from coverage.review import annual_review, coverage_layers, review_notes, review_table
 
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
         raise CLIError(f"--out must end in {', '.join(FORMATS)}; got {out.name!r}")
-    standards = standards_from_args(args, list(CIRCLE_LAYERS))
+    standards = standards_from_args(args, coverage_layers(args.targets))
     region = apply_roads(region_from_args(args), args)
     result = annual_review(region, year=args.year, standards=standards, targets=args.targets,
                            yearly=not args.no_yearly)  # fmt: skip
     print(f"{args.year}年 指标评估 (全市)")
-    for r in result.city.itertuples(index=False):
-        value = "—" if r.value != r.value else f"{r.value:.1f}{r.unit if r.unit != '%' else '%'}"
-        gap = f"  {r.gap_text}" if r.gap_text and r.gap_text != "已达标" else ""
-        print(f"  {r.indicator_zh}: {value}  目标 {r.target or '—'}  {r.status}{gap}")
-    for note in result.notes:
+    for row in review_table(result, "zh", "city").itertuples(index=False):
+        print("  " + "  ".join(str(v) for v in row if v))
+    for note in review_notes(result, "zh"):
         print(f"  * {note}")
     result.write(out)
     print(f"wrote {out}", file=sys.stderr)

@@ -12,16 +12,18 @@ own wording, the English gloss is added after.
 
 from __future__ import annotations
 
-import re
 
 from typing import Any
 
 from coverage.i18n import core as _core_catalogue
+from coverage.i18n import review as _review_catalogue
+from coverage.i18n import siting as _siting_catalogue
 from coverage.i18n import ui as _ui_catalogue
+from coverage.i18n import workspace as _workspace_catalogue
 from coverage.layers import LAYERS, SERVED_GROUPS
 
 #: The catalogue modules merged into :data:`STRINGS` (add an area's module here).
-_CATALOGUES = (_ui_catalogue, _core_catalogue)
+_CATALOGUES = (_ui_catalogue, _core_catalogue, _review_catalogue, _siting_catalogue, _workspace_catalogue)
 
 
 def _merge() -> dict[str, tuple[str, str]]:
@@ -47,13 +49,6 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "illustrative": ("示意", "illustrative"),
     "uploaded": ("用户上传", "uploaded"),
     "none": ("无", "none"),
-}
-
-_STATUSES: dict[str, tuple[str, str]] = {
-    "达标": ("达标", "met"),
-    "未达标": ("未达标", "not met"),
-    "met": ("达标", "met"),
-    "not met": ("未达标", "not met"),
 }
 
 
@@ -90,18 +85,20 @@ def source_name(source: str, lang: str = "zh") -> str:
     return _pick(pair, lang) if pair else str(source)
 
 
-def status_name(status: str, lang: str = "zh") -> str:
-    """Label of a review status (达标 / 未达标 / 未达标(未到期: 2025年目标))."""
-    text = str(status)
-    pending = re.fullmatch(r"未达标\(未到期: (\d{4})年目标\)", text)
-    if pending:
-        return text if lang == "zh" else f"not met yet ({pending.group(1)} target not due)"
-    pair = _STATUSES.get(text)
-    return _pick(pair, lang) if pair else text
+def status_name(status: Any, lang: str = "zh", due_year: int | None = None) -> str:
+    """Label of a review status (a :class:`coverage.review.Status` or its code, e.g. ``"met"``).
+
+    ``not_yet_due`` with ``due_year`` reads ``未到期（2025年目标）`` / ``not yet due (2025 target)``.
+    """
+    code = str(getattr(status, "value", status))
+    if code == "not_yet_due" and due_year is not None:
+        return t("review.status.not_yet_due_year", lang, year=int(due_year))
+    return t(f"review.status.{code}", lang)
 
 
 def indicator_name(name_zh: str, name_en: str | None = None, lang: str = "zh") -> str:
-    """A plan indicator's name: the plan's Chinese wording, with the English gloss in English mode."""
+    """A plan indicator's name: the plan's Chinese wording, or its English name in English mode
+    (the Chinese wording where no English name is given)."""
     if lang == "zh" or not name_en:
         return name_zh
-    return f"{name_zh} ({name_en})"
+    return name_en
