@@ -1,0 +1,341 @@
+"""What a planner feels: the app's interactions timed in a real browser, on the default data.
+
+Starts ``streamlit run app.py`` on a free local port with an empty temporary workspace and
+``COVERAGE_APP_TIMING=1``, drives Debian's Chromium with Playwright (every request to a host other
+than 127.0.0.1 is blocked and counted: the page must make none), and times, over ``--runs`` fresh
+browser sessions (median, min and max):
+
+- ``first_load``: navigation until the figures are shown and the 73 towns are drawn in the map;
+- ``layer``: the layer switch (home-care stations → canteens) until the facility count and map change;
+- ``add``: a what-if click on the map until the covered population changes;
+- ``undo``: the undo button (of that added site) until the covered population is back;
+- ``remove``: removing a facility until the facility count drops by one (then undone, untimed);
+- ``siting``: siting with k = 10 from the click until the proposals are listed (download shown);
+- ``review``: the annual review from the click until its table is shown;
+- ``lang``: the switch to English until the tabs read in English.
+
+Each figure ends when Streamlit has finished the run the action started (its status widget gone)
+*and* the page shows the change, so a page that updates early but keeps running is not flattered.
+Beside each figure, ``srv_<action>`` is the page's own server-side time for the same action: the
+sum of the ``[timing] …`` lines the app printed while the action ran (the main step, ``total`` if
+the app prints one, else all steps), so a regression shows whether it comes from the server or the
+browser. ``vs_target`` ratios compare each median with the target of issue 14 (≤ 1 is met).
+
+Run: ``.venv/bin/python benchmarks/bench_app.py [--runs 5]`` (needs /usr/bin/chromium and
+playwright; the README's test command installs both). Prints one ``RESULT`` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+#: Issue 14's targets on the default data (seconds, medians on 2 cores).
+TARGETS = {"first_load": 2.0, "layer": 0.5, "add": 0.3, "remove": 0.3, "undo": 0.3,
+           "siting": 1.5, "review": 1.0, "lang": 0.5}
+
+#: Where a what-if click lands: an uncovered spot in 台山 (rural, many elderly, no station nearby).
+#: Found at start-up from the data (the most populous uncovered 60+ cell); this is only the fallback.
+FALLBACK_CLICK = (112.79, 22.25)
+
+NUMBER = re.compile(r"-?[\d,]+(?:\.\d+)?")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _number(text: str) -> float:
+    match = NUMBER.search(text)
+    if match is None:
+        raise ValueError(f"no number in {text!r}")
+    return float(match.group(0).replace(",", ""))
+
+
+def _click_target() -> tuple[float, float]:
+    """lon, lat of the most populous uncovered 60+ cell under the default standard."""
+    try:
+        import numpy as np
+        from pyproj import Transformer
+
+        sys.path.insert(0, str(ROOT))
+        from coverage.reach import compute_reach
+        from coverage.region import load_default
+
+        region = load_default()
+        reach = compute_reach(region, "elder_care_station")
+        served = region.population["pop_60plus"].to_numpy(dtype=float)
+        served = np.where(np.asarray(reach.covered), 0.0, served)
+        i = int(np.argmax(served))
+        x, y = region.population["x"].iloc[i], region.population["y"].iloc[i]
+        lon, lat = Transformer.from_crs("EPSG:32649", "EPSG:4326", always_xy=True).transform(x, y)
+        return float(lon), float(lat)
+    except Exception as exc:  # noqa: BLE001 - the benchmark still runs, with the fallback spot
+        print(f"note: using the fallback click spot ({exc})", file=sys.stderr)
+        return FALLBACK_CLICK
+
+
+class Server:
+    """``streamlit run app.py`` on a free port, with its log read back for the ``[timing]`` lines."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.tmp = tempfile.TemporaryDirectory(prefix="bench_app_")
+        self.log_path = Path(self.tmp.name) / "streamlit.log"
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "COVERAGE_APP_TIMING": "1",
+               "COVERAGE_WORKSPACE": str(Path(self.tmp.name) / "workspace")}
+        self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True,
+        )
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit(f"streamlit did not start:\n{self.log_path.read_text(encoding='utf-8')}")
+            time.sleep(0.2)
+
+    def mark(self) -> int:
+        self.log.flush()
+        return self.log_path.stat().st_size
+
+    def server_time(self, since: int) -> float:
+        """The app's own time since ``since``: ``total`` lines if it prints them, else the sum of all steps."""
+        time.sleep(0.05)  # let the last lines reach the file
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            f.seek(since)
+            text = f.read()
+        steps = re.findall(r"\[timing\] ([^:\n]+): ([\d.]+)s", text)
+        totals = [float(v) for k, v in steps if k.strip() in ("total", "page", "run")]
+        return sum(totals) if totals else sum(float(v) for _, v in steps)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def _browser(pw, attempted: list[str]):
+    def guard(route):
+        url = urlparse(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL_HOSTS:
+            attempted.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    browser = pw.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync"],
+    )
+    return browser, guard
+
+
+def _idle(page, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has no run in progress (its status widget is gone)."""
+    page.wait_for_timeout(30)  # the widget appears a few ms after the message is sent
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.trim()",
+        timeout=timeout,
+    )
+
+
+def _map_frame(page):
+    frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
+    frame_el.wait_for(timeout=60_000)
+    frame = frame_el.element_handle().content_frame()
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 73",
+                            timeout=60_000)
+    return frame
+
+
+def _metric(page, i: int) -> float:
+    return _number(page.get_by_test_id("stMetricValue").nth(i).inner_text())
+
+
+def _wait_metric(page, i: int, predicate: str, value: float, timeout: float = 60_000) -> None:
+    page.wait_for_function(
+        "([i, v]) => { const el = document.querySelectorAll('[data-testid=\"stMetricValue\"]')[i];"
+        " if (!el) return false; const m = el.innerText.match(/-?[\\d,]+(?:\\.\\d+)?/);"
+        " if (!m) return false; const x = Number(m[0].replace(/,/g, ''));"
+        f" return {predicate}; }}",
+        arg=[i, value], timeout=timeout,
+    )
+
+
+def _select(page, label_zh: str, option_text: str) -> None:
+    """Pick ``option_text`` in the selectbox labelled ``label_zh``."""
+    page.get_by_role("combobox", name=label_zh).first.click()
+    page.get_by_role("option", name=option_text, exact=False).first.click()
+
+
+def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[str]) -> dict[str, float]:
+    """One fresh browser session through every interaction; seconds per action and server seconds."""
+    out: dict[str, float] = {}
+    browser, guard = _browser(pw, attempted)
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.route("**/*", guard)
+        page = context.new_page()
+
+        def timed(name: str, action, done) -> None:
+            mark = server.mark()
+            started = time.perf_counter()
+            action()
+            done()
+            _idle(page)
+            out[name] = time.perf_counter() - started
+            out[f"srv_{name}"] = server.server_time(mark)
+
+        # First load: figures shown and the 73 towns drawn.
+        timed("first_load", lambda: page.goto(server.url),
+              lambda: (page.get_by_test_id("stMetricValue").nth(3).wait_for(timeout=60_000), _map_frame(page)))
+
+        # Layer switch: home-care stations (581) → canteens (60).
+        before = _metric(page, 3)
+        timed("layer", lambda: _select(page, "设施图层", "长者饭堂"),
+              lambda: (_wait_metric(page, 3, "x !== v", before), _map_frame(page)))
+        timed("layer_back", lambda: _select(page, "设施图层", "居家养老服务站点"),
+              lambda: (_wait_metric(page, 3, "x !== v", _metric(page, 3)), _map_frame(page)))
+
+        # What-if add: a click where the most elderly people are uncovered.
+        frame = _map_frame(page)
+        lon, lat = click_at
+        x, y = frame.evaluate(
+            "([lat, lng]) => { window.map.setView([lat, lng], 14, {animate: false});"
+            " const p = window.map.latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }",
+            [lat, lon],
+        )
+        covered = _metric(page, 1)
+        timed("add", lambda: frame.locator(".leaflet-container").click(position={"x": x, "y": y}),
+              lambda: _wait_metric(page, 1, "x > v", covered))
+        # Undo the added site: the covered population is back (and the draft is clean again).
+        undo = page.get_by_role("button", name="撤销").first
+        timed("undo", lambda: undo.click(), lambda: _wait_metric(page, 1, "x <= v", covered))
+
+        # Remove one facility (the first in the removal list), then undo that too (not timed).
+        n = _metric(page, 3)
+        remove_box = page.get_by_role("combobox", name="移除设施")
+        if remove_box.count():
+            remove_box.first.click()
+            options = page.get_by_role("option")
+            options.nth(min(1, options.count() - 1)).click()  # the first entry may be "(不选)"
+            _idle(page)
+            button = page.get_by_role("button", name="移除", exact=True)
+            timed("remove", lambda: button.click() if button.count() else None,
+                  lambda: _wait_metric(page, 3, "x < v", n))
+            undo.click()
+            _wait_metric(page, 3, "x >= v", n)
+            _idle(page)
+        else:
+            print("note: no removal list on the page; remove not timed", file=sys.stderr)
+
+        # Siting, k = 10.
+        page.get_by_role("tab", name="选址").click()
+        _idle(page)
+        k_input = page.get_by_label("新增站点数")
+        if k_input.count():
+            k_input.first.fill("10")
+            k_input.first.press("Enter")
+            _idle(page)
+        run = page.get_by_role("button", name="运行选址")
+        timed("siting", lambda: run.click(),
+              lambda: page.get_by_role("button", name="下载 GeoJSON").wait_for(timeout=120_000))
+
+        # Review.
+        page.get_by_role("tab", name="年度评估").click()
+        _idle(page)
+        run_review = page.get_by_role("button", name="生成年度评估")
+        timed("review", lambda: run_review.click() if run_review.count() else None,
+              lambda: page.get_by_role("button", name="下载 Excel").first.wait_for(timeout=120_000))
+
+        # Language switch to English.
+        timed("lang", lambda: page.get_by_text("English", exact=True).first.click(),
+              lambda: page.get_by_role("tab", name="Coverage").first.wait_for(timeout=60_000))
+    finally:
+        browser.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="fresh browser sessions (default 5)")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("bench_app: playwright is not installed (pip install -r requirements-dev.txt); nothing timed")
+        return 0
+    if not CHROMIUM.exists():
+        print("bench_app: /usr/bin/chromium is missing (apt-get install chromium); nothing timed")
+        return 0
+
+    click_at = _click_target()
+    server = Server()
+    attempted: list[str] = []
+    runs: list[dict[str, float]] = []
+    try:
+        with sync_playwright() as pw:
+            one_run(pw, server, click_at, attempted)  # warm-up: the server's first session loads the data
+            for i in range(args.runs):
+                runs.append(one_run(pw, server, click_at, attempted))
+                print(f"run {i + 1}/{args.runs}: " + " ".join(
+                    f"{k}={v:.2f}" for k, v in runs[-1].items() if not k.startswith("srv_")), file=sys.stderr)
+    finally:
+        server.stop()
+
+    keys = [k for k in runs[0] if not k.startswith("srv_")]
+    parts: list[str] = []
+    print(f"{'action':<12}{'median s':>10}{'min':>8}{'max':>8}{'server s':>10}{'target':>8}")
+    for k in keys:
+        values = [r[k] for r in runs if k in r]
+        srv = [r[f"srv_{k}"] for r in runs if f"srv_{k}" in r]
+        med = statistics.median(values)
+        target = TARGETS.get(k)
+        print(f"{k:<12}{med:>10.2f}{min(values):>8.2f}{max(values):>8.2f}{statistics.median(srv):>10.2f}"
+              f"{target if target else '':>8}")
+        parts.append(f"{k}_s={med:.2f}[{min(values):.2f}-{max(values):.2f}]")
+        parts.append(f"srv_{k}_s={statistics.median(srv):.2f}")
+        if target:
+            parts.append(f"{k}_vs_target={med / target:.2f}")
+    parts.append(f"runs={len(runs)} offline={'yes' if not attempted else 'NO:' + str(len(attempted))}")
+    print("RESULT " + " ".join(parts))
+    return 0 if not attempted else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
