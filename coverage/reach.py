@@ -22,37 +22,60 @@ walking in 街道, e-bike in 镇), one Dijkstra per mode.
 incremental: adding a facility is one Dijkstra bounded by the time limit from
 the new site; removing one re-solves only the nodes that facility was nearest
 to, seeded from their unchanged neighbours. Both equal a full recompute.
+
+Public engine API (what other modules use): :class:`ReachModel` (with :attr:`~ReachModel.groups`,
+:meth:`~ReachModel.group_for`, :meth:`~ReachModel.nearest_unbounded`,
+:meth:`~ReachModel.coverage_matrix`), :class:`CellReach` (its cost in an explicit
+:class:`CostUnit`), :class:`ModeGroup`, :func:`compute_reach`, :func:`coverage_matrix` and
+:func:`multi_source_times`. Service-area polygons are built from a model by
+:mod:`coverage.service_areas`, which imports this module (never the other way round).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
+from enum import StrEnum
+from typing import Iterable, Literal, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from coverage.crs import PROJECTED, WGS84
+from coverage.errors import InputError, NetworkError
+from coverage.network import RoadNetwork, augment_sources, gather_rows
+from coverage.region import Region
 from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards
-
-if TYPE_CHECKING:  # pragma: no cover
-    import geopandas as gpd
-
-    from coverage.network import RoadNetwork
 
 __all__ = [
     "CellReach",
+    "CostUnit",
+    "Method",
+    "ModeGroup",
     "ReachModel",
     "compute_reach",
     "coverage_matrix",
-    "service_areas",
     "multi_source_times",
 ]
 
-Method = Literal["auto", "network", "distance"]
+MethodChoice = Literal["auto", "network", "distance"]
 _NO_SOURCE = -9999  # scipy's marker for "no path"
+
+
+class Method(StrEnum):
+    """How a reach was measured."""
+
+    NETWORK = "network"  #: travel time over the road network
+    DISTANCE = "distance"  #: straight-line distance (no network)
+
+
+class CostUnit(StrEnum):
+    """Unit of :attr:`CellReach.cost` and :attr:`CellReach.limit`."""
+
+    SECONDS = "s"  #: network mode: travel seconds
+    METRES = "m"  #: distance mode: straight-line metres
 
 
 @dataclass
@@ -62,17 +85,19 @@ class CellReach:
     Attributes
     ----------
     cost : (m,) float array
-        Seconds (network mode) or metres (distance mode) to the nearest
-        facility; ``inf`` where no facility is within the cell's limit.
+        Cost to the nearest facility in :attr:`unit` (seconds on the network, metres
+        in distance mode); ``inf`` where no facility is within the cell's limit.
     nearest : (m,) int array
         Row of that facility in ``region.facilities[layer]`` (facilities added
         with :meth:`ReachModel.add_facility` continue the numbering); ``-1`` if none.
     limit : (m,) float array
-        Each cell's limit in the same unit (from its town's area type).
+        Each cell's limit in :attr:`unit` (from its town's area type).
     covered : (m,) bool array
         ``cost <= limit``.
-    mode : {"network", "distance"}
-    unit : {"s", "m"}
+    mode : Method
+        ``Method.NETWORK`` or ``Method.DISTANCE`` (compares equal to ``"network"`` / ``"distance"``).
+    unit : CostUnit
+        ``CostUnit.SECONDS`` (network) or ``CostUnit.METRES`` (distance); compares equal to ``"s"`` / ``"m"``.
     off_network : (m,) bool array or None
         Network mode: True for cells with no road node within the snap distance (they
         cannot be reached at all and are reported as such). None in distance mode.
@@ -82,9 +107,16 @@ class CellReach:
     nearest: np.ndarray
     limit: np.ndarray
     covered: np.ndarray
-    mode: str
-    unit: str
+    mode: Method
+    unit: CostUnit
     off_network: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.mode = Method(self.mode)
+        self.unit = CostUnit(self.unit)
+        if (self.mode is Method.NETWORK) != (self.unit is CostUnit.SECONDS):
+            raise InputError(f"a {self.mode.value} reach is measured in "
+                             f"{'s' if self.mode is Method.NETWORK else 'm'}; got unit {self.unit.value!r}")  # fmt: skip
 
     @property
     def n_covered(self) -> int:
@@ -93,16 +125,6 @@ class CellReach:
 
 
 # --------------------------------------------------------------------------- core
-def _augment(graph: sp.csr_matrix, nodes: np.ndarray, offsets: np.ndarray) -> sp.csr_matrix:
-    """``graph`` plus one virtual source row per (node, offset): edge ``virtual -> node`` of weight offset."""
-    n = graph.shape[0]
-    k = len(nodes)
-    indptr = np.concatenate([graph.indptr, graph.indptr[-1] + np.arange(1, k + 1, dtype=graph.indptr.dtype)])
-    indices = np.concatenate([graph.indices, np.asarray(nodes, dtype=graph.indices.dtype)])
-    data = np.concatenate([graph.data, np.asarray(offsets, dtype=float)])
-    return sp.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
-
-
 def multi_source_times(
     graph: sp.csr_matrix,
     source_nodes: np.ndarray,
@@ -133,11 +155,11 @@ def multi_source_times(
     source_nodes = np.asarray(source_nodes, dtype=np.int64).ravel()
     offsets = np.zeros(len(source_nodes)) if source_offsets is None else np.asarray(source_offsets, float).ravel()
     if len(offsets) != len(source_nodes):
-        raise ValueError("source_offsets must have one value per source")
+        raise InputError("source_offsets must have one value per source")
     ok = np.flatnonzero(source_nodes >= 0)
     if len(ok) == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    aug = _augment(graph, source_nodes[ok], offsets[ok])
+    aug = augment_sources(graph, source_nodes[ok], offsets[ok])
     dist, _, src = dijkstra(
         aug, directed=True, indices=n + np.arange(len(ok)), min_only=True, limit=limit,
         return_predecessors=True,
@@ -151,31 +173,42 @@ def multi_source_times(
     return dist, out
 
 
-def _gather_rows(csr: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, column, value) of every stored entry of ``csr`` in ``rows`` (vectorised)."""
-    starts = csr.indptr[rows]
-    counts = csr.indptr[rows + 1] - starts
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    rep_rows = np.repeat(rows, counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    pos = np.repeat(starts, counts) + offsets
-    return rep_rows, csr.indices[pos].astype(np.int64), csr.data[pos]
-
-
 # ----------------------------------------------------------------------- groups
 @dataclass
-class _Group:
-    """Cells sharing one standard's travel mode (one Dijkstra)."""
+class ModeGroup:
+    """Cells sharing one standard's travel mode and speed: one Dijkstra per change.
 
-    standard: Standard  # representative standard (mode, speed)
-    cells: np.ndarray  # indices into all cells
-    limit: np.ndarray  # per-cell limit of these cells (s or m)
+    Read-only for callers (:attr:`ReachModel.groups`); the model updates it.
+
+    Attributes
+    ----------
+    standard : Standard
+        Representative standard (its ``mode`` and ``speed_kmh`` define the group).
+    cells : (c,) int array
+        Indices of the group's cells among all cells.
+    limit : (c,) float array
+        Per-cell limit of these cells (seconds or metres, as the model's unit).
+    max_limit : float
+        Cutoff of the group's Dijkstra runs.
+    graph : csr_matrix or None
+        Network mode: the Dijkstra graph, whose edges run from facilities outwards
+        (against the direction of travel); row ``z`` lists the travel edges ``y -> z``.
+    graph_in : csr_matrix or None
+        Its transpose (the in-edges of every node).
+    cell_node, cell_access : arrays or None
+        Snapped node of each of the group's cells (-1: off the network) and its access leg (s).
+    fac_node, fac_offset : lists
+        Snapped node and access leg (s) of every facility the model knows (also removed ones).
+    dist, src : arrays or None
+        Time of every node to its nearest active facility and which facility that is (-1: none).
+    """
+
+    standard: Standard
+    cells: np.ndarray
+    limit: np.ndarray
     max_limit: float
-    # network state
-    graph: sp.csr_matrix | None = None  # Dijkstra graph (edges point away from facilities)
-    graph_in: sp.csr_matrix | None = None  # transpose: in-edges of each node
+    graph: sp.csr_matrix | None = None
+    graph_in: sp.csr_matrix | None = None
     cell_node: np.ndarray | None = None
     cell_access: np.ndarray | None = None
     fac_node: list[int] = field(default_factory=list)
@@ -192,61 +225,30 @@ def _standards_for(
         return {a: standards for a in area_types}
     table = load_standards() if standards is None else standards
     if not isinstance(table, StandardTable):
-        raise TypeError(f"standards must be a StandardTable, a Standard or None; got {type(table).__name__}")
+        raise InputError(f"standards must be a StandardTable, a Standard or None; got {type(table).__name__}")
     if layer_id is None:
-        raise ValueError("a StandardTable needs a layer_id")
+        raise InputError("a StandardTable needs a layer_id")
     return {a: table.get(layer_id, a) for a in area_types}
 
 
-def _region_cell_xy(region: Any) -> np.ndarray:
-    if hasattr(region, "cell_xy"):
-        return np.asarray(region.cell_xy(), dtype=float)
-    return region.population[["x", "y"]].to_numpy(dtype=float)
-
-
-def _region_area_types(region: Any, m: int) -> np.ndarray:
-    if hasattr(region, "cell_area_type"):
-        area = np.asarray(region.cell_area_type(), dtype=object)
-    else:
-        towns = getattr(region, "towns", None)
-        pop = region.population
-        if towns is not None and "area_type" in towns and "town_code" in pop:
-            lookup = dict(zip(towns["town_code"].astype(str), towns["area_type"]))
-            area = pop["town_code"].astype(str).map(lookup).to_numpy(dtype=object)
-        else:
-            area = np.full(m, "urban", dtype=object)
-    if len(area) != m:
-        raise ValueError(f"cell_area_type() returned {len(area)} values for {m} cells")
-    return area
-
-
-def _region_facility_xy(region: Any, layer_id: str) -> np.ndarray:
-    if hasattr(region, "facility_xy"):
-        xy = np.asarray(region.facility_xy(layer_id), dtype=float)
-    else:
-        gdf = region.facilities[layer_id]
-        g = gdf.to_crs(PROJECTED).geometry if len(gdf) else gdf.geometry
-        xy = np.column_stack([g.x.to_numpy(), g.y.to_numpy()]) if len(gdf) else np.zeros((0, 2))
-    return xy.reshape(-1, 2)
-
-
-def _choose_network(region: Any, network: Any, method: Method) -> "RoadNetwork | None":
+def _choose_network(region: Region, network: RoadNetwork | None, method: MethodChoice) -> RoadNetwork | None:
     if method not in ("auto", "network", "distance"):
-        raise ValueError(f"method must be 'auto', 'network' or 'distance'; got {method!r}")
+        raise InputError(f"method must be 'auto', 'network' or 'distance'; got {method!r}")
     if method == "distance":
         return None
-    net = network if network is not None else getattr(region, "network", None)
+    net = network if network is not None else region.network
     if method == "network" and net is None:
-        raise ValueError("method='network' needs a road network (region.network or network=...)")
+        raise InputError("method='network' needs a road network (region.network or network=...)")
+    if net is not None and net.crs != PROJECTED:
+        raise NetworkError(f"the road network is in {net.crs}, the region's cells in {PROJECTED}: "
+                           "read the network with crs=" + PROJECTED)  # fmt: skip
     return net
 
 
-_TRANSFORMERS: dict[tuple[str, str], Any] = {}
+_TRANSFORMERS: dict[tuple[str, str], Transformer] = {}
 
 
 def _transform(src: str, dst: str, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from pyproj import Transformer
-
     key = (src, dst)
     if key not in _TRANSFORMERS:
         _TRANSFORMERS[key] = Transformer.from_crs(src, dst, always_xy=True)
@@ -260,8 +262,7 @@ class ReachModel:
     Parameters
     ----------
     region : Region
-        Needs ``cell_xy()``, ``cell_area_type()`` (or ``population`` + ``towns``),
-        ``facility_xy(layer)`` (or ``facilities``) and optionally ``network``.
+        Its ``cell_xy()``, ``cell_area_type()``, ``facility_xy(layer_id)`` and ``network`` are used.
     layer_id : str
     standards : StandardTable, Standard or None
         ``None``: the embedded ``data/standards.csv``. A single ``Standard``
@@ -279,23 +280,33 @@ class ReachModel:
         Every facility ever known to the model (EPSG:32649), removed ones included.
     active : (k,) bool array
         False for removed facilities.
+    groups : tuple of ModeGroup
+        One per travel mode in use (read-only for callers: service areas read the graphs).
+    crs : str
+        Projected CRS of every coordinate (the network's; EPSG:32649 for a Region).
+    mode : Method
+    unit : CostUnit
+    region : Region or None
+        The region the model was built from (None from :meth:`from_arrays`).
     """
 
     def __init__(
         self,
-        region: Any,
+        region: Region,
         layer_id: str,
         standards: StandardTable | Standard | None = None,
-        network: "RoadNetwork | None" = None,
+        network: RoadNetwork | None = None,
         *,
-        method: Method = "auto",
+        method: MethodChoice = "auto",
     ) -> None:
-        cell_xy = _region_cell_xy(region)
-        area = _region_area_types(region, len(cell_xy))
-        fac_xy = _region_facility_xy(region, layer_id)
+        cell_xy = np.asarray(region.cell_xy(), dtype=float).reshape(-1, 2)
+        area = np.asarray(region.cell_area_type(), dtype=object)
+        if len(area) != len(cell_xy):
+            raise InputError(f"cell_area_type() gave {len(area)} values for {len(cell_xy)} cells")
+        fac_xy = np.asarray(region.facility_xy(layer_id), dtype=float).reshape(-1, 2)
         net = _choose_network(region, network, method)
-        self.region = region
-        self.layer_id = layer_id
+        self.region: Region | None = region
+        self.layer_id: str | None = layer_id
         self._setup(cell_xy, area, fac_xy, standards, layer_id, net)
 
     @classmethod
@@ -305,10 +316,10 @@ class ReachModel:
         facility_xy: np.ndarray,
         standards: StandardTable | Standard,
         area_type: Sequence[str] | np.ndarray | None = None,
-        network: "RoadNetwork | None" = None,
+        network: RoadNetwork | None = None,
         layer_id: str | None = None,
     ) -> "ReachModel":
-        """Build without a Region, from EPSG:32649 arrays.
+        """Build without a Region, from projected arrays (in the network's CRS; EPSG:32649 without one).
 
         Parameters
         ----------
@@ -339,12 +350,12 @@ class ReachModel:
         fac_xy: np.ndarray,
         standards: StandardTable | Standard | None,
         layer_id: str | None,
-        network: "RoadNetwork | None",
+        network: RoadNetwork | None,
     ) -> None:
         if not np.isfinite(cell_xy).all():
-            raise ValueError("cell coordinates contain NaN or infinite values")
+            raise InputError("cell coordinates contain NaN or infinite values")
         if len(fac_xy) and not np.isfinite(fac_xy).all():
-            raise ValueError(f"facility coordinates of layer {layer_id!r} contain NaN or infinite values")
+            raise InputError(f"facility coordinates of layer {layer_id!r} contain NaN or infinite values")
         m = len(cell_xy)
         area = np.asarray(area)
         urban = np.asarray(area == "urban", dtype=bool).reshape(m)
@@ -354,17 +365,18 @@ class ReachModel:
         masks = {"urban": urban, "rural": rural}
         if not is_rural.all():
             bad = sorted({str(a) for a in area[others[~is_rural][:1000]]})
-            raise ValueError(f"unknown cell area type(s) {bad}; expected {', '.join(AREA_TYPES)}")
+            raise InputError(f"unknown cell area type(s) {bad}; expected {', '.join(AREA_TYPES)}")
         present = [a for a in AREA_TYPES if masks[a].any()]
         by_area = _standards_for(standards, layer_id, present or AREA_TYPES[:1])
         self.standards_by_area = by_area
         self.cell_xy = cell_xy
         self.area_type = area
         self.network = network
-        self.mode = "network" if network is not None else "distance"
-        self.unit = "s" if network is not None else "m"
+        self.mode = Method.NETWORK if network is not None else Method.DISTANCE
+        self.unit = CostUnit.SECONDS if network is not None else CostUnit.METRES
+        self.crs = network.crs if network is not None else PROJECTED
         self._limit = np.full(m, np.inf)
-        self._groups: list[_Group] = []
+        self._mode_groups: list[ModeGroup] = []
         keyed: dict[tuple, list[str]] = {}
         for a in present or AREA_TYPES[:1]:  # no cells: keep one group (service areas still work)
             std = by_area[a]
@@ -381,8 +393,8 @@ class ReachModel:
             limit = self._limit if len(cells) == m else self._limit[cells]
             std = by_area[areas[0]]
             own = std.seconds if network is not None else std.distance_m
-            self._groups.append(
-                _Group(standard=std, cells=cells, limit=limit, max_limit=float(limit.max()) if len(limit) else own)
+            self._mode_groups.append(
+                ModeGroup(standard=std, cells=cells, limit=limit, max_limit=float(limit.max()) if len(limit) else own)
             )
         self.facility_xy = np.zeros((0, 2))
         self.active = np.zeros(0, dtype=bool)
@@ -394,14 +406,14 @@ class ReachModel:
         self._off_network: np.ndarray | None = None
         if network is not None:
             self._off_network = np.zeros(m, dtype=bool)
-            for g in self._groups:
+            for g in self._mode_groups:
                 self._setup_network_group(g)
                 self._off_network[g.cells] = ~np.isfinite(g.cell_access)
             self._off_network.setflags(write=False)
         self._append_facilities(fac_xy)
         self._full_recompute()
 
-    def _setup_network_group(self, g: _Group) -> None:
+    def _setup_network_group(self, g: ModeGroup) -> None:
         net = self.network
         std = g.standard
         if std.mode == "drive":
@@ -419,7 +431,7 @@ class ReachModel:
         self.facility_xy = np.vstack([self.facility_xy, xy]) if len(xy) else self.facility_xy
         self.active = np.concatenate([self.active, np.ones(len(xy), dtype=bool)])
         if self.network is not None and len(xy):
-            for g in self._groups:
+            for g in self._mode_groups:
                 node, d = self.network.snap(xy, g.standard.mode)
                 g.fac_node.extend(node.tolist())
                 g.fac_offset.extend((d / g.standard.speed_ms).tolist())
@@ -430,7 +442,7 @@ class ReachModel:
         self._snapshot = None
         self._cost = np.full(len(self.cell_xy), np.inf)
         self._nearest = np.full(len(self.cell_xy), -1, dtype=np.int64)
-        for g in self._groups:
+        for g in self._mode_groups:
             if self.network is None:
                 self._distance_full(g)
             else:
@@ -439,7 +451,7 @@ class ReachModel:
                 self._network_cells(g, None)
         self._snapshot = None
 
-    def _network_cells(self, g: _Group, changed_nodes: np.ndarray | None) -> None:
+    def _network_cells(self, g: ModeGroup, changed_nodes: np.ndarray | None) -> None:
         """Recompute the group's cells (all, or those on ``changed_nodes``, a bool mask over nodes)."""
         if changed_nodes is None:
             node = np.maximum(g.cell_node, 0)  # unsnapped cells have access inf → cost inf
@@ -461,7 +473,7 @@ class ReachModel:
         self._cost[cells] = np.where(ok, cost, np.inf)
         self._nearest[cells] = np.where(ok, g.src[node], -1)
 
-    def _distance_full(self, g: _Group) -> None:
+    def _distance_full(self, g: ModeGroup) -> None:
         act = np.flatnonzero(self.active)
         cells = g.cells
         if len(act) == 0 or len(cells) == 0:
@@ -501,18 +513,18 @@ class ReachModel:
         """Add a facility at WGS-84 ``lon``/``lat``; returns its index."""
         lon, lat = float(lon), float(lat)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError(f"not a WGS-84 lon/lat: ({lon}, {lat})")
-        x, y = _transform(WGS84, PROJECTED, np.array([lon]), np.array([lat]))
+            raise InputError(f"not a WGS-84 lon/lat: ({lon}, {lat})")
+        x, y = _transform(WGS84, self.crs, np.array([lon]), np.array([lat]))
         return self.add_facility_xy(float(x[0]), float(y[0]))
 
     def add_facility_xy(self, x: float, y: float) -> int:
-        """Add a facility at EPSG:32649 ``x``/``y``; returns its index."""
+        """Add a facility at projected ``x``/``y`` (:attr:`crs`); returns its index."""
         xy = np.array([[float(x), float(y)]])
         if not np.isfinite(xy).all():
-            raise ValueError("facility coordinates must be finite")
+            raise InputError("facility coordinates must be finite")
         self._before_change()
         j = int(self._append_facilities(xy)[0])
-        for g in self._groups:
+        for g in self._mode_groups:
             if self.network is None:
                 self._distance_add(g, j)
             else:
@@ -520,13 +532,13 @@ class ReachModel:
         self._snapshot = None
         return j
 
-    def _network_add(self, g: _Group, j: int) -> None:
+    def _network_add(self, g: ModeGroup, j: int) -> None:
         node = g.fac_node[j]
         if node < 0:
             return
         n = g.graph.shape[0]
         if g.one_source is None:
-            g.one_source = _augment(g.graph, np.array([0]), np.array([0.0]))
+            g.one_source = augment_sources(g.graph, np.array([0]), np.array([0.0]))
         aug = g.one_source
         aug.indices[-1] = node
         aug.data[-1] = g.fac_offset[j]
@@ -538,7 +550,7 @@ class ReachModel:
         g.src[better] = j
         self._network_cells(g, better)
 
-    def _distance_add(self, g: _Group, j: int) -> None:
+    def _distance_add(self, g: ModeGroup, j: int) -> None:
         if len(g.cells) == 0:
             return
         if self._cell_tree is None:
@@ -558,17 +570,17 @@ class ReachModel:
         if not (0 <= index < len(self.active)):
             raise IndexError(f"no facility {index} (the model knows {len(self.active)})")
         if not self.active[index]:
-            raise ValueError(f"facility {index} was already removed")
+            raise InputError(f"facility {index} was already removed")
         self._before_change()
         self.active[index] = False
-        for g in self._groups:
+        for g in self._mode_groups:
             if self.network is None:
                 self._distance_remove(g, index)
             else:
                 self._network_remove(g, index)
         self._snapshot = None
 
-    def _distance_remove(self, g: _Group, j: int) -> None:
+    def _distance_remove(self, g: ModeGroup, j: int) -> None:
         in_group = np.zeros(len(self.cell_xy), dtype=bool)
         in_group[g.cells] = True
         cells = np.flatnonzero((self._nearest == j) & in_group)
@@ -583,7 +595,7 @@ class ReachModel:
         self._cost[cells[ok]] = d[ok]
         self._nearest[cells[ok]] = act[i[ok]]
 
-    def _network_remove(self, g: _Group, j: int) -> None:
+    def _network_remove(self, g: ModeGroup, j: int) -> None:
         region_mask = g.src == j
         if not region_mask.any():
             return
@@ -592,7 +604,7 @@ class ReachModel:
         g.src[R] = -1
         # Seeds: every edge y -> z entering R from a node y outside R keeps y's
         # (unchanged, final) time; plus other facilities snapped inside R.
-        z, y, w = _gather_rows(g.graph_in, R)
+        z, y, w = gather_rows(g.graph_in, R)
         keep = ~region_mask[y] & np.isfinite(g.dist[y])
         z, y, w = z[keep], y[keep], w[keep]
         seed_node = [z]
@@ -625,7 +637,7 @@ class ReachModel:
         Parameters
         ----------
         candidate_xy : (k, 2) array
-            Candidate sites, EPSG:32649.
+            Candidate sites (:attr:`crs`).
         chunk : int
             Candidates per Dijkstra batch (memory: chunk × nodes floats).
 
@@ -636,11 +648,11 @@ class ReachModel:
         """
         cand = np.asarray(candidate_xy, dtype=float).reshape(-1, 2)
         if not np.isfinite(cand).all():
-            raise ValueError("candidate coordinates must be finite")
+            raise InputError("candidate coordinates must be finite")
         m, k = len(self.cell_xy), len(cand)
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
-        for g in self._groups:
+        for g in self._mode_groups:
             if len(g.cells) == 0 or k == 0:
                 continue
             if self.network is None:
@@ -656,14 +668,14 @@ class ReachModel:
         mat = sp.coo_matrix((np.ones(len(r), dtype=bool), (r, c)), shape=(m, k)).tocsr()
         return mat
 
-    def _distance_matrix_group(self, g: _Group, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _distance_matrix_group(self, g: ModeGroup, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         tree_c = cKDTree(self.cell_xy[g.cells])
         tree_k = cKDTree(cand)
         sdm = tree_k.sparse_distance_matrix(tree_c, g.max_limit, output_type="ndarray")
         ok = sdm["v"] <= g.limit[sdm["j"]]
         return g.cells[sdm["j"][ok]].astype(np.int32), sdm["i"][ok].astype(np.int32)
 
-    def _network_matrix_group(self, g: _Group, cand: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    def _network_matrix_group(self, g: ModeGroup, cand: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
         net = self.network
         node, d = net.snap(cand, g.standard.mode)
         offset = d / g.standard.speed_ms
@@ -671,7 +683,7 @@ class ReachModel:
         if len(ok) == 0:
             return np.zeros(0, np.int32), np.zeros(0, np.int32)
         n = net.n_nodes
-        aug = _augment(g.graph, node[ok], offset[ok])
+        aug = augment_sources(g.graph, node[ok], offset[ok])
         # cells of this group sorted by node, to expand reached nodes into cells
         on = np.flatnonzero(g.cell_node >= 0)
         order = on[np.argsort(g.cell_node[on], kind="stable")]
@@ -711,36 +723,73 @@ class ReachModel:
         _, i = self._cell_tree.query(self.facility_xy, k=1)
         return self.area_type[i]
 
-    def service_area_geometries(
-        self, dissolve: bool = False, buffer_m: float = 25.0, chunk: int = 16, facilities: Any = None
-    ) -> tuple[list[Any], list[dict[str, Any]]]:
-        """Service-area polygons in EPSG:32649 and their attributes (see :func:`service_areas`).
+    # ------------------------------------------------------ beyond the limit
+    def nearest_unbounded(self, cells: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest active facility of each cell and its cost, with no cutoff.
 
-        ``facilities``: model indices to draw (default: every active facility).
+        For cells outside every facility's reach (gaps): how far the nearest one is.
+        Network mode runs one multi-source Dijkstra per group without a limit; distance
+        mode one KD-tree query.
+
+        Parameters
+        ----------
+        cells : (c,) int array, optional
+            Cell indices (default: all).
+
+        Returns
+        -------
+        nearest : (c,) int array
+            Facility index (-1: none reachable at all, e.g. on an island or off the network).
+        cost : (c,) float array
+            In :attr:`unit` (``inf`` where ``nearest == -1``).
         """
-        from coverage.service_areas import build_service_areas
+        cells = np.arange(len(self.cell_xy)) if cells is None else np.asarray(cells, dtype=np.int64).ravel()
+        nearest = np.full(len(cells), -1, dtype=np.int64)
+        cost = np.full(len(cells), np.inf)
+        act = np.flatnonzero(self.active)
+        if len(cells) == 0 or len(act) == 0:
+            return nearest, cost
+        if self.network is None:
+            d, i = cKDTree(self.facility_xy[act]).query(self.cell_xy[cells], k=1)
+            return act[i], d
+        pos = np.full(len(self.cell_xy), -1, dtype=np.int64)
+        pos[cells] = np.arange(len(cells))
+        for g in self._mode_groups:
+            mine = pos[g.cells]
+            sel = np.flatnonzero(mine >= 0)
+            if len(sel) == 0:
+                continue
+            nodes = np.where(self.active, np.asarray(g.fac_node, dtype=np.int64), -1)
+            dist, src = multi_source_times(g.graph, nodes, np.asarray(g.fac_offset))
+            node = g.cell_node[sel]
+            on = node >= 0
+            c = np.where(on, g.cell_access[sel] + dist[np.maximum(node, 0)], np.inf)
+            f = np.where(on & np.isfinite(c), src[np.maximum(node, 0)], -1)
+            cost[mine[sel]] = np.where(f >= 0, c, np.inf)
+            nearest[mine[sel]] = f
+        return nearest, cost
 
-        return build_service_areas(
-            self, dissolve=dissolve, buffer_m=buffer_m, chunk=chunk, facilities=facilities
-        )
+    @property
+    def groups(self) -> tuple[ModeGroup, ...]:
+        """The model's travel-mode groups (see :class:`ModeGroup`)."""
+        return tuple(self._mode_groups)
 
-    def service_areas(
-        self, dissolve: bool = False, buffer_m: float = 25.0, facilities: Any = None
-    ) -> "gpd.GeoDataFrame":
-        """Service areas of the current facilities as a WGS-84 GeoDataFrame (see :func:`service_areas`)."""
-        from coverage.service_areas import service_areas_frame
-
-        return service_areas_frame(self, dissolve=dissolve, buffer_m=buffer_m, facilities=facilities)
+    def group_for(self, standard: Standard) -> ModeGroup | None:
+        """The group travelling like ``standard`` (same mode and speed; the one group in distance mode)."""
+        for g in self._mode_groups:
+            if self.network is None or (g.standard.mode == standard.mode and g.standard.speed_kmh == standard.speed_kmh):
+                return g
+        return None
 
 
 # --------------------------------------------------------------------- region API
 def compute_reach(
-    region: Any,
+    region: Region,
     layer_id: str,
     standards: StandardTable | Standard | None = None,
-    network: "RoadNetwork | None" = None,
+    network: RoadNetwork | None = None,
     *,
-    method: Method = "auto",
+    method: MethodChoice = "auto",
 ) -> CellReach:
     """Travel cost from every population cell to the nearest facility of ``layer_id``.
 
@@ -763,13 +812,13 @@ def compute_reach(
 
 
 def coverage_matrix(
-    region: Any,
+    region: Region,
     layer_id: str,
     candidate_xy: np.ndarray,
     standards: StandardTable | Standard | None = None,
-    network: "RoadNetwork | None" = None,
+    network: RoadNetwork | None = None,
     *,
-    method: Method = "auto",
+    method: MethodChoice = "auto",
 ) -> sp.csr_matrix:
     """(cells × candidates) boolean matrix: True where a candidate would cover the cell.
 
@@ -783,49 +832,8 @@ def coverage_matrix(
     scipy.sparse.csr_matrix
         Shape ``(m, k)``, dtype bool, under each cell's own limit.
     """
-    model = ReachModel.__new__(ReachModel)
-    cell_xy = _region_cell_xy(region)
-    area = _region_area_types(region, len(cell_xy))
     net = _choose_network(region, network, method)
+    model = ReachModel.from_arrays(region.cell_xy(), np.zeros((0, 2)), standards,
+                                   area_type=region.cell_area_type(), network=net, layer_id=layer_id)  # fmt: skip
     model.region = region
-    model.layer_id = layer_id
-    model._setup(cell_xy, area, np.zeros((0, 2)), standards, layer_id, net)
     return model.coverage_matrix(candidate_xy)
-
-
-def service_areas(
-    region: Any,
-    layer_id: str,
-    standards: StandardTable | Standard | None = None,
-    network: "RoadNetwork | None" = None,
-    dissolve: bool = False,
-    *,
-    buffer_m: float = 25.0,
-    method: Method = "auto",
-) -> "gpd.GeoDataFrame":
-    """Service-area polygons of a layer, WGS-84.
-
-    Network mode: the reached street segments (partial edges cut at the
-    remaining time) buffered by ``buffer_m`` and unioned — never a convex hull,
-    so rivers and unlinked islands stay out. Distance mode: circles of the
-    standard's radius, clipped to the city when the region has districts.
-
-    Parameters
-    ----------
-    dissolve : bool
-        One row for the whole layer instead of one per facility.
-    buffer_m : float
-        Half-width of the street corridors (network mode).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        EPSG:4326. Per facility: ``facility`` (row), ``facility_id``/``name``
-        when the layer has them, ``layer``, ``area_type``, ``method``,
-        ``standard`` (label), geometry. Dissolved: ``layer``, ``method``,
-        ``n_facilities``, ``standard``, geometry.
-    """
-    from coverage.service_areas import service_areas_frame
-
-    model = ReachModel(region, layer_id, standards, network, method=method)
-    return service_areas_frame(model, dissolve=dissolve, buffer_m=buffer_m)

@@ -19,22 +19,26 @@ access leg to the street.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 import shapely.geometry
+from affine import Affine
+from rasterio.features import shapes
+from scipy.ndimage import distance_transform_edt, label
 from scipy.sparse.csgraph import dijkstra
 
-from coverage.crs import PROJECTED
-from coverage.standards import Standard
+from coverage.errors import InputError
+from coverage.network import RoadNetwork, augment_sources, gather_rows
+from coverage.reach import Method, MethodChoice, ModeGroup, ReachModel
+from coverage.region import Region
+from coverage.standards import Standard, StandardTable
 
-if TYPE_CHECKING:  # pragma: no cover
-    import geopandas as gpd
-
-    from coverage.reach import ReachModel, _Group
-
-__all__ = ["build_service_areas", "service_areas_frame", "reached_segments"]
+__all__ = ["build_service_areas", "service_areas", "service_areas_frame", "reached_segments"]
 
 
 def reached_segments(
@@ -119,10 +123,6 @@ def _fill_small_holes(geom: Any, min_area: float) -> Any:
 def _to_polygon_raster(segments: np.ndarray, points: np.ndarray, buffer_m: float) -> Any:
     """Trace the buffered segments on a raster: sample the segments every half pixel,
     mark the pixels within ``buffer_m`` (Euclidean distance transform), polygonise."""
-    from rasterio.features import shapes
-    from affine import Affine
-    from scipy.ndimage import distance_transform_edt, label
-
     pts = np.concatenate([segments.reshape(-1, 2), points.reshape(-1, 2)])
     lo = pts.min(axis=0) - 2 * buffer_m
     hi = pts.max(axis=0) + 2 * buffer_m
@@ -160,27 +160,18 @@ def _to_polygon_raster(segments: np.ndarray, points: np.ndarray, buffer_m: float
     return shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
 
 
-def _group_for(model: "ReachModel", std: Standard) -> "_Group | None":
-    for g in model._groups:
-        if g.standard.mode == std.mode and g.standard.speed_kmh == std.speed_kmh:
-            return g
-    return None
-
-
-def _segments(g: "_Group", node_xy: np.ndarray, d: np.ndarray, limit: float) -> np.ndarray:
+def _segments(g: ModeGroup, node_xy: np.ndarray, d: np.ndarray, limit: float) -> np.ndarray:
     """:func:`reached_segments` over the edges into reached nodes only.
 
     Row ``z`` of the Dijkstra graph lists the travel edges ``y -> z`` (the graph
     runs from the facility outwards, against the direction of travel).
     """
-    from coverage.reach import _gather_rows
-
     reached = np.flatnonzero(d <= limit)
-    z, y, w = _gather_rows(g.graph, reached)
+    z, y, w = gather_rows(g.graph, reached)
     return reached_segments(node_xy, y, z, w, d, limit)
 
 
-def _facility_standards(model: "ReachModel", facilities: np.ndarray) -> tuple[np.ndarray, list[Standard]]:
+def _facility_standards(model: ReachModel, facilities: np.ndarray) -> tuple[np.ndarray, list[Standard]]:
     area = model.facility_area_type()[facilities]
     fallback = next(iter(model.standards_by_area.values()))
     stds = [model.standards_by_area.get(a, fallback) for a in area]
@@ -188,7 +179,7 @@ def _facility_standards(model: "ReachModel", facilities: np.ndarray) -> tuple[np
 
 
 def build_service_areas(
-    model: "ReachModel",
+    model: ReachModel,
     dissolve: bool = False,
     buffer_m: float = 25.0,
     chunk: int = 16,
@@ -196,18 +187,18 @@ def build_service_areas(
 ) -> tuple[list[Any], list[dict[str, Any]]]:
     """Polygons (EPSG:32649) and attribute dicts for the model's active facilities.
 
-    See :func:`coverage.reach.service_areas` for the parameters; ``facilities``
+    See :func:`service_areas` for the parameters; ``facilities``
     (indices in the model, e.g. a site just added) restricts the output to those.
     """
     if not (buffer_m > 0):
-        raise ValueError(f"buffer_m must be positive; got {buffer_m!r}")
+        raise InputError(f"buffer_m must be positive; got {buffer_m!r}")
     if facilities is None:
         facilities = np.flatnonzero(model.active)
     else:
         facilities = np.atleast_1d(np.asarray(facilities, dtype=np.int64))
         bad = [int(j) for j in facilities if not (0 <= j < len(model.active)) or not model.active[j]]
         if bad:
-            raise ValueError(f"no active facility {bad[0]} in the model")
+            raise InputError(f"no active facility {bad[0]} in the model")
     area, stds = _facility_standards(model, facilities)
     if model.network is None:
         geoms = [
@@ -225,7 +216,7 @@ def build_service_areas(
         return [geom], [
             {
                 "layer": model.layer_id,
-                "method": model.mode,
+                "method": model.mode.value,
                 "n_facilities": int(len(facilities)),
                 "standard": "；".join(labels),
             }
@@ -237,8 +228,8 @@ def build_service_areas(
                 "facility": int(j),
                 "layer": model.layer_id,
                 "area_type": str(a),
-                "method": model.mode,
-                "mode": s.mode if model.network is not None else "distance",
+                "method": model.mode.value,
+                "mode": s.mode if model.network is not None else Method.DISTANCE.value,
                 "minutes": s.minutes,
                 "distance_m": s.distance_m,
                 "standard": s.label("zh"),
@@ -248,22 +239,20 @@ def build_service_areas(
 
 
 def _network_areas(
-    model: "ReachModel",
+    model: ReachModel,
     facilities: np.ndarray,
     stds: list[Standard],
     buffer_m: float,
     chunk: int,
     dissolve: bool,
 ) -> list[Any]:
-    from coverage.reach import _augment
-
     net = model.network
     n = net.n_nodes
     geoms: list[Any] = [shapely.Polygon()] * len(facilities)
     by_group: dict[int, list[int]] = {}
     groups = []
     for pos, s in enumerate(stds):
-        g = _group_for(model, s)
+        g = model.group_for(s)
         if g is None:
             continue
         if not any(g is h for h in groups):
@@ -285,7 +274,7 @@ def _network_areas(
         if not reach_ok.any():
             continue
         src = np.flatnonzero(reach_ok)
-        aug = _augment(g.graph, node[src], shifted[src])
+        aug = augment_sources(g.graph, node[src], shifted[src])
         access_pts = model.facility_xy[fac]
         if dissolve:
             d = dijkstra(aug, directed=True, indices=n + np.arange(len(src)), min_only=True, limit=lmax)[:n]
@@ -304,29 +293,32 @@ def _network_areas(
     return geoms
 
 
-def _city(model: "ReachModel") -> Any:
+_CITY: "OrderedDict[tuple[int, str], tuple[gpd.GeoDataFrame, Any]]" = OrderedDict()
+
+
+def _city(model: ReachModel) -> Any:
+    """The union of the region's districts in the model's CRS (cached per districts frame), or None."""
     region = model.region
-    districts = getattr(region, "districts", None) if region is not None else None
-    if districts is None or len(districts) == 0 or districts.crs is None:
+    if region is None or region.districts is None or len(region.districts) == 0 or region.districts.crs is None:
         return None
-    cached = getattr(model, "_city_geom", None)
-    if cached is None:
-        cached = shapely.union_all(districts.to_crs(PROJECTED).geometry.values)
-        model._city_geom = cached
-    return cached
+    key = (id(region.districts), model.crs)
+    hit = _CITY.get(key)
+    if hit is None or hit[0] is not region.districts:  # the frame is held, so its id is not reused
+        hit = (region.districts, shapely.union_all(region.districts.to_crs(model.crs).geometry.values))
+        _CITY[key] = hit
+        while len(_CITY) > 8:
+            _CITY.popitem(last=False)
+    return hit[1]
 
 
 def service_areas_frame(
-    model: "ReachModel", dissolve: bool = False, buffer_m: float = 25.0, facilities: Any = None
+    model: ReachModel, dissolve: bool = False, buffer_m: float = 25.0, facilities: Any = None
 ) -> "gpd.GeoDataFrame":
     """GeoDataFrame (WGS-84) of the model's service areas, with facility ids/names when known."""
-    import geopandas as gpd
-    import pandas as pd
-
     geoms, attrs = build_service_areas(model, dissolve=dissolve, buffer_m=buffer_m, facilities=facilities)
     frame = pd.DataFrame(attrs)
     if not dissolve and model.region is not None and len(frame):
-        fac = getattr(model.region, "facilities", {}).get(model.layer_id)
+        fac = model.region.facilities.get(model.layer_id)
         if fac is not None:
             position = 1
             for col in ("facility_id", "name", "town_code", "district_code"):
@@ -336,5 +328,43 @@ def service_areas_frame(
                         position, col, [values[j] if j < len(values) else None for j in frame["facility"]]
                     )
                     position += 1
-    gdf = gpd.GeoDataFrame(frame, geometry=list(geoms), crs=PROJECTED)
+    gdf = gpd.GeoDataFrame(frame, geometry=list(geoms), crs=model.crs)
     return gdf.to_crs("EPSG:4326")
+
+
+def service_areas(
+    region: Region,
+    layer_id: str,
+    standards: StandardTable | Standard | None = None,
+    network: RoadNetwork | None = None,
+    dissolve: bool = False,
+    *,
+    buffer_m: float = 25.0,
+    method: MethodChoice = "auto",
+) -> gpd.GeoDataFrame:
+    """Service-area polygons of a layer, WGS-84.
+
+    Network mode: the reached street segments (partial edges cut at the
+    remaining time) buffered by ``buffer_m`` and unioned — never a convex hull,
+    so rivers and unlinked islands stay out. Distance mode: circles of the
+    standard's radius, clipped to the city when the region has districts.
+
+    Parameters
+    ----------
+    region, layer_id, standards, network, method
+        As for :func:`coverage.reach.compute_reach`.
+    dissolve : bool
+        One row for the whole layer instead of one per facility.
+    buffer_m : float
+        Half-width of the street corridors (network mode).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326. Per facility: ``facility`` (row), ``facility_id``/``name``
+        when the layer has them, ``layer``, ``area_type``, ``method``, ``mode``,
+        ``minutes``, ``distance_m``, ``standard`` (label), geometry. Dissolved:
+        ``layer``, ``method``, ``n_facilities``, ``standard``, geometry.
+    """
+    model = ReachModel(region, layer_id, standards, network, method=method)
+    return service_areas_frame(model, dissolve=dissolve, buffer_m=buffer_m)

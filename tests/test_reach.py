@@ -24,8 +24,8 @@ from coverage.reach import (
     compute_reach,
     coverage_matrix,
     multi_source_times,
-    service_areas,
 )
+from coverage.service_areas import build_service_areas, service_areas, service_areas_frame
 from coverage.standards import Standard, load_standards
 
 TOY = Path(__file__).parent / "data" / "network" / "toy_jiangmen.osm"
@@ -48,6 +48,8 @@ class FakeRegion:
         self._fac = {"elder_care_station": np.asarray(facilities_xy, float).reshape(-1, 2)}
         self._area = np.full(len(self._cells), "urban", dtype=object) if area is None else np.asarray(area, object)
         self.network = network
+        self.districts = None
+        self.facilities = {}
 
     def cell_xy(self):
         return self._cells
@@ -360,7 +362,7 @@ def test_raster_tracing_matches_vector_buffer(toy, monkeypatch):
 def test_service_area_of_one_added_site(toy):
     model = ReachModel(FakeRegion(node_cells(toy), xy(toy, "W00"), network=toy), "elder_care_station", WALK15)
     j = model.add_facility_xy(*xy(toy, "E22")[0])
-    gdf = model.service_areas(facilities=[j])
+    gdf = service_areas_frame(model, facilities=[j])
     assert gdf["facility"].tolist() == [j]
     from shapely.geometry import Point
 
@@ -371,13 +373,13 @@ def test_service_area_of_one_added_site(toy):
     assert not poly.contains(Point(p["W00"]))  # 4 + 3 = 7 blocks
     model.remove_facility(j)
     with pytest.raises(ValueError, match="no active facility"):
-        model.service_areas(facilities=[j])
+        service_areas_frame(model, facilities=[j])
 
 
 def test_no_cells_still_gives_service_areas(toy):
     model = ReachModel.from_arrays(np.zeros((0, 2)), xy(toy, "W00"), WALK15, network=toy)
     assert model.reach.cost.shape == (0,)
-    geoms, _ = model.service_area_geometries()
+    geoms, _ = build_service_areas(model)
     assert geoms[0].area > 0
     assert model.coverage_matrix(xy(toy, "E01")).shape == (0, 1)
 

@@ -3,7 +3,7 @@
 One polygon per facility (or one for the whole layer with ``--dissolve``):
 the streets from which the facility is reached within its standard when a road
 network is given (``--roads``), else GB 50180-2018 straight-line circles.
-A thin shell over :func:`coverage.reach.service_areas`; written as RFC 7946
+A thin shell over :func:`coverage.service_areas.service_areas`; written as RFC 7946
 GeoJSON with the run's parameters and input provenance.
 """
 
@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Compute the polygons and write ``--out``."""
     from coverage.export import write_geojson
-    from coverage.reach import service_areas
+    from coverage.service_areas import service_areas
 
     if not args.buffer > 0:
         raise CLIError(f"--buffer must be a positive number, got {args.buffer:g}")
