@@ -13,6 +13,7 @@ __all__ = [
     "CoverageError",
     "InputError",
     "InputLimitError",
+    "DataImportError",
     "StandardsError",
     "NetworkError",
     "SitingError",
@@ -35,6 +36,30 @@ class InputError(CoverageError, ValueError):
 
 class InputLimitError(InputError):
     """A file declares or holds more than the limits in :mod:`coverage.settings` allow."""
+
+
+class DataImportError(InputError):
+    """A user file cannot be imported; the message lists every error with file, row and column.
+
+    Parameters
+    ----------
+    report : ImportReport
+        The full report of the failed import (``coverage.io.report.ImportReport``: its
+        ``file`` and ``errors``, each printed as ``file, row R, column C: message``). Build
+        a one-error report with ``coverage.io.report.file_error``.
+
+    Attributes
+    ----------
+    report : ImportReport
+        The report, warnings included.
+    """
+
+    def __init__(self, report):
+        self.report = report
+        errors = sorted(report.errors, key=lambda e: -1 if e.row is None else e.row)
+        n = len(errors)
+        head = f"cannot import {report.file}: {n} error{'s' if n != 1 else ''}"
+        super().__init__("\n".join([head] + [f"  {e}" for e in errors]))
 
 
 class StandardsError(InputError):

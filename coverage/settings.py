@@ -10,6 +10,36 @@ from __future__ import annotations
 
 # --------------------------------------------------------------------------- inputs (coverage.io)
 
+#: Upload / import size limits in MB (the file on disk; a ``.csv.gz`` counts decompressed).
+MAX_IMPORT_MB = 50.0
+MAX_POPULATION_MB = 500.0
+#: ZIP-based inputs (XLSX, zipped Shapefile) are refused past this many times the size limit.
+ARCHIVE_EXPANSION = 20
+#: XLSX: most cells actually written in a sheet, and most cells its used range may span
+#: (rows × columns: what reading it pads out in memory). Checked by streaming the sheet XML.
+MAX_XLSX_CELLS = 2_000_000
+MAX_XLSX_SPAN = 20_000_000
+#: Rasters: most pixels × bands read (the part over the region), checked before reading.
+MAX_RASTER_PIXELS = 40_000_000
+#: A population file whose total over the districts it fully covers differs from their
+#: 2020 census total by more than this share is refused (unless the check is overridden).
+POPULATION_CENSUS_TOLERANCE = 0.5
+#: A district counts as covered by a population file when this share of it lies inside the file.
+POPULATION_DISTRICT_COVERED = 0.9
+#: Facility registers: most beds one facility can plausibly have (more: a warning, left empty).
+MAX_BEDS_PER_FACILITY = 5_000
+#: Earliest plausible opening year (the next calendar year is the latest).
+MIN_OPENING_YEAR = 1949
+#: Town boundaries: pairwise overlap above this share of the smaller town is a warning;
+#: one town covering more than this share of the city is an error.
+TOWN_OVERLAP_SHARE = 0.01
+TOWN_MAX_CITY_SHARE = 0.5
+#: Encoding detection: a legacy decoding whose share of common characters is below this
+#: is a warning (the encoding may be wrong) ...
+ENCODING_MIN_COMMON_SHARE = 0.6
+#: ... or whose share is within this of the other candidate's.
+ENCODING_MIN_MARGIN = 0.2
+
 # --------------------------------------------------------------------------- engine (network, reach)
 #: Largest straight-line distance (m) from a point to its road node; beyond it the point is off the network.
 MAX_SNAP_M = 500.0

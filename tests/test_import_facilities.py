@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import zipfile
 
 import geopandas as gpd
@@ -14,6 +15,8 @@ from coverage import crs
 from coverage.io import FACILITY_COLUMNS, DataImportError, read_facilities
 from coverage.io.columns import FACILITY_ALIASES, match_columns
 from test_import_support import DATA, IN_A, IN_B, jm, no_defaults, write_csv, write_xlsx  # noqa: F401
+
+NEXT_YEAR = datetime.date.today().year + 1
 
 HEADER = ["名称", "经度", "纬度", "类型", "地址"]
 
@@ -228,7 +231,7 @@ def test_bad_integer_cells_become_empty_with_warnings(tmp_path, jm):
     assert gdf["opening_year"].tolist()[0] == 2015 and pd.isna(gdf["opening_year"].iloc[1])
     assert _messages(report, "warning") == [
         "beds.csv, row 3, column 床位数: '约100' is not a whole number; left empty",
-        "beds.csv, row 3, column 启用年份: 1850 is not a plausible year; left empty",
+        f"beds.csv, row 3, column 启用年份: 1850 is not a plausible opening year (1949-{NEXT_YEAR}); left empty",
     ]
 
 
@@ -372,7 +375,7 @@ def test_header_aliases_case_width_and_units():
 def test_undecodable_and_corrupt_files(tmp_path, jm):
     bad = tmp_path / "bin.csv"
     bad.write_bytes(b"\x80\xff\x80\xff")  # neither UTF-8 nor GB18030
-    with pytest.raises(DataImportError, match="bin.csv: cannot decode the file as UTF-8 or GBK/GB18030"):
+    with pytest.raises(DataImportError, match="bin.csv: cannot decode the file as UTF-8, GBK/GB18030 or Big5"):
         read_facilities(bad, "elder_canteen")
     xl = tmp_path / "broken.xlsx"
     xl.write_bytes(b"not a zip")
@@ -391,7 +394,7 @@ def test_xlsx_header_on_a_later_sheet(tmp_path, jm):
     wb.save(tmp_path / "two.xlsx")
     gdf, report = read_facilities(tmp_path / "two.xlsx", "elder_canteen")
     assert gdf["name"].tolist() == ["甲站"] and gdf["district_code"].tolist() == ["440703"]
-    assert "two.xlsx: read sheet '数据'" in [str(n) for n in report.notes]
+    assert "two.xlsx: read sheet '数据'; sheets without a table header ignored: 'Sheet'" in [str(n) for n in report.notes]
 
 
 def test_degrees_minutes_seconds_coordinates(tmp_path, jm):

@@ -26,7 +26,10 @@ message lists every error with file, row and column):
   this region and vice versa) — swapped back, naming the columns;
 * duplicates: same name and coordinates within 5 m — kept, the later row flagged with
   the row it duplicates;
-* a beds / nursing-beds / opening-year cell that is not a whole number — left empty;
+* a beds / nursing-beds / opening-year cell that is not a whole number, is beyond int64,
+  holds more beds than ``settings.MAX_BEDS_PER_FACILITY`` or a year outside
+  ``settings.MIN_OPENING_YEAR`` … next year — left empty, naming the row;
+* nursing beds above the facility's total beds — both kept, naming the row;
 * a town cell that names no official town — the town is taken from the point's location;
 * no town boundaries available — town/district codes left empty unless the file names
   the town;
@@ -41,6 +44,7 @@ Coordinates may be decimal degrees (a trailing ``°`` is ignored) or degrees-min
 
 from __future__ import annotations
 
+import datetime
 import math
 import os
 import re
@@ -60,9 +64,10 @@ from coverage.crs import JIANGMEN_BBOX, PROJECTED, WGS84, normalise_crs_name, sw
 from coverage.io.columns import FACILITY_ALIASES
 from coverage.io.matching import TownMatcher
 from coverage.io.reference import city_area, default_towns, official_towns
-from coverage.io.report import DataImportError, ImportReport
+from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_table, read_vector
 from coverage.layers import get_layer
+from coverage.settings import MAX_BEDS_PER_FACILITY, MIN_OPENING_YEAR
 
 __all__ = ["read_facilities", "FACILITY_COLUMNS", "DUPLICATE_DISTANCE_M"]
 
@@ -107,6 +112,9 @@ def read_facilities(
     towns: gpd.GeoDataFrame | None = None,
     max_mb: float | None = DEFAULT_MAX_MB,
     tolerance_m: float = 500.0,
+    sheet: str | None = None,
+    layer_name: str | None = None,
+    encoding: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read a facility register and validate it row by row.
 
@@ -130,6 +138,12 @@ def read_facilities(
         Refuse larger files (None: no limit).
     tolerance_m : float, default 500
         Points this close outside the area are accepted (coastline simplification).
+    sheet : str, optional
+        XLSX sheet to read (required when several sheets hold a table).
+    layer_name : str, optional
+        Layer of a GeoPackage / zip of Shapefiles (required when several hold features).
+    encoding : str, optional
+        CSV text encoding (default: detected, see :mod:`coverage.io.encoding`).
 
     Returns
     -------
@@ -152,8 +166,12 @@ def read_facilities(
     report = ImportReport(file=p.name, layer=layer.id)
     kind = file_kind(p)
     if kind == "raster":
-        raise DataImportError("a raster is not a facility register; expected a table or points", p)
-    raw = _rows_from_table(p, report, max_mb) if kind == "table" else _rows_from_vector(p, report)
+        raise file_error(p, "a raster is not a facility register; expected a table or points", layer=layer.id)
+    raw = (
+        _rows_from_table(p, report, max_mb, sheet=sheet, encoding=encoding)
+        if kind == "table"
+        else _rows_from_vector(p, report, layer_name)
+    )
     report.rows_read = len(raw.rows)
     if not raw.rows:
         report.error("no data rows: the file holds a header but no facilities")
@@ -171,6 +189,7 @@ def read_facilities(
     ids = _facility_ids(raw, report, layer.id)
     _flag_duplicates(raw, report)
     ints = {f: _int_column(raw, report, f) for f in _INT_FIELDS}
+    _check_nursing_beds(raw, ints, report)
     report.raise_if_errors()
 
     text = {f: pd.Series(_text_column(raw, f), dtype=object) for f in ("name", "address", "type")}
@@ -204,7 +223,10 @@ def _parse_number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:  # a Python int beyond the float range
+            return None
         return f if math.isfinite(f) else None
     s = _CELL_CHARS.sub("", unicodedata.normalize("NFKC", str(value)))
     try:
@@ -271,8 +293,15 @@ def _parse_coords(
     return out, ok
 
 
-def _rows_from_table(path: Path, report: ImportReport, max_mb: float | None = DEFAULT_MAX_MB) -> _Rows:
-    table = read_table(path, FACILITY_ALIASES, report, max_mb=max_mb)
+def _rows_from_table(
+    path: Path,
+    report: ImportReport,
+    max_mb: float | None = DEFAULT_MAX_MB,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+) -> _Rows:
+    table = read_table(path, FACILITY_ALIASES, report, max_mb=max_mb, sheet=sheet, encoding=encoding)
     report.rows_read = len(table.rows)
     cols = table.columns
     missing = []
@@ -291,8 +320,8 @@ def _rows_from_table(path: Path, report: ImportReport, max_mb: float | None = DE
     return _Rows(frame, table.rows, cols, lon, lat, ok_lon & ok_lat, cols["lon"], cols["lat"])
 
 
-def _rows_from_vector(path: Path, report: ImportReport) -> _Rows:
-    gdf = read_vector(path, report)
+def _rows_from_vector(path: Path, report: ImportReport, layer_name: str | None = None) -> _Rows:
+    gdf = read_vector(path, report, layer_name)
     from coverage.io.columns import match_columns
 
     cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], FACILITY_ALIASES)
@@ -500,23 +529,64 @@ def _facility_ids(raw: _Rows, report: ImportReport, layer_id: str) -> list[str]:
     return ids
 
 
+_INT64_MAX = 2**63 - 1
+
+
 def _int_column(raw: _Rows, report: ImportReport, fld: str) -> pd.Series:
+    """Whole-number column ``fld``; implausible values are warned about (naming the row) and left empty.
+
+    Beds and nursing beds: 0 to ``settings.MAX_BEDS_PER_FACILITY``; opening year:
+    ``settings.MIN_OPENING_YEAR`` to next year; anything beyond int64 is refused before any cast.
+    """
     out = pd.Series(pd.array([None] * len(raw.rows), dtype="Int64"))
     if fld not in raw.columns:
         return out
     col = raw.columns[fld]
+    last_year = datetime.date.today().year + 1
     for i, (v, row) in enumerate(zip(raw.frame[fld], raw.rows)):
         if _is_blank(v):
             continue
+        text = str(v).strip()
         f = _parse_number(v)
         if f is None or not float(f).is_integer() or f < 0:
-            report.warn(f"{str(v).strip()!r} is not a whole number; left empty", row=row, column=col)
+            report.warn(f"{text!r} is not a whole number; left empty", row=row, column=col)
             continue
-        if fld == "opening_year" and not 1900 <= f <= 2100:
-            report.warn(f"{int(f)} is not a plausible year; left empty", row=row, column=col)
+        if f > _INT64_MAX:
+            report.warn(f"{text!r} is too large to be a count; left empty", row=row, column=col)
+            continue
+        if fld == "opening_year":
+            if not MIN_OPENING_YEAR <= f <= last_year:
+                report.warn(
+                    f"{int(f)} is not a plausible opening year ({MIN_OPENING_YEAR}-{last_year}); left empty",
+                    row=row,
+                    column=col,
+                )
+                continue
+        elif f > MAX_BEDS_PER_FACILITY:
+            report.warn(
+                f"{int(f):,} beds is more than one facility plausibly has (over {MAX_BEDS_PER_FACILITY:,}); "
+                "left empty",
+                row=row,
+                column=col,
+            )
             continue
         out.iloc[i] = int(f)
     return out
+
+
+def _check_nursing_beds(raw: _Rows, ints: dict[str, pd.Series], report: ImportReport) -> None:
+    """Warn on every row whose nursing beds exceed its total beds (both kept)."""
+    if "beds" not in raw.columns or "nursing_beds" not in raw.columns:
+        return
+    beds, nursing = ints["beds"], ints["nursing_beds"]
+    both = beds.notna() & nursing.notna()
+    for i in np.flatnonzero((both & (nursing > beds).fillna(False)).to_numpy()):
+        report.warn(
+            f"{nursing.iloc[i]} nursing beds exceed the facility's {beds.iloc[i]} beds "
+            f"({raw.columns['beds']}); both kept: check the row",
+            row=raw.rows[i],
+            column=raw.columns["nursing_beds"],
+        )
 
 
 # --------------------------------------------------------------------------- towns

@@ -34,9 +34,11 @@ from pyproj import Transformer
 
 from coverage.crs import PROJECTED, WGS84
 from coverage.io.columns import POPULATION_ALIASES, match_columns
-from coverage.io.reference import default_towns, district_age_shares
-from coverage.io.report import DataImportError, ImportReport
-from coverage.io.tables import check_file, file_kind, read_vector
+from coverage.io.raster import grid_cell_m, read_raster_cells
+from coverage.io.reference import CENSUS_2020_TOTALS, default_towns, district_age_shares, district_boundaries
+from coverage.io.report import DataImportError, ImportReport, file_error
+from coverage.io.tables import check_file, file_kind, read_table, read_vector
+from coverage.settings import MAX_POPULATION_MB, POPULATION_CENSUS_TOLERANCE, POPULATION_DISTRICT_COVERED
 
 __all__ = ["read_population", "POPULATION_COLUMNS", "age_groups_modelled", "round_preserving_sum"]
 
@@ -44,7 +46,7 @@ __all__ = ["read_population", "POPULATION_COLUMNS", "age_groups_modelled", "roun
 _AGES_MODELLED = "not in the file: modelled from"
 
 POPULATION_COLUMNS = ["cell_id", "x", "y", "town_code", "district_code", "pop_total", "pop_60plus", "pop_0_17"]
-DEFAULT_MAX_MB_POPULATION = 500.0
+DEFAULT_MAX_MB_POPULATION = MAX_POPULATION_MB
 
 
 def age_groups_modelled(report: ImportReport) -> bool:
@@ -78,48 +80,66 @@ def read_population(
     towns: gpd.GeoDataFrame | None = None,
     *,
     max_mb: float | None = DEFAULT_MAX_MB_POPULATION,
+    sheet: str | None = None,
+    layer_name: str | None = None,
+    encoding: str | None = None,
+    census_check: bool = True,
 ) -> tuple[pd.DataFrame, ImportReport]:
     """Read a population raster or vector grid and assign its cells to towns.
 
     Parameters
     ----------
     path : path-like
-        GeoTIFF, or GeoJSON / GeoPackage / zipped Shapefile grid (see module docstring).
+        GeoTIFF, or GeoJSON / GeoPackage / zipped Shapefile / CSV / XLSX grid (see module docstring).
     towns : GeoDataFrame, optional
         Town polygons with ``town_code`` and ``district_code``; default: the embedded towns.
     max_mb : float or None, default 500
         Refuse larger files.
+    sheet, layer_name, encoding : str, optional
+        XLSX sheet, GeoPackage / zip layer, CSV encoding (see :func:`coverage.io.read_facilities`).
+    census_check : bool, default True
+        Refuse a file whose total over the districts it covers is outside
+        ``settings.POPULATION_CENSUS_TOLERANCE`` of their 2020 census total. With False the
+        difference is a warning.
 
     Returns
     -------
     (DataFrame, ImportReport)
         ARCHITECTURE.md population schema: ``cell_id, x, y`` (EPSG:32649 cell centre),
-        ``town_code, district_code, pop_total, pop_60plus, pop_0_17`` (integers).
+        ``town_code, district_code, pop_total, pop_60plus, pop_0_17`` (integers). Rasters
+        come on the region's 500 m grid (``cell_id = row * 100000 + col``).
 
     Raises
     ------
     DataImportError
-        Unreadable file, no population column, bad rows (listed), or no towns to assign to.
+        Unreadable file, too many pixels, no population column, bad rows (listed), no towns
+        to assign to, or a total implausible against the census.
     """
     p = check_file(path, max_mb)
     report = ImportReport(file=p.name, layer="population")
     if towns is None:
         towns = default_towns()
         if towns is None:
-            raise DataImportError("no town boundaries to assign cells to: pass towns=", p)
+            raise file_error(p, "no town boundaries to assign cells to: pass towns=", layer="population")
     kind = file_kind(p)
     if kind == "raster":
-        cells = _raster_cells(p, report)
-    elif kind == "vector":
-        cells = _vector_cells(p, report)
+        raster = read_raster_cells(p, towns, report)
+        n_cells, source, footprint = raster.populated_pixels, raster.source, raster.footprint_wgs84
+        report.rows_read = n_cells
+        cells = raster.cells
     else:
-        cells = _table_cells(p, report, max_mb)
-    report.rows_read = len(cells)
+        cells = (
+            _vector_cells(p, report, layer_name)
+            if kind == "vector"
+            else _table_cells(p, report, max_mb, sheet=sheet, encoding=encoding)
+        )
+        report.rows_read = len(cells)
+        report.raise_if_errors()
+        n_cells = len(cells)
+        source = cells.attrs.get("source")
+        footprint = _points_footprint(cells)
+        cells = _assign(cells, towns, report)
     report.raise_if_errors()
-
-    n_cells = len(cells)
-    source = cells.attrs.get("source")
-    cells = _assign(cells, towns, report)
     if n_cells and cells.empty:
         extent = f"; {source}" if source else ""
         report.error(
@@ -128,61 +148,78 @@ def read_population(
             "21.4-22.9 N)"
         )
         raise DataImportError(report)
+    _check_census(cells, footprint, report, census_check)
     cells = _finish(cells, report)
     report.rows_imported = len(cells)
     return cells, report
 
 
+# --------------------------------------------------------------------------- census
+
+
+def _points_footprint(cells: pd.DataFrame):
+    """Area a vector/table grid covers (WGS-84): a square around each cell centre, as wide as
+    the centres' spacing (at most two grid cells), or None."""
+    import shapely
+    from scipy.spatial import cKDTree
+
+    x = np.asarray(cells.get("x", []), dtype=float)
+    y = np.asarray(cells.get("y", []), dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 2:
+        return None
+    xy = np.unique(np.column_stack([x[ok], y[ok]]), axis=0)
+    if len(xy) < 2:
+        return None
+    dist, _ = cKDTree(xy).query(xy, k=2)
+    half = min(float(np.median(dist[:, 1])), 2 * grid_cell_m()) / 2
+    squares = shapely.box(xy[:, 0] - half, xy[:, 1] - half, xy[:, 0] + half, xy[:, 1] + half)
+    area = shapely.union_all(squares, grid_size=1.0)
+    return gpd.GeoSeries([area], crs=PROJECTED).to_crs(WGS84).iloc[0]
+
+
+def _check_census(cells: pd.DataFrame, footprint, report: ImportReport, enforce: bool) -> None:
+    """Compare the people in the districts the file covers with their 2020 census total.
+
+    A district is covered when ``settings.POPULATION_DISTRICT_COVERED`` of its area lies in
+    the file's footprint. Outside ``settings.POPULATION_CENSUS_TOLERANCE``: an error naming
+    both totals (a warning when ``enforce`` is False); else a note.
+    """
+    districts = district_boundaries()
+    if footprint is None or districts is None or footprint.is_empty:
+        return
+    d = districts[districts["district_code"].isin(CENSUS_2020_TOTALS)].to_crs(PROJECTED)
+    if d.empty:
+        return
+    fp = gpd.GeoSeries([footprint], crs=WGS84).to_crs(PROJECTED).iloc[0]
+    if not fp.is_valid:
+        fp = fp.buffer(0)
+    share = d.geometry.intersection(fp).area / d.geometry.area
+    covered = sorted(d.loc[(share >= POPULATION_DISTRICT_COVERED).to_numpy(), "district_code"].astype(str))
+    if not covered:
+        report.note("the file covers no whole district: its total is not compared with the census")
+        return
+    in_file = float(cells.loc[cells["district_code"].astype(str).isin(covered), "pop_total"].sum())
+    census = float(sum(CENSUS_2020_TOTALS[c] for c in covered))
+    ratio = in_file / census
+    names = ", ".join(covered)
+    where = f"the {len(covered)} district(s) it covers ({names})"
+    if abs(ratio - 1) <= POPULATION_CENSUS_TOLERANCE:
+        report.note(f"{in_file:,.0f} people in {where}; the 2020 census counts {census:,.0f} ({ratio - 1:+.1%})")
+        return
+    message = (
+        f"{in_file:,.0f} people in {where}, against {census:,.0f} in the 2020 census (×{ratio:.3g}, "
+        f"beyond the ±{POPULATION_CENSUS_TOLERANCE:.0%} tolerance): wrong units, an undeclared nodata "
+        "value, or another area? If the figure is right, import again with --skip-census-check "
+        "(census_check=False)"
+    )
+    if enforce:
+        report.error(message)
+        raise DataImportError(report)
+    report.warn(message)
+
+
 # --------------------------------------------------------------------------- readers
-
-
-def _raster_cells(path, report: ImportReport) -> pd.DataFrame:
-    import rasterio
-
-    try:
-        src = rasterio.open(path)
-    except Exception as exc:
-        raise DataImportError(f"cannot read as a raster: {exc}", path) from None
-    with src:
-        band = src.read(1, masked=True).astype(float)
-        transform = src.transform
-        src_crs = src.crs
-        res = src.res
-        bounds = src.bounds
-    values = band.filled(np.nan)
-    valid = np.isfinite(values)
-    negative = valid & (values < 0)
-    if negative.any():
-        report.warn(f"{int(negative.sum())} cells with negative values treated as empty")
-    populated = valid & (values > 0)
-    r, c = np.nonzero(populated)
-    xs, ys = rasterio.transform.xy(transform, r, c, offset="center")
-    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    declared = "no CRS (longitude/latitude assumed)" if src_crs is None else f"CRS {src_crs.to_string()}"
-    if src_crs is None:
-        report.note("the raster declares no CRS; longitude/latitude assumed")
-        src_crs = WGS84
-    tr = Transformer.from_crs(ProjCRS.from_user_input(src_crs), ProjCRS.from_user_input(PROJECTED), always_xy=True)
-    x, y = tr.transform(xs, ys)
-    report.note(
-        f"raster {values.shape[1]}×{values.shape[0]} cells of {res[0]:g}×{res[1]:g} "
-        f"({ProjCRS.from_user_input(src_crs).name}); {len(r)} populated cells, "
-        f"{values[populated].sum():,.1f} people"
-    )
-    cells = pd.DataFrame(
-        {
-            "cell_id": (r.astype(np.int64) * values.shape[1] + c).astype(np.int64),
-            "x": x,
-            "y": y,
-            "pop_total": values[populated],
-            "_row": None,
-        }
-    )
-    cells.attrs["source"] = (
-        f"the raster covers x {bounds.left:.6g} to {bounds.right:.6g}, y {bounds.bottom:.6g} to "
-        f"{bounds.top:.6g} in its declared {declared}"
-    )
-    return cells
 
 
 def _number(v) -> float | None:
@@ -195,8 +232,8 @@ def _number(v) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _vector_cells(path, report: ImportReport) -> pd.DataFrame:
-    gdf = read_vector(path, report)
+def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> pd.DataFrame:
+    gdf = read_vector(path, report, layer_name)
     cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], POPULATION_ALIASES)
     if "pop_total" not in cols:
         report.error("no population column (accepted: " + ", ".join(POPULATION_ALIASES["pop_total"]) + ")")
@@ -272,11 +309,16 @@ _TABLE_ALIASES = {
 }
 
 
-def _table_cells(path, report: ImportReport, max_mb: float | None = DEFAULT_MAX_MB_POPULATION) -> pd.DataFrame:
+def _table_cells(
+    path,
+    report: ImportReport,
+    max_mb: float | None = DEFAULT_MAX_MB_POPULATION,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+) -> pd.DataFrame:
     """A CSV/XLSX grid: cell centres as lon/lat (WGS-84) or x/y (EPSG:32649 metres, or degrees)."""
-    from coverage.io.tables import read_table
-
-    table = read_table(path, _TABLE_ALIASES, report, max_mb=max_mb)
+    table = read_table(path, _TABLE_ALIASES, report, max_mb=max_mb, sheet=sheet, encoding=encoding)
     cols = table.columns
     if "pop_total" not in cols:
         report.error("no population column (accepted: " + ", ".join(POPULATION_ALIASES["pop_total"]) + ")",

@@ -26,6 +26,8 @@ from coverage.crs import JIANGMEN_BBOX, WGS84
 __all__ = [
     "OFFICIAL_TOWNS",
     "CENSUS_AGE_SHARES",
+    "CENSUS_2020_TOTALS",
+    "district_boundaries",
     "official_towns",
     "default_towns",
     "city_area",
@@ -126,6 +128,17 @@ CENSUS_AGE_SHARES: dict[str, tuple[float, float]] = {
 }
 CITY_AGE_SHARES = (0.1826, 0.1873)  # 江门市 as a whole
 
+#: district_code -> residents, 2020 (7th) census county tabulation (the default grid's totals).
+CENSUS_2020_TOTALS: dict[str, int] = {
+    "440703": 853007,  # 蓬江区
+    "440704": 364694,  # 江海区
+    "440705": 909277,  # 新会区
+    "440781": 907744,  # 台山市
+    "440783": 748777,  # 开平市
+    "440784": 530684,  # 鹤山市
+    "440785": 483907,  # 恩平市
+}
+
 
 def official_towns() -> pd.DataFrame:
     """The 73 official towns: ``town_code, town_zh, town_type, district_code, district_zh``.
@@ -199,3 +212,12 @@ def district_age_shares() -> tuple[pd.DataFrame, str]:
     )
     shares.index.name = "district_code"
     return shares, "the 2020 census district shares"
+
+
+def district_boundaries() -> gpd.GeoDataFrame | None:
+    """The real district polygons (``paths.DISTRICTS_FILE``, WGS-84) with ``district_code``, or None."""
+    if not paths.DISTRICTS_FILE.exists():
+        return None
+    gdf = gpd.read_file(paths.DISTRICTS_FILE)
+    gdf["district_code"] = gdf["district_code"].astype(str)
+    return gdf.to_crs(WGS84) if gdf.crs is not None else gdf.set_crs(WGS84)

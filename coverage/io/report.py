@@ -8,7 +8,9 @@ from typing import Literal
 
 import pandas as pd
 
-__all__ = ["Issue", "ImportReport", "DataImportError"]
+from coverage.errors import DataImportError
+
+__all__ = ["Issue", "ImportReport", "DataImportError", "file_error"]
 
 Severity = Literal["error", "warning", "info"]
 
@@ -127,23 +129,31 @@ class ImportReport:
         return "\n".join(lines)
 
 
-class DataImportError(ValueError):
-    """A user file cannot be imported; the message lists every problem row.
+def file_error(
+    file: str | Path,
+    message: str,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    layer: str = "?",
+    report: "ImportReport | None" = None,
+) -> DataImportError:
+    """A :class:`DataImportError` for one problem in ``file`` (to ``raise``).
 
-    Attributes
+    Parameters
     ----------
-    report : ImportReport
-        The full report (errors and warnings) of the failed import.
+    file : path-like
+        The file (its base name is shown).
+    message : str
+        What is wrong.
+    row, column : optional
+        Where, as the user sees it (see :class:`Issue`).
+    layer : str
+        What was being imported.
+    report : ImportReport, optional
+        Add the error to this report (keeping its warnings) instead of a new one.
     """
-
-    def __init__(self, report: ImportReport | str, file: str | Path | None = None):
-        if isinstance(report, str):
-            name = Path(file).name if file is not None else "?"
-            rep = ImportReport(file=name, layer="?")
-            rep.error(report)
-            report = rep
-        self.report = report
-        errors = sorted(report.errors, key=lambda e: -1 if e.row is None else e.row)
-        n = len(errors)
-        head = f"cannot import {report.file}: {n} error{'s' if n != 1 else ''}"
-        super().__init__("\n".join([head] + [f"  {e}" for e in errors]))
+    if report is None:
+        report = ImportReport(file=Path(file).name, layer=layer)
+    report.error(message, row=row, column=column)
+    return DataImportError(report)

@@ -1,13 +1,26 @@
 """Reading user files: CSV (encoding detected), XLSX (title rows skipped) and vector files.
 
 Tables are returned as strings/native cell values with the spreadsheet row number of
-every data row, so that every later message can name the row the user sees.
+every data row, so that every later message can name the row the user sees. Nothing is
+dropped or changed without a line in the report:
+
+* CSV: malformed quoting is an error naming the row where the open quote starts; a quoted
+  cell spanning several lines is a warning naming the rows; cells beyond the header's last
+  column are a warning naming the rows; the encoding is detected (see
+  :mod:`coverage.io.encoding`) or given (``encoding=``);
+* XLSX: sheets are streamed and size-checked first (:mod:`coverage.io.xlsx`); a workbook
+  with a header on several sheets needs ``sheet=`` (the error lists them);
+* vector files: several layers with features need ``layer_name=`` (the error lists them);
+  a nested FeatureCollection in GeoJSON is refused; a Shapefile without ``.cpg`` whose
+  Latin-1 text is GBK mojibake is re-read as GB18030 (warning);
+* every text cell loses its control characters and lone surrogates (warning naming rows).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -17,8 +30,12 @@ from typing import Iterable, Mapping
 import geopandas as gpd
 import pandas as pd
 
+from coverage.errors import InputError
 from coverage.io.columns import match_columns
-from coverage.io.report import DataImportError, ImportReport
+from coverage.io.encoding import clean_frame, decode_text, list_rows, looks_like_mojibake
+from coverage.io.report import DataImportError, ImportReport, file_error
+from coverage.io.xlsx import MergedRange, column_letters, read_sheets, scan_workbook
+from coverage.settings import ARCHIVE_EXPANSION, MAX_IMPORT_MB
 
 __all__ = [
     "DEFAULT_MAX_MB",
@@ -27,24 +44,24 @@ __all__ = [
     "RASTER_SUFFIXES",
     "Table",
     "check_file",
+    "check_max_mb",
     "file_kind",
     "decode_text",
     "read_table",
     "read_vector",
+    "list_sheets",
+    "list_layers",
 ]
 
-DEFAULT_MAX_MB = 50.0
+DEFAULT_MAX_MB = MAX_IMPORT_MB
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp")
 RASTER_SUFFIXES = (".tif", ".tiff")
-# Tried in order. GB18030 is a superset of GBK/GB2312 and decodes any byte string that
-# is valid in them; UTF-8 is tried first because GBK text is almost never valid UTF-8.
-ENCODINGS = ("utf-8-sig", "gb18030")
 HEADER_SCAN_ROWS = 30
 #: ZIP-based inputs (XLSX, zipped Shapefile) are refused when their members add up to
-#: more than this many times the import size limit (XML compresses ~5-10×).
+#: more than ``settings.ARCHIVE_EXPANSION`` times the import size limit.
 ARCHIVE_SUFFIXES = (".xlsx", ".xlsm", ".zip")
-ARCHIVE_EXPANSION = 20
+_NESTED_FC = re.compile(rb'"type"\s*:\s*"FeatureCollection"')
 
 
 @dataclass
@@ -57,7 +74,8 @@ class Table:
         Data rows (object dtype, cells as read), columns named as in the header
         (duplicate names get ``.1``, ``.2`` suffixes).
     rows : list of int
-        For each row of ``frame``, its 1-based row number in the file (header counted).
+        For each row of ``frame``, its 1-based row number in the file (header counted;
+        for CSV, the line where the row starts).
     header_row : int
         1-based row number of the header.
     columns : dict
@@ -73,6 +91,19 @@ class Table:
     encoding: str | None = None
 
 
+def check_max_mb(max_mb: float | None) -> float | None:
+    """``max_mb`` if it is None or a finite positive number; :class:`InputError` otherwise."""
+    if max_mb is None:
+        return None
+    try:
+        value = float(max_mb)
+    except (TypeError, ValueError):
+        raise InputError(f"max_mb must be a positive number of MB, got {max_mb!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"max_mb must be a positive, finite number of MB, got {max_mb!r}")
+    return value
+
+
 def check_file(path: str | os.PathLike[str], max_mb: float | None = DEFAULT_MAX_MB) -> Path:
     """Validate that ``path`` exists, is a file and is at most ``max_mb`` MB.
 
@@ -80,23 +111,26 @@ def check_file(path: str | os.PathLike[str], max_mb: float | None = DEFAULT_MAX_
     ------
     FileNotFoundError
         If the file does not exist.
+    InputError
+        ``max_mb`` is not a positive finite number (NaN, inf, 0, negative).
     DataImportError
         If it is a directory or larger than the limit.
     """
+    max_mb = check_max_mb(max_mb)
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: no such file")
     if not p.is_file():
-        raise DataImportError(f"{p} is not a file", p)
+        raise file_error(p, f"{p} is not a file")
     if p.stat().st_size == 0:
-        raise DataImportError("the file is empty (0 bytes)", p)
+        raise file_error(p, "the file is empty (0 bytes)")
     if max_mb is not None:
         size_mb = p.stat().st_size / 1e6
         if size_mb > max_mb:
-            raise DataImportError(
+            raise file_error(
+                p,
                 f"file is {size_mb:.3g} MB, over the {max_mb:g} MB import limit "
                 "(split it, or raise the limit with max_mb=)",
-                p,
             )
         if p.suffix.lower() in ARCHIVE_SUFFIXES:
             _check_archive(p, max_mb)
@@ -116,16 +150,16 @@ def _check_archive(path: Path, max_mb: float) -> None:
             total = sum(info.file_size for info in zf.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
         if path.suffix.lower() == ".zip":
-            raise DataImportError(f"cannot read as vector data: not a ZIP archive ({exc})", path) from None
-        raise DataImportError(
-            f"cannot open as an Excel workbook: {exc} (damaged, or another format renamed .xlsx)", path
+            raise file_error(path, f"cannot read as vector data: not a ZIP archive ({exc})") from None
+        raise file_error(
+            path, f"cannot open as an Excel workbook: {exc} (damaged, or another format renamed .xlsx)"
         ) from None
     cap_mb = ARCHIVE_EXPANSION * max_mb
     if total / 1e6 > cap_mb:
-        raise DataImportError(
+        raise file_error(
+            path,
             f"its contents expand to {total / 1e6:.3g} MB, over the {cap_mb:g} MB limit for "
             f"archives ({ARCHIVE_EXPANSION}× the {max_mb:g} MB import limit; raise it with max_mb=)",
-            path,
         )
 
 
@@ -141,25 +175,11 @@ def file_kind(path: Path) -> str:
     if suffix in RASTER_SUFFIXES:
         return "raster"
     if suffix == ".xls":
-        raise DataImportError(
-            "old Excel .xls files are not supported: save the sheet as .xlsx or CSV", path
-        )
-    raise DataImportError(
+        raise file_error(path, "old Excel .xls files are not supported: save the sheet as .xlsx or CSV")
+    raise file_error(
+        path,
         f"unsupported file type {suffix or '(none)'!r}; expected CSV, XLSX, GeoJSON, "
         "GeoPackage, zipped Shapefile or GeoTIFF",
-        path,
-    )
-
-
-def decode_text(data: bytes, file: Path) -> tuple[str, str]:
-    """Decode ``data`` as UTF-8 (with or without BOM) or GB18030/GBK; return (text, encoding)."""
-    for enc in ENCODINGS:
-        try:
-            return data.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)
-        except UnicodeDecodeError:
-            continue
-    raise DataImportError(
-        "cannot decode the file as UTF-8 or GBK/GB18030; save it as UTF-8 CSV", file
     )
 
 
@@ -183,98 +203,106 @@ def _gunzip_capped(path: Path, max_mb: float | None) -> bytes:
                     break
                 total += len(chunk)
                 if cap is not None and total > cap:
-                    raise DataImportError(
+                    raise file_error(
+                        path,
                         f"decompresses to more than the {max_mb:g} MB import limit "
                         "(the limit applies to the uncompressed data; split the file, "
                         "or raise the limit with max_mb=)",
-                        path,
                     )
                 chunks.append(chunk)
     except (OSError, EOFError, zlib.error) as exc:
-        raise DataImportError(f"cannot decompress: {exc}", path) from None
+        raise file_error(path, f"cannot decompress: {exc}") from None
     return b"".join(chunks)
 
 
-def _csv_rows(path: Path, max_mb: float | None = DEFAULT_MAX_MB) -> tuple[list[list[object]], str]:
+def _csv_rows(
+    path: Path, report: ImportReport, max_mb: float | None = DEFAULT_MAX_MB, encoding: str | None = None
+) -> tuple[list[list[object]], list[int], str]:
+    """Rows of a CSV file, the line each row starts on, and the encoding used."""
     if path.name.lower().endswith(".gz"):
         data = _gunzip_capped(path, max_mb)
     else:
         data = path.read_bytes()
-    text, encoding = decode_text(data, path)
-    if encoding == "utf-8" and text.startswith("\ufeff"):
+    text, enc = decode_text(data, path, report, encoding)
+    if text.startswith("\ufeff"):
         text = text[1:]
     if text.strip() == "":
-        raise DataImportError("the file holds no text (only blanks or a byte-order mark)", path)
+        raise file_error(path, "the file holds no text (only blanks or a byte-order mark)")
     sample = text[:20000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = [list(r) for r in reader]
-    except csv.Error as exc:
-        raise DataImportError(f"not a readable CSV file (line {reader.line_num}): {exc}", path) from None
-    return rows, ("utf-8-bom" if data[:3] == b"\xef\xbb\xbf" else encoding)
-
-
-#: A merged range: (first row, first column, last row, last column), 1-based, inclusive.
-MergedRange = tuple[int, int, int, int]
-_MERGE_REF = re.compile(r'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-
-
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n
-
-
-def _column_letters(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-def _merged_ranges(path: Path, worksheet_path: str | None) -> list[MergedRange]:
-    """Merged cell ranges of one sheet, read from its XML (read-only openpyxl hides them)."""
-    import zipfile
-
-    if not worksheet_path:
-        return []
-    try:
-        with zipfile.ZipFile(path) as zf:
-            xml = zf.read(worksheet_path.lstrip("/")).decode("utf-8", errors="replace")
-    except (KeyError, OSError, zipfile.BadZipFile):
-        return []
-    out = []
-    for c0, r0, c1, r1 in _MERGE_REF.findall(xml):
-        c1, r1 = (c1, r1) if c1 else (c0, r0)
-        out.append((int(r0), _column_number(c0), int(r1), _column_number(c1)))
-    return out
-
-
-def _xlsx_sheets(path: Path) -> list[tuple[str, list[list[object]], list[MergedRange]]]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for corrupt files
-        raise DataImportError(f"cannot open as an Excel workbook: {exc}", path) from None
-    try:
-        return [
-            (
-                ws.title,
-                [list(r) for r in ws.iter_rows(values_only=True)],
-                _merged_ranges(path, getattr(ws, "_worksheet_path", None)),
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[object]] = []
+    starts: list[int] = []
+    spanning: list[str] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            what = (
+                "a quoted cell is never closed (an unmatched '\"'): everything after it would be one cell"
+                if "end of data" in str(exc)
+                else f"malformed quoting ({exc})"
             )
-            for ws in wb.worksheets
-        ]
-    finally:
-        wb.close()
+            raise file_error(path, f"not a readable CSV file: {what}", row=start) from None
+        if reader.line_num > start:
+            spanning.append(f"{start}-{reader.line_num}")
+        rows.append(list(row))
+        starts.append(start)
+    if spanning:
+        report.warn(
+            "quoted cells run over several lines (lines "
+            + ", ".join(spanning[:20])
+            + (f" and {len(spanning) - 20} more" if len(spanning) > 20 else "")
+            + "): each is read as one row; check no quote is missing",
+            row=int(spanning[0].split("-")[0]),
+        )
+    label = "utf-8-bom" if enc == "utf-8" and data[:3] == b"\xef\xbb\xbf" else enc
+    return rows, starts, label
+
+
+def list_sheets(path: str | os.PathLike[str]) -> list[str]:
+    """Names of the sheets of an XLSX workbook that hold at least one cell (the app's selector).
+
+    Raises
+    ------
+    DataImportError
+        Not a readable workbook, or a sheet over the size limits.
+    """
+    return [s.title for s in scan_workbook(Path(path)) if s.cells]
+
+
+def list_layers(path: str | os.PathLike[str]) -> list[str]:
+    """Names of the layers of a vector file (GeoPackage, zip of Shapefiles …) that hold features.
+
+    Raises
+    ------
+    DataImportError
+        Not readable as vector data.
+    """
+    return [name for name, _ in _layers_with_features(Path(path))]
+
+
+def _layers_with_features(path: Path) -> list[tuple[str, int]]:
+    import pyogrio
+
+    try:
+        layers = pyogrio.list_layers(str(path))
+        out = []
+        for name, _geom in layers:
+            info = pyogrio.read_info(str(path), layer=name)
+            out.append((str(name), int(info.get("features") or 0)))
+    except DataImportError:
+        raise
+    except Exception as exc:
+        raise file_error(path, f"cannot read as vector data: {exc}") from None
+    return [(n, k) for n, k in out if k != 0] or out[:1]
 
 
 def _unmerge(
@@ -293,7 +321,7 @@ def _unmerge(
     for r0, c0, r1, c1 in sorted(merged):
         if r1 <= header_row or c0 > len(header):
             continue
-        ref = f"{_column_letters(c0)}{r0}:{_column_letters(c1)}{r1}"
+        ref = f"{column_letters(c0)}{r0}:{column_letters(c1)}{r1}"
         cols = header[c0 - 1 : min(c1, len(header))]
         column = cols[0] if len(cols) == 1 else None
         where = f"column {cols[0]}" if len(cols) == 1 else "columns " + ", ".join(cols)
@@ -350,12 +378,46 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+def _xlsx_sheet(
+    path: Path, aliases: Mapping[str, Iterable[str]], min_fields: int, sheet: str | None, report: ImportReport
+) -> tuple[str, list[list[object]], list[MergedRange]]:
+    """The one sheet to read: ``sheet``, else the only one with a header (error if several)."""
+    scans = [s for s in scan_workbook(path)]
+    titles = [s.title for s in scans]
+    if sheet is not None:
+        if sheet not in titles:
+            raise file_error(path, f"no sheet {sheet!r} in the workbook (sheets: {', '.join(map(repr, titles))})")
+        rows = read_sheets(path, scans, [sheet], report)[sheet]
+        return sheet, rows, next(s.merged for s in scans if s.title == sheet)
+    filled = [s.title for s in scans if s.cells]
+    all_rows = read_sheets(path, scans, filled, report)
+    with_header = [t for t in filled if _find_header(all_rows[t], aliases, min_fields) is not None]
+    if len(with_header) > 1:
+        raise file_error(
+            path,
+            f"{len(with_header)} sheets hold a table: {', '.join(map(repr, with_header))}; choose one "
+            "(--sheet NAME, sheet=NAME) or put the data on one sheet",
+        )
+    if not with_header:
+        return (filled[0] if filled else titles[0]), all_rows.get(filled[0], []) if filled else [], []
+    chosen = with_header[0]
+    others = [t for t in filled if t != chosen]
+    if others:
+        report.note(f"read sheet {chosen!r}; sheets without a table header ignored: {', '.join(map(repr, others))}")
+    elif len(titles) > 1:
+        report.note(f"read sheet {chosen!r}")
+    return chosen, all_rows[chosen], next(s.merged for s in scans if s.title == chosen)
+
+
 def read_table(
     path: Path,
     aliases: Mapping[str, Iterable[str]],
     report: ImportReport,
     min_fields: int = 2,
     max_mb: float | None = DEFAULT_MAX_MB,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
 ) -> Table:
     """Read a CSV/XLSX file, locating the header row by its recognised column names.
 
@@ -365,36 +427,40 @@ def read_table(
     noted with their row number, trailing ones are not data. In XLSX files, merged
     cells below the header have their value copied into every cell they cover (warned).
     A ``.csv.gz`` is decompressed in a stream and refused past ``max_mb`` MB of
-    uncompressed data.
+    uncompressed data. See the module docstring for what is an error or a warning.
+
+    Parameters
+    ----------
+    sheet : str, optional
+        XLSX sheet to read; required when several sheets hold a table.
+    encoding : str, optional
+        CSV text encoding (default: detected).
 
     Raises
     ------
     DataImportError
-        If no header row is found (the message lists the accepted names).
+        If no header row is found (the message lists the accepted names), several sheets
+        hold a table and ``sheet`` is not given, or the CSV quoting is malformed.
     """
-    encoding = None
+    encoding_used = None
+    merged: list[MergedRange] = []
     if path.suffix.lower() in (".csv", ".txt", ".gz"):
-        rows, encoding = _csv_rows(path, max_mb)
-        sheets = [("", rows, [])]
-        report.note(f"read as CSV, encoding {encoding}")
+        rows, numbers_all, encoding_used = _csv_rows(path, report, max_mb, encoding)
+        report.note(f"read as CSV, encoding {encoding_used}")
     else:
-        sheets = _xlsx_sheets(path)
-    for sheet, rows, merged in sheets:
-        hit = _find_header(rows, aliases, min_fields)
-        if hit is not None:
-            break
-    else:
+        _title, rows, merged = _xlsx_sheet(path, aliases, min_fields, sheet, report)
+        numbers_all = list(range(1, len(rows) + 1))
+    hit = _find_header(rows, aliases, min_fields)
+    if hit is None:
         accepted = "; ".join(f"{k}: {'/'.join(v[:4])}" for k, v in aliases.items())
-        raise DataImportError(
+        raise file_error(
+            path,
             f"no header row found in the first {HEADER_SCAN_ROWS} rows "
             f"(need at least {min_fields} recognised column names; accepted: {accepted})",
-            path,
         )
     h, found = hit
-    if sheet and len(sheets) > 1:
-        report.note(f"read sheet {sheet!r}")
     if h > 0:
-        report.note(f"header found on row {h + 1}; {h} title row(s) above it skipped")
+        report.note(f"header found on row {numbers_all[h]}; {h} title row(s) above it skipped")
     header = [("" if c is None else str(c).strip()) for c in rows[h]]
     width = len(header)
     while width > 0 and header[width - 1] == "":
@@ -402,11 +468,21 @@ def read_table(
     header = _unique([c if c else f"(column {j + 1})" for j, c in enumerate(header[:width])])
     if merged:
         _unmerge(rows, merged, h + 1, header, report)
-    data, numbers = [], []
+    data, numbers, beyond = [], [], []
     for i in range(h + 1, len(rows)):
-        cells = list(rows[i][:width]) + [None] * max(0, width - len(rows[i]))
+        line = rows[i]
+        if any(not _is_blank(c) for c in line[width:]):
+            beyond.append(numbers_all[i])
+        cells = list(line[:width]) + [None] * max(0, width - len(line))
         data.append(cells)
-        numbers.append(i + 1)
+        numbers.append(numbers_all[i])
+    if beyond:
+        last = column_letters(width) if encoding_used is None else str(width)
+        report.warn(
+            f"cells beyond the last header column ({header[-1] if header else '-'}, column {last}) "
+            f"ignored in {list_rows(beyond)}: give them a header to import them",
+            row=beyond[0],
+        )
     # trailing empty rows are padding, not data; interior empty rows are noted.
     while data and all(_is_blank(c) for c in data[-1]):
         data.pop()
@@ -418,27 +494,107 @@ def read_table(
             report.note("empty row skipped", row=numbers[j])
     found = match_columns(header, aliases)
     frame = pd.DataFrame([data[j] for j in keep], columns=header, dtype=object)
-    return Table(frame, [numbers[j] for j in keep], h + 1, found, encoding)
+    rows_kept = [numbers[j] for j in keep]
+    frame = clean_frame(frame, rows_kept, report)
+    return Table(frame, rows_kept, numbers_all[h], found, encoding_used)
 
 
-def read_vector(path: Path, report: ImportReport) -> gpd.GeoDataFrame:
-    """Read a GeoJSON, GeoPackage (first layer) or zipped/plain Shapefile.
+def _check_nested(path: Path) -> None:
+    """Refuse a GeoJSON holding a FeatureCollection inside its features (GDAL skips those)."""
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return
+    with open(path, "rb") as fh:
+        hits = 0
+        tail = b""
+        while chunk := fh.read(1 << 20):
+            hits += len(_NESTED_FC.findall(tail + chunk))
+            tail = chunk[-40:]
+            if hits > 1:
+                break
+    if hits <= 1:
+        return
+    import json
+
+    try:
+        doc = json.loads(path.read_bytes())
+    except ValueError:
+        return  # not JSON: the reader says so
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        return
+    nested = [i + 1 for i, f in enumerate(features) if isinstance(f, dict) and f.get("type") == "FeatureCollection"]
+    if nested:
+        inside = sum(len(features[i - 1].get("features") or []) for i in nested)
+        raise file_error(
+            path,
+            f"{len(nested)} of the {len(features)} features are themselves FeatureCollections "
+            f"(features {', '.join(map(str, nested[:20]))}, holding {inside} features): nested "
+            "collections are not GeoJSON and would be skipped; put every feature in the top-level list",
+            column="geometry",
+        )
+
+
+def read_vector(path: Path, report: ImportReport, layer_name: str | None = None) -> gpd.GeoDataFrame:
+    """Read a GeoJSON, GeoPackage or zipped/plain Shapefile (one layer).
+
+    Parameters
+    ----------
+    layer_name : str, optional
+        Layer to read; required when several layers (GeoPackage layers, Shapefiles in one
+        zip) hold features.
 
     Raises
     ------
     DataImportError
-        If the file cannot be read as vector data.
+        If the file cannot be read as vector data, several layers hold features and
+        ``layer_name`` is not given, or a GeoJSON nests FeatureCollections.
     """
     import pyogrio
 
+    _check_nested(path)
+    layers = _layers_with_features(path)
+    names = [n for n, _ in layers]
+    if layer_name is not None:
+        try:
+            all_names = [str(n) for n, _ in pyogrio.list_layers(str(path))]
+        except Exception as exc:
+            raise file_error(path, f"cannot read as vector data: {exc}") from None
+        if layer_name not in all_names:
+            raise file_error(path, f"no layer {layer_name!r} in the file (layers: {', '.join(map(repr, all_names))})")
+        chosen = layer_name
+    elif len(layers) > 1:
+        raise file_error(
+            path,
+            f"{len(layers)} layers hold features: "
+            + ", ".join(f"{n!r} ({k} features)" for n, k in layers)
+            + "; choose one (--layer-name NAME, layer_name=NAME)",
+        )
+    else:
+        chosen = names[0] if names else None
+    if len(names) > 1 or layer_name is not None:
+        report.note(f"read layer {chosen!r}")
     target = str(path)
     try:
-        layers = pyogrio.list_layers(target)
-        if len(layers) > 1:
-            report.note(f"file has {len(layers)} layers; read the first, {layers[0][0]!r}")
-        gdf = gpd.read_file(target, layer=layers[0][0] if len(layers) else None)
+        info = pyogrio.read_info(target, layer=chosen)
+        gdf = gpd.read_file(target, layer=chosen)
+        if (info.get("encoding") or "").upper() in ("ISO-8859-1", "LATIN1") and "Shapefile" in str(
+            info.get("driver", "")
+        ):
+            texts = [str(c) for c in gdf.columns] + [
+                v for c in gdf.columns if c != gdf.geometry.name for v in gdf[c] if isinstance(v, str)
+            ]
+            if looks_like_mojibake(texts):
+                gdf = gpd.read_file(target, layer=chosen, encoding="gb18030")
+                report.warn(
+                    "the Shapefile has no .cpg (encoding) file and its text is not Latin-1: read as "
+                    "GBK/GB18030; add a .cpg file saying the encoding to be sure"
+                )
     except DataImportError:
         raise
     except Exception as exc:
-        raise DataImportError(f"cannot read as vector data: {exc}", path) from None
+        raise file_error(path, f"cannot read as vector data: {exc}") from None
+    attrs = gdf.drop(columns=gdf.geometry.name)
+    cleaned = clean_frame(pd.DataFrame(attrs), list(range(1, len(gdf) + 1)), report)
+    for col in cleaned.columns:
+        gdf[col] = cleaned[col].to_numpy()
     return gdf

@@ -26,7 +26,7 @@ from coverage.crs import JIANGMEN_BBOX, WGS84, normalise_crs_name, to_wgs84
 from coverage.io.columns import TOWN_ALIASES, match_columns
 from coverage.io.matching import TownMatcher
 from coverage.io.reference import official_towns
-from coverage.io.report import DataImportError, ImportReport
+from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_vector
 
 __all__ = ["read_towns", "TOWN_COLUMNS"]
@@ -76,7 +76,7 @@ def read_towns(
     p = check_file(path, max_mb)
     report = ImportReport(file=p.name, layer="towns")
     if file_kind(p) != "vector":
-        raise DataImportError("town boundaries must be GeoJSON, GeoPackage or a zipped Shapefile", p)
+        raise file_error(p, "town boundaries must be GeoJSON, GeoPackage or a zipped Shapefile", layer="towns")
     gdf = read_vector(p, report)
     report.rows_read = len(gdf)
     if len(gdf) == 0:
