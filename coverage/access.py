@@ -43,10 +43,11 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from coverage import paths, settings
+from coverage import settings
 from coverage.errors import CapacityError, InputError
 from coverage.layers import get_layer
 from coverage.metrics import facility_units
+from coverage.review import load_targets, parse_target
 from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -451,15 +452,18 @@ class AccessResult:
 
 
 def _plan_target(indicator_id: str | None) -> float:
-    """The latest numeric target of ``indicator_id`` in the plan table (NaN when absent)."""
+    """The latest numeric target of ``indicator_id`` in the plan's targets table (NaN when absent)."""
     if indicator_id is None:
         return float("nan")
-    table = pd.read_csv(paths.TARGETS_FILE, dtype=str, encoding="utf-8")
+    table = load_targets()
     rows = table[table["indicator_id"] == indicator_id]
-    for col in ("target_2025_value", "target_2023_value", "target_2020_value"):
-        vals = pd.to_numeric(rows[col], errors="coerce").dropna() if col in rows else pd.Series(dtype=float)
-        if len(vals):
-            return float(vals.iloc[0])
+    if rows.empty:
+        return float("nan")
+    row = rows.iloc[0]
+    for year in (2025, 2023, 2020):
+        parsed = parse_target(row[f"target_{year}"], row[f"target_{year}_value"], row["comparator"])
+        if parsed is not None:
+            return float(parsed[1])
     return float("nan")
 
 

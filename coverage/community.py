@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from coverage import paths
 from coverage.crs import PROJECTED, WGS84
 from coverage.layers import get_layer
 from coverage.reach import ReachModel, compute_reach
+from coverage.review import Milestone, load_targets, meets, parse_target, target_for
 from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -145,9 +145,10 @@ class CommunityIndicator:
     value : float
         Share of communities covered (0-1); NaN unless ``status`` is OK or NO_TARGET.
     target : float
-        Target share (0-1) for ``year`` (the 2023 milestone up to 2023, else 2025); NaN without one.
+        Target share (0-1) of the milestone ``year`` is judged against (:func:`coverage.review.target_for`:
+        the first due in or after ``year``); NaN without one.
     comparator : str
-        ``">="`` or ``">"``.
+        The milestone's operator (``">="``, ``">"``).
     met : bool or None
         None when the value or the target is missing.
     communities, communities_with : int
@@ -400,19 +401,20 @@ def _assign_cells(region: "Region", units: gpd.GeoDataFrame) -> np.ndarray:
 # --------------------------------------------------------------------------- indicators
 
 
-def _targets(indicator_id: str, year: int) -> tuple[float, str]:
-    table = pd.read_csv(paths.TARGETS_FILE, dtype=str, encoding="utf-8")
+def _milestone(indicator_id: str, year: int) -> Milestone | None:
+    """The milestone of ``indicator_id`` a review of ``year`` is judged against (rates 0-1), or None."""
+    table = load_targets()
     rows = table[table["indicator_id"] == indicator_id]
     if rows.empty:
-        return float("nan"), ">="
+        return None
     row = rows.iloc[0]
-    cols = ("target_2023_value", "comparator_2023") if year <= 2023 else ("target_2025_value", "comparator")
-    value = pd.to_numeric(pd.Series([row.get(cols[0])]), errors="coerce").iloc[0]
-    comparator = row.get(cols[1]) if isinstance(row.get(cols[1]), str) else row.get("comparator")
-    comparator = comparator if comparator in (">=", ">") else ">="
-    unit = row.get("unit")
-    scale = 100.0 if unit == "%" or (isinstance(unit, str) and "%" in unit) else 1.0
-    return (float(value) / scale if pd.notna(value) else float("nan")), comparator
+    scale = 100.0 if row["unit"].strip() == "%" else 1.0
+    milestones = []
+    for y in (2023, 2025):
+        parsed = parse_target(row[f"target_{y}"], row[f"target_{y}_value"], row["comparator"])
+        if parsed is not None:
+            milestones.append(Milestone(y, parsed[0], parsed[1] / scale, row[f"target_{y}"]))
+    return target_for(milestones, year)
 
 
 def community_indicators(
@@ -430,7 +432,9 @@ def community_indicators(
     """
     out = []
     for indicator_id, layer_id in COMMUNITY_INDICATORS.items():
-        target, comparator = _targets(indicator_id, year)
+        milestone = _milestone(indicator_id, year)
+        target = float("nan") if milestone is None else milestone.target
+        comparator = ">=" if milestone is None else milestone.op
         value, n, k = float("nan"), 0, 0
         if communities is None or len(communities) == 0:
             status = CommunityStatus.NEEDS_COMMUNITY_LAYER
@@ -444,6 +448,6 @@ def community_indicators(
             status = CommunityStatus.OK if np.isfinite(target) else CommunityStatus.NO_TARGET
         met = None
         if np.isfinite(value) and np.isfinite(target):
-            met = bool(value >= target - 1e-12) if comparator == ">=" else bool(value > target + 1e-12)
+            met = meets(value, comparator, target)
         out.append(CommunityIndicator(indicator_id, layer_id, status, value, target, comparator, met, n, k, int(year)))
     return out

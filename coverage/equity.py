@@ -92,7 +92,8 @@ def scaled_standards(
     """The layer's standards with time and distance limits multiplied by ``factor`` (speeds unchanged)."""
 
     def scale(std: Standard) -> Standard:
-        return std.replace(minutes=std.minutes * factor, distance_m=std.distance_m * factor)
+        walk = None if std.walk_distance_m is None else std.walk_distance_m * factor
+        return std.replace(minutes=std.minutes * factor, distance_m=std.distance_m * factor, walk_distance_m=walk)
 
     if isinstance(standards, Standard):
         return scale(standards)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from coverage.i18n import access as _access_catalogue
 from coverage.i18n import core as _core_catalogue
 from coverage.i18n import review as _review_catalogue
 from coverage.i18n import siting as _siting_catalogue
@@ -23,7 +24,9 @@ from coverage.i18n import workspace as _workspace_catalogue
 from coverage.layers import LAYERS, SERVED_GROUPS
 
 #: The catalogue modules merged into :data:`STRINGS` (add an area's module here).
-_CATALOGUES = (_ui_catalogue, _core_catalogue, _review_catalogue, _siting_catalogue, _workspace_catalogue)
+_CATALOGUES = (
+    _ui_catalogue, _core_catalogue, _review_catalogue, _siting_catalogue, _workspace_catalogue, _access_catalogue,
+)
 
 
 def _merge() -> dict[str, tuple[str, str]]:

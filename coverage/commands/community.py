@@ -1,0 +1,109 @@
+"""``python -m coverage community --communities FILE [--layer LAYER] [--out FILE.csv]`` — the community level.
+
+Reads the community / village units (:func:`coverage.io.communities.read_communities`, its report printed
+with file, row and column), then prints for ``--layer`` how many communities have a facility (inside
+the unit, or within the standard of a point unit) per district and city, the circle per community, and
+the plan's community indicators. Without ``--communities`` it says the figures need a community layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+from tqdm.auto import tqdm
+
+from coverage import settings
+from coverage.cli import add_region_arguments, region_from_args
+from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
+from coverage.community import (
+    COMMUNITY_INDICATORS,
+    CommunityIndicator,
+    CommunityStatus,
+    community_circle,
+    community_coverage,
+    community_indicators,
+)
+from coverage.export import write_csv
+from coverage.i18n import layer_name, t
+from coverage.io.communities import read_communities
+from coverage.layers import LAYERS
+
+NAME = "community"
+HELP = "community (村/社区) coverage of a layer, the circle per community and the plan's community indicators"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the command's options on ``parser``."""
+    parser.add_argument("--communities", metavar="FILE",
+                        help="community / village units (CSV, XLSX, GeoJSON, GPKG, zipped SHP; points or polygons)")
+    parser.add_argument("--layer", choices=list(LAYERS), default="elder_care_station", metavar="LAYER",
+                        help="facility layer (default elder_care_station)")  # fmt: skip
+    parser.add_argument("--year", type=int, default=2025, help="review year of the indicators (default 2025)")
+    parser.add_argument("--out", metavar="FILE.csv", help="write one row per community here")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the printed summary")
+    add_standard_arguments(parser)
+    add_region_arguments(parser)
+
+
+def _pct(v: float) -> str:
+    return "—" if not math.isfinite(v) else f"{v:.1%}"
+
+
+def print_indicators(found: list[CommunityIndicator], lang: str, stream=None) -> None:
+    """One line per community indicator: value, target, status (or met / not met)."""
+    stream = sys.stdout if stream is None else stream
+    for ind in found:
+        if ind.status is CommunityStatus.OK and ind.met is not None:
+            status = t(f"community.met.{str(ind.met).lower()}", lang)
+        else:
+            status = t(f"community.status.{ind.status.value}", lang)
+        print(t("community.indicator_row", lang, name=t(f"community.indicator.{ind.indicator_id}", lang),
+                value=_pct(ind.value), target=_pct(ind.target), status=status), file=stream)  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, compute, print, write ``--out``."""
+    lang = args.lang
+    with tqdm(total=4, desc=t("community.progress", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
+              leave=False, file=sys.stderr) as bar:  # fmt: skip
+        standards = standards_from_args(args, sorted({args.layer, *(v for v in COMMUNITY_INDICATORS.values() if v)}))
+        region = apply_roads(region_from_args(args), args)
+        units = None
+        if args.communities:
+            units, report = read_communities(args.communities, crs=args.crs, towns=region.towns)
+            print(f"[communities] {report}", file=sys.stderr)
+        bar.update()
+        cov = community_coverage(region, args.layer, units, standards, year=args.year)
+        bar.update()
+        circle = community_circle(region, units, args.layer, standards)
+        bar.update()
+        found = community_indicators(region, units, args.year, standards)
+        bar.update()
+    print(t("community.title", lang, layer=layer_name(args.layer, lang)))
+    if cov.status is CommunityStatus.NEEDS_COMMUNITY_LAYER:
+        print(t("community.needs_layer", lang))
+    else:
+        rules = sorted(set(cov.communities["rule"]))
+        print(t("community.summary", lang, n=len(cov.communities), k=int(cov.communities["covered"].sum()),
+                share=cov.share, rule="; ".join(t(f"community.rule.{r}", lang) for r in rules)))  # fmt: skip
+        names = dict(zip(region.districts["district_code"].astype(str), region.districts["district_zh"]))
+        for r in cov.table[cov.table["level"] == "district"].itertuples(index=False):
+            if r.communities:
+                print(t("community.district_row", lang, name=names.get(r.district_code, r.district_code),
+                        k=r.communities_with, n=r.communities, share=_pct(r.share)))  # fmt: skip
+        full = int((circle.communities["rate"] >= 1 - 1e-12).sum())
+        print(t("community.circle", lang, n=len(circle.communities), full=full, unassigned=circle.unassigned_served))
+    print_indicators(found, lang)
+    print(region.provenance_note(lang, [args.layer]))
+    if args.out and units is not None:
+        frame = cov.communities.merge(
+            circle.communities[["community_code", "community_zh", "town_code", "served", "rate"]].rename(
+                columns={"served": "served_in_community", "rate": "circle_rate"}),
+            on=["community_code", "community_zh", "town_code"], how="left",
+        ).assign(layer=args.layer, cost_mode=cov.cost_mode, cost_unit=cov.cost_unit,
+                 provenance=region.provenance_note(lang, [args.layer]))  # fmt: skip
+        write_csv(frame, args.out)
+        print(t("access.wrote", lang, path=args.out, rows=len(frame)), file=sys.stderr)
+    return 0
