@@ -1,64 +1,74 @@
-"""Coverage gaps: who is left out, and where.
+"""Coverage gaps a planner can act on: who is left out, where, and where a new site would go.
 
 * :func:`uncovered_by_town` — uncovered served population per town, largest first;
-* :func:`gap_zones` — contiguous uncovered populated cells of the 500 m grid
-  (4- or 8-connected components found with :func:`scipy.ndimage.label`), each
-  dissolved into one polygon (the union of its cell squares) with its
-  population (all / 60+ / 0-17), ranked by the served group's uncovered
-  population. The result is a GeoDataFrame in the projected CRS; write it with
-  :func:`coverage.export.write_geojson` (or :func:`write_gap_zones`).
+* :func:`gap_zones` — zones of uncovered populated cells, each inside ONE town and small
+  enough for one new facility, ranked by the uncovered served population.
+
+How zones are made (one rule, the same for the app, the CLI and the Python API):
+
+1. **Cells.** A cell is in a gap when it is not covered and holds at least
+   ``min_cell_population`` residents of the layer's served group
+   (:data:`coverage.settings.GAP_MIN_CELL_POPULATION` by default); sparser uncovered cells are
+   left out of the zones (their people are counted in ``attrs["left_out"]`` and still count
+   in :func:`uncovered_by_town`).
+2. **Within one town.** Gap cells are joined into connected groups (cells touching by an
+   edge, or also a corner with ``connectivity=8``) separately in every town: a zone never
+   crosses a town boundary, hence never a district boundary.
+3. **Bounded in size.** A zone must fit inside one service area: the diagonal of the
+   bounding box of its cell squares is at most twice the straight-line service radius
+   (the standard's ``distance_m`` for the town's area type), so every cell of the zone lies
+   within one radius of the box centre. A larger group is split by recursive bisection:
+   across its longer side where the served people divide most evenly, each half re-split into connected
+   parts, until every part fits (a single cell always stands as a zone).
+4. **Ranked** by uncovered served people (then cells, town code, position).
+
+Each zone carries its town and district codes and names, uncovered people (all / 60+ /
+0-17), cells and area, the nearest existing facility (over the zone's cells, with no
+cutoff: ``nearest_time_s`` in network mode, ``nearest_distance_m`` in distance mode) and a
+suggested site: the served-weighted centre of the zone snapped to the nearest of its own
+cells. Results hold codes, names and numbers only (no prose); the metadata (standard per
+area type, method, unit, provenance, parameters) is in ``attrs`` and in every GeoJSON
+written by :func:`write_gap_zones`.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 from scipy import ndimage
 
-from coverage.crs import PROJECTED
-from coverage.layers import SERVED_GROUPS, get_layer
-from coverage.metrics import covered_mask, describe_standard, population_coverage, provenance_text
+from coverage.crs import PROJECTED, WGS84
+from coverage.errors import InputError
+from coverage.export import to_feature_collection, write_geojson
+from coverage.layers import get_layer
+from coverage.metrics import covered_mask, population_coverage
+from coverage.reach import CellReach, CostUnit, ReachModel
+from coverage.region import Region
+from coverage.settings import GAP_CONNECTIVITY, GAP_MIN_CELL_POPULATION, GAP_MIN_ZONE_POPULATION
+from coverage.standards import Standard, StandardTable, load_standards
 
-if TYPE_CHECKING:  # pragma: no cover
-    from coverage.region import Region
+__all__ = ["GAP_COLUMNS", "uncovered_by_town", "gap_zones", "gap_zones_feature_collection", "write_gap_zones"]
 
-__all__ = ["uncovered_by_town", "gap_zones", "grid_cell_size", "write_gap_zones"]
+#: Columns of :func:`gap_zones`' result (besides ``geometry``), in order.
+GAP_COLUMNS = [
+    "rank", "layer", "served_column", "served", "pop_total", "pop_60plus", "pop_0_17", "n_cells", "area_km2",
+    "across_m", "max_across_m", "town_code", "town_zh", "district_code", "district_zh",
+    "nearest_facility", "nearest_facility_id", "nearest_time_s", "nearest_distance_m",
+    "site_cell_id", "site_x", "site_y", "site_lon", "site_lat",
+]  # fmt: skip
 
-DEFAULT_CELL_SIZE = 500.0
-
-
-def grid_cell_size(region: "Region") -> float:
-    """Side of the population grid's square cells in metres.
-
-    ``region.cell_size`` when the region carries one, else the most common
-    positive spacing between consecutive distinct cell-centre coordinates
-    (x and y together), else 500 m.
-    """
-    size = getattr(region, "cell_size", None)
-    if size:
-        return float(size)
-    pop = region.population
-    diffs = []
-    for c in ("x", "y"):
-        vals = np.unique(np.asarray(pop[c], dtype=float))
-        if vals.size > 1:
-            d = np.round(np.diff(vals), 2)
-            diffs.append(d[d > 0])
-    d = np.concatenate(diffs) if diffs else np.empty(0)
-    if d.size == 0:
-        return DEFAULT_CELL_SIZE
-    values, counts = np.unique(d, return_counts=True)
-    return float(values[np.argmax(counts)])
+_TO_WGS84 = Transformer.from_crs(PROJECTED, WGS84, always_xy=True)
 
 
 def uncovered_by_town(
-    region: "Region", layer_id: str, reach: Any = None, standards: Any = None
+    region: Region, layer_id: str, reach: Any = None, standards: Any = None
 ) -> pd.DataFrame:
     """Uncovered served population per town, largest first.
 
@@ -72,7 +82,7 @@ def uncovered_by_town(
     pandas.DataFrame
         Town rows of :func:`~coverage.metrics.population_coverage` sorted by
         ``uncovered`` (descending) with a 1-based ``rank`` and the town's
-        share of the city's uncovered population (``share_of_gap``).
+        share of the city's uncovered population (``share_of_gap``, 0-1).
     """
     cov = population_coverage(region, layer_id, reach=reach, standards=standards)
     towns = cov[cov["level"] == "town"].drop(columns="level")
@@ -93,190 +103,246 @@ def _lattice(x: np.ndarray, y: np.ndarray, size: float) -> tuple[np.ndarray, np.
     off = np.abs((x - x0) / size - col) + np.abs((y - y0) / size - row)
     if np.any(off > 0.01):
         i = int(np.argmax(off))
-        raise ValueError(
-            f"population cell {i} (x={x[i]}, y={y[i]}) is not on the {size:g} m lattice of the grid"
-        )
+        raise InputError(f"population cell {i} (x={x[i]}, y={y[i]}) is not on the {size:g} m lattice of the grid")
     return col, row, x0, y0
 
 
+def _components(col: np.ndarray, row: np.ndarray, structure: np.ndarray) -> list[np.ndarray]:
+    """Connected parts (positions into ``col``/``row``) of a set of lattice cells."""
+    c, r = col - col.min(), row - row.min()
+    grid = np.zeros((r.max() + 1, c.max() + 1), dtype=bool)
+    grid[r, c] = True
+    labels, n = ndimage.label(grid, structure=structure)
+    lab = labels[r, c] - 1
+    order = np.argsort(lab, kind="stable")
+    bounds = np.searchsorted(lab[order], np.arange(n + 1))
+    return [order[bounds[k] : bounds[k + 1]] for k in range(n)]
+
+
+def _across(col: np.ndarray, row: np.ndarray, size: float) -> float:
+    """Diagonal (m) of the bounding box of the cells' squares."""
+    return float(np.hypot((col.max() - col.min() + 1) * size, (row.max() - row.min() + 1) * size))
+
+
+def _split(col: np.ndarray, row: np.ndarray, weight: np.ndarray, size: float, max_across: float,
+           structure: np.ndarray) -> list[np.ndarray]:  # fmt: skip
+    """Recursive bisection of one connected part into parts whose :func:`_across` <= ``max_across``."""
+    out: list[np.ndarray] = []
+    stack = [np.arange(len(col))]
+    while stack:
+        part = stack.pop()
+        c, r = col[part], row[part]
+        if _across(c, r, size) <= max_across or len(part) == 1:
+            out.append(part)
+            continue
+        axis = c if (c.max() - c.min()) >= (r.max() - r.min()) else r
+        values = np.unique(axis)
+        if len(values) == 1:  # one line of cells along the other axis
+            axis = r if axis is c else c
+            values = np.unique(axis)
+        w = np.array([weight[part][axis == v].sum() for v in values]) + 1e-9  # empty cells still count
+        cum = np.cumsum(w)[:-1]  # both halves non-empty
+        k = int(np.argmin(np.abs(cum - w.sum() / 2.0)))  # the most even split of the served people
+        left = axis <= values[k]
+        for half in (part[left], part[~left]):
+            for sub in _components(col[half], row[half], structure):
+                stack.append(half[sub])
+    return out
+
+
+def _standards_by_area(reach: Any, standards: StandardTable | Standard | None, layer_id: str) -> dict[str, Standard]:
+    if isinstance(reach, ReachModel):
+        return dict(reach.standards_by_area)
+    if isinstance(standards, Standard):
+        return {"urban": standards, "rural": standards}
+    table = load_standards() if standards is None else standards
+    return {a: table.get(layer_id, a) for a in ("urban", "rural")}
+
+
 def gap_zones(
-    region: "Region",
+    region: Region,
     layer_id: str,
-    reach: Any = None,
-    standards: Any = None,
-    connectivity: Literal[4, 8] = 8,
-    min_population: float = 0,
-    cell_size: float | None = None,
-    min_cell_population: float = 0,
-    split_by_town: bool = False,
+    reach: CellReach | ReachModel | np.ndarray | None = None,
+    standards: StandardTable | Standard | None = None,
+    connectivity: Literal[4, 8] = GAP_CONNECTIVITY,
+    min_population: float = GAP_MIN_ZONE_POPULATION,
+    min_cell_population: float = GAP_MIN_CELL_POPULATION,
+    max_across_m: float | None = None,
 ) -> gpd.GeoDataFrame:
-    """Contiguous groups of uncovered cells where the layer's served group lives.
+    """Zones of uncovered cells where the layer's served group lives, each inside one town.
 
     Parameters
     ----------
     region : Region
-        Population grid (cell centres ``x``, ``y`` in EPSG:32649).
     layer_id : str
         Facility layer; its served group decides which cells are "populated".
-    reach : CellReach or array-like of bool, optional
-        Covered cells (computed with :func:`coverage.reach.compute_reach` when omitted).
-    standards : StandardTable, optional
-        Standards used when ``reach`` is computed here.
-    connectivity : {4, 8}, default 8
+    reach : ReachModel, CellReach or array of bool, optional
+        What is covered. A :class:`~coverage.reach.ReachModel` (e.g. the app's what-if model)
+        also gives the nearest facility with the current edits; otherwise a model of the
+        region's facilities is built for it. Computed under ``standards`` when omitted.
+    standards : StandardTable or Standard, optional
+        The standards (radius of the size rule; reach when computed here). Default: the
+        embedded table; a model's own standards when ``reach`` is a model.
+    connectivity : {4, 8}
         Cells touching by an edge (4) or also by a corner (8) belong to one zone.
-    min_population : float, default 0
-        Zones whose uncovered served population is below this are dropped.
-    cell_size : float, optional
-        Grid spacing in metres (:func:`grid_cell_size` when omitted).
-    min_cell_population : float, default 0
-        Uncovered cells with fewer residents of the served group than this are
-        left out of the zones (scattered rural settlement would otherwise join
-        whole counties into one zone); they still count in
-        :func:`uncovered_by_town`. The number of people left out is in
-        ``attrs["left_out"]``.
-    split_by_town : bool, default False
-        Never join cells of different towns: each zone lies in one town, the
-        unit responsible for closing the gap.
+    min_population : float
+        Zones with fewer uncovered served people are dropped.
+    min_cell_population : float
+        Uncovered cells with fewer served people are left out of the zones (``attrs["left_out"]``).
+    max_across_m : float, optional
+        Largest zone diagonal in metres for every town (default: twice the standard's
+        straight-line radius of the town's area type; see the module docstring).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        In EPSG:32649, one row per zone ranked by ``served`` (descending):
-        ``rank, layer, served_group, served, pop_total, pop_60plus, pop_0_17,
-        n_cells, area_km2, town_code, town_zh, district_code, district_zh,
-        towns, geometry`` where ``town_*`` / ``district_*`` name the unit holding
-        most of the zone's served population and ``towns`` lists every town
-        the zone touches. ``attrs`` carries ``standard`` and ``provenance``.
+        EPSG:32649, one row per zone, ranked, columns :data:`GAP_COLUMNS` + ``geometry``
+        (the union of the zone's cell squares). ``nearest_facility`` is the row in
+        ``region.facilities[layer_id]`` (model indices continue past it for added sites;
+        -1: none reachable), ``nearest_facility_id`` its ``facility_id`` (None for an added
+        site). ``attrs``: ``layer``, ``served_column``, ``method``, ``unit``, ``standards``
+        (per area type: mode, minutes, speed_kmh, distance_m), ``provenance`` (input →
+        real/modelled/illustrative/uploaded/none), ``cell_size``, ``connectivity``,
+        ``min_population``, ``min_cell_population``, ``max_across_m``, ``left_out`` (people in
+        uncovered cells below ``min_cell_population``).
+
+    Raises
+    ------
+    InputError
+        A parameter out of range, or cells that are not on the grid's lattice.
     """
     layer = get_layer(layer_id)
     if connectivity not in (4, 8):
-        raise ValueError(f"connectivity must be 4 or 8, got {connectivity!r}")
+        raise InputError(f"connectivity must be 4 or 8, got {connectivity!r}")
+    if not (min_cell_population >= 0):
+        raise InputError(f"min_cell_population must be >= 0, got {min_cell_population!r}")
+    if max_across_m is not None and not (max_across_m > 0):
+        raise InputError(f"max_across_m must be positive, got {max_across_m!r}")
     pop = region.population
+    model = reach if isinstance(reach, ReachModel) else None
     if reach is None:
-        from coverage.reach import compute_reach
-
-        reach = compute_reach(region, layer_id, standards=standards)
-    mask = covered_mask(reach, len(pop))
-    size = float(cell_size) if cell_size else grid_cell_size(region)
-    if size <= 0:
-        raise ValueError(f"cell_size must be positive, got {size}")
+        model = ReachModel(region, layer_id, standards)
+    cell_reach = model.reach if model is not None else reach
+    mask = covered_mask(cell_reach, len(pop))
+    by_area = _standards_by_area(model, standards, layer_id)
+    size = float(region.cell_size)
     served_col = layer.served_column
     served = np.asarray(pop[served_col], dtype=float)
-    if min_cell_population < 0:
-        raise ValueError(f"min_cell_population must be >= 0, got {min_cell_population}")
     gap_all = (~mask) & (served > 0)
     gap = gap_all & (served >= min_cell_population)
-    columns = [
-        "rank", "layer", "served_group", "served", "pop_total", "pop_60plus", "pop_0_17",
-        "n_cells", "area_km2", "town_code", "town_zh", "district_code", "district_zh", "towns",
-    ]  # fmt: skip
-    attrs = dict(
+    if isinstance(cell_reach, CellReach):
+        method = cell_reach.mode.value
+    else:  # a bare mask: the nearest facilities are measured by a model of the region's facilities
+        model = model if model is not None else ReachModel(region, layer_id, standards)
+        method = model.mode.value
+    attrs: dict[str, Any] = dict(
         layer=layer_id,
-        standard=describe_standard(reach, standards, layer_id),
-        provenance=provenance_text(region, [layer_id]),
+        served_column=served_col,
+        method=method,
+        unit=None if method is None else (CostUnit.SECONDS.value if method == "network" else CostUnit.METRES.value),
+        standards={a: dict(mode=s.mode, minutes=s.minutes, speed_kmh=s.speed_kmh, distance_m=s.distance_m)
+                   for a, s in by_area.items()},  # fmt: skip
+        provenance=region.provenance_for([layer_id]),
         cell_size=size,
         connectivity=connectivity,
+        min_population=min_population,
         min_cell_population=min_cell_population,
-        split_by_town=split_by_town,
+        max_across_m=max_across_m,
         left_out=float(served[gap_all & ~gap].sum()),
     )
     if not gap.any():
-        empty = gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=PROJECTED)
+        empty = gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS}, geometry=[], crs=PROJECTED)
         empty.attrs.update(attrs)
         return empty
 
-    x = np.asarray(pop["x"], dtype=float)[gap]
-    y = np.asarray(pop["y"], dtype=float)[gap]
+    idx = np.flatnonzero(gap)
+    x = np.asarray(pop["x"], dtype=float)[idx]
+    y = np.asarray(pop["y"], dtype=float)[idx]
     col, row, x0, y0 = _lattice(x, y, size)
     structure = ndimage.generate_binary_structure(2, 1 if connectivity == 4 else 2)
-    if split_by_town:
-        town_of = pd.factorize(pop["town_code"].astype(str).to_numpy()[gap])[0]
-        zone = np.empty(len(col), dtype=np.int64)
-        n = 0
-        for t in np.unique(town_of):
-            sel = np.flatnonzero(town_of == t)
-            c, r = col[sel] - col[sel].min(), row[sel] - row[sel].min()
-            grid = np.zeros((r.max() + 1, c.max() + 1), dtype=bool)
-            grid[r, c] = True
-            labels, k = ndimage.label(grid, structure=structure)
-            zone[sel] = labels[r, c] - 1 + n
-            n += k
-    else:
-        grid = np.zeros((row.max() + 1, col.max() + 1), dtype=bool)
-        grid[row, col] = True
-        labels, n = ndimage.label(grid, structure=structure)
-        zone = labels[row, col] - 1  # 0-based zone of every gap cell
+    town = pop["town_code"].astype(str).to_numpy()[idx]
+    area = np.asarray(region.cell_area_type(), dtype=object)[idx]
+    w = served[idx]
+    zones: list[tuple[np.ndarray, float]] = []
+    for t in np.unique(town):
+        sel = np.flatnonzero(town == t)
+        a = str(area[sel[0]])
+        limit = float(max_across_m) if max_across_m is not None else 2.0 * by_area[a].distance_m
+        for comp in _components(col[sel], row[sel], structure):
+            members = sel[comp]
+            for part in _split(col[members], row[members], w[members], size, limit, structure):
+                zones.append((members[part], limit))
 
-    cells = pd.DataFrame(
-        {
-            "zone": zone,
-            "served": served[gap],
-            "town_code": pop["town_code"].astype(str).to_numpy()[gap],
-            "district_code": pop["district_code"].astype(str).to_numpy()[gap],
-        }
-    )
-    for c in ("pop_total", "pop_60plus", "pop_0_17"):
-        cells[c] = np.asarray(pop[c], dtype=float)[gap] if c in pop.columns else np.nan
-    agg = cells.groupby("zone").agg(
-        served=("served", "sum"),
-        pop_total=("pop_total", "sum"),
-        pop_60plus=("pop_60plus", "sum"),
-        pop_0_17=("pop_0_17", "sum"),
-        n_cells=("served", "size"),
-    )
-    # Dominant town / district: the one holding most of the zone's served population.
-    by_town = cells.groupby(["zone", "town_code", "district_code"], as_index=False)["served"].sum()
-    by_town = by_town.sort_values(["zone", "served", "town_code"], ascending=[True, False, True])
-    top = by_town.drop_duplicates("zone").set_index("zone")
-    agg["town_code"] = top["town_code"]
-    agg["district_code"] = top["district_code"]
-    agg["towns"] = (
-        by_town.groupby("zone")["town_code"].agg(lambda s: sorted(set(s))).reindex(agg.index)
-    )
-
+    # nearest facility of every gap cell, no cutoff
+    if model is None:
+        model = ReachModel(region, layer_id, standards)
+    near_fac, near_cost = model.nearest_unbounded(idx)
+    fac = region.facilities.get(layer_id)
+    fac_ids = fac["facility_id"].astype(str).tolist() if fac is not None and "facility_id" in fac else []
     town_names = dict(zip(region.towns["town_code"].astype(str), region.towns["town_zh"]))
-    d = getattr(region, "districts", None)
-    if d is not None and "district_zh" in d.columns:
-        district_names = dict(zip(d["district_code"].astype(str), d["district_zh"]))
-    else:
-        district_names = dict(zip(region.towns["district_code"].astype(str), region.towns["district_zh"]))
-    agg["town_zh"] = agg["town_code"].map(town_names)
-    agg["district_zh"] = agg["district_code"].map(district_names)
-    agg["towns"] = agg["towns"].map(lambda codes: "、".join(str(town_names.get(c, c)) for c in codes))
-
-    # One polygon per zone: the union of its cell squares.
+    district_names = dict(zip(region.districts["district_code"].astype(str), region.districts["district_zh"]))
+    district = pop["district_code"].astype(str).to_numpy()[idx]
+    cell_id = pop["cell_id"].to_numpy()[idx] if "cell_id" in pop.columns else idx
+    groups = {c: np.asarray(pop[c], dtype=float)[idx] if c in pop.columns else np.full(len(idx), np.nan)
+              for c in ("pop_total", "pop_60plus", "pop_0_17")}  # fmt: skip
     half = size / 2.0
-    cx = x0 + col * size
-    cy = y0 + row * size
+    cx, cy = x0 + col * size, y0 + row * size
     squares = shapely.box(cx - half, cy - half, cx + half, cy + half)
-    order = np.argsort(zone, kind="stable")
-    bounds = np.searchsorted(zone[order], np.arange(n + 1))
+    network = model.unit is CostUnit.SECONDS
+    rows = []
     geoms = []
-    for z in range(n):
-        members = squares[order[bounds[z] : bounds[z + 1]]]
-        geoms.append(shapely.coverage_union_all(members) if len(members) > 1 else members[0])
-    agg["geometry"] = [geoms[z] for z in agg.index]
-    agg["area_km2"] = agg["n_cells"] * (size * size) / 1e6
-    agg["layer"] = layer_id
-    agg["served_group"] = SERVED_GROUPS[served_col][0]
-
-    agg = agg[agg["served"] >= min_population]
-    agg = agg.sort_values(["served", "n_cells"], ascending=[False, False], kind="stable").reset_index(drop=True)
-    agg["rank"] = np.arange(1, len(agg) + 1)
+    for members, limit in zones:
+        wm = w[members]
+        k = members[int(np.argmin(near_cost[members]))] if len(members) else members[0]
+        has_near = bool(np.isfinite(near_cost[k]))
+        # suggested site: served-weighted centre snapped to the nearest cell of the zone
+        mx, my = np.average(cx[members], weights=wm), np.average(cy[members], weights=wm)
+        s = members[int(np.argmin(np.hypot(cx[members] - mx, cy[members] - my)))]
+        lon, lat = _TO_WGS84.transform(cx[s], cy[s])
+        f = int(near_fac[k]) if has_near else -1
+        rows.append({
+            "layer": layer_id, "served_column": served_col, "served": float(wm.sum()),
+            "pop_total": float(groups["pop_total"][members].sum()),
+            "pop_60plus": float(groups["pop_60plus"][members].sum()),
+            "pop_0_17": float(groups["pop_0_17"][members].sum()),
+            "n_cells": int(len(members)), "area_km2": len(members) * size * size / 1e6,
+            "across_m": _across(col[members], row[members], size), "max_across_m": limit,
+            "town_code": town[members[0]], "town_zh": town_names.get(town[members[0]]),
+            "district_code": district[members[0]], "district_zh": district_names.get(district[members[0]]),
+            "nearest_facility": f,
+            "nearest_facility_id": fac_ids[f] if 0 <= f < len(fac_ids) else None,
+            "nearest_time_s": float(near_cost[k]) if has_near and network else np.nan,
+            "nearest_distance_m": float(near_cost[k]) if has_near and not network else np.nan,
+            "site_cell_id": cell_id[s].item() if hasattr(cell_id[s], "item") else cell_id[s],
+            "site_x": float(cx[s]), "site_y": float(cy[s]), "site_lon": float(lon), "site_lat": float(lat),
+        })  # fmt: skip
+        geoms.append(shapely.coverage_union_all(squares[members]) if len(members) > 1 else squares[members[0]])
+    out = pd.DataFrame(rows)
+    out["geometry"] = geoms
+    out = out[out["served"] >= min_population]
+    out = out.sort_values(["served", "n_cells", "town_code", "site_x", "site_y"],
+                          ascending=[False, False, True, True, True], kind="stable").reset_index(drop=True)  # fmt: skip
+    out["rank"] = np.arange(1, len(out) + 1)
     for c in ("served", "pop_total", "pop_60plus", "pop_0_17"):
-        vals = agg[c].to_numpy(dtype=float)
+        vals = out[c].to_numpy(dtype=float)
         if np.all(np.isfinite(vals)) and np.all(np.mod(vals, 1) == 0):
-            agg[c] = vals.astype("int64")
-    out = gpd.GeoDataFrame(agg[columns], geometry=list(agg["geometry"]), crs=PROJECTED)
-    out.attrs.update(attrs)
-    return out
+            out[c] = vals.astype("int64")
+    result = gpd.GeoDataFrame(out[GAP_COLUMNS], geometry=list(out["geometry"]), crs=PROJECTED)
+    result.attrs.update(attrs)
+    return result
+
+
+def gap_zones_feature_collection(zones: gpd.GeoDataFrame) -> dict[str, Any]:
+    """RFC 7946 FeatureCollection (dict) of ``zones`` with their metadata and provenance as top-level properties."""
+    return to_feature_collection(zones, _metadata(zones))
 
 
 def write_gap_zones(zones: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``zones`` (from :func:`gap_zones`) as RFC 7946 GeoJSON with its standard and provenance."""
-    from coverage.export import write_geojson
+    """Write ``zones`` (from :func:`gap_zones`) as RFC 7946 GeoJSON with their standards and provenance."""
+    return write_geojson(zones, path, properties=_metadata(zones))
 
-    keys = ("layer", "standard", "provenance", "cell_size", "connectivity", "min_cell_population",
-            "split_by_town", "left_out")  # fmt: skip
-    props = {k: zones.attrs.get(k) for k in keys if k in zones.attrs}
-    return write_geojson(zones, path, properties=props)
+
+def _metadata(zones: gpd.GeoDataFrame) -> dict[str, Any]:
+    keys = ("layer", "served_column", "method", "unit", "standards", "provenance", "cell_size", "connectivity",
+            "min_population", "min_cell_population", "max_across_m", "left_out")  # fmt: skip
+    return {"kind": "gap_zones", **{k: zones.attrs.get(k) for k in keys if k in zones.attrs}}

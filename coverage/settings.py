@@ -43,6 +43,13 @@ ENCODING_MIN_MARGIN = 0.2
 # --------------------------------------------------------------------------- engine (network, reach)
 #: Largest straight-line distance (m) from a point to its road node; beyond it the point is off the network.
 MAX_SNAP_M = 500.0
+#: Gap zones (coverage.gaps): uncovered cells with fewer served residents than this are left out
+#: of the zones (scattered settlement; still counted per town); the same default in the app, CLI and API.
+GAP_MIN_CELL_POPULATION = 10.0
+#: Zones with fewer uncovered served residents than this are dropped (0: keep every zone).
+GAP_MIN_ZONE_POPULATION = 0.0
+#: Cells touching by an edge (4) or also by a corner (8) join one zone.
+GAP_CONNECTIVITY = 8
 
 # --------------------------------------------------------------------------- siting
 

@@ -3,166 +3,227 @@
 With elder-care stations reaching 1000 m, the populated cells left uncovered
 (60+ in brackets) are (3,3) [80, T1], (4,3) [70, T2], (4,0) [90, T2],
 (7,3) [120, T2], (0,4) [140, T3], (1,5) [50, T3] and (2,7) [30, T3].
-(3,3)-(4,3) share an edge; (0,4)-(1,5) share only a corner.
+(3,3)-(4,3) share an edge but lie in two towns; (0,4)-(1,5) share only a corner.
+The embedded standard's radius is 770 m in 街道 (urban) and 2,880 m in 镇 (rural), so a
+zone's diagonal may reach 1,540 m in T1/T3 and 5,760 m in T2/T4.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import shape
 
-from conftest import ORIGIN, covered_within
+from conftest import CELL, ORIGIN, POPULATED, TOWNS, cell_centre, covered_within
+from coverage.errors import InputError
+from coverage.gaps import GAP_COLUMNS, gap_zones, gap_zones_feature_collection, uncovered_by_town, write_gap_zones
+from coverage.network import RoadNetwork
 from coverage.paths import POPULATION_FILE
-from coverage.gaps import gap_zones, grid_cell_size, uncovered_by_town, write_gap_zones
+from coverage.reach import ReachModel
+from coverage.settings import GAP_MIN_CELL_POPULATION
+from coverage.standards import Standard
+
+LAYER = "elder_care_station"
 
 
 @pytest.fixture
 def mask(small_region):
-    return covered_within(small_region, "elder_care_station", 1000.0)
+    return covered_within(small_region, LAYER, 1000.0)
 
 
-def test_grid_cell_size_is_inferred(small_region):
-    assert grid_cell_size(small_region) == 500.0
+def test_zones_stay_inside_one_town(small_region, mask):
+    z = gap_zones(small_region, LAYER, reach=mask)
+    assert list(z.columns) == GAP_COLUMNS + ["geometry"] and z.crs.to_epsg() == 32649
+    # (3,3) [T1] and (4,3) [T2] touch but are two zones; (0,4)+(1,5) [T3] are one
+    assert z["served"].tolist() == [190, 120, 90, 80, 70, 30]
+    assert z["rank"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert z["town_code"].tolist() == ["440704001", "440703101", "440703101", "440703001", "440703101",
+                                       "440704001"]  # fmt: skip
+    assert z["district_code"].tolist() == [t[:6] for t in z["town_code"]]
+    first = z.iloc[0]
+    assert (first.town_zh, first.district_zh) == ("乙一街道", "测试乙区")
+    assert (first.pop_total, first.pop_60plus, first.pop_0_17, first.n_cells) == (900, 190, 120, 2)
+    assert first.area_km2 == pytest.approx(0.5) and first.geometry.area == pytest.approx(500_000)
+    assert first.max_across_m == pytest.approx(2 * 770) and first.across_m == pytest.approx(np.hypot(1000, 1000))
 
 
-def test_gap_zones_8_connected(small_region, mask):
-    z = gap_zones(small_region, "elder_care_station", reach=mask, connectivity=8)
-    assert z.crs.to_epsg() == 32649
-    assert z["rank"].tolist() == [1, 2, 3, 4, 5]
-    assert z["served"].tolist() == [190, 150, 120, 90, 30]
-    assert z["pop_total"].tolist() == [900, 750, 500, 300, 100]
-    assert z["pop_0_17"].tolist() == [120, 100, 80, 30, 10]
-    assert z["pop_60plus"].tolist() == [190, 150, 120, 90, 30]
-    assert z["n_cells"].tolist() == [2, 2, 1, 1, 1]
-    assert z["area_km2"].tolist() == pytest.approx([0.5, 0.5, 0.25, 0.25, 0.25])
-    assert z.geometry.area.round().tolist() == [500_000, 500_000, 250_000, 250_000, 250_000]
-    # The zone spanning two towns is named after the one with more older residents.
-    second = z.iloc[1]
-    assert second.town_code == "440703001" and second.town_zh == "甲一街道"
-    assert second.towns == "甲一街道、甲二镇"
-    assert second.district_zh == "测试甲区"
-    minx, miny, maxx, maxy = second.geometry.bounds
-    assert (minx - ORIGIN[0], miny - ORIGIN[1], maxx - ORIGIN[0], maxy - ORIGIN[1]) == (1500, 1500, 2500, 2000)
-    assert second.geometry.geom_type == "Polygon"
+def test_corner_neighbours_split_with_4_connectivity(small_region, mask):
+    z = gap_zones(small_region, LAYER, reach=mask, connectivity=4)
+    assert z["served"].tolist() == [140, 120, 90, 80, 70, 50, 30]
 
 
-def test_gap_zones_4_connected_splits_corner_neighbours(small_region, mask):
-    z = gap_zones(small_region, "elder_care_station", reach=mask, connectivity=4)
-    assert z["served"].tolist() == [150, 140, 120, 90, 50, 30]
+def test_nearest_facility_and_suggested_site_distance_mode(small_region, mask):
+    z = gap_zones(small_region, LAYER, reach=mask)
+    first = z.iloc[0]  # (0,4) [140] + (1,5) [50]; ECS1 at (500, 500), ECS2 at (3500, 3500)
+    assert first.nearest_facility == 0 and first.nearest_facility_id == "ECS1"
+    assert first.nearest_distance_m == pytest.approx(np.hypot(250, 1750))  # from cell (0,4)
+    assert np.isnan(first.nearest_time_s)
+    # served-weighted centre (382, 2382) snaps to the centre of cell (0,4)
+    assert (first.site_x, first.site_y) == pytest.approx(cell_centre(0, 4))
+    assert 112 < first.site_lon < 115 and 21 < first.site_lat < 24
+    assert z.attrs["method"] == "distance" and z.attrs["unit"] == "m"
+    # (7,3) [T2] is nearest to ECS2: hypot(3750-3500, 1750-3500)
+    t2 = z[z["served"] == 120].iloc[0]
+    assert t2.nearest_facility_id == "ECS2" and t2.nearest_distance_m == pytest.approx(np.hypot(250, 1750))
 
 
-def test_gap_zones_min_population_and_child_group(small_region, mask):
-    z = gap_zones(small_region, "elder_care_station", reach=mask, min_population=100)
-    assert z["served"].tolist() == [190, 150, 120]
-    # Child layer: served group 0-17, same cells uncovered.
+def strip_region(region):
+    """Row 1 fully populated (cols 0-7, 10 people 60+ each, cols 0-3 in T1 (urban), 4-7 in T2 (rural))."""
+    rows = []
+    for col in range(8):
+        x, y = cell_centre(col, 1)
+        town = TOWNS[0] if col < 4 else TOWNS[1]
+        rows.append(dict(cell_id=col, x=x, y=y, town_code=town[0], district_code=town[4],
+                         pop_total=40, pop_60plus=10 + col, pop_0_17=5))  # fmt: skip
+    return dataclasses.replace(region, population=pd.DataFrame(rows))
+
+
+def test_a_long_zone_splits_by_the_size_rule(small_region):
+    region = strip_region(small_region)
+    z = gap_zones(region, LAYER, reach=np.zeros(8, dtype=bool))
+    # T2's four cells (2,000 m x 500 m, diagonal 2,062 m <= 5,760 m) stay one zone;
+    # T1's four (diagonal 2,062 m > 1,540 m) split at the weighted median into 2 + 2
+    assert sorted(z["n_cells"].tolist()) == [2, 2, 4]
+    assert (z["across_m"] <= z["max_across_m"]).all()
+    t1 = z[z["town_code"] == TOWNS[0][0]].sort_values("site_x")
+    assert t1["served"].tolist() == [10 + 11, 12 + 13]
+    assert int(z["served"].sum()) == sum(10 + c for c in range(8))
+    # a planner's own bound applies to every town: 1,200 m → at most 2 cells in a row
+    tight = gap_zones(region, LAYER, reach=np.zeros(8, dtype=bool), max_across_m=1200)
+    assert tight["n_cells"].tolist() == [2, 2, 2, 2]
+
+
+def test_min_cell_population_is_the_one_default_and_counts_what_it_leaves_out(small_region, mask):
+    assert gap_zones(small_region, LAYER, reach=mask).attrs["min_cell_population"] == GAP_MIN_CELL_POPULATION
+    z = gap_zones(small_region, LAYER, reach=mask, min_cell_population=60)
+    # (1,5) [50] and (2,7) [30] are too sparse: (0,4) stands alone
+    assert z["served"].tolist() == [140, 120, 90, 80, 70]
+    assert z.attrs["left_out"] == 80
+    with pytest.raises(InputError, match="min_cell_population"):
+        gap_zones(small_region, LAYER, reach=mask, min_cell_population=-1)
+
+
+def test_min_population_and_child_group(small_region, mask):
+    z = gap_zones(small_region, LAYER, reach=mask, min_population=100)
+    assert z["served"].tolist() == [190, 120]
     zc = gap_zones(small_region, "child_protection_post", reach=mask)
-    assert zc["served"].tolist() == [120, 100, 80, 30, 10]
-    assert set(zc["served_group"]) == {"0-17岁"}
+    assert set(zc["served_column"]) == {"pop_0_17"}
+    assert int(zc["served"].sum()) == 60 + 40 + 30 + 80 + 100 + 20 + 10
 
 
 def test_no_gap_when_everything_is_covered(small_region):
-    z = gap_zones(small_region, "elder_care_station", reach=np.ones(12, dtype=bool))
-    assert len(z) == 0 and z.crs.to_epsg() == 32649
+    z = gap_zones(small_region, LAYER, reach=np.ones(12, dtype=bool))
+    assert len(z) == 0 and z.crs.to_epsg() == 32649 and list(z.columns) == GAP_COLUMNS + ["geometry"]
 
 
 def test_everyone_uncovered_without_facilities(small_region):
-    z = gap_zones(small_region, "elder_care_station", reach=np.zeros(12, dtype=bool))
-    assert int(z["served"].sum()) == 1390
+    z = gap_zones(small_region, LAYER, reach=np.zeros(12, dtype=bool))
+    assert int(z["served"].sum()) == sum(v[1] for v in POPULATED.values())
     assert int(z["n_cells"].sum()) == 12
 
 
-def test_gap_zones_validate_parameters(small_region, mask):
-    with pytest.raises(ValueError, match="connectivity"):
-        gap_zones(small_region, "elder_care_station", reach=mask, connectivity=6)
-    region = small_region
-    region.population.loc[3, "x"] += 120.0  # off the lattice
-    with pytest.raises(ValueError, match="not on the 500 m lattice"):
-        gap_zones(region, "elder_care_station", reach=np.zeros(12, dtype=bool))
+def test_validate_parameters(small_region, mask):
+    with pytest.raises(InputError, match="connectivity"):
+        gap_zones(small_region, LAYER, reach=mask, connectivity=6)
+    with pytest.raises(InputError, match="max_across_m"):
+        gap_zones(small_region, LAYER, reach=mask, max_across_m=0)
+    small_region.population.loc[3, "x"] += 120.0  # off the lattice
+    with pytest.raises(InputError, match="not on the 500 m lattice"):
+        gap_zones(small_region, LAYER, reach=np.zeros(12, dtype=bool))
+
+
+def test_network_mode_nearest_time_and_what_if_model(small_region):
+    # streets: ECS1 (500, 500) -> centre of (0,4) -> centre of (1,5); walking 1 m/s, 15 minutes
+    xy = np.array([[500.0, 500.0], [250.0, 2250.0], [750.0, 2750.0]]) + ORIGIN
+    net = RoadNetwork.from_arrays(xy, [0, 1], [1, 2])
+    region = small_region.with_network(net)
+    std = Standard("walk", 15, 3.6, 770)
+    z = gap_zones(region, LAYER, standards=std)
+    assert z.attrs["method"] == "network" and z.attrs["unit"] == "s"
+    zone = z[z["town_code"] == "440704001"].iloc[0]  # (0,4)+(1,5): off the 900 s limit
+    assert zone.n_cells == 2 and zone.nearest_facility_id == "ECS1"
+    assert zone.nearest_time_s == pytest.approx(np.hypot(250, 1750))  # 1,768 m at 1 m/s
+    assert np.isnan(zone.nearest_distance_m)
+    # a what-if site on the middle street node covers (0,4) and (1,5): the model is the reach
+    model = ReachModel(region, LAYER, std)
+    model.add_facility_xy(*xy[1])
+    after = gap_zones(region, LAYER, reach=model)
+    assert "440704001" not in set(after["town_code"]) or after["served"].sum() < z["served"].sum()
+    others = after[after["nearest_facility"] == 2]
+    assert (others["nearest_facility_id"].isna()).all()  # an added site has no register id
 
 
 def test_uncovered_by_town_ranked(small_region, mask):
-    t = uncovered_by_town(small_region, "elder_care_station", reach=mask)
+    t = uncovered_by_town(small_region, LAYER, reach=mask)
     assert t["town_zh"].tolist() == ["甲二镇", "乙一街道", "甲一街道", "乙二镇"]
     assert t["uncovered"].tolist() == [280, 220, 80, 0]
     assert t["rank"].tolist() == [1, 2, 3, 4]
     assert t["share_of_gap"].iloc[0] == pytest.approx(280 / 580)
 
 
-def test_gap_zones_geojson_export(small_region, mask, tmp_path):
-    z = gap_zones(small_region, "elder_care_station", reach=mask)
+def test_geojson_export_carries_provenance_and_parameters(small_region, mask, tmp_path):
+    z = gap_zones(small_region, LAYER, reach=mask)
     path = write_gap_zones(z, tmp_path / "gaps.geojson")
     fc = json.loads(path.read_text(encoding="utf-8"))
-    assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 5
-    first = fc["features"][0]
-    assert first["properties"]["served"] == 190 and first["properties"]["rank"] == 1
-    minlon, minlat, maxlon, maxlat = shape(first["geometry"]).bounds
+    assert fc == json.loads(json.dumps(gap_zones_feature_collection(z)))
+    assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 6
+    first = fc["features"][0]["properties"]
+    assert first["served"] == 190 and first["rank"] == 1 and first["nearest_facility_id"] == "ECS1"
+    assert first["nearest_time_s"] is None  # NaN → null (RFC 8259 has no NaN)
+    minlon, minlat, maxlon, maxlat = shape(fc["features"][0]["geometry"]).bounds
     assert 112 < minlon < maxlon < 115 and 21 < minlat < maxlat < 24  # WGS-84 lon/lat, not metres
-    assert "示意数据" in fc["properties"]["provenance"]
-    assert fc["properties"]["connectivity"] == 8
+    props = fc["properties"]
+    assert props["kind"] == "gap_zones" and props["connectivity"] == 8
+    assert props["provenance"]["facilities:elder_care_station"] == "illustrative"
+    assert props["provenance"]["population"] == "modelled"
+    assert props["standards"]["urban"]["distance_m"] == pytest.approx(770)
+    # language-neutral: no Chinese outside proper names
+    text = json.dumps({k: v for k, v in first.items() if k not in ("town_zh", "district_zh")}, ensure_ascii=False)
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in text + json.dumps(props, ensure_ascii=False))
 
 
 def test_gaps_command(small_region, tmp_path, monkeypatch, capsys):
-    import pandas as pd
-
     import coverage.commands.gaps as cmd
     from coverage.cli import main
 
     monkeypatch.setattr(cmd, "region_from_args", lambda args: small_region)
     out, towns_out = tmp_path / "gaps.geojson", tmp_path / "towns.csv"
-    argv = ["gaps", "--layer", "elder_care_station", "--mode", "walk", "--distance", "1000",
+    argv = ["gaps", "--layer", LAYER, "--mode", "walk", "--distance", "1000",
             "--out", str(out), "--towns-out", str(towns_out)]  # fmt: skip
     assert main(argv) == 0
     fc = json.loads(out.read_text(encoding="utf-8"))
-    assert [f["properties"]["served"] for f in fc["features"]] == [190, 150, 120, 90, 30]
+    assert [f["properties"]["served"] for f in fc["features"]] == [190, 120, 90, 80, 70, 30]
+    assert fc["properties"]["min_cell_population"] == GAP_MIN_CELL_POPULATION
     towns = pd.read_csv(towns_out, encoding="utf-8-sig")
     assert towns["uncovered"].tolist() == [280, 220, 80, 0]
-    assert "5 个服务空白区" in capsys.readouterr().out
+    assert "6 个服务空白区" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- default data
 
 
 @pytest.mark.skipif(not POPULATION_FILE.exists(), reason="data/population/grid_500m.csv.gz not built")
-def test_default_data_covered_plus_uncovered_equals_census():
-    import json
-
-    from coverage.layers import LAYERS
+def test_default_data_zones_are_actionable():
     from coverage.metrics import population_coverage
-    from coverage.paths import POPULATION_META
     from coverage.region import load_default
 
     region = load_default()
-    census = json.loads(POPULATION_META.read_text(encoding="utf-8"))["census_2020"]
-    for layer_id, layer in LAYERS.items():
-        cov = population_coverage(region, layer_id)
-        col = layer.served_column
-        city = cov[cov["level"] == "city"].iloc[0]
-        assert city.covered + city.uncovered == sum(d[col] for d in census.values()), layer_id
-        for code, d in census.items():
-            row = cov[(cov["level"] == "district") & (cov["district_code"] == code)].iloc[0]
-            assert row.covered + row.uncovered == d[col], (layer_id, code)
-        towns = cov[cov["level"] == "town"]
-        assert towns["served"].sum() == city.served  # every cell lies in a known town
-        if layer_id == "elder_care_station":
-            zones = gap_zones(region, layer_id)
-            assert zones["served"].sum() == city.uncovered  # every uncovered resident is in one zone
-            assert zones["served"].is_monotonic_decreasing
-            sparse = gap_zones(region, layer_id, min_cell_population=10, split_by_town=True)
-            assert sparse["served"].sum() + sparse.attrs["left_out"] == city.uncovered
-            assert (sparse["towns"] == sparse["town_zh"]).all()
-
-
-def test_gap_zones_min_cell_population_and_split_by_town(small_region, mask):
-    z = gap_zones(small_region, "elder_care_station", reach=mask, min_cell_population=60)
-    # (1,5) [50] and (2,7) [30] are too sparse: (0,4) stands alone.
-    assert z["served"].tolist() == [150, 140, 120, 90]
-    assert z.attrs["left_out"] == 80
-    s = gap_zones(small_region, "elder_care_station", reach=mask, split_by_town=True)
-    # The zone across the T1/T2 border splits into (3,3) [80, T1] and (4,3) [70, T2].
-    assert s["served"].tolist() == [190, 120, 90, 80, 70, 30]
-    assert (s["towns"] == s["town_zh"]).all()
-    with pytest.raises(ValueError, match="min_cell_population"):
-        gap_zones(small_region, "elder_care_station", reach=mask, min_cell_population=-1)
+    cov = population_coverage(region, LAYER)
+    city = cov[cov["level"] == "city"].iloc[0]
+    zones = gap_zones(region, LAYER)
+    assert zones["served"].sum() + zones.attrs["left_out"] == city.uncovered  # every uncovered person counted once
+    assert zones["served"].is_monotonic_decreasing
+    assert ((zones["across_m"] <= zones["max_across_m"]) | (zones["n_cells"] == 1)).all()
+    # each zone's cells all lie in its town (cell centres inside the zone belong to the zone's town)
+    pop = region.population
+    inside = zones.sjoin(
+        __import__("geopandas").GeoDataFrame(pop, geometry=__import__("geopandas").points_from_xy(pop.x, pop.y),
+                                             crs="EPSG:32649")[["town_code", "geometry"]],
+        predicate="contains", how="inner", lsuffix="zone", rsuffix="cell")  # fmt: skip
+    assert (inside["town_code_zone"] == inside["town_code_cell"]).all()
+    assert zones["nearest_facility"].ge(0).all() and zones["nearest_distance_m"].gt(0).all()
+    assert zones.iloc[0].area_km2 < 40  # no 4,326 km² zone any more
