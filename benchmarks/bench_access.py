@@ -1,0 +1,137 @@
+"""Benchmark: coverage's 2SFCA family against pysal ``access`` 1.1.10 on identical inputs.
+
+Two instances:
+
+* the **default grid**: the embedded Jiangmen data, elder-care institutions (103, ``beds``) for the
+  60+ (38,779 cells), the catchments of ``data/standards.csv`` (drive 20 min in 街道, 30 min in 镇; the
+  straight-line fallback, no road network ships);
+* a **500,000-cell synthetic city**: a 100 m grid of 707 × 707 cells with lognormal demand, 3,000
+  facilities with random capacity, a 1,500 m catchment.
+
+Both tools get the **same sparse cost matrix** (the cell × facility pairs within each cell's limit from
+:func:`coverage.access.catchment_costs`, costs divided by the cell's limit so one ``max_cost=1`` holds for
+both area types) and the same weight functions (pysal's own ``weights.step_fn`` for E2SFCA). pysal gets
+its input as the long ``origin, dest, cost`` DataFrame it requires, built outside the timing (in its
+favour). Timed: the two FCA steps only (``fca_scores`` vs ``access.fca.two_stage_fca``), median of the
+same number of runs for both; the cost-matrix build is printed separately. "max_diff" is the largest
+absolute difference in capacity per 1,000 served people over all cells.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_access.py            # both instances (≈2-4 min)
+    .venv/bin/python benchmarks/bench_access.py --quick    # default grid only, one run
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from coverage.access import CatchmentCosts, catchment_costs, catchment_costs_xy, fca_scores  # noqa: E402
+from coverage.standards import Standard  # noqa: E402
+
+
+def _gauss(r: float) -> float:
+    e = math.exp(-0.5)
+    return (math.exp(-0.5 * r * r) - e) / (1 - e)
+
+
+def _pysal_inputs(costs: CatchmentCosts, supply: np.ndarray, demand: np.ndarray):
+    demand_df = pd.DataFrame({"demand": demand}, index=pd.Index(np.arange(len(demand)), name="geoid"))
+    supply_df = pd.DataFrame({"supply": supply}, index=pd.Index(np.arange(len(supply)), name="geoid"))
+    cost_df = pd.DataFrame({"origin": costs.cell, "dest": costs.facility, "cost": costs.ratio})
+    return demand_df, supply_df, cost_df
+
+
+def _pysal(inputs, weight_fn, n_cells: int) -> np.ndarray:
+    from access.fca import two_stage_fca
+
+    demand_df, supply_df, cost_df = inputs
+    out = two_stage_fca(demand_df, supply_df, cost_df, max_cost=1.0, demand_index=True, demand_name="demand",
+                        supply_name="supply", weight_fn=weight_fn)  # fmt: skip
+    return out.reindex(np.arange(n_cells)).fillna(0.0).to_numpy()
+
+
+def _median_time(fn, runs: int):
+    times, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def compare(name: str, costs: CatchmentCosts, supply: np.ndarray, demand: np.ndarray, runs: int) -> None:
+    from access import weights
+
+    methods = {
+        "2sfca": None,
+        "e2sfca": weights.step_fn({1 / 3: 1.0, 2 / 3: 0.68, 1.0: 0.22}),
+        "gaussian": _gauss,
+    }
+    inputs = _pysal_inputs(costs, supply, demand)
+    for method, fn in methods.items():
+        ours_s, (ours, _) = _median_time(lambda: fca_scores(costs, supply, demand, method), runs)
+        theirs_s, theirs = _median_time(lambda: _pysal(inputs, fn, costs.n_cells), runs)
+        diff = float(np.max(np.abs(1000 * ours - 1000 * theirs))) if len(ours) else 0.0
+        print(
+            f"RESULT bench=access instance={name} method={method} cells={costs.n_cells} "
+            f"facilities={costs.n_facilities} pairs={len(costs.cost)} ours_s={ours_s:.4f} pysal_s={theirs_s:.4f} "
+            f"ratio={theirs_s / ours_s:.1f} max_diff={diff:.2e} runs={runs}",
+            flush=True,
+        )
+
+
+def default_grid(runs: int) -> None:
+    from coverage.region import load_default
+
+    region = load_default()
+    layer = "elder_care_institution"
+    t0 = time.perf_counter()
+    costs = catchment_costs(region, layer)
+    build = time.perf_counter() - t0
+    supply = region.facilities[layer]["beds"].to_numpy(dtype=float)
+    demand = region.served(layer)
+    print(f"default grid: cost matrix {len(costs.cost):,} pairs built in {build:.3f} s ({costs.mode} mode)")
+    compare("default_grid", costs, supply, demand, runs)
+
+
+def synthetic_city(runs: int, side: int = 707, n_fac: int = 3000, radius: float = 1500.0) -> None:
+    rng = np.random.default_rng(42)
+    xs = np.arange(side) * 100.0
+    gx, gy = np.meshgrid(xs, xs)
+    cells = np.column_stack([gx.ravel(), gy.ravel()])
+    demand = np.round(rng.lognormal(3.0, 1.0, size=len(cells)))
+    facs = rng.uniform(0, side * 100.0, size=(n_fac, 2))
+    supply = rng.integers(10, 300, size=n_fac).astype(float)
+    std = Standard(mode="walk", minutes=20, speed_kmh=4.5, distance_m=radius)
+    t0 = time.perf_counter()
+    costs = catchment_costs_xy(cells, facs, std)
+    build = time.perf_counter() - t0
+    print(f"synthetic city: {len(cells):,} cells, cost matrix {len(costs.cost):,} pairs built in {build:.3f} s")
+    compare("city_500k", costs, supply, demand, runs)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="default grid only, one run")
+    parser.add_argument("--runs", type=int, default=3, help="runs per contender (median; default 3)")
+    args = parser.parse_args()
+    runs = 1 if args.quick else max(1, args.runs)
+    default_grid(runs)
+    if not args.quick:
+        synthetic_city(runs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
