@@ -16,7 +16,7 @@ import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -25,8 +25,18 @@ import shapely
 from shapely.geometry import mapping
 
 from coverage.crs import WGS84
+from coverage.errors import ExportError
 
-__all__ = ["to_feature_collection", "write_geojson", "json_value", "spreadsheet_safe", "FORMULA_PREFIXES"]
+__all__ = [
+    "to_feature_collection",
+    "write_geojson",
+    "write_csv",
+    "atomic_path",
+    "safe_output_path",
+    "json_value",
+    "spreadsheet_safe",
+    "FORMULA_PREFIXES",
+]
 
 
 def json_value(value: Any) -> Any:
@@ -145,10 +155,85 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        # mkstemp creates the file 0600; give it the mode of the file it replaces, else the
+        # usual mode of a new file (0666 less the umask), as open() would.
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux ``/proc``)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, then restore it at once
+    os.umask(mask)
+    return mask
+
+
+def safe_output_path(
+    out: str | os.PathLike[str],
+    suffixes: Sequence[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    force: bool = False,
+) -> Path:
+    """Check that ``out`` may be written by an export; return it as a Path.
+
+    Every command that writes a file the user names calls this before doing any work:
+
+    * a directory (existing, or a name ending in ``/``) is refused;
+    * the extension decides the format: ``out`` must end in one of ``suffixes``
+      (case-insensitive, e.g. ``(".geojson", ".json")`` or ``(".csv", ".csv.gz")``);
+    * ``out`` must not be one of ``inputs`` (the files the command reads), even by another
+      path or a link;
+    * an existing file is never replaced unless ``force`` is true (the CLI's ``--force``):
+      coverage cannot tell its own earlier output from an unrelated file of the same name.
+
+    The file itself is then written with :func:`atomic_path` (all or nothing).
+
+    Raises
+    ------
+    ExportError
+        Naming the path and what to do instead.
+    """
+    text = os.fspath(out)
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        raise ExportError(f"{text}: is a directory; give a file name ending in {' or '.join(suffixes)}")
+    name = path.name.lower()
+    if not any(name.endswith(sfx.lower()) for sfx in suffixes):
+        found = "".join(path.suffixes[-2:]) or "no extension"
+        raise ExportError(
+            f"{text}: the extension decides the format and {found!r} is not one this output can "
+            f"be written as ({', '.join(suffixes)})"
+        )
+    for inp in inputs:
+        q = Path(os.fspath(inp))
+        same = False
+        if path.exists() and q.exists():
+            same = os.path.samefile(path, q)
+        else:
+            same = path.resolve() == q.resolve()
+        if same:
+            raise ExportError(f"{text}: is the input file {os.fspath(inp)}; writing there would destroy it")
+    if path.exists() and not force:
+        raise ExportError(
+            f"{text}: exists; choose a new name, or replace it with --force (force=True) if it is "
+            "an earlier output of yours"
+        )
+    return path
 
 
 def write_csv(

@@ -306,7 +306,7 @@ def test_gcj02_evidence_counts_both_directions():
 def test_cli_failure_leaves_existing_output_untouched(jm, tmp_path, capsys, name, kind, opts, message):
     out = tmp_path / ("keep.csv" if kind == "population" else "keep.geojson")
     out.write_bytes(b"previous output\n")
-    argv = ["import", str(BAD / name), "--kind", kind, "--out", str(out)]
+    argv = ["import", str(BAD / name), "--kind", kind, "--out", str(out), "--force"]
     if kind == "facilities":
         argv += ["--layer", LAYER]
     if "max_mb" in opts:

@@ -4,21 +4,45 @@ Reads a facility register, town boundaries or a population grid with
 :mod:`coverage.io`, prints the import report and writes the result (GeoJSON for
 facilities and towns, CSV for population). On any error the report's errors are printed,
 the exit status is 2 and nothing is written (an existing output file is left untouched).
+
+``--out`` is checked before anything is read (:func:`coverage.export.safe_output_path`):
+its extension decides the format (``.geojson``/``.json``; population ``.csv``/``.csv.gz``),
+it may not be a directory or the input, and an existing file is replaced only with
+``--force``. ``--max-mb`` must be a positive finite number.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
-from pathlib import Path
 
 from coverage.crs import SUPPORTED_CRS
-from coverage.export import write_csv
+from coverage.errors import CoverageError
+from coverage.export import safe_output_path, write_csv, write_geojson
+from coverage.io import DataImportError, read_facilities, read_population, read_towns
 
 NAME = "import"
 HELP = "validate a facility register / town boundaries / population grid and write it in the standard schema"
 
 KINDS = ("facilities", "towns", "population")
+#: Extensions ``--out`` may have, per kind (the extension decides the format).
+OUT_SUFFIXES = {
+    "facilities": (".geojson", ".json"),
+    "towns": (".geojson", ".json"),
+    "population": (".csv", ".csv.gz"),
+}
+
+
+def positive_mb(text: str) -> float:
+    """argparse type: a positive, finite number of MB (``nan``, ``inf``, 0 and negatives refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number of MB, got {text!r}")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,18 +51,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", choices=KINDS, default="facilities", help="what FILE holds (default facilities)")
     parser.add_argument("--layer", metavar="LAYER", help="facility layer id (required for --kind facilities)")
     parser.add_argument("--crs", choices=SUPPORTED_CRS, default="wgs84", help="coordinate system of FILE and --towns (default wgs84)")
-    parser.add_argument("--out", metavar="OUT", required=True, help="output file (.geojson; .csv or .csv.gz for population)")
+    parser.add_argument("--out", metavar="OUT", required=True,
+                        help="output file: .geojson (facilities, towns) or .csv / .csv.gz (population)")
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     parser.add_argument("--towns", metavar="FILE", help="town boundaries to assign towns with (default: embedded)")
-    parser.add_argument("--max-mb", type=float, default=None, help="refuse larger input files (default 50, population 500)")
+    parser.add_argument("--max-mb", type=positive_mb, default=None, help="refuse larger input files (default 50, population 500)")
+    parser.add_argument("--sheet", metavar="NAME", help="XLSX sheet to read (needed when several sheets hold a table)")
+    parser.add_argument("--layer-name", metavar="NAME",
+                        help="layer of a GeoPackage / zip of Shapefiles (needed when several hold features)")
+    parser.add_argument("--encoding", metavar="ENC", help="CSV text encoding, e.g. gb18030, big5, utf-8 (default: detected)")
+    parser.add_argument("--skip-census-check", action="store_true",
+                        help="population: import even when its total is far from the 2020 census (a warning)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the import; return 0 on success, 2 on a data error (nothing written)."""
-    from coverage.export import write_geojson
-    from coverage.io import DataImportError, read_facilities, read_population, read_towns
-
-    out = Path(args.out)
+    """Run the import; return 0 on success, 2 on a data or option error (nothing written)."""
+    inputs = [args.file] + ([args.towns] if args.towns else [])
+    try:
+        out = safe_output_path(args.out, OUT_SUFFIXES[args.kind], inputs=inputs, force=args.force)
+    except CoverageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     limit = {} if args.max_mb is None else {"max_mb": args.max_mb}
+    choose = {"layer_name": args.layer_name}
     try:
         towns = None
         if args.towns:
@@ -47,17 +82,23 @@ def run(args: argparse.Namespace) -> int:
             if not args.layer:
                 print("error: --layer is required for --kind facilities", file=sys.stderr)
                 return 2
-            data, report = read_facilities(args.file, args.layer, crs=args.crs, towns=towns, **limit)
+            data, report = read_facilities(
+                args.file, args.layer, crs=args.crs, towns=towns, sheet=args.sheet, encoding=args.encoding,
+                **choose, **limit,
+            )
         elif args.kind == "towns":
-            data, report = read_towns(args.file, crs=args.crs, **limit)
+            data, report = read_towns(args.file, crs=args.crs, **choose, **limit)
         else:
-            data, report = read_population(args.file, towns, **limit)
+            data, report = read_population(
+                args.file, towns, sheet=args.sheet, encoding=args.encoding,
+                census_check=not args.skip_census_check, **choose, **limit,
+            )
     except DataImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if exc.report.warnings:
             print("\n".join(f"  WARNING: {w}" for w in exc.report.warnings), file=sys.stderr)
         return 2
-    except (ValueError, FileNotFoundError) as exc:
+    except (CoverageError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

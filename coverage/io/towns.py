@@ -8,6 +8,13 @@ feature). A file with no features, or whose polygons lie nowhere near Jiangmen (
 or missing CRS), is an **error**. Invalid (e.g. self-intersecting) polygons are repaired
 with ``make_valid`` (**warning** naming the row), 3D coordinates lose their height
 (**warning**), and official towns the file does not contain are listed in a **warning**.
+
+The polygons are then checked as a whole (``settings`` holds the thresholds): a polygon
+smaller than ``TOWN_MIN_AREA_M2`` or one town covering more than ``TOWN_MAX_CITY_SHARE``
+of the city is an **error**; two towns overlapping by more than ``TOWN_OVERLAP_SHARE`` of
+the smaller is a **warning** naming both; an official seat farther than
+``SEAT_TOLERANCE_M`` outside its own town's polygon is a **warning** naming the town and
+the polygon it lies in — an **error** when most seats are outside (names shifted).
 """
 
 from __future__ import annotations
@@ -22,12 +29,13 @@ from pyproj import CRS as ProjCRS
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from coverage.crs import JIANGMEN_BBOX, WGS84, normalise_crs_name, to_wgs84
+from coverage.crs import JIANGMEN_BBOX, PROJECTED, WGS84, normalise_crs_name, to_wgs84
 from coverage.io.columns import TOWN_ALIASES, match_columns
 from coverage.io.matching import TownMatcher
-from coverage.io.reference import official_towns
+from coverage.io.reference import city_area, official_towns
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_vector
+from coverage.settings import SEAT_TOLERANCE_M, TOWN_MAX_CITY_SHARE, TOWN_MIN_AREA_M2, TOWN_OVERLAP_SHARE
 
 __all__ = ["read_towns", "TOWN_COLUMNS"]
 
@@ -43,6 +51,7 @@ def read_towns(
     *,
     official: pd.DataFrame | None = None,
     max_mb: float | None = DEFAULT_MAX_MB,
+    layer_name: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read town/street polygons and match them to the official list.
 
@@ -59,6 +68,8 @@ def read_towns(
         :func:`coverage.io.reference.official_towns`.
     max_mb : float or None, default 50
         Refuse larger files.
+    layer_name : str, optional
+        Layer of a GeoPackage / zip of Shapefiles (required when several hold features).
 
     Returns
     -------
@@ -70,14 +81,15 @@ def read_towns(
     Raises
     ------
     DataImportError
-        Listing every unmatched / duplicate / non-polygon feature.
+        Listing every unmatched / duplicate / non-polygon / degenerate feature, a town
+        covering most of the city, or seats mostly outside their towns.
     """
     crs_key = normalise_crs_name(crs)
     p = check_file(path, max_mb)
     report = ImportReport(file=p.name, layer="towns")
     if file_kind(p) != "vector":
         raise file_error(p, "town boundaries must be GeoJSON, GeoPackage or a zipped Shapefile", layer="towns")
-    gdf = read_vector(p, report)
+    gdf = read_vector(p, report, layer_name)
     report.rows_read = len(gdf)
     if len(gdf) == 0:
         report.error("the file holds no features")
@@ -120,6 +132,9 @@ def read_towns(
                 matched[code] = row
         codes.append(code)
         out_geoms.append(_polygonal(geoms.iloc[i], row, report))
+    report.raise_if_errors()
+
+    _check_geometry(codes, out_geoms, official, report)
     report.raise_if_errors()
 
     missing = official[~official["town_code"].isin(matched)]
@@ -232,3 +247,99 @@ def _polygonal(geom: BaseGeometry | None, row: int, report: ImportReport) -> Bas
         report.error(f"geometry is a {geom.geom_type}, not a polygon", row=row, column="geometry")
         return None
     return geom
+
+
+def _label(code: str, official: pd.DataFrame) -> str:
+    names = dict(zip(official["town_code"].astype(str), official["town_zh"]))
+    return f"{code} {names.get(code, '')}".strip()
+
+
+def _check_geometry(
+    codes: list[str | None], geoms: list[BaseGeometry | None], official: pd.DataFrame, report: ImportReport
+) -> None:
+    """Plausibility of the polygons as a whole (see the module docstring), naming the towns.
+
+    * a polygon smaller than ``settings.TOWN_MIN_AREA_M2`` — error (it can hold nothing);
+    * one town covering more than ``settings.TOWN_MAX_CITY_SHARE`` of the city — error (every
+      cell and facility would go to it);
+    * two towns overlapping by more than ``settings.TOWN_OVERLAP_SHARE`` of the smaller —
+      warning (cells in the overlap go to one of them);
+    * an official seat outside its own town's polygon — warning per town; when most seats are
+      outside (names shifted by a row?), an error.
+    """
+    rows = [i for i, (c, g) in enumerate(zip(codes, geoms)) if c is not None and g is not None]
+    if not rows:
+        return
+    gs = gpd.GeoSeries([geoms[i] for i in rows], crs=WGS84).to_crs(PROJECTED)
+    area = gs.area.to_numpy()
+    for k, i in enumerate(rows):
+        if area[k] < TOWN_MIN_AREA_M2:
+            report.error(
+                f"town {_label(codes[i], official)}: the polygon's area is {area[k]:,.0f} m², below "
+                f"{TOWN_MIN_AREA_M2:,.0f} m² (settings.TOWN_MIN_AREA_M2): a degenerate polygon",
+                row=i + 1,
+                column="geometry",
+            )
+    city, city_label = city_area()
+    city_m2 = float(gpd.GeoSeries([city], crs=WGS84).to_crs(PROJECTED).area.iloc[0])
+    if city_m2 > 0:
+        inter = gs.intersection(gpd.GeoSeries([city], crs=WGS84).to_crs(PROJECTED).iloc[0]).area.to_numpy()
+        for k, i in enumerate(rows):
+            share = inter[k] / city_m2
+            if share > TOWN_MAX_CITY_SHARE and len(official) > 1:
+                report.error(
+                    f"town {_label(codes[i], official)} covers {share:.0%} of the city ({city_label}): "
+                    "one polygon for most of Jiangmen would take every cell and facility in it",
+                    row=i + 1,
+                    column="geometry",
+                )
+    tree = shapely.STRtree(gs.to_numpy())
+    left, right = tree.query(gs.to_numpy(), predicate="intersects")
+    for a, b in zip(left, right):
+        if a >= b:
+            continue
+        overlap = gs.iloc[a].intersection(gs.iloc[b]).area
+        smaller = min(area[a], area[b])
+        if smaller > 0 and overlap / smaller > TOWN_OVERLAP_SHARE:
+            report.warn(
+                f"towns {_label(codes[rows[a]], official)} (row {rows[a] + 1}) and "
+                f"{_label(codes[rows[b]], official)} (row {rows[b] + 1}) overlap by {overlap / 1e6:,.2f} km² "
+                f"({overlap / smaller:.0%} of the smaller): cells in the overlap are given to one of them",
+                row=rows[b] + 1,
+                column="geometry",
+            )
+    _check_seats(codes, rows, gs, official, report)
+
+
+def _check_seats(
+    codes: list[str | None], rows: list[int], gs: gpd.GeoSeries, official: pd.DataFrame, report: ImportReport
+) -> None:
+    if "seat_lon" not in official or "seat_lat" not in official:
+        return
+    seats = official.set_index(official["town_code"].astype(str))[["seat_lon", "seat_lat"]]
+    checked, outside = 0, []
+    for k, i in enumerate(rows):
+        code = codes[i]
+        if code not in seats.index or seats.loc[code].isna().any():
+            continue
+        checked += 1
+        lon, lat = float(seats.at[code, "seat_lon"]), float(seats.at[code, "seat_lat"])
+        pt = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=WGS84).to_crs(PROJECTED).iloc[0]
+        if gs.iloc[k].distance(pt) > SEAT_TOLERANCE_M:
+            holder = [codes[rows[j]] for j in np.flatnonzero(gs.contains(pt).to_numpy())]
+            outside.append((i, code, holder))
+    if not outside:
+        return
+    shifted = checked >= 3 and len(outside) > checked / 2
+    for i, code, holder in outside:
+        where = f"it lies in the polygon given for {_label(holder[0], official)}" if holder else "it lies in no polygon"
+        message = f"the official seat of {_label(code, official)} is outside its polygon ({where})"
+        if shifted:
+            report.error(message, row=i + 1, column="geometry")
+        else:
+            report.warn(message, row=i + 1, column="geometry")
+    if shifted:
+        report.error(
+            f"{len(outside)} of the {checked} towns' official seats lie outside their own polygon: "
+            "are the names or codes shifted against the polygons (e.g. by one row)?"
+        )
