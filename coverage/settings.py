@@ -34,6 +34,10 @@ MIN_OPENING_YEAR = 1949
 #: one town covering more than this share of the city is an error.
 TOWN_OVERLAP_SHARE = 0.01
 TOWN_MAX_CITY_SHARE = 0.5
+#: Town polygons smaller than this (m²) are refused as degenerate.
+TOWN_MIN_AREA_M2 = 10_000.0
+#: An official town seat this far (m) outside its own polygon is reported.
+SEAT_TOLERANCE_M = 200.0
 #: Encoding detection: a legacy decoding whose share of common characters is below this
 #: is a warning (the encoding may be wrong) ...
 ENCODING_MIN_COMMON_SHARE = 0.6
