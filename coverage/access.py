@@ -229,6 +229,8 @@ def _network_pairs(
     limit = std.seconds
     on = np.flatnonzero(node >= 0)
     ok = np.flatnonzero(fnode >= 0)
+    # keep a batch's (facility × node) and (facility × cell) temporaries to ~4 million values each
+    chunk = int(max(1, min(chunk, 4_000_000 // max(1, len(on), network.n_nodes))))
     out_c, out_f, out_v = [], [], []
     for b in range(0, len(ok), chunk):
         batch = ok[b : b + chunk]

@@ -103,6 +103,25 @@ def test_network_costs_match_hand_and_reach():
     np.testing.assert_allclose(costs.nearest_cost(), np.where(reach.covered, reach.cost, np.inf))
 
 
+def test_network_costs_are_the_trip_to_the_facility():
+    """Driving on one-way streets: a cell upstream reaches the facility, one downstream does not."""
+    nodes = np.array([[0.0, 0.0], [500.0, 0.0], [1000.0, 0.0]])
+    net = RoadNetwork.from_arrays(nodes, [0, 1], [1, 2], oneway=True, drive_speed_kmh=np.array([36.0, 36.0]))
+    std = Standard(mode="drive", minutes=5, speed_kmh=36, distance_m=2000)
+    cells = np.array([[0.0, 0.0], [1000.0, 0.0]])
+    costs = catchment_costs_xy(cells, np.array([[1000.0, 0.0], [0.0, 0.0]]), std, network=net)
+    pairs = {(int(c), int(f)): v for c, f, v in zip(costs.cell, costs.facility, costs.cost)}
+    # cell 0 drives 0 → 1 → 2 to facility 0 (1,000 m at 10 m/s); cell 1 cannot drive back to facility 1
+    assert pairs == pytest.approx({(0, 0): 100.0, (0, 1): 0.0, (1, 0): 0.0})
+    for j, fac in enumerate(([1000.0, 0.0], [0.0, 0.0])):
+        reach = ReachModel.from_arrays(cells, np.array([fac]), std, network=net).reach
+        mine = np.full(2, np.inf)
+        for (c, f), v in pairs.items():
+            if f == j:
+                mine[c] = v
+        np.testing.assert_allclose(mine, np.where(reach.covered, reach.cost, np.inf))
+
+
 def _pysal_2sfca(costs, supply, demand, weight_fn):
     from access.fca import two_stage_fca
 
@@ -189,3 +208,23 @@ def test_weighted_quantile():
     assert weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 2.0]), 0.5) == 2.0
     assert weighted_quantile(np.array([5.0, 1.0]), np.array([1.0, 3.0]), 0.10) == 1.0
     assert weighted_quantile(np.array([5.0, 1.0]), np.array([1.0, 3.0]), 0.90) == 5.0
+
+
+def test_cli_access_writes_the_library_figures(tmp_path, monkeypatch, capsys):
+    from coverage.cli import main
+    from coverage.region import load_default
+
+    monkeypatch.setenv("COVERAGE_WORKSPACE", str(tmp_path / "no-workspace"))
+    out = tmp_path / "access.csv"
+    assert main(["access", "--layer", "elder_care_institution", "--method", "gaussian", "--out", str(out),
+                 "--lang", "en"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "Gaussian 2SFCA" in printed and "beds" in printed
+    table = pd.read_csv(out, dtype={"town_code": str, "district_code": str}, encoding="utf-8-sig")
+    lib = accessibility(load_default(), "elder_care_institution", "gaussian").table
+    city = table[table.level == "city"].iloc[0]
+    assert city["beds_per_1000_60plus"] == pytest.approx(lib[lib.level == "city"]["beds_per_1000_60plus"].iloc[0])
+    assert set(table["method"]) == {"gaussian"} and set(table["capacity"]) == {"beds"}
+    assert table["provenance"].str.contains("illustrative").all()
+    assert main(["access", "--layer", "elder_care_station"]) == 2
+    assert "no capacity column" in capsys.readouterr().err

@@ -178,3 +178,32 @@ def test_gcj02_points_are_converted(tmp_path):
     np.testing.assert_allclose(back.geometry.x, units.geometry.x, atol=1e-6)
     np.testing.assert_allclose(back.geometry.y, units.geometry.y, atol=1e-6)
     assert any("GCJ-02" in n.message for n in report.notes)
+
+
+def test_xlsx_codes_written_as_numbers(tmp_path):
+    """Excel stores a 12-digit code as a number: it still reads as the 12-digit string."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["村(社区)基本情况表"])  # a title row above the header
+    ws.append(["名称", "代码", "经度", "纬度"])
+    ws.append(["白沙一社区", 440703002001, 113.0755564, 22.5760323])
+    path = tmp_path / "c.xlsx"
+    wb.save(path)
+    units, report = read_communities(path)
+    assert units["community_code"].tolist() == ["440703002001"] and units["town_code"].tolist() == [URBAN]
+
+
+def test_cli_community(tmp_path, monkeypatch, capsys):
+    from coverage.cli import main
+
+    monkeypatch.setenv("COVERAGE_WORKSPACE", str(tmp_path / "no-workspace"))
+    assert main(["community"]) == 0
+    assert "需要上传村(社区)图层" in capsys.readouterr().out
+    out = tmp_path / "c.csv"
+    assert main(["community", "--communities", str(DATA / "points.csv"), "--out", str(out), "--lang", "en"]) == 0
+    printed = capsys.readouterr()
+    assert "5 communities" in printed.out and "row 5, column 所属镇街" in printed.err
+    frame = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert frame["community_zh"].tolist()[0] == "白沙一社区" and len(frame) == 5

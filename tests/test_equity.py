@@ -121,3 +121,16 @@ def test_equity_uses_capacity_when_the_layer_has_one():
     assert len(eq.worst_towns) == math.ceil(0.1 * 73)  # every default town has people
     assert eq.worst_towns["coverage_rate"].is_monotonic_increasing
     assert 0 < eq.gini < 1
+
+
+def test_cli_equity(tmp_path, monkeypatch, capsys):
+    from coverage.cli import main
+
+    monkeypatch.setenv("COVERAGE_WORKSPACE", str(tmp_path / "no-workspace"))
+    out = tmp_path / "equity.csv"
+    assert main(["equity", "--layer", "elder_care_station", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "基尼系数" in printed and "街道" in printed and "镇" in printed
+    frame = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert frame["section"].value_counts().to_dict() == {"group": 10, "worst_town": 8}
+    assert set(frame["capacity"]) == {"facilities"}
