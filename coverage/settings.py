@@ -57,6 +57,29 @@ GAP_CONNECTIVITY = 8
 
 # --------------------------------------------------------------------------- siting
 
+#: Seconds the exact solver (HiGHS) gets per siting problem before the best answer found so far
+#: (or the greedy's, if better) is returned with the proven bound and gap.
+SITING_TIME_LIMIT_S = 30.0
+#: Relative optimality gap at which HiGHS stops (1e-6: proven optimal to the person).
+SITING_MIP_REL_GAP = 1e-6
+#: Exact by default: the integer programme is tried when the reduced coverage matrix has at most
+#: this many non-zeros (larger instances go to the greedy, which reports its submodular bound).
+SITING_ILP_MAX_NONZEROS = 5_000_000
+#: p-median: the exact ILP is tried (when the heuristic's bound leaves a gap) up to this many
+#: assignment pairs (cell rows x candidates that could serve them); beyond it greedy + vertex
+#: substitution (Teitz-Bart) with its Lagrangian lower bound.
+SITING_PMEDIAN_ILP_MAX_PAIRS = 100_000
+#: p-median: the LP relaxation (lower bound of the forced heuristic) is solved up to this many pairs
+#: (HiGHS took 78 s on the 295,211 pairs of the Jiangmen elder-care instance).
+SITING_PMEDIAN_LP_MAX_PAIRS = 50_000
+#: p-median: subgradient iterations of the Lagrangian lower bound.
+SITING_PMEDIAN_LAGRANGE_ITERATIONS = 300
+#: p-median: a cell's travel cost counts at most this multiple of its own standard (time in network
+#: mode, distance in distance mode): beyond it the cell counts as unserved at the cap.
+SITING_PMEDIAN_COST_CAP_FACTOR = 3.0
+#: Vertex-substitution (Teitz-Bart) passes of the p-median heuristic.
+SITING_PMEDIAN_SWAP_PASSES = 5
+
 # --------------------------------------------------------------------------- workspace
 
 # --------------------------------------------------------------------------- app

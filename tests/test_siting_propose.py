@@ -197,7 +197,12 @@ def test_generated_candidates_are_deterministic(region):
         ({"target": 1.5}, r"\(0, 1\]"),
         ({"target": "village"}, "'town' or 'county'"),
         ({"k": 1, "solver": "cbc"}, "solver must be one of"),
-        ({"k": 1, "solver": "ilp", "capacity": 10}, "greedy solver only"),
+        ({"k": 1, "capacity": -5}, "capacity must be a positive"),
+        ({"k": 1, "objective": "pmedian", "capacity": 10}, "not for pmedian"),
+        ({"target": 0.9, "objective": "pmedian"}, "takes k"),
+        ({"k": 1, "objective": "lscp"}, "needs target"),
+        ({"k": 1, "objective": "p-center"}, "objective must be one of"),
+        ({"k": 1, "time_limit": 0}, "time_limit must be a positive"),
         ({"target": "town", "capacity": 10}, "not for town/county"),
     ],
 )
@@ -240,7 +245,11 @@ def test_geojson_is_rfc7946_with_params(region, tmp_path):
     assert props["data_sources"]["population"] == "modelled"
     assert "population" in props["modelled_inputs"]
     assert props["objective"] == 109 and props["gap"] == 0
-    assert props["standard"]["urban"].startswith("步行15分钟")
+    assert props["standard"]["urban"]["mode"] == "walk" and props["standard"]["urban"]["minutes"] == 15
+    assert props["solver_used"] == "ilp" and props["status"] == "optimal" and props["bound"] == 109
+    assert props["bound_kind"] == "upper" and props["objective_unit"] == "people"
+    feature = fc["features"][0]["properties"]
+    assert feature["method"] == "ilp" and feature["status"] == "optimal" and feature["gap"] == 0
     for value in props.values():
         assert not (isinstance(value, float) and math.isnan(value))
     # round trip through geopandas keeps the points
@@ -265,6 +274,7 @@ def test_summary_mentions_provenance(region):
     res = propose_sites(region, LAYER, k=1, candidates=user_candidates())
     assert "新增 1 处站点" in res.summary("zh")
     assert "模型推算" in res.summary("zh")
+    assert "已证明最优" in res.summary("zh") and "proven optimal" in res.summary("en")
     assert "1 new site" in res.summary("en")
 
 

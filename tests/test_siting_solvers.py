@@ -68,7 +68,8 @@ def test_greedy_hand_example():
     assert sol.sites.tolist() == [0, 2]
     assert sol.gains.tolist() == [15.0, 11.0]
     assert sol.objective == 26.0
-    assert math.isnan(sol.bound)
+    # submodular bound: 26 covered + the two largest gains left (site 3: c4 = 7; site 1: 0)
+    assert sol.bound == 33.0 and sol.gap == pytest.approx(7 / 33)
 
 
 def test_ilp_beats_plain_greedy_on_trap_and_proves_optimum():

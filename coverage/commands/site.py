@@ -2,12 +2,16 @@
 
 Proposes new facility sites for a layer while existing facilities stay fixed:
 ``--k K`` places K sites covering the most uncovered people of the layer's
-served group (maximal coverage); ``--target 0.9`` finds the fewest sites lifting
-the coverage rate to 90 % (set cover, no redundant site); ``--target town`` /
-``--target county`` places one site in every town / county lacking the layer.
-Writes the ranked sites as RFC 7946 GeoJSON (parameters and data provenance in
-the collection's ``properties``) and the same proposals as a CSV table (``--no-csv`` to skip).
-A thin shell over :func:`coverage.siting.propose_sites`.
+served group (maximal coverage; with ``--capacity N`` each site serves at most N);
+``--objective pmedian --k K`` places K sites minimising the served group's travel;
+``--target 0.9`` finds the fewest sites lifting the coverage rate to 90 % (set
+cover); ``--target town`` / ``--target county`` places one site in every town /
+county lacking the layer. Exact by default (``--solver auto``: the integer
+programme where it fits, under ``--time-limit``), and the printed summary states
+the method, status and optimality gap. Writes the ranked sites as RFC 7946
+GeoJSON (parameters and data provenance in the collection's ``properties``) and
+the same proposals as a CSV table (``--no-csv`` to skip). A thin shell over
+:func:`coverage.siting.propose_sites`; its words come from :mod:`coverage.i18n`.
 """
 
 from __future__ import annotations
@@ -18,10 +22,13 @@ from pathlib import Path
 
 from coverage.cli import CLIError, add_region_arguments, region_from_args
 from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
+from coverage.i18n import t
 from coverage.layers import LAYERS
+from coverage.settings import SITING_TIME_LIMIT_S
+from coverage.siting import OBJECTIVES, SOLVER_CHOICES, format_cost, propose_sites
 
 NAME = "site"
-HELP = "propose new facility sites (k sites, a coverage target, or one per town/county) as GeoJSON"
+HELP = "propose new facility sites (k sites, a coverage target, least travel, one per town/county) as GeoJSON"
 
 
 def parse_target(text: str) -> float | str:
@@ -50,11 +57,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--candidates", metavar="FILE",
                         help="candidate sites (CSV/XLSX/GeoJSON/GPKG/zipped SHP with lon/lat); "
                              "default: generated from the uncovered population")  # fmt: skip
-    parser.add_argument("--solver", choices=("greedy", "ilp"), default="greedy",
-                        help="lazy greedy + swap (fast) or exact integer programme (default greedy)")  # fmt: skip
-    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                        help="seconds for the ILP solver (default 30)")  # fmt: skip
-    parser.add_argument("--capacity", type=float, metavar="N", help="people one new site can serve (greedy only)")
+    parser.add_argument("--objective", choices=OBJECTIVES, default=None,
+                        help="problem: mclp (most people covered, with --k), lscp (fewest sites, with --target RATE), "
+                             "pmedian (least travel, with --k), one_per_town / one_per_county; "
+                             "default from --k / --target")  # fmt: skip
+    parser.add_argument("--solver", choices=SOLVER_CHOICES, default="auto",
+                        help="auto: exact integer programme where it fits, greedy beyond (default); "
+                             "ilp or greedy to force one")  # fmt: skip
+    parser.add_argument("--time-limit", type=float, default=SITING_TIME_LIMIT_S, metavar="S",
+                        help=f"seconds for the exact solver (default {SITING_TIME_LIMIT_S:g})")  # fmt: skip
+    parser.add_argument("--capacity", type=float, metavar="N",
+                        help="people one new site can serve (mclp and lscp)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="random seed of candidate generation (default 0)")
     parser.add_argument("--out", required=True, metavar="FILE.geojson", help="proposed sites (RFC 7946 GeoJSON)")
     parser.add_argument("--csv", metavar="FILE.csv",
@@ -67,9 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Propose the sites, write GeoJSON (and CSV), print the ranking."""
-    from coverage.siting import propose_sites
-
+    """Propose the sites, write GeoJSON (and CSV), print the ranking with the method and gap."""
     if args.k is not None and args.k < 1:
         raise CLIError(f"--k must be a positive integer; got {args.k}")
     target = parse_target(args.target) if args.target is not None else None
@@ -89,23 +100,30 @@ def run(args: argparse.Namespace) -> int:
         candidates = candidates_from_points(region, args.candidates, args.layer, crs=args.crs)
     result = propose_sites(
         region, args.layer, k=args.k, target=target, candidates=candidates, solver=args.solver,
-        standards=standards, time_limit=args.time_limit, capacity=args.capacity,
+        standards=standards, time_limit=args.time_limit, objective=args.objective, capacity=args.capacity,
         random_state=args.seed, progress=not args.quiet,
     )  # fmt: skip
     out = result.to_geojson(args.out)
-    print(result.summary(args.lang))
+    lang = args.lang
+    print(result.summary(lang))
+    pmedian = result.params.get("problem") == "pmedian"
     for r in result.sites.head(20).itertuples(index=False):
-        print(f"  #{r.rank} {r.district_zh}{r.town_zh} {r.candidate_id}: 新覆盖 常住 {r.new_covered_total:,} / "
-              f"60+ {r.new_covered_60plus:,} / 0-17 {r.new_covered_0_17:,} → {100 * r.cumulative_rate:.1f}%")  # fmt: skip
+        common = {"rank": r.rank, "district": r.district_zh, "town": r.town_zh, "cid": r.candidate_id,
+                  "total": r.new_covered_total, "p60": r.new_covered_60plus, "p017": r.new_covered_0_17}  # fmt: skip
+        if pmedian:
+            print(t("siting.line.pmedian", lang, mean=format_cost(r.cumulative_mean_travel, r.travel_unit, lang),
+                    **common))  # fmt: skip
+        else:
+            print(t("siting.line.cover", lang, rate=100 * r.cumulative_rate, **common))
     if len(result.sites) > 20:
-        print(f"  … {len(result.sites) - 20} more")
+        print(t("siting.line.more", lang, n=len(result.sites) - 20))
     missing = result.params.get("units_without_candidate")
     if missing:
-        print(f"warning: no candidate inside {len(missing)} unit(s) lacking a facility: {', '.join(missing)}",
+        print(t("siting.warn.units_without_candidate", lang, n=len(missing), codes=", ".join(missing)),
               file=sys.stderr)  # fmt: skip
-    print(f"wrote {out} ({len(result.sites)} sites)", file=sys.stderr)
+    print(t("siting.wrote", lang, path=out, n=len(result.sites)), file=sys.stderr)
     if not args.no_csv:
         csv_path = Path(args.csv) if args.csv else Path(args.out).with_suffix(".csv")
         result.to_csv(csv_path)
-        print(f"wrote {csv_path}", file=sys.stderr)
+        print(t("siting.wrote_csv", lang, path=csv_path), file=sys.stderr)
     return 0

@@ -1,24 +1,32 @@
-"""Siting: propose new facility sites that cover the most uncovered people.
+"""Siting: propose new facility sites — most people covered, fewest sites, or least travel.
 
-:func:`propose_sites` is the entry point (used by ``python -m coverage site`` and
-the app): the layer's reach, candidates (:mod:`coverage.candidates`), the
-coverage matrix, a solver and a :class:`SitingResult` (ranked WGS-84 sites,
-GeoJSON / CSV). Modules: :mod:`~coverage.siting.demand` (matrix normalisation,
-demand reduction, candidate dominance), :mod:`~coverage.siting.solvers`,
-:mod:`~coverage.siting.propose`, :mod:`~coverage.siting.result`.
+:func:`propose_sites` is the entry point (used by ``python -m coverage site``, the app and
+``coverage.analysis``): the layer's reach, candidates (:mod:`coverage.candidates`), the
+coverage matrix (and for p-median the capped travel costs, :mod:`~coverage.siting.costs`),
+a solver and a :class:`SitingResult` (ranked WGS-84 sites, GeoJSON / CSV, with the method,
+status, proven bound and optimality gap as codes and numbers).
 
-Existing facilities are fixed (never moved or removed). The solvers work on a
-sparse coverage matrix (demand cells × candidate sites):
+Existing facilities are fixed (never moved or removed). Exact by default: ``solver="auto"``
+solves the integer programme (HiGHS) wherever the instance fits, under
+:data:`coverage.settings.SITING_TIME_LIMIT_S`, and the greedy only beyond; each greedy answer
+carries a proven bound too.
 
-* :func:`greedy_max_cover` / :func:`ilp_max_cover` — maximal coverage (MCLP), ``k`` new sites;
-* :func:`greedy_set_cover` / :func:`ilp_set_cover` — fewest sites reaching a coverage target (LSCP);
-* :func:`greedy_one_per_group` / :func:`ilp_one_per_group` — one site in each town/county lacking one.
+* :func:`solve_max_cover` — maximal coverage (MCLP), ``k`` new sites, optionally with site
+  capacities (:func:`ilp_max_cover_capacitated`); :func:`greedy_max_cover` / :func:`ilp_max_cover`;
+* :func:`solve_set_cover` — fewest sites reaching a coverage target (LSCP);
+  :func:`greedy_set_cover` / :func:`ilp_set_cover` / :func:`ilp_set_cover_capacitated`;
+* :func:`solve_pmedian` — p-median (least total travel), :func:`ilp_pmedian` /
+  :func:`heuristic_pmedian`;
+* :func:`solve_one_per_group` — one site in each town/county lacking one.
 """
 
 from coverage.siting.demand import ReducedDemand, reduce_demand
 from coverage.siting.solvers import (
+    SOLVERS,
+    STATUSES,
     Solution,
     assign,
+    greedy_bound,
     greedy_max_cover,
     greedy_one_per_group,
     greedy_set_cover,
@@ -27,24 +35,60 @@ from coverage.siting.solvers import (
     ilp_set_cover,
     rank_sites,
     remove_redundant,
+    set_cover_bound,
 )
+from coverage.siting.capacitated import ilp_max_cover_capacitated, ilp_set_cover_capacitated
+from coverage.siting.pmedian import (
+    PMedianInstance,
+    heuristic_pmedian,
+    ilp_pmedian,
+    pmedian_instance,
+    solve_pmedian,
+)
+from coverage.siting.dispatch import (
+    SOLVER_CHOICES,
+    fits_ilp,
+    solution_fields,
+    solve_max_cover,
+    solve_one_per_group,
+    solve_set_cover,
+)
+from coverage.siting.result import SITE_COLUMNS, SitingResult, format_cost
+from coverage.siting.propose import OBJECTIVES, lacking_units, propose_sites
 
 __all__ = [
+    "OBJECTIVES",
+    "PMedianInstance",
     "ReducedDemand",
+    "SITE_COLUMNS",
+    "SOLVERS",
+    "SOLVER_CHOICES",
+    "STATUSES",
+    "SitingResult",
     "Solution",
     "assign",
+    "fits_ilp",
+    "format_cost",
+    "greedy_bound",
     "greedy_max_cover",
     "greedy_one_per_group",
     "greedy_set_cover",
+    "heuristic_pmedian",
     "ilp_max_cover",
+    "ilp_max_cover_capacitated",
     "ilp_one_per_group",
+    "ilp_pmedian",
     "ilp_set_cover",
+    "ilp_set_cover_capacitated",
+    "lacking_units",
+    "pmedian_instance",
+    "propose_sites",
     "rank_sites",
     "reduce_demand",
     "remove_redundant",
+    "set_cover_bound",
+    "solution_fields",
+    "solve_max_cover",
+    "solve_one_per_group",
+    "solve_pmedian",
 ]
-
-from coverage.siting.result import SITE_COLUMNS, SitingResult  # noqa: E402
-from coverage.siting.propose import lacking_units, propose_sites  # noqa: E402
-
-__all__ += ["SITE_COLUMNS", "SitingResult", "lacking_units", "propose_sites"]

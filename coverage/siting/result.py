@@ -11,12 +11,15 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.export import to_feature_collection, write_csv, write_geojson
+from coverage.describe import provenance_text
+from coverage.i18n import layer_name, t
 
-__all__ = ["SITE_COLUMNS", "SitingResult"]
+__all__ = ["SITE_COLUMNS", "SitingResult", "format_cost"]
 
 SITE_COLUMNS = [
     "rank", "layer", "candidate_id", "source", "name", "town_code", "town_zh", "district_code",
     "district_zh", "new_covered_total", "new_covered_60plus", "new_covered_0_17", "cumulative_rate",
+    "travel_saved", "cumulative_mean_travel", "travel_unit", "problem", "method", "status", "gap", "bound",
 ]
 
 
@@ -30,12 +33,22 @@ class SitingResult:
         WGS-84 points, one per proposed site, columns :data:`SITE_COLUMNS`:
         ``rank`` (1 = adds the most), ``new_covered_*`` (people newly covered by
         that site given the sites ranked before it and the existing facilities,
-        integers) and ``cumulative_rate`` (coverage rate of the layer's served group
-        once sites 1..rank are built, existing facilities included).
+        integers) and ``cumulative_rate`` (coverage rate 0-1 of the layer's served group
+        once sites 1..rank are built, existing facilities included). p-median also fills
+        ``travel_saved`` (reduction of the served group's total capped travel by that
+        site) and ``cumulative_mean_travel`` (mean travel once sites 1..rank are built),
+        in ``travel_unit`` (``s`` or ``m``); NaN for the other objectives. Every row
+        repeats the run's ``problem``, ``method``, ``status``, ``gap`` and ``bound``
+        (so the CSV, which has no collection properties, states them too).
     params : dict
-        Layer, standard, mode, ``k`` or target, solver, objective, bound, gap,
-        coverage before/after and the data sources with their provenance flags.
-        Written as the GeoJSON FeatureCollection's ``properties``.
+        Layer, standard (numbers per area type), mode, objective (``problem``), ``k``
+        or target, the solver asked for and the one used (``solver_used``: ``ilp``,
+        ``greedy`` or ``ilp+greedy``), ``status`` (``optimal``, ``time_limit``,
+        ``heuristic``, ``exhausted``, ...), ``objective`` with ``objective_unit``, the
+        proven ``bound`` (``bound_kind`` upper/lower, ``bound_unit``) and relative
+        ``gap``, coverage before/after (0-1) and the data sources with their provenance
+        flags. Codes and numbers only; :meth:`summary` turns them into text. Written as
+        the GeoJSON FeatureCollection's ``properties``.
     candidates : geopandas.GeoDataFrame, optional
         The candidate table the sites were chosen from.
     """
@@ -66,23 +79,40 @@ class SitingResult:
         return write_csv(table, path)
 
     def summary(self, lang: str = "zh") -> str:
-        """A few lines for the terminal: sites, people newly covered, rate before → after."""
+        """A few lines for the terminal (text from :mod:`coverage.i18n`): sites, effect, method, gap."""
         p = self.params
         if lang not in ("zh", "en"):
             raise ValueError(f"lang must be 'zh' or 'en'; got {lang!r}")
         n = len(self.sites)
-        new = int(round(p.get("objective") or 0))
-        before, after = p.get("rate_before", 0.0) * 100, p.get("rate_after", 0.0) * 100
-        gap = p.get("gap")
-        gap_txt = "" if gap is None else (f"，最优性差距 {gap:.2%}" if lang == "zh" else f", optimality gap {gap:.2%}")
-        if lang == "zh":
-            return (
-                f"{p.get('layer_zh', p.get('layer'))}：新增 {n} 处站点，新覆盖服务人口 {new:,} 人，"
-                f"覆盖率 {before:.1f}% → {after:.1f}%（{p.get('solver_used')}{gap_txt}）。\n"
-                f"{p.get('provenance_note_zh', '')}"
-            )
-        return (
-            f"{p.get('layer_en', p.get('layer'))}: {n} new site(s) newly cover {new:,} people; "
-            f"coverage {before:.1f}% -> {after:.1f}% ({p.get('solver_used')}{gap_txt}).\n"
-            f"{p.get('provenance_note_en', '')}"
-        )
+        layer = layer_name(p.get("layer", ""), lang)
+        rate_before, rate_after = 100 * p.get("rate_before", 0.0), 100 * p.get("rate_after", 0.0)
+        if p.get("problem") == "pmedian":
+            unit = p.get("cost_unit", "m")
+            line = t("siting.summary.pmedian", lang, layer=layer, n=n,
+                     before=format_cost(p.get("mean_cost_before"), unit, lang),
+                     after=format_cost(p.get("mean_cost_after"), unit, lang), cap=p.get("cost_cap_factor", 0.0),
+                     rate_before=rate_before, rate_after=rate_after)  # fmt: skip
+        else:
+            line = t("siting.summary.cover", lang, layer=layer, n=n, new=int(p.get("newly_covered", 0)), before=rate_before,
+                     after=rate_after)  # fmt: skip
+        method = t("siting.summary.method", lang, method=t(f"siting.method.{p.get('solver_used')}", lang),
+                   status=t(f"siting.status.{p.get('status')}", lang))  # fmt: skip
+        gap, bound = p.get("gap"), p.get("bound")
+        if gap is not None and bound is not None and p.get("status") != "optimal":
+            if p.get("bound_unit") == "sites":
+                bound_txt = t("siting.summary.sites_bound", lang, bound=bound)
+            elif p.get("bound_unit") in ("s", "m"):
+                served = max(float(p.get("served_total") or 0), 1.0)
+                bound_txt = format_cost(bound / served, p["bound_unit"], lang)
+            else:
+                bound_txt = f"{bound:,.0f}"
+            method += t("siting.summary.gap", lang, gap=gap, bound=bound_txt)
+        sources = provenance_text(p.get("data_sources") or {}, [p.get("layer")], lang)
+        return f"{line}\n{method}\n{t('siting.summary.sources', lang, items=sources)}"
+
+
+def format_cost(value: float | None, unit: str, lang: str = "zh") -> str:
+    """A travel cost for display: seconds as minutes, metres as metres (``-`` when unknown)."""
+    if value is None:
+        return "-"
+    return t("siting.cost.s", lang, value=value / 60.0) if unit == "s" else t("siting.cost.m", lang, value=value)

@@ -8,7 +8,11 @@ demand each one newly covers.
 
 * :func:`greedy_max_cover` — lazy greedy (a priority queue of stale marginal
   gains, re-evaluated on CSC column slices), optionally with a per-site
-  capacity; ≥ 1 − 1/e of the optimum in theory, ~99 % in practice.
+  capacity; ≥ 1 − 1/e of the optimum in theory. Each answer carries a proven upper
+  bound (the submodular bound: what it covers plus the ``k`` largest marginal gains
+  left), so its gap is known, not promised.
+* :mod:`coverage.siting.dispatch` chooses between them: exact by default (the ILP when the
+  reduced instance fits :data:`coverage.settings.SITING_ILP_MAX_NONZEROS`), the greedy beyond.
 * :func:`ilp_max_cover` — the exact MCLP integer programme solved by HiGHS
   (:func:`scipy.optimize.milp`) under a time limit, with the proven bound and gap.
 * :func:`greedy_set_cover` / :func:`ilp_set_cover` — the fewest sites reaching a
@@ -29,10 +33,15 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from coverage.settings import SITING_MIP_REL_GAP, SITING_TIME_LIMIT_S
 from coverage.siting.demand import ReducedDemand, check_instance, reduce_demand, undominated_columns
 
 __all__ = [
+    "SOLVERS",
+    "STATUSES",
     "Solution",
+    "greedy_bound",
+    "set_cover_bound",
     "assign",
     "greedy_max_cover",
     "greedy_one_per_group",
@@ -45,6 +54,12 @@ __all__ = [
 ]
 
 ProgressFn = Callable[[int], None]
+
+#: Codes of :attr:`Solution.solver`: the heuristic, the integer programme, or the ILP's bound
+#: with the greedy's set (the ILP stopped at its time limit with a worse or no incumbent).
+SOLVERS = ("greedy", "ilp", "ilp+greedy")
+#: Codes of :attr:`Solution.status`.
+STATUSES = ("optimal", "time_limit", "heuristic", "exhausted", "infeasible", "no_candidates")
 
 
 @dataclass
@@ -66,7 +81,10 @@ class Solution:
     gap : float
         Relative optimality gap: ``(bound - objective) / bound`` for maximal
         coverage, ``(n_sites - bound) / n_sites`` for set cover; 0 when proven optimal,
-        NaN when no bound is known (greedy).
+        NaN when no bound is known. Greedy answers carry a cheap proven bound (see the
+        functions).
+    solver, status : str
+        Language-neutral codes, never prose (see :data:`SOLVERS`, :data:`STATUSES`).
     solver : str
         ``"greedy"`` or ``"ilp"`` (``"ilp+greedy"`` when the greedy incumbent beat an
         ILP stopped by its time limit).
@@ -394,7 +412,9 @@ def greedy_max_cover(
     Returns
     -------
     Solution
-        ``bound`` is NaN: greedy proves no bound.
+        ``bound`` is a proven upper bound on the optimum: the demand covered plus the
+        ``k`` largest marginal gains still available (submodularity; with a capacity also
+        at most ``k * capacity``). ``status`` is ``"optimal"`` when it equals the objective.
     """
     t0 = time.perf_counter()
     k = _check_k(k)
@@ -408,7 +428,31 @@ def greedy_max_cover(
             order, new_gains = rank_sites(reduced.matrix, reduced.weights, improved)
             if new_gains.sum() > float(np.sum(gains)):
                 sites, gains = order.tolist(), new_gains.tolist()
-    return _finish(sites, gains, math.nan, "greedy", status, t0)
+    objective = float(np.sum(gains))
+    bound = greedy_bound(reduced, sites, k, cap) if status == "heuristic" else objective
+    sol = _finish(sites, gains, bound, "greedy", status, t0)
+    if sol.status == "heuristic" and sol.gap <= 1e-12:
+        sol.status = "optimal"
+    return sol
+
+
+def greedy_bound(reduced: ReducedDemand, sites: Sequence[int], k: int, capacity: float = math.inf) -> float:
+    """A proven upper bound on the best demand ``k`` sites can newly cover.
+
+    Coverage is submodular, so for any set ``S`` the optimum is at most
+    ``f(S) + (sum of the k largest gains of single candidates added to S)``
+    (Nemhauser, Wolsey & Fisher 1978); with a capacity it is also at most
+    ``k * capacity``. Computed in one sparse product.
+    """
+    csc = reduced.csc
+    hit = np.zeros(reduced.matrix.shape[0], dtype=bool)
+    for j in sites:
+        hit[_column_rows(csc, int(j))] = True
+    left = np.where(hit, 0.0, reduced.weights)
+    gains = np.asarray(csc.T @ left, dtype=np.float64).ravel()
+    top = np.sort(gains)[::-1][: int(k)].sum() if gains.size else 0.0
+    bound = float(reduced.weights[hit].sum() + top)
+    return min(bound, float(k) * capacity) if math.isfinite(capacity) else bound
 
 
 def _check_time_limit(time_limit: float, mip_rel_gap: float) -> None:
@@ -493,8 +537,8 @@ def ilp_max_cover(
     weights: np.ndarray,
     k: int,
     covered: np.ndarray | None = None,
-    time_limit: float = 30.0,
-    mip_rel_gap: float = 1e-6,
+    time_limit: float = SITING_TIME_LIMIT_S,
+    mip_rel_gap: float = SITING_MIP_REL_GAP,
 ) -> Solution:
     """Exact maximal coverage: ``k`` new sites maximising newly covered demand (HiGHS MILP).
 
@@ -506,10 +550,10 @@ def ilp_max_cover(
     ----------
     matrix, weights, k, covered
         As in :func:`greedy_max_cover`.
-    time_limit : float, default 30
+    time_limit : float, default :data:`~coverage.settings.SITING_TIME_LIMIT_S`
         Seconds given to HiGHS. If it stops early, the best of its incumbent and
         the greedy solution is returned with HiGHS's proven bound.
-    mip_rel_gap : float, default 1e-6
+    mip_rel_gap : float, default :data:`~coverage.settings.SITING_MIP_REL_GAP`
         Relative gap at which HiGHS stops.
 
     Returns
@@ -657,7 +701,26 @@ def greedy_set_cover(
     ordered, gains = (
         rank_sites(reduced.matrix, reduced.weights, kept, capacity=capacity) if kept.size else (kept, np.zeros(0))
     )
-    return _finish(ordered, gains, math.nan, "greedy", "heuristic", t0, maximise=False)
+    bound = float(set_cover_bound(reduced, req, cap))
+    sol = _finish(ordered, gains, bound, "greedy", "heuristic", t0, maximise=False)
+    if sol.gap <= 0:
+        sol.status = "optimal"
+    return sol
+
+
+def set_cover_bound(reduced: ReducedDemand, required: float, capacity: float = math.inf) -> int:
+    """A proven lower bound on the number of sites newly covering ``required`` demand.
+
+    No ``n`` sites cover more than the ``n`` largest single-site totals (each capped
+    by the capacity) together, so the bound is the smallest ``n`` whose top-``n`` sum
+    reaches ``required``.
+    """
+    if required <= 0:
+        return 0
+    totals = np.minimum(np.asarray(reduced.csc.T @ reduced.weights, dtype=np.float64).ravel(), capacity)
+    cum = np.cumsum(np.sort(totals)[::-1])
+    tol = 1e-9 * max(1.0, required)
+    return int(np.searchsorted(cum, required - tol) + 1)
 
 
 def ilp_set_cover(
@@ -665,8 +728,8 @@ def ilp_set_cover(
     weights: np.ndarray,
     required: float,
     covered: np.ndarray | None = None,
-    time_limit: float = 30.0,
-    mip_rel_gap: float = 1e-6,
+    time_limit: float = SITING_TIME_LIMIT_S,
+    mip_rel_gap: float = SITING_MIP_REL_GAP,
 ) -> Solution:
     """Fewest new sites newly covering at least ``required`` demand (HiGHS MILP).
 
@@ -799,8 +862,8 @@ def ilp_one_per_group(
     weights: np.ndarray,
     groups: Sequence[Sequence[int]],
     covered: np.ndarray | None = None,
-    time_limit: float = 30.0,
-    mip_rel_gap: float = 1e-6,
+    time_limit: float = SITING_TIME_LIMIT_S,
+    mip_rel_gap: float = SITING_MIP_REL_GAP,
 ) -> Solution:
     """Exactly one new site in each group, maximising newly covered demand (HiGHS MILP).
 

@@ -1,0 +1,137 @@
+"""Exact by default: pick the integer programme where the instance fits, the greedy beyond.
+
+``solver="auto"`` (the default everywhere) solves with HiGHS when the reduced
+coverage matrix has at most :data:`coverage.settings.SITING_ILP_MAX_NONZEROS`
+non-zeros, under :data:`coverage.settings.SITING_TIME_LIMIT_S`; past the time
+limit the ILP functions return the better of HiGHS's incumbent and the greedy's
+answer, with HiGHS's proven bound. Larger instances go straight to the greedy,
+which reports its own proven bound. ``"ilp"`` and ``"greedy"`` force one solver.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from coverage.errors import InputError
+from coverage.settings import SITING_ILP_MAX_NONZEROS, SITING_MIP_REL_GAP, SITING_TIME_LIMIT_S
+from coverage.siting.capacitated import ilp_max_cover_capacitated, ilp_set_cover_capacitated
+from coverage.siting.demand import check_instance, reduce_demand
+from coverage.siting.solvers import (
+    Solution,
+    greedy_max_cover,
+    greedy_one_per_group,
+    greedy_set_cover,
+    ilp_max_cover,
+    ilp_one_per_group,
+    ilp_set_cover,
+)
+
+__all__ = ["SOLVER_CHOICES", "fits_ilp", "solution_fields", "solve_max_cover", "solve_one_per_group", "solve_set_cover"]
+
+#: What a caller may ask for.
+SOLVER_CHOICES = ("auto", "ilp", "greedy")
+
+
+def _check_solver(solver: str) -> None:
+    if solver not in SOLVER_CHOICES:
+        raise InputError(f"solver must be one of {', '.join(SOLVER_CHOICES)}; got {solver!r}")
+
+
+def fits_ilp(matrix: sp.spmatrix, weights: np.ndarray, covered: np.ndarray | None = None) -> bool:
+    """True when the reduced instance is small enough for the exact solver by default."""
+    return reduce_demand(matrix, weights, covered).matrix.nnz <= SITING_ILP_MAX_NONZEROS
+
+
+def _use_ilp(solver: str, matrix, weights, covered) -> bool:
+    _check_solver(solver)
+    return solver == "ilp" or (solver == "auto" and fits_ilp(matrix, weights, covered))
+
+
+def solve_max_cover(
+    matrix: sp.spmatrix,
+    weights: np.ndarray,
+    k: int,
+    covered: np.ndarray | None = None,
+    *,
+    capacity: float | None = None,
+    solver: str = "auto",
+    time_limit: float = SITING_TIME_LIMIT_S,
+    mip_rel_gap: float = SITING_MIP_REL_GAP,
+) -> Solution:
+    """Maximal coverage with ``k`` new sites (optionally capacitated), exact where it fits."""
+    if _use_ilp(solver, matrix, weights, covered):
+        if capacity is not None:
+            return ilp_max_cover_capacitated(matrix, weights, k, capacity, covered, time_limit=time_limit,
+                                             mip_rel_gap=mip_rel_gap)  # fmt: skip
+        return ilp_max_cover(matrix, weights, k, covered, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    return greedy_max_cover(matrix, weights, k, covered, capacity=capacity)
+
+
+def solve_set_cover(
+    matrix: sp.spmatrix,
+    weights: np.ndarray,
+    required: float,
+    covered: np.ndarray | None = None,
+    *,
+    capacity: float | None = None,
+    solver: str = "auto",
+    time_limit: float = SITING_TIME_LIMIT_S,
+    mip_rel_gap: float = SITING_MIP_REL_GAP,
+) -> Solution:
+    """Fewest new sites newly covering ``required`` demand (optionally capacitated), exact where it fits."""
+    if _use_ilp(solver, matrix, weights, covered):
+        if capacity is not None:
+            return ilp_set_cover_capacitated(matrix, weights, required, capacity, covered, time_limit=time_limit,
+                                             mip_rel_gap=mip_rel_gap)  # fmt: skip
+        return ilp_set_cover(matrix, weights, required, covered, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    return greedy_set_cover(matrix, weights, required, covered, capacity=capacity)
+
+
+def solve_one_per_group(
+    matrix: sp.spmatrix,
+    weights: np.ndarray,
+    groups: Sequence[Sequence[int]],
+    covered: np.ndarray | None = None,
+    *,
+    solver: str = "auto",
+    time_limit: float = SITING_TIME_LIMIT_S,
+    mip_rel_gap: float = SITING_MIP_REL_GAP,
+) -> Solution:
+    """One new site in each group, exact where it fits; the greedy's answer carries a proven bound.
+
+    The greedy's bound: the covered demand plus, for every group, the largest gain
+    one of its candidates still adds (submodularity over a partition constraint).
+    """
+    if _use_ilp(solver, matrix, weights, covered):
+        return ilp_one_per_group(matrix, weights, groups, covered, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    t0 = time.perf_counter()
+    sol = greedy_one_per_group(matrix, weights, groups, covered)
+    a, w, c = check_instance(matrix, weights, covered)
+    left = np.where(c, 0.0, w)
+    csc = a.tocsc()
+    hit = np.asarray(csc[:, sol.sites].sum(axis=1)).ravel() > 0 if sol.n_sites else np.zeros(a.shape[0], bool)
+    gains = np.asarray(csc.T @ np.where(hit, 0.0, left)).ravel()
+    bound = sol.objective + float(sum(gains[np.asarray(list(g), dtype=np.int64)].max() for g in groups if len(g)))
+    sol.bound = bound
+    sol.gap = 0.0 if bound <= 0 else max(0.0, (bound - sol.objective) / bound)
+    if sol.gap <= 1e-12:
+        sol.status = "optimal"
+    sol.seconds += time.perf_counter() - t0
+    return sol
+
+
+def solution_fields(sol: Solution) -> dict:
+    """The solution's method, status, objective, bound and gap as plain numbers and codes."""
+    return {
+        "solver_used": sol.solver,
+        "status": sol.status,
+        "objective": float(sol.objective),
+        "bound": None if math.isnan(sol.bound) else float(sol.bound),
+        "gap": None if math.isnan(sol.gap) else float(sol.gap),
+        "solve_seconds": round(float(sol.seconds), 3),
+    }

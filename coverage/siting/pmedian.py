@@ -1,0 +1,514 @@
+"""p-median: ``k`` new sites minimising the served group's total (or mean) travel cost.
+
+The instance is a sparse cost matrix ``C`` (demand rows × candidate sites) whose
+*stored* entries are the pairs that could serve a row (explicit zeros count: a
+candidate on the cell itself), the demand weights ``w`` and each row's ``base``
+cost: its travel to the nearest existing (fixed) facility, ``inf`` when only a
+new site can serve it. A row's cost under a set ``S`` of new sites is
+``min(base_i, min_{j in S} C_ij)`` and the objective is ``sum_i w_i * cost_i``.
+Existing facilities are never moved: they are the ``base``.
+
+* :func:`ilp_pmedian` — the exact integer programme (HiGHS via
+  :func:`scipy.optimize.milp`): binary ``x_j``, assignment ``a_ij in [0, 1]`` on
+  the stored pairs with ``a_ij <= x_j``, ``u_i`` for "stays with its existing
+  facility", ``sum_j a_ij + u_i = 1``, ``sum x_j <= k``; under a time limit, with
+  HiGHS's proven lower bound;
+* :func:`heuristic_pmedian` — greedy (largest reduction of total cost first) then
+  vertex substitution (Teitz & Bart 1968: swap a chosen site for an unchosen one
+  while that lowers the total), with the LP relaxation's lower bound when it fits
+  :data:`coverage.settings.SITING_PMEDIAN_LP_MAX_PAIRS` (else the bound of opening
+  every candidate);
+* :func:`lagrangian_bound` — a cheap lower bound (Lagrangian relaxation of the assignment
+  constraints, subgradient steps); on the Jiangmen elder-care instance it closes the gap;
+* :func:`solve_pmedian` — the heuristic and its Lagrangian bound first; the ILP when that
+  leaves a gap and the pairs are at most :data:`coverage.settings.SITING_PMEDIAN_ILP_MAX_PAIRS`.
+
+Every result is a :class:`~coverage.siting.solvers.Solution` whose ``objective``
+is the total weighted cost *with* the new sites, ``bound`` a proven lower bound
+on it and ``gap = (objective - bound) / objective``; ``gains`` are the cost
+reduction of each site given the sites ranked before it, and
+``extra["base_total"]`` the total cost with no new site.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from coverage.errors import InputError, SitingError
+from coverage.settings import (
+    SITING_MIP_REL_GAP,
+    SITING_PMEDIAN_ILP_MAX_PAIRS,
+    SITING_PMEDIAN_LAGRANGE_ITERATIONS,
+    SITING_PMEDIAN_LP_MAX_PAIRS,
+    SITING_PMEDIAN_SWAP_PASSES,
+    SITING_TIME_LIMIT_S,
+)
+from coverage.siting.solvers import Solution
+
+__all__ = [
+    "PMedianInstance",
+    "heuristic_pmedian",
+    "ilp_pmedian",
+    "lagrangian_bound",
+    "pmedian_instance",
+    "solve_pmedian",
+]
+
+
+@dataclass(frozen=True)
+class PMedianInstance:
+    """A validated p-median instance (rows with weight 0 or no candidate pair dropped).
+
+    Attributes
+    ----------
+    cost : scipy.sparse.csr_matrix
+        Rows × candidates; stored entries are the candidate pairs (zeros kept).
+    weights : numpy.ndarray
+        Demand per row (> 0).
+    base : numpy.ndarray
+        Cost of each row with no new site (``inf``: only a new site can serve it).
+    fixed_total : float
+        Weighted cost of the dropped rows (no candidate improves them).
+    n_candidates : int
+    """
+
+    cost: sp.csr_matrix
+    weights: np.ndarray
+    base: np.ndarray
+    fixed_total: float
+    n_candidates: int
+
+    @property
+    def n_pairs(self) -> int:
+        """Number of assignment pairs (stored entries)."""
+        return int(self.cost.nnz)
+
+    def base_total(self) -> float:
+        """Total weighted cost with no new site (``inf`` if a row needs one)."""
+        with np.errstate(invalid="ignore"):
+            return float(self.fixed_total + np.sum(self.weights * self.base))
+
+    def total(self, sites: np.ndarray) -> float:
+        """Total weighted cost with the new ``sites`` open (existing facilities included)."""
+        return self.fixed_total + float(np.sum(self.weights * self.row_costs(sites)))
+
+    def row_costs(self, sites: np.ndarray) -> np.ndarray:
+        """Each row's cost with ``sites`` open."""
+        d = self.base.copy()
+        if len(sites):
+            sub = self.cost[:, np.asarray(sites, dtype=np.int64)].tocoo()
+            np.minimum.at(d, sub.row, sub.data)
+        return d
+
+
+def pmedian_instance(
+    cost: "np.ndarray | sp.spmatrix",
+    weights: np.ndarray,
+    base: np.ndarray | None = None,
+) -> PMedianInstance:
+    """Validate a p-median instance.
+
+    Parameters
+    ----------
+    cost : (n, m) array or scipy sparse matrix
+        Travel cost from each demand row to each candidate. A dense array's
+        non-finite entries mean "cannot serve"; a sparse matrix's stored entries are
+        the pairs (explicit zeros kept). Pairs not cheaper than the row's ``base``
+        are dropped (they can never be used).
+    weights : (n,) array
+        Demand per row, ``>= 0``.
+    base : (n,) array, optional
+        Cost with no new site (travel to the nearest existing facility); default
+        ``inf`` everywhere (no existing facility).
+
+    Raises
+    ------
+    InputError
+        On shape mismatch, negative or non-finite weights, negative costs, or a
+        weighted row that neither an existing facility nor any candidate can serve.
+    """
+    if sp.issparse(cost):
+        coo = sp.coo_matrix(cost)
+        n, m = coo.shape
+        r, c, v = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float64)
+    else:
+        arr = np.asarray(cost, dtype=np.float64)
+        if arr.ndim != 2:
+            raise InputError(f"cost matrix must be 2-D; got shape {arr.shape}")
+        n, m = arr.shape
+        r, c = np.nonzero(np.isfinite(arr))
+        v = arr[r, c]
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    if w.shape[0] != n:
+        raise InputError(f"weights has {w.shape[0]} values but the cost matrix has {n} rows")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise InputError("demand weights must be finite and >= 0")
+    b = np.full(n, np.inf) if base is None else np.asarray(base, dtype=np.float64).ravel()
+    if b.shape[0] != n:
+        raise InputError(f"base has {b.shape[0]} values but the cost matrix has {n} rows")
+    if np.any(b < 0) or np.any(np.isnan(b)) or (v.size and (np.any(v < 0) or not np.all(np.isfinite(v)))):
+        raise InputError("travel costs must be >= 0 (and finite for the candidate pairs)")
+    keep = (v < b[r]) & (w[r] > 0)
+    r, c, v = r[keep], c[keep], v[keep]
+    has_pair = np.bincount(r, minlength=n) > 0
+    stuck = np.flatnonzero((w > 0) & ~has_pair & ~np.isfinite(b))
+    if stuck.size:
+        raise InputError(f"demand row {int(stuck[0])} can be served by no existing facility and no candidate")
+    rows = np.flatnonzero((w > 0) & has_pair)
+    fixed = float(np.sum(w[(w > 0) & ~has_pair] * b[(w > 0) & ~has_pair]))
+    new_row = np.full(n, -1, dtype=np.int64)
+    new_row[rows] = np.arange(rows.size)
+    mat = sp.csr_matrix((v, (new_row[r], c)), shape=(rows.size, m))
+    mat.sum_duplicates()  # (duplicates only if the caller gave some; keeps explicit zeros otherwise)
+    return PMedianInstance(mat, w[rows], b[rows], fixed, int(m))
+
+
+def _check_k(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or int(k) < 1:
+        raise InputError(f"k must be a positive integer number of new sites; got {k!r}")
+    return int(k)
+
+
+class _State:
+    """Flat arrays of an instance for vectorised gains: entry row, column, cost."""
+
+    def __init__(self, inst: PMedianInstance) -> None:
+        coo = inst.cost.tocoo()
+        self.r, self.c, self.v = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+        self.w = inst.weights
+        finite = inst.base[np.isfinite(inst.base)]
+        top = max(float(self.v.max()) if self.v.size else 0.0, float(finite.max()) if finite.size else 0.0)
+        # a row that only a new site can serve weighs as if it were far beyond every real cost
+        self.big = 10.0 * (top + 1.0) * max(1.0, float(self.w.sum()))
+        self.base = np.where(np.isfinite(inst.base), inst.base, self.big)
+        self.m = inst.n_candidates
+
+    def costs(self, open_mask: np.ndarray) -> np.ndarray:
+        d = self.base.copy()
+        sel = open_mask[self.c]
+        np.minimum.at(d, self.r[sel], self.v[sel])
+        return d
+
+    def savings(self, d: np.ndarray) -> np.ndarray:
+        """Reduction of total cost from opening each candidate given row costs ``d``."""
+        save = self.w[self.r] * np.maximum(0.0, d[self.r] - self.v)
+        return np.bincount(self.c, weights=save, minlength=self.m)
+
+
+def _greedy(state: _State, k: int, allowed: np.ndarray | None = None) -> list[int]:
+    open_mask = np.zeros(state.m, dtype=bool)
+    d = state.base.copy()
+    sites: list[int] = []
+    for _ in range(k):
+        s = state.savings(d)
+        s[open_mask] = -1.0
+        if allowed is not None:
+            s[~allowed] = -1.0
+        j = int(np.argmax(s))
+        if s[j] <= 0:
+            break
+        sites.append(j)
+        open_mask[j] = True
+        col = state.c == j
+        np.minimum.at(d, state.r[col], state.v[col])
+    return sites
+
+
+def _substitute(state: _State, sites: list[int], passes: int) -> list[int]:
+    """Teitz-Bart vertex substitution: for each chosen site, the best swap that lowers the total."""
+    out = list(sites)
+    tol = 1e-12 * max(1.0, float(np.sum(state.w * state.base)))
+    for _ in range(passes):
+        improved = False
+        for pos in range(len(out)):
+            open_mask = np.zeros(state.m, dtype=bool)
+            open_mask[out] = True
+            now = float(np.sum(state.w * state.costs(open_mask)))
+            open_mask[out[pos]] = False
+            d_wo = state.costs(open_mask)
+            without = float(np.sum(state.w * d_wo))
+            s = state.savings(d_wo)
+            s[open_mask] = -np.inf
+            s[out[pos]] = -np.inf
+            j = int(np.argmax(s))
+            if without - s[j] < now - tol:
+                out[pos] = j
+                improved = True
+        if not improved:
+            break
+    return out
+
+
+def _rank(state: _State, sites: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Order ``sites`` by marginal cost reduction (site 1 saves most, then given site 1, …)."""
+    allowed = np.zeros(state.m, dtype=bool)
+    allowed[sites] = True
+    d = state.base.copy()
+    order: list[int] = []
+    gains: list[float] = []
+    left = set(int(j) for j in sites)
+    while left:
+        s = state.savings(d)
+        cand = np.array(sorted(left))
+        j = int(cand[int(np.argmax(s[cand]))])
+        order.append(j)
+        gains.append(float(s[j]))
+        left.discard(j)
+        col = state.c == j
+        np.minimum.at(d, state.r[col], state.v[col])
+    return np.asarray(order, dtype=np.int64), np.asarray(gains)
+
+
+def _model(inst: PMedianInstance, k: int, integral: bool):
+    """The p-median MILP (or its LP relaxation): variables [x (m) | a (pairs) | u (rows with a base)]."""
+    coo = inst.cost.tocoo()
+    r, c, v = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+    n, m, p = inst.cost.shape[0], inst.n_candidates, coo.nnz
+    has_base = np.isfinite(inst.base)
+    u_rows = np.flatnonzero(has_base)
+    nu = u_rows.size
+    nvar = m + p + nu
+    obj = np.concatenate([np.zeros(m), inst.weights[r] * v, inst.weights[u_rows] * inst.base[u_rows]])
+    # sum_j a_ij + u_i = 1
+    assign = sp.csr_matrix(
+        (np.ones(p + nu), (np.concatenate([r, u_rows]), np.concatenate([m + np.arange(p), m + p + np.arange(nu)]))),
+        shape=(n, nvar),
+    )
+    # a_ij - x_j <= 0
+    link = sp.csr_matrix(
+        (np.concatenate([np.ones(p), -np.ones(p)]),
+         (np.concatenate([np.arange(p), np.arange(p)]), np.concatenate([m + np.arange(p), c]))),
+        shape=(p, nvar),
+    )  # fmt: skip
+    count = sp.csr_matrix((np.ones(m), (np.zeros(m, dtype=np.int64), np.arange(m))), shape=(1, nvar))
+    constraints = [
+        LinearConstraint(assign, 1.0, 1.0),
+        LinearConstraint(link, -np.inf, 0.0),
+        LinearConstraint(count, 0.0, float(k)),
+    ]
+    integrality = np.concatenate([np.ones(m) if integral else np.zeros(m), np.zeros(p + nu)])
+    return obj, constraints, integrality, Bounds(np.zeros(nvar), np.ones(nvar))
+
+
+def _solve_model(inst: PMedianInstance, k: int, integral: bool, time_limit: float, mip_rel_gap: float):
+    obj, cons, integ, bounds = _model(inst, k, integral)
+    options = {"time_limit": float(time_limit), "disp": False}
+    if integral:
+        options["mip_rel_gap"] = float(mip_rel_gap)
+    return milp(obj, integrality=integ, bounds=bounds, constraints=cons, options=options)
+
+
+def _check_limits(time_limit: float, mip_rel_gap: float) -> None:
+    try:
+        ok = math.isfinite(float(time_limit)) and float(time_limit) > 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise InputError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
+    if not 0 <= float(mip_rel_gap) < 1:
+        raise InputError(f"mip_rel_gap must be in [0, 1); got {mip_rel_gap!r}")
+
+
+def _solution(inst: PMedianInstance, state: _State, sites: list[int], bound: float, solver: str,
+              status: str, t0: float) -> Solution:
+    order, gains = _rank(state, sites) if sites else (np.zeros(0, dtype=np.int64), np.zeros(0))
+    total = inst.total(order)
+    if not math.isfinite(total):
+        status = "infeasible"  # k sites cannot serve every row that only a new site can serve
+    bound = max(0.0, bound) if math.isfinite(bound) else math.nan
+    if math.isfinite(bound) and math.isfinite(total):
+        bound = min(bound, total)
+        gap = 0.0 if total <= 0 else max(0.0, (total - bound) / total)
+    else:
+        gap = math.nan
+    sol = Solution(order, gains, total, bound, gap, solver, status, time.perf_counter() - t0)
+    sol.extra["base_total"] = inst.base_total()
+    sol.extra["n_pairs"] = inst.n_pairs
+    return sol
+
+
+def lagrangian_bound(inst: PMedianInstance, k: int, upper: float, sites: np.ndarray | None = None,
+                     iterations: int = SITING_PMEDIAN_LAGRANGE_ITERATIONS) -> float:
+    """A proven lower bound on the total cost with ``k`` new sites (Lagrangian relaxation).
+
+    The assignment constraints ``sum_j a_ij + u_i = 1`` are relaxed with multipliers
+    ``lambda_i``; for any ``lambda`` the relaxed problem separates (each candidate's
+    reduced cost ``rho_j = sum_i min(0, w_i c_ij - lambda_i)``, the ``k`` most negative
+    opened) and its value bounds the optimum from below. The multipliers follow the
+    subgradient method with Polyak steps towards ``upper`` (a known total, e.g. the
+    heuristic's), starting from each row's cost under ``sites``. Returns the best
+    bound found (total including :attr:`PMedianInstance.fixed_total`).
+    """
+    coo = inst.cost.tocoo()
+    r, c = coo.row.astype(np.int64), coo.col.astype(np.int64)
+    n, m = inst.cost.shape[0], inst.n_candidates
+    wc = inst.weights[r] * coo.data
+    has_base = np.isfinite(inst.base)
+    wb = np.where(has_base, inst.weights * np.where(has_base, inst.base, 0.0), np.inf)
+    start = inst.row_costs(np.asarray(sites if sites is not None else [], dtype=np.int64))
+    lam = inst.weights * np.where(np.isfinite(start), start, np.where(has_base, inst.base, 0.0))
+    ub = float(upper) - inst.fixed_total
+    best = -np.inf
+    theta, stall = 2.0, 0
+    kk = min(int(k), m)
+    for _ in range(int(iterations)):
+        red = np.minimum(0.0, wc - lam[r])
+        rho = np.bincount(c, weights=red, minlength=m)
+        open_idx = np.argpartition(rho, kk - 1)[:kk] if kk < m else np.arange(m)
+        value = float(lam.sum() + np.minimum(0.0, wb - lam).sum() + np.minimum(0.0, rho[open_idx]).sum())
+        if not np.isfinite(best) or value > best + 1e-12 * max(1.0, abs(best)):
+            best, stall = value, 0
+        else:
+            stall += 1
+            if stall >= 10:
+                theta, stall = theta / 2.0, 0
+        if ub - best <= 1e-9 * max(1.0, abs(ub)) or theta < 1e-6:
+            break
+        is_open = np.zeros(m, dtype=bool)
+        is_open[open_idx[rho[open_idx] < 0]] = True
+        assigned = is_open[c] & (wc < lam[r])
+        g = 1.0 - np.bincount(r[assigned], minlength=n) - (wb < lam)
+        norm = float(g @ g)
+        if norm == 0:
+            break  # the relaxed solution is feasible: the bound is the optimum
+        lam = lam + theta * max(ub - value, 0.0) / norm * g
+    return inst.fixed_total + best if np.isfinite(best) else math.nan
+
+
+def heuristic_pmedian(
+    inst: PMedianInstance,
+    k: int,
+    *,
+    passes: int = SITING_PMEDIAN_SWAP_PASSES,
+    lp_bound: bool = True,
+    time_limit: float = SITING_TIME_LIMIT_S,
+) -> Solution:
+    """Greedy + vertex substitution (Teitz-Bart), with a proven lower bound.
+
+    The bound is the best of: the cost with every candidate open, the Lagrangian
+    bound (:func:`lagrangian_bound`, cheap and usually tight) and — when that leaves a
+    gap, ``lp_bound`` is true and the instance has at most
+    :data:`~coverage.settings.SITING_PMEDIAN_LP_MAX_PAIRS` pairs — the LP relaxation.
+    ``solver="greedy"``; ``status="heuristic"``, ``"optimal"`` when the bound proves it
+    (gap at most :data:`~coverage.settings.SITING_MIP_REL_GAP`) or ``"exhausted"`` when
+    fewer than ``k`` sites lower the cost at all (then optimal too).
+    """
+    t0 = time.perf_counter()
+    k = _check_k(k)
+    _check_limits(time_limit, SITING_MIP_REL_GAP)
+    state = _State(inst)
+    sites = _greedy(state, k)
+    status = "heuristic"
+    if len(sites) < k:
+        status = "exhausted"  # no further site lowers any row's cost: this set is optimal
+    elif passes > 0:
+        sites = _substitute(state, sites, passes)
+    if status == "exhausted":
+        bound = inst.total(np.asarray(sites, dtype=np.int64))
+    else:
+        bound = inst.total(np.arange(inst.n_candidates))
+        upper = inst.total(np.asarray(sites, dtype=np.int64))
+        lag = lagrangian_bound(inst, k, upper, np.asarray(sites, dtype=np.int64))
+        if math.isfinite(lag):
+            bound = max(bound, lag)
+        closed = upper - bound <= SITING_MIP_REL_GAP * max(1.0, upper)
+        if lp_bound and not closed and inst.n_pairs <= SITING_PMEDIAN_LP_MAX_PAIRS:
+            res = _solve_model(inst, k, False, time_limit, SITING_MIP_REL_GAP)
+            if res.status == 0 and res.fun is not None:
+                bound = max(bound, inst.fixed_total + float(res.fun) - 1e-9 * max(1.0, abs(float(res.fun))))
+    sol = _solution(inst, state, sites, bound, "greedy", status, t0)
+    if sol.status == "heuristic" and sol.gap <= SITING_MIP_REL_GAP:
+        sol.status = "optimal"  # the LP bound proves the heuristic's set optimal
+    return sol
+
+
+def ilp_pmedian(
+    inst: PMedianInstance,
+    k: int,
+    *,
+    time_limit: float = SITING_TIME_LIMIT_S,
+    mip_rel_gap: float = SITING_MIP_REL_GAP,
+) -> Solution:
+    """The exact p-median integer programme (HiGHS), warm-compared with the heuristic.
+
+    Returns the better of HiGHS's answer and the greedy + substitution answer, with
+    HiGHS's proven lower bound. ``status`` ``"optimal"`` or ``"time_limit"``;
+    ``solver`` ``"ilp"`` (``"ilp+greedy"`` when the heuristic's set was better).
+    """
+    t0 = time.perf_counter()
+    k = _check_k(k)
+    _check_limits(time_limit, mip_rel_gap)
+    state = _State(inst)
+    heur = _greedy(state, k)
+    if len(heur) < k:  # every improving candidate already open: optimal
+        return _solution(inst, state, heur, inst.total(np.asarray(heur, dtype=np.int64)), "ilp", "optimal", t0)
+    heur = _substitute(state, heur, SITING_PMEDIAN_SWAP_PASSES)
+    res = _solve_model(inst, k, True, time_limit, mip_rel_gap)
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = inst.fixed_total + float(dual) if dual is not None and math.isfinite(dual) else math.nan
+    if res.x is None:
+        if res.status not in (1,):  # 1: time limit without a solution
+            raise SitingError(f"p-median solver failed: {res.message}")
+        return _solution(inst, state, heur, bound, "ilp+greedy", "time_limit", t0)
+    chosen = np.flatnonzero(res.x[: inst.n_candidates] > 0.5).tolist()
+    optimal = res.status == 0
+    solver = "ilp"
+    if inst.total(np.asarray(heur)) < inst.total(np.asarray(chosen, dtype=np.int64)) - 1e-9:
+        chosen, solver = heur, "ilp+greedy"
+    if optimal:
+        bound = min(bound, inst.total(np.asarray(chosen, dtype=np.int64))) if math.isfinite(bound) else math.nan
+    sol = _solution(inst, state, chosen, bound, solver, "optimal" if optimal else "time_limit", t0)
+    if optimal and math.isnan(sol.bound):
+        sol.bound, sol.gap = sol.objective, 0.0
+    sol.extra["highs_message"] = str(res.message)
+    return sol
+
+
+def solve_pmedian(
+    cost: "np.ndarray | sp.spmatrix | PMedianInstance",
+    weights: np.ndarray | None = None,
+    k: int = 1,
+    base: np.ndarray | None = None,
+    *,
+    solver: str = "auto",
+    time_limit: float = SITING_TIME_LIMIT_S,
+    mip_rel_gap: float = SITING_MIP_REL_GAP,
+) -> Solution:
+    """p-median with ``k`` new sites: exact where it fits, the heuristic with its bound beyond.
+
+    Parameters
+    ----------
+    cost, weights, base
+        See :func:`pmedian_instance` (or pass a :class:`PMedianInstance` as ``cost``).
+    k : int
+        New sites.
+    solver : {"auto", "ilp", "greedy"}
+        ``auto``: :func:`heuristic_pmedian` with its Lagrangian bound first; when that
+        does not prove the answer optimal and the instance has at most
+        :data:`~coverage.settings.SITING_PMEDIAN_ILP_MAX_PAIRS` pairs, :func:`ilp_pmedian`.
+        ``greedy``: the heuristic only (with the LP bound where it fits); ``ilp``: the ILP.
+    """
+    inst = cost if isinstance(cost, PMedianInstance) else pmedian_instance(cost, weights, base)
+    if solver not in ("auto", "ilp", "greedy"):
+        raise InputError(f"solver must be one of auto, ilp, greedy; got {solver!r}")
+    if inst.cost.shape[0] == 0:  # no row any candidate improves
+        t0 = time.perf_counter()
+        sol = Solution(np.zeros(0, dtype=np.int64), np.zeros(0), inst.base_total(), inst.base_total(), 0.0,
+                       "ilp" if solver != "greedy" else "greedy", "exhausted", time.perf_counter() - t0)
+        sol.extra["base_total"] = inst.base_total()
+        sol.extra["n_pairs"] = 0
+        return sol
+    if solver == "ilp":
+        return ilp_pmedian(inst, k, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    heur = heuristic_pmedian(inst, k, lp_bound=solver == "greedy", time_limit=time_limit)
+    if solver == "greedy" or heur.status in ("optimal", "exhausted") or inst.n_pairs > SITING_PMEDIAN_ILP_MAX_PAIRS:
+        return heur
+    exact = ilp_pmedian(inst, k, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    exact.seconds += heur.seconds
+    return exact
