@@ -37,11 +37,12 @@ import pandas as pd
 from shapely.geometry import Point
 
 from coverage import gaps as gaps_mod
-from coverage import metrics, reach as reach_mod, review as review_mod, siting as siting_mod
+from coverage import metrics, reach as reach_mod, review as review_mod, service_areas as areas_mod
+from coverage import siting as siting_mod
 from coverage.crs import WGS84
 from coverage.describe import method_text, provenance_text, standard_text
 from coverage.errors import InputError
-from coverage.export import write_csv, write_geojson
+from coverage.export import write_csv
 from coverage.layers import get_layer
 from coverage.region import Region
 from coverage.standards import AREA_TYPES, Override, Standard, StandardTable, load_standards
@@ -137,12 +138,16 @@ class CoverageResult:
         """Where the inputs come from, in words."""
         return provenance_text(self.provenance, [self.layer_id], lang)
 
-    def to_csv(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
-        """The table with ``standard`` and ``provenance`` columns in ``lang`` (UTF-8 CSV with BOM)."""
+    def frame(self, lang: str = "zh") -> pd.DataFrame:
+        """The table for export: with ``standard`` and ``provenance`` columns in ``lang``."""
         out = self.table.copy()
         out["standard"] = self.standard_text(lang)
         out["provenance"] = self.provenance_text(lang)
-        return write_csv(out, path)
+        return out
+
+    def to_csv(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
+        """:meth:`frame` as a UTF-8 CSV with BOM (spreadsheet-safe)."""
+        return write_csv(self.frame(lang), path)
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,7 +185,7 @@ class GapResult:
         :func:`coverage.gaps.uncovered_by_town` rows.
     options : dict
         The gap-zone options in force (``connectivity``, ``min_population``,
-        ``min_cell_population``, ``split_by_town``; library defaults for those not given).
+        ``min_cell_population``, ``max_across_m``; library defaults for those not given).
     left_out : float
         Uncovered people of the group in cells below ``min_cell_population`` (in no zone).
     standards : dict of area type to Standard
@@ -197,22 +202,15 @@ class GapResult:
     method: str
     provenance: Mapping[str, str]
 
-    def properties(self, lang: str = "zh") -> dict[str, Any]:
-        """Collection-level properties of the GeoJSON export: parameters, standard, provenance."""
-        return {
-            "layer": self.layer_id,
-            "method": self.method,
-            "standard": {a: s.label(lang) for a, s in self.standards.items()},
-            "standard_m": {a: s.distance_m for a, s in self.standards.items()},
-            **{k: v for k, v in self.options.items()},
-            "left_out": self.left_out,
-            "provenance": dict(self.provenance),
-            "provenance_note": provenance_text(self.provenance, [self.layer_id], lang),
-        }
+    def feature_collection(self) -> dict[str, Any]:
+        """The zones as an RFC 7946 FeatureCollection with their metadata
+        (:func:`coverage.gaps.gap_zones_feature_collection`)."""
+        return gaps_mod.gap_zones_feature_collection(self.zones)
 
-    def to_geojson(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
-        """The zones as RFC 7946 GeoJSON (WGS-84) with :meth:`properties`."""
-        return write_geojson(self.zones, path, properties=self.properties(lang))
+    def to_geojson(self, path: str | os.PathLike[str]) -> Path:
+        """The zones as RFC 7946 GeoJSON (WGS-84) with standards, parameters and provenance
+        (:func:`coverage.gaps.write_gap_zones`)."""
+        return gaps_mod.write_gap_zones(self.zones, path)
 
 
 # --------------------------------------------------------------------------- the analysis
@@ -364,7 +362,7 @@ class Analysis:
         def build() -> CoverageResult:
             region = self.edited_region()
             table = metrics.population_coverage(region, layer_id, reach=self.reach(layer_id))
-            return CoverageResult(layer_id, table, self.standards_of(layer_id), self.reach(layer_id).mode,
+            return CoverageResult(layer_id, table, self.standards_of(layer_id), self.method,
                                   region.provenance_for([layer_id]))
 
         return self._cached(("coverage", layer_id), build)
@@ -390,8 +388,8 @@ class Analysis:
         """Gap zones and uncovered people per town (:func:`coverage.gaps.gap_zones`).
 
         ``options`` are :func:`coverage.gaps.gap_zones`'s (``connectivity``, ``min_population``,
-        ``min_cell_population``, ``split_by_town``); those not given keep the library's defaults,
-        the one set every entry point uses.
+        ``min_cell_population``, ``max_across_m``); those not given keep the library's defaults
+        (:mod:`coverage.settings`), the one set every entry point uses.
         """
         def build() -> GapResult:
             region = self.edited_region()
@@ -399,10 +397,10 @@ class Analysis:
             zones = gaps_mod.gap_zones(region, layer_id, reach=reach, standards=self._standards, **options)
             towns = gaps_mod.uncovered_by_town(region, layer_id, reach=reach, standards=self._standards)
             used = {k: zones.attrs[k] for k in ("connectivity", "min_population", "min_cell_population",
-                                                 "split_by_town") if k in zones.attrs}
+                                                 "max_across_m") if k in zones.attrs}
             used.update(options)
             return GapResult(layer_id, zones, towns, used, float(zones.attrs.get("left_out", 0.0)),
-                             self.standards_of(layer_id), reach.mode, region.provenance_for([layer_id]))
+                             self.standards_of(layer_id), self.method, region.provenance_for([layer_id]))
 
         return self._cached(("gaps", layer_id, tuple(sorted(options.items()))), build)
 
@@ -420,8 +418,8 @@ class Analysis:
             self.edited_region(), year, standards=self._standards, targets=targets, yearly=yearly))
 
     def service_areas(self, layer_id: str, dissolve: bool = False, buffer_m: float = 25.0) -> gpd.GeoDataFrame:
-        """Service-area polygons (:func:`coverage.reach.service_areas`)."""
-        return self._cached(("areas", layer_id, bool(dissolve), float(buffer_m)), lambda: reach_mod.service_areas(
+        """Service-area polygons (:func:`coverage.service_areas.service_areas`)."""
+        return self._cached(("areas", layer_id, bool(dissolve), float(buffer_m)), lambda: areas_mod.service_areas(
             self.edited_region(), layer_id, self._standards, dissolve=dissolve, buffer_m=buffer_m))
 
     def __repr__(self) -> str:

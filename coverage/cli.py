@@ -2,10 +2,12 @@
 
 Each sub-command lives in its own module under :mod:`coverage.commands` and
 exposes ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
-Options shared by every command that reads a region (``--towns``,
-``--population``, ``--facilities LAYER=FILE``) are added by
-:func:`add_region_arguments` and turned into a :class:`coverage.region.Region`
-by :func:`region_from_args`.
+Options shared by every command that reads a region (``--workspace DIR``,
+``--no-workspace``, ``--scenario``, ``--draft``, ``--towns``, ``--population``,
+``--facilities LAYER=FILE``) are added by :func:`add_region_arguments` and turned into a
+:class:`coverage.region.Region` by :func:`region_from_args`: like the app, the CLI reads the
+workspace (``$COVERAGE_WORKSPACE``, default ``./workspace``), so every figure the app shows can
+be reproduced from the command line. Only :class:`coverage.errors.CoverageError` is caught.
 """
 
 from __future__ import annotations
@@ -14,21 +16,33 @@ import argparse
 import importlib
 import pkgutil
 import sys
-from typing import TYPE_CHECKING, Sequence
+from pathlib import Path
+from typing import IO, Any, Mapping, Sequence
 
 import coverage.commands
+from coverage.errors import CoverageError, OptionError
+from coverage.layers import get_layer
+from coverage.region import Region, load_default, load_region
+from coverage.ui import persist
+from coverage.workspace import DB_NAME, ENV_VAR, Workspace, resolve_workspace_dir
 
-if TYPE_CHECKING:  # pragma: no cover
-    from coverage.region import Region
-
-
-class CLIError(Exception):
-    """An error the user can fix; printed without a traceback, exit status 2."""
+#: The error a command raises for an unusable option (a :class:`~coverage.errors.CoverageError`).
+CLIError = OptionError
 
 
 def add_region_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--towns``, ``--population`` and ``--facilities`` overrides to ``parser``."""
-    group = parser.add_argument_group("data overrides (default: the embedded Jiangmen data)")
+    """Add the workspace options and the ``--towns``, ``--population``, ``--facilities`` overrides."""
+    ws = parser.add_argument_group(
+        "workspace (default: the app's, $COVERAGE_WORKSPACE or ./workspace, when it exists)")
+    ws.add_argument("--workspace", metavar="DIR",
+                    help="read the uploads (and, with --scenario/--draft, the edits) saved in this workspace")
+    ws.add_argument("--no-workspace", action="store_true",
+                    help="ignore the workspace: the embedded data and the files given here only")
+    ws.add_argument("--scenario", metavar="NAME", help="apply the what-if edits of this saved scenario")
+    ws.add_argument("--draft", metavar="ID",
+                    help="apply an app session's draft: its edits and standard choices (the ?draft= id "
+                    "in the page address)")
+    group = parser.add_argument_group("data overrides (default: the workspace's data, else the embedded Jiangmen data)")
     group.add_argument("--towns", metavar="FILE", help="town/street boundaries (GeoJSON/GPKG/zipped SHP)")
     group.add_argument("--population", metavar="FILE", help="population grid (GeoTIFF or vector grid)")
     group.add_argument(
@@ -48,8 +62,6 @@ def add_region_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_layer_files(items: Sequence[str]) -> dict[str, str]:
     """Parse ``LAYER=FILE`` items into a dict, validating the layer ids."""
-    from coverage.layers import get_layer
-
     out: dict[str, str] = {}
     for item in items:
         layer, sep, path = item.partition("=")
@@ -63,21 +75,88 @@ def parse_layer_files(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def region_from_args(args: argparse.Namespace) -> "Region":
-    """Build the :class:`~coverage.region.Region` the shared options describe."""
-    from coverage.region import load_region
+def workspace_from_args(args: argparse.Namespace, stream: IO[str] | None = None) -> Workspace | None:
+    """The workspace the options name, or None (``--no-workspace``, or no workspace saved yet).
 
+    The directory is resolved as the app does (:func:`coverage.workspace.resolve_workspace_dir`:
+    ``--workspace``, else ``$COVERAGE_WORKSPACE``, else ``./workspace``). A directory named with
+    ``--workspace`` must hold a workspace; the default one is used only when it exists. The
+    workspace used is named on stderr.
+    """
+    if getattr(args, "no_workspace", False):
+        if getattr(args, "workspace", None) or getattr(args, "scenario", None) or getattr(args, "draft", None):
+            raise CLIError("--no-workspace cannot be combined with --workspace, --scenario or --draft")
+        return None
+    cached = getattr(args, "workspace_opened", None)
+    if cached is not None:
+        return cached
+    explicit = getattr(args, "workspace", None)
+    directory = resolve_workspace_dir(explicit)
+    if not (directory / DB_NAME).exists():
+        if explicit or getattr(args, "scenario", None) or getattr(args, "draft", None):
+            raise CLIError(f"there is no workspace in {directory} (no {DB_NAME}); "
+                           f"set --workspace DIR or ${ENV_VAR}")
+        return None
+    ws = Workspace.open(directory)
+    print(f"[workspace] {ws.file}", file=sys.stderr if stream is None else stream)
+    args.workspace_opened = ws
+    return ws
+
+
+def draft_from_args(args: argparse.Namespace) -> Mapping[str, Any] | None:
+    """The app session draft ``--draft ID`` names (``{"changes": [...], "standards": {...}}``), or None."""
+    value = getattr(args, "draft", None)
+    if not value:
+        return None
+    ws = workspace_from_args(args)
+    draft_id = persist.draft_id_from(value)
+    doc = ws.draft_doc(draft_id) if ws is not None and draft_id is not None else None
+    if doc is None:
+        raise CLIError(f"--draft: no draft {value!r} in the workspace")
+    return doc.data
+
+
+def changes_from_args(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The what-if edits ``--scenario`` / ``--draft`` name (workspace change records; [] without them)."""
+    name = getattr(args, "scenario", None)
+    draft = draft_from_args(args)
+    if name and draft is not None:
+        raise CLIError("--scenario and --draft cannot be combined")
+    if draft is not None:
+        return list(draft.get("changes", []))
+    if not name:
+        return []
+    ws = workspace_from_args(args)
+    assert ws is not None  # workspace_from_args raises without one
+    try:
+        return ws.load_scenario(name)
+    except KeyError:
+        raise CLIError(f"--scenario: no scenario {name!r} in {ws.directory}; saved: "
+                       f"{', '.join(ws.scenarios()) or 'none'}") from None
+
+
+def region_from_args(args: argparse.Namespace) -> Region:
+    """The :class:`~coverage.region.Region` the options describe: the embedded data, the
+    workspace's saved uploads on top (unless ``--no-workspace``), then the files given here."""
+    files = {"--towns": args.towns, "--population": args.population, **{
+        f"--facilities {k}": v for k, v in parse_layer_files(args.facilities).items()}}
+    for option, path in files.items():
+        if path and not Path(path).is_file():
+            raise CLIError(f"{option}: no such file: {path}")
+    ws = workspace_from_args(args)
+    base = load_default() if ws is None else persist.region_from_workspace(ws, load_default())
     region = load_region(
         towns=args.towns,
         population=args.population,
         facilities=parse_layer_files(args.facilities),
         crs=args.crs,
+        base=base,
     )
     print_import_reports(region)
     return region
 
 
-def print_import_reports(region: "Region", stream=None) -> None:
+def print_import_reports(region: Region, stream: IO[str] | None = None) -> None:
     """Print the import report of every user file the region was loaded with (to stderr).
 
     A report is printed whole (warnings and notes with file, row and column) so that what
@@ -114,16 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the process exit status."""
+    """Run the CLI; return the process exit status.
+
+    A :class:`~coverage.errors.CoverageError` (bad input, option, file, workspace …) prints its
+    message and exits 2; any other exception is a bug and keeps its traceback (exit 1).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)
-    except CLIError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, FileNotFoundError) as exc:
-        # Validation errors from the library carry file/row/column context.
+    except CoverageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -15,6 +15,7 @@ __all__ = [
     "InputLimitError",
     "DataImportError",
     "StandardsError",
+    "OptionError",
     "NetworkError",
     "SitingError",
     "CapacityError",
@@ -64,6 +65,10 @@ class DataImportError(InputError):
 
 class StandardsError(InputError):
     """A service standard (table row, override, mode, minutes, distance) is invalid."""
+
+
+class OptionError(InputError):
+    """A command-line option is invalid or names a file that cannot be used."""
 
 
 class NetworkError(CoverageError):

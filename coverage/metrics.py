@@ -11,30 +11,35 @@ Three kinds of figures the plan asks for:
   facilities per 10,000 residents, beds per 1,000 older residents
   (:func:`nursing_bed_share`, :func:`facilities_per_10k`,
   :func:`beds_per_1000_elderly`). A ratio whose inputs are missing is returned
-  with a status saying so (``"无法计算: 缺少 nursing_beds 列"``), never as a number.
+  with a :class:`RatioStatus` code saying why, never as a number.
 
-Every function takes a :class:`coverage.region.Region` (only its documented
-attributes are used) and returns a :class:`pandas.DataFrame` with a ``level``
-column (``town`` / ``county`` / ``district`` / ``city``). ``DataFrame.attrs``
-carries ``layer``, ``standard`` (a sentence naming the travel standard) and
-``provenance`` (which inputs were modelled or illustrative).
+Every function takes a :class:`coverage.region.Region` and returns a
+:class:`pandas.DataFrame` with a ``level`` column (``town`` / ``county`` /
+``district`` / ``city``) and the keys of :mod:`coverage.schema`. Results hold
+codes, names and numbers only (rates 0-1, no prose, nothing in ``attrs``); the
+standard, method and provenance travel in :mod:`coverage.analysis`'s result
+objects and are put into words by :mod:`coverage.describe`.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal, Sequence
+from enum import Enum
+from typing import Literal, Sequence
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from coverage.layers import SERVED_GROUPS, get_layer
-
-if TYPE_CHECKING:  # pragma: no cover
-    from coverage.region import Region
+from coverage.errors import InputError
+from coverage.layers import get_layer
+from coverage.reach import CellReach, compute_reach
+from coverage.region import Region
+from coverage.schema import COVERAGE_COLUMNS, RATIO_COLUMNS, UNIT_COVERAGE_COLUMNS
+from coverage.standards import Standard, StandardTable
 
 __all__ = [
-    "STATUS_OK",
+    "RatioStatus",
     "population_coverage",
     "coverage_summary",
     "unit_coverage",
@@ -42,35 +47,26 @@ __all__ = [
     "facilities_per_10k",
     "beds_per_1000_elderly",
     "covered_mask",
-    "describe_standard",
-    "provenance_text",
     "facility_units",
 ]
 
-STATUS_OK = "已计算"
-"""Status of a ratio computed from complete inputs."""
 
-POPULATION_COLUMNS = ("pop_total", "pop_60plus", "pop_0_17")
+class RatioStatus(str, Enum):
+    """Whether a ratio could be computed (words: ``core_ratio_<value>`` in :mod:`coverage.i18n`)."""
 
-_PROVENANCE_ZH = {
-    "real": "真实数据",
-    "modelled": "模型推算",
-    "illustrative": "示意数据",
-    "uploaded": "用户上传",
-    "none": "缺失",
-}
-_INPUT_ZH = {
-    "districts": "区县边界",
-    "towns": "镇街边界",
-    "population": "人口网格",
-    "roads": "路网",
-}
-
+    OK = "ok"
+    NO_LAYER = "no_layer"
+    EMPTY_LAYER = "empty_layer"
+    MISSING_COLUMN = "missing_column"
+    EMPTY_COLUMN = "empty_column"
+    ZERO_DENOMINATOR = "zero_denominator"
+    INCONSISTENT = "inconsistent"
+    NO_POPULATION = "no_population"
 
 # --------------------------------------------------------------------------- helpers
 
 
-def covered_mask(reach: Any, n_cells: int) -> np.ndarray:
+def covered_mask(reach: CellReach | np.ndarray, n_cells: int) -> np.ndarray:
     """Return the boolean per-cell coverage mask held by ``reach``.
 
     Parameters
@@ -83,153 +79,37 @@ def covered_mask(reach: Any, n_cells: int) -> np.ndarray:
 
     Raises
     ------
-    ValueError
+    InputError
         If the mask's length differs from ``n_cells``.
     """
-    mask = getattr(reach, "covered", reach)
+    mask = reach.covered if isinstance(reach, CellReach) else reach
     mask = np.asarray(mask, dtype=bool).ravel()
     if mask.shape[0] != n_cells:
-        raise ValueError(
+        raise InputError(
             f"coverage mask has {mask.shape[0]} values but the population grid has {n_cells} cells"
         )
     return mask
 
 
-def _fmt_number(v: float) -> str:
-    return f"{v:g}"
-
-
-def _standard_labels(standards: Any, layer_id: str) -> str | None:
-    """``街道: <label>; 镇: <label>`` from a StandardTable (or None when unavailable)."""
-    if standards is None:
-        try:
-            from coverage.standards import load_standards
-
-            standards = load_standards()
-        except Exception:  # noqa: BLE001 - no standards file: describe from reach only
-            return None
-    if hasattr(standards, "label") and not hasattr(standards, "get"):
-        return str(standards.label("zh"))  # one Standard for every area type
-    if not hasattr(standards, "get"):
-        return None
-    labels = {}
-    for area, name in (("urban", "街道"), ("rural", "镇")):
-        try:
-            std = standards.get(layer_id, area)
-        except (ValueError, KeyError):
-            continue
-        labels[name] = std.label("zh") if hasattr(std, "label") else str(std)
-    if not labels:
-        return None
-    if len(set(labels.values())) == 1:
-        return next(iter(labels.values()))
-    return "; ".join(f"{k}: {v}" for k, v in labels.items())
-
-
-def _limit_text(reach: Any) -> str:
-    unit = getattr(reach, "unit", "") or ""
-    limit = np.atleast_1d(np.asarray(getattr(reach, "limit", np.nan), dtype=float))
-    limit = limit[np.isfinite(limit)]
-    unit_zh = {"m": "米", "s": "秒", "min": "分钟", "minutes": "分钟", "seconds": "秒"}.get(unit, unit)
-    if unit in ("s", "seconds") and limit.size:
-        limit = limit / 60.0
-        unit_zh = "分钟"
-    if limit.size == 0:
-        return "未设上限"
-    lo, hi = float(limit.min()), float(limit.max())
-    if np.isclose(lo, hi):
-        return f"≤{_fmt_number(round(lo, 2))}{unit_zh}"
-    return f"≤{_fmt_number(round(lo, 2))}–{_fmt_number(round(hi, 2))}{unit_zh}(按区域类型)"
-
-
-def describe_standard(reach: Any = None, standards: Any = None, layer_id: str | None = None) -> str:
-    """A one-line Chinese description of the service standard of ``layer_id``.
-
-    Combines the labels of the layer's :class:`~coverage.standards.Standard`
-    per area type (from ``standards``, or the embedded table when ``None``)
-    with how ``reach`` was computed (``reach.mode``: ``"network"`` → 路网通行
-    时间, ``"distance"`` → 直线距离, with ``reach.limit`` / ``reach.unit``).
-    Returns ``"未指定"`` when nothing is known.
-    """
-    parts = []
-    if layer_id is not None:
-        labels = _standard_labels(standards, layer_id)
-        if labels:
-            parts.append(labels)
-    if reach is not None and hasattr(reach, "mode"):
-        mode = str(getattr(reach, "mode", ""))
-        how = {"network": "按路网通行时间计算", "distance": "无路网, 按直线距离计算"}.get(mode, mode)
-        parts.append(f"{how} {_limit_text(reach)}")
-    return "; ".join(parts) if parts else "未指定"
-
-
-def provenance_text(region: "Region", layers: Sequence[str] | None = None) -> str:
-    """A one-line Chinese statement of where each input of ``region`` comes from.
-
-    Parameters
-    ----------
-    region : Region
-        Its ``provenance`` mapping is read.
-    layers : sequence of str, optional
-        Facility layers to mention; all layers in the provenance when omitted.
-    """
-    prov: dict[str, str] = dict(getattr(region, "provenance", {}) or {})
-    parts = []
-    for key in ("districts", "towns", "population", "roads"):
-        if key in prov:
-            parts.append(f"{_INPUT_ZH[key]}: {_PROVENANCE_ZH.get(prov[key], prov[key])}")
-    for key, val in prov.items():
-        if not key.startswith("facilities:"):
-            continue
-        layer_id = key.split(":", 1)[1]
-        if layers is not None and layer_id not in layers:
-            continue
-        try:
-            name = get_layer(layer_id).zh
-        except ValueError:
-            name = layer_id
-        parts.append(f"{name}: {_PROVENANCE_ZH.get(val, val)}")
-    modelled = [k for k, v in prov.items() if v in ("modelled", "illustrative")]
-    text = "; ".join(parts) if parts else "数据来源未标注"
-    if modelled:
-        text += "。注意: 含模型推算/示意数据, 结果仅供方法演示, 不代表实际情况"
-    return text
-
-
-def _town_table(region: "Region") -> pd.DataFrame:
-    towns = region.towns
+def _town_table(region: Region) -> pd.DataFrame:
     cols = ["town_code", "town_zh", "district_code", "district_zh"]
-    missing = [c for c in cols if c not in towns.columns]
-    if missing:
-        raise ValueError(f"region.towns lacks column(s) {', '.join(missing)}")
-    return pd.DataFrame({c: [str(v) for v in towns[c].tolist()] for c in cols}, dtype=object)
+    return pd.DataFrame({c: [str(v) for v in region.towns[c].tolist()] for c in cols}, dtype=object)
 
 
-def _district_table(region: "Region") -> pd.DataFrame:
-    d = getattr(region, "districts", None)
-    if d is not None and "district_code" in d.columns and "district_zh" in d.columns:
-        out = pd.DataFrame(
-            {c: [str(v) for v in d[c].tolist()] for c in ("district_code", "district_zh")}, dtype=object
-        )
-    else:
-        out = _town_table(region)[["district_code", "district_zh"]]
+def _district_table(region: Region) -> pd.DataFrame:
+    d = region.districts
+    out = pd.DataFrame({c: [str(v) for v in d[c].tolist()] for c in ("district_code", "district_zh")}, dtype=object)
     return out.drop_duplicates("district_code").reset_index(drop=True)
-
-
-def _layer_frame(region: "Region", layer_id: str) -> pd.DataFrame | None:
-    facilities = getattr(region, "facilities", {}) or {}
-    return facilities.get(layer_id)
 
 
 # --------------------------------------------------------------------------- population coverage
 
 
 def population_coverage(
-    region: "Region",
+    region: Region,
     layer_id: str,
-    reach: Any = None,
-    standards: Any = None,
-    network: Any = None,
+    reach: CellReach | np.ndarray | None = None,
+    standards: StandardTable | Standard | None = None,
 ) -> pd.DataFrame:
     """Share of the layer's served group living within its service standard.
 
@@ -245,52 +125,43 @@ def population_coverage(
         :func:`coverage.reach.compute_reach` (under ``standards``) when omitted.
     standards : StandardTable or Standard, optional
         Service standards used when ``reach`` is computed here (the embedded
-        ``data/standards.csv`` when ``None``; one ``Standard`` applies to every
-        area type). Also named in ``attrs["standard"]``.
-    network : RoadNetwork, optional
-        Passed to :func:`coverage.reach.compute_reach`.
+        ``data/standards.csv`` when ``None``).
 
     Returns
     -------
     pandas.DataFrame
-        One row per town (``level="town"``, every town of ``region.towns``,
-        zero rows where no one lives), then one per district
-        (``level="district"``) and one for the city (``level="city"``), with
-        columns ``level, town_code, town_zh, district_code, district_zh, layer,
-        served_group, served, covered, uncovered, off_network, rate``. ``rate`` is
-        ``covered / served`` (NaN where ``served`` is 0). ``off_network`` counts the
-        uncovered people in cells with no road within the snap distance (network mode;
-        always 0 in distance mode): they are unreachable, never silently covered. District and city rows
-        sum every cell, including cells whose town is not in ``region.towns``.
-        ``attrs`` holds ``layer``, ``standard`` and ``provenance``.
+        :data:`coverage.schema.COVERAGE_COLUMNS`: one row per town (``level="town"``, every
+        town of ``region.towns``, zero rows where no one lives), then one per district and one
+        for the city (codes and names NA). ``served_group`` is the population column
+        (``pop_60plus`` …). ``rate`` is ``covered / served``, a fraction 0-1 (NaN where
+        ``served`` is 0). ``off_network`` counts the uncovered people in cells with no road
+        within the snap distance (network mode; 0 in distance mode). District and city rows sum
+        every cell, including cells whose town is not in ``region.towns`` (unassigned cells).
     """
     layer = get_layer(layer_id)
     pop = region.population
     col = layer.served_column
     if col not in pop.columns:
-        raise ValueError(f"population grid lacks the served-group column {col!r} of layer {layer_id!r}")
+        raise InputError(f"population grid lacks the served-group column {col!r} of layer {layer_id!r}")
     if reach is None:
-        from coverage.reach import compute_reach
-
-        reach = compute_reach(region, layer_id, standards=standards, network=network)
+        reach = compute_reach(region, layer_id, standards=standards)
     mask = covered_mask(reach, len(pop))
 
     served = pd.to_numeric(pop[col], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(served) | (served < 0)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise ValueError(
+        raise InputError(
             f"population grid column {col!r}: {int(bad.sum())} missing, non-numeric or negative value(s) "
             f"(first at row {first})"
         )
     covered = np.where(mask, served, 0.0)
     # People in cells with no road within the snap distance (network mode): unreachable, not covered.
-    off = getattr(reach, "off_network", None)
+    off = reach.off_network if isinstance(reach, CellReach) else None
     off_network = np.where(np.asarray(off, dtype=bool), served, 0.0) if off is not None else np.zeros_like(served)
-    group_zh = SERVED_GROUPS[col][0]
     measures = {"served": served, "covered": covered, "off_network": off_network}
 
-    def sums(codes: Any) -> dict[str, dict[str, float]]:
+    def sums(codes: np.ndarray) -> dict[str, dict[str, float]]:
         keys, inverse = pd.factorize(pd.Series(codes).astype(str), sort=False)
         totals = {n: np.bincount(keys, weights=w, minlength=len(inverse)) for n, w in measures.items()}
         return {str(k): {n: t[i] for n, t in totals.items()} for i, k in enumerate(inverse)}
@@ -299,8 +170,7 @@ def population_coverage(
         for n in measures:
             rows[n] = [by.get(c, {}).get(n, 0.0) for c in rows[key]]
 
-    towns = _town_table(region)
-    town_rows = towns.copy()
+    town_rows = _town_table(region)
     fill(town_rows, sums(pop["town_code"].to_numpy()), "town_code")
     town_rows.insert(0, "level", "town")
 
@@ -323,47 +193,26 @@ def population_coverage(
             "town_code": [pd.NA],
             "town_zh": [pd.NA],
             "district_code": [pd.NA],
-            "district_zh": ["全市"],
+            "district_zh": [pd.NA],
             **{n: [float(w.sum())] for n, w in measures.items()},
         }
     )
     out = pd.concat([town_rows, district_rows, city_rows], ignore_index=True)
     out["layer"] = layer_id
-    out["served_group"] = group_zh
+    out["served_group"] = col
     out["uncovered"] = out["served"] - out["covered"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["rate"] = np.where(out["served"] > 0, out["covered"] / out["served"], np.nan)
     if np.all(np.mod(served, 1) == 0):
         for c in ("served", "covered", "uncovered", "off_network"):
             out[c] = out[c].round().astype("int64")
-    out = out[
-        [
-            "level",
-            "town_code",
-            "town_zh",
-            "district_code",
-            "district_zh",
-            "layer",
-            "served_group",
-            "served",
-            "covered",
-            "uncovered",
-            "off_network",
-            "rate",
-        ]
-    ]
-    out.attrs.update(
-        layer=layer_id,
-        standard=describe_standard(reach, standards, layer_id),
-        provenance=provenance_text(region, [layer_id]),
-    )
-    return out
+    return out[COVERAGE_COLUMNS]
 
 
 def coverage_summary(
-    region: "Region",
+    region: Region,
     layers: Sequence[str] | None = None,
-    standards: Any = None,
+    standards: StandardTable | Standard | None = None,
     level: Literal["city", "district"] = "city",
 ) -> pd.DataFrame:
     """Population coverage of several layers side by side.
@@ -382,44 +231,39 @@ def coverage_summary(
     Returns
     -------
     pandas.DataFrame
-        The ``level`` rows of :func:`population_coverage` for each layer, with
-        the layer's Chinese name (``layer_zh``) and its ``standard``.
+        The ``level`` rows of :func:`population_coverage` for each layer (``layer`` tells them apart).
     """
     if level not in ("city", "district"):
-        raise ValueError(f"level must be 'city' or 'district', got {level!r}")
+        raise InputError(f"level must be 'city' or 'district', got {level!r}")
     if layers is None:
-        layers = [k for k, g in (getattr(region, "facilities", {}) or {}).items() if len(g)]
+        layers = [k for k, g in region.facilities.items() if len(g)]
     parts = []
     for layer_id in layers:
         cov = population_coverage(region, layer_id, standards=standards)
-        rows = cov[cov["level"] == level].copy()
-        rows.insert(0, "layer_zh", get_layer(layer_id).zh)
-        rows["standard"] = cov.attrs["standard"]
-        parts.append(rows)
+        parts.append(cov[cov["level"] == level])
     if not parts:
-        return pd.DataFrame()
-    out = pd.concat(parts, ignore_index=True)
-    out.attrs["provenance"] = provenance_text(region, list(layers))
-    return out
+        return pd.DataFrame(columns=COVERAGE_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
 
 
 # --------------------------------------------------------------------------- unit coverage
 
 
-def facility_units(region: "Region", layer_id: str, year: int | None = None) -> pd.DataFrame:
+def facility_units(region: Region, layer_id: str, year: int | None = None) -> pd.DataFrame:
     """Town and district code of every facility of ``layer_id``.
 
     Uses the facilities' ``town_code`` / ``district_code`` columns where they
     are filled and matches the remaining points to ``region.towns`` /
     ``region.districts`` polygons. When ``year`` is given, facilities with an
     ``opening_year`` after it are left out (facilities without one are kept).
+    A facility in no town polygon has no town (it is never given to a nearby one).
 
     Returns
     -------
     pandas.DataFrame
         ``facility_id, town_code, district_code`` (codes as str, missing as NA).
     """
-    gdf = _layer_frame(region, layer_id)
+    gdf = region.facilities.get(layer_id)
     if gdf is None or len(gdf) == 0:
         return pd.DataFrame({"facility_id": [], "town_code": [], "district_code": []}, dtype=object)
     gdf = _open_by(gdf, year)
@@ -428,17 +272,17 @@ def facility_units(region: "Region", layer_id: str, year: int | None = None) -> 
     town_to_district = dict(zip(towns["town_code"], towns["district_code"]))
     town = [c if c in town_to_district else None for c in _codes(gdf, "town_code", n)]
     need = [i for i, c in enumerate(town) if c is None]
-    if need and hasattr(gdf, "geometry") and hasattr(region.towns, "geometry"):
+    if need:
         for i, c in zip(need, _point_in_polygons(gdf.iloc[need], region.towns, "town_code")):
             town[i] = c if c in town_to_district else None
     # District: from the town when known, else the facility's own code, else by location.
     own = _codes(gdf, "district_code", n)
     district = [town_to_district[t] if t is not None else o for t, o in zip(town, own)]
     need = [i for i, c in enumerate(district) if c is None]
-    if need and hasattr(gdf, "geometry") and getattr(region, "districts", None) is not None:
+    if need:
         for i, c in zip(need, _point_in_polygons(gdf.iloc[need], region.districts, "district_code")):
             district[i] = c
-    ids = gdf["facility_id"].astype(str).tolist() if "facility_id" in gdf.columns else [str(i) for i in range(n)]
+    ids = gdf["facility_id"].astype(str).tolist()
     na = pd.NA
     return pd.DataFrame(
         {
@@ -464,16 +308,14 @@ def _codes(gdf: pd.DataFrame, col: str, n: int) -> list[str | None]:
     return out
 
 
-def _open_by(gdf: pd.DataFrame, year: int | None) -> pd.DataFrame:
+def _open_by(gdf: gpd.GeoDataFrame, year: int | None) -> gpd.GeoDataFrame:
     if year is None or "opening_year" not in gdf.columns:
         return gdf
     oy = pd.to_numeric(gdf["opening_year"], errors="coerce").astype(float).to_numpy()
     return gdf[~(oy > year)]  # NaN (no opening year) compares False: kept
 
 
-def _point_in_polygons(points: Any, polygons: Any, code_col: str) -> list:
-    import geopandas as gpd
-
+def _point_in_polygons(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame, code_col: str) -> list[str | None]:
     pts = gpd.GeoDataFrame(geometry=gpd.GeoSeries(points.geometry.values, crs=points.crs)).reset_index(drop=True)
     polys = polygons[[code_col, polygons.geometry.name]]
     if pts.crs is not None and polys.crs is not None and not pts.crs.equals(polys.crs):
@@ -484,7 +326,7 @@ def _point_in_polygons(points: Any, polygons: Any, code_col: str) -> list:
 
 
 def unit_coverage(
-    region: "Region",
+    region: Region,
     layer_id: str,
     level: Literal["town", "county"] = "town",
     year: int | None = None,
@@ -507,247 +349,178 @@ def unit_coverage(
     Returns
     -------
     pandas.DataFrame
-        One row per unit (``level`` = ``"town"`` / ``"county"``), then (for
-        towns) one per district and one for the city, with columns ``level,
-        code, name_zh, district_code, district_zh, layer, facilities, units,
-        units_with, units_without, share, lacking``. ``lacking`` lists (顿号
-        separated) the units without a facility. Facilities that fall in no
-        unit are counted in ``attrs["unassigned"]``.
+        :data:`coverage.schema.UNIT_COVERAGE_COLUMNS`: one row per unit (``level`` =
+        ``"town"`` / ``"county"``; a county's key is its ``district_code``), then (for towns)
+        one per district and one for the city, with ``facilities``, ``units``, ``units_with``,
+        ``units_without`` and ``rate`` = ``units_with / units`` (0-1). Facilities in no unit
+        are not counted (:meth:`coverage.region.Region.unassigned` names them).
     """
     get_layer(layer_id)
     if level not in ("town", "county"):
-        raise ValueError(f"level must be 'town' or 'county', got {level!r}")
+        raise InputError(f"level must be 'town' or 'county', got {level!r}")
     fac = facility_units(region, layer_id, year)
     if level == "town":
-        t = _town_table(region)
-        codes = t["town_code"].tolist()
-        names = t["town_zh"].tolist()
-        dcodes = t["district_code"].tolist()
-        dnames = t["district_zh"].tolist()
+        units = _town_table(region)
         assigned = fac["town_code"]
+        key = "town_code"
     else:
-        d = _district_table(region)
-        codes = d["district_code"].tolist()
-        names = d["district_zh"].tolist()
-        dcodes, dnames = codes, names
+        units = _district_table(region)
+        units["town_code"] = pd.NA
+        units["town_zh"] = pd.NA
         assigned = fac["district_code"]
-    unassigned = int(assigned.isna().sum())
-    counts: dict[str, int] = {}
-    for c in assigned.dropna().tolist():
-        counts[c] = counts.get(c, 0) + 1
-    n_fac = [counts.get(c, 0) for c in codes]
-    has = [int(n > 0) for n in n_fac]
-    cols: dict[str, list] = {
-        "level": [level] * len(codes),
-        "code": list(codes),
-        "name_zh": list(names),
-        "district_code": list(dcodes),
-        "district_zh": list(dnames),
-        "facilities": n_fac,
-        "units": [1] * len(codes),
-        "units_with": has,
-        "units_without": [1 - h for h in has],
-        "lacking": ["" if h else n for h, n in zip(has, names)],
-    }
-
-    def _add(lvl: str, code: Any, name: str, dcode: Any, dname: Any, idx: list[int]) -> None:
-        for key, val in (
-            ("level", lvl), ("code", code), ("name_zh", name), ("district_code", dcode), ("district_zh", dname),
-            ("facilities", sum(n_fac[i] for i in idx)), ("units", len(idx)),
-            ("units_with", sum(has[i] for i in idx)), ("units_without", sum(1 - has[i] for i in idx)),
-            ("lacking", "、".join(names[i] for i in idx if not has[i])),
-        ):  # fmt: skip
-            cols[key].append(val)
-
+        key = "district_code"
+    counts = assigned.dropna().value_counts()
+    n_fac = [int(counts.get(c, 0)) for c in units[key]]
+    rows = units.assign(level=level, facilities=n_fac, units=1, units_with=[int(n > 0) for n in n_fac])
+    parts = [rows]
     if level == "town":
-        for d in _district_table(region).itertuples(index=False):
-            idx = [i for i, c in enumerate(dcodes) if c == d.district_code]
-            _add("district", d.district_code, d.district_zh, d.district_code, d.district_zh, idx)
-    _add("city", pd.NA, "全市", pd.NA, "全市", list(range(len(codes))))
-    out = pd.DataFrame(cols)
+        by = rows.groupby("district_code", sort=False)[["facilities", "units", "units_with"]].sum()
+        d = _district_table(region).join(by, on="district_code").fillna(0)
+        parts.append(d.assign(level="district", town_code=pd.NA, town_zh=pd.NA))
+    total = rows[["facilities", "units", "units_with"]].sum()
+    parts.append(pd.DataFrame([{"level": "city", "town_code": pd.NA, "town_zh": pd.NA, "district_code": pd.NA,
+                                "district_zh": pd.NA, **total.to_dict()}]))
+    out = pd.concat(parts, ignore_index=True)
+    for c in ("facilities", "units", "units_with"):
+        out[c] = out[c].astype("int64")
+    out["units_without"] = out["units"] - out["units_with"]
     out["layer"] = layer_id
     units_arr = out["units"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["share"] = np.where(units_arr > 0, out["units_with"].to_numpy(dtype=float) / units_arr, np.nan)
-    out = out[
-        [
-            "level",
-            "code",
-            "name_zh",
-            "district_code",
-            "district_zh",
-            "layer",
-            "facilities",
-            "units",
-            "units_with",
-            "units_without",
-            "share",
-            "lacking",
-        ]
-    ]
-    out.attrs.update(
-        layer=layer_id,
-        standard="每个乡镇(街道)至少 1 处" if level == "town" else "每个县级行政区至少 1 处",
-        provenance=provenance_text(region, [layer_id]),
-        unassigned=unassigned,
-    )
-    return out
+        out["rate"] = np.where(units_arr > 0, out["units_with"].to_numpy(dtype=float) / units_arr, np.nan)
+    return out[UNIT_COVERAGE_COLUMNS]
 
 
 # --------------------------------------------------------------------------- ratios
 
 
 def _ratio_frame(
-    region: "Region",
+    region: Region,
     indicator: str,
     unit: str,
     num: pd.Series | None,
     den: pd.Series | None,
     scale: float,
-    status_all: str | None,
-    notes: dict[str, str] | None = None,
+    status_all: RatioStatus | None,
+    skipped: int = 0,
 ) -> pd.DataFrame:
-    """Assemble district + city rows of a ratio ``scale * num / den``.
+    """District + city rows of a ratio ``scale * num / den`` (``num`` / ``den`` by district code).
 
-    ``num`` / ``den`` are indexed by district code. ``status_all`` (when not
-    None) is the status of every row and the values are NaN.
+    ``status_all`` (when not None) is the status of every row and the values are NaN.
     """
     districts = _district_table(region)
     rows = []
-    items = [(d.district_code, d.district_zh) for d in districts.itertuples(index=False)] + [(None, "全市")]
+    items = [(d.district_code, d.district_zh) for d in districts.itertuples(index=False)] + [(None, None)]
     for code, name in items:
-        if status_all is not None:
+        if status_all is not None or num is None or den is None:
             n = d_ = value = np.nan
             status = status_all
         else:
             n = float(num.sum()) if code is None else float(num.get(code, 0.0))
             d_ = float(den.sum()) if code is None else float(den.get(code, 0.0))
             if d_ > 0:
-                value = scale * n / d_
-                status = STATUS_OK
+                value, status = scale * n / d_, RatioStatus.OK
             else:
-                value = np.nan
-                status = "无法计算: 分母为 0"
+                value, status = np.nan, RatioStatus.ZERO_DENOMINATOR
         rows.append(
             {
                 "level": "city" if code is None else "district",
                 "district_code": pd.NA if code is None else code,
-                "district_zh": name,
+                "district_zh": pd.NA if name is None else name,
                 "indicator": indicator,
                 "numerator": n,
                 "denominator": d_,
                 "value": value,
                 "unit": unit,
                 "status": status,
-                "note": (notes or {}).get("all", ""),
+                "skipped": skipped,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=RATIO_COLUMNS)
 
 
-def _missing_status(gdf: pd.DataFrame | None, layer_id: str, cols: Sequence[str]) -> str | None:
+def _missing_status(gdf: pd.DataFrame | None, cols: Sequence[str]) -> RatioStatus | None:
     if gdf is None:
-        return f"无法计算: 缺少 {layer_id} 图层"
+        return RatioStatus.NO_LAYER
     if len(gdf) == 0:
-        return f"无法计算: {layer_id} 图层没有设施"
-    absent = [c for c in cols if c not in gdf.columns]
-    if absent:
-        return f"无法计算: 缺少 {', '.join(absent)} 列"
-    empty = [c for c in cols if pd.to_numeric(gdf[c], errors="coerce").notna().sum() == 0]
-    if empty:
-        return f"无法计算: {', '.join(empty)} 列全部为空"
+        return RatioStatus.EMPTY_LAYER
+    if any(c not in gdf.columns for c in cols):
+        return RatioStatus.MISSING_COLUMN
+    if any(pd.to_numeric(gdf[c], errors="coerce").notna().sum() == 0 for c in cols):
+        return RatioStatus.EMPTY_COLUMN
     return None
 
 
 def nursing_bed_share(
-    region: "Region", layer_id: str = "elder_care_institution", year: int | None = None
+    region: Region, layer_id: str = "elder_care_institution", year: int | None = None
 ) -> pd.DataFrame:
-    """养老机构护理型床位占比: ``100 * Σ nursing_beds / Σ beds`` per district and city.
+    """养老机构护理型床位占比: ``Σ nursing_beds / Σ beds`` (0-1) per district and city.
 
-    Only facilities with both ``beds`` and ``nursing_beds`` filled count; how
-    many were left out is stated in ``note``. When the layer or either column is
-    absent (or empty) every row has ``value`` NaN and a ``status`` beginning
-    with ``"无法计算"``.
+    Only facilities with both ``beds`` and ``nursing_beds`` filled count; how many were left
+    out is ``skipped``. When the layer or either column is absent (or empty), or a facility has
+    more nursing beds than beds, every row has ``value`` NaN and a :class:`RatioStatus` saying why.
 
     Returns
     -------
     pandas.DataFrame
-        District rows and a city row: ``level, district_code, district_zh,
-        indicator, numerator, denominator, value, unit, status, note``.
+        :data:`coverage.schema.RATIO_COLUMNS` (``indicator`` ``nursing_bed_share``, ``unit`` ``rate``).
     """
     get_layer(layer_id)
-    gdf = _layer_frame(region, layer_id)
-    indicator = "养老机构护理型床位占比"
-    status = _missing_status(gdf, layer_id, ["beds", "nursing_beds"])
-    if status is not None:
-        return _ratio_frame(region, indicator, "%", None, None, 100.0, status)
+    gdf = region.facilities.get(layer_id)
+    indicator, unit = "nursing_bed_share", "rate"
+    status = _missing_status(gdf, ["beds", "nursing_beds"])
+    if status is not None or gdf is None:
+        return _ratio_frame(region, indicator, unit, None, None, 1.0, status)
     gdf = _open_by(gdf, year)
     codes = facility_units(region, layer_id, year)["district_code"].to_numpy()
     beds = pd.to_numeric(gdf["beds"], errors="coerce").to_numpy(dtype=float)
     nursing = pd.to_numeric(gdf["nursing_beds"], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(beds) & np.isfinite(nursing)
-    bad = np.isfinite(beds) & np.isfinite(nursing) & (nursing > beds)
-    if bad.any():
+    if (ok & (nursing > beds)).any():
         # Inconsistent register rows make the ratio meaningless: say so instead of a number.
-        ids = gdf["facility_id"].astype(str).to_numpy()[bad] if "facility_id" in gdf else np.flatnonzero(bad)
-        shown = ", ".join(map(str, ids[:5])) + (" …" if bad.sum() > 5 else "")
-        status = f"无法计算: {int(bad.sum())} 家机构护理型床位数大于床位数 (facility_id {shown})"
-        return _ratio_frame(region, indicator, "%", None, None, 100.0, status)
+        return _ratio_frame(region, indicator, unit, None, None, 1.0, RatioStatus.INCONSISTENT)
     frame = pd.DataFrame({"district": codes[ok], "n": nursing[ok], "b": beds[ok]})
     num = frame.groupby("district")["n"].sum()
     den = frame.groupby("district")["b"].sum()
-    skipped = int((~ok).sum())
-    note = f"{skipped} 家机构缺少床位数据, 未计入" if skipped else ""
-    out = _ratio_frame(region, indicator, "%", num, den, 100.0, None, {"all": note})
-    out.attrs.update(layer=layer_id, provenance=provenance_text(region, [layer_id]))
-    return out
+    return _ratio_frame(region, indicator, unit, num, den, 1.0, None, int((~ok).sum()))
 
 
-def facilities_per_10k(region: "Region", layer_id: str, year: int | None = None) -> pd.DataFrame:
-    """Facilities of ``layer_id`` per 10,000 residents of its served group.
+def facilities_per_10k(region: Region, layer_id: str, year: int | None = None) -> pd.DataFrame:
+    """Facilities of ``layer_id`` per 10,000 residents of its served group (``unit`` ``per_10k``).
 
-    Returns the same columns as :func:`nursing_bed_share`; the numerator is the
-    facility count, the denominator the served population of the grid.
+    Returns the columns of :func:`nursing_bed_share`; the numerator is the facility count, the
+    denominator the served population of the grid (``indicator`` ``facilities_per_10k:<layer>``).
     """
     layer = get_layer(layer_id)
-    gdf = _layer_frame(region, layer_id)
-    group = SERVED_GROUPS[layer.served_column][0]
-    indicator = f"每万名{group}拥有{layer.zh}数"
+    gdf = region.facilities.get(layer_id)
+    indicator, unit = f"facilities_per_10k:{layer_id}", "per_10k"
     if gdf is None:
-        return _ratio_frame(region, indicator, "个/万人", None, None, 1e4, f"无法计算: 缺少 {layer_id} 图层")
+        return _ratio_frame(region, indicator, unit, None, None, 1e4, RatioStatus.NO_LAYER)
     pop = region.population
     if layer.served_column not in pop.columns:
-        return _ratio_frame(
-            region, indicator, "个/万人", None, None, 1e4, f"无法计算: 人口网格缺少 {layer.served_column} 列"
-        )
+        return _ratio_frame(region, indicator, unit, None, None, 1e4, RatioStatus.NO_POPULATION)
     codes = facility_units(region, layer_id, year)["district_code"]
     num = codes.dropna().value_counts().astype(float)
     den = pop.groupby(pop["district_code"].astype(str))[layer.served_column].sum().astype(float)
-    out = _ratio_frame(region, indicator, "个/万人", num, den, 1e4, None)
-    out.attrs.update(layer=layer_id, provenance=provenance_text(region, [layer_id]))
-    return out
+    return _ratio_frame(region, indicator, unit, num, den, 1e4, None)
 
 
 def beds_per_1000_elderly(
-    region: "Region", layer_id: str = "elder_care_institution", year: int | None = None
+    region: Region, layer_id: str = "elder_care_institution", year: int | None = None
 ) -> pd.DataFrame:
-    """每千老年人口养老床位数: ``1000 * Σ beds / Σ pop_60plus`` per district and city."""
-    gdf = _layer_frame(region, layer_id)
-    indicator = "每千老年人口养老床位数"
-    status = _missing_status(gdf, layer_id, ["beds"])
+    """每千老年人口养老床位数: ``1000 * Σ beds / Σ pop_60plus`` per district and city (``unit`` ``per_1000``)."""
+    gdf = region.facilities.get(layer_id)
+    indicator, unit = "beds_per_1000_60plus", "per_1000"
+    status = _missing_status(gdf, ["beds"])
     pop = region.population
     if status is None and "pop_60plus" not in pop.columns:
-        status = "无法计算: 人口网格缺少 pop_60plus 列"
-    if status is not None:
-        return _ratio_frame(region, indicator, "张/千人", None, None, 1e3, status)
+        status = RatioStatus.NO_POPULATION
+    if status is not None or gdf is None:
+        return _ratio_frame(region, indicator, unit, None, None, 1e3, status)
     gdf = _open_by(gdf, year)
     codes = facility_units(region, layer_id, year)["district_code"].to_numpy()
     beds = pd.to_numeric(gdf["beds"], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(beds)
     num = pd.Series(beds[ok]).groupby(codes[ok]).sum()
     den = pop.groupby(pop["district_code"].astype(str))["pop_60plus"].sum().astype(float)
-    skipped = int((~ok).sum())
-    note = f"{skipped} 家机构缺少床位数据, 未计入" if skipped else ""
-    out = _ratio_frame(region, indicator, "张/千人", num, den, 1e3, None, {"all": note})
-    out.attrs.update(layer=layer_id, provenance=provenance_text(region, [layer_id]))
-    return out
+    return _ratio_frame(region, indicator, unit, num, den, 1e3, None, int((~ok).sum()))

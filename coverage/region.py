@@ -543,8 +543,9 @@ def load_region(
     population: str | os.PathLike[str] | None = None,
     facilities: Mapping[str, str | os.PathLike[str]] | None = None,
     crs: str = "wgs84",
+    base: Region | None = None,
 ) -> Region:
-    """The default region with some inputs replaced by the user's files.
+    """The default region (or ``base``) with some inputs replaced by the user's files.
 
     Parameters
     ----------
@@ -557,6 +558,9 @@ def load_region(
         Facility registers (``coverage.io.read_facilities``), one per layer replaced.
     crs : {"wgs84", "cgcs2000", "gcj02", "bd09"}, default "wgs84"
         Coordinate system of the user's longitude/latitude values.
+    base : Region, optional
+        The region the files replace inputs of (default :func:`load_default`; e.g. the region
+        restored from a workspace).
 
     Returns
     -------
@@ -572,7 +576,7 @@ def load_region(
     facilities = dict(facilities or {})
     for layer_id in facilities:
         get_layer(layer_id)
-    region = load_default()
+    region = load_default() if base is None else base
 
     if towns is not None:
         new_towns, rep = read_towns(towns, crs=crs)

@@ -15,18 +15,19 @@ import pandas as pd
 import pytest
 
 from conftest import covered_within
+from coverage.describe import provenance_text, standard_text
 from coverage.metrics import (
-    STATUS_OK,
+    RatioStatus,
     beds_per_1000_elderly,
     covered_mask,
-    describe_standard,
     facilities_per_10k,
     facility_units,
     nursing_bed_share,
     population_coverage,
-    provenance_text,
     unit_coverage,
 )
+from coverage.schema import COVERAGE_COLUMNS, RATIO_COLUMNS, UNIT_COVERAGE_COLUMNS
+from coverage.standards import load_standards
 
 T1, T2, T3, T4 = "440703001", "440703101", "440704001", "440704101"
 
@@ -56,7 +57,8 @@ def test_population_coverage_per_town_by_hand(station_cov):
         assert (r.served, r.covered, r.uncovered) == (served, covered, served - covered)
         assert r.rate == pytest.approx(covered / served)
     assert _row(station_cov, "town", T1).town_zh == "甲一街道"
-    assert set(station_cov["served_group"]) == {"60岁及以上"}
+    assert set(station_cov["served_group"]) == {"pop_60plus"}  # a code, not words
+    assert list(station_cov.columns) == COVERAGE_COLUMNS and not station_cov.attrs
 
 
 def test_population_coverage_district_and_city_rows(station_cov):
@@ -66,8 +68,8 @@ def test_population_coverage_district_and_city_rows(station_cov):
     assert (d1.served, d1.covered) == (810, 450)
     assert (d2.served, d2.covered) == (580, 360)
     assert (city.served, city.covered, city.uncovered) == (1390, 810, 580)
-    assert city.rate == pytest.approx(810 / 1390)
-    assert d1.district_zh == "测试甲区"
+    assert city.rate == pytest.approx(810 / 1390)  # a fraction 0-1
+    assert d1.district_zh == "测试甲区" and pd.isna(city.district_zh)
     assert list(station_cov["level"]).count("town") == 4
     assert list(station_cov["level"]).count("district") == 2
 
@@ -82,18 +84,6 @@ def test_population_coverage_uses_the_layers_served_group(small_region):
     assert (_row(cov, "city").served, _row(cov, "city").covered) == (6100, 3550)
 
 
-def test_population_coverage_accepts_a_reach_object(small_region):
-    class FakeReach:
-        covered = np.zeros(len(small_region.population), dtype=bool)
-        mode = "distance"
-        limit = 1000.0
-        unit = "m"
-
-    FakeReach.covered[0] = True  # cell (0,0): 200 older residents
-    cov = population_coverage(small_region, "elder_care_station", reach=FakeReach())
-    assert _row(cov, "city").covered == 200
-    assert "直线距离" in cov.attrs["standard"] and "1000" in cov.attrs["standard"]
-    assert "示意数据" in cov.attrs["provenance"]
 
 
 def test_people_off_the_road_network_are_counted_per_town(small_region):
@@ -149,29 +139,30 @@ def test_facility_units_places_a_point_without_town_code(small_region):
 
 def test_unit_coverage_towns(small_region):
     uc = unit_coverage(small_region, "child_protection_post", level="town")
-    towns = uc[uc["level"] == "town"].set_index("code")
+    assert list(uc.columns) == UNIT_COVERAGE_COLUMNS
+    towns = uc[uc["level"] == "town"].set_index("town_code")
     assert towns["facilities"].to_dict() == {T1: 1, T2: 0, T3: 1, T4: 2}
     assert towns["units_with"].to_dict() == {T1: 1, T2: 0, T3: 1, T4: 1}
-    d1 = uc[(uc["level"] == "district") & (uc["code"] == "440703")].iloc[0]
-    assert (d1.units, d1.units_with, d1.units_without, d1.share) == (2, 1, 1, 0.5)
-    assert d1.lacking == "甲二镇"
+    d1 = uc[(uc["level"] == "district") & (uc["district_code"] == "440703")].iloc[0]
+    assert (d1.units, d1.units_with, d1.units_without, d1.rate) == (2, 1, 1, 0.5)
     city = uc[uc["level"] == "city"].iloc[0]
-    assert (city.units, city.units_with, city.share) == (4, 3, 0.75)
+    assert (city.units, city.units_with, city.rate) == (4, 3, 0.75)
     assert city.facilities == 4
 
 
 def test_unit_coverage_counties(small_region):
     uc = unit_coverage(small_region, "ossuary", level="county")
-    counties = uc[uc["level"] == "county"].set_index("code")
+    counties = uc[uc["level"] == "county"].set_index("district_code")
     assert counties["units_with"].to_dict() == {"440703": 1, "440704": 0}
+    assert counties["town_code"].isna().all()
     city = uc[uc["level"] == "city"].iloc[0]
-    assert (city.units, city.units_with, city.share, city.lacking) == (4 // 2, 1, 0.5, "测试乙区")
+    assert (city.units, city.units_with, city.rate) == (2, 1, 0.5)
 
 
 def test_unit_coverage_by_opening_year(small_region):
     # Posts open 2019 (T1), 2021 (T4), 2022 (T3), 2024 (T4).
     shares = {
-        y: unit_coverage(small_region, "child_protection_post", year=y).query("level == 'city'").iloc[0].share
+        y: unit_coverage(small_region, "child_protection_post", year=y).query("level == 'city'").iloc[0].rate
         for y in (2018, 2019, 2021, 2022, 2025)
     }
     assert shares == {2018: 0.0, 2019: 0.25, 2021: 0.5, 2022: 0.75, 2025: 0.75}
@@ -183,13 +174,15 @@ def test_unit_coverage_rejects_bad_level(small_region):
 
 
 def test_nursing_bed_share_by_hand(small_region):
-    r = nursing_bed_share(small_region).set_index("district_zh")
-    # ECI3 has no nursing-bed count: left out. City (40+35)/(100+50).
-    assert r.loc["全市", "value"] == pytest.approx(50.0)
-    assert r.loc["测试甲区", "value"] == pytest.approx(40.0)
-    assert r.loc["测试乙区", "value"] == pytest.approx(70.0)
-    assert (r["status"] == STATUS_OK).all()
-    assert "1 家机构缺少床位数据" in r.loc["全市", "note"]
+    r = nursing_bed_share(small_region)
+    assert list(r.columns) == RATIO_COLUMNS
+    r = r.set_index(r["district_code"].fillna("city"))
+    # ECI3 has no nursing-bed count: left out. City (40+35)/(100+50), as a fraction.
+    assert r.loc["city", "value"] == pytest.approx(0.5)
+    assert r.loc["440703", "value"] == pytest.approx(0.4)
+    assert r.loc["440704", "value"] == pytest.approx(0.7)
+    assert (r["status"] == RatioStatus.OK).all() and set(r["unit"]) == {"rate"}
+    assert r.loc["city", "skipped"] == 1
 
 
 def test_nursing_bed_share_missing_column_says_so(small_region):
@@ -197,7 +190,7 @@ def test_nursing_bed_share_missing_column_says_so(small_region):
     small_region.facilities["elder_care_institution"] = gdf
     r = nursing_bed_share(small_region)
     assert r["value"].isna().all()
-    assert set(r["status"]) == {"无法计算: 缺少 nursing_beds 列"}
+    assert set(r["status"]) == {RatioStatus.MISSING_COLUMN}
 
 
 def test_nursing_bed_share_with_more_nursing_than_beds_is_not_computed(small_region):
@@ -206,32 +199,57 @@ def test_nursing_bed_share_with_more_nursing_than_beds_is_not_computed(small_reg
     small_region.facilities["elder_care_institution"] = gdf
     r = nursing_bed_share(small_region)
     assert r["value"].isna().all()
-    fid = gdf.loc[0, "facility_id"]
-    assert set(r["status"]) == {f"无法计算: 1 家机构护理型床位数大于床位数 (facility_id {fid})"}
+    assert set(r["status"]) == {RatioStatus.INCONSISTENT}
 
 
 def test_facilities_per_10k(small_region):
-    r = facilities_per_10k(small_region, "social_work_station").set_index("district_zh")
+    r = facilities_per_10k(small_region, "social_work_station")
+    r = r.set_index(r["district_code"].fillna("city"))
     # One station (district 440703, 3950 residents); city 6100 residents.
-    assert r.loc["测试甲区", "value"] == pytest.approx(1e4 / 3950)
-    assert r.loc["测试乙区", "value"] == 0.0
-    assert r.loc["全市", "value"] == pytest.approx(1e4 / 6100)
+    assert r.loc["440703", "value"] == pytest.approx(1e4 / 3950)
+    assert r.loc["440704", "value"] == 0.0
+    assert r.loc["city", "value"] == pytest.approx(1e4 / 6100)
     missing = facilities_per_10k(small_region, "elder_canteen")
-    assert missing["status"].str.startswith("无法计算").all()
+    assert (missing["status"] == RatioStatus.NO_LAYER).all() and missing["value"].isna().all()
 
 
 def test_beds_per_1000_elderly(small_region):
-    r = beds_per_1000_elderly(small_region).set_index("district_zh")
-    assert r.loc["全市", "value"] == pytest.approx(1000 * 180 / 1390)
-    assert r.loc["测试甲区", "value"] == pytest.approx(1000 * 100 / 810)
+    r = beds_per_1000_elderly(small_region)
+    r = r.set_index(r["district_code"].fillna("city"))
+    assert r.loc["city", "value"] == pytest.approx(1000 * 180 / 1390)
+    assert r.loc["440703", "value"] == pytest.approx(1000 * 100 / 810)
 
 
-def test_provenance_and_standard_text(small_region):
-    text = provenance_text(small_region, ["elder_care_station"])
+def test_provenance_and_standard_text_come_from_the_catalogue(small_region):
+    text = provenance_text(small_region.provenance, ["elder_care_station"])
     assert "人口网格: 模型推算" in text and "居家养老服务站点: 示意数据" in text
     assert "仅供方法演示" in text
-    desc = describe_standard(None, None, "elder_care_station")
-    assert "步行15分钟" in desc and "1000" in desc
+    assert "elder canteen" not in provenance_text(small_region.provenance, ["elder_care_station"], "en").lower()
+    assert "population grid: modelled" in provenance_text(small_region.provenance, None, "en")
+    table = load_standards()
+    desc = standard_text({a: table.get("elder_care_station", a) for a in ("urban", "rural")})
+    assert desc.startswith("街道: 步行15分钟") and "镇: 骑行15分钟" in desc
+
+
+def test_no_result_of_the_library_carries_chinese_prose(small_region):
+    """Codes, names and numbers only: the only CJK text is the places' own names."""
+    import re
+
+    names = set(small_region.towns["town_zh"]) | set(small_region.districts["district_zh"])
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    mask = covered_within(small_region, "elder_care_station", 1000.0)
+    frames = [population_coverage(small_region, "elder_care_station", reach=mask),
+              unit_coverage(small_region, "child_protection_post"), unit_coverage(small_region, "ossuary", "county"),
+              nursing_bed_share(small_region), beds_per_1000_elderly(small_region),
+              facilities_per_10k(small_region, "elder_canteen")]
+    for df in frames:
+        assert not df.attrs
+        for col in df.columns:
+            if col in ("town_zh", "district_zh"):
+                assert set(df[col].dropna()) <= names
+                continue
+            for v in df[col].dropna():
+                assert not (isinstance(v, str) and cjk.search(v)), (col, v)
 
 
 # --------------------------------------------------------------------------- CLI
@@ -310,20 +328,18 @@ def test_coverage_summary_side_by_side(small_region):
     walk = Standard(mode="walk", minutes=15, speed_kmh=4.5, distance_m=1100)
     s = coverage_summary(small_region, ["elder_care_station", "social_work_station"], standards=walk)
     assert s["layer"].tolist() == ["elder_care_station", "social_work_station"]
-    assert s["layer_zh"].tolist() == ["居家养老服务站点", "乡镇(街道)社工站"]
     # Stations: no cell lies between 1000 and 1100 m, so 810 as before. Social-work station at
     # (3000, 1000): cells (4,0), (4,3), (7,3) are 1061 m away -> 300 + 350 + 500 residents.
     assert s["covered"].tolist() == [810, 1150]
     assert s["served"].tolist() == [1390, 6100]
-    assert "直线1100米" in s["standard"].iloc[0]
     d = coverage_summary(small_region, ["elder_care_station"], standards=walk, level="district")
     assert d["covered"].tolist() == [450, 360]
     with pytest.raises(ValueError, match="level"):
         coverage_summary(small_region, ["elder_care_station"], level="town")
 
 
-def test_describe_standard_of_a_network_reach():
-    class NetReach:
-        mode, unit, limit = "network", "s", np.array([900.0, 900.0])
+def test_method_text():
+    from coverage.describe import method_text
 
-    assert describe_standard(NetReach(), None, None) == "按路网通行时间计算 ≤15分钟"
+    assert method_text("network") == "按路网通行时间计算"
+    assert method_text("distance", "en") == "no road network: straight-line distance"

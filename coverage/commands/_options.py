@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from coverage.cli import CLIError
+from coverage.analysis import Analysis
+from coverage.cli import CLIError, changes_from_args, draft_from_args
+from coverage.network import RoadNetwork
+from coverage.region import Region
 from coverage.standards import MODES, Override, StandardTable, load_standards
-
-if TYPE_CHECKING:  # pragma: no cover
-    from coverage.region import Region
+from coverage.ui import persist
 
 
 def add_standard_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,20 +45,36 @@ def override_from_args(args: argparse.Namespace) -> Override:
 
 
 def standards_from_args(args: argparse.Namespace, layer_ids: list[str] | tuple[str, ...]) -> StandardTable:
-    """The standards table the options describe (the resolver, :meth:`StandardTable.resolved`,
-    applied to every layer in ``layer_ids`` in both area types)."""
+    """The standards table the options describe.
+
+    ``--standards FILE`` (else ``data/standards.csv``); with ``--draft``, the standard the planner
+    chose per layer in that app session (:meth:`StandardTable.chosen`, as the app applies it); then
+    ``--mode/--minutes/--speed/--distance`` for every layer in ``layer_ids`` in both area types
+    (:meth:`StandardTable.resolved`). The one resolver, nothing else.
+    """
     path = getattr(args, "standards", None)
     table = load_standards(path) if path else load_standards()
+    draft = draft_from_args(args)
+    for layer_id, choice in (draft or {}).get("standards", {}).items():
+        base = table.get(layer_id, "urban")
+        mode, minutes = persist.standard_choice({layer_id: choice}, layer_id, base.mode, base.minutes)
+        table = table.chosen(layer_id, mode, minutes)
     return table.resolved(layer_ids, override_from_args(args))
 
 
-def apply_roads(region: "Region", args: argparse.Namespace) -> "Region":
+def analysis_from_args(args: argparse.Namespace, layer_ids: list[str] | tuple[str, ...],
+                       region: Region) -> Analysis:
+    """The :class:`~coverage.analysis.Analysis` the options describe on ``region`` (from
+    :func:`coverage.cli.region_from_args`): ``--roads`` attached, the standards, and the edits of
+    ``--scenario`` / ``--draft``."""
+    return Analysis(apply_roads(region, args), standards_from_args(args, layer_ids), changes_from_args(args))
+
+
+def apply_roads(region: Region, args: argparse.Namespace) -> Region:
     """``region`` with the ``--roads`` network attached (unchanged without the option)."""
     path = getattr(args, "roads", None)
     if not path:
         return region
-    from coverage.network import RoadNetwork
-
     p = Path(path)
     if not p.exists():
         raise CLIError(f"road network file not found: {p}")

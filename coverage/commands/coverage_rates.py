@@ -1,30 +1,26 @@
 """``python -m coverage coverage --layer LAYER --out FILE.csv`` — population coverage rates.
 
-One row per town plus district and city totals (served, covered, uncovered,
-rate) under the layer's service standard, or a user standard given with
-``--minutes`` / ``--mode`` / ``--distance``. A thin shell over
-:func:`coverage.metrics.population_coverage`.
-
+One row per town plus district and city totals (served, covered, uncovered, rate 0-1) under the
+layer's service standard, or a user standard given with ``--minutes`` / ``--mode`` /
+``--distance``, on the workspace's data (see :mod:`coverage.cli`). A thin shell over
+:meth:`coverage.analysis.Analysis.coverage`.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
 
 from coverage.cli import add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
+from coverage.commands._options import add_standard_arguments, analysis_from_args
 from coverage.export import write_csv
+from coverage.i18n import layer_name, served_name, t
 from coverage.layers import LAYERS
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
-    from coverage.region import Region
 
 NAME = "coverage"
 HELP = "population coverage rate of a facility layer per town, district and city (CSV)"
+LANG = "zh"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser``."""
@@ -35,31 +31,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_region_arguments(parser)
 
 
-def coverage_table(region: "Region", layer_id: str, standards: Any) -> "pd.DataFrame":
-    """:func:`~coverage.metrics.population_coverage` with ``standard`` and ``provenance`` columns."""
-    from coverage.metrics import population_coverage
-
-    df = population_coverage(region, layer_id, standards=standards)
-    df = df.copy()
-    df["standard"] = df.attrs["standard"]
-    df["provenance"] = df.attrs["provenance"]
-    return df
-
-
 def run(args: argparse.Namespace) -> int:
     """Compute the table, print the district and city rows, write ``--out``."""
-    standards = standards_from_args(args, [args.layer])
-    region = apply_roads(region_from_args(args), args)
-    df = coverage_table(region, args.layer, standards)
-    layer = LAYERS[args.layer]
-    print(f"{layer.zh} ({args.layer}) — {df['served_group'].iloc[0]}人口覆盖率")
-    print(f"服务标准: {df['standard'].iloc[0]}")
-    print(f"数据来源: {df['provenance'].iloc[0]}")
-    for r in df[df["level"] != "town"].itertuples(index=False):
-        rate = "—" if r.rate != r.rate else f"{100 * r.rate:.1f}%"
-        off = f", 其中无路可达 {r.off_network:,}" if r.off_network else ""
-        print(f"  {r.district_zh}: {rate}  (覆盖 {r.covered:,} / {r.served:,}, 未覆盖 {r.uncovered:,}{off})")
+    analysis = analysis_from_args(args, [args.layer], region_from_args(args))
+    result = analysis.coverage(args.layer)
+    group = served_name(LAYERS[args.layer].served_column, LANG)
+    print(t("core_cli_coverage_head", LANG, layer=layer_name(args.layer, LANG), layer_id=args.layer, group=group))
+    print(t("core_cli_standard", LANG, text=result.standard_text(LANG)))
+    print(t("core_cli_provenance", LANG, text=result.provenance_text(LANG)))
+    for level in ("district", "city"):
+        for r in result.rows(level).itertuples(index=False):
+            rate = "—" if r.rate != r.rate else f"{r.rate:.1%}"
+            off = t("core_cli_off", LANG, n=r.off_network) if r.off_network else ""
+            name = t("core_city", LANG) if level == "city" else r.district_zh
+            print(t("core_cli_row", LANG, name=name, rate=rate, covered=r.covered, served=r.served,
+                    uncovered=r.uncovered, off=off))
     if args.out:
-        write_csv(df, args.out)
-        print(f"wrote {args.out} ({len(df)} rows)", file=sys.stderr)
+        write_csv(result.frame(LANG), args.out)
+        print(f"wrote {args.out} ({len(result.table)} rows)", file=sys.stderr)
     return 0

@@ -13,7 +13,10 @@ import argparse
 import sys
 
 from coverage.cli import CLIError, add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
+from coverage.commands._options import add_standard_arguments, analysis_from_args
+from coverage.describe import method_text, provenance_text
+from coverage.export import write_geojson
+from coverage.i18n import layer_name
 from coverage.layers import LAYERS
 
 NAME = "service-areas"
@@ -36,27 +39,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the polygons and write ``--out``."""
-    from coverage.export import write_geojson
-    from coverage.service_areas import service_areas
-
     if not args.buffer > 0:
         raise CLIError(f"--buffer must be a positive number, got {args.buffer:g}")
-    standards = standards_from_args(args, [args.layer])
-    region = apply_roads(region_from_args(args), args)
-    gdf = service_areas(region, args.layer, standards, dissolve=args.dissolve, buffer_m=args.buffer)
-    method = "network" if region.network is not None else "distance"
+    analysis = analysis_from_args(args, [args.layer], region_from_args(args))
+    gdf = analysis.service_areas(args.layer, dissolve=args.dissolve, buffer_m=args.buffer)
+    method = analysis.method
+    provenance = analysis.edited_region().provenance_for([args.layer])
     props = {
         "layer": args.layer,
-        "layer_zh": LAYERS[args.layer].zh,
+        "layer_zh": layer_name(args.layer, "zh"),
         "method": method,
-        "standard": {a: standards.get(args.layer, a).label("zh") for a in ("urban", "rural")},
+        "standard": {a: s.label("zh") for a, s in analysis.standards_of(args.layer).items()},
         "dissolve": bool(args.dissolve),
         "buffer_m": args.buffer if method == "network" else None,
-        "provenance": region.provenance_for([args.layer]),
-        "provenance_note_zh": region.provenance_note("zh", layers=[args.layer]),
-        "provenance_note_en": region.provenance_note("en", layers=[args.layer]),
+        "provenance": provenance,
+        "provenance_note_zh": provenance_text(provenance, [args.layer], "zh"),
+        "provenance_note_en": provenance_text(provenance, [args.layer], "en"),
     }
     write_geojson(gdf, args.out, properties=props)
-    how = "路网" if method == "network" else "直线距离 (GB 50180-2018)"
-    print(f"{LAYERS[args.layer].zh}: {len(gdf)} 个服务范围 ({how}) → {args.out}", file=sys.stderr)
+    print(f"{layer_name(args.layer, 'zh')}: {len(gdf)} ({method_text(method, 'zh')}) → {args.out}", file=sys.stderr)
     return 0

@@ -4,7 +4,7 @@ Measures every plan indicator the data supports (towns / counties covered,
 nursing-bed share, the 15-minute elder-care circle) against its 2023 / 2025
 target, per city, district and town. The format follows the extension of
 ``--out``: ``.xlsx`` (sheets 城市/区县/镇街/逐年/说明), ``.csv`` (UTF-8 with BOM)
-or ``.md``. A thin shell over :func:`coverage.review.annual_review`.
+or ``.md``. A thin shell over :meth:`coverage.analysis.Analysis.review`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from coverage.cli import CLIError, add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
+from coverage.commands._options import add_standard_arguments, analysis_from_args
+from coverage.review import coverage_layers, review_notes, review_table
 
 NAME = "review"
 HELP = "measure the 14th Five-Year Plan indicators against their targets (.xlsx / .csv / .md)"
@@ -34,18 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the review, print the city rows, write ``--out``."""
-    from coverage.review import annual_review, coverage_layers, review_notes, review_table
-
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
         raise CLIError(f"--out must end in {', '.join(FORMATS)}; got {out.name!r}")
-    standards = standards_from_args(args, coverage_layers(args.targets))
-    region = apply_roads(region_from_args(args), args)
-    result = annual_review(region, year=args.year, standards=standards, targets=args.targets,
-                           yearly=not args.no_yearly)  # fmt: skip
-    print(f"{args.year}年 指标评估 (全市)")
-    for row in review_table(result, "zh", "city").itertuples(index=False):
-        print("  " + "  ".join(str(v) for v in row if v))
+    analysis = analysis_from_args(args, coverage_layers(args.targets), region_from_args(args))
+    result = analysis.review(args.year, targets=args.targets, yearly=not args.no_yearly)
+    print(review_table(result, "zh", "city").to_string(index=False))
     for note in review_notes(result, "zh"):
         print(f"  * {note}")
     result.write(out)
