@@ -81,9 +81,10 @@ def test_user_strings_are_escaped(towns, facilities):
     assert EVIL not in page
     assert "<script>alert(2)" not in page
     assert "</script><script>" not in page
-    # The escaped text is what the tooltip shows (inside JSON, < is written \u003c, & as \u0026).
-    shown = html.escape(EVIL).replace("&", "\\u0026")
-    assert shown in page
+    # The escaped text is what the tooltip shows (the layers' data is embedded as base64 JSON).
+    tips = [f["properties"]["_tip"] for fc in cmap.embedded_features(page) for f in fc["features"]]
+    assert any(html.escape(EVIL) in tip for tip in tips)
+    assert not any(EVIL in tip or "<script>" in tip for tip in tips)
 
 
 def test_field_formats_and_missing_values():
@@ -106,8 +107,10 @@ def test_coverage_colours_by_class():
 
 def test_town_fill_follows_rate(towns):
     page = cmap.map_html(cmap.build_map(cmap.town_layer(towns), bounds=towns.total_bounds))
-    for colour in (cmap.coverage_colour(0.85), cmap.coverage_colour(0.1), cmap.NO_DATA_COLOUR):
-        assert colour in page
+    (fc,) = cmap.embedded_features(page)
+    fills = [f["properties"]["_style"]["fillColor"] for f in fc["features"]]
+    assert fills == [cmap.coverage_colour(0.85), cmap.coverage_colour(0.1), cmap.NO_DATA_COLOUR]
+    assert fills == ["#1a9850", "#d7301f", "#bdbdbd"]
     with pytest.raises(ValueError, match="rate"):
         cmap.town_layer(towns.drop(columns="rate"))
 
@@ -141,7 +144,8 @@ def test_amap_shifts_data_to_gcj02_and_clicks_back(facilities):
 def test_projected_input_is_drawn_in_wgs84(facilities):
     utm = facilities.to_crs("EPSG:32649")
     page = cmap.map_html(cmap.build_map(layers=[cmap.facility_layer(utm)], layer_control=False))
-    assert "113.05" in page and "22.55" in page
+    (fc,) = cmap.embedded_features(page)
+    assert fc["features"][0]["geometry"]["coordinates"] == pytest.approx([113.05, 22.55])
 
 
 def test_leaflet_css_images_are_inlined():
@@ -158,3 +162,51 @@ def test_attribution_is_escaped():
     page = cmap.map_html(cmap.offline_map(attribution="数据: <b>民政局</b>"))
     assert "<b>民政局</b>" not in page
     assert "\\u0026lt;b\\u0026gt;" in page  # &lt;b&gt; inside the JSON string
+
+
+def test_map_behaviour_metric_scale_wheel_after_click_tile_message():
+    page = cmap.map_html(cmap.offline_map(basemap="osm", tile_error="底图无法加载 <离线>"))
+    assert "L.control.scale({imperial: false, metric: true})" in page
+    assert "control.scale()" not in page  # folium's own (imperial) scale is off
+    assert '"scrollWheelZoom": false' in page
+    assert "map.scrollWheelZoom.enable()" in page and '"tileerror"' in page
+    # The message is set as text (textContent), never as HTML.
+    assert 'box.textContent = "\\u5e95' in page or "box.textContent = " in page
+    assert "<离线>" not in page
+
+
+def test_clicked_facility_needs_the_same_click_and_a_token():
+    tip = "名称 站点<span>" + cmap.facility_token(12) + "</span>"
+    hit = {"lat": 22.5, "lng": 113.0}
+    assert cmap.clicked_facility({"last_clicked": hit, "last_object_clicked": hit,
+                                  "last_object_clicked_tooltip": tip}) == 12
+    # A later click elsewhere (the object is still the old marker): not a marker click.
+    assert cmap.clicked_facility({"last_clicked": {"lat": 22.6, "lng": 113.1}, "last_object_clicked": hit,
+                                  "last_object_clicked_tooltip": tip}) is None
+    # A click on a town polygon (its tooltip has no token).
+    assert cmap.clicked_facility({"last_clicked": hit, "last_object_clicked": hit,
+                                  "last_object_clicked_tooltip": "镇街 会城街道"}) is None
+    assert cmap.clicked_facility(None) is None
+
+
+def test_legend_lists_every_symbol_given():
+    legend = cmap.map_legend("覆盖率", "无服务对象", [("existing", "现有设施"), ("removed", "已移除"),
+                                                    ("added", "新增"), ("proposed", "建议"),
+                                                    ("gaps", "缺口 <b>"), ("service", "服务范围")])
+    page = cmap.map_html(cmap.build_map(layers=[cmap.legend_layer(legend)], layer_control=False))
+    for kind in ("ramp", "existing", "removed", "added", "proposed", "gaps", "service"):
+        assert f'data-legend=\\"{kind}\\"' in page, kind
+    assert "缺口 <b>" not in page  # labels escaped
+    assert "window.coverageLegend.remove()" in page  # a new legend replaces the old one
+    with pytest.raises(ValueError, match="unknown legend entry"):
+        cmap.map_legend("t", "n", [("bogus", "x")])
+
+
+def test_gap_zones_hatched_and_updates_restyle_registered_layers(towns):
+    page = cmap.map_html(cmap.build_map(
+        cmap.town_layer(cmap.features(towns)),
+        [cmap.polygon_layer(towns.iloc[:1], hatch=True), cmap.town_restyle([0.1, 0.9, float("nan")], ["a", "b", "c"]),
+         cmap.facility_marks([1])], layer_control=False))
+    assert "url(#coverage-hatch)" in page and "coverage-hatch" in page
+    assert '"0": {"fillColor": "#d7301f"}' in page and '"1": {"fillColor": "#1a9850"}' in page
+    assert 'coverageLayers["towns"]' in page or "coverageLayers[\"towns\"]" in page

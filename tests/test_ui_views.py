@@ -21,13 +21,14 @@ def test_override_unchanged_returns_the_table(table):
     assert views.standard_override(table, "elder_care_station", "walk", 15) is table
 
 
-def test_override_same_mode_scales_the_fallback(table):
+def test_override_minutes_keep_each_area_types_mode(table):
     new = views.standard_override(table, "elder_care_station", "walk", 10)
-    for area in ("urban", "rural"):
-        std = new.get("elder_care_station", area)
-        assert (std.mode, std.minutes, std.speed_kmh) == ("walk", 10, 4.5)
-        assert std.distance_m == pytest.approx(1000 * 10 / 15, abs=0.1)
-    # Other layers are untouched.
+    urban, rural = (new.get("elder_care_station", a) for a in ("urban", "rural"))
+    base_urban, base_rural = (table.get("elder_care_station", a) for a in ("urban", "rural"))
+    assert (urban.mode, urban.minutes) == (base_urban.mode, 10)
+    assert (rural.mode, rural.minutes) == (base_rural.mode, 10)  # rural keeps its own mode
+    # Shorter time, shorter straight-line radius; other layers are untouched.
+    assert urban.distance_m < base_urban.distance_m and rural.distance_m < base_rural.distance_m
     assert new.get("elder_canteen", "rural") == table.get("elder_canteen", "rural")
 
 
@@ -75,19 +76,32 @@ def test_provenance_table_labels():
     assert list(df.iloc[:, 1]) == ["推算", "用户上传", "无"]
 
 
-def test_map_layers_colour_towns_by_rate(small_region):
+def test_static_layers_and_updates_colour_towns_by_rate(small_region):
+    from coverage.ui.map import build_map, embedded_features, map_html
+
     cov = population_coverage(small_region, "elder_care_station",
                               reach=np.array([True] * 3 + [False] * 9))
     rated = views.town_rates(small_region.towns, cov)
-    groups = views.map_layers(small_region, "elder_care_station", rated,
-                              small_region.facilities["elder_care_station"], lang="en")
+    base = small_region.facilities["elder_care_station"]
+    feats = views.static_features(small_region, "elder_care_station", base, "en")
+    groups = views.static_layers(feats, "elder_care_station", "en")
     assert [g.layer_name for g in groups] == ["Town coverage", "Existing facilities: Home elder-care station"]
-    from coverage.ui.map import build_map, map_html
-
-    page = map_html(build_map(groups[0], groups[1:]))
+    tips = [f["properties"]["_tip"] for f in feats["facilities"]["features"]]
+    assert len(tips) == len(base) and all("Click the point to remove it" in tip for tip in tips)
+    # Removing the second facility: it is marked removed, the towns get their rate colours.
+    removed = views.removed_rows(base, base.iloc[[0]])
+    assert removed == list(range(1, len(base)))
+    updates = views.map_updates(small_region, "elder_care_station", rated, removed, lang="en")
+    page = map_html(build_map(groups[0], groups[1:] + updates, layer_control=False))
     for rate in rated["rate"]:
         assert coverage_colour(rate) in page
-    assert "ECS1" in page and "ECS2" in page
+    town_tips = views.town_tips(small_region, "elder_care_station", rated, "en")
+    assert "Jia-1" in town_tips[0] and "Test-Jia" in town_tips[0]  # pinyin names in English
+    names = " ".join(tips)
+    assert str(base["name"].iloc[0]) in names
+    legend = [fc for fc in embedded_features(page)]
+    assert len(legend) == 2  # towns + facilities carry data; the updates are small scripts
+    assert 'data-legend=\\"removed\\"' in page and 'data-legend=\\"existing\\"' in page
 
 
 def test_sites_table_localised():

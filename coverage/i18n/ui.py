@@ -47,8 +47,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "Note: these inputs are modelled or illustrative: {inputs}"),
     # map and what-if
     "map": ("地图", "Map"),
-    "map_hint": ("点击地图添加候选站点; 在下方选择设施可将其移除。",
-                 "Click the map to add a candidate site; pick a facility below to remove it."),
+    "map_hint": ("点击地图添加候选站点; 点击现有设施 (或在右侧选择) 可将其移除; 先点击地图再用滚轮缩放。",
+                 "Click the map to add a candidate site; click an existing facility (or pick it on the "
+                 "right) to remove it; click the map before zooming with the mouse wheel."),
     "remove_facility": ("移除设施", "Remove a facility"),
     "remove": ("移除", "Remove"),
     "none_selected": ("(不选)", "(none)"),
@@ -70,6 +71,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lyr_service": ("服务范围", "Service areas"),
     "lyr_gaps": ("覆盖缺口", "Coverage gaps"),
     "lyr_proposals": ("选址建议", "Proposed sites"),
+    "lyr_removed": ("已移除设施", "Removed facilities"),
+    "click_to_remove": ("点击该点可将其移除", "Click the point to remove it"),
+    "picked_facility": ("已选中地图上的设施: {name}", "Facility picked on the map: {name}"),
+    "gap_uncovered": ("未覆盖人口", "Uncovered people"),
+    "f_added_no": ("新增序号", "Added no."),
+    "tile_error": ("底图无法加载 (无网络或密钥无效), 数据图层仍可使用",
+                   "The basemap cannot load (no network or an invalid key); the data layers still work"),
     "show_service": ("显示服务范围", "Show service areas"),
     "show_gaps": ("显示缺口", "Show gap zones"),
     # tooltip fields

@@ -41,12 +41,23 @@ from coverage.crs import WGS84
 __all__ = [
     "BASEMAPS",
     "COVERAGE_CLASSES",
+    "LEGEND_SWATCHES",
     "BasemapError",
     "Field",
+    "MapBehaviour",
     "build_map",
+    "clicked_facility",
     "coverage_colour",
     "coverage_legend",
     "facility_layer",
+    "facility_marks",
+    "facility_token",
+    "embedded_features",
+    "features",
+    "legend_layer",
+    "map_legend",
+    "town_restyle",
+    "tooltips",
     "leaflet_assets",
     "map_html",
     "offline_map",
@@ -172,8 +183,13 @@ def offline_map(
     basemap: str = "none",
     tianditu_key: str | None = None,
     attribution: str | None = None,
+    tile_error: str = "底图无法加载 (无网络或密钥无效)",
 ) -> folium.Map:
     """An empty folium map whose Leaflet is inlined: it makes no request by default.
+
+    The map has a metric-only scale; the mouse wheel zooms only after the map is clicked (and
+    scrolls the page again once the pointer leaves it); a basemap tile that cannot load shows
+    ``tile_error`` inside the map (see :class:`MapBehaviour`).
 
     Parameters
     ----------
@@ -185,6 +201,8 @@ def offline_map(
         The user's 天地图 key, required for ``"tianditu"``.
     attribution : str, optional
         Text shown in the attribution control (HTML-escaped).
+    tile_error : str
+        Message shown in the map when a basemap tile fails to load (HTML-escaped).
 
     Raises
     ------
@@ -196,7 +214,7 @@ def offline_map(
     if basemap == "tianditu" and not (tianditu_key or "").strip():
         raise BasemapError("天地图 tiles need a key (申请: console.tianditu.gov.cn)")
 
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, scrollWheelZoom=False)
     js, css = leaflet_assets()
     # Instance attributes: the class-level lists (CDN links) are left alone for other maps.
     m.default_js = [("leaflet", js)]
@@ -216,11 +234,74 @@ def offline_map(
                          max_zoom=18).add_to(m)
     if attribution:
         _Attribution(attribution).add_to(m)
+    MapBehaviour(tile_error).add_to(m)
     if bounds is not None:
         minx, miny, maxx, maxy = (float(b) for b in bounds)
         if all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
             m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
+
+
+class MapBehaviour(MacroElement):
+    """Metric scale, wheel zoom only after a click, a visible message when basemap tiles fail.
+
+    Also defines the SVG hatch pattern (``url(#coverage-hatch)``) that :func:`polygon_layer`
+    uses for gap zones, and ``window.coverageLayers`` where :func:`register` puts named layers.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            window.coverageLayers = window.coverageLayers || {};
+            L.control.scale({imperial: false, metric: true}).addTo(map);
+            map.scrollWheelZoom.disable();
+            map.on("click focus", function () { map.scrollWheelZoom.enable(); });
+            map.getContainer().addEventListener("mouseleave", function () { map.scrollWheelZoom.disable(); });
+            var box = null;
+            function tileFailed() {
+                if (box) { return; }
+                box = L.DomUtil.create("div", "coverage-tile-error", map.getContainer());
+                box.style.cssText = "position:absolute;top:10px;left:50%;transform:translateX(-50%);"
+                    + "z-index:1000;background:#fff3cd;color:#664d03;border:1px solid #ffda6a;"
+                    + "padding:6px 10px;border-radius:4px;font:13px sans-serif;";
+                box.textContent = {{ this.message|tojson }};
+            }
+            function watch(layer) { if (layer instanceof L.TileLayer) { layer.on("tileerror", tileFailed); } }
+            map.eachLayer(watch);
+            map.on("layeradd", function (e) { watch(e.layer); });
+            window.coverageHatch = function () {
+                var svg = map.getPanes().overlayPane.querySelector("svg");
+                if (!svg || svg.querySelector("#coverage-hatch")) { return; }
+                var ns = "http://www.w3.org/2000/svg";
+                var defs = document.createElementNS(ns, "defs");
+                var p = document.createElementNS(ns, "pattern");
+                p.setAttribute("id", "coverage-hatch");
+                p.setAttribute("patternUnits", "userSpaceOnUse");
+                p.setAttribute("width", "8");
+                p.setAttribute("height", "8");
+                p.setAttribute("patternTransform", "rotate(45)");
+                var bg = document.createElementNS(ns, "rect");
+                bg.setAttribute("width", "8"); bg.setAttribute("height", "8");
+                bg.setAttribute("fill", "#ffffff"); bg.setAttribute("fill-opacity", "0.45");
+                var line = document.createElementNS(ns, "rect");
+                line.setAttribute("width", "3.5"); line.setAttribute("height", "8");
+                line.setAttribute("fill", {{ this.hatch|tojson }});
+                p.appendChild(bg); p.appendChild(line); defs.appendChild(p);
+                svg.insertBefore(defs, svg.firstChild);
+            };
+            window.coverageHatch();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tile_error: str):
+        super().__init__()
+        self._name = "MapBehaviour"
+        self.message = tile_error
+        self.hatch = HATCH_COLOUR
 
 
 class _Attribution(MacroElement):
@@ -266,12 +347,37 @@ class Field:
         return f"<b>{html.escape(self.label)}</b> {html.escape(text)}"
 
 
-def _tooltips(gdf: gpd.GeoDataFrame, fields: Sequence[Field]) -> list[str]:
+def tooltips(gdf: gpd.GeoDataFrame, fields: Sequence[Field]) -> list[str]:
+    """One escaped HTML tooltip per row of ``gdf`` (the ``fields`` present in it)."""
     cols = [f for f in fields if f.column in gdf.columns]
     rows = []
     for values in zip(*(gdf[f.column].tolist() for f in cols)) if cols else [()] * len(gdf):
         rows.append("<br>".join(f.render(v) for f, v in zip(cols, values)))
     return rows
+
+
+def facility_token(index: int) -> str:
+    """The hidden marker put in facility ``index``'s tooltip (see :func:`clicked_facility`)."""
+    return f"\u27e6f:{int(index)}\u27e7"
+
+
+_TOKEN = re.compile("\u27e6f:(\\d+)\u27e7")
+
+
+def clicked_facility(out: dict[str, Any] | None) -> int | None:
+    """Index of the facility marker the last map click landed on, or None.
+
+    ``out`` is what ``st_folium`` returned (with ``last_clicked``, ``last_object_clicked`` and
+    ``last_object_clicked_tooltip``). A click is on a marker when the object clicked was hit by
+    the same click (same position) and its tooltip carries a :func:`facility_token`.
+    """
+    if not out:
+        return None
+    click, obj = out.get("last_clicked"), out.get("last_object_clicked")
+    if not click or not obj or click != obj:
+        return None
+    match = _TOKEN.search(str(out.get("last_object_clicked_tooltip") or ""))
+    return int(match.group(1)) if match else None
 
 
 def _feature_collection(
@@ -290,27 +396,82 @@ def _feature_collection(
     return {"type": "FeatureCollection", "features": features}
 
 
-def _geojson(
-    data: dict[str, Any],
-    name: str,
-    base_style: dict[str, Any],
-    marker: folium.CircleMarker | None = None,
-    highlight: bool = False,
-) -> folium.GeoJson:
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        return {**base_style, **feature["properties"].get("_style", {})}
+def features(gdf: gpd.GeoDataFrame, fields: Sequence[Field] = (), basemap: str = "none",
+             tips: list[str] | None = None) -> dict[str, Any]:
+    """``gdf`` as a GeoJSON dict for the map (shifted for ``basemap``; feature ``id`` = row number).
 
-    kwargs: dict[str, Any] = {}
-    if highlight:
-        kwargs["highlight_function"] = lambda _f: {"weight": 3, "color": "#333333"}
-    return folium.GeoJson(
-        data,
-        name=name,
-        style_function=style,
-        marker=marker,
-        tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False) if data["features"] else None,
-        **kwargs,
+    Properties hold only the escaped tooltip (``tips``, or built from ``fields``). Serialise a
+    static layer once with this and reuse the dict (e.g. cached per data version).
+    """
+    g = shift_for_basemap(gdf, basemap)
+    return _feature_collection(g, tips if tips is not None else tooltips(g, fields))
+
+
+class _Features(MacroElement):
+    """A GeoJSON layer drawn by a few lines of Leaflet, its data embedded as base64.
+
+    folium's ``GeoJson`` goes through Jinja twice per render (the rendered script is compiled as a
+    template again), which costs ~0.3 s per run for the 73 towns and 581 stations; base64 text has
+    no template syntax, so it passes straight through. Properties used: ``_tip`` (escaped HTML
+    tooltip, bound as a string so streamlit-folium reports it on click) and ``_style``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var bytes = Uint8Array.from(atob({{ this.payload|tojson }}), function (c) { return c.charCodeAt(0); });
+            var data = JSON.parse(new TextDecoder().decode(bytes));
+            var base = {{ this.base|tojson }}, radius = {{ this.radius|tojson }};
+            var highlight = {{ this.highlight|tojson }};
+            var layer = L.geoJson(data, {
+                style: function (f) { return Object.assign({}, base, (f.properties || {})._style || {}); },
+                pointToLayer: function (f, latlng) {
+                    return L.circleMarker(latlng, Object.assign({radius: radius}, base, (f.properties || {})._style || {}));
+                },
+                onEachFeature: function (f, l) {
+                    var tip = (f.properties || {})._tip;
+                    if (tip) { l.bindTooltip(tip, {sticky: true}); }
+                    if (highlight) {
+                        l.on("mouseover", function () { l.setStyle(highlight); });
+                        l.on("mouseout", function () { layer.resetStyle(l); });
+                    }
+                }
+            });
+            layer.addTo({{ this._parent.get_name() }});
+            {% if this.js_name %}
+            window.coverageLayers = window.coverageLayers || {};
+            window.coverageLayers[{{ this.js_name|tojson }}] = layer;
+            {% endif %}
+        })();
+        {% endmacro %}
+        """
     )
+
+    def __init__(self, data: dict[str, Any], base: dict[str, Any], radius: float = 5,
+                 highlight: dict[str, Any] | None = None, js_name: str | None = None):
+        super().__init__()
+        self._name = "Features"
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        self.payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        self.base = base
+        self.radius = radius
+        self.highlight = highlight
+        self.js_name = js_name
+
+
+_PAYLOAD = re.compile(r'atob\("([A-Za-z0-9+/=]*)"\)')
+
+
+def embedded_features(page: str) -> list[dict[str, Any]]:
+    """The GeoJSON FeatureCollections embedded (base64) in a rendered map ``page``, in order."""
+    return [json.loads(base64.b64decode(m).decode("utf-8")) for m in _PAYLOAD.findall(page)]
+
+
+def _layer(fg: folium.FeatureGroup, data: dict[str, Any], base: dict[str, Any], radius: float = 5,
+           highlight: dict[str, Any] | None = None, js_name: str | None = None) -> folium.FeatureGroup:
+    _Features(data, base, radius, highlight, js_name).add_to(fg)
+    return fg
 
 
 def coverage_colour(rate: float | None) -> str:
@@ -324,99 +485,202 @@ def coverage_colour(rate: float | None) -> str:
     return COVERAGE_CLASSES[-1][2]
 
 
+#: Symbols of the map (one place: the layers and the legend use them).
+TOWN_STYLE: dict[str, Any] = {"color": "#555555", "weight": 1, "fillOpacity": 0.6}
+FACILITY_COLOUR = "#2c7fb8"
+ADDED_COLOUR = "#e6550d"
+PROPOSED_COLOUR = "#756bb1"
+REMOVED_STYLE: dict[str, Any] = {"color": "#252525", "weight": 2, "fillColor": "#ffffff",
+                                 "fillOpacity": 0.9, "dashArray": "2"}
+SERVICE_COLOUR = "#3182bd"
+HATCH_COLOUR = "#252525"
+GAP_STYLE: dict[str, Any] = {"color": HATCH_COLOUR, "weight": 2, "dashArray": "5 3",
+                             "fillColor": "url(#coverage-hatch)", "fillOpacity": 0.85}
+
+
 def town_layer(
-    towns: gpd.GeoDataFrame,
+    towns: gpd.GeoDataFrame | dict[str, Any],
     rate_column: str = "rate",
     fields: Sequence[Field] = (),
     name: str = "镇街覆盖率",
     basemap: str = "none",
 ) -> folium.FeatureGroup:
-    """Town polygons coloured by coverage rate (choropleth; see :func:`coverage_legend`).
+    """Town polygons coloured by coverage rate (choropleth; see :func:`map_legend`).
 
     Parameters
     ----------
-    towns : GeoDataFrame
-        Town polygons with a ``rate_column`` in [0, 1] (NaN: no served population).
+    towns : GeoDataFrame or dict
+        Town polygons with a ``rate_column`` in [0, 1] (NaN: no served population); or the
+        output of :func:`features` (a static layer drawn grey, coloured by :func:`town_restyle`).
     fields : sequence of Field
         Tooltip lines.
     """
-    if rate_column not in towns.columns:
-        raise ValueError(f"town layer: column {rate_column!r} missing (columns: {list(towns.columns)})")
-    g = shift_for_basemap(towns, basemap)
-    styles = [{"fillColor": coverage_colour(r)} for r in g[rate_column].astype(float)]
-    data = _feature_collection(g, _tooltips(g, fields), styles)
-    fg = folium.FeatureGroup(name=name)
-    _geojson(data, name, {"color": "#555555", "weight": 1, "fillOpacity": 0.6},
-             highlight=True).add_to(fg)
+    if isinstance(towns, dict):
+        data = towns
+    else:
+        if rate_column not in towns.columns:
+            raise ValueError(f"town layer: column {rate_column!r} missing (columns: {list(towns.columns)})")
+        g = shift_for_basemap(towns, basemap)
+        styles = [{"fillColor": coverage_colour(r)} for r in g[rate_column].astype(float)]
+        data = _feature_collection(g, tooltips(g, fields), styles)
+    return _layer(folium.FeatureGroup(name=name), data, {**TOWN_STYLE, "fillColor": NO_DATA_COLOUR},
+                  highlight={"weight": 3, "color": "#333333"}, js_name="towns")
+
+
+class _Restyle(MacroElement):
+    """Colour and tooltip of every feature of a registered layer, by feature id."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var layer = (window.coverageLayers || {})[{{ this.js_name|tojson }}];
+            if (!layer) { return; }
+            var styles = {{ this.styles|tojson }}, tips = {{ this.tips|tojson }}, base = {{ this.base|tojson }};
+            layer.options.style = function (f) { return Object.assign({}, base, styles[f.id] || {}); };
+            layer.eachLayer(function (l) {
+                var tip = tips ? tips[l.feature.id] : undefined;
+                if (tip !== undefined) {
+                    if (l.getTooltip()) { l.setTooltipContent(tip); } else { l.bindTooltip(tip, {sticky: true}); }
+                }
+                l.setStyle(layer.options.style(l.feature));
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, js_name: str, styles: dict[int, dict[str, Any]], tips: dict[int, str] | None,
+                 base: dict[str, Any]):
+        super().__init__()
+        self._name = "Restyle"
+        self.js_name = js_name
+        self.styles = {str(k): v for k, v in styles.items()}
+        self.tips = {str(k): v for k, v in tips.items()} if tips is not None else None
+        self.base = base
+
+
+def town_restyle(rates: Sequence[float], tips: Sequence[str], name: str = "towns-style") -> folium.FeatureGroup:
+    """A small update for the static :func:`town_layer`: fill by ``rates``, new tooltips.
+
+    ``rates`` and ``tips`` follow the rows of the frame the static layer was made from.
+    """
+    styles = {i: {"fillColor": coverage_colour(r)} for i, r in enumerate(rates)}
+    fg = folium.FeatureGroup(name=name, control=False)
+    _Restyle("towns", styles, dict(enumerate(tips)), {**TOWN_STYLE, "fillColor": NO_DATA_COLOUR}).add_to(fg)
     return fg
 
 
 def point_layer(
-    points: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame | dict[str, Any],
     fields: Sequence[Field] = (),
     name: str = "设施",
-    colour: str = "#2c7fb8",
+    colour: str = FACILITY_COLOUR,
     radius: float = 5,
     basemap: str = "none",
+    js_name: str | None = None,
 ) -> folium.FeatureGroup:
-    """Points drawn as CircleMarkers (no icon image) with escaped tooltips."""
-    g = shift_for_basemap(points, basemap)
-    data = _feature_collection(g, _tooltips(g, fields))
+    """Points drawn as CircleMarkers (no icon image) with escaped tooltips.
+
+    ``points`` may be the output of :func:`features`; ``js_name`` registers the layer for
+    :func:`facility_marks`.
+    """
+    data = points if isinstance(points, dict) else features(points, fields, basemap)
     fg = folium.FeatureGroup(name=name)
     if data["features"]:
-        marker = folium.CircleMarker(radius=radius, weight=1, color="#ffffff", fill=True,
-                                     fill_color=colour, fill_opacity=0.9)
-        _geojson(data, name, {"color": "#ffffff", "fillColor": colour, "fillOpacity": 0.9,
-                              "weight": 1, "radius": radius}, marker=marker).add_to(fg)
+        _layer(fg, data, {"color": "#ffffff", "fillColor": colour, "fillOpacity": 0.9, "weight": 1},
+               radius=radius, js_name=js_name)
     return fg
 
 
 def facility_layer(
-    facilities: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame | dict[str, Any],
     fields: Sequence[Field] = (),
     name: str = "设施",
-    colour: str = "#2c7fb8",
+    colour: str = FACILITY_COLOUR,
     basemap: str = "none",
 ) -> folium.FeatureGroup:
-    """Facilities as CircleMarkers; tooltips show ``fields`` (e.g. name / town / source)."""
-    return point_layer(facilities, fields, name=name, colour=colour, radius=5, basemap=basemap)
+    """Facilities as CircleMarkers; tooltips show ``fields`` (e.g. name / town / source).
+
+    Registered as ``"facilities"`` so :func:`facility_marks` can show removals without redrawing.
+    """
+    return point_layer(facilities, fields, name=name, colour=colour, radius=5, basemap=basemap,
+                       js_name="facilities")
+
+
+def facility_marks(removed: Iterable[int], name: str = "facilities-style") -> folium.FeatureGroup:
+    """A small update for the static :func:`facility_layer`: rows ``removed`` drawn as removed."""
+    base = {"color": "#ffffff", "fillColor": FACILITY_COLOUR, "fillOpacity": 0.9, "weight": 1,
+            "dashArray": None}
+    fg = folium.FeatureGroup(name=name, control=False)
+    _Restyle("facilities", {int(i): REMOVED_STYLE for i in removed}, None, base).add_to(fg)
+    return fg
 
 
 def polygon_layer(
     polygons: gpd.GeoDataFrame,
     fields: Sequence[Field] = (),
     name: str = "服务范围",
-    colour: str = "#3182bd",
+    colour: str = SERVICE_COLOUR,
     fill_opacity: float = 0.25,
     dash: str | None = None,
     basemap: str = "none",
+    hatch: bool = False,
 ) -> folium.FeatureGroup:
-    """Polygons (service areas, gap zones) with one style and escaped tooltips."""
-    g = shift_for_basemap(polygons, basemap)
-    data = _feature_collection(g, _tooltips(g, fields))
+    """Polygons (service areas, gap zones) with one style and escaped tooltips.
+
+    With ``hatch``, the polygons get :data:`GAP_STYLE` (a dark hatch pattern and a dashed outline,
+    visible over every fill of the town ramp) instead of ``colour``.
+    """
+    data = features(polygons, fields, basemap)
     fg = folium.FeatureGroup(name=name)
     if data["features"]:
         style = {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": fill_opacity}
         if dash:
             style["dashArray"] = dash
-        _geojson(data, name, style).add_to(fg)
+        if hatch:
+            style = dict(GAP_STYLE)
+            _Hatch().add_to(fg)
+        _layer(fg, data, style)
     return fg
 
 
+class _Hatch(MacroElement):
+    """Make sure the hatch pattern exists in the map's SVG (defined by :class:`MapBehaviour`)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            if (window.coverageHatch) { window.coverageHatch(); }
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Hatch"
+
+
 class _Legend(MacroElement):
+    """One legend control (replaced, never duplicated, when the map's layers change)."""
+
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var map = window.map || {{ this._parent.get_name() }};
+            if (window.coverageLegend) { window.coverageLegend.remove(); }
             var legend = L.control({position: "bottomright"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "coverage-legend");
-                div.style.cssText = "background:rgba(255,255,255,.9);padding:6px 8px;"
-                    + "font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);";
+                div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 8px;"
+                    + "font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);"
+                    + "line-height:18px;";
                 div.innerHTML = {{ this.body|tojson }};
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            window.coverageLegend = legend;
         })();
         {% endmacro %}
         """
@@ -428,19 +692,58 @@ class _Legend(MacroElement):
         self.body = body
 
 
-def coverage_legend(title: str = "覆盖率", no_data: str = "无服务对象") -> MacroElement:
-    """A legend control for :func:`town_layer`'s classes (title and labels are escaped)."""
+def _swatch(style: str, label: str, kind: str) -> str:
+    return (f'<div data-legend="{kind}"><span style="display:inline-block;vertical-align:middle;'
+            f'margin-right:5px;{style}"></span>{html.escape(label)}</div>')
+
+
+_HATCH_CSS = (f"width:16px;height:11px;border:2px dashed {HATCH_COLOUR};"
+              f"background:repeating-linear-gradient(45deg,{HATCH_COLOUR} 0 3px,rgba(255,255,255,.5) 3px 7px)")
+
+#: Legend entry kinds in drawing order, with the swatch of each.
+LEGEND_SWATCHES: dict[str, str] = {
+    "existing": f"width:10px;height:10px;border-radius:50%;background:{FACILITY_COLOUR};border:1px solid #fff",
+    "removed": "width:10px;height:10px;border-radius:50%;background:#fff;border:2px dashed #252525",
+    "added": f"width:13px;height:13px;border-radius:50%;background:{ADDED_COLOUR};border:1px solid #fff",
+    "proposed": f"width:13px;height:13px;border-radius:50%;background:{PROPOSED_COLOUR};border:1px solid #fff",
+    "gaps": _HATCH_CSS,
+    "service": f"width:16px;height:11px;background:rgba(49,130,189,.25);border:1.5px solid {SERVICE_COLOUR}",
+}
+
+
+def map_legend(title: str, no_data: str, entries: Sequence[tuple[str, str]] = ()) -> MacroElement:
+    """The map's one legend: the town ramp, then one line per symbol shown.
+
+    Parameters
+    ----------
+    title, no_data : str
+        Title of the town ramp and the label of towns without served population.
+    entries : sequence of (kind, label)
+        ``kind`` one of :data:`LEGEND_SWATCHES` (``existing``, ``removed``, ``added``,
+        ``proposed``, ``gaps``, ``service``); labels are escaped.
+    """
     rows = [f"<b>{html.escape(title)}</b>"]
     for lo, hi, colour in COVERAGE_CLASSES:
-        rows.append(
-            f'<span style="display:inline-block;width:14px;height:10px;background:{colour};'
-            f'margin-right:4px"></span>{lo * 100:.0f}–{hi * 100:.0f}%'
-        )
-    rows.append(
-        f'<span style="display:inline-block;width:14px;height:10px;background:{NO_DATA_COLOUR};'
-        f'margin-right:4px"></span>{html.escape(no_data)}'
-    )
-    return _Legend("<br>".join(rows))
+        rows.append(_swatch(f"width:14px;height:10px;background:{colour}", f"{lo * 100:.0f}–{hi * 100:.0f}%",
+                            "ramp"))
+    rows.append(_swatch(f"width:14px;height:10px;background:{NO_DATA_COLOUR}", no_data, "ramp"))
+    for kind, label in entries:
+        if kind not in LEGEND_SWATCHES:
+            raise ValueError(f"unknown legend entry {kind!r}; choose from {', '.join(LEGEND_SWATCHES)}")
+        rows.append(_swatch(LEGEND_SWATCHES[kind], label, kind))
+    return _Legend("".join(rows))
+
+
+def coverage_legend(title: str = "覆盖率", no_data: str = "无服务对象") -> MacroElement:
+    """A legend with the town ramp only (:func:`map_legend` without other entries)."""
+    return map_legend(title, no_data)
+
+
+def legend_layer(legend: MacroElement, name: str = "legend") -> folium.FeatureGroup:
+    """``legend`` wrapped in a feature group (so it can be sent as an update of an existing map)."""
+    fg = folium.FeatureGroup(name=name, control=False)
+    legend.add_to(fg)
+    return fg
 
 
 def build_map(
