@@ -23,6 +23,7 @@ __all__ = [
     "WorkspaceError",
     "WorkspaceConflictError",
     "WorkspaceReadOnlyError",
+    "WorkspaceDamagedError",
     "BasemapError",
 ]
 
@@ -97,6 +98,13 @@ class WorkspaceConflictError(WorkspaceError):
 
 class WorkspaceReadOnlyError(WorkspaceError):
     """The workspace is open read-only (file or folder not writable): viewing works, saving does not."""
+
+
+class WorkspaceDamagedError(WorkspaceError):
+    """One stored item (its ``kind`` and ``name`` attributes) cannot be read back; the rest can."""
+
+    kind: str = ""
+    name: str = ""
 
 
 class BasemapError(CoverageError, ValueError):

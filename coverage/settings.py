@@ -82,6 +82,13 @@ SITING_PMEDIAN_SWAP_PASSES = 5
 
 # --------------------------------------------------------------------------- workspace
 
+#: Largest serialised value (one layer, override, scenario or draft) a workspace save accepts.
+WORKSPACE_MAX_BLOB_BYTES = 128 * 1024 * 1024
+#: Seconds a workspace writer waits for another process's write lock before giving up.
+WORKSPACE_BUSY_TIMEOUT_S = 30.0
+#: Versions of each scenario / standards / draft document kept in full in the workspace history.
+WORKSPACE_HISTORY_KEEP = 50
+
 # --------------------------------------------------------------------------- app
 
 # --------------------------------------------------------------------------- access (access, equity, community)

@@ -102,6 +102,51 @@ def test_import_files_reads_against_the_region_and_saves_nothing_itself(ws, smal
         persist.import_files(small_region, facilities={"nope": good})
 
 
+def test_saved_layer_reports_and_other_layers(ws, small_region):
+    from coverage.io.report import ImportReport
+
+    report = ImportReport(file="x.csv", layer="elder_care_station", rows_read=1, rows_imported=1)
+    lon, lat = TO_LONLAT.transform(*cell_centre(4, 3))
+    new = gpd.GeoDataFrame({"facility_id": ["NEW1"], "name": ["新站"]}, geometry=[Point(lon, lat)],
+                           crs="EPSG:4326")
+    ws.save_layer("elder_care_station", new, report=report)
+    ws.save_layer("my_custom_layer", new)  # not a registry layer: ignored
+    region = persist.region_from_workspace(ws, small_region)
+    assert region.reports["facilities:elder_care_station"] == report
+    assert region.facilities["ossuary"]["facility_id"].tolist() == ["OSS1"]  # other layers kept
+
+
+def test_a_damaged_saved_layer_is_skipped_and_named_or_refused(ws, small_region):
+    import sqlite3
+
+    from coverage.errors import WorkspaceDamagedError
+
+    lon, lat = TO_LONLAT.transform(*cell_centre(4, 3))
+    gdf = gpd.GeoDataFrame({"facility_id": ["U1"], "name": ["上传站"]}, geometry=[Point(lon, lat)],
+                           crs="EPSG:4326")
+    ws.save_layer("elder_care_station", gdf)
+    ws.save_layer("ossuary", gdf)
+    con = sqlite3.connect(ws.file)
+    con.execute("UPDATE objects SET body = '{\"format\": 1' WHERE name = 'elder_care_station'")
+    con.commit()
+    con.close()
+    restored = persist.restore_region(ws, small_region)
+    assert [(d.kind, d.name) for d in restored.damaged] == [("layer", "elder_care_station")]
+    # the damaged layer keeps the default; the readable upload is in use
+    assert list(restored.region.facilities["elder_care_station"]["facility_id"]) == ["ECS1", "ECS2"]
+    assert list(restored.region.facilities["ossuary"]["facility_id"]) == ["U1"]
+    with pytest.raises(WorkspaceDamagedError, match="elder_care_station"):
+        persist.region_from_workspace(ws, small_region)
+
+
+def test_draft_ids():
+    a, b = persist.new_draft_id(), persist.new_draft_id()
+    assert a != b and persist.draft_id_from(a) == a and persist.draft_id_from([b]) == b
+    for bad in (None, "", "../x", "A" * 32, a + "0", ["x"], 3):
+        assert persist.draft_id_from(bad) is None
+    assert persist.empty_draft() == {"layer": None, "changes": [], "standards": {}}
+
+
 # --------------------------------------------------------------------------- edits
 
 
@@ -140,7 +185,7 @@ def test_merge_edits_and_last_layer(small_region):
     assert persist.last_layer([]) is None
 
 
-@pytest.mark.parametrize("bad", ["../x", "a/b", "", ".hidden", "x\ny", persist.AUTOSAVE, 3])
+@pytest.mark.parametrize("bad", ["../x", "a/b", "", ".hidden", "x\ny", 3])
 def test_bad_scenario_names_are_refused(bad):
     with pytest.raises(ValueError):
         persist.check_scenario_name(bad)

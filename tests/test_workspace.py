@@ -229,7 +229,7 @@ def test_reports_as_dataclass_or_to_dict_are_stored_as_dicts(tmp_path):
 def test_versions_history_and_delete(tmp_path):
     ws = Workspace.open(tmp_path)
     assert ws.save_scenario("s", SCENARIO) == 1
-    assert ws.save_scenario("s", SCENARIO[:1]) == 2
+    assert ws.save_scenario("s", SCENARIO[:1], base_version=1) == 2
     assert ws.load_scenario("s") == SCENARIO[:1]
     assert ws.load_scenario("s", version=1) == SCENARIO
     assert ws.scenario_versions("s") == [1, 2]
@@ -251,7 +251,7 @@ def test_history_keeps_the_last_versions_only(tmp_path, monkeypatch):
     monkeypatch.setattr(wsmod, "HISTORY_KEEP", 3)
     ws = Workspace.open(tmp_path)
     for i in range(6):
-        ws.save_scenario("s", [{"op": "remove", "layer": "x", "facility_id": str(i)}])
+        ws.save_scenario("s", [{"op": "remove", "layer": "x", "facility_id": str(i)}], base_version=i or None)
     assert ws.scenario_versions("s") == [4, 5, 6]
     assert ws.load_scenario("s", version=4)[0]["facility_id"] == "3"
     with pytest.raises(KeyError, match="no version 3"):
@@ -265,7 +265,7 @@ def test_standards_and_overrides_round_trip(tmp_path):
     assert ws.load_standards() == {}
     std = {"elder_canteen": {"urban": {"mode": "walk", "minutes": 10, "distance_m": 500}}}
     ws.save_standards(std)
-    ws.save_standards({"elder_canteen": {"rural": {"minutes": 20}}})
+    ws.save_standards({"elder_canteen": {"rural": {"minutes": 20}}}, base_version=1)
     ws2 = Workspace.open(tmp_path)
     assert ws2.load_standards() == {"elder_canteen": {"rural": {"minutes": 20}}}
     assert ws2.load_standards(version=1) == std
@@ -308,7 +308,7 @@ def test_failure_inside_a_save_rolls_back(tmp_path, monkeypatch):
 
     monkeypatch.setattr(wsmod, "_BEFORE_COMMIT", boom)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        ws.save_scenario("s", SCENARIO[:1])
+        ws.save_scenario("s", SCENARIO[:1], base_version=1)
     with pytest.raises(RuntimeError):
         ws.save_layer("elder_canteen", sample_layer())
     monkeypatch.setattr(wsmod, "_BEFORE_COMMIT", None)
@@ -375,7 +375,7 @@ def test_killed_mid_save_leaves_previous_state_intact(tmp_path):
     assert child.returncode == -signal.SIGKILL
 
     after = Workspace.open(tmp_path)
-    assert after.integrity_check() == "ok"
+    assert after.check().ok
     stored = after.load_layer("elder_canteen")
     assert_geodataframe_equal(stored.data, sample_layer(), check_dtype=True)
     assert (stored.version, stored.source_name, stored.report) == (1, "old.csv", sample_report())
@@ -389,7 +389,7 @@ def _save_many(directory: str, worker: int, n: int, barrier) -> None:
     barrier.wait()
     for j in range(n):
         ws.save_scenario(f"w{worker}-{j:03d}", [{"op": "remove", "layer": "x", "facility_id": f"{worker}-{j}"}])
-        ws.save_scenario("shared", [{"op": "remove", "layer": "x", "facility_id": f"{worker}-{j}"}])
+        ws.update_scenario("shared", lambda _: [{"op": "remove", "layer": "x", "facility_id": f"{worker}-{j}"}])
 
 
 def test_two_processes_writing_at_once(tmp_path):
@@ -418,7 +418,7 @@ def test_two_processes_writing_at_once(tmp_path):
     last = ws.load_scenario("shared")[0]["facility_id"]
     assert last in {f"{w}-{n - 1}" for w in (1, 2)}
     assert ws.load_scenario("shared", version=2 * n)[0]["facility_id"] == last
-    assert ws.integrity_check() == "ok"
+    assert ws.check().ok
     con = sqlite3.connect(tmp_path / DB_NAME)
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -580,13 +580,13 @@ def test_backup_is_a_complete_consistent_copy(tmp_path):
     copy = ws.backup(dest_dir)
     assert copy.parent == dest_dir and copy.name.startswith("workspace-") and copy.suffix == ".sqlite"
     assert [p.name for p in dest_dir.iterdir()] == [copy.name]  # no temp file left behind
-    ws.save_scenario("s", [])  # later changes do not reach the backup
+    ws.save_scenario("s", [], base_version=1)  # later changes do not reach the backup
 
     restored = tmp_path / "restored"
     restored.mkdir()
     copy.rename(restored / DB_NAME)
     back = Workspace.open(restored)
-    assert back.integrity_check() == "ok"
+    assert back.check().ok
     assert back.load_scenario("s") == SCENARIO
     assert_geodataframe_equal(back.load_layer("elder_canteen").data, sample_layer(), check_dtype=True)
 
@@ -682,30 +682,10 @@ def test_embedded_layers_round_trip_exactly(tmp_path):
     assert ws.layers() == sorted(p.stem for p in files)
 
 
-def test_apply_to_replaces_saved_layers_in_a_region(tmp_path, small_region):
-    from coverage.io.report import ImportReport
-
-    report = ImportReport(file="x.csv", layer="elder_care_station", rows_read=1, rows_imported=1)
-    new = gpd.GeoDataFrame(
-        {"facility_id": ["NEW1"], "name": ["新站"], "layer": ["elder_care_station"], "source": ["uploaded"]},
-        geometry=[Point(113.0, 22.5)],
-        crs="EPSG:4326",
-    )
-    ws = Workspace.open(tmp_path)
-    ws.save_layer("elder_care_station", new, report=report)
-    ws.save_layer("my_custom_layer", new)  # not a registry layer: ignored by apply_to
-    region = ws.apply_to(small_region)
-    assert region.facilities["elder_care_station"]["facility_id"].tolist() == ["NEW1"]
-    assert region.provenance["facilities:elder_care_station"] == "uploaded"
-    assert region.reports["facilities:elder_care_station"] == report
-    # the input region is untouched, other layers are kept
-    assert small_region.facilities["elder_care_station"]["facility_id"].tolist() == ["ECS1", "ECS2"]
-    assert region.facilities["ossuary"]["facility_id"].tolist() == ["OSS1"]
-
-
-def test_what_if_edits_save_and_replay(tmp_path, small_region):
+def test_what_if_edits_save_and_reload(tmp_path, small_region):
+    from coverage.ui import persist
     from coverage.ui.scenario import Scenario
-    from coverage.workspace import changes_from_edits, replay_changes
+    from coverage.workspace import changes_from_edits
 
     layer = "elder_care_station"
     live = Scenario(small_region, layer)
@@ -721,21 +701,329 @@ def test_what_if_edits_save_and_replay(tmp_path, small_region):
     ]
     assert saved[2]["name"] == "ECS1 名称" and saved[0]["layer"] == layer
     again = Scenario(small_region, layer)
-    assert replay_changes(again, saved, layer) == 4
+    assert persist.replay(again, saved, layer) == []
     assert again.changes == live.changes
     np.testing.assert_array_equal(again.reach.covered, live.reach.covered)
     assert again.removed_ids == {"ECS1"}
-
-    other = Scenario(small_region, layer)
-    assert replay_changes(other, saved, "ossuary") == 0  # other layers' changes are skipped
-    gone = [{"op": "remove", "layer": layer, "facility_id": "NOPE"}]
-    with pytest.raises(ValueError, match=r"scenario change 0 \(remove NOPE\) cannot be applied"):
-        replay_changes(other, gone, layer)
     with pytest.raises(ValueError, match="edit 0 is not a what-if change"):
         changes_from_edits([object()], layer)
 
 
-def test_damaged_file_is_reported_not_misread(tmp_path, capsys):
+# ---------------------------------------------------------------------------
+# versions: a save based on an outdated version is refused, a merge keeps both
+# ---------------------------------------------------------------------------
+
+
+def test_outdated_saves_are_refused_for_scenarios_standards_and_drafts(tmp_path):
+    from coverage.errors import WorkspaceConflictError
+
+    ws = Workspace.open(tmp_path)
+    other = Workspace.open(tmp_path)  # a second session
+    v1 = ws.save_scenario("方案", SCENARIO[:1])
+    assert other.scenario_doc("方案").version == v1
+    assert other.save_scenario("方案", SCENARIO, base_version=v1) == 2
+    # the first session still believes it holds version 1: refused, nothing overwritten
+    with pytest.raises(WorkspaceConflictError, match=r"saved by someone else after version 1 .*now version 2"):
+        ws.save_scenario("方案", [], base_version=v1)
+    with pytest.raises(WorkspaceConflictError, match="exists already"):
+        ws.save_scenario("方案", [])  # "new" but it exists
+    assert ws.load_scenario("方案") == SCENARIO
+    other.delete_scenario("方案", base_version=2)
+    with pytest.raises(WorkspaceConflictError, match="was deleted"):
+        ws.save_scenario("方案", [], base_version=2)
+    with pytest.raises(WorkspaceConflictError):
+        ws.delete_scenario("x", base_version=1) if "x" in ws.scenarios() else ws.save_scenario(
+            "y", [], base_version=7)
+
+    assert ws.save_standards({"a": {"mode": "walk", "minutes": 10}}) == 1
+    other.save_standards({"a": {"mode": "bike", "minutes": 10}}, base_version=1)
+    with pytest.raises(WorkspaceConflictError):
+        ws.save_standards({"a": {"mode": "drive", "minutes": 5}}, base_version=1)
+    assert ws.load_standards() == {"a": {"mode": "bike", "minutes": 10}}
+    merged = ws.update_standards(lambda saved: {**saved, "b": {"mode": "walk", "minutes": 5}})
+    assert merged.version == 3 and set(ws.load_standards()) == {"a", "b"}
+
+    draft = {"layer": "elder_canteen", "changes": SCENARIO, "standards": {}}
+    assert ws.save_draft("d1", draft) == 1
+    assert other.save_draft("d1", {**draft, "changes": []}, base_version=1) == 2
+    with pytest.raises(WorkspaceConflictError):
+        ws.save_draft("d1", draft, base_version=1)
+    assert ws.draft_doc("d1").data["changes"] == []
+    assert ws.drafts() == ["d1"] and ws.scenarios() == []  # drafts are not scenarios
+    with pytest.raises(ValueError, match="only 'layer', 'changes' and 'standards'"):
+        ws.save_draft("d2", {"edits": []})
+
+
+def _merge_many(directory: str, worker: int, n: int, barrier) -> None:
+    ws = Workspace.open(directory, busy_timeout=60)
+    barrier.wait()
+    for j in range(n):
+        edit = {"op": "remove", "layer": "elder_canteen", "facility_id": f"{worker}-{j}"}
+        # the app's pattern: read the stored edits, merge one more in, save: one transaction
+        ws.update_scenario("shared", lambda saved: saved + [edit])
+        ws.update_standards(lambda saved: {**saved, f"w{worker}": {"mode": "walk", "minutes": j + 1}})
+
+
+def test_two_processes_merging_100_edits_each_lose_none(tmp_path):
+    n = 100
+    Workspace.open(tmp_path)  # create the file before the race
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    barrier = ctx.Barrier(2)
+    procs = [ctx.Process(target=_merge_many, args=(str(tmp_path), w, n, barrier)) for w in (1, 2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(300)
+    assert [p.exitcode for p in procs] == [0, 0]
+    ws = Workspace.open(tmp_path)
+    edits = ws.load_scenario("shared")
+    assert sorted(c["facility_id"] for c in edits) == sorted(f"{w}-{j}" for w in (1, 2) for j in range(n))
+    for w in (1, 2):  # each worker's edits in its own order
+        mine = [c["facility_id"] for c in edits if c["facility_id"].startswith(f"{w}-")]
+        assert mine == [f"{w}-{j}" for j in range(n)]
+    assert ws.scenario_doc("shared").version == 2 * n
+    assert ws.load_standards() == {"w1": {"mode": "walk", "minutes": n}, "w2": {"mode": "walk", "minutes": n}}
+    assert ws.standards_doc().version == 2 * n
+
+
+# ---------------------------------------------------------------------------
+# integrity: damaged bodies, empty / truncated files, read-only, full disks
+# ---------------------------------------------------------------------------
+
+
+def _damage_body(path: Path, kind: str, name: str, body: str) -> None:
+    con = sqlite3.connect(path / DB_NAME)
+    con.execute("UPDATE objects SET body = ? WHERE kind = ? AND name = ?", (body, kind, name))
+    con.commit()
+    con.close()
+
+
+def test_check_names_damaged_bodies_and_they_can_be_dropped(tmp_path, capsys):
+    from coverage.errors import WorkspaceDamagedError
+
+    ws = Workspace.open(tmp_path)
+    ws.save_layer("elder_canteen", sample_layer())
+    ws.save_layer("ossuary", sample_layer())
+    ws.save_scenario("好", SCENARIO)
+    ws.save_scenario("坏", SCENARIO)
+    ws.save_draft("d", {"changes": SCENARIO})
+    assert ws.check().ok and ws.check().n_objects == 5
+    good = ws.load_layer("ossuary").data
+    _damage_body(tmp_path, "layer", "elder_canteen", '{"format": 1, "columns": [')  # cut short
+    _damage_body(tmp_path, "scenario", "坏", '[{"op": "teleport"}]')  # valid JSON, not changes
+    _damage_body(tmp_path, "draft", "d", "\x00\x01garbage")
+
+    report = ws.check()
+    assert report.sqlite == "ok" and not report.ok
+    assert [(d.kind, d.name) for d in report.damaged] == [("draft", "d"), ("layer", "elder_canteen"),
+                                                          ("scenario", "坏")]
+    with pytest.raises(WorkspaceDamagedError, match="layer 'elder_canteen' .* is damaged") as err:
+        ws.load_layer("elder_canteen")
+    assert (err.value.kind, err.value.name) == ("layer", "elder_canteen")
+    with pytest.raises(WorkspaceDamagedError, match="scenario '坏'"):
+        ws.load_scenario("坏")
+    # the rest reads as before
+    assert_geodataframe_equal(ws.load_layer("ossuary").data, good)
+    assert ws.load_scenario("好") == SCENARIO
+    assert [e.name for e in ws.entries()] == ["d", "elder_canteen", "ossuary", "坏", "好"]
+
+    assert cli_main(["workspace", "--workspace", str(tmp_path), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "damaged: layer 'elder_canteen'" in out and "damaged: scenario '坏'" in out
+    assert "damaged: draft 'd'" in out and "5 stored items, 3 damaged" in out
+    assert cli_main(["workspace", "--workspace", str(tmp_path), "drop", "layer", "elder_canteen"]) == 2
+    assert "add --yes" in capsys.readouterr().err
+    assert "elder_canteen" in ws.layers()  # nothing dropped without the confirmation
+    assert cli_main(["workspace", "--workspace", str(tmp_path), "drop", "layer", "elder_canteen", "--yes"]) == 0
+    ws.drop("scenario", "坏")
+    ws.drop("draft", "d")
+    assert ws.check().ok and ws.layers() == ["ossuary"]
+    assert [h.action for h in ws.history(3)] == ["drop", "drop", "drop"]
+
+
+def test_empty_and_truncated_files_are_refused_not_recreated(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / DB_NAME).write_bytes(b"")
+    with pytest.raises(wsmod.WorkspaceError, match=r"empty \(0 bytes\).*left as it is"):
+        Workspace.open(empty)
+    assert (empty / DB_NAME).read_bytes() == b""
+
+    full = tmp_path / "full"
+    ws = Workspace.open(full)
+    ws.save_layer("elder_canteen", pd.concat([sample_layer()] * 200, ignore_index=True))
+    del ws
+    data = (full / DB_NAME).read_bytes()
+    assert len(data) > 8 * 4096
+    for cut in (len(data) // 2, len(data) - 4096, 1000):
+        part = tmp_path / f"cut{cut}"
+        part.mkdir()
+        (part / DB_NAME).write_bytes(data[:cut])
+        with pytest.raises(wsmod.WorkspaceError, match="truncated"):
+            Workspace.open(part)
+        assert (part / DB_NAME).read_bytes() == data[:cut]  # left as it was
+
+
+def test_read_only_workspace_opens_for_viewing(tmp_path):
+    from coverage.errors import WorkspaceReadOnlyError
+
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_layer("elder_canteen", sample_layer())
+    ws.save_scenario("s", SCENARIO)
+    ro = Workspace.open(tmp_path / "ws", read_only=True)
+    assert ro.read_only and "read_only=True" in repr(ro)
+    assert ro.layers() == ["elder_canteen"] and ro.load_scenario("s") == SCENARIO
+    assert ro.check().ok
+    copy = ro.backup(tmp_path / "copy.sqlite")
+    assert copy.exists()
+    for save in (lambda: ro.save_scenario("t", []), lambda: ro.save_layer("x", sample_layer()),
+                 lambda: ro.delete_scenario("s"), lambda: ro.save_draft("d", {})):
+        with pytest.raises(WorkspaceReadOnlyError, match="read-only"):
+            save()
+    with pytest.raises(wsmod.WorkspaceError, match="no workspace"):
+        Workspace.open(tmp_path / "nothing", read_only=True)
+    assert not (tmp_path / "nothing").exists()
+
+
+def _mount(*args: str) -> bool:
+    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def mount_point(tmp_path):
+    point = tmp_path / "mnt"
+    point.mkdir()
+    yield point
+    while subprocess.run(["umount", str(point)], capture_output=True).returncode == 0:
+        pass  # until nothing is mounted there any more
+    subprocess.run(["umount", "-l", str(point)], capture_output=True)
+
+
+def test_workspace_on_a_read_only_file_system(tmp_path, mount_point):
+    """A workspace nobody may write (here: a read-only bind mount) opens read-only by itself."""
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_scenario("s", SCENARIO)
+    if not _mount("--bind", "-o", "ro", str(tmp_path / "ws"), str(mount_point)):
+        pytest.skip("cannot bind-mount here (needs CAP_SYS_ADMIN)")
+    if not _mount("-o", "remount,bind,ro", str(mount_point)):
+        pytest.skip("cannot remount read-only here")
+    ro = Workspace.open(mount_point)
+    assert ro.read_only
+    assert ro.scenarios() == ["s"] and ro.entries()[0].name == "s"
+    assert ro.backup(tmp_path / "b.sqlite").exists()
+    with pytest.raises(wsmod.WorkspaceReadOnlyError):
+        ro.save_scenario("t", [])
+    assert cli_main(["workspace", "--workspace", str(mount_point), "list"]) == 0
+
+
+def test_backup_onto_a_full_disk_is_a_workspace_error(tmp_path, mount_point):
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_layer("elder_canteen", pd.concat([sample_layer()] * 400, ignore_index=True))
+    if not _mount("-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)):
+        pytest.skip("cannot mount a tmpfs here (needs CAP_SYS_ADMIN)")
+    with pytest.raises(wsmod.WorkspaceError, match="backup to .* failed: .*full"):
+        ws.backup(mount_point / "b.sqlite")
+    assert list(mount_point.iterdir()) == []  # the partial copy is removed
+
+
+_FULL_DISK_CHILD = """
+import resource, signal, sys
+import pandas as pd
+from coverage.errors import WorkspaceError
+from coverage.workspace import Workspace
+from test_workspace import sample_layer
+
+ws = Workspace.open(sys.argv[1])
+big = pd.concat([sample_layer()] * 400, ignore_index=True)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+limit = int(sys.argv[3])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+for what, call in (("save", lambda: ws.save_layer("elder_canteen", big)),
+                   ("backup", lambda: ws.backup(sys.argv[2]))):
+    try:
+        call()
+    except WorkspaceError as exc:
+        print(what, "WorkspaceError", " ".join(str(exc).split())[:300])
+    else:
+        print(what, "no error")
+"""
+
+
+def test_writes_past_the_disk_limit_are_workspace_errors(tmp_path):
+    """A file-size limit (RLIMIT_FSIZE) stands in for a full disk: every write fails with an OS error."""
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_layer("elder_canteen", pd.concat([sample_layer()] * 400, ignore_index=True))
+    size = (tmp_path / "ws" / DB_NAME).stat().st_size
+    result = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK_CHILD, str(tmp_path / "ws"), str(tmp_path / "b.sqlite"),
+         str(64 * 1024)],
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(TESTS)])),
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())
+    assert lines["save"].startswith("WorkspaceError"), lines
+    assert lines["backup"].startswith("WorkspaceError backup to"), lines
+    assert size > 64 * 1024
+    assert not (tmp_path / "b.sqlite").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".b.sqlite")] == []
+    after = Workspace.open(tmp_path / "ws")  # the failed save left the previous state intact
+    assert after.check().ok and len(after.load_layer("elder_canteen").data) == 1200
+
+
+def test_backup_refuses_to_replace_without_force_and_unrelated_files(tmp_path, capsys):
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_scenario("s", SCENARIO)
+    first = ws.backup(tmp_path / "b.sqlite")
+    ws.save_scenario("s", [], base_version=1)
+    with pytest.raises(wsmod.WorkspaceError, match="exists; pass --force"):
+        ws.backup(first)
+    assert ws.backup(first, force=True) == first
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes")
+    with pytest.raises(wsmod.WorkspaceError, match="must end in .sqlite"):
+        ws.backup(notes, force=True)
+    other = tmp_path / "other.sqlite"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(wsmod.WorkspaceError, match="not a coverage workspace; refusing"):
+        ws.backup(other, force=True)
+    assert notes.read_text() == "my notes"
+    base = ["workspace", "--workspace", str(tmp_path / "ws"), "backup"]
+    assert cli_main(base + [str(notes)]) == 2
+    assert cli_main(base + [str(first)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert cli_main(base + [str(first), "--force"]) == 0
+
+
+def test_restore_backup_moves_the_damaged_file_aside(tmp_path, capsys):
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_scenario("s", SCENARIO)
+    (tmp_path / "ws" / "backups").mkdir()
+    copy = ws.backup(tmp_path / "ws" / "backups")
+    assert wsmod.list_backups(tmp_path / "ws") == [copy]
+    (tmp_path / "ws" / DB_NAME).write_bytes(b"")
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / "ws" / f"{DB_NAME}{suffix}").unlink(missing_ok=True)
+    with pytest.raises(wsmod.WorkspaceError):
+        Workspace.open(tmp_path / "ws")
+    # a backup that is itself damaged is refused, nothing is replaced
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(copy.read_bytes()[:1000])
+    with pytest.raises(wsmod.WorkspaceError, match="truncated"):
+        wsmod.restore_backup(tmp_path / "ws", bad)
+    assert (tmp_path / "ws" / DB_NAME).read_bytes() == b""
+    assert cli_main(["workspace", "--workspace", str(tmp_path / "ws"), "restore", str(copy)]) == 2
+    assert cli_main(["workspace", "--workspace", str(tmp_path / "ws"), "restore", str(copy), "--yes"]) == 0
+    assert "moved to" in capsys.readouterr().out
+    assert Workspace.open(tmp_path / "ws").load_scenario("s") == SCENARIO
+    moved = [p for p in (tmp_path / "ws").iterdir() if p.name.startswith(f"{DB_NAME}.replaced-")]
+    assert len(moved) == 1 and moved[0].read_bytes() == b""  # kept, not deleted
+
+
+def test_damaged_pages_are_reported_not_misread(tmp_path, capsys):
     from coverage.workspace import WorkspaceError
 
     ws = Workspace.open(tmp_path)
@@ -751,9 +1039,9 @@ def test_damaged_file_is_reported_not_misread(tmp_path, capsys):
         fh.write(b"\xff" * 4096 * 20)
 
     damaged = Workspace.open(tmp_path)
-    report = damaged.integrity_check()
-    assert report != "ok" and "Page" in report
+    report = damaged.check()
+    assert not report.ok and "Page" in report.sqlite
     with pytest.raises(WorkspaceError, match="is damaged .*restore it from a backup"):
         damaged.load_layer("a")
     assert cli_main(["workspace", "--workspace", str(tmp_path), "check"]) == 1
-    assert capsys.readouterr().out.strip() != "ok"
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith("DAMAGED")

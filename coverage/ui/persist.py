@@ -1,52 +1,70 @@
-"""The app's bridge to the workspace: restore the region, import uploads, replay edits.
+"""The app's bridge to the workspace: restore the region, import uploads, each session's draft.
 
 Nothing here touches Streamlit. :class:`coverage.workspace.Workspace` stores the data; this
 module decides how the app's state maps onto it:
 
 * the region in use is the default region with the saved overrides applied
-  (:func:`region_from_workspace`): town boundaries (population cells and default facilities
+  (:func:`restore_region`): town boundaries (population cells and default facilities
   re-assigned to them, as :func:`coverage.region.load_region` does), the population grid, then
-  every saved facility layer (:meth:`Workspace.apply_to`);
+  every saved facility layer. A damaged stored item is skipped and named (the app offers to drop
+  it or to restore a backup); :func:`region_from_workspace` is the strict form for scripts;
 * an upload is read completely against the region in use (:func:`import_files`) before anything
   is saved (:func:`save_imports`), so a file that fails to import changes nothing;
-* the what-if edits of every layer are autosaved as one scenario (:data:`AUTOSAVE`), a list of
-  changes in the workspace's format; :func:`replay` rebuilds a layer's edits on a new
-  :class:`coverage.ui.scenario.Scenario` and :func:`merge_edits` puts a layer's edits back in
-  the list;
-* the standard chosen per layer is saved as ``{layer_id: {"mode": ..., "minutes": ...}}``
+* **each browser session has its own draft**: the what-if edits of every layer and the standard
+  chosen per layer, saved under the session's draft id (:func:`new_draft_id`; the app keeps it in
+  the page URL as ``?draft=<id>``, so a reload of the same tab keeps the draft and a new tab
+  starts a fresh one). Nothing another session does reaches a draft until its planner loads a
+  saved scenario. Drafts, scenarios and standards are versioned: a save based on an outdated
+  version is refused (:class:`coverage.errors.WorkspaceConflictError`), never silently lost;
+* :func:`replay` rebuilds a layer's edits on a new :class:`coverage.ui.scenario.Scenario` and
+  :func:`merge_edits` puts a layer's edits back in the list;
+* the standard chosen per layer is ``{layer_id: {"mode": ..., "minutes": ...}}``
   (:func:`standard_choice`, :func:`update_standards`).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
+from coverage.errors import WorkspaceDamagedError
 from coverage.io.workspace_import import read_imports, save_imports
 from coverage.layers import LAYERS
-from coverage.workspace import Workspace, changes_from_edits, check_changes, check_name
+from coverage.region import Region
+from coverage.ui.scenario import Change, Scenario
+from coverage.workspace import Damage, StoredFrame, Workspace, changes_from_edits, check_changes, check_name
 
 __all__ = [
-    "AUTOSAVE",
+    "DRAFT_PARAM",
     "MODES",
+    "Restored",
+    "restore_region",
     "region_from_workspace",
     "workspace_stamp",
     "import_files",
     "save_imports",
     "clear_data",
+    "new_draft_id",
+    "draft_id_from",
+    "empty_draft",
     "replay",
     "merge_edits",
+    "changes_from_edits",
     "last_layer",
     "check_scenario_name",
     "standard_choice",
     "update_standards",
 ]
 
-#: Name under which the current what-if edits are autosaved after every change.
-AUTOSAVE = "当前-autosave"
+#: Query parameter of the page URL that carries the session's draft id.
+DRAFT_PARAM = "draft"
 #: Travel modes a saved standard may use.
 MODES = ("walk", "bike", "drive")
+_DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 
 
 # --------------------------------------------------------------------------- region
@@ -57,8 +75,24 @@ def workspace_stamp(ws: Workspace) -> tuple:
     return tuple((e.kind, e.name, e.version) for e in ws.entries() if e.kind in ("layer", "towns", "population"))
 
 
-def region_from_workspace(ws: Workspace, base: Any) -> Any:
-    """``base`` with the workspace's saved overrides applied.
+@dataclass(frozen=True)
+class Restored:
+    """The region in use and the stored items that could not be applied.
+
+    Attributes
+    ----------
+    region : Region
+        The base region with every readable saved override applied.
+    damaged : tuple of Damage
+        Saved layers / overrides skipped because they are damaged (empty when none).
+    """
+
+    region: Region
+    damaged: tuple[Damage, ...] = ()
+
+
+def restore_region(ws: Workspace, base: Region) -> Restored:
+    """``base`` with the workspace's saved overrides applied, skipping (and naming) damaged ones.
 
     Parameters
     ----------
@@ -68,28 +102,62 @@ def region_from_workspace(ws: Workspace, base: Any) -> Any:
 
     Returns
     -------
-    Region
-        ``base`` itself when nothing is saved; else a new region whose replaced inputs have
-        provenance ``uploaded`` and whose ``reports`` hold the saved import reports.
+    Restored
+        ``region`` is ``base`` itself when nothing is saved; else a new region whose replaced
+        inputs have provenance ``uploaded`` and whose ``reports`` hold the saved import reports.
     """
     overrides = ws.overrides()
     layers = [lid for lid in ws.layers() if lid in LAYERS]
     if not overrides and not layers:
-        return base
-    region = base
-    if "towns" in overrides:
-        stored = ws.load_towns()
-        region = region.with_towns(stored.data, report=_stored_report(stored))
-    if "population" in overrides:
-        stored = ws.load_population()
+        return Restored(base)
+    region, damaged = base, []
+
+    def load(kind: str, name: str, loader: Any) -> StoredFrame | None:
+        try:
+            return loader()
+        except WorkspaceDamagedError as exc:
+            damaged.append(Damage(kind, name, str(exc)))
+        except KeyError:  # deleted by another session meanwhile
+            pass
+        return None
+
+    towns = load("towns", "towns", ws.load_towns) if "towns" in overrides else None
+    if towns is not None:
+        region = region.with_towns(towns.data, report=_stored_report(towns))
+    pop = load("population", "population", ws.load_population) if "population" in overrides else None
+    if pop is not None:
         # The grid may have been read against earlier boundaries: re-assign it when towns changed.
-        region = region.with_population(stored.data, report=_stored_report(stored),
-                                        reassign="towns" in overrides)
-    return ws.apply_to(region)
+        region = region.with_population(pop.data, report=_stored_report(pop), reassign=towns is not None)
+    for layer_id in layers:
+        stored = load("layer", layer_id, lambda lid=layer_id: ws.load_layer(lid))
+        if stored is None:
+            continue
+        region = region.with_facilities(layer_id, stored.data, provenance="uploaded")
+        report = _stored_report(stored)
+        if report is not None:
+            region = replace(region, reports={**region.reports, f"facilities:{layer_id}": report})
+    return Restored(region, tuple(damaged))
 
 
-def _stored_report(stored: Any) -> Any:
-    """The saved import report of a stored override (None when it cannot be rebuilt)."""
+def region_from_workspace(ws: Workspace, base: Region) -> Region:
+    """``base`` with the workspace's saved overrides applied (strict: for scripts and the CLI).
+
+    Raises
+    ------
+    WorkspaceDamagedError
+        Naming the first saved item that cannot be read (nothing is skipped silently).
+    """
+    restored = restore_region(ws, base)
+    if restored.damaged:
+        first = restored.damaged[0]
+        err = WorkspaceDamagedError(first.reason)
+        err.kind, err.name = first.kind, first.name
+        raise err
+    return restored.region
+
+
+def _stored_report(stored: StoredFrame) -> Any:
+    """The saved import report of a stored item (None when it cannot be rebuilt)."""
     try:
         return stored.import_report()
     except ValueError:
@@ -120,10 +188,32 @@ def clear_data(ws: Workspace) -> list[str]:
     return removed
 
 
+# --------------------------------------------------------------------------- drafts
+
+
+def new_draft_id() -> str:
+    """A fresh draft id for a new browser session (32 hex digits, random)."""
+    return uuid.uuid4().hex
+
+
+def draft_id_from(value: object) -> str | None:
+    """``value`` when it is a draft id as :func:`new_draft_id` makes them (e.g. from the URL), else None."""
+    if isinstance(value, list):  # a repeated query parameter
+        value = value[-1] if value else None
+    if isinstance(value, str) and _DRAFT_ID.fullmatch(value):
+        return value
+    return None
+
+
+def empty_draft() -> dict[str, Any]:
+    """A draft with no edits and no standard choices."""
+    return {"layer": None, "changes": [], "standards": {}}
+
+
 # --------------------------------------------------------------------------- what-if edits
 
 
-def replay(scenario: Any, changes: Sequence[Mapping[str, Any]], layer_id: str) -> list[str]:
+def replay(scenario: Scenario, changes: Sequence[Mapping[str, Any]], layer_id: str) -> list[str]:
     """Apply the saved ``changes`` of ``layer_id`` to ``scenario``, in order.
 
     Added sites are numbered afresh (``new-1``, ``new-2`` …); a removal of an added site is
@@ -152,7 +242,7 @@ def replay(scenario: Any, changes: Sequence[Mapping[str, Any]], layer_id: str) -
     return problems
 
 
-def merge_edits(saved: Sequence[Mapping[str, Any]], scenario_changes: Sequence[Any],
+def merge_edits(saved: Sequence[Mapping[str, Any]], scenario_changes: Sequence[Change],
                 layer_id: str) -> list[dict[str, Any]]:
     """``saved`` with the changes of ``layer_id`` replaced by ``scenario_changes`` (put last)."""
     others = [dict(c) for c in saved if c.get("layer") != layer_id]
@@ -168,19 +258,16 @@ def last_layer(changes: Sequence[Mapping[str, Any]]) -> str | None:
 
 
 def check_scenario_name(name: object) -> str:
-    """A valid scenario name (``check_name``), stripped of surrounding spaces; not :data:`AUTOSAVE`.
+    """A valid scenario name (``check_name``), stripped of surrounding spaces.
 
     Raises
     ------
-    ValueError
+    InputError
         Why the name cannot be used.
     """
     if isinstance(name, str):
         name = name.strip()
-    check_name(name, "scenario name")
-    if name == AUTOSAVE:
-        raise ValueError(f"scenario name {AUTOSAVE!r} is reserved for the autosave")
-    return str(name)
+    return check_name(name, "scenario name")
 
 
 # --------------------------------------------------------------------------- standards

@@ -1,0 +1,71 @@
+"""Catalogue: the workspace's messages in the app (drafts, versions, damage, read-only, backups).
+
+Keys start with ``ws_``.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "ws_open_failed": (
+        "工作区文件已损坏或无法读取, 文件保持原样未作改动: {error}",
+        "The workspace file is damaged or cannot be read; it has been left as it is: {error}",
+    ),
+    "ws_temporary": (
+        "本次会话使用临时工作区: 修改不会保存。可从下方的备份恢复工作区。",
+        "This session uses a temporary workspace: changes are not kept. You can restore the workspace from a "
+        "backup below.",
+    ),
+    "ws_read_only": (
+        "工作区为只读 ({path}): 可以查看、列出和备份, 但修改不会保存。",
+        "The workspace is read-only ({path}): viewing, listing and backing up work, changes are not saved.",
+    ),
+    "ws_damaged": (
+        "工作区中有 {n} 项已保存的内容损坏, 已跳过 (其余内容正常使用): {items}",
+        "{n} saved item(s) in the workspace are damaged and were skipped (the rest is in use): {items}",
+    ),
+    "ws_damaged_item": ("{kind} “{name}”", "{kind} “{name}”"),
+    "ws_kind_layer": ("设施图层", "facility layer"),
+    "ws_kind_towns": ("镇街边界", "town boundaries"),
+    "ws_kind_population": ("人口数据", "population"),
+    "ws_kind_scenario": ("方案", "scenario"),
+    "ws_kind_standards": ("服务标准", "standards"),
+    "ws_kind_draft": ("草稿", "draft"),
+    "ws_drop_confirm": ("确认删除损坏的 {item}", "Yes, remove the damaged {item}"),
+    "ws_drop": ("删除损坏项", "Remove the damaged item"),
+    "ws_dropped": ("已删除损坏的 {item} (原始内容保留在历史记录中)。",
+                   "Removed the damaged {item} (its raw text is kept in the history)."),
+    "ws_drop_failed": ("无法删除: {error}", "Could not remove it: {error}"),
+    "ws_restore_title": ("从备份恢复工作区", "Restore the workspace from a backup"),
+    "ws_no_backups": (
+        "在 {path} 及其 backups 文件夹中未找到备份。可用 python -m coverage workspace backup 创建备份, "
+        "或在此上传备份文件 (.sqlite)。",
+        "No backups found in {path} or its backups folder. Make one with python -m coverage workspace backup, "
+        "or upload a backup file (.sqlite) here.",
+    ),
+    "ws_backup_pick": ("备份", "Backup"),
+    "ws_backup_upload": ("或上传备份文件 (.sqlite)", "Or upload a backup file (.sqlite)"),
+    "ws_restore_confirm": (
+        "确认用所选备份替换当前工作区 (当前文件会被移到一旁保留, 不会删除)",
+        "Yes, replace the current workspace with this backup (the current file is moved aside, not deleted)",
+    ),
+    "ws_restore": ("恢复", "Restore"),
+    "ws_restored": ("已从 {backup} 恢复工作区。", "Workspace restored from {backup}."),
+    "ws_restored_moved": ("原文件已移至 {moved}。", "The previous file was moved to {moved}."),
+    "ws_restore_failed": ("无法恢复: {error}", "Could not restore: {error}"),
+    "ws_draft_forked": (
+        "本草稿同时在另一个浏览器标签页中被修改并先行保存。为不丢失任何修改, 本标签页已另存为新草稿继续 "
+        "(另一标签页的修改保持不变)。",
+        "This draft was also changed in another browser tab, which saved first. So that no edit is lost, this "
+        "tab continues as a new draft (the other tab's edits are unchanged).",
+    ),
+    "ws_draft_failed": ("无法保存草稿: {error}", "Could not save the draft: {error}"),
+    "ws_draft_unreadable": ("无法读取本会话的草稿, 以空白草稿开始: {error}",
+                            "Could not read this session's draft; starting from an empty one: {error}"),
+    "ws_scenario_exists": (
+        "已有名为 “{name}” 的方案 (或自载入后已被其他会话修改): 未覆盖。请换一个名称, 或勾选“覆盖同名方案”。",
+        "A scenario named “{name}” exists already (or was changed by another session since you loaded it): "
+        "nothing was overwritten. Choose another name, or tick “Overwrite the scenario of this name”.",
+    ),
+    "ws_overwrite": ("覆盖同名方案", "Overwrite the scenario of this name"),
+    "ws_read_only_save": ("工作区为只读, 无法保存。", "The workspace is read-only: nothing can be saved."),
+}
