@@ -162,7 +162,9 @@ def population_coverage(
     measures = {"served": served, "covered": covered, "off_network": off_network}
 
     def sums(codes: np.ndarray) -> dict[str, dict[str, float]]:
-        keys, inverse = pd.factorize(pd.Series(codes).astype(str), sort=False)
+        # Cells with no code (e.g. outside every town of an uploaded file) add to no unit's row.
+        labels = pd.Series(codes, dtype=object)
+        keys, inverse = pd.factorize(labels.where(labels.notna(), "").astype(str), sort=False)
         totals = {n: np.bincount(keys, weights=w, minlength=len(inverse)) for n, w in measures.items()}
         return {str(k): {n: t[i] for n, t in totals.items()} for i, k in enumerate(inverse)}
 
@@ -176,7 +178,7 @@ def population_coverage(
 
     districts = _district_table(region)
     by_district = sums(pop["district_code"].to_numpy())
-    extra = sorted(set(by_district) - set(districts["district_code"]))
+    extra = sorted(set(by_district) - set(districts["district_code"]) - {""})
     if extra:
         districts = pd.concat(
             [districts, pd.DataFrame({"district_code": extra, "district_zh": extra})], ignore_index=True

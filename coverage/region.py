@@ -506,8 +506,9 @@ class Region:
         code, district = _locate(pts[[pts.geometry.name]], self.towns)
         out = points.copy()
         own = out["district_code"].tolist() if "district_code" in out.columns else [None] * len(out)
-        out["town_code"] = code
-        out["district_code"] = [d if d is not None else o for d, o in zip(district, own)]
+        out["town_code"] = pd.Series(code, index=out.index, dtype=object)
+        out["district_code"] = pd.Series([d if d is not None else (o if isinstance(o, str) else None)
+                                          for d, o in zip(district, own)], index=out.index, dtype=object)
         return out
 
     def unassigned(self) -> Unassigned:

@@ -286,3 +286,78 @@ def test_uploaded_population_without_age_columns_is_flagged_as_modelled_ages(tmp
     assert r.provenance["population:age_groups"] == "modelled"
     assert "population:age_groups" in r.modelled_inputs()
     assert "人口网格年龄组(60+、0-17)为模型推算" in r.provenance_note("zh")
+
+
+# --------------------------------------------------------------------------- validated, typed
+
+
+def test_region_is_validated_and_compared_by_identity():
+    from coverage.errors import InputError
+
+    region = _tiny_region()
+    assert region == region and region != dataclasses.replace(region)  # eq=False: no table comparison
+    with pytest.raises(InputError, match="Region.towns must be in EPSG:4326"):
+        dataclasses.replace(region, towns=region.towns.to_crs(UTM))
+    with pytest.raises(InputError, match="lacks column"):
+        dataclasses.replace(region, population=region.population.drop(columns="town_code"))
+    with pytest.raises(InputError, match="provenance"):
+        dataclasses.replace(region, provenance={"towns": "guessed"})
+    with pytest.raises(ValueError, match="unknown layer"):
+        dataclasses.replace(region, facilities={"no_such_layer": region.facilities["elder_care_station"]})
+
+
+def test_grid_spec_is_checked_when_a_grid_is_attached():
+    from coverage.errors import InputError
+    from coverage.region import GridSpec
+
+    region = _tiny_region()
+    assert region.grid == GridSpec(500.0) and region.cell_size == 500.0
+    grid = pd.DataFrame({"cell_id": [1, 2, 3], "x": [X0 + 50, X0 + 150, X0 + 250], "y": [Y0 + 50] * 3,
+                         "town_code": ["440703002"] * 3, "district_code": ["440703"] * 3,
+                         "pop_total": [10, 20, 30], "pop_60plus": [1, 2, 3], "pop_0_17": [2, 3, 4]})
+    fine = region.with_population(grid)  # a 100 m grid: the spec is inferred from the spacing
+    assert fine.cell_size == 100.0
+    with pytest.raises(InputError, match="100 m apart but the grid specification says 500 m"):
+        region.with_population(grid, spec=GridSpec(500.0))
+    with pytest.raises(InputError, match="share one centre"):
+        region.with_population(pd.concat([grid, grid.iloc[:1]], ignore_index=True))
+    with pytest.raises(InputError, match="negative"):
+        region.with_population(grid.assign(pop_total=[10, -1, 30]))
+    with pytest.raises(InputError, match="EPSG:32649"):
+        GridSpec(500.0, "EPSG:4326")
+    with pytest.raises(InputError, match="positive"):
+        GridSpec(0)
+
+
+def test_towns_missing_from_an_uploaded_file_leave_their_cells_and_facilities_unassigned(small_region):
+    """Issue 11: what lies in a town the file lacks is named unassigned, never given to a neighbour."""
+    from coverage.io.report import ImportReport
+    from coverage.metrics import population_coverage, unit_coverage
+
+    t2 = "440703101"  # 甲二镇: cells (4,0), (7,3), (4,3) with 300 + 500 + 350 residents; SWS1
+    report = ImportReport(file="towns.geojson", layer="towns")
+    region = small_region.with_towns(small_region.towns[small_region.towns["town_code"] != t2], report=report)
+    lost = region.unassigned()
+    assert (lost.cells, lost.people) == (3, 1150)
+    assert "SWS1" in lost.facilities["social_work_station"]
+    cells = region.population[region.population["town_code"].isna()]
+    assert set(cells["district_code"]) == {"440703"}  # their own district, not the nearest town's
+    sws = region.facilities["social_work_station"].set_index("facility_id").loc["SWS1"]
+    assert sws["town_code"] is None and sws["district_code"] == "440703"
+    text = "\n".join(str(i) for i in report.warnings)
+    assert "3 population cells (1150 residents) lie in no town" in text and "SWS1" in text
+    cov = population_coverage(region, "social_work_station", reach=np.zeros(len(region.population), bool))
+    assert len(cov[cov["level"] == "town"]) == 3
+    district = cov[(cov["level"] == "district") & (cov["district_code"] == "440703")].iloc[0]
+    assert district.served == 1000 + 800 + 600 + 400 + 1150  # the unassigned people still count here
+    units = unit_coverage(region, "social_work_station")
+    assert units.query("level == 'city'").facilities.item() == 0  # SWS1 is in no town
+
+
+def test_locate_gives_no_town_outside_every_polygon():
+    region = _tiny_region()
+    pts = gpd.GeoDataFrame({"district_code": ["440703", None]},
+                           geometry=[Point(X0 + 500, Y0 + 500), Point(X0 + 9000, Y0 + 500)], crs=UTM)
+    located = region.locate(pts)
+    assert located["town_code"].tolist() == ["440703002", None]
+    assert located["district_code"].tolist() == ["440703", None]
