@@ -20,9 +20,9 @@ __all__ = [
 ]
 
 FACILITY_ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("名称", "机构名称", "站点名称", "设施名称", "单位名称", "服务站名称", "name", "facility", "facilityname"),
-    "lon": ("经度", "lon", "lng", "long", "longitude", "x", "东经"),
-    "lat": ("纬度", "lat", "latitude", "y", "北纬"),
+    "name": ("名称", "机构名称", "站点名称", "设施名称", "单位名称", "服务站名称", "名稱", "機構名稱", "設施名稱", "name", "facility", "facilityname"),
+    "lon": ("经度", "經度", "lon", "lng", "long", "longitude", "x", "东经"),
+    "lat": ("纬度", "緯度", "lat", "latitude", "y", "北纬"),
     "type": ("类型", "机构类型", "设施类型", "type", "category", "kind"),
     "address": ("地址", "详细地址", "机构地址", "address", "addr"),
     "town": ("所属镇街", "镇街", "所属镇(街道)", "所属镇街道", "镇(街道)", "乡镇街道", "镇街道", "乡镇", "街道", "town", "township", "towncode", "town_code"),

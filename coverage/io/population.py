@@ -202,7 +202,8 @@ def _check_census(cells: pd.DataFrame, footprint, report: ImportReport, enforce:
     in_file = float(cells.loc[cells["district_code"].astype(str).isin(covered), "pop_total"].sum())
     census = float(sum(CENSUS_2020_TOTALS[c] for c in covered))
     ratio = in_file / census
-    names = ", ".join(covered)
+    label = dict(zip(d["district_code"].astype(str), d["district_zh"] if "district_zh" in d else d["district_code"]))
+    names = ", ".join(f"{c} {label.get(c, '')}".strip() for c in covered)
     where = f"the {len(covered)} district(s) it covers ({names})"
     if abs(ratio - 1) <= POPULATION_CENSUS_TOLERANCE:
         report.note(f"{in_file:,.0f} people in {where}; the 2020 census counts {census:,.0f} ({ratio - 1:+.1%})")
@@ -397,7 +398,11 @@ def _assign(cells: pd.DataFrame, towns: gpd.GeoDataFrame, report: ImportReport) 
 
 
 def _finish(cells: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
-    total = round_preserving_sum(cells["pop_total"].to_numpy(dtype=float))
+    # rounded town by town: every town's total is kept (to the person), not only the city's
+    raw_total = cells["pop_total"].to_numpy(dtype=float)
+    total = np.zeros(len(cells), dtype=np.int64)
+    for idx in cells.groupby(cells["town_code"].astype(str), sort=False).indices.values():
+        total[idx] = round_preserving_sum(raw_total[idx])
     out = pd.DataFrame(
         {
             "cell_id": cells["cell_id"].astype(np.int64).to_numpy(),

@@ -240,7 +240,7 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
     fine = np.where(populated, values, 0.0)
     if k > 1:
         fine = np.kron(fine, np.ones((k, k))) / (k * k)
-    fine_transform = transform * transform.scale(1.0 / k, 1.0 / k)
+    fine_transform = transform @ transform.scale(1.0 / k, 1.0 / k)
     t_src = t.to_crs(crs)
     shapes = [(g, i + 1) for i, g in enumerate(t_src.geometry) if g is not None and not g.is_empty]
     town_idx = rasterize(shapes, out_shape=fine.shape, transform=fine_transform, fill=0, dtype="int32")

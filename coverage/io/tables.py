@@ -566,7 +566,7 @@ def read_vector(path: Path, report: ImportReport, layer_name: str | None = None)
         raise file_error(
             path,
             f"{len(layers)} layers hold features: "
-            + ", ".join(f"{n!r} ({k} features)" for n, k in layers)
+            + ", ".join(f"{n!r} ({k} feature{'s' if k != 1 else ''})" for n, k in layers)
             + "; choose one (--layer-name NAME, layer_name=NAME)",
         )
     else:

@@ -97,7 +97,9 @@ def _scan_sheet(zf: zipfile.ZipFile, title: str, member: str, path: Path) -> She
                             row_no = int(m[2])
                         has_value = has_formula = False
                     continue
-                if tag in ("v", "is"):
+                if tag == "v":
+                    has_value = has_value or bool(el.text)
+                elif tag == "is":
                     has_value = True
                 elif tag == "f":
                     has_formula = True
