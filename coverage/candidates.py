@@ -34,6 +34,7 @@ import shapely
 from pyproj import Transformer
 
 from coverage.crs import PROJECTED, WGS84
+from coverage.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from coverage.region import Region
@@ -56,7 +57,7 @@ _LONLAT_NAMES = (("lon", "lat"), ("longitude", "latitude"), ("lng", "lat"), ("ç»
 def _towns_projected(region: "Region") -> gpd.GeoDataFrame:
     towns = region.towns
     if towns.crs is None:
-        raise ValueError("region.towns has no CRS")
+        raise InputError("region.towns has no CRS")
     return towns.to_crs(PROJECTED).reset_index(drop=True)
 
 
@@ -123,11 +124,11 @@ def _points_xy(points: pd.DataFrame) -> tuple[np.ndarray, list]:
             break
     if isinstance(points, gpd.GeoDataFrame) and points.geometry is not None:
         if points.crs is None:
-            raise ValueError("candidate points have no CRS; set one (e.g. EPSG:4326)")
+            raise InputError("candidate points have no CRS; set one (e.g. EPSG:4326)")
         geom = points.geometry.to_crs(PROJECTED)
         bad = np.flatnonzero(~(geom.geom_type == "Point").to_numpy() | geom.is_empty.to_numpy())
         if bad.size:
-            raise ValueError(f"candidate row {int(bad[0]) + 1} is not a point geometry")
+            raise InputError(f"candidate row {int(bad[0]) + 1} is not a point geometry")
         return np.column_stack([geom.x.to_numpy(float), geom.y.to_numpy(float)]), names
     cols = {str(c).strip().lower(): c for c in points.columns}
     for lo, la in _LONLAT_NAMES:
@@ -136,7 +137,7 @@ def _points_xy(points: pd.DataFrame) -> tuple[np.ndarray, list]:
             lat = pd.to_numeric(points[cols[la]], errors="coerce").to_numpy(float)
             bad = np.flatnonzero(~np.isfinite(lon) | ~np.isfinite(lat))
             if bad.size:
-                raise ValueError(
+                raise InputError(
                     f"candidate row {int(bad[0]) + 1}: column {cols[lo]!r}/{cols[la]!r} is not a number"
                 )
             x, y = _TO_PROJECTED.transform(lon, lat)
@@ -146,9 +147,9 @@ def _points_xy(points: pd.DataFrame) -> tuple[np.ndarray, list]:
         y = pd.to_numeric(points[cols["y"]], errors="coerce").to_numpy(float)
         bad = np.flatnonzero(~np.isfinite(x) | ~np.isfinite(y))
         if bad.size:
-            raise ValueError(f"candidate row {int(bad[0]) + 1}: column 'x'/'y' is not a number")
+            raise InputError(f"candidate row {int(bad[0]) + 1}: column 'x'/'y' is not a number")
         return np.column_stack([x, y]), names
-    raise ValueError(
+    raise InputError(
         "candidate points need lon/lat columns (WGS-84), x/y columns (EPSG:32649) or a geometry; "
         f"got columns {list(points.columns)}"
     )
@@ -187,12 +188,12 @@ def candidates_from_points(
 
     Raises
     ------
-    ValueError
+    InputError
         Naming the file and row of a point that is not on land in the city, or of a
         missing / non-numeric coordinate.
     """
     if on_outside not in ("raise", "drop"):
-        raise ValueError(f"on_outside must be 'raise' or 'drop'; got {on_outside!r}")
+        raise InputError(f"on_outside must be 'raise' or 'drop'; got {on_outside!r}")
     label = "candidate points"
     if isinstance(points, (str, os.PathLike)):
         from coverage.io import read_facilities
@@ -202,19 +203,19 @@ def candidates_from_points(
         gdf, _report = read_facilities(path, layer_id or "elder_care_station", crs=crs, towns=region.towns)
         points = gdf
     elif not isinstance(points, pd.DataFrame):
-        raise ValueError(f"candidates must be a file path or a (Geo)DataFrame; got {type(points).__name__}")
+        raise InputError(f"candidates must be a file path or a (Geo)DataFrame; got {type(points).__name__}")
     if len(points) == 0:
-        raise ValueError(f"{label}: no candidate points")
+        raise InputError(f"{label}: no candidate points")
     try:
         xy, names = _points_xy(points)
     except ValueError as exc:
-        raise ValueError(f"{label}: {exc}") from None
+        raise InputError(f"{label}: {exc}") from None
     town_row = locate_towns(region, xy)
     outside = np.flatnonzero(town_row < 0)
     if outside.size and on_outside == "raise":
         rows = ", ".join(str(int(i) + 1) for i in outside[:10])
         more = f" (and {outside.size - 10} more)" if outside.size > 10 else ""
-        raise ValueError(
+        raise InputError(
             f"{label}: {outside.size} candidate point(s) lie outside the city's towns (not on land "
             f"in the study area): row(s) {rows}{more}"
         )
@@ -277,9 +278,9 @@ def generate_candidates(
         uncovered = np.ones(m, dtype=bool)
     uncovered = np.asarray(uncovered, dtype=bool)
     if uncovered.shape != (m,):
-        raise ValueError(f"uncovered mask has {uncovered.shape[0]} values, population grid has {m} cells")
+        raise InputError(f"uncovered mask has {uncovered.shape[0]} values, population grid has {m} cells")
     if max_cells < 0 or per_unit < 0:
-        raise ValueError("max_cells and per_unit must be >= 0")
+        raise InputError("max_cells and per_unit must be >= 0")
     cell_xy = region.cell_xy()
     # Cells are checked for land only once chosen (locating every cell is slow).
     weight = np.where(uncovered, demand, 0.0)
@@ -291,7 +292,7 @@ def generate_candidates(
     # 1. units lacking a facility
     if units is not None:
         if unit_level not in ("town", "county"):
-            raise ValueError(f"unit_level must be 'town' or 'county'; got {unit_level!r}")
+            raise InputError(f"unit_level must be 'town' or 'county'; got {unit_level!r}")
         key = "town_code" if unit_level == "town" else "district_code"
         codes = pop[key].astype(str).to_numpy()
         polys = _towns_projected(region)
@@ -311,7 +312,7 @@ def generate_candidates(
     if n_clusters is None:
         n_clusters = min(150, live.size)
     if n_clusters < 0:
-        raise ValueError(f"n_clusters must be >= 0; got {n_clusters}")
+        raise InputError(f"n_clusters must be >= 0; got {n_clusters}")
     n_clusters = min(n_clusters, live.size)
     if n_clusters > 0:
         km = KMeans(n_clusters=n_clusters, n_init=1, random_state=random_state)

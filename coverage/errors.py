@@ -18,6 +18,7 @@ __all__ = [
     "OptionError",
     "NetworkError",
     "SitingError",
+    "UnreachableTargetError",
     "CapacityError",
     "ExportError",
     "WorkspaceError",
@@ -78,6 +79,10 @@ class NetworkError(CoverageError):
 
 class SitingError(CoverageError):
     """A siting problem cannot be set up or solved as asked."""
+
+
+class UnreachableTargetError(SitingError, ValueError):
+    """A siting target (a coverage rate, people to serve) that all candidates together cannot reach."""
 
 
 class CapacityError(InputError):

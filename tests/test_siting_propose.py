@@ -358,3 +358,73 @@ def test_network_mode_uses_street_distances(region):
     assert cut.sites["new_covered_60plus"].tolist() == [50, 50]
     assert sorted(cut.sites["name"]) == ["m12", "m67"]
     assert cut.params["objective"] == 100
+
+
+# --------------------------------------------------------------------------- exact by default, p-median
+
+
+def test_default_solver_is_exact_and_states_its_gap(region, tmp_path):
+    res = propose_sites(region, LAYER, k=2, candidates=user_candidates())
+    p = res.params
+    assert p["solver"] == "auto" and p["solver_used"] == "ilp" and p["status"] == "optimal"
+    assert p["gap"] == 0 and p["bound"] == 109
+    forced = propose_sites(region, LAYER, k=2, candidates=user_candidates(), solver="greedy").params
+    # the greedy's own proven bound: what it covers plus the two largest gains left
+    assert forced["solver_used"] == "greedy" and forced["bound"] >= 109 and forced["gap"] is not None
+    df = pd.read_csv(res.to_csv(tmp_path / "s.csv"), encoding="utf-8-sig")
+    assert set(df["method"]) == {"ilp"} and set(df["status"]) == {"optimal"} and (df["gap"] == 0).all()
+
+
+def _capped_total(x_sites, cap):
+    """Total 60+ travel (metres, straight line, capped) with the station at A0 and ``x_sites``."""
+    pts = np.concatenate([[CELL_X[0]], np.asarray(x_sites, dtype=float)])
+    d = np.abs(CELL_X[:, None] - pts[None, :]).min(axis=1)
+    return float(OLD @ np.minimum(d, cap))
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_pmedian_minimises_capped_travel(region, k):
+    import itertools
+
+    from coverage.settings import SITING_PMEDIAN_COST_CAP_FACTOR
+
+    res = propose_sites(region, LAYER, k=k, objective="pmedian", candidates=user_candidates())
+    p = res.params
+    cap = SITING_PMEDIAN_COST_CAP_FACTOR * p["standard"]["urban"]["distance_m"]
+    xs = {n: X0 + 1500 * v for n, v in MID.items()}
+    best = min(itertools.combinations(xs, k), key=lambda s: _capped_total([xs[n] for n in s], cap))
+    assert sorted(res.sites["name"]) == sorted(best)
+    assert p["objective"] == pytest.approx(_capped_total([xs[n] for n in best], cap))
+    assert p["problem"] == "pmedian" and p["cost_unit"] == "m" and p["status"] == "optimal"
+    assert p["mean_cost_before"] == pytest.approx(_capped_total([], cap) / OLD.sum())
+    assert p["mean_cost_after"] == pytest.approx(p["objective"] / OLD.sum())
+    assert res.sites["cumulative_mean_travel"].iloc[-1] == pytest.approx(p["mean_cost_after"], abs=1e-3)
+    assert (res.sites["travel_unit"] == "m").all()
+    assert "平均出行" in res.summary("zh") and "mean travel" in res.summary("en")
+
+
+def test_capacitated_max_cover_is_exact(region):
+    res = propose_sites(region, LAYER, k=2, candidates=user_candidates(), capacity=55)
+    assert res.params["solver_used"] == "ilp" and res.params["status"] == "optimal"
+    assert res.sites["new_covered_60plus"].tolist() == [55, 50]  # m67 capped at 55, m12 all 50
+
+
+def test_site_command_pmedian_and_greedy_gap(region, tmp_path, monkeypatch, capsys):
+    import coverage.commands.site as site
+    from coverage.cli import main
+
+    monkeypatch.setattr(site, "region_from_args", lambda args: region)
+    cand = tmp_path / "cand.csv"
+    user_candidates().to_csv(cand, index=False)
+    out = tmp_path / "pm.geojson"
+    assert main(["site", "--layer", LAYER, "--k", "1", "--objective", "pmedian", "--candidates", str(cand),
+                 "--out", str(out), "--quiet", "--lang", "en"]) == 0  # fmt: skip
+    fc = json.loads(out.read_text(encoding="utf-8"))
+    assert fc["properties"]["problem"] == "pmedian" and fc["properties"]["solver_used"] in ("ilp", "greedy")
+    assert fc["features"][0]["properties"]["travel_unit"] == "m"
+    printed = capsys.readouterr().out
+    assert "mean travel" in printed and "proven optimal" in printed
+    assert main(["site", "--layer", LAYER, "--k", "1", "--solver", "greedy", "--candidates", str(cand),
+                 "--out", str(tmp_path / "g.geojson"), "--quiet", "--lang", "en"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "greedy heuristic" in printed

@@ -42,6 +42,7 @@ from coverage.siting.pmedian import (
     PMedianInstance,
     heuristic_pmedian,
     ilp_pmedian,
+    lagrangian_bound,
     pmedian_instance,
     solve_pmedian,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "ilp_set_cover",
     "ilp_set_cover_capacitated",
     "lacking_units",
+    "lagrangian_bound",
     "pmedian_instance",
     "propose_sites",
     "rank_sites",

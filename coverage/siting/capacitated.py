@@ -33,7 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from coverage.errors import InputError, SitingError
+from coverage.errors import InputError, SitingError, UnreachableTargetError
 from coverage.settings import SITING_MIP_REL_GAP, SITING_TIME_LIMIT_S
 from coverage.siting.demand import ReducedDemand, reduce_demand
 from coverage.siting.solvers import Solution, assign, greedy_max_cover, greedy_set_cover
@@ -199,7 +199,7 @@ def ilp_set_cover_capacitated(
 
     Raises
     ------
-    SitingError
+    UnreachableTargetError
         If even every candidate at full capacity cannot serve ``required``.
     """
     t0 = time.perf_counter()
@@ -215,7 +215,7 @@ def ilp_set_cover_capacitated(
     res = milp(obj, integrality=integ, bounds=bounds, constraints=cons,
                options={"time_limit": float(time_limit), "disp": False, "mip_rel_gap": float(mip_rel_gap)})  # fmt: skip
     if res.status == 2:
-        raise SitingError(
+        raise UnreachableTargetError(
             f"target unreachable with capacity {capacity}: the candidates cannot newly serve {req:,.0f} people"
         )
     dual = getattr(res, "mip_dual_bound", None)

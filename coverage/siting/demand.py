@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from coverage.errors import InputError
+
 __all__ = ["ReducedDemand", "as_coverage_matrix", "check_instance", "reduce_demand", "undominated_columns"]
 
 _HASH_SEED = 20_231_115
@@ -38,7 +40,7 @@ def as_coverage_matrix(matrix: object) -> sp.csr_matrix:
     else:
         arr = np.asarray(matrix)
         if arr.ndim != 2:
-            raise ValueError(f"coverage matrix must be 2-D; got shape {arr.shape}")
+            raise InputError(f"coverage matrix must be 2-D; got shape {arr.shape}")
         m = sp.csr_matrix(arr)
     m.sum_duplicates()
     m.eliminate_zeros()
@@ -56,24 +58,24 @@ def check_instance(
 
     Raises
     ------
-    ValueError
+    InputError
         If shapes disagree, or weights are negative or not finite.
     """
     a = as_coverage_matrix(matrix)
     w = np.asarray(weights, dtype=np.float64).ravel()
     if w.shape[0] != a.shape[0]:
-        raise ValueError(
+        raise InputError(
             f"weights has {w.shape[0]} values but the coverage matrix has {a.shape[0]} demand rows"
         )
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         bad = int(np.flatnonzero(~np.isfinite(w) | (w < 0))[0])
-        raise ValueError(f"demand weights must be finite and >= 0; row {bad} is {w[bad]!r}")
+        raise InputError(f"demand weights must be finite and >= 0; row {bad} is {w[bad]!r}")
     if covered is None:
         c = np.zeros(a.shape[0], dtype=bool)
     else:
         c = np.asarray(covered, dtype=bool).ravel()
         if c.shape[0] != a.shape[0]:
-            raise ValueError(
+            raise InputError(
                 f"covered mask has {c.shape[0]} values but the coverage matrix has {a.shape[0]} rows"
             )
     return a, w, c

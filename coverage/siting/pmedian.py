@@ -26,7 +26,8 @@ Existing facilities are never moved: they are the ``base``.
 Every result is a :class:`~coverage.siting.solvers.Solution` whose ``objective``
 is the total weighted cost *with* the new sites, ``bound`` a proven lower bound
 on it and ``gap = (objective - bound) / objective``; ``gains`` are the cost
-reduction of each site given the sites ranked before it, and
+reduction of each site given the sites ranked before it (NaN while some row that
+only a new site can serve is still unserved: a reduction from infinity), and
 ``extra["base_total"]`` the total cost with no new site.
 """
 
@@ -257,8 +258,10 @@ def _rank(state: _State, sites: list[int]) -> tuple[np.ndarray, np.ndarray]:
         s = state.savings(d)
         cand = np.array(sorted(left))
         j = int(cand[int(np.argmax(s[cand]))])
+        # a reduction from an infinite total (a row only a new site can serve still unserved) is undefined
+        unserved = bool(np.any(d >= state.big))
         order.append(j)
-        gains.append(float(s[j]))
+        gains.append(math.nan if unserved else float(s[j]))
         left.discard(j)
         col = state.c == j
         np.minimum.at(d, state.r[col], state.v[col])

@@ -270,8 +270,8 @@ def propose_sites(
     ------
     InputError
         On invalid parameters or candidates off land.
-    SitingError
-        When a target cannot be reached.
+    UnreachableTargetError
+        When a target cannot be reached with the candidates (a :class:`SitingError`).
     """
     problem, arg = _validate(layer_id, k, target, solver, capacity, objective, time_limit)
     layer = get_layer(layer_id)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from coverage.export import to_feature_collection, write_csv, write_geojson
 from coverage.describe import provenance_text
+from coverage.errors import InputError
 from coverage.i18n import layer_name, t
 
 __all__ = ["SITE_COLUMNS", "SitingResult", "format_cost"]
@@ -82,7 +83,7 @@ class SitingResult:
         """A few lines for the terminal (text from :mod:`coverage.i18n`): sites, effect, method, gap."""
         p = self.params
         if lang not in ("zh", "en"):
-            raise ValueError(f"lang must be 'zh' or 'en'; got {lang!r}")
+            raise InputError(f"lang must be 'zh' or 'en'; got {lang!r}")
         n = len(self.sites)
         layer = layer_name(p.get("layer", ""), lang)
         rate_before, rate_after = 100 * p.get("rate_before", 0.0), 100 * p.get("rate_after", 0.0)

@@ -33,6 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from coverage.errors import InputError, UnreachableTargetError
 from coverage.settings import SITING_MIP_REL_GAP, SITING_TIME_LIMIT_S
 from coverage.siting.demand import ReducedDemand, check_instance, reduce_demand, undominated_columns
 
@@ -119,13 +120,13 @@ def _check_capacity(capacity: float | None) -> float:
         return math.inf
     cap = float(capacity)
     if not math.isfinite(cap) or cap <= 0:
-        raise ValueError(f"capacity must be a positive number of people per site; got {capacity!r}")
+        raise InputError(f"capacity must be a positive number of people per site; got {capacity!r}")
     return cap
 
 
 def _check_k(k: object) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or int(k) < 1:
-        raise ValueError(f"k must be a positive integer number of new sites; got {k!r}")
+        raise InputError(f"k must be a positive integer number of new sites; got {k!r}")
     return int(k)
 
 
@@ -310,7 +311,7 @@ def assign(
     for pos, j in enumerate(sites):
         j = int(j)
         if not 0 <= j < csc.shape[1]:
-            raise ValueError(f"site index {j} out of range for {csc.shape[1]} candidates")
+            raise InputError(f"site index {j} out of range for {csc.shape[1]} candidates")
         rows = _column_rows(csc, j)
         rows = rows[left[rows] > 0]
         if rows.size == 0:
@@ -461,9 +462,9 @@ def _check_time_limit(time_limit: float, mip_rel_gap: float) -> None:
     except (TypeError, ValueError):
         ok = False
     if not ok:
-        raise ValueError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
+        raise InputError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
     if not 0 <= float(mip_rel_gap) < 1:
-        raise ValueError(f"mip_rel_gap must be in [0, 1); got {mip_rel_gap!r}")
+        raise InputError(f"mip_rel_gap must be in [0, 1); got {mip_rel_gap!r}")
 
 
 def _milp_options(time_limit: float, mip_rel_gap: float) -> dict:
@@ -598,10 +599,10 @@ def ilp_max_cover(
 def _check_required(required: float, reduced: ReducedDemand) -> float:
     req = float(required)
     if not math.isfinite(req):
-        raise ValueError(f"required demand must be a finite number; got {required!r}")
+        raise InputError(f"required demand must be a finite number; got {required!r}")
     best = reduced.total()
     if req > best * (1 + 1e-12) + 1e-9:
-        raise ValueError(
+        raise UnreachableTargetError(
             f"target unreachable: it needs {req:,.0f} more people covered but all "
             f"{reduced.n_candidates} candidates together reach only {best:,.0f}"
         )
@@ -681,7 +682,7 @@ def greedy_set_cover(
 
     Raises
     ------
-    ValueError
+    UnreachableTargetError
         If all candidates together cannot reach ``required``.
     """
     t0 = time.perf_counter()
@@ -693,7 +694,7 @@ def greedy_set_cover(
     sites, _ = _lazy_greedy(reduced, None, cap, stop_at=req, progress=progress)
     total = float(np.sum(assign(reduced.matrix, sites, None, reduced.weights, capacity).T @ reduced.weights))
     if total < req - 1e-9 * max(1.0, req):
-        raise ValueError(
+        raise UnreachableTargetError(
             f"target unreachable with capacity {capacity}: the candidates can newly serve "
             f"{total:,.0f} people but {req:,.0f} are needed"
         )
@@ -783,9 +784,9 @@ def _check_groups(groups: Sequence[Sequence[int]], n_cand: int) -> list[np.ndarr
     for g, members in enumerate(groups):
         arr = np.unique(np.asarray(list(members), dtype=np.int64))
         if arr.size == 0:
-            raise ValueError(f"group {g} has no candidate site")
+            raise InputError(f"group {g} has no candidate site")
         if arr.min() < 0 or arr.max() >= n_cand:
-            raise ValueError(f"group {g} refers to a candidate outside 0..{n_cand - 1}")
+            raise InputError(f"group {g} refers to a candidate outside 0..{n_cand - 1}")
         out.append(arr)
     return out
 
@@ -875,7 +876,7 @@ def ilp_one_per_group(
     members = _check_groups(groups, a.shape[1])
     flat = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
     if np.unique(flat).size != flat.size:
-        raise ValueError("groups must not share candidate sites")
+        raise InputError("groups must not share candidate sites")
     greedy = greedy_one_per_group(a, w, members, c)
     if not members:
         return greedy
