@@ -114,3 +114,92 @@ def test_town_boundaries_upload_survives_a_restart(fresh_workspace):
         provenance = next(d.value for d in session.dataframe if list(d.value.columns) == ["输入", "来源"])
         assert provenance.set_index("输入").loc["镇街边界", "来源"] == "用户上传"
         assert metrics(session) == default
+
+
+# --------------------------------------------------------------------------- integrity in the page
+
+
+def _register_layer(n: int = 2):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    return gpd.GeoDataFrame({"facility_id": [f"U{i}" for i in range(n)], "name": [f"站{i}" for i in range(n)]},
+                            geometry=[Point(113.08 - 0.2 * i, 22.58 - 0.1 * i) for i in range(n)],
+                            crs="EPSG:4326")
+
+
+def test_an_empty_workspace_file_is_refused_and_restored_from_a_backup(fresh_workspace):
+    ws = Workspace.open(fresh_workspace)
+    ws.save_layer("elder_care_station", _register_layer(2), source_name="good.csv")
+    (fresh_workspace / "backups").mkdir()
+    ws.backup(fresh_workspace / "backups")
+    for suffix in ("", "-wal", "-shm"):
+        (fresh_workspace / f"workspace.sqlite{suffix}").unlink(missing_ok=True)
+    (fresh_workspace / "workspace.sqlite").write_bytes(b"")  # e.g. a copy cut short
+    at = start()
+    assert any("已损坏或无法读取" in e.value and "0 bytes" in e.value for e in at.error)
+    assert metrics(at)[3][1] == f"{len(load_default().facilities['elder_care_station']):,}"
+    assert (fresh_workspace / "workspace.sqlite").read_bytes() == b""  # refused, not recreated
+    assert at.button(key="ws_restore").disabled  # only after the confirmation
+    at.checkbox(key="ws_restore_ok").check().run()
+    at.button(key="ws_restore").click().run()
+    assert not at.exception and not at.error
+    assert any("已从" in s.value for s in at.success)
+    assert metrics(at)[3][1] == "2"  # the backup's upload is in use again
+    moved = [p for p in fresh_workspace.iterdir() if p.name.startswith("workspace.sqlite.replaced-")]
+    assert len(moved) == 1 and moved[0].read_bytes() == b""  # kept aside, not deleted
+
+
+def test_a_damaged_saved_item_is_named_skipped_and_dropped_only_when_confirmed(fresh_workspace):
+    import sqlite3
+
+    ws = Workspace.open(fresh_workspace)
+    ws.save_layer("elder_care_station", _register_layer(2))
+    ws.save_layer("social_work_station", _register_layer(3))
+    con = sqlite3.connect(fresh_workspace / "workspace.sqlite")
+    con.execute("UPDATE objects SET body = '{\"format\": 1, \"columns\": [' WHERE name = 'elder_care_station'")
+    con.commit()
+    con.close()
+    at = start()
+    assert any("损坏" in e.value and "设施图层 “elder\\_care\\_station”" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    # the damaged layer falls back to the default, the readable upload is in use
+    assert metrics(at)[3][1] == f"{len(load_default().facilities['elder_care_station']):,}"
+    at.sidebar.selectbox(key="layer").set_value("social_work_station").run()
+    assert metrics(at)[3][1] == "3"
+    assert at.button(key="ws_drop_0").disabled
+    assert ws.layers() == ["elder_care_station", "social_work_station"]
+    at.checkbox(key="ws_drop_ok_0").check().run()
+    at.button(key="ws_drop_0").click().run()
+    assert not at.exception
+    assert ws.layers() == ["social_work_station"] and ws.check().ok
+    assert not any("损坏" in e.value for e in at.error)
+    assert metrics(at)[3][1] == "3"
+
+
+def test_a_read_only_workspace_opens_for_viewing(fresh_workspace, tmp_path_factory, monkeypatch):
+    import subprocess
+
+    ws = Workspace.open(fresh_workspace)
+    ws.save_layer("social_work_station", _register_layer(2))
+    point = tmp_path_factory.mktemp("ro")
+    if subprocess.run(["mount", "--bind", "-o", "ro", str(fresh_workspace), str(point)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot bind-mount here (needs CAP_SYS_ADMIN)")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(point)], capture_output=True).returncode:
+            pytest.skip("cannot remount read-only here")
+        monkeypatch.setenv(ENV_VAR, str(point))
+        at = start()
+        assert any("只读" in i.value for i in at.info)
+        at.sidebar.selectbox(key="layer").set_value("social_work_station").run()
+        assert metrics(at)[3][1] == "2"  # the saved upload is shown
+        at.selectbox(key="remove_choice").set_value("U0").run()
+        at.button(key="remove").click().run()  # an edit works in the page, nothing is written
+        assert not at.exception and metrics(at)[3][1] == "1"
+        assert at.button(key="save_scenario").disabled
+    finally:
+        while subprocess.run(["umount", str(point)], capture_output=True).returncode == 0:
+            pass
+        subprocess.run(["umount", "-l", str(point)], capture_output=True)  # if still busy
+    assert Workspace.open(fresh_workspace).drafts() == []
