@@ -73,6 +73,11 @@ __all__ = [
     "units_needed",
     "target_for",
     "format_value",
+    "input_label",
+    "provenance_items",
+    "csv_table",
+    "trajectory_table",
+    "write_excel",
     "COLUMNS",
     "LEVELS",
     "STATUS_COLOURS",
@@ -113,7 +118,7 @@ STATUS_COLOURS: dict[Status, str] = {
 }
 
 #: The mark next to a figure computed from modelled or illustrative inputs (explained in the notes).
-CAVEAT_MARK = "ᵃ"
+CAVEAT_MARK = "†"
 
 LEVELS = ("city", "district", "town")
 MEASURES = ("unit_town", "unit_county", "nursing_bed_share", "beds_per_1000_60plus", "pop_coverage")
@@ -498,19 +503,19 @@ def _unit_rows(region: Region, ind: Indicator, ms: Milestone | None) -> list[dic
         return _failed(Reason.LAYER_MISSING, ind.layer)
     by_town = ind.measure == "unit_town"
     uc = unit_coverage(region, ind.layer, level="town" if by_town else "county")
-    unit_level = "town" if by_town else "county"
+    unit_level, key = ("town", "town_code") if by_town else ("county", "district_code")
     units = uc[uc["level"] == unit_level]
-    lacking_all = units.loc[units["units_with"] == 0, ["code", "district_code"]].astype(str)
+    lacking_all = units.loc[units["units_with"] == 0, list(dict.fromkeys([key, "district_code"]))].astype(str)
     rows = []
     for r in uc.itertuples(index=False):
         if r.level == unit_level:
-            level = "town" if by_town else "district"
-            row = _base_row(level, r.district_code, r.code if by_town else None)
-            lacking = () if r.units_with else (str(r.code),)
+            code = str(getattr(r, key))
+            row = _base_row("town" if by_town else "district", r.district_code, code if by_town else None)
+            lacking = () if r.units_with else (code,)
         else:
             row = _base_row(r.level, r.district_code, None)
-            sel = lacking_all if r.level == "city" else lacking_all[lacking_all["district_code"] == str(r.code)]
-            lacking = tuple(sel["code"])
+            sel = lacking_all if r.level == "city" else lacking_all[lacking_all["district_code"] == str(r.district_code)]
+            lacking = tuple(sel[key])
         row.update(numerator=float(r.units_with), denominator=float(r.units), lacking=lacking)
         if r.units:
             row["value"] = r.units_with / r.units
@@ -783,6 +788,16 @@ def format_value(value: Any, unit: str, lang: str = "zh", digits: int = 1) -> st
     return f"{float(value):,.{digits}f}"
 
 
+def _value_text(row: Any, lang: str) -> str:
+    """The measured value as shown: a town's own unit coverage reads 有 / 无 (yes / no)."""
+    if _na(row.value):
+        return "—"
+    if row.level == "town" and row.measure == "unit_town":
+        return t("review.value.has" if row.value > 0 else "review.value.lacks", lang)
+    unit = "" if row.unit == "rate" else f" {t('review.unit.per_1000', lang)}"
+    return format_value(row.value, row.unit, lang) + unit
+
+
 def _target_text(row: Any, lang: str) -> str:
     op = row.target_op
     if _na(op) or op is None:
@@ -854,13 +869,12 @@ def review_table(result: ReviewResult, lang: str = "zh", level: str | None = Non
     records = []
     for r in rows.itertuples(index=False):
         mark = CAVEAT_MARK if r.caveat and not _na(r.value) else ""
-        unit = "" if r.unit == "rate" or _na(r.value) else f" {t('review.unit.per_1000', lang)}"
         records.append([
             status_name(r.status, lang, due_year=None if _na(r.due_year) else int(r.due_year)),
             indicator_name(r.indicator_zh, r.indicator_en, lang),
             t(f"review.level.{r.level}", lang),
             _place(r, lang),
-            format_value(r.value, r.unit, lang) + unit + mark,
+            _value_text(r, lang) + mark,
             _target_text(r, lang),
             _gap_text(r, lang),
             _note_text(r, lang, names),
@@ -914,16 +928,17 @@ def review_notes(result: ReviewResult, lang: str = "zh") -> list[str]:
     return notes + list(result.notes)
 
 
+def input_label(name: str, lang: str = "zh") -> str:
+    """Name of an input of the provenance mapping (``towns``, ``facilities:<layer>`` …) in ``lang``."""
+    if name.startswith("facilities:"):
+        return layer_name(name.split(":", 1)[1], lang)
+    key = f"review.input.{name}"
+    return t(key, lang) if key in STRINGS else name
+
+
 def provenance_items(provenance: Mapping[str, str], lang: str = "zh") -> str:
     """``区县边界: 真实; 镇街边界: 推算; …`` — every input with its provenance label."""
-    parts = []
-    for name, source in provenance.items():
-        if name.startswith("facilities:"):
-            label = layer_name(name.split(":", 1)[1], lang)
-        else:
-            label = t(f"review.input.{name}", lang) if f"review.input.{name}" in STRINGS else name
-        parts.append(f"{label}: {source_name(source, lang)}")
-    return "; ".join(parts)
+    return "; ".join(f"{input_label(name, lang)}: {source_name(src, lang)}" for name, src in provenance.items())
 
 
 # --------------------------------------------------------------------------- XLSX

@@ -288,7 +288,7 @@ def test_review_table_reads_in_order_without_ids_or_none(review):
     assert ossuary["说明"] == "缺少: 测试乙区"
     circle = zh[zh["指标"] == "社区15分钟居家养老服务圈"].iloc[0]
     assert (circle["完成情况"], circle["测算值"], circle["目标"], circle["差距"]) == (
-        "已测算（无量化目标）", "58.3%" + CAVEAT_MARK, "基本建成", "未覆盖 580 人")
+        "已测算", "58.3%" + CAVEAT_MARK, "基本建成", "未覆盖 580 人")
 
 
 def test_review_table_in_english_uses_english_names_and_pinyin(review):
@@ -296,6 +296,10 @@ def test_review_table_in_english_uses_english_names_and_pinyin(review):
     assert list(en.columns) == ["Status", "Indicator", "Level", "Place", "Measured", "Target", "Gap", "Note"]
     assert not CJK.search(" ".join(en.astype(str).to_numpy().ravel()))
     assert set(en["Place"]) == {"Jia-1", "Jia-2", "Yi-1", "Yi-2"}
+    centre = review_table(review, "zh", "town")
+    centre = centre[centre["指标"] == "乡镇(街道)范围具备综合功能的养老服务机构覆盖率"].set_index("地区")["测算值"]
+    assert centre.to_dict() == {"甲一街道": "无" + CAVEAT_MARK, "甲二镇": "有" + CAVEAT_MARK,
+                                "乙一街道": "有" + CAVEAT_MARK, "乙二镇": "无" + CAVEAT_MARK}
     city = review_table(review, "en", "city").set_index("Indicator")
     assert city.loc["towns with a centre", "Gap"] == "1 more towns"
     assert city.loc["nursing-bed share", "Note"] == "1 institution(s) without bed data left out"

@@ -8,7 +8,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.status.not_met": ("未达标", "not met"),
     "review.status.not_yet_due": ("未到期", "not yet due"),
     "review.status.not_yet_due_year": ("未到期（{year}年目标）", "not yet due ({year} target)"),
-    "review.status.measured": ("已测算（无量化目标）", "measured (no numeric target)"),
+    "review.status.measured": ("已测算", "measured"),
     "review.status.cannot_compute": ("无法计算", "cannot compute"),
     # reasons (coverage.review.Reason values)
     "review.reason.layer_missing": ("缺少{detail}图层", "the {detail} layer is missing"),
@@ -26,6 +26,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.level.town": ("镇街", "Town"),
     "review.city_name": ("江门市", "Jiangmen"),
     # units of values and gaps
+    "review.value.has": ("有", "yes"),
+    "review.value.lacks": ("无", "no"),
     "review.unit.per_1000": ("张/千名老人", "beds per 1,000 aged 60+"),
     "review.gap.towns": ("还需 {n} 个乡镇(街道)", "{n} more towns"),
     "review.gap.counties": ("还需 {n} 个县级行政区", "{n} more counties"),
@@ -94,15 +96,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "review.notes.statuses": (
         "完成情况: 达标 / 未达标按目标判断; 评估年份早于目标年份且尚未达到时为“未到期”; “无法计算”表示所需数据缺失; "
-        "社区15分钟居家养老服务圈在规划中无量化目标(“基本建成”), 只报告覆盖率。",
+        "社区15分钟居家养老服务圈在规划中无量化目标(“基本建成”), 只报告覆盖率(“已测算”)。",
         "Status: met / not met against the target; “not yet due” when the milestone year is later than the review "
         "year and not reached yet; “cannot compute” when inputs are missing; the 15-minute elder-care circle has no "
-        "numeric target in the plan (“basically in place”), so only its rate is reported.",
+        "numeric target in the plan (“basically in place”), so only its rate is reported (“measured”).",
     ),
     "review.notes.sources": ("数据来源: {items}", "Data sources: {items}"),
     "review.notes.caveat": (
-        "ᵃ 标注的数值使用了推算或示意数据, 只能演示方法, 不代表实际完成情况。",
-        "ᵃ marks figures computed from modelled or illustrative inputs: they demonstrate the method and are not "
+        "† 标注的数值使用了推算或示意数据, 只能演示方法, 不代表实际完成情况。",
+        "† marks figures computed from modelled or illustrative inputs: they demonstrate the method and are not "
         "the bureau's actual results.",
     ),
     "review.input.districts": ("区县边界", "district boundaries"),
@@ -136,6 +138,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report.methods": ("五、方法与数据说明", "5. Methods and data"),
     "report.data_notice": ("数据说明", "Data notice"),
+    "report.col.input": ("输入数据", "Input"),
+    "report.col.source": ("性质", "Provenance"),
     "report.page": ("第 {n} 页", "page {n}"),
     "report.progress.review": ("测算指标", "measuring indicators"),
     "report.progress.maps": ("绘制地图", "drawing maps"),

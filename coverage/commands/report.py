@@ -1,0 +1,63 @@
+"""``python -m coverage report --year 2025 --out 年度评估.docx`` — the annual review as a Word report.
+
+Measures the plan's indicators (as ``review`` does), draws a map per measured indicator and each
+indicator's 2020 → year path, and writes a .docx with the cover, summary, tables, maps, charts,
+methods and data notice. ``--lang en`` writes it in English. A thin shell over
+:meth:`coverage.analysis.Analysis.review` and :func:`coverage.report.write_report`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from coverage import settings
+from coverage.cli import CLIError, add_region_arguments, region_from_args
+from coverage.commands._options import add_standard_arguments, analysis_from_args
+from coverage.i18n import t
+from coverage.report import report_steps, write_report
+from coverage.review import coverage_layers, review_table
+
+NAME = "report"
+HELP = "write the annual review as a Word report (.docx) with maps and charts"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the command's options on ``parser``."""
+    parser.add_argument("--year", type=int, default=2025, help="review year (default 2025)")
+    parser.add_argument("--out", metavar="FILE.docx", required=True, help="output .docx")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report (default zh)")
+    parser.add_argument("--targets", metavar="FILE", help="plan-indicator table (default data/targets/plan_indicators.csv)")
+    parser.add_argument("--dpi", type=int, default=150, help="resolution of the maps and charts (default 150)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_standard_arguments(parser)
+    add_region_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Review, draw, write ``--out``; print the city rows."""
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        raise CLIError(f"--out must end in .docx; got {out.name!r}")
+    if not 50 <= args.dpi <= 600:
+        raise CLIError(f"--dpi must be between 50 and 600; got {args.dpi}")
+    lang = args.lang
+    with tqdm(total=1, desc=t("report.progress.review", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
+              leave=False, file=sys.stderr, disable=args.quiet) as bar:  # fmt: skip
+        region = region_from_args(args)
+        analysis = analysis_from_args(args, coverage_layers(args.targets), region)
+        result = analysis.review(args.year, targets=args.targets, yearly=True)
+        bar.update()
+        bar.reset(total=report_steps(result))
+
+        def step(label: str) -> None:
+            bar.set_description(label)
+            bar.update()
+
+        write_report(out, result, analysis.edited_region(), lang, progress=step, dpi=args.dpi)
+    print(review_table(result, lang, "city").to_string(index=False))
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
