@@ -39,11 +39,11 @@ FAILING = [
      "  gbk_text_in_lat.csv, row 3, column 纬度: '二十二点二五' is not a number"),
     ("utf8_bom_no_lat.csv", "facilities", {},
      "cannot import utf8_bom_no_lat.csv: 1 error\n"
-     "  utf8_bom_no_lat.csv, row 1: no latitude column (accepted: 纬度, lat, latitude, y, 北纬)"),
+     "  utf8_bom_no_lat.csv, row 1: no latitude column (accepted: 纬度, 緯度, lat, latitude, y, 北纬)"),
     ("missing_columns.csv", "facilities", {},
      "cannot import missing_columns.csv: 2 errors\n"
-     "  missing_columns.csv, row 1: no longitude column (accepted: 经度, lon, lng, long, longitude, x, 东经)\n"
-     "  missing_columns.csv, row 1: no latitude column (accepted: 纬度, lat, latitude, y, 北纬)"),
+     "  missing_columns.csv, row 1: no longitude column (accepted: 经度, 經度, lon, lng, long, longitude, x, 东经)\n"
+     "  missing_columns.csv, row 1: no latitude column (accepted: 纬度, 緯度, lat, latitude, y, 北纬)"),
     ("text_in_numeric.csv", "facilities", {},
      "cannot import text_in_numeric.csv: 1 error\n"
      "  text_in_numeric.csv, row 3, column 经度: 'N/A' is not a number"),
@@ -171,7 +171,7 @@ def test_bad_file_fails_and_workspace_unchanged(seeded, name, kind, opts, messag
         assert expected in warnings
     after = _snapshot(seeded)
     assert after == before
-    assert seeded.integrity_check() == "ok"
+    assert seeded.check().ok
 
 
 @pytest.mark.parametrize("name,kind,expected", WARNED, ids=[c[0] for c in WARNED])

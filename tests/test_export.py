@@ -1,6 +1,7 @@
 """RFC 7946 GeoJSON writer: WGS-84 lon/lat, JSON-native properties, atomic write."""
 
 import json
+import os
 
 import geopandas as gpd
 import numpy as np
@@ -8,7 +9,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from coverage.export import to_feature_collection, write_geojson
+from coverage.cli import main
+from coverage.errors import ExportError, InputError
+from coverage.export import safe_output_path, to_feature_collection, write_csv, write_geojson
+from coverage.io import read_facilities
 
 
 def _utm_points() -> gpd.GeoDataFrame:
@@ -73,3 +77,85 @@ def test_a_failed_export_leaves_the_previous_file_intact(tmp_path):
             raise RuntimeError("disk full")
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["review.csv"]
+
+
+# ----------------------------------------------------------------------------- safe output paths
+
+
+def test_safe_output_path_rules(tmp_path):
+    src = tmp_path / "register.csv"
+    src.write_text("名称,经度,纬度\n", encoding="utf-8")
+    ok = safe_output_path(tmp_path / "out.geojson", (".geojson", ".json"), inputs=[src])
+    assert ok == tmp_path / "out.geojson"
+    assert safe_output_path(tmp_path / "P.CSV.GZ", (".csv", ".csv.gz")).name == "P.CSV.GZ"
+    cases = [
+        (tmp_path, (".geojson",), f"{tmp_path}: is a directory; give a file name ending in .geojson"),
+        (f"{tmp_path}/new/", (".geojson",), f"{tmp_path}/new/: is a directory; give a file name ending in .geojson"),
+        (tmp_path / "o.xlsx", (".geojson", ".json"),
+         f"{tmp_path / 'o.xlsx'}: the extension decides the format and '.xlsx' is not one this output can be "
+         "written as (.geojson, .json)"),
+        (tmp_path / "noext", (".csv",),
+         f"{tmp_path / 'noext'}: the extension decides the format and 'no extension' is not one this output "
+         "can be written as (.csv)"),
+    ]
+    for out, suffixes, message in cases:
+        with pytest.raises(ExportError) as exc:
+            safe_output_path(out, suffixes, inputs=[src])
+        assert str(exc.value) == message
+    link = tmp_path / "link.csv"
+    os.symlink(src, link)
+    for out in (src, link, tmp_path / "." / "register.csv"):
+        with pytest.raises(ExportError, match="is the input file .*writing there would destroy it"):
+            safe_output_path(out, (".csv",), inputs=[src], force=True)
+    other = tmp_path / "notes.csv"
+    other.write_text("keep me", encoding="utf-8")
+    with pytest.raises(ExportError, match="notes.csv: exists; choose a new name, or replace it with --force"):
+        safe_output_path(other, (".csv",))
+    assert safe_output_path(other, (".csv",), force=True) == other
+    assert other.read_text(encoding="utf-8") == "keep me"  # checking writes nothing
+
+
+def test_exports_get_the_umask_mode_not_0600(tmp_path):
+    old = os.umask(0o022)
+    try:
+        a = write_geojson(gpd.GeoDataFrame({"n": [1]}, geometry=[Point(113, 22.5)], crs="EPSG:4326"), tmp_path / "a.geojson")
+        b = write_csv(pd.DataFrame({"n": [1]}), tmp_path / "b.csv")
+        assert oct(a.stat().st_mode & 0o777) == oct(0o644) and oct(b.stat().st_mode & 0o777) == oct(0o644)
+        os.umask(0o027)
+        c = write_csv(pd.DataFrame({"n": [1]}), tmp_path / "c.csv")
+        assert oct(c.stat().st_mode & 0o777) == oct(0o640)
+        os.chmod(b, 0o604)  # replacing a file keeps its mode
+        write_csv(pd.DataFrame({"n": [2]}), b)
+        assert oct(b.stat().st_mode & 0o777) == oct(0o604)
+    finally:
+        os.umask(old)
+
+
+def test_import_cli_refuses_bad_outputs_and_options(tmp_path, capsys):
+    src = tmp_path / "grid.csv"
+    src.write_text("x,y,pop_total\n", encoding="utf-8")
+    before = src.read_bytes()
+    cases = [
+        (["--kind", "population", "--out", str(src)], f"error: {src}: is the input file {src}; writing there would destroy it"),
+        (["--kind", "population", "--out", str(tmp_path)], f"error: {tmp_path}: is a directory; give a file name ending in .csv or .csv.gz"),
+        (["--kind", "towns", "--out", str(tmp_path / "o.xlsx")],
+         f"error: {tmp_path / 'o.xlsx'}: the extension decides the format and '.xlsx' is not one this output can be "
+         "written as (.geojson, .json)"),
+    ]
+    for extra, message in cases:
+        assert main(["import", str(src), *extra]) == 2
+        assert capsys.readouterr().err.strip() == message
+    assert src.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["grid.csv"]
+    for bad in ("nan", "inf", "-1", "0", "ten"):
+        with pytest.raises(SystemExit) as exc:
+            main(["import", str(src), "--kind", "population", "--out", str(tmp_path / "p.csv"), "--max-mb", bad])
+        assert exc.value.code == 2
+        assert "--max-mb" in capsys.readouterr().err
+
+
+def test_library_max_mb_is_validated(tmp_path):
+    src = tmp_path / "a.csv"
+    src.write_text("名称,经度,纬度\n甲,113.05,22.55\n", encoding="utf-8")
+    for bad in (float("nan"), float("inf"), -1.0, 0):
+        with pytest.raises(InputError, match="max_mb must be a positive"):
+            read_facilities(src, "elder_canteen", max_mb=bad)

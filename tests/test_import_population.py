@@ -179,3 +179,51 @@ def test_csv_grid_lonlat_and_metres(tmp_path, jm):
         "  bad.csv, row 2, column pop_total: 'n/a' is not a number",
         "  bad.csv, row 3, column x: empty cell",
     ]
+
+
+# ----------------------------------------------------------------------------- any grid → the region's grid
+
+
+def _raster(path, crs, step, lon0=113.04, lat0=22.56, lon1=113.12, lat1=22.64, value=1.0):
+    """A raster in ``crs`` with square pixels of ``step`` whose extent lies inside the given box."""
+    import rasterio
+    from affine import Affine
+
+    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    xs, ys = tr.transform([lon0, lon1, lon0, lon1], [lat0, lat0, lat1, lat1])
+    x0, x1 = max(xs[0], xs[2]), min(xs[1], xs[3])
+    y0, y1 = max(ys[0], ys[1]), min(ys[2], ys[3])
+    w, h = int((x1 - x0) // step), int((y1 - y0) // step)
+    with rasterio.open(path, "w", driver="GTiff", width=w, height=h, count=1, dtype="float32", crs=crs,
+                       transform=Affine(step, 0, x0, 0, -step, y0 + h * step)) as dst:
+        dst.write(np.full((h, w), value, dtype="float32"), 1)
+    return w * h * value
+
+
+@pytest.mark.parametrize(
+    "crs,step",
+    [("EPSG:4326", 1 / 1200), ("ESRI:54009", 100.0), ("ESRI:54009", 1000.0), ("EPSG:32649", 100.0)],
+    ids=["worldpop-3arcsec", "ghs-pop-100m", "ghs-pop-1km", "utm-100m"],
+)
+def test_raster_on_any_grid_feeds_gap_zones(tmp_path, crs, step):
+    """WorldPop / GHS-POP / metre rasters land on the region's 500 m lattice, the total kept,
+    and gap zones run on the result (they refused anything off the lattice before)."""
+    from coverage.gaps import gap_zones
+    from coverage.metrics import covered_mask
+    from coverage.reach import compute_reach
+    from coverage.region import load_default
+
+    region = load_default()
+    path = tmp_path / "pop.tif"
+    total = _raster(path, crs, step)  # inside 蓬江区 (113.04-113.12 E, 22.56-22.64 N), no district whole
+    df, report = read_population(path, region.towns)
+    people_in_towns = df["pop_total"].sum()
+    dropped = sum(float(w.message.split("(")[1].split(" people")[0].replace(",", ""))
+                  for w in report.warnings if "outside every town" in w.message)
+    assert people_in_towns + dropped == pytest.approx(total, abs=1)
+    assert ((df["x"] % 500) == 250).all() and ((df["y"] % 500) == 250).all() and df["cell_id"].is_unique
+    grid = region.with_population(df, report=report)
+    zones = gap_zones(grid, "elder_care_station", min_population=0, min_cell_population=0)
+    uncovered = ~covered_mask(compute_reach(grid, "elder_care_station"), len(grid.population))
+    served = grid.population["pop_60plus"].to_numpy()
+    assert zones["served"].sum() == served[uncovered & (served > 0)].sum()
