@@ -134,3 +134,31 @@ def test_cli_equity(tmp_path, monkeypatch, capsys):
     frame = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
     assert frame["section"].value_counts().to_dict() == {"group": 10, "worst_town": 8}
     assert set(frame["capacity"]) == {"facilities"}
+
+
+def test_equity_over_a_road_network(small_region):
+    """The same five cells on two straight streets: network seconds give the hand-computed shares too.
+
+    Walk 15 min at 4.5 km/h = 1,125 m of street in 白沙街道 (u2 at 1,500 m: beyond 1x, within 2x;
+    u3 at 3,000 m: beyond 2x); bike 15 min at 15 km/h = 3,750 m in 大泽镇 (r1 2,000 m: covered;
+    r2 5,000 m: within 2x).
+    """
+    from coverage.network import RoadNetwork
+
+    pop = small_region.population
+    (ux, uy), (rx, ry) = pop[["x", "y"]].to_numpy()[[0, 3]]
+    xs = [ux + np.arange(-100, 3001, 100.0), rx + np.arange(-100, 7001, 100.0)]
+    ys = [np.full(len(xs[0]), uy), np.full(len(xs[1]), ry)]
+    nodes = np.column_stack([np.concatenate(xs), np.concatenate(ys)])
+    start = len(xs[0])
+    u = np.concatenate([np.arange(start - 1), start + np.arange(len(xs[1]) - 1)])
+    net = RoadNetwork.from_arrays(nodes, u, u + 1)
+    region = small_region.with_network(net)
+    eq = equity(region, "elder_care_station", STANDARDS)
+    g = eq.groups.set_index("group")
+    assert eq.cost_mode == "network"
+    assert g.at["urban", "coverage_rate"] == pytest.approx(0.5)
+    assert g.at["urban", "share_beyond_2x_standard"] == pytest.approx(0.25)
+    assert g.at["rural", "coverage_rate"] == pytest.approx(2 / 3)
+    assert g.at["rural", "share_beyond_2x_standard"] == pytest.approx(0.0)
+    np.testing.assert_allclose(eq.access.cells[eq.value_column], [10, 0, 0, 5, 0])
