@@ -41,3 +41,78 @@ def test_analysis_commands_print_the_import_report_of_user_files(tmp_path):
     assert "2 rows read, 2 imported" in run.stderr
     assert "WARNING: canteens.csv, row 3" in run.stderr and "swapped" in run.stderr
     assert out.exists()
+
+
+# --------------------------------------------------------------------------- errors and the workspace
+
+
+def test_only_coverage_errors_are_user_errors(monkeypatch, capsys):
+    """A CoverageError prints its message (exit 2); any other exception is a bug and keeps its traceback."""
+    import coverage.commands.coverage_rates as cmd
+    from coverage.cli import main
+    from coverage.errors import StandardsError
+
+    def user_error(args):
+        raise StandardsError("minutes must be a positive finite number; got -1")
+
+    monkeypatch.setattr(cmd, "run", user_error)
+    assert main(["coverage", "--layer", "elder_canteen"]) == 2
+    assert "error: minutes must be a positive" in capsys.readouterr().err
+
+    def bug(args):
+        raise KeyError("internal")
+
+    monkeypatch.setattr(cmd, "run", bug)
+    with pytest.raises(KeyError, match="internal"):
+        main(["coverage", "--layer", "elder_canteen"])
+
+
+def test_a_missing_input_file_is_a_user_error(tmp_path, capsys):
+    from coverage.cli import main
+
+    assert main(["coverage", "--layer", "elder_canteen", "--no-workspace",
+                 "--towns", str(tmp_path / "absent.geojson")]) == 2
+    assert "--towns: no such file" in capsys.readouterr().err
+
+
+def test_workspace_options_are_checked(tmp_path, capsys):
+    from coverage.cli import main
+
+    assert main(["coverage", "--layer", "elder_canteen", "--workspace", str(tmp_path / "none")]) == 2
+    assert "there is no workspace in" in capsys.readouterr().err
+    assert main(["coverage", "--layer", "elder_canteen", "--no-workspace", "--workspace", str(tmp_path)]) == 2
+    assert "cannot be combined" in capsys.readouterr().err
+
+
+def test_scenario_and_draft_edits_from_the_workspace(tmp_path, small_region, monkeypatch, capsys):
+    """``--scenario`` applies a saved scenario's edits, ``--draft`` an app session's edits and standard."""
+    import pandas as pd
+
+    import coverage.commands.coverage_rates as cmd
+    from coverage.cli import main
+    from coverage.ui import persist
+    from coverage.workspace import Workspace
+
+    ws = Workspace.open(tmp_path)
+    ws.save_scenario("没有ECS1", [{"layer": "elder_care_station", "op": "remove", "facility_id": "ECS1"}])
+    draft_id = persist.new_draft_id()
+    ws.save_draft(draft_id, {"layer": "elder_care_station", "standards": {"elder_care_station": {"mode": "drive",
+                                                                                                    "minutes": 30}},
+                             "changes": [{"layer": "elder_care_station", "op": "remove", "facility_id": "ECS2"}]})
+    monkeypatch.setattr(cmd, "region_from_args", lambda args: small_region)
+    out = tmp_path / "cov.csv"
+
+    def city(*options: str) -> int:
+        assert main(["coverage", "--layer", "elder_care_station", "--workspace", str(tmp_path), "--out", str(out),
+                     *options]) == 0
+        df = pd.read_csv(out, encoding="utf-8-sig")
+        return int(df.loc[df["level"] == "city", "covered"].iloc[0])
+
+    both = city("--distance", "1000")
+    assert both == 810  # ECS1 covers 450, ECS2 360 (tests/test_analysis.py)
+    assert city("--distance", "1000", "--scenario", "没有ECS1") == 360
+    assert city("--draft", draft_id, "--distance", "1000") == 450
+    drafted = city("--draft", draft_id)  # the draft's standard: 30 minutes' drive reaches everyone but ECS2's
+    assert drafted > 450
+    assert main(["coverage", "--layer", "elder_care_station", "--workspace", str(tmp_path), "--scenario", "x"]) == 2
+    assert "no scenario 'x'" in capsys.readouterr().err
