@@ -68,13 +68,15 @@ def print_summary(eq: EquityResult, lang: str, stream=None) -> None:
         else:
             name = row["district_zh"]
         print(t("equity.row", lang, name=name, rate=row["coverage_rate"], beyond=row["share_beyond_standard"],
-                beyond2=row["share_beyond_2x_standard"], value=row[v], gini=row["gini_access"]), file=stream)  # fmt: skip
+                beyond2=row["share_beyond_2x_standard"], value=row[v], gini=row["gini_access"]),
+              file=stream)  # fmt: skip
     print(t("equity.indices", lang, gini=eq.gini, gini_covered=eq.gini_covered, theil=eq.theil), file=stream)
     print(t("equity.worst", lang, n=len(eq.worst_towns)), file=stream)
     for r in eq.worst_towns.itertuples(index=False):
         row = r._asdict()
         print(t("equity.worst_row", lang, rank=row["rank"], town=row["town_zh"], district=row["district_zh"],
-                rate=row["coverage_rate"], beyond2=row["share_beyond_2x_standard"], value=row[v]), file=stream)  # fmt: skip
+                rate=row["coverage_rate"], beyond2=row["share_beyond_2x_standard"], value=row[v]),
+              file=stream)  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
