@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from coverage.i18n import layer_name, t
+from coverage.i18n import STRINGS, layer_name, t
 from coverage.standards import AREA_TYPES, Standard
 
-__all__ = ["standard_text", "method_text", "provenance_text"]
+__all__ = ["standard_text", "method_text", "provenance_text", "provenance_note"]
+
+_NOTE_STATUSES = ("modelled", "illustrative", "uploaded")
 
 
 def standard_text(standards: Mapping[str, Standard], lang: str = "zh") -> str:
@@ -55,3 +57,52 @@ def provenance_text(provenance: Mapping[str, str], layers: Iterable[str] | None 
            if not k.startswith("facilities:") or keep is None or k.split(":", 1)[1] in keep):
         text += t("core_prov_modelled_warning", lang)
     return text
+
+
+def _input_name(name: str, lang: str) -> str:
+    if name.startswith("facilities:"):
+        layer_id = name.split(":", 1)[1]
+        text = layer_name(layer_id, lang)
+        return text if lang == "zh" or text == layer_id else text[0].lower() + text[1:]
+    key = f"core_input_{name}"
+    return t(key, lang) if key in STRINGS else name
+
+
+def _join(items: list[str], lang: str) -> str:
+    if lang == "zh":
+        return "、".join(items)
+    return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def provenance_note(provenance: Mapping[str, str], no_roads: bool, lang: str = "zh") -> str:
+    """One sentence saying which inputs are modelled, illustrative or uploaded
+    (:meth:`coverage.region.Region.provenance_note`).
+
+    Parameters
+    ----------
+    provenance : mapping
+        Input name → provenance flag (``Region.provenance_for``).
+    no_roads : bool
+        No road network was given (service areas use the distance standards).
+    lang : {"zh", "en"}
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
+    groups: dict[str, list[str]] = {s: [] for s in _NOTE_STATUSES}
+    layer_status = {n: v for n, v in provenance.items() if n.startswith("facilities:")}
+    same = len(layer_status) > 1 and len(set(layer_status.values())) == 1
+    for name, status in provenance.items():
+        if status not in groups or (same and name in layer_status):
+            continue
+        groups[status].append(_input_name(name, lang))
+    if same and next(iter(layer_status.values())) in groups:
+        groups[next(iter(layer_status.values()))].append(t("core_note_all_layers", lang))
+    parts = []
+    for status, names in groups.items():
+        if names:
+            plural = len(names) > 1 or names[-1] == t("core_note_all_layers", lang)
+            verb = t("core_note_are" if plural else "core_note_is", lang)
+            parts.append(t("core_note_part", lang, names=_join(names, lang), verb=verb,
+                           status=t(f"core_note_{status}", lang)))
+    head = t("core_note_head", lang) + (t("core_note_sep", lang).join(parts) if parts else t("core_note_all_real", lang))
+    return head + t("core_note_no_roads" if no_roads else "core_note_end", lang)

@@ -23,6 +23,7 @@ from pyproj import Transformer
 
 from coverage import paths
 from coverage.crs import PROJECTED, WGS84
+from coverage.describe import provenance_note
 from coverage.errors import InputError
 from coverage.io import read_facilities, read_population, read_towns
 from coverage.io.population import age_groups_modelled
@@ -54,19 +55,6 @@ __all__ = [
 ]
 
 _POP_INT_COLUMNS = ("cell_id", "pop_total", "pop_60plus", "pop_0_17")
-
-_INPUT_NAMES = {
-    "districts": ("区县边界", "district boundaries"),
-    "towns": ("镇街边界", "town boundaries"),
-    "population": ("人口网格", "population grid"),
-    "population:age_groups": ("人口网格年龄组(60+、0-17)", "population age groups (60+, 0-17)"),
-    "roads": ("路网", "road network"),
-}
-_STATUS_WORDS = {
-    "modelled": ("为模型推算", "modelled"),
-    "illustrative": ("为示意数据", "illustrative"),
-    "uploaded": ("为用户上传", "uploaded"),
-}
 
 _TO_PROJECTED = Transformer.from_crs(WGS84, PROJECTED, always_xy=True)
 
@@ -325,37 +313,8 @@ class Region:
         layers : iterable of str, optional
             Facility layers the output uses; the note names only these (all when None).
         """
-        if lang not in ("zh", "en"):
-            raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
-        k = 0 if lang == "zh" else 1
-        provenance = self.provenance_for(layers)
-        groups: dict[str, list[str]] = {s: [] for s in _STATUS_WORDS}
-        layer_status = {n: v for n, v in provenance.items() if n.startswith("facilities:")}
-        same = len(layer_status) > 1 and len(set(layer_status.values())) == 1
-        for name, status in provenance.items():
-            if status not in groups or (same and name in layer_status):
-                continue
-            groups[status].append(_input_label(name, k))
-        if same and next(iter(layer_status.values())) in groups:
-            groups[next(iter(layer_status.values()))].append(("全部设施图层", "all facility layers")[k])
         no_roads = self.network is None and self.provenance.get("roads", "none") == "none"
-        if lang == "zh":
-            parts = [f"{'、'.join(v)}{_STATUS_WORDS[s][0]}" for s, v in groups.items() if v]
-            head = "数据说明：" + ("；".join(parts) if parts else "各项输入均为真实数据")
-            tail = "；未提供路网，服务范围按距离标准（GB 50180-2018）估算。" if no_roads else "。"
-            return head + tail
-        parts = [
-            f"{_join_en(v)} {'is' if len(v) == 1 and not v[0].endswith('layers') else 'are'} {_STATUS_WORDS[s][1]}"
-            for s, v in groups.items()
-            if v
-        ]
-        head = "Data note: " + ("; ".join(parts) if parts else "all inputs are real data")
-        tail = (
-            "; no road network was given, so service areas use distance standards (GB 50180-2018)."
-            if no_roads
-            else "."
-        )
-        return head + tail
+        return provenance_note(self.provenance_for(layers), no_roads, lang)
 
     # -- copies ----------------------------------------------------------------------------
     def with_facilities(
@@ -735,19 +694,3 @@ def _infer_provenance(gdf: gpd.GeoDataFrame, current: str) -> str:
 def _check_provenance(value: str) -> None:
     if value not in PROVENANCE_VALUES:
         raise ValueError(f"provenance must be one of {', '.join(PROVENANCE_VALUES)}; got {value!r}")
-
-
-def _input_label(name: str, k: int) -> str:
-    if name.startswith("facilities:"):
-        layer_id = name.split(":", 1)[1]
-        layer = LAYERS.get(layer_id)
-        if layer is None:
-            return layer_id
-        return layer.zh if k == 0 else layer.en[0].lower() + layer.en[1:]
-    return _INPUT_NAMES.get(name, (name, name))[k]
-
-
-def _join_en(items: list[str]) -> str:
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

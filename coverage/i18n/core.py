@@ -44,6 +44,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                    ". Note: includes modelled/illustrative data; the figures demonstrate "
                                    "the method and are not actual coverage"),
     "core_city": ("全市", "City"),
+    # Region.provenance_note: "数据说明：镇街边界、人口网格为模型推算；…" / "Data note: … are modelled; …"
+    "core_note_head": ("数据说明：", "Data note: "),
+    "core_note_sep": ("；", "; "),
+    "core_note_part": ("{names}{status}", "{names} {verb} {status}"),
+    "core_note_is": ("", "is"),
+    "core_note_are": ("", "are"),
+    "core_note_modelled": ("为模型推算", "modelled"),
+    "core_note_illustrative": ("为示意数据", "illustrative"),
+    "core_note_uploaded": ("为用户上传", "uploaded"),
+    "core_note_all_layers": ("全部设施图层", "all facility layers"),
+    "core_note_all_real": ("各项输入均为真实数据", "all inputs are real data"),
+    "core_note_no_roads": ("；未提供路网，服务范围按距离标准（GB 50180-2018）估算。",
+                           "; no road network was given, so service areas use distance standards (GB 50180-2018)."),
+    "core_note_end": ("。", "."),
     # ratio statuses (coverage.metrics.RatioStatus)
     "core_ratio_ok": ("已计算", "computed"),
     "core_ratio_no_layer": ("无法计算: 缺少图层", "cannot compute: layer missing"),
