@@ -287,10 +287,8 @@ def community_coverage(
     if (~polygon).any():
         xy = _projected_points(units[~polygon])
         area = _area_types(region, units.loc[~polygon, "town_code"])
-        fac_xy = (
-            np.column_stack([facilities.to_crs(PROJECTED).geometry.x, facilities.to_crs(PROJECTED).geometry.y])
-            if len(facilities) else np.zeros((0, 2))
-        )  # fmt: skip
+        fac_geom = facilities.to_crs(PROJECTED).geometry
+        fac_xy = np.column_stack([fac_geom.x, fac_geom.y]) if len(facilities) else np.zeros((0, 2))
         std = standards if standards is not None else load_standards()
         reach = ReachModel.from_arrays(xy, fac_xy, std, area_type=area, network=net, layer_id=layer_id).reach
         cost[~polygon] = reach.cost

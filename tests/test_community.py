@@ -207,3 +207,27 @@ def test_cli_community(tmp_path, monkeypatch, capsys):
     assert "5 communities" in printed.out and "row 5, column 所属镇街" in printed.err
     frame = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
     assert frame["community_zh"].tolist()[0] == "白沙一社区" and len(frame) == 5
+
+
+def test_vector_units_projected_lines_and_an_empty_layer(tmp_path, region):
+    from shapely.geometry import LineString, box
+
+    towns = region.towns.set_index("town_code")
+    ux, uy = TO_UTM.transform(towns.at[URBAN, "seat_lon"], towns.at[URBAN, "seat_lat"])
+    units = gpd.GeoDataFrame({"名称": ["甲", "乙"], "代码": ["440703002201", "440703002202"]},
+                             geometry=[box(ux - 300, uy - 300, ux + 300, uy + 300),
+                                       LineString([(ux, uy), (ux + 10, uy)])], crs="EPSG:32649")  # fmt: skip
+    bad = tmp_path / "lines.gpkg"
+    units.to_file(bad)
+    with pytest.raises(DataImportError) as err:
+        read_communities(bad)
+    assert [(e.row, "LineString" in e.message) for e in err.value.report.errors] == [(2, True)]
+    good = tmp_path / "square.gpkg"
+    units.iloc[:1].to_file(good)
+    read, report = read_communities(good)
+    assert read.crs.to_epsg() == 4326 and read["geometry_kind"].tolist() == ["polygon"]
+    assert any("WGS-84" in n.message for n in report.notes)
+    no_stations = region.with_facilities("elder_care_station", region.facilities["elder_care_station"].iloc[0:0])
+    for frame in (read, read_communities(DATA / "points.csv")[0]):
+        cov = community_coverage(no_stations, "elder_care_station", frame, STANDARDS)
+        assert cov.status is CommunityStatus.OK and cov.share == 0.0 and not cov.communities["covered"].any()
