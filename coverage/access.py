@@ -524,7 +524,7 @@ def accessibility(
     pop = region.population
     cells = pd.DataFrame(
         {
-            "cell_id": pop["cell_id"].to_numpy() if "cell_id" in pop else np.arange(len(pop)),
+            "cell_id": pop["cell_id"].to_numpy(),
             "town_code": pop["town_code"].astype(str).to_numpy(),
             "district_code": pop["district_code"].astype(str).to_numpy(),
             "area_type": region.cell_area_type(),
@@ -580,7 +580,7 @@ def _level_table(
         code = str(t.town_code)
         rows.append({
             "level": "town", "town_code": code, "town_zh": t.town_zh, "district_code": str(t.district_code),
-            "district_zh": t.district_zh, "area_type": getattr(t, "area_type", pd.NA),
+            "district_zh": t.district_zh, "area_type": t.area_type,
             **_summary(by_town.get(code, empty), vcol, float(cap_town.get(code, 0.0))),
         })  # fmt: skip
     by_district = dict(tuple(cells.groupby("district_code")))

@@ -276,7 +276,7 @@ def _worst_towns(region: "Region", cells: pd.DataFrame, vcol: str, share: float)
             continue
         rows.append({
             "town_code": code, "town_zh": t.town_zh, "district_code": str(t.district_code),
-            "district_zh": t.district_zh, "area_type": getattr(t, "area_type", pd.NA), "served": r["served"],
+            "district_zh": t.district_zh, "area_type": t.area_type, "served": r["served"],
             "covered": r["covered"], "coverage_rate": r["coverage_rate"],
             "share_beyond_2x_standard": r["share_beyond_2x_standard"], vcol: r["mean"],
         })  # fmt: skip
