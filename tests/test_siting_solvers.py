@@ -68,8 +68,9 @@ def test_greedy_hand_example():
     assert sol.sites.tolist() == [0, 2]
     assert sol.gains.tolist() == [15.0, 11.0]
     assert sol.objective == 26.0
-    # submodular bound: 26 covered + the two largest gains left (site 3: c4 = 7; site 1: 0)
-    assert sol.bound == 33.0 and sol.gap == pytest.approx(7 / 33)
+    # submodular bound, smallest over the prefixes: {} 0 + 15 + 13 = 28; {0} 15 + 11 + 8 = 34;
+    # {0, 2} 26 + 7 + 0 = 33 (the optimum, 26, lies below it)
+    assert sol.bound == 28.0 and sol.gap == pytest.approx(2 / 28)
 
 
 def test_ilp_beats_plain_greedy_on_trap_and_proves_optimum():

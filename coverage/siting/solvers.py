@@ -442,18 +442,21 @@ def greedy_bound(reduced: ReducedDemand, sites: Sequence[int], k: int, capacity:
 
     Coverage is submodular, so for any set ``S`` the optimum is at most
     ``f(S) + (sum of the k largest gains of single candidates added to S)``
-    (Nemhauser, Wolsey & Fisher 1978); with a capacity it is also at most
-    ``k * capacity``. Computed in one sparse product.
+    (Nemhauser, Wolsey & Fisher 1978). The bound is the smallest of these over every
+    prefix of ``sites`` in the given (ranking) order, the empty set included; with a
+    capacity it is also at most ``k * capacity``. One sparse product per prefix.
     """
     csc = reduced.csc
     hit = np.zeros(reduced.matrix.shape[0], dtype=bool)
-    for j in sites:
-        hit[_column_rows(csc, int(j))] = True
-    left = np.where(hit, 0.0, reduced.weights)
-    gains = np.asarray(csc.T @ left, dtype=np.float64).ravel()
-    top = np.sort(gains)[::-1][: int(k)].sum() if gains.size else 0.0
-    bound = float(reduced.weights[hit].sum() + top)
-    return min(bound, float(k) * capacity) if math.isfinite(capacity) else bound
+    best = math.inf
+    for step in range(len(sites) + 1):
+        if step:
+            hit[_column_rows(csc, int(sites[step - 1]))] = True
+        left = np.where(hit, 0.0, reduced.weights)
+        gains = np.asarray(csc.T @ left, dtype=np.float64).ravel()
+        top = np.sort(gains)[::-1][: int(k)].sum() if gains.size else 0.0
+        best = min(best, float(reduced.weights[hit].sum() + top))
+    return min(best, float(k) * capacity) if math.isfinite(capacity) else best
 
 
 def _check_time_limit(time_limit: float, mip_rel_gap: float) -> None:
