@@ -13,9 +13,10 @@ the map recomputes only what changed. Set ``COVERAGE_APP_TIMING=1`` to print eac
 
 The planner's work is kept in the workspace (``coverage.workspace``; directory from
 ``COVERAGE_WORKSPACE``, else ``./workspace``), through ``coverage.ui.persist``: every upload that
-imports (a failed one saves nothing), the standard chosen per layer, the what-if edits of every
-layer (autosaved after each change as the scenario ``当前-autosave``) and named scenarios. A
-restart reopens on the layer last edited, with its standard, edits and figures. The region in use
+imports (a failed one saves nothing), named scenarios, and each session's own draft (the what-if
+edits of every layer and the standard chosen per layer, saved after each change under the draft id
+the page URL carries as ``?draft=<id>``). A reload of the same tab reopens its draft on the layer
+last edited, with its standard, edits and figures; a new tab starts a fresh draft. The region in use
 is the default one with the saved overrides applied, cached per process by the workspace's data
 stamp (so an upload in one session reaches the others on their next run).
 """
@@ -32,34 +33,50 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import folium
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 from coverage.layers import LAYERS, get_layer
 from coverage.ui import map as cmap
-from coverage.ui import persist
+from coverage.ui import health, persist
 from coverage.i18n import LANGUAGES, layer_name, served_name, t
-from coverage.workspace import Workspace, WorkspaceError, resolve_workspace_dir
+from coverage.review import review_notes
+from coverage.workspace import Workspace, WorkspaceConflictError, WorkspaceError, resolve_workspace_dir
 from coverage.ui.views import (
     city_figures,
+    caveat,
     coverage_table,
+    csv_bytes,
+    gaps_table,
     input_label,
-    map_layers,
+    map_updates,
     md_text,
     provenance_table,
     rate_text,
+    removed_rows,
+    report_table,
     review_table,
     scenario_facilities,
     sites_table,
     standard_override,
+    static_features,
+    static_layers,
     town_rates,
+    with_caveat,
+    workspace_table,
 )
 
 st.set_page_config(page_title="江门民政设施覆盖规划", page_icon="🗺️", layout="wide")
 
 MAP_KEY = "map"
+#: What the map sends back: the click, and the object (marker) it landed on with its tooltip.
+MAP_RETURNED = ("last_clicked", "last_object_clicked", "last_object_clicked_tooltip")
 MODES = ("walk", "bike", "drive")
+#: Coordinate systems offered for uploads (CGCS2000 / 天地图 is WGS-84 to < 1 m).
+CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 YEARS = list(range(2020, 2031))
 
 
@@ -119,23 +136,33 @@ def open_workspace(path: str) -> Workspace:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def restored_region(path: str, stamp: tuple) -> Any:
-    """The default region with the overrides saved in workspace ``path`` (as of ``stamp``)."""
-    return persist.region_from_workspace(open_workspace(path), default_region())
+def restored_region(path: str, stamp: tuple) -> persist.Restored:
+    """The default region with the overrides saved in workspace ``path`` (as of ``stamp``).
+
+    Damaged saved items are skipped and listed in ``.damaged`` (the page names them).
+    """
+    return persist.restore_region(open_workspace(path), default_region())
 
 
 def workspace() -> Workspace:
     """The session's workspace: ``COVERAGE_WORKSPACE`` or ``./workspace``.
 
-    When it cannot be opened (e.g. a damaged file), the error is shown and a temporary workspace
-    is used for this session, so the app still works (nothing is kept after it ends).
+    When it cannot be opened (0 bytes, truncated, not a workspace), the file is left untouched,
+    the error is kept for the page (with a way to restore a backup) and a temporary workspace is
+    used for this session (nothing is kept after it ends). After a drop or a restore
+    (``health.RELOAD_KEY``) the workspace and the session's draft are opened afresh.
     """
+    if st.session_state.pop(health.RELOAD_KEY, False):
+        for k in ("ws", "ws_error", "ws_ready", "scenario", "scenario_key"):
+            st.session_state.pop(k, None)
+        open_workspace.clear()
+        restored_region.clear()
     ws = st.session_state.get("ws")
     if ws is not None:
         return ws
     try:
         ws = open_workspace(str(resolve_workspace_dir()))
-    except (WorkspaceError, ValueError, OSError) as exc:
+    except (WorkspaceError, OSError) as exc:
         st.session_state["ws_error"] = str(exc)
         ws = Workspace.open(tempfile.mkdtemp(prefix="coverage-workspace-"))
     st.session_state["ws"] = ws
@@ -143,19 +170,43 @@ def workspace() -> Workspace:
 
 
 def init_session(ws: Workspace) -> None:
-    """Once per session: the autosaved what-if edits, the saved standards and the layer last edited."""
-    if st.session_state.get("ws_ready"):
-        return
-    st.session_state["ws_ready"] = True
-    try:
-        edits = ws.load_scenario(persist.AUTOSAVE)
-    except KeyError:
-        edits = []
-    st.session_state["edits"] = edits
-    st.session_state["std_saved"] = ws.load_standards()
-    layer = persist.last_layer(edits)
-    if layer is not None and "layer" not in st.session_state:
-        st.session_state["layer"] = layer
+    """This session's own draft, once per session; the workspace-health panel, on every run.
+
+    The draft id comes from the page URL (``?draft=<id>``) when it carries one, else a new one
+    is made and put in the URL: a reload of the same tab keeps its draft (edits, standard per
+    layer, the layer last edited), a new tab starts with a fresh, empty draft. Nothing another
+    session does reaches this draft until the planner loads a saved scenario.
+    """
+    lang = st.session_state.get("lang", "zh")
+    if not st.session_state.get("ws_ready"):
+        st.session_state["ws_ready"] = True
+        draft_id = persist.draft_id_from(st.query_params.get(persist.DRAFT_PARAM))
+        doc = None
+        if draft_id is None:
+            draft_id = persist.new_draft_id()
+        else:
+            try:
+                doc = ws.draft_doc(draft_id)
+            except WorkspaceError as exc:
+                st.session_state["scenario_flash"] = ("error", t("ws_draft_unreadable", lang, error=str(exc)))
+        st.query_params[persist.DRAFT_PARAM] = draft_id
+        draft = doc.data if doc is not None else persist.empty_draft()
+        st.session_state["draft_id"] = draft_id
+        st.session_state["draft_version"] = None if doc is None else doc.version
+        st.session_state["draft_saved"] = draft
+        st.session_state["edits"] = draft["changes"]
+        st.session_state["std_saved"] = draft["standards"]
+        layer = draft["layer"] if draft["layer"] in LAYERS else persist.last_layer(draft["changes"])
+        if layer is not None and "layer" not in st.session_state:
+            st.session_state["layer"] = layer
+    damaged: list = []
+    if "ws_error" not in st.session_state:
+        try:
+            damaged = list(restored_region(str(ws.directory), persist.workspace_stamp(ws)).damaged)
+        except WorkspaceError as exc:  # e.g. unreadable pages: the listing itself fails
+            st.session_state["ws_error"] = str(exc)
+    health.workspace_panel(ws, lang, directory=resolve_workspace_dir(),
+                           open_error=st.session_state.get("ws_error"), damaged=damaged)
 
 
 def current_region() -> Any:
@@ -169,7 +220,7 @@ def current_region() -> Any:
     st.session_state["data_version"] = stamp
     if not stamp:
         return default_region()
-    return restored_region(str(ws.directory), stamp)
+    return restored_region(str(ws.directory), stamp).region
 
 
 def _data_version() -> tuple:
@@ -182,8 +233,8 @@ def _data_version() -> tuple:
 def get_scenario(region: Any, layer_id: str, standards: Any, signature: tuple) -> Any:
     """The session's what-if scenario for this layer and standard (rebuilt when they change).
 
-    A new scenario replays the layer's saved edits (``st.session_state["edits"]``, autosaved in
-    the workspace), so edits survive a change of standard, of layer and a restart of the app.
+    A new scenario replays the layer's edits of this session's draft (``st.session_state["edits"]``,
+    saved in the workspace), so edits survive a change of standard, of layer and a reload.
     """
     from coverage.ui.scenario import Scenario
 
@@ -201,52 +252,88 @@ def get_scenario(region: Any, layer_id: str, standards: Any, signature: tuple) -
 
 
 def autosave(scenario: Any, layer_id: str) -> None:
-    """Save the what-if edits when they changed (one small workspace transaction)."""
+    """Save this session's draft when its edits, standards or layer changed (one versioned save).
+
+    The save names the draft version it is based on. If the same draft was saved meanwhile from
+    another tab, nothing is overwritten: this tab continues as a new draft (new id in the URL)
+    and says so, so neither tab loses an edit. A read-only workspace keeps the edits in the
+    session only (the health panel says so).
+    """
     edits = st.session_state.get("edits", [])
     current = persist.changes_from_edits(scenario.changes, layer_id)
-    if current == [c for c in edits if c.get("layer") == layer_id]:
+    if current != [c for c in edits if c.get("layer") == layer_id]:
+        edits = persist.merge_edits(edits, scenario.changes, layer_id)
+        st.session_state["edits"] = edits
+    draft = {"layer": layer_id, "changes": edits, "standards": st.session_state.get("std_saved", {})}
+    if draft == st.session_state.get("draft_saved"):
         return
+    if st.session_state.get("draft_version") is None and not edits and not draft["standards"]:
+        return  # an untouched session saves no draft
+    ws = workspace()
+    if ws.read_only:
+        return
+    lang = st.session_state.get("lang", "zh")
     with timed("autosave"):
-        ws = workspace()
+        draft_id = st.session_state.get("draft_id") or persist.new_draft_id()
         try:
-            # Other layers' edits as saved now (another session may have changed them).
-            saved = ws.load_scenario(persist.AUTOSAVE)
-        except (KeyError, ValueError, OSError):
-            saved = edits
-        merged = [dict(c) for c in saved if c.get("layer") != layer_id] + current
-        st.session_state["edits"] = merged
-        try:
-            ws.save_scenario(persist.AUTOSAVE, merged)
-        except (ValueError, OSError) as exc:
-            st.session_state["scenario_flash"] = ("error", str(exc))
+            try:
+                version = ws.save_draft(draft_id, draft, base_version=st.session_state.get("draft_version"))
+            except WorkspaceConflictError:
+                draft_id = persist.new_draft_id()
+                version = ws.save_draft(draft_id, draft)
+                st.session_state["draft_id"] = draft_id
+                st.query_params[persist.DRAFT_PARAM] = draft_id
+                st.session_state["scenario_flash"] = ("warning", t("ws_draft_forked", lang))
+        except WorkspaceError as exc:
+            st.session_state["scenario_flash"] = ("error", t("ws_draft_failed", lang, error=str(exc)))
+            return
+        st.session_state["draft_version"] = version
+        st.session_state["draft_saved"] = draft
 
 
 def _save_named() -> None:
-    """Button callback: save the edits of every layer under the name typed."""
+    """Button callback: save the edits of every layer under the name typed.
+
+    A name that exists already is refused unless the planner loaded that scenario (and nobody
+    saved it since) or ticked "overwrite": never overwritten silently.
+    """
     lang = st.session_state.get("lang", "zh")
+    ws = workspace()
+    name = ""
     try:
         name = persist.check_scenario_name(st.session_state.get("scenario_name", ""))
-        workspace().save_scenario(name, st.session_state.get("edits", []))
-    except (ValueError, OSError) as exc:
+        loaded = st.session_state.get("loaded_from")
+        base = loaded[1] if loaded and loaded[0] == name else None
+        if st.session_state.get("scenario_overwrite"):
+            doc = ws.scenario_doc(name)
+            base = None if doc is None else doc.version
+        version = ws.save_scenario(name, st.session_state.get("edits", []), base_version=base)
+    except WorkspaceConflictError:
+        st.session_state["scenario_flash"] = ("error", t("ws_scenario_exists", lang, name=name))
+        return
+    except (WorkspaceError, ValueError) as exc:
         st.session_state["scenario_flash"] = ("error", t("scenario_save_failed", lang, error=str(exc)))
         return
+    st.session_state["loaded_from"] = (name, version)
     st.session_state["scenario_flash"] = ("success", t("scenario_saved", lang, name=name))
 
 
 def _load_named() -> None:
-    """Button callback: replace the edits by the saved scenario picked (and autosave them)."""
+    """Button callback: replace this session's edits by the saved scenario picked (saved in the draft)."""
     lang = st.session_state.get("lang", "zh")
     name = st.session_state.get("scenario_pick")
     if not name:
         return
-    ws = workspace()
     try:
-        changes = ws.load_scenario(name)
-        ws.save_scenario(persist.AUTOSAVE, changes)
-    except (KeyError, ValueError, OSError) as exc:
+        doc = workspace().scenario_doc(name)
+        if doc is None:
+            raise KeyError(name)
+    except (KeyError, WorkspaceError, ValueError) as exc:
         st.session_state["scenario_flash"] = ("error", t("scenario_load_failed", lang, error=str(exc)))
         return
+    changes = doc.data
     st.session_state["edits"] = changes
+    st.session_state["loaded_from"] = (name, doc.version)
     for k in ("scenario", "scenario_key"):  # rebuilt on this run from the loaded edits
         st.session_state.pop(k, None)
     layer = persist.last_layer(changes)
@@ -263,27 +350,36 @@ def _delete_named() -> None:
         return
     try:
         workspace().delete_scenario(name)
-    except (KeyError, ValueError, OSError) as exc:
+    except (KeyError, WorkspaceError, ValueError) as exc:
         st.session_state["scenario_flash"] = ("error", t("scenario_load_failed", lang, error=str(exc)))
         return
+    if (st.session_state.get("loaded_from") or ("",))[0] == name:
+        st.session_state.pop("loaded_from", None)
     st.session_state["scenario_flash"] = ("success", t("scenario_deleted", lang, name=name))
 
 
 def scenario_store(lang: str) -> None:
-    """Save / load / delete named scenarios."""
+    """Save / load / delete named scenarios (shared by every session of the workspace)."""
+    ws = workspace()
     st.markdown(f"**{t('scenarios_saved', lang)}**")
     st.text_input(t("scenario_name", lang), key="scenario_name", max_chars=120)
-    st.button(t("save_scenario", lang), key="save_scenario", on_click=_save_named)
-    names = [n for n in workspace().scenarios() if n != persist.AUTOSAVE]
+    st.checkbox(t("ws_overwrite", lang), key="scenario_overwrite", disabled=ws.read_only)
+    st.button(t("save_scenario", lang), key="save_scenario", on_click=_save_named, disabled=ws.read_only)
+    try:
+        names = ws.scenarios()
+    except WorkspaceError:
+        names = []
     st.selectbox(t("saved_scenarios", lang), names, key="scenario_pick", index=None,
                  placeholder=t("none_selected", lang))
     b1, b2 = st.columns(2)
     picked = bool(st.session_state.get("scenario_pick"))
     b1.button(t("load_scenario", lang), key="load_scenario", disabled=not picked, on_click=_load_named)
-    b2.button(t("delete_scenario", lang), key="delete_scenario", disabled=not picked, on_click=_delete_named)
+    b2.button(t("delete_scenario", lang), key="delete_scenario", disabled=not picked or ws.read_only,
+              on_click=_delete_named)
     flash = st.session_state.pop("scenario_flash", None)
     if flash:
-        (st.error if flash[0] == "error" else st.success)(md_text(flash[1]))
+        show = {"error": st.error, "warning": st.warning}.get(flash[0], st.success)
+        show(md_text(flash[1]))
 
 
 # --------------------------------------------------------------------------- sidebar
@@ -307,15 +403,8 @@ def sidebar(region: Any) -> dict[str, Any]:
                               step=1, key=f"minutes_{layer_id}")
     standards = standard_override(table, layer_id, mode, minutes)
     chosen = persist.update_standards(saved, layer_id, mode, minutes, base.mode, base.minutes)
-    if chosen != saved:  # remembered for the next session / restart
-        try:
-            # Merged into the standards saved now (another session may have changed other layers').
-            chosen = persist.update_standards(workspace().load_standards(), layer_id, mode, minutes,
-                                              base.mode, base.minutes)
-            workspace().save_standards(chosen)
-            st.session_state["std_saved"] = chosen
-        except (ValueError, OSError) as exc:
-            sb.error(t("error", lang, error=md_text(exc)))
+    if chosen != saved:  # kept in this session's draft (saved with its edits by autosave)
+        st.session_state["std_saved"] = chosen
     for area in ("urban", "rural"):
         sb.caption(f"{t(area, lang)}: {standards.get(layer_id, area).label(lang)}")
     year = sb.selectbox(t("year", lang), YEARS, index=YEARS.index(2025), key="year")
@@ -342,7 +431,11 @@ def sidebar(region: Any) -> dict[str, Any]:
 
 
 def _handle_click(out: dict | None, scenario: Any, basemap: str) -> bool:
-    """Add a site for a new map click; returns True when the scenario changed."""
+    """Add a site for a new map click; returns True when the scenario changed.
+
+    A click on an existing facility's marker adds nothing: it picks that facility for removal
+    (``pick_pending``, shown in the remove box on the next draw).
+    """
     if not out:
         return False
     click = out.get("last_clicked")
@@ -352,6 +445,12 @@ def _handle_click(out: dict | None, scenario: Any, basemap: str) -> bool:
     if st.session_state.get("last_click") == point:
         return False
     st.session_state["last_click"] = point
+    row = cmap.clicked_facility(out)
+    if row is not None and row < len(scenario.base):  # a click on an existing facility: offer removal
+        fid = str(scenario.base["facility_id"].iloc[row])
+        if fid in set(scenario.active_facilities()["facility_id"].astype(str)):
+            st.session_state["pick_pending"] = fid
+        return False
     lon, lat = cmap.to_wgs84(point[0], point[1], basemap)
     scenario.add_site(lon, lat)
     return True
@@ -405,6 +504,10 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
         active = scenario_facilities(scenario)
         options = [""] + active["facility_id"].astype(str).tolist()
         names = dict(zip(active["facility_id"].astype(str), active["name"].astype(str)))
+        picked = st.session_state.pop("pick_pending", None)
+        if picked in names:
+            st.session_state["remove_choice"] = picked
+            st.info(t("picked_facility", lang, name=md_text(names[picked])))
         choice = st.selectbox(t("remove_facility", lang), options, key="remove_choice",
                               format_func=lambda f: t("none_selected", lang) if not f else f"{names[f]} ({f})")
         st.button(t("remove", lang), key="remove", disabled=not choice, on_click=_remove_chosen,
@@ -425,23 +528,39 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
         proposals = siting["sites"] if siting and siting["layer"] == layer_id else None
         try:
             base = cmap.offline_map(bounds=region.towns.total_bounds, basemap=basemap,
-                                    tianditu_key=ctx["tianditu_key"])
+                                    tianditu_key=ctx["tianditu_key"], tile_error=t("tile_error", lang))
         except cmap.BasemapError as exc:
             st.warning(t("basemap_error", lang, reason=str(exc)))
             basemap = "none"
-            base = cmap.offline_map(bounds=region.towns.total_bounds)
-        cmap.coverage_legend(t("coverage_rate", lang), t("no_served", lang)).add_to(base)
-        groups = map_layers(region, layer_id, towns, scenario.active_facilities(),
-                            added=scenario.added_sites(), service_areas=service, gaps=gaps,
-                            proposals=proposals, lang=lang, basemap=basemap)
-        from streamlit_folium import st_folium
-
+            base = cmap.offline_map(bounds=region.towns.total_bounds, tile_error=t("tile_error", lang))
+        # The static layers (towns, the layer's facilities) are serialised once per data version,
+        # layer, language and basemap; a click only sends the small updates below, so the map is
+        # not reloaded (streamlit-folium keeps it while its script is unchanged).
+        features = static_map_features(region, scenario.base, _data_version(), layer_id, lang, basemap)
+        for group in static_layers(features, layer_id, lang):
+            group.add_to(base)
+        groups = map_updates(region, layer_id, towns, removed_rows(scenario.base, scenario.active_facilities()),
+                             added=scenario.added_sites(), service_areas=service, gaps=gaps,
+                             proposals=proposals, lang=lang, basemap=basemap)
         out = st_folium(base, key=MAP_KEY, height=560, use_container_width=True,
                         feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
-                        returned_objects=["last_clicked"])
+                        returned_objects=list(MAP_RETURNED))
         if _handle_click(out, scenario, basemap):  # a click the pre-run check did not see
             autosave(scenario, layer_id)
             st.rerun()
+        if st.session_state.get("pick_pending"):  # a marker clicked: offer its removal on the right
+            st.rerun()
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def static_map_features(_region: Any, _facilities: Any, version: tuple, layer_id: str, lang: str,
+                        basemap: str) -> dict:
+    """The map's static layers as GeoJSON (``views.static_features``), shared by the sessions.
+
+    ``_facilities`` is the layer as loaded (the scenario's ``base``); with ``version`` (the data
+    stamp), ``layer_id``, ``lang`` and ``basemap`` it is the cache key.
+    """
+    return static_features(_region, layer_id, _facilities, lang, basemap)
 
 
 def scenario_signature(scenario: Any) -> tuple:
@@ -459,10 +578,8 @@ def compute_gaps(region: Any, layer_id: str, scenario: Any, lang: str) -> Any:
     cached = st.session_state.get("gaps_cache")
     if cached and cached[0] == sig:
         return cached[1]
-    zones = gaps_mod.gap_zones(region, layer_id, reach=scenario.reach)
-    from coverage.export import to_feature_collection
-
-    geojson = json.dumps(to_feature_collection(zones), ensure_ascii=False).encode("utf-8")
+    zones = gaps_mod.gap_zones(region, layer_id, reach=scenario.model)  # the model: nearest incl. what-if sites
+    geojson = json.dumps(gaps_mod.gap_zones_feature_collection(zones), ensure_ascii=False).encode("utf-8")
     st.session_state["gaps_cache"] = (sig, zones, geojson)
     return zones
 
@@ -471,21 +588,33 @@ def compute_gaps(region: Any, layer_id: str, scenario: Any, lang: str) -> Any:
 
 
 def coverage_tab(ctx: dict[str, Any], region: Any, coverage: pd.DataFrame) -> None:
-    lang = ctx["lang"]
+    lang, layer_id = ctx["lang"], ctx["layer"]
+    mark = ctx["caveat"]
     rate_col = t("coverage_rate", lang)
     config = {
         rate_col: st.column_config.ProgressColumn(rate_col, format="percent", min_value=0.0, max_value=1.0),
         t("served_pop", lang): st.column_config.NumberColumn(format="localized"),
         t("covered_pop", lang): st.column_config.NumberColumn(format="localized"),
     }
-    st.markdown(f"**{t('per_district', lang)}**")
-    st.dataframe(coverage_table(coverage, "district", lang, region), hide_index=True, column_config=config,
-                 key="district_table")
-    st.markdown(f"**{t('per_town', lang)}**")
+    st.markdown(f"**{t('per_district', lang)}** {mark}")
+    districts = coverage_table(coverage, "district", lang, region)
+    st.dataframe(districts, hide_index=True, column_config=config, key="district_table")
+    st.markdown(f"**{t('per_town', lang)}** {mark}")
     towns = coverage_table(coverage, "town", lang, region).sort_values(rate_col, na_position="first")
     st.dataframe(towns, hide_index=True, column_config=config, key="town_table")
-    chart = towns.dropna(subset=[rate_col]).set_index(t("town", lang))[[rate_col]] * 100
-    st.bar_chart(chart, y_label="%", height=320)
+    town_col = t("town", lang)
+    chart = towns.dropna(subset=[rate_col]).assign(**{"%": lambda d: (d[rate_col] * 100).round(1)})
+    title = f"{t('chart_town_rates', lang)} {mark}".strip()
+    # Sorted by rate, one bar per town, every label shown (horizontal bars).
+    spec = (alt.Chart(chart, title=title).mark_bar()
+            .encode(x=alt.X("%:Q", title="%", scale=alt.Scale(domain=[0, 100])),
+                    y=alt.Y(f"{town_col}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+                    color=alt.value("#3182bd"),
+                    tooltip=[alt.Tooltip(f"{town_col}:N"), alt.Tooltip("%:Q", format=".1f")])
+            .properties(height=max(160, 14 * len(chart))))
+    st.altair_chart(spec, use_container_width=True)
+    st.download_button(t("download_csv", lang), csv_bytes(with_caveat(towns, mark, lang)),
+                       file_name=f"coverage_{layer_id}.csv", mime="text/csv", key="coverage_csv")
 
 
 def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
@@ -516,12 +645,20 @@ def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     if zones.empty:
         st.success(t("gaps_none", lang))
         return
-    st.markdown(t("gaps_summary", lang, n=len(zones), pop=float(zones["served"].sum())))
-    cols = [c for c in ("rank", "town_zh", "district_zh", "served", "pop_total", "n_cells", "area_km2", "towns")
-            if c in zones.columns]
-    st.dataframe(pd.DataFrame(zones[cols]), hide_index=True, key="gaps_table")
-    st.download_button(t("download_geojson", lang), cached[2], file_name=f"gaps_{ctx['layer']}.geojson",
-                       mime="application/geo+json", key="gaps_geojson")
+    mark = ctx["caveat"]
+    st.markdown(t("gaps_summary", lang, n=len(zones), pop=float(zones["served"].sum())) + f" {mark}")
+    st.caption(t("gaps_rule", lang))
+    table = gaps_table(zones, ctx["layer"], lang, region)
+    st.dataframe(table, hide_index=True, key="gaps_table")
+    c1, c2 = st.columns(2)
+    c1.download_button(t("download_geojson", lang), with_geojson_caveat(cached[2], mark),
+                       file_name=f"gaps_{ctx['layer']}.geojson", mime="application/geo+json", key="gaps_geojson")
+    c2.download_button(t("download_csv", lang), csv_bytes(with_caveat(table, mark, lang)),
+                       file_name=f"gaps_{ctx['layer']}.csv", mime="text/csv", key="gaps_csv")
+
+
+SITING_OBJECTIVES = ("k", "target", "pmedian", "units")
+SOLVERS = ("auto", "ilp", "greedy")
 
 
 def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
@@ -530,23 +667,28 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     if siting_mod is None or not hasattr(siting_mod, "propose_sites"):
         _missing("siting.propose_sites", lang)
         return
+    # The objective is chosen outside the form so the target rate is enabled only for set cover.
+    objective = st.radio(t("objective", lang), SITING_OBJECTIVES, horizontal=True, key="siting_objective",
+                         format_func=lambda o: t(f"objective_{o}", lang))
     with st.form("siting_form"):
-        objective = st.radio(t("objective", lang), ("k", "target", "units"), horizontal=True,
-                             key="siting_objective", format_func=lambda o: t(f"objective_{o}", lang))
         c1, c2, c3 = st.columns(3)
-        k = c1.number_input(t("k_sites", lang), min_value=1, max_value=200, value=5, step=1, key="k_sites")
-        target = c2.number_input(t("target_rate", lang), min_value=0.05, max_value=1.0, value=0.9, step=0.05,
-                                 key="target_rate")
-        solver = c3.selectbox(t("solver", lang), ("greedy", "ilp"), key="solver",
+        k = c1.number_input(t("k_sites", lang), min_value=1, max_value=200, value=5, step=1, key="k_sites",
+                            disabled=objective not in ("k", "pmedian"))
+        target = c2.number_input(t("target_rate", lang), min_value=5.0, max_value=100.0, value=90.0, step=5.0,
+                                 format="%.0f", key="target_pct", disabled=objective != "target",
+                                 help=t("target_rate_help", lang))
+        solver = c3.selectbox(t("solver", lang), SOLVERS, key="solver",
                               format_func=lambda x: t(f"solver_{x}", lang))
         run = st.form_submit_button(t("run_siting", lang))
     if objective == "units":
         level = get_layer(layer_id).level
-        params = {"k": None, "target": "county" if level == "county" else "town"}
+        params = {"target": "county" if level == "county" else "town"}
     elif objective == "target":
-        params = {"k": None, "target": float(target)}
+        params = {"target": float(target) / 100.0}
+    elif objective == "pmedian":
+        params = {"k": int(k), "objective": "pmedian"}
     else:
-        params = {"k": int(k), "target": None}
+        params = {"k": int(k)}
     if run:
         sc_region = region.with_facilities(layer_id, scenario_facilities(scenario))
         with st.status(t("siting_running", lang), expanded=True) as status:
@@ -562,28 +704,37 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
             elapsed = time.perf_counter() - started
             status.update(label=f"{t('siting_done', lang)} ({elapsed:.1f} s)", state="complete")
         with tempfile.TemporaryDirectory() as tmp:
-            gj, csv = Path(tmp) / "sites.geojson", Path(tmp) / "sites.csv"
+            gj = Path(tmp) / "sites.geojson"
             result.to_geojson(gj)
-            result.to_csv(csv)
             st.session_state["siting"] = {"layer": layer_id, "sites": result.sites, "result": result,
-                                          "geojson": gj.read_bytes(), "csv": csv.read_bytes(),
-                                          "elapsed": elapsed}
+                                          "geojson": gj.read_bytes(), "elapsed": elapsed}
         st.rerun()  # draw the proposals on the map (drawn above this tab)
     siting = st.session_state.get("siting")
     if not siting or siting["layer"] != layer_id:
         return
     sites = siting["sites"]
+    mark = ctx["caveat"]
     st.success(f"{t('siting_done', lang)} ({siting['elapsed']:.1f} s)")
-    st.markdown(f"**{t('siting_result', lang)}**")
-    st.caption(siting["result"].summary(lang))
+    st.markdown(f"**{t('siting_result', lang)}** {mark}")
+    st.caption(md_text(siting["result"].summary(lang)).replace("\n", "  \n"))
     rate_col = t("coverage_rate", lang)
-    st.dataframe(sites_table(sites, layer_id, lang), hide_index=True, key="sites_table",
+    table = sites_table(sites, layer_id, lang, region)
+    st.dataframe(table, hide_index=True, key="sites_table",
                  column_config={rate_col: st.column_config.NumberColumn(format="percent")})
     c1, c2 = st.columns(2)
-    c1.download_button(t("download_geojson", lang), siting["geojson"], file_name=f"sites_{layer_id}.geojson",
-                       mime="application/geo+json", key="sites_geojson")
-    c2.download_button(t("download_csv", lang), siting["csv"], file_name=f"sites_{layer_id}.csv",
-                       mime="text/csv", key="sites_csv")
+    c1.download_button(t("download_geojson", lang), with_geojson_caveat(siting["geojson"], mark),
+                       file_name=f"sites_{layer_id}.geojson", mime="application/geo+json", key="sites_geojson")
+    c2.download_button(t("download_csv", lang), csv_bytes(with_caveat(table, mark, lang)),
+                       file_name=f"sites_{layer_id}.csv", mime="text/csv", key="sites_csv")
+
+
+def with_geojson_caveat(geojson: bytes, mark: str) -> bytes:
+    """A GeoJSON download with the caveat as a top-level ``caveat`` member (unchanged without one)."""
+    if not mark:
+        return geojson
+    fc = json.loads(geojson)
+    fc["caveat"] = mark
+    return json.dumps(fc, ensure_ascii=False).encode("utf-8")
 
 
 def run_review(region: Any, year: int, standards: Any) -> dict[str, Any]:
@@ -625,7 +776,7 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
     level = st.radio(t("level", lang), ("city", "district", "town"), horizontal=True, key="review_level",
                      format_func=lambda x: t(x, lang))
     st.dataframe(review_table(result, level, lang), hide_index=True, key="review_table")
-    for note in result.notes:
+    for note in review_notes(result, lang):
         st.caption(md_text(note))
     c1, c2, c3 = st.columns(3)
     c1.download_button(t("download_excel", lang), review["xlsx"], file_name=f"review_{year}.xlsx",
@@ -638,10 +789,34 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
 
 
 def _save_upload(upload: Any) -> Path:
-    folder = st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="coverage-upload-"))
-    path = Path(folder) / Path(upload.name).name
+    """Write an uploaded file to a directory of its own (two files named alike never collide).
+
+    The file keeps its own name (its extension decides the reader; reports name it), inside a new
+    temporary directory per upload.
+    """
+    root = st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="coverage-upload-"))
+    folder = Path(tempfile.mkdtemp(prefix="u-", dir=root))
+    name = Path(str(upload.name)).name or "upload"
+    path = folder / name
     path.write_bytes(upload.getvalue())
     return path
+
+
+#: The uploader's own English text ("Drag and drop…", "Limit 50MB per file") is hidden; the page
+#: shows its own caption in the page language instead (Streamlit has no locale setting).
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button::after { content: var(--coverage-browse); font-size: 0.875rem; }
+</style>"""
+
+
+def file_input(label: str, key: str, types: list[str], lang: str) -> Any:
+    """A file uploader labelled in ``lang``, with the size limit in ``lang`` below it."""
+    up = st.file_uploader(label, key=key, type=types)
+    st.caption(t("upload_hint", lang, mb=st.get_option("server.maxUploadSize")) + " · "
+               + " / ".join(x.upper() for x in types))
+    return up
 
 
 def data_tab(ctx: dict[str, Any], region: Any) -> None:
@@ -655,13 +830,15 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
             c1, c2 = st.columns(2)
             up_layer = c1.selectbox(t("upload_layer", lang), list(LAYERS), key="upload_layer",
                                     format_func=lambda x: layer_name(x, lang))
-            crs = c2.selectbox(t("upload_crs", lang), ("wgs84", "cgcs2000", "gcj02", "bd09"), key="upload_crs")
-            fac = st.file_uploader(t("upload_facilities", lang), key="up_fac",
-                                   type=["csv", "xlsx", "geojson", "json", "gpkg", "zip"])
-            towns = st.file_uploader(t("upload_towns", lang), key="up_towns",
-                                     type=["geojson", "json", "gpkg", "zip"])
-            pop = st.file_uploader(t("upload_population", lang), key="up_pop",
-                                   type=["tif", "tiff", "geojson", "json", "gpkg", "zip"])
+            crs = c2.selectbox(t("upload_crs", lang), CRS_CHOICES, key="upload_crs",
+                               format_func=lambda c: t(f"crs_{c}", lang))
+            st.markdown(UPLOADER_CSS.replace("var(--coverage-browse)", json.dumps(t("upload_browse", lang))),
+                        unsafe_allow_html=True)
+            fac = file_input(t("upload_facilities", lang), "up_fac",
+                             ["csv", "xlsx", "geojson", "json", "gpkg", "zip"], lang)
+            towns = file_input(t("upload_towns", lang), "up_towns", ["geojson", "json", "gpkg", "zip"], lang)
+            pop = file_input(t("upload_population", lang), "up_pop",
+                             ["tif", "tiff", "geojson", "json", "gpkg", "zip"], lang)
             apply = st.form_submit_button(t("apply_upload", lang))
         if apply and (fac or towns or pop):
             files = {}
@@ -683,11 +860,13 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
         st.markdown(f"**{t('validation', lang)}**")
         for name, rep in reports.items():
             frame = rep.to_frame()
-            st.caption(md_text(f"{input_label(name, lang)} — {rep}".splitlines()[0]))
+            st.caption(md_text(input_label(name, lang) + " — " + t(
+                "report_summary", lang, file=rep.file, read=rep.rows_read, imported=rep.rows_imported,
+                errors=len(rep.errors), warnings=len(rep.warnings))))
             if frame.empty:
                 st.caption(t("validation_clean", lang))
             else:
-                st.dataframe(frame, hide_index=True, key=f"report_{name}")
+                st.dataframe(report_table(frame, lang), hide_index=True, key=f"report_{name}")
     st.markdown(f"**{t('provenance', lang)}**")
     st.dataframe(provenance_table(region.provenance, lang).drop(columns="_flag"), hide_index=True,
                  key="provenance_table")
@@ -696,20 +875,19 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
     if st.session_state.get("ws_error"):
         st.error(t("workspace_failed", lang, error=md_text(st.session_state["ws_error"])))
     st.caption(t("workspace_path", lang, path=md_text(ws.file)))
-    entries = [e for e in ws.entries() if e.name != persist.AUTOSAVE]
+    entries = [e for e in ws.entries() if e.kind != "draft"]
     if entries:
-        st.dataframe(pd.DataFrame({"kind": [e.kind for e in entries], "name": [e.name for e in entries],
-                                   "version": [e.version for e in entries],
-                                   "saved_at": [e.saved_at for e in entries],
-                                   "rows": [e.n_rows for e in entries],
-                                   "file": [e.source_name for e in entries]}),
-                     hide_index=True, key="workspace_table")
+        st.dataframe(workspace_table(entries, lang), hide_index=True, key="workspace_table")
 
 
 def _reset_data() -> None:
     """Button callback: forget the saved uploads (the default data is used again)."""
     lang = st.session_state.get("lang", "zh")
-    removed = persist.clear_data(workspace())
+    try:
+        removed = persist.clear_data(workspace())
+    except WorkspaceError as exc:
+        st.session_state["upload_flash"] = [t("ws_drop_failed", lang, error=str(exc))]
+        return
     st.session_state["reset_confirm"] = False
     st.session_state["upload_flash"] = [t("reset_done", lang, n=len(removed))]
 
@@ -730,8 +908,9 @@ def load_uploads(region: Any, files: dict[str, Any], crs: str, lang: str) -> Non
             imported = persist.import_files(region, towns=paths.get("towns"), population=paths.get("population"),
                                             facilities=facilities, crs=crs)
         except DataImportError as exc:
-            st.error(t("upload_failed", lang, error=md_text(str(exc).splitlines()[0])))
-            st.dataframe(exc.report.to_frame(), hide_index=True, key="upload_errors")
+            rep = exc.report
+            st.error(t("upload_failed_n", lang, file=md_text(rep.file), errors=len(rep.errors)))
+            st.dataframe(report_table(rep.to_frame(), lang), hide_index=True, key="upload_errors")
             return
         except (ValueError, OSError) as exc:
             st.error(t("upload_failed", lang, error=md_text(exc)))
@@ -792,13 +971,21 @@ def main() -> None:
         st.session_state.setdefault("baseline", {})[(layer_id, signature, _data_version())] = base
 
     served = served_name(get_layer(layer_id).served_column, lang)
+    # The caveat travels with the figures: the library says which inputs are modelled/illustrative.
+    mark = caveat(region, [layer_id], lang)
+    ctx["caveat"] = mark
+    note = region.provenance_note(lang, layers=[layer_id])
+    label = (lambda text: f"{text} {mark}") if mark else (lambda text: text)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(f"{t('served_pop', lang)} ({served})", f"{figures['served']:,.0f}")
-    c2.metric(t("covered_pop", lang), f"{figures['covered']:,.0f}",
+    c1.metric(label(f"{t('served_pop', lang)} ({served})"), f"{figures['served']:,.0f}", help=note)
+    c2.metric(label(t("covered_pop", lang)), f"{figures['covered']:,.0f}", help=note,
               delta=f"{figures['covered'] - base['covered']:+,.0f}" if scenario.changes else None)
-    c3.metric(t("coverage_rate", lang), rate_text(figures["rate"]),
-              delta=f"{(figures['rate'] - base['rate']) * 100:+.1f} pp" if scenario.changes else None)
-    c4.metric(t("facilities_n", lang), f"{scenario.n_active:,}")
+    c3.metric(label(t("coverage_rate", lang)), rate_text(figures["rate"]), help=note,
+              delta=t("pp_delta", lang, pp=(figures['rate'] - base['rate']) * 100) if scenario.changes else None)
+    c4.metric(label(t("facilities_n", lang)), f"{scenario.n_active:,}", help=note)
+    if mark:
+        inputs = ", ".join(input_label(n, lang) for n in region.modelled_inputs([layer_id]))
+        st.caption(md_text(t("caveat_note", lang, inputs=inputs)))
     labels = [f"{t(area, lang)}: {ctx['standards'].get(layer_id, area).label(lang)}" for area in ("urban", "rural")]
     if getattr(region, "network", None) is None:
         labels.append(t("no_network", lang))

@@ -33,8 +33,19 @@ def expected(layer: str, mode: str | None = None, minutes: float | None = None) 
             "rate": f"{city['covered'] / city['served']:.1%}", "towns": cov[cov["level"] == "town"]}
 
 
+#: The caveat marks next to headline figures on modelled / illustrative data (coverage.i18n.ui).
+CAVEATS = ("ᵃ示意数据", "ᵃ推算数据", "ᵃillustrative data", "ᵃmodelled data")
+
+
+def strip_caveat(label: str) -> str:
+    for mark in CAVEATS:
+        label = label.replace(f" {mark}", "")
+    return label
+
+
 def metrics(at: AppTest) -> list[tuple[str, str]]:
-    return [(m.label, m.value) for m in at.metric]
+    """(label without its caveat mark, value) of every headline figure."""
+    return [(strip_caveat(m.label), m.value) for m in at.metric]
 
 
 def start() -> AppTest:
@@ -70,6 +81,8 @@ def test_default_figures_match_population_coverage(app):
     assert shown[1] == ("覆盖人口", exp["covered"])
     assert shown[2] == ("覆盖率", exp["rate"])
     assert shown[3] == ("设施数", f"{len(load_default().facilities['elder_care_station']):,}")
+    # The default layer is illustrative and the grid modelled: every headline figure carries the mark.
+    assert all(m.label.endswith(" ᵃ示意数据") for m in app.metric)
     towns = next(d.value for d in app.dataframe if "镇街" in list(d.value.columns))
     assert len(towns) == len(exp["towns"]) == 73
     assert towns["覆盖人口"].sum() == pytest.approx(exp["towns"]["covered"].sum(), abs=73)
@@ -78,7 +91,7 @@ def test_default_figures_match_population_coverage(app):
 
     zones = gap_zones(load_default(), "elder_care_station")
     summary = f"{len(zones)} 个缺口区, 未覆盖人口 {zones['served'].sum():,.0f}"
-    assert any(m.value == summary for m in app.markdown)
+    assert any(m.value.startswith(summary) for m in app.markdown)
     # Data sources in the sidebar say what is modelled / illustrative.
     side = " ".join(m.value for m in app.sidebar.markdown)
     assert "推算" in side and "示意" in side and "真实" in side
@@ -201,8 +214,11 @@ def test_upload_shows_row_errors_then_replaces_the_layer(app):
     app.sidebar.selectbox(key="layer").set_value("social_work_station").run()
     _upload(app, BAD_REGISTER)
     assert app.error and "register\\.csv" in app.error[0].value  # markdown-escaped file name
-    report = next(d.value for d in app.dataframe if {"row", "column", "message"} <= set(d.value.columns))
-    assert 3 in set(report["row"].dropna().astype(int))  # the line without a longitude
+    # The report in the page language: 文件/行/列/级别/说明, severities in words.
+    report = next(d.value for d in app.dataframe if {"行", "列", "说明"} <= set(d.value.columns))
+    assert list(report.columns) == ["文件", "行", "列", "级别", "说明"]
+    assert 3 in set(report["行"].dropna().astype(int))  # the line without a longitude
+    assert "错误" in set(report["级别"])
     assert metrics(app)[3][1] == f"{len(load_default().facilities['social_work_station']):,}"
 
     _upload(app, GOOD_REGISTER)
@@ -222,7 +238,8 @@ def test_siting_tab_ranks_sites_and_draws_them(app):
     assert not app.exception, [e.message for e in app.exception]
     sites = app.session_state["siting"]["sites"]
     assert list(sites["rank"]) == [1, 2, 3]
-    table = next(d.value for d in app.dataframe if "lon" in d.value.columns)
+    table = next(d.value for d in app.dataframe if "经度" in d.value.columns)
+    assert list(table.columns)[:2] == ["序号", "镇街"]
     assert len(table) == 3 and list(table.iloc[:, 0]) == [1, 2, 3]
     rates = list(table.iloc[:, 4])
     assert rates == sorted(rates)  # cumulative coverage grows with each site

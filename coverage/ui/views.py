@@ -14,10 +14,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from coverage.layers import LAYERS, get_layer
+from coverage.layers import get_layer
 from coverage.ui import map as cmap
 from coverage import review
-from coverage.i18n import layer_name, served_name, source_name, t
+from coverage.i18n import STRINGS, layer_name, served_name, source_name, t
 
 __all__ = [
     "standard_override",
@@ -33,6 +33,14 @@ __all__ = [
     "static_layers",
     "removed_rows",
     "map_updates",
+    "sites_table",
+    "gaps_table",
+    "report_table",
+    "workspace_table",
+    "caveat",
+    "with_caveat",
+    "csv_bytes",
+    "md_text",
 ]
 
 
@@ -278,17 +286,120 @@ def map_updates(
     return groups
 
 
-def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh") -> pd.DataFrame:
-    """Proposed sites for display: rank, town, district, people newly covered, rate, lon/lat."""
+def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region: Any = None) -> pd.DataFrame:
+    """Proposed sites for display: rank, town, district, people newly covered, rate, lon/lat.
+
+    Headers in ``lang``; with ``region``, town and district names in ``lang`` (pinyin in English).
+    p-median results also show the travel saved and the mean travel once built.
+    """
     served = served_name(get_layer(layer_id).served_column, lang)
     new_col = f"new_covered_{get_layer(layer_id).served_column[4:]}"
-    cols = {"rank": t("f_rank", lang), "town_zh": t("town", lang), "district_zh": t("district", lang),
+    named = _named(sites, region, lang) if region is not None else sites.assign(
+        _town=sites.get("town_zh"), _district=sites.get("district_zh"))
+    cols = {"rank": t("f_rank", lang), "_town": t("town", lang), "_district": t("district", lang),
             new_col: f"{t('f_new_pop', lang)} ({served})", "cumulative_rate": t("coverage_rate", lang)}
-    out = pd.DataFrame({label: sites[c].to_numpy() for c, label in cols.items() if c in sites.columns})
+    travel = "travel_saved" in named.columns and named["travel_saved"].notna().any()
+    if travel:
+        unit = str(named["travel_unit"].dropna().iloc[0]) if "travel_unit" in named else "m"
+        cols["travel_saved"] = t(f"f_travel_saved_{'s' if unit == 's' else 'm'}", lang)
+        cols["cumulative_mean_travel"] = t(f"f_mean_travel_{'s' if unit == 's' else 'm'}", lang)
+    out = pd.DataFrame({label: named[c].to_numpy() for c, label in cols.items() if c in named.columns})
+    if travel and "travel_unit" in named and str(named["travel_unit"].dropna().iloc[0]) == "s":
+        for c in (cols["travel_saved"], cols["cumulative_mean_travel"]):
+            out[c] = (out[c].astype(float) / 60.0).round(1)
     pts = sites.to_crs("EPSG:4326").geometry
-    out["lon"] = pts.x.round(6).to_numpy()
-    out["lat"] = pts.y.round(6).to_numpy()
+    out[t("f_lon", lang)] = pts.x.round(6).to_numpy()
+    out[t("f_lat", lang)] = pts.y.round(6).to_numpy()
     return out
+
+
+def gaps_table(zones: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region: Any = None) -> pd.DataFrame:
+    """Gap zones for display: rank, town, district, uncovered people (group, all, 60+, 0-17), area,
+    the nearest facility's distance or travel time and the suggested point, headers in ``lang``."""
+    served = served_name(get_layer(layer_id).served_column, lang)
+    named = _named(zones, region, lang) if region is not None else zones.assign(
+        _town=zones.get("town_zh"), _district=zones.get("district_zh"))
+    cols = {"rank": t("f_rank", lang), "_town": t("town", lang), "_district": t("district", lang),
+            "served": f"{t('gap_uncovered', lang)} ({served})", "pop_total": t("gap_pop_total", lang),
+            "pop_60plus": t("gap_pop_60", lang), "pop_0_17": t("gap_pop_0_17", lang),
+            "area_km2": t("f_area", lang)}
+    out = pd.DataFrame({label: named[c].to_numpy() for c, label in cols.items() if c in named.columns})
+    for c in (cols["served"], cols["pop_total"], cols["pop_60plus"], cols["pop_0_17"]):
+        if c in out.columns:
+            out[c] = out[c].astype(float).round().astype("int64")
+    if cols["area_km2"] in out.columns:
+        out[cols["area_km2"]] = out[cols["area_km2"]].astype(float).round(2)
+    if "nearest_time_s" in named.columns and named["nearest_time_s"].notna().any():
+        out[t("gap_nearest_min", lang)] = (named["nearest_time_s"].astype(float) / 60.0).round(1).to_numpy()
+    elif "nearest_distance_m" in named.columns:
+        out[t("gap_nearest_m", lang)] = named["nearest_distance_m"].astype(float).round().to_numpy()
+    for c, label in (("site_lon", "gap_site_lon"), ("site_lat", "gap_site_lat")):
+        if c in named.columns:
+            out[t(label, lang)] = named[c].astype(float).round(6).to_numpy()
+    return out
+
+
+_SEVERITY_KEYS = {"error": "sev_error", "warning": "sev_warning", "info": "sev_info"}
+
+
+def report_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """An import report (``ImportReport.to_frame()``) with headers and severities in ``lang``.
+
+    Columns 文件/行/列/级别/说明 (File/Row/Column/Severity/Message); missing rows and columns
+    are blank, never "None".
+    """
+    cols = {"file": t("rep_file", lang), "row": t("rep_row", lang), "column": t("rep_column", lang),
+            "severity": t("rep_severity", lang), "message": t("rep_message", lang)}
+    out = frame.rename(columns=cols)
+    sev = cols["severity"]
+    if sev in out.columns:
+        out[sev] = [t(_SEVERITY_KEYS[v], lang) if v in _SEVERITY_KEYS else v for v in out[sev]]
+    for c in (cols["file"], cols["column"], cols["message"]):
+        if c in out.columns:
+            out[c] = out[c].astype(object).where(out[c].notna(), "")
+    return out
+
+
+def workspace_table(entries: Sequence[Any], lang: str = "zh") -> pd.DataFrame:
+    """What the workspace holds (its ``entries()``) with headers and kinds in ``lang``."""
+    def kind(k: str) -> str:
+        key = f"ws_kind_{k}"
+        return t(key, lang) if key in STRINGS else str(k)
+
+    return pd.DataFrame({
+        t("ws_col_kind", lang): [kind(e.kind) for e in entries],
+        t("ws_col_name", lang): [input_label(e.name, lang) if e.kind != "scenario" else e.name for e in entries],
+        t("ws_col_version", lang): [e.version for e in entries],
+        t("ws_col_saved_at", lang): [e.saved_at for e in entries],
+        t("ws_col_rows", lang): [e.n_rows for e in entries],
+        t("ws_col_file", lang): [e.source_name or "" for e in entries],
+    })
+
+
+def caveat(region: Any, layers: Sequence[str] | None, lang: str = "zh") -> str:
+    """The mark that travels with a figure computed from modelled or illustrative inputs.
+
+    Empty when every input the figure uses (``Region.modelled_inputs(layers)``) is real or
+    uploaded; ``"ᵃ 示意数据"`` when one of them is illustrative, else ``"ᵃ 推算数据"``.
+    """
+    modelled = region.modelled_inputs(layers)
+    if not modelled:
+        return ""
+    prov = region.provenance_for(layers)
+    kind = "illustrative" if any(prov.get(k) == "illustrative" for k in modelled) else "modelled"
+    return t(f"caveat_{kind}", lang)
+
+
+def with_caveat(table: pd.DataFrame, mark: str, lang: str = "zh") -> pd.DataFrame:
+    """``table`` with a last column saying the figures rest on modelled data (unchanged if ``mark`` is empty)."""
+    if not mark:
+        return table
+    return table.assign(**{t("caveat_column", lang): mark})
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """``table`` as CSV bytes for a download (UTF-8 with BOM, so Excel reads the Chinese)."""
+    return table.to_csv(index=False).encode("utf-8-sig")
 
 
 def review_table(result: Any, level: str, lang: str = "zh") -> pd.DataFrame:
@@ -299,16 +410,21 @@ def review_table(result: Any, level: str, lang: str = "zh") -> pd.DataFrame:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
 
+#: Invisible U+2060 WORD JOINER put inside what Markdown would turn into a link.
+_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(www|@|//)")
+
+
 def md_text(text: Any) -> str:
-    """``text`` with Markdown (and Streamlit ``:color[]`` / emoji) syntax escaped: shown literally."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """``text`` shown literally in Markdown: syntax escaped (Streamlit ``:color[]`` / emoji too) and
+    autolinks broken (``http://``, ``www.``, e-mail addresses get an invisible word joiner), so a
+    name, address, file or scenario name never becomes a link."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
+    return _AUTOLINK.sub(lambda m: m.group(1)[0] + _JOINER + m.group(1)[1:] if len(m.group(1)) > 1
+                         else _JOINER + m.group(1) + _JOINER, escaped)
 
 
 def rate_text(rate: float) -> str:
     """A rate as a percentage with one decimal (``"—"`` when undefined)."""
     return "—" if rate is None or not np.isfinite(rate) else f"{rate:.1%}"
 
-
-def known_layers() -> Sequence[str]:
-    """Layer ids in registry order."""
-    return list(LAYERS)
