@@ -24,6 +24,9 @@ MAX_RASTER_PIXELS = 40_000_000
 #: A population file whose total over the districts it fully covers differs from their
 #: 2020 census total by more than this share is refused (unless the check is overridden).
 POPULATION_CENSUS_TOLERANCE = 0.5
+#: Most people one population cell / pixel can hold (more is not a count: a raster pixel is
+#: treated as empty with a warning, a vector/table cell is an error naming its row).
+MAX_CELL_PEOPLE = 10_000_000
 #: A district counts as covered by a population file when this share of it lies inside the file.
 POPULATION_DISTRICT_COVERED = 0.9
 #: Facility registers: most beds one facility can plausibly have (more: a warning, left empty).

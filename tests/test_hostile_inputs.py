@@ -94,6 +94,11 @@ CASES: list[tuple[str, str, dict, object]] = [
     ("pop_utm_100m.tif", "population", {}, Imports([MODELLED], {"total": "all pixels"})),
     ("pop_not_a_tiff.tif", "population", {}, Fails([
         "cannot read as a raster: 'PATH' not recognized as being in a supported file format."])),
+    ("pop_pixel_1e30.tif", "population", {}, Imports(
+        ["2 cells hold more than 10,000,000 people (up to 1e+30): not a count, treated as empty", MODELLED],
+        {"total": 98 * 10})),
+    ("pop_vector_1e19.geojson", "population", {}, Fails([
+        "row 2, column pop_total: 1e+19 people is more than any cell can hold (over 10,000,000)"])),
     # ------------------------------------------------------------------ spreadsheets
     ("xlsx_xfd_cell.xlsx", "facilities", {}, Fails([
         "sheet 'Sheet' uses the range A1:XFD1048576 (1,048,576 rows × 16,384 columns = 17,179,869,184 "
@@ -248,7 +253,15 @@ def test_outcome(jm, name, kind, opts, outcome):
             assert [None if pd.isna(v) else v for v in data[col].astype(object)] == want
 
 
-@pytest.mark.parametrize("name,kind,opts,outcome", [c for c in CASES if not c[2]], ids=[i for i, c in zip(IDS, CASES) if not c[2]])
+#: A sample of the corpus run through the CLI too (one of each kind of outcome and input).
+CLI_SAMPLE = [c for c in CASES if not c[2] and c[0] in {
+    "pop_uint16_fill.tif", "pop_huge_declared.tif", "pop_census_high.tif", "pop_worldpop_3arcsec.tif",
+    "xlsx_xfd_cell.xlsx", "xlsx_two_sheets.xlsx", "csv_unterminated_quote.csv", "csv_big5.csv",
+    "csv_beds_1e19.csv", "gpkg_two_layers.gpkg", "shp_gbk_no_cpg.zip", "geojson_nested_collection.geojson",
+    "towns_whole_city.geojson", "towns_names_swapped.geojson"}]
+
+
+@pytest.mark.parametrize("name,kind,opts,outcome", CLI_SAMPLE, ids=[c[0] for c in CLI_SAMPLE])
 def test_cli_exit_status_and_output(jm, tmp_path, capsys, name, kind, opts, outcome):
     """The CLI: a failing file exits 2 printing the same message and writes nothing; others write."""
     out = tmp_path / ("out.csv" if kind == "population" else "out.geojson")

@@ -16,7 +16,11 @@ says so. Counts are rounded to integers by largest remainder, which keeps the to
 for modelled age groups, each district's modelled total) exact.
 
 Errors (vector grids): no population column, a missing geometry, a non-numeric or
-negative count, an age group larger than the total — each naming its row. Any input
+negative count, a count above ``settings.MAX_CELL_PEOPLE``, an age group larger than the
+total — each naming its row. Rasters: see :mod:`coverage.io.raster` (fill values, NaN,
+infinite, negative and implausibly large pixels counted and treated as empty; windowed read;
+aggregation onto the 500 m grid). Every input: the total over the districts the file covers
+is compared with the 2020 census (``settings.POPULATION_CENSUS_TOLERANCE``). Any input
 whose populated cells all fall outside every town is refused (file level, giving the
 file's extent in its declared CRS): that is almost always a wrong or missing CRS.
 """
@@ -38,7 +42,7 @@ from coverage.io.raster import grid_cell_m, read_raster_cells
 from coverage.io.reference import CENSUS_2020_TOTALS, default_towns, district_age_shares, district_boundaries
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import check_file, file_kind, read_table, read_vector
-from coverage.settings import MAX_POPULATION_MB, POPULATION_CENSUS_TOLERANCE, POPULATION_DISTRICT_COVERED
+from coverage.settings import MAX_CELL_PEOPLE, MAX_POPULATION_MB, POPULATION_CENSUS_TOLERANCE, POPULATION_DISTRICT_COVERED
 
 __all__ = ["read_population", "POPULATION_COLUMNS", "age_groups_modelled", "round_preserving_sum"]
 
@@ -267,6 +271,9 @@ def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> 
                 report.error(f"{v!r} is not a number", row=i + 1, column=col)
             elif f < 0:
                 report.error(f"negative count {f:g}", row=i + 1, column=col)
+            elif f > MAX_CELL_PEOPLE:
+                report.error(f"{f:g} people is more than any cell can hold (over {MAX_CELL_PEOPLE:,})",
+                             row=i + 1, column=col)
             else:
                 out[fld][i] = f
     for fld in ("pop_60plus", "pop_0_17"):
@@ -343,6 +350,9 @@ def _table_cells(
                              row=row, column=col)
             elif f < 0 and fld.startswith("pop"):
                 report.error(f"negative count {f:g}", row=row, column=col)
+            elif f > MAX_CELL_PEOPLE and fld.startswith("pop"):
+                report.error(f"{f:g} people is more than any cell can hold (over {MAX_CELL_PEOPLE:,})",
+                             row=row, column=col)
             else:
                 arr[i] = f
         values[fld] = arr

@@ -6,8 +6,9 @@ What the reader guarantees:
   towns (plus a margin) is read; its pixels × bands are checked against
   ``settings.MAX_RASTER_PIXELS`` *before* anything is allocated, so a tiny file declaring
   40000 × 40000 pixels is refused at once with its size.
-* **Values read as float64 and checked before any cast.** Declared nodata, NaN, ±inf and
-  negative cells are counted in the report (treated as empty). **Undeclared nodata** is
+* **Values read as float64 and checked before any cast.** Declared nodata, NaN, ±inf,
+  negative cells and cells above ``settings.MAX_CELL_PEOPLE`` are counted in the report
+  (treated as empty). **Undeclared nodata** is
   detected: cells equal to a usual fill value (the dtype's maximum or minimum, ±3.4e38,
   ±1.8e308, -9999, -99999, -999999, 65535, 32767, -32768, 2147483647 …) are treated as
   empty, with a warning giving the value and the count.
@@ -36,7 +37,7 @@ from pyproj import Transformer
 from coverage import paths
 from coverage.crs import PROJECTED, WGS84
 from coverage.io.report import ImportReport, file_error
-from coverage.settings import MAX_RASTER_PIXELS
+from coverage.settings import MAX_CELL_PEOPLE, MAX_RASTER_PIXELS
 
 __all__ = ["GRID_ROW_FACTOR", "grid_cell_m", "fill_values", "read_raster_cells", "RasterCells"]
 
@@ -152,6 +153,15 @@ def _clean_values(
     if n_inf:
         report.warn(f"{n_inf} cells hold an infinite value: treated as empty")
         v[inf] = np.nan
+    with np.errstate(invalid="ignore"):
+        huge = v > MAX_CELL_PEOPLE
+    n_huge = int(huge.sum())
+    if n_huge:
+        report.warn(
+            f"{n_huge} cells hold more than {MAX_CELL_PEOPLE:,} people (up to {np.nanmax(v[huge]):.3g}): "
+            "not a count, treated as empty"
+        )
+        v[huge] = np.nan
     with np.errstate(invalid="ignore"):
         negative = v < 0
     n_neg = int(negative.sum())

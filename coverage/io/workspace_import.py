@@ -37,8 +37,14 @@ def read_imports(
     facilities: Mapping[str, str | os.PathLike[str]] | None = None,
     crs: str = "wgs84",
     max_mb: float | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Read and validate user files together, saving nothing.
+
+    ``options`` maps ``"towns"``, ``"population"`` or a layer id to extra reader keywords:
+    ``sheet`` / ``layer_name`` (the choice for a workbook or GeoPackage holding several, see
+    :func:`coverage.io.list_sheets` / :func:`coverage.io.list_layers`), ``encoding``, and for the
+    population ``census_check``.
 
     New town boundaries are read first; the population grid and facility registers are then
     assigned to them (else to ``towns_frame``, the towns in use). Every file is read before
@@ -64,18 +70,19 @@ def read_imports(
     for layer_id in facilities:
         get_layer(layer_id)
     limit = {} if max_mb is None else {"max_mb": max_mb}
+    opts = {k: dict(v) for k, v in (options or {}).items()}
     out: dict[str, Any] = {}
     frame = towns_frame
     if towns is not None:
-        gdf, rep = read_towns(towns, crs=crs, **limit)
+        gdf, rep = read_towns(towns, crs=crs, **limit, **opts.get("towns", {}))
         frame = (gdf.to_crs(WGS84) if gdf.crs is not None else gdf.set_crs(WGS84)).reset_index(drop=True)
         out["towns"] = (frame, rep)
     if population is not None:
-        grid, rep = read_population(population, frame, **limit)
+        grid, rep = read_population(population, frame, **limit, **opts.get("population", {}))
         out["population"] = (grid.reset_index(drop=True), rep)
     if facilities:
         out["facilities"] = {
-            layer_id: read_facilities(path, layer_id, crs=crs, towns=frame, **limit)
+            layer_id: read_facilities(path, layer_id, crs=crs, towns=frame, **limit, **opts.get(layer_id, {}))
             for layer_id, path in facilities.items()
         }
     return out
@@ -114,6 +121,7 @@ def import_into_workspace(
     crs: str = "wgs84",
     towns: "gpd.GeoDataFrame | None" = None,
     max_mb: float | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> tuple[Any, ImportReport, int]:
     """Read one file with :func:`read_imports` and save it in ``ws`` with :func:`save_imports`.
 
@@ -133,6 +141,9 @@ def import_into_workspace(
         Town polygons used to assign towns (facilities, population).
     max_mb : float, optional
         Size limit; default: the reader's own.
+    options : mapping, optional
+        Extra reader keywords for this file (``sheet``, ``layer_name``, ``encoding``,
+        ``census_check``), see :func:`read_imports`.
 
     Returns
     -------
@@ -152,7 +163,7 @@ def import_into_workspace(
         raise ValueError("layer_id is required to import facilities")
     key = layer_id if kind == "facilities" else kind
     files = {"facilities": {layer_id: path}} if kind == "facilities" else {kind: path}
-    imported = read_imports(towns, crs=crs, max_mb=max_mb, **files)
+    imported = read_imports(towns, crs=crs, max_mb=max_mb, options={key: dict(options or {})}, **files)
     data, report = imported["facilities"][layer_id] if kind == "facilities" else imported[kind]
     versions = save_imports(ws, imported, {key: Path(path).name})
     return data, report, versions[key]

@@ -157,6 +157,11 @@ def rasters() -> None:
     t, shape = inner_box_in("EPSG:32649", 100.0)
     tif("pop_utm_100m.tif", np.full(shape, 2.0, dtype="float32"), t, "EPSG:32649")
     write("pop_not_a_tiff.tif", b"name,pop\nA,1\n")
+    v = np.full((10, 10), 10.0, dtype="float32")
+    v[4, 4:6] = 1e30  # 2 pixels no count can reach
+    tif("pop_pixel_1e30.tif", v, a10, "EPSG:4326")
+    gpd.GeoDataFrame({"pop_total": [12.0, 1e19]}, geometry=[Point(113.05, 22.55), Point(113.06, 22.56)],
+                     crs="EPSG:4326").to_file(HERE / "pop_vector_1e19.geojson", driver="GeoJSON")
 
 
 # ----------------------------------------------------------------------------- spreadsheets
