@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import shape
 
-from conftest import CELL, ORIGIN, POPULATED, TOWNS, cell_centre, covered_within
+from conftest import ORIGIN, POPULATED, TOWNS, cell_centre, covered_within
 from coverage.errors import InputError
 from coverage.gaps import GAP_COLUMNS, gap_zones, gap_zones_feature_collection, uncovered_by_town, write_gap_zones
 from coverage.network import RoadNetwork
