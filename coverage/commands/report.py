@@ -59,5 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
         write_report(out, result, analysis.edited_region(), lang, progress=step, dpi=args.dpi)
     print(review_table(result, lang, "city").to_string(index=False))
+    if result.caveat:
+        print(t("review.notes.caveat", lang))
     print(f"wrote {out}", file=sys.stderr)
     return 0

@@ -79,10 +79,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.notes.comparator": (
         "“50%以上”按含本数(≥50%)判断: 规划正文两处写“覆盖率达到50%以上”, 主要指标表写“>50”; 同表把正文的"
         "“60%以上”写作“≥60”, 且按通行用法(《民法典》第1259条)“以上”包括本数。所有目标统一按目标表的比较符判断。",
-        "“50%以上” is read as inclusive (≥50 %): the plan's text says twice “覆盖率达到50%以上” (reach 50 % or "
-        "more) while its table writes “>50”; the same table writes the text's “60%以上” as “≥60”, and in Chinese "
-        "legal usage (Civil Code art. 1259) “以上” includes the number. Every target is judged with the one "
-        "comparator of the targets table.",
+        "The plan's “50 % or more” (yishang; “>50” in its table) is read as inclusive (≥50 %): its text twice "
+        "says the coverage should “reach 50 % or more”, the same table writes the text's “60 % or more” as “≥60”, "
+        "and in Chinese legal usage (Civil Code art. 1259) yishang includes the number. Every target is judged "
+        "with the one comparator of the targets table.",
     ),
     "review.notes.standard": ("服务标准 — {layer}: {standard}", "Service standard — {layer}: {standard}"),
     "review.notes.method.network": ("按路网通行时间计算", "measured on the road network"),
@@ -142,6 +142,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.col.source": ("性质", "Provenance"),
     "report.page": ("第 {n} 页", "page {n}"),
     "report.progress.review": ("测算指标", "measuring indicators"),
+    "report.progress.tables": ("写入表格", "writing the tables"),
     "report.progress.maps": ("绘制地图", "drawing maps"),
     "report.progress.charts": ("绘制图表", "drawing charts"),
     "report.progress.write": ("写入文档", "writing the document"),

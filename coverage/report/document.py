@@ -53,7 +53,7 @@ __all__ = ["build_report", "write_report", "report_steps", "mapped_indicators", 
 BODY_FONT = "Calibri"
 EAST_ASIAN_FONT = "SimSun"
 #: Column widths (cm) of the indicator tables, in :func:`review_table`'s column order.
-TABLE_WIDTHS_CM = (1.6, 5.4, 0.9, 1.4, 1.6, 2.5, 2.6, 1.4)
+TABLE_WIDTHS_CM = (1.6, 5.0, 1.0, 1.7, 1.6, 2.4, 2.6, 1.5)
 #: Columns (``review.col.*`` keys) and widths of the per-indicator district tables.
 DISTRICT_COLUMNS = ("status", "place", "value", "target", "gap", "note")
 DISTRICT_WIDTHS_CM = (2.6, 2.6, 2.4, 2.8, 3.6, 3.4)
@@ -400,7 +400,7 @@ def build_report(result: ReviewResult, region: Region, lang: str = "zh", progres
     _cover(doc, result, lang, today or dt.date.today())
     _summary(doc, result, lang)
     _tables(doc, result, lang)
-    step(t("report.progress.write", lang))
+    step(t("report.progress.tables", lang))
     counter = [0]
     _maps(doc, result, region, lang, dpi, step, counter)
     _trajectories(doc, result, lang, dpi, step, counter)
