@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -220,10 +221,8 @@ def test_default_data_zones_are_actionable():
     assert ((zones["across_m"] <= zones["max_across_m"]) | (zones["n_cells"] == 1)).all()
     # each zone's cells all lie in its town (cell centres inside the zone belong to the zone's town)
     pop = region.population
-    inside = zones.sjoin(
-        __import__("geopandas").GeoDataFrame(pop, geometry=__import__("geopandas").points_from_xy(pop.x, pop.y),
-                                             crs="EPSG:32649")[["town_code", "geometry"]],
-        predicate="contains", how="inner", lsuffix="zone", rsuffix="cell")  # fmt: skip
+    points = gpd.GeoDataFrame(pop[["town_code"]], geometry=gpd.points_from_xy(pop.x, pop.y), crs="EPSG:32649")
+    inside = zones.sjoin(points, predicate="contains", how="inner", lsuffix="zone", rsuffix="cell")
     assert (inside["town_code_zone"] == inside["town_code_cell"]).all()
     assert zones["nearest_facility"].ge(0).all() and zones["nearest_distance_m"].gt(0).all()
     assert zones.iloc[0].area_km2 < 40  # no 4,326 km² zone any more

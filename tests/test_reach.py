@@ -396,3 +396,38 @@ def test_drive_service_area_respects_the_one_way_bridge(toy):
     assert not to_e01.contains(bridge) and not to_e01.contains(Point(p["W21"]))
     assert to_e01.contains(Point(p["E21"]))  # 2 blocks, 40 s
     assert to_w21.contains(bridge) and to_w21.contains(Point(p["E11"]))  # 1 block + the bridge = 40 s
+
+
+def test_a_network_in_another_crs_is_refused_for_a_region(toy):
+    from coverage.errors import NetworkError
+
+    other = RoadNetwork.from_arrays(toy.node_xy, toy.edge_u, toy.edge_v, crs="EPSG:3067")
+    with pytest.raises(NetworkError, match="EPSG:3067"):
+        compute_reach(FakeRegion(node_cells(toy), xy(toy, "W00"), network=other), "elder_care_station", WALK15)
+    # from arrays, the network's CRS is the model's: a WGS-84 click lands in it
+    model = ReachModel.from_arrays(other.node_xy, np.zeros((0, 2)), WALK15, network=other)
+    assert model.crs == "EPSG:3067"
+
+
+def test_cost_unit_is_explicit_and_checked(toy):
+    from coverage.errors import InputError
+    from coverage.reach import CostUnit, Method
+
+    net = compute_reach(FakeRegion(node_cells(toy), xy(toy, "W00"), network=toy), "elder_care_station", WALK15)
+    dist = compute_reach(FakeRegion(node_cells(toy), xy(toy, "W00")), "elder_care_station", WALK15)
+    assert (net.mode, net.unit) == (Method.NETWORK, CostUnit.SECONDS)
+    assert (dist.mode, dist.unit) == (Method.DISTANCE, CostUnit.METRES)
+    with pytest.raises(InputError, match="measured in s"):
+        CellReach(net.cost, net.nearest, net.limit, net.covered, mode="network", unit="m")
+
+
+def test_nearest_unbounded_reaches_past_the_limit(toy):
+    # W00's facility: E-bank nodes lie past the 900 s walk; the nearest facility is still W00 (over the bridge)
+    model = ReachModel(FakeRegion(node_cells(toy), xy(toy, "W00"), network=toy), "elder_care_station", WALK15)
+    nearest, cost = model.nearest_unbounded()
+    reach = model.reach
+    np.testing.assert_allclose(cost[reach.covered], reach.cost[reach.covered])
+    far = ~reach.covered & np.isfinite(cost)
+    assert far.any() and (cost[far] > 900).all() and (nearest[far] == 0).all()
+    island = [NAMES.index(n) for n in I]
+    assert np.isinf(cost[island]).all() and (nearest[island] == -1).all()  # no road link, at any cost
