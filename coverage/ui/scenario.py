@@ -7,14 +7,19 @@ changes so the last one can be undone. The app keeps one Scenario per session an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 from shapely.geometry import Point
 
 from coverage.crs import WGS84
+from coverage.errors import InputError
+from coverage.reach import CellReach, ReachModel
+from coverage.region import Region
+from coverage.standards import Standard, StandardTable
 
 __all__ = ["Change", "Scenario"]
 
@@ -57,11 +62,9 @@ class Scenario:
         :class:`coverage.reach.ReachModel`. For tests.
     """
 
-    def __init__(self, region: Any, layer_id: str, standards: Any = None,
-                 model_factory: Any = None) -> None:
+    def __init__(self, region: Region, layer_id: str, standards: StandardTable | Standard | None = None,
+                 model_factory: Callable[..., ReachModel] | None = None) -> None:
         if model_factory is None:
-            from coverage.reach import ReachModel
-
             model_factory = ReachModel
         self.region = region
         self.layer_id = layer_id
@@ -82,7 +85,7 @@ class Scenario:
     # ------------------------------------------------------------------ edits
 
     @property
-    def reach(self) -> Any:
+    def reach(self) -> CellReach:
         """Current :class:`coverage.reach.CellReach`."""
         return self.model.reach
 
@@ -90,7 +93,7 @@ class Scenario:
         """Add a candidate site at WGS-84 ``lon``, ``lat``."""
         lon, lat = float(lon), float(lat)
         if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError(f"site position must be WGS-84 lon/lat; got {lon!r}, {lat!r}")
+            raise InputError(f"site position must be WGS-84 lon/lat; got {lon!r}, {lat!r}")
         idx = self.model.add_facility(lon, lat)
         self._added += 1
         change = Change("add", lon, lat, f"new-{self._added}")
@@ -102,7 +105,7 @@ class Scenario:
         """Remove an existing facility (or an added site) by its ``facility_id``."""
         facility_id = str(facility_id)
         if facility_id not in self._index:
-            raise ValueError(f"no active facility {facility_id!r} in layer {self.layer_id!r}")
+            raise InputError(f"no active facility {facility_id!r} in layer {self.layer_id!r}")
         lon, lat, name = self._position(facility_id)
         self.model.remove_facility(self._index.pop(facility_id))
         change = Change("remove", lon, lat, facility_id, name)
