@@ -497,15 +497,27 @@ def _need_numerator(den: float, scale: float, op: str, target: float) -> float:
     return np.nan
 
 
-def _unit_rows(region: Region, ind: Indicator, ms: Milestone | None) -> list[dict[str, Any]]:
+def _memo(cache: dict[Any, Any], key: tuple, compute: Any) -> Any:
+    """``cache[key]``, computed once. Keys carry the number of facilities open: opening years nest
+    (a later year's set contains an earlier one's), so the count identifies the set."""
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def _unit_rows(region: Region, ind: Indicator, ms: Milestone | None, cache: dict[Any, Any]) -> list[dict[str, Any]]:
     gdf = region.facilities.get(ind.layer)
     if gdf is None:
         return _failed(Reason.LAYER_MISSING, ind.layer)
     by_town = ind.measure == "unit_town"
-    uc = unit_coverage(region, ind.layer, level="town" if by_town else "county")
+    level = "town" if by_town else "county"
+    uc = _memo(cache, ("units", ind.layer, level, len(gdf)), lambda: unit_coverage(region, ind.layer, level=level))
     unit_level, key = ("town", "town_code") if by_town else ("county", "district_code")
     units = uc[uc["level"] == unit_level]
     lacking_all = units.loc[units["units_with"] == 0, list(dict.fromkeys([key, "district_code"]))].astype(str)
+    lacking_in: dict[str, list[str]] = {}
+    for code, district in zip(lacking_all[key], lacking_all["district_code"]):
+        lacking_in.setdefault(district, []).append(code)
     rows = []
     for r in uc.itertuples(index=False):
         if r.level == unit_level:
@@ -514,8 +526,7 @@ def _unit_rows(region: Region, ind: Indicator, ms: Milestone | None) -> list[dic
             lacking = () if r.units_with else (code,)
         else:
             row = _base_row(r.level, r.district_code, None)
-            sel = lacking_all if r.level == "city" else lacking_all[lacking_all["district_code"] == str(r.district_code)]
-            lacking = tuple(sel[key])
+            lacking = tuple(lacking_all[key]) if r.level == "city" else tuple(lacking_in.get(str(r.district_code), ()))
         row.update(numerator=float(r.units_with), denominator=float(r.units), lacking=lacking)
         if r.units:
             row["value"] = r.units_with / r.units
@@ -547,7 +558,7 @@ def _bed_check(gdf: pd.DataFrame | None, layer: str, cols: Sequence[str]) -> tup
     return None
 
 
-def _ratio_rows(region: Region, ind: Indicator, ms: Milestone | None) -> list[dict[str, Any]]:
+def _ratio_rows(region: Region, ind: Indicator, ms: Milestone | None, cache: dict[Any, Any]) -> list[dict[str, Any]]:
     gdf = region.facilities.get(ind.layer)
     nursing = ind.measure == "nursing_bed_share"
     cols = ("beds", "nursing_beds") if nursing else ("beds",)
@@ -558,7 +569,8 @@ def _ratio_rows(region: Region, ind: Indicator, ms: Milestone | None) -> list[di
         return _failed(*problem)
     values = pd.DataFrame({c: pd.to_numeric(gdf[c], errors="coerce") for c in cols})
     skipped = int(values.isna().any(axis=1).sum())
-    frame = nursing_bed_share(region, ind.layer) if nursing else beds_per_1000_elderly(region, ind.layer)
+    measure = nursing_bed_share if nursing else beds_per_1000_elderly
+    frame = _memo(cache, ("ratio", ind.layer, ind.measure, len(gdf)), lambda: measure(region, ind.layer))
     scale = _SCALE[ind.unit]
     rows = []
     for r in frame.itertuples(index=False):
@@ -576,18 +588,19 @@ def _ratio_rows(region: Region, ind: Indicator, ms: Milestone | None) -> list[di
 
 
 def _coverage_rows(region: Region, ind: Indicator, ms: Milestone | None, standards: Any,
-                   cache: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
-    if region.facilities.get(ind.layer) is None:
+                   cache: dict[Any, Any]) -> list[dict[str, Any]]:  # fmt: skip
+    gdf = region.facilities.get(ind.layer)
+    if gdf is None:
         return _failed(Reason.LAYER_MISSING, ind.layer)
-    reach = cache.get(ind.layer)
-    if reach is None:
+    key = ("coverage", ind.layer, len(gdf))
+    if key not in cache:
         try:
             reach = compute_reach(region, ind.layer, standards=standards)
         except CoverageError as exc:
             return _failed(Reason.REACH_FAILED, type(exc).__name__)
-        cache[ind.layer] = reach
-    cache["method"] = reach.mode.value if isinstance(reach.mode, Enum) else str(reach.mode)
-    cov = population_coverage(region, ind.layer, reach=reach, standards=standards)
+        cache["method"] = reach.mode.value if isinstance(reach.mode, Enum) else str(reach.mode)
+        cache[key] = population_coverage(region, ind.layer, reach=reach, standards=standards)
+    cov = cache[key]
     rows = []
     for r in cov.itertuples(index=False):
         row = _base_row(r.level, r.district_code, r.town_code)
@@ -616,15 +629,15 @@ def _judge(value: float, ms: Milestone | None, year: int, reason: Reason | None)
 
 
 def _measure_year(region: Region, year: int, specs: Sequence[Indicator], standards: Any,
-                  cache: dict[str, Any]) -> pd.DataFrame:  # fmt: skip
+                  cache: dict[Any, Any]) -> pd.DataFrame:  # fmt: skip
     towns, districts = _places(region)
     out: list[dict[str, Any]] = []
     for ind in specs:
         ms = target_for(ind.milestones, year)
         if ind.measure in ("unit_town", "unit_county"):
-            rows = _unit_rows(region, ind, ms)
+            rows = _unit_rows(region, ind, ms, cache)
         elif ind.measure in ("nursing_bed_share", "beds_per_1000_60plus"):
-            rows = _ratio_rows(region, ind, ms)
+            rows = _ratio_rows(region, ind, ms, cache)
         elif ind.measure == "pop_coverage":
             rows = _coverage_rows(region, ind, ms, standards, cache)
         else:  # pragma: no cover - load_targets rejects unknown measures
@@ -714,10 +727,10 @@ def trajectory(
     year, first_year = _check_year(year), _check_year(first_year)
     table = _targets(targets)
     specs = indicators(table, year)
-    parts = []
+    parts, cache = [], {}
     for y in range(first_year, year + 1):
         as_of, _ = _as_of(region, y)
-        parts.append(_measure_year(as_of, y, specs, standards, {}))
+        parts.append(_measure_year(as_of, y, specs, standards, cache))
     return _trajectory_frame(parts, specs)
 
 
@@ -761,11 +774,11 @@ def annual_review(
     table = _targets(targets)
     specs = indicators(table, year)
     as_of, undated = _as_of(region, year)
-    cache: dict[str, Any] = {}
+    cache: dict[Any, Any] = {}
     rows = _measure_year(as_of, year, specs, standards, cache)
     traj = None
     if yearly and _check_year(first_year) <= year:
-        parts = [_measure_year(_as_of(region, y)[0], y, specs, standards, {}) for y in range(first_year, year)]
+        parts = [_measure_year(_as_of(region, y)[0], y, specs, standards, cache) for y in range(first_year, year)]
         traj = _trajectory_frame([*parts, rows], specs)
     layers = sorted({s.layer for s in specs})
     return ReviewResult(
