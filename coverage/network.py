@@ -833,9 +833,12 @@ class RoadNetwork:
         path = cache_dir / f"roads-{key}.graphml"
         if path.exists():
             return cls.from_graphml(path, **kwargs)
-        extra = [t for t in OSM_WAY_TAGS if t not in ox.settings.useful_tags_way]
-        ox.settings.useful_tags_way = list(ox.settings.useful_tags_way) + extra  # keep the access tags
-        G = ox.graph_from_polygon(polygon, network_type=network_type, simplify=False, retain_all=True)
+        saved = list(ox.settings.useful_tags_way)
+        ox.settings.useful_tags_way = saved + [t for t in OSM_WAY_TAGS if t not in saved]  # keep the access tags
+        try:
+            G = ox.graph_from_polygon(polygon, network_type=network_type, simplify=False, retain_all=True)
+        finally:
+            ox.settings.useful_tags_way = saved
         cache_dir.mkdir(parents=True, exist_ok=True)
         ox.save_graphml(G, path)
         kwargs.setdefault("source", f"osmnx-download:{path.name}")
