@@ -897,7 +897,8 @@ def review_table(result: ReviewResult, lang: str = "zh", level: str | None = Non
 
 def csv_table(result: ReviewResult, lang: str = "zh") -> pd.DataFrame:
     """The machine-readable table: :func:`review_table`'s columns with rounded numbers (percent with
-    one decimal as the plan writes it, gaps whole), then unit, target value and the codes."""
+    one decimal as the plan writes it, gaps whole), unit and target value, a data column marking
+    figures from modelled or illustrative inputs, then the codes."""
     display = review_table(result, lang)
     rows = result.rows
     pct = rows["unit"].eq("rate").to_numpy()
@@ -910,6 +911,7 @@ def csv_table(result: ReviewResult, lang: str = "zh") -> pd.DataFrame:
     display.insert(display.columns.get_loc(t("review.col.target", lang)) + 1, target_col,
                    np.round(np.where(pct, 100.0 * target, target), 1))
     display[t("review.col.gap", lang)] = rows["gap"].astype("Int64").reset_index(drop=True)
+    display[t("review.col.caveat", lang)] = [t("review.caveat.short", lang) if c else "" for c in rows["caveat"]]
     for c in ("indicator_id", "layer", "district_code", "town_code", "year", "status", "due_year", "reason",
               "caveat"):  # fmt: skip
         v = rows[c]

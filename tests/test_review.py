@@ -367,6 +367,7 @@ def test_csv_is_rounded_and_keeps_codes_at_the_end(review, tmp_path):
     for r in rows:
         if r["测算值"]:
             assert re.fullmatch(r"-?\d+(\.\d)?", r["测算值"]), r["测算值"]  # one decimal at most
+    assert all(r["数据性质"] == "† 含推算或示意数据" for r in rows)  # the caveat travels with the file
     circle = next(r for r in rows if r["indicator_id"] == "circle" and r["层级"] == "全市")
     assert (circle["测算值"], circle["单位"], circle["差距"], circle["status"]) == ("58.3", "%", "580", "measured")
     centre = next(r for r in rows if r["indicator_id"] == "centre" and r["层级"] == "全市")

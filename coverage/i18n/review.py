@@ -50,6 +50,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.col.gap": ("差距", "Gap"),
     "review.col.note": ("说明", "Note"),
     "review.col.unit": ("单位", "Unit"),
+    "review.col.caveat": ("数据性质", "Data"),
+    "review.caveat.short": ("† 含推算或示意数据", "† modelled or illustrative inputs"),
     "review.col.target_value": ("目标值", "Target value"),
     "review.col.year": ("年份", "Year"),
     "review.col.target_2023": ("2023年目标", "2023 target"),
