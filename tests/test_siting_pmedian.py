@@ -146,3 +146,40 @@ def test_greedy_bounds_bracket_the_optimum(seed):
                   if float(w[a[:, list(s)].any(axis=1)].sum()) >= required - 1e-9)  # fmt: skip
     sc = greedy_set_cover(sp.csr_matrix(a), w, required)
     assert sc.bound <= fewest <= sc.n_sites
+
+
+def _no_incumbent(milp):
+    """A milp that behaves as if HiGHS hit its time limit before finding any solution."""
+
+    def run(*args, **kwargs):
+        res = milp(*args, **kwargs)
+        res.x, res.fun, res.status, res.message = None, None, 1, "time limit reached"
+        return res
+
+    return run
+
+
+def test_capacitated_falls_back_to_the_greedy_past_the_time_limit(monkeypatch):
+    from coverage.siting import capacitated
+
+    rng = np.random.default_rng(3)
+    a = sp.csr_matrix(rng.random((60, 12)) < 0.3)
+    w = rng.integers(1, 30, 60).astype(float)
+    covered = rng.random(60) < 0.1
+    exact = ilp_max_cover_capacitated(a, w, 3, 40.0, covered)
+    monkeypatch.setattr(capacitated, "milp", _no_incumbent(capacitated.milp))
+    late = ilp_max_cover_capacitated(a, w, 3, 40.0, covered)
+    assert late.solver == "ilp+greedy" and late.status == "time_limit" and late.n_sites == 3
+    assert late.objective <= exact.objective + 1e-9
+    assert np.all(np.asarray(late.extra["assignment"].T @ np.where(covered, 0, w)).ravel() <= 40 + 1e-9)
+
+
+def test_pmedian_falls_back_to_the_heuristic_past_the_time_limit(monkeypatch):
+    from coverage.siting import pmedian
+
+    cost, w, base = _pmedian_instance(5)
+    best = _brute_pmedian(cost, w, base, 2)
+    monkeypatch.setattr(pmedian, "milp", _no_incumbent(pmedian.milp))
+    late = ilp_pmedian(pmedian_instance(cost, w, base), 2)
+    assert late.solver == "ilp+greedy" and late.status == "time_limit"
+    assert late.objective >= best - 1e-9

@@ -146,6 +146,10 @@ def test_rate_target_reached_with_fewest_sites(region, solver):
     assert res.sites["name"].tolist() == ["m67", "m12", "m45"]
     assert res.sites["cumulative_rate"].iloc[-1] >= 0.9
     assert res.params["problem"] == "lscp" and res.params["target"] == 0.9
+    assert res.params["objective"] == 3 and res.params["objective_unit"] == "sites"
+    assert res.params["newly_covered"] == 59 + 50 + 48
+    if solver == "ilp":
+        assert res.params["bound"] == 3 and res.params["status"] == "optimal"
 
 
 def test_rate_target_already_met_needs_no_site(region):
@@ -428,3 +432,31 @@ def test_site_command_pmedian_and_greedy_gap(region, tmp_path, monkeypatch, caps
                  "--out", str(tmp_path / "g.geojson"), "--quiet", "--lang", "en"]) == 0  # fmt: skip
     printed = capsys.readouterr().out
     assert "greedy heuristic" in printed
+
+
+@pytest.mark.parametrize("cut", [None, (10_000, 10_250)])
+def test_pmedian_on_the_street_network(region, cut):
+    import itertools
+
+    from coverage.settings import SITING_PMEDIAN_COST_CAP_FACTOR
+
+    res = propose_sites(region, LAYER, k=2, objective="pmedian", candidates=user_candidates(), network=_street(cut))
+    p = res.params
+    std = p["standard"]["urban"]
+    cap = SITING_PMEDIAN_COST_CAP_FACTOR * std["minutes"] * 60.0
+    speed = std["speed_kmh"] / 3.6
+
+    def seconds(x_from, x_to):  # along the street; no path across the cut
+        if cut is not None and (min(x_from, x_to) <= X0 + cut[0]) and (max(x_from, x_to) >= X0 + cut[1]):
+            return np.inf
+        return abs(x_from - x_to) / speed
+
+    def total(xs):
+        pts = [CELL_X[0], *xs]
+        return float(sum(w * min(cap, min(seconds(c, q) for q in pts)) for c, w in zip(CELL_X, OLD)))
+
+    xs = {n: X0 + 1500 * v for n, v in MID.items()}
+    best = min(itertools.combinations(xs, 2), key=lambda s: total([xs[n] for n in s]))
+    assert p["mode"] == "network" and p["cost_unit"] == "s"
+    assert sorted(res.sites["name"]) == sorted(best)
+    assert p["objective"] == pytest.approx(total([xs[n] for n in best]), rel=1e-9)

@@ -124,7 +124,9 @@ def _result(frac, w, chosen, bound, solver, status, t0, maximise, message) -> So
 
 def _greedy_result(greedy: Solution, matrix, w, covered, cap: np.ndarray, bound: float, status: str, t0: float,
                    maximise: bool, message: str) -> Solution:
-    frac = assign(matrix, greedy.sites, covered, w, float(cap[0]))
+    by_site = assign(matrix, greedy.sites, covered, w, float(cap[0])).tocoo()  # cells × greedy sites
+    frac = sp.csc_matrix((by_site.data, (by_site.row, greedy.sites[by_site.col])),
+                         shape=(by_site.shape[0], cap.size))  # fmt: skip
     sol = _result(frac, np.where(covered, 0.0, w), greedy.sites, bound, "ilp+greedy", status, t0, maximise, message)
     return sol
 

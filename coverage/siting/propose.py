@@ -262,9 +262,10 @@ def propose_sites(
     -------
     SitingResult
         ``sites`` ranked, ``params`` with the objective, method (``solver_used``),
-        ``status``, ``objective`` (people newly covered; for ``pmedian`` the total
-        capped travel cost with the new sites, ``cost_unit`` s or m), proven ``bound``,
-        ``gap`` and the data provenance.
+        ``status``, ``objective`` (people newly covered; for ``lscp`` the number of sites;
+        for ``pmedian`` the total capped travel cost with the new sites, ``cost_unit`` s or
+        m) with ``objective_unit``, the proven ``bound``, ``gap``, ``newly_covered`` people
+        and the data provenance.
 
     Raises
     ------
@@ -351,8 +352,10 @@ def propose_sites(
         "solver": solver,
         "solver_used": sol.solver,
         "status": sol.status,
-        "objective": float(sol.objective),
-        "objective_unit": costs.unit if costs is not None else "people",
+        # what the problem optimises: people newly covered (mclp, one per unit), sites (lscp) or the
+        # served group's total capped travel (pmedian)
+        "objective": float(sol.n_sites) if problem == "lscp" else float(sol.objective),
+        "objective_unit": "sites" if problem == "lscp" else (costs.unit if costs is not None else "people"),
         "objective_sense": "min" if problem in ("pmedian", "lscp") else "max",
         "bound": None if math.isnan(sol.bound) else float(sol.bound),
         # Set cover bounds the number of sites from below; p-median the travel cost from below;
