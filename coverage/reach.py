@@ -277,7 +277,7 @@ class ReachModel:
     reach : CellReach
         The current state (a fresh snapshot after every change).
     facility_xy : (k, 2) array
-        Every facility ever known to the model (EPSG:32649), removed ones included.
+        Every facility ever known to the model (:attr:`crs`), removed ones included.
     active : (k,) bool array
         False for removed facilities.
     groups : tuple of ModeGroup
