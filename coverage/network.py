@@ -69,6 +69,7 @@ import math
 import os
 import re
 import threading
+import zipfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Mapping
@@ -863,9 +864,18 @@ class RoadNetwork:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> "RoadNetwork":
-        """Read a network written by :meth:`save`."""
-        with np.load(Path(path), allow_pickle=False) as z:
-            kw = {k: z[k] for k in z.files}
+        """Read a network written by :meth:`save` (``NetworkError`` when absent, damaged or not one)."""
+        path = Path(path)
+        if not path.is_file():
+            raise NetworkError(f"network file not found: {path}")
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                kw = {k: z[k] for k in z.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise NetworkError(f"cannot read network file {path.name}: {exc}") from exc
+        missing = [k for k in ("node_xy", "edge_u", "edge_v", "length_m", "max_snap_m", "source") if k not in kw]
+        if missing:
+            raise NetworkError(f"{path.name} is not a saved road network (no {', '.join(missing)})")
         kw["max_snap_m"] = float(kw["max_snap_m"])
         if "min_component_nodes" in kw:
             kw["min_component_nodes"] = int(kw["min_component_nodes"])

@@ -172,6 +172,19 @@ def test_save_load_roundtrip(tmp_path, toy):
     assert (abs(back.travel_csr("drive") - toy.travel_csr("drive")) > 0).nnz == 0
 
 
+def test_load_refuses_damaged_or_foreign_files(tmp_path):
+    bad = tmp_path / "roads.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(NetworkError, match="roads.npz"):
+        RoadNetwork.load(bad)
+    other = tmp_path / "other.npz"
+    np.savez(other, a=np.zeros(3))
+    with pytest.raises(NetworkError, match="not a saved road network"):
+        RoadNetwork.load(other)
+    with pytest.raises(NetworkError, match="not found"):
+        RoadNetwork.load(tmp_path / "absent.npz")
+
+
 def test_graphml_roundtrip(tmp_path):
     import osmnx as ox
 
