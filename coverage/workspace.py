@@ -800,6 +800,9 @@ def _check_file(path: Path, what: str = "workspace") -> None:
     except OSError as exc:
         raise WorkspaceError(f"cannot read {what} file {path}: {exc.strerror or exc}") from exc
     restore = "it is left as it is; restore it from a backup (python -m coverage workspace check; docs/DATA_SAFETY.md)"
+    wal = Path(f"{path}-wal")
+    if wal.is_file() and wal.stat().st_size > 0 and (size == 0 or header.startswith(SQLITE_MAGIC)):
+        return  # committed pages still in the write-ahead log: SQLite reads them (and checks them)
     if size == 0:
         raise WorkspaceError(f"{what} file {path} is empty (0 bytes): damaged or truncated; {restore}")
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):

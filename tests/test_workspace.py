@@ -1045,3 +1045,4 @@ def test_damaged_pages_are_reported_not_misread(tmp_path, capsys):
         damaged.load_layer("a")
     assert cli_main(["workspace", "--workspace", str(tmp_path), "check"]) == 1
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("DAMAGED")
+

@@ -154,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
             files = export_workspace(ws, args.dest)
         except KeyError as exc:  # deleted by another process while exporting
             raise WorkspaceError(str(exc.args[0] if exc.args else exc)) from None
+        except OSError as exc:  # e.g. a full disk
+            raise WorkspaceError(f"export to {args.dest} failed: {exc.strerror or exc}") from exc
         for f in files:
             print(f)
     elif args.action == "backup":
