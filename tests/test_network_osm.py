@@ -229,3 +229,26 @@ def test_missing_or_unreadable_osm_file(tmp_path):
     bad.write_text("<osm><way id='1'><nd ref=", encoding="utf-8")
     with pytest.raises(NetworkError, match="bad.osm"):
         RoadNetwork.from_osm_xml(bad)
+
+
+CLIPPED = Path(__file__).parent / "data" / "network" / "clipped_access.osm"
+
+
+def test_hand_made_clipped_extract_with_every_access_case():
+    net = RoadNetwork.from_osm_xml(CLIPPED)
+    walk, bike, drive = (set(edge_set(net, m)) for m in MODES)
+
+    def both(*pairs):
+        return {p for a, b in pairs for p in ((a, b), (b, a))}
+
+    # way 100 is cut at the missing node 99: 1-2-3 and 4-5, never 3-4 straight across
+    street = both((1, 2), (2, 3), (4, 5))
+    assert walk == street | both((5, 6), (1, 9))  # private service + foot=yes; cycleway + foot=designated
+    assert bike == street | both((6, 7), (1, 9))  # foot=no street; the cycleway
+    assert drive == {(1, 2), (2, 1), (2, 3), (3, 2), (4, 5), (5, 4), (6, 7), (7, 6), (10, 9)}  # oneway=-1
+    assert 8 not in set(net.node_id.tolist())  # only reached by the access=no track
+    assert net.travel_csr("drive")[net.node_index(10)[0], net.node_index(9)[0]] == pytest.approx(
+        111.2 / (60 / 3.6), rel=0.01)  # ~111 m of primary at maxspeed 60
+    # osmnx's own XML reader refuses this clipped file (the way refers to a node it does not hold)
+    with pytest.raises(Exception, match="(?i)node"):
+        ox.graph_from_xml(CLIPPED, simplify=False, retain_all=True)
