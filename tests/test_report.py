@@ -110,6 +110,7 @@ def test_images_summary_notes_and_caveat(docx_zh, review):
     for note in review_notes(review, "zh"):
         assert note in text
     assert CAVEAT_MARK in text
+    assert "社区日间照料机构覆盖率" in text and "需要村(社区)图层" in text  # no community layer: it says so
     captions = [p.text for p in docx_zh.paragraphs if p.style.name == "Caption"]
     assert len(captions) == len(docx_zh.inline_shapes) and captions[0].startswith("图 1:")
 

@@ -131,6 +131,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.no_gaps": ("全市各项有量化目标的指标均已达标。", "Every indicator with a numeric target is met."),
     "report.tables": ("二、指标完成情况", "2. Indicators"),
     "report.table_level": ("{level}", "{level}"),
+    "report.community": ("村(社区)层面指标", "Community-level indicators"),
     "report.maps": ("三、分区地图", "3. Maps"),
     "report.map_caption": ("图 {n}: {name} ({level}, {year}年)", "Figure {n}: {name} ({level}, {year})"),
     "report.trajectory": ("四、逐年进展", "4. Year by year"),

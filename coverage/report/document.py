@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable
 
+import geopandas as gpd
 import pandas as pd
 from docx import Document
 from docx.document import Document as DocumentType
@@ -27,10 +28,12 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from matplotlib.figure import Figure
 
+from coverage.community import CommunityIndicator, community_indicators
 from coverage.errors import ExportError
 from coverage.export import atomic_path
-from coverage.i18n import indicator_name, source_name, t
+from coverage.i18n import indicator_name, source_name, status_name, t
 from coverage.region import Region
+from coverage.standards import StandardTable
 from coverage.report.charts import trajectory_chart
 from coverage.report.maps import indicator_map, map_frame
 from coverage.review import (
@@ -41,6 +44,7 @@ from coverage.review import (
     Status,
     format_value,
     input_label,
+    load_targets,
     provenance_items,
     review_notes,
     review_table,
@@ -321,6 +325,28 @@ def town_matrix(result: ReviewResult, lang: str = "zh") -> tuple[pd.DataFrame, l
     return pd.DataFrame(records, columns=columns), fills
 
 
+def _community(doc: DocumentType, result: ReviewResult, items: list[CommunityIndicator], lang: str) -> None:
+    """The plan's community indicators: measured on an uploaded 村/社区 layer, else saying they need one."""
+    if not items:
+        return
+    doc.add_heading(t("report.community", lang), level=2)
+    names = load_targets().set_index("indicator_id")
+    records, fills = [], []
+    for item in items:
+        if item.met is None:
+            status = Status.CANNOT_COMPUTE
+        else:
+            status = Status.MET if item.met else Status.NOT_MET
+        row = names.loc[item.indicator_id] if item.indicator_id in names.index else None
+        name = item.indicator_id if row is None else indicator_name(row["indicator_zh"], row["indicator_en"], lang)
+        target = "—" if pd.isna(item.target) else f"{'≥' if item.comparator == '>=' else '>'}{100 * item.target:g}%"
+        note = "" if status != Status.CANNOT_COMPUTE else t(f"community.status.{item.status.value}", lang)
+        records.append([status_name(status, lang), name, format_value(item.value, "rate", lang), target, note])
+        fills.append([STATUS_COLOURS[status], None, None, None, None])
+    cols = [t(f"review.col.{c}", lang) for c in ("status", "indicator", "value", "target", "note")]
+    _table(doc, pd.DataFrame(records, columns=cols), fills, (2.2, 6.6, 2.2, 2.4, 4.0))
+
+
 def _maps(doc: DocumentType, result: ReviewResult, region: Region, lang: str, dpi: int, step: Progress,
           counter: list[int]) -> None:  # fmt: skip
     ids = mapped_indicators(result)
@@ -368,7 +394,8 @@ def _methods(doc: DocumentType, result: ReviewResult, lang: str) -> None:
 
 
 def build_report(result: ReviewResult, region: Region, lang: str = "zh", progress: Progress | None = None,
-                 dpi: int = 100, today: dt.date | None = None) -> bytes:  # fmt: skip
+                 dpi: int = 100, today: dt.date | None = None,
+                 communities: gpd.GeoDataFrame | None = None) -> bytes:  # fmt: skip
     """The review as a .docx document (bytes), e.g. for the app's download button.
 
     Parameters
@@ -385,6 +412,9 @@ def build_report(result: ReviewResult, region: Region, lang: str = "zh", progres
         Resolution of the maps and charts.
     today : datetime.date, optional
         Date printed on the cover (today by default).
+    communities : GeoDataFrame, optional
+        An uploaded 村/社区 layer (:func:`coverage.io.communities.read_communities`) for the plan's
+        community indicators; without one the report says they need it.
     """
     step = progress or (lambda _label: None)
     doc = Document()
@@ -400,6 +430,9 @@ def build_report(result: ReviewResult, region: Region, lang: str = "zh", progres
     _cover(doc, result, lang, today or dt.date.today())
     _summary(doc, result, lang)
     _tables(doc, result, lang)
+    by_pair = {(layer, area): std for layer, by in result.standards.items() for area, std in by.items()}
+    table = StandardTable(by_pair) if by_pair else None  # the review's own standards
+    _community(doc, result, community_indicators(region, communities, result.year, table, region.network), lang)
     step(t("report.progress.tables", lang))
     counter = [0]
     _maps(doc, result, region, lang, dpi, step, counter)
@@ -412,12 +445,13 @@ def build_report(result: ReviewResult, region: Region, lang: str = "zh", progres
 
 
 def write_report(path: str | os.PathLike[str], result: ReviewResult, region: Region, lang: str = "zh",
-                 progress: Progress | None = None, dpi: int = 100) -> Path:  # fmt: skip
+                 progress: Progress | None = None, dpi: int = 100,
+                 communities: gpd.GeoDataFrame | None = None) -> Path:  # fmt: skip
     """Write :func:`build_report` to ``path`` (a ``.docx``; written atomically)."""
     path = Path(path)
     if path.suffix.lower() != ".docx":
         raise ExportError(f"cannot write {path}: the report is a .docx file")
-    data = build_report(result, region, lang, progress, dpi)
+    data = build_report(result, region, lang, progress, dpi, communities=communities)
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return path
