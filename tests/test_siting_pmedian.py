@@ -183,3 +183,19 @@ def test_pmedian_falls_back_to_the_heuristic_past_the_time_limit(monkeypatch):
     late = ilp_pmedian(pmedian_instance(cost, w, base), 2)
     assert late.solver == "ilp+greedy" and late.status == "time_limit"
     assert late.objective >= best - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_one_per_group_greedy_bound_and_auto_optimum(seed):
+    from coverage.siting import solve_one_per_group
+
+    rng = np.random.default_rng(300 + seed)
+    n, m = 20, 8
+    a = rng.random((n, m)) < 0.3
+    w = rng.integers(0, 50, n).astype(float)
+    groups = [[0, 1, 2], [3, 4], [5, 6, 7]]
+    best = max(float(w[a[:, list(s)].any(axis=1)].sum()) for s in itertools.product(*groups))
+    greedy = solve_one_per_group(sp.csr_matrix(a), w, groups, solver="greedy")
+    assert greedy.objective <= best + 1e-9 <= greedy.bound + 1e-9
+    exact = solve_one_per_group(sp.csr_matrix(a), w, groups)
+    assert exact.objective == pytest.approx(best) and exact.status == "optimal"

@@ -49,7 +49,6 @@ from coverage.siting.pmedian import (
 from coverage.siting.dispatch import (
     SOLVER_CHOICES,
     fits_ilp,
-    solution_fields,
     solve_max_cover,
     solve_one_per_group,
     solve_set_cover,
@@ -89,7 +88,6 @@ __all__ = [
     "reduce_demand",
     "remove_redundant",
     "set_cover_bound",
-    "solution_fields",
     "solve_max_cover",
     "solve_one_per_group",
     "solve_pmedian",

@@ -127,8 +127,10 @@ def _greedy_result(greedy: Solution, matrix, w, covered, cap: np.ndarray, bound:
     by_site = assign(matrix, greedy.sites, covered, w, float(cap[0])).tocoo()  # cells × greedy sites
     frac = sp.csc_matrix((by_site.data, (by_site.row, greedy.sites[by_site.col])),
                          shape=(by_site.shape[0], cap.size))  # fmt: skip
-    sol = _result(frac, np.where(covered, 0.0, w), greedy.sites, bound, "ilp+greedy", status, t0, maximise, message)
-    return sol
+    if not math.isnan(greedy.bound):  # the greedy's own proven bound may be the tighter one
+        bound = greedy.bound if math.isnan(bound) else (min(bound, greedy.bound) if maximise
+                                                         else max(bound, greedy.bound))  # fmt: skip
+    return _result(frac, np.where(covered, 0.0, w), greedy.sites, bound, "ilp+greedy", status, t0, maximise, message)
 
 
 def ilp_max_cover_capacitated(

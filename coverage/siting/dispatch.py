@@ -2,7 +2,8 @@
 
 ``solver="auto"`` (the default everywhere) solves with HiGHS when the reduced
 coverage matrix has at most :data:`coverage.settings.SITING_ILP_MAX_NONZEROS`
-non-zeros, under :data:`coverage.settings.SITING_TIME_LIMIT_S`; past the time
+non-zeros (:data:`coverage.settings.SITING_CAPACITATED_ILP_MAX_PAIRS` with site
+capacities), under :data:`coverage.settings.SITING_TIME_LIMIT_S`; past the time
 limit the ILP functions return the better of HiGHS's incumbent and the greedy's
 answer, with HiGHS's proven bound. Larger instances go straight to the greedy,
 which reports its own proven bound. ``"ilp"`` and ``"greedy"`` force one solver.
@@ -10,7 +11,6 @@ which reports its own proven bound. ``"ilp"`` and ``"greedy"`` force one solver.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Sequence
 
@@ -18,7 +18,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from coverage.errors import InputError
-from coverage.settings import SITING_ILP_MAX_NONZEROS, SITING_MIP_REL_GAP, SITING_TIME_LIMIT_S
+from coverage.settings import (
+    SITING_CAPACITATED_ILP_MAX_PAIRS,
+    SITING_ILP_MAX_NONZEROS,
+    SITING_MIP_REL_GAP,
+    SITING_TIME_LIMIT_S,
+)
 from coverage.siting.capacitated import ilp_max_cover_capacitated, ilp_set_cover_capacitated
 from coverage.siting.demand import check_instance, reduce_demand
 from coverage.siting.solvers import (
@@ -31,7 +36,7 @@ from coverage.siting.solvers import (
     ilp_set_cover,
 )
 
-__all__ = ["SOLVER_CHOICES", "fits_ilp", "solution_fields", "solve_max_cover", "solve_one_per_group", "solve_set_cover"]
+__all__ = ["SOLVER_CHOICES", "fits_ilp", "solve_max_cover", "solve_one_per_group", "solve_set_cover"]
 
 #: What a caller may ask for.
 SOLVER_CHOICES = ("auto", "ilp", "greedy")
@@ -42,14 +47,21 @@ def _check_solver(solver: str) -> None:
         raise InputError(f"solver must be one of {', '.join(SOLVER_CHOICES)}; got {solver!r}")
 
 
-def fits_ilp(matrix: sp.spmatrix, weights: np.ndarray, covered: np.ndarray | None = None) -> bool:
-    """True when the reduced instance is small enough for the exact solver by default."""
-    return reduce_demand(matrix, weights, covered).matrix.nnz <= SITING_ILP_MAX_NONZEROS
+def fits_ilp(
+    matrix: sp.spmatrix, weights: np.ndarray, covered: np.ndarray | None = None, capacitated: bool = False
+) -> bool:
+    """True when the reduced instance is small enough for the exact solver by default.
+
+    The limit is :data:`~coverage.settings.SITING_ILP_MAX_NONZEROS` non-zeros of the reduced
+    matrix, or :data:`~coverage.settings.SITING_CAPACITATED_ILP_MAX_PAIRS` with capacities.
+    """
+    limit = SITING_CAPACITATED_ILP_MAX_PAIRS if capacitated else SITING_ILP_MAX_NONZEROS
+    return reduce_demand(matrix, weights, covered).matrix.nnz <= limit
 
 
-def _use_ilp(solver: str, matrix, weights, covered) -> bool:
+def _use_ilp(solver: str, matrix, weights, covered, capacitated: bool = False) -> bool:
     _check_solver(solver)
-    return solver == "ilp" or (solver == "auto" and fits_ilp(matrix, weights, covered))
+    return solver == "ilp" or (solver == "auto" and fits_ilp(matrix, weights, covered, capacitated))
 
 
 def solve_max_cover(
@@ -64,7 +76,7 @@ def solve_max_cover(
     mip_rel_gap: float = SITING_MIP_REL_GAP,
 ) -> Solution:
     """Maximal coverage with ``k`` new sites (optionally capacitated), exact where it fits."""
-    if _use_ilp(solver, matrix, weights, covered):
+    if _use_ilp(solver, matrix, weights, covered, capacity is not None):
         if capacity is not None:
             return ilp_max_cover_capacitated(matrix, weights, k, capacity, covered, time_limit=time_limit,
                                              mip_rel_gap=mip_rel_gap)  # fmt: skip
@@ -84,7 +96,7 @@ def solve_set_cover(
     mip_rel_gap: float = SITING_MIP_REL_GAP,
 ) -> Solution:
     """Fewest new sites newly covering ``required`` demand (optionally capacitated), exact where it fits."""
-    if _use_ilp(solver, matrix, weights, covered):
+    if _use_ilp(solver, matrix, weights, covered, capacity is not None):
         if capacity is not None:
             return ilp_set_cover_capacitated(matrix, weights, required, capacity, covered, time_limit=time_limit,
                                              mip_rel_gap=mip_rel_gap)  # fmt: skip
@@ -124,14 +136,3 @@ def solve_one_per_group(
     sol.seconds += time.perf_counter() - t0
     return sol
 
-
-def solution_fields(sol: Solution) -> dict:
-    """The solution's method, status, objective, bound and gap as plain numbers and codes."""
-    return {
-        "solver_used": sol.solver,
-        "status": sol.status,
-        "objective": float(sol.objective),
-        "bound": None if math.isnan(sol.bound) else float(sol.bound),
-        "gap": None if math.isnan(sol.gap) else float(sol.gap),
-        "solve_seconds": round(float(sol.seconds), 3),
-    }
