@@ -1163,7 +1163,9 @@ class Workspace:
             new = decode(fn(old))
             body = self._encode(new, what)
             version = self._write(con, kind, name, body, meta(new))
-            return StoredDoc(new, version, _now())
+            (saved_at,) = con.execute(
+                "SELECT saved_at FROM objects WHERE kind = ? AND name = ?", (kind, name)).fetchone()
+            return StoredDoc(new, version, saved_at)
 
     def _decode_doc(self, kind: str, name: str, body: str, decode: Callable[[Any], Any]) -> Any:
         try:
@@ -1562,10 +1564,7 @@ class Workspace:
     def _read_any(self, kind: str, name: str) -> Any:
         """Load ``kind``/``name`` fully (for :meth:`check`)."""
         if kind in _FRAMES:
-            stored = self._load_frame(kind, name, f"{kind} {name!r}")
-            if stored.report is not None and kind != LAYER and stored.report.get("file") is not None:
-                stored.import_report()
-            return stored
+            return self._load_frame(kind, name, f"{kind} {name!r}")
         decode = {SCENARIO: check_changes, STANDARDS: _check_standards, DRAFT: check_draft}.get(kind)
         if decode is None:
             raise self._damaged(kind, name, ValueError(f"unknown kind {kind!r}"))
