@@ -6,7 +6,10 @@ Two instances:
   60+ (38,779 cells), the catchments of ``data/standards.csv`` (drive 20 min in 街道, 30 min in 镇; the
   straight-line fallback, no road network ships);
 * a **500,000-cell synthetic city**: a 100 m grid of 707 × 707 cells with lognormal demand, 3,000
-  facilities with random capacity, a 1,500 m catchment.
+  facilities with random capacity, a 1,500 m catchment;
+* **network mode** (informational, ``--network``): a 200 × 200 street grid (40,000 nodes, 80 m blocks),
+  100,000 cells, 500 facilities, a 15-minute walk; the cost matrix from one bounded Dijkstra per
+  facility (the same access legs as :mod:`coverage.reach`).
 
 Both tools get the **same sparse cost matrix** (the cell × facility pairs within each cell's limit from
 :func:`coverage.access.catchment_costs`, costs divided by the cell's limit so one ``max_cost=1`` holds for
@@ -20,6 +23,7 @@ Usage::
 
     .venv/bin/python benchmarks/bench_access.py            # both instances (≈2-4 min)
     .venv/bin/python benchmarks/bench_access.py --quick    # default grid only, one run
+    .venv/bin/python benchmarks/bench_access.py --network  # also the network-mode instance
 """
 
 from __future__ import annotations
@@ -121,15 +125,46 @@ def synthetic_city(runs: int, side: int = 707, n_fac: int = 3000, radius: float 
     compare("city_500k", costs, supply, demand, runs)
 
 
+def network_city(runs: int, side: int = 200, block: float = 80.0, n_cells: int = 100_000, n_fac: int = 500) -> None:
+    from coverage.network import RoadNetwork
+
+    rng = np.random.default_rng(3)
+    ids = np.arange(side * side).reshape(side, side)
+    gx, gy = np.meshgrid(np.arange(side) * block, np.arange(side) * block)
+    nodes = np.column_stack([gx.ravel(), gy.ravel()])
+    u = np.concatenate([ids[:, :-1].ravel(), ids[:-1, :].ravel()])
+    v = np.concatenate([ids[:, 1:].ravel(), ids[1:, :].ravel()])
+    net = RoadNetwork.from_arrays(nodes, u, v)
+    extent = (side - 1) * block
+    cells = rng.uniform(0, extent, size=(n_cells, 2))
+    demand = np.round(rng.lognormal(3.0, 1.0, size=n_cells))
+    facs = rng.uniform(0, extent, size=(n_fac, 2))
+    supply = rng.integers(10, 300, size=n_fac).astype(float)
+    std = Standard(mode="walk", minutes=15, speed_kmh=4.5, distance_m=1000)
+    catchment_costs_xy(cells[:10], facs[:2], std, network=net)  # warm the CSR matrix and the KD-tree
+    build, costs = _median_time(lambda: catchment_costs_xy(cells, facs, std, network=net), runs)
+    from coverage.reach import ReachModel
+
+    reach = ReachModel.from_arrays(cells, facs, std, network=net).reach
+    same = bool(np.allclose(costs.nearest_cost(), np.where(reach.covered, reach.cost, np.inf)))
+    print(f"network: {net.n_nodes:,} nodes, {n_cells:,} cells, {n_fac} facilities, cost matrix "
+          f"{len(costs.cost):,} pairs built in {build:.3f} s (median of {runs}); nearest cost = "
+          f"coverage.reach's: {same}")
+    compare("network_40k_nodes", costs, supply, demand, runs)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="default grid only, one run")
     parser.add_argument("--runs", type=int, default=3, help="runs per contender (median; default 3)")
+    parser.add_argument("--network", action="store_true", help="also the network-mode instance")
     args = parser.parse_args()
     runs = 1 if args.quick else max(1, args.runs)
     default_grid(runs)
     if not args.quick:
         synthetic_city(runs)
+    if args.network:
+        network_city(runs)
     return 0
 
 

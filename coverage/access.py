@@ -229,19 +229,35 @@ def _network_pairs(
     limit = std.seconds
     on = np.flatnonzero(node >= 0)
     ok = np.flatnonzero(fnode >= 0)
-    # keep a batch's (facility × node) and (facility × cell) temporaries to ~4 million values each
-    chunk = int(max(1, min(chunk, 4_000_000 // max(1, len(on), network.n_nodes))))
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+    if len(on) == 0 or len(ok) == 0:
+        return empty
+    # the group's snapped cells sorted by node, to expand each reached node into its cells
+    n = network.n_nodes
+    order = on[np.argsort(node[on], kind="stable")]
+    counts = np.bincount(node[on], minlength=n)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    has_cells = counts > 0
+    # keep a batch's (facility × node) distances to ~4 million values
+    chunk = int(max(1, min(chunk, 4_000_000 // max(1, n))))
     out_c, out_f, out_v = [], [], []
     for b in range(0, len(ok), chunk):
         batch = ok[b : b + chunk]
         dist = dijkstra(graph, directed=True, indices=fnode[batch], limit=limit)
-        total = foffset[batch, None] + dist[:, node[on]] + access[on][None, :]
-        fi, ci = np.nonzero(total <= limit)
-        out_c.append(cells[on[ci]].astype(np.int64))
-        out_f.append(batch[fi].astype(np.int64))
-        out_v.append(total[fi, ci])
+        fi, nd = np.nonzero(np.isfinite(dist) & has_cells[None, :])
+        if len(nd) == 0:
+            continue
+        cnt = counts[nd]
+        pos = np.repeat(start[nd], cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        local = order[pos]
+        f_rep = np.repeat(fi, cnt)
+        total = foffset[batch][f_rep] + dist[f_rep, node[local]] + access[local]
+        hit = total <= limit
+        out_c.append(cells[local[hit]].astype(np.int64))
+        out_f.append(batch[f_rep[hit]].astype(np.int64))
+        out_v.append(total[hit])
     if not out_c:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+        return empty
     c = np.concatenate(out_c)
     return c, np.concatenate(out_f), np.concatenate(out_v), np.full(len(c), limit)
 
