@@ -2,18 +2,21 @@
 
 Two inputs are accepted:
 
-* a **raster** (GeoTIFF, e.g. WorldPop): band 1 holds people per cell; nodata, NaN and
-  cells ≤ 0 hold nobody. Each populated cell becomes a row at its centre, reprojected to
-  EPSG:32649;
-* a **vector grid** (GeoJSON / GeoPackage / zipped Shapefile) of points or polygons
-  (taken at their centroid) with a population column (``pop_total``/人口/常住人口/
-  population/pop …) and optional ``pop_60plus`` (60岁及以上 …) and ``pop_0_17`` (0-17岁 …).
+* a **raster** (GeoTIFF on any grid and CRS: WorldPop EPSG:4326 3″, GHS-POP Mollweide, a
+  100 m or 1 km grid …): band 1 holds people per pixel; it is aggregated once onto the
+  region's 500 m grid (EPSG:32649, ``cell_id = row * 100000 + col``), conserving the
+  people inside the towns (:mod:`coverage.io.raster`);
+* a **vector grid** (GeoJSON / GeoPackage / zipped Shapefile, or a CSV/XLSX table of cell
+  centres) of points or polygons (taken at their centroid) with a population column
+  (``pop_total``/人口/常住人口/population/pop …) and optional ``pop_60plus`` (60岁及以上 …)
+  and ``pop_0_17`` (0-17岁 …); its cells are kept as they are (ids and centres).
 
-Cells are assigned to towns by point-in-polygon. Cells outside every town are dropped and
-the report counts them and the people in them. Where the age columns are missing they are
-modelled from district shares (the default grid's, else the 2020 census), and the report
-says so. Counts are rounded to integers by largest remainder, which keeps the total (and,
-for modelled age groups, each district's modelled total) exact.
+Vector cells are assigned to towns by point-in-polygon (raster pixels by their centre, before
+aggregation). Cells outside every town are dropped and the report counts them and the
+people in them. Where the age columns are missing they are modelled from district shares
+(the default grid's, else the 2020 census), and the report says so. Counts are rounded to
+integers by largest remainder town by town, which keeps every town's total (and, for
+modelled age groups, each district's modelled total) exact.
 
 Errors (vector grids): no population column, a missing geometry, a non-numeric or
 negative count, a count above ``settings.MAX_CELL_PEOPLE``, an age group larger than the

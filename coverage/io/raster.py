@@ -220,11 +220,13 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
         nodata = src.nodata
         res = src.res
         bounds = src.bounds
-        width, height = src.width, src.height
+        width, height, bands = src.width, src.height, src.count
     masked = np.ma.getmaskarray(band)
     values = np.array(np.ma.filled(band, np.nan), dtype=np.float64)
     values = _clean_values(values, masked, nodata, dtype, report)
     declared = "no CRS (longitude/latitude assumed)" if src_crs is None else f"CRS {src_crs.to_string()}"
+    if bands > 1:
+        report.note(f"the raster has {bands} bands: band 1 read as people per pixel")
     if src_crs is None:
         report.note("the raster declares no CRS; longitude/latitude assumed")
         src_crs = WGS84
