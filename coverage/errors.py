@@ -98,7 +98,14 @@ class WorkspaceError(CoverageError, ValueError):
 
 
 class WorkspaceConflictError(WorkspaceError):
-    """A save was based on an outdated version of what is stored; nothing was overwritten."""
+    """A save was based on an outdated version of what is stored; nothing was overwritten.
+
+    ``expected`` is the version the save was based on (None: "new"), ``found`` the stored one
+    (None: absent).
+    """
+
+    expected: int | None = None
+    found: int | None = None
 
 
 class WorkspaceReadOnlyError(WorkspaceError):
