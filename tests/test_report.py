@@ -17,7 +17,7 @@ from docx import Document
 from test_review import TARGET_COLUMNS, TARGET_ROWS, WALK_1000
 from conftest import build_small_region
 from coverage.errors import ExportError
-from coverage.report import build_report, indicator_map, write_report
+from coverage.report import build_report, indicator_map, report_steps, write_report
 from coverage.report.document import charted_indicators, mapped_indicators
 from coverage.review import CAVEAT_MARK, STATUS_COLOURS, Status, annual_review, load_targets, review_notes
 
@@ -42,8 +42,19 @@ def review(region, targets):
 
 
 @pytest.fixture(scope="module")
-def docx_zh(review, region):
-    return Document(io.BytesIO(build_report(review, region, "zh", dpi=60)))
+def built(review, region):
+    calls: list[str] = []
+    return Document(io.BytesIO(build_report(review, region, "zh", progress=calls.append, dpi=60))), calls
+
+
+@pytest.fixture(scope="module")
+def docx_zh(built):
+    return built[0]
+
+
+def test_progress_is_reported_once_per_step(built, review):
+    calls = built[1]
+    assert len(calls) == report_steps(review) and calls[-1] == "写入文档"
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +122,7 @@ def test_images_summary_notes_and_caveat(docx_zh, review):
         assert note in text
     assert CAVEAT_MARK in text
     assert "社区日间照料机构覆盖率" in text and "需要村(社区)图层" in text  # no community layer: it says so
+    assert "五、服务公平性" in text and "基尼系数" in text  # equity of the 15-minute circle's layer
     captions = [p.text for p in docx_zh.paragraphs if p.style.name == "Caption"]
     assert len(captions) == len(docx_zh.inline_shapes) and captions[0].startswith("图 1:")
 

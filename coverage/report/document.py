@@ -29,9 +29,11 @@ from docx.shared import Cm, Pt, RGBColor
 from matplotlib.figure import Figure
 
 from coverage.community import CommunityIndicator, community_indicators
-from coverage.errors import ExportError
+from coverage.equity import EquityResult, equity
+from coverage.errors import CoverageError, ExportError
 from coverage.export import atomic_path
-from coverage.i18n import indicator_name, source_name, status_name, t
+from coverage.i18n import indicator_name, layer_name, served_name, source_name, status_name, t
+from coverage.layers import get_layer
 from coverage.region import Region
 from coverage.standards import StandardTable
 from coverage.report.charts import trajectory_chart
@@ -88,7 +90,7 @@ def charted_indicators(result: ReviewResult) -> list[str]:
 
 def report_steps(result: ReviewResult) -> int:
     """How many times :func:`build_report` calls ``progress`` (for a progress bar's total)."""
-    return len(mapped_indicators(result)) + len(charted_indicators(result)) + 2
+    return len(mapped_indicators(result)) + len(charted_indicators(result)) + 3
 
 
 # --------------------------------------------------------------------------- docx helpers
@@ -380,6 +382,59 @@ def _trajectories(doc: DocumentType, result: ReviewResult, lang: str, dpi: int, 
         step(t("report.progress.charts", lang))
 
 
+def _equity(doc: DocumentType, results: list[EquityResult], region: Region, lang: str) -> None:
+    """Coverage and accessibility by area type and district, the Gini / Theil indices, the worst towns."""
+    if not results:
+        return
+    doc.add_heading(t("report.equity", lang), level=1)
+    cols = [t(f"report.col.{c}", lang) for c in ("group", "coverage", "beyond", "beyond_2x", "access", "gini")]
+    for res in results:
+        group = served_name(get_layer(res.layer).served_column, lang)
+        doc.add_heading(t("report.equity_layer", lang, layer=layer_name(res.layer, lang), group=group), level=2)
+        records = []
+        for r in res.groups.itertuples(index=False):
+            if r.group_kind == "area_type":
+                name = t(f"report.area.{r.group}", lang)
+            elif r.group_kind == "city":
+                name = t("review.city_name", lang)
+            else:
+                name = _name(region.districts, "district", r.group, lang)
+            records.append([name, format_value(r.coverage_rate, "rate", lang),
+                            format_value(r.share_beyond_standard, "rate", lang),
+                            format_value(r.share_beyond_2x_standard, "rate", lang),
+                            format_value(getattr(r, res.value_column), "per_1000", lang, 2),
+                            format_value(r.gini_access, "per_1000", lang, 3)])  # fmt: skip
+        _table(doc, pd.DataFrame(records, columns=cols), None, (3.6, 2.6, 2.6, 3.0, 2.8, 2.8))
+        doc.add_paragraph(t("report.equity_summary", lang, gini=res.gini, theil=res.theil, factor=res.far_factor))
+        worst = res.worst_towns
+        if len(worst):
+            names = [f"{_name(region.towns, 'town', r.town_code, lang)} "
+                     f"{format_value(r.coverage_rate, 'rate', lang)}" for r in worst.itertuples(index=False)]
+            doc.add_paragraph(f"{t('report.equity_worst', lang)}: " + t("review.note.list_sep", lang).join(names))
+        if res.provenance and any(v in ("modelled", "illustrative") for v in res.provenance.values()):
+            _note(doc, t("review.notes.caveat", lang))
+
+
+def _equity_results(result: ReviewResult, region: Region, standards: StandardTable | None) -> list[EquityResult]:
+    """Equity of the layers the review measured by population coverage (the 15-minute circle)."""
+    out = []
+    for layer in result.standards:
+        try:
+            out.append(equity(region, layer, standards, region.network))
+        except CoverageError:  # e.g. no facilities in the layer: the review already says so
+            continue
+    return out
+
+
+def _name(frame: pd.DataFrame, kind: str, code: object, lang: str) -> str:
+    """The Chinese (or English, pinyin) name of a town / district code in ``frame``."""
+    sel = frame[frame[f"{kind}_code"].astype(str) == str(code)]
+    if sel.empty:
+        return str(code)
+    col = f"{kind}_en" if lang == "en" and f"{kind}_en" in frame.columns else f"{kind}_zh"
+    return str(sel.iloc[0][col])
+
+
 def _methods(doc: DocumentType, result: ReviewResult, lang: str) -> None:
     doc.add_heading(t("report.methods", lang), level=1)
     for note in review_notes(result, lang):
@@ -437,6 +492,8 @@ def build_report(result: ReviewResult, region: Region, lang: str = "zh", progres
     counter = [0]
     _maps(doc, result, region, lang, dpi, step, counter)
     _trajectories(doc, result, lang, dpi, step, counter)
+    _equity(doc, _equity_results(result, region, table), region, lang)
+    step(t("report.progress.equity", lang))
     _methods(doc, result, lang)
     buf = io.BytesIO()
     doc.save(buf)
