@@ -61,7 +61,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from coverage.crs import JIANGMEN_BBOX, PROJECTED, WGS84, normalise_crs_name, swapped_mask, to_wgs84
-from coverage.io.columns import FACILITY_ALIASES
+from coverage.io.columns import FACILITY_ALIASES, match_columns
 from coverage.io.matching import TownMatcher
 from coverage.io.reference import city_area, default_towns, official_towns
 from coverage.io.report import DataImportError, ImportReport, file_error
@@ -322,8 +322,6 @@ def _rows_from_table(
 
 def _rows_from_vector(path: Path, report: ImportReport, layer_name: str | None = None) -> _Rows:
     gdf = read_vector(path, report, layer_name)
-    from coverage.io.columns import match_columns
-
     cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], FACILITY_ALIASES)
     rows = list(range(1, len(gdf) + 1))
     report.rows_read = len(rows)

@@ -36,8 +36,9 @@ import os
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import CRS as ProjCRS
+import shapely
 from pyproj import Transformer
+from scipy.spatial import cKDTree
 
 from coverage.crs import PROJECTED, WGS84
 from coverage.io.columns import POPULATION_ALIASES, match_columns
@@ -167,9 +168,6 @@ def read_population(
 def _points_footprint(cells: pd.DataFrame):
     """Area a vector/table grid covers (WGS-84): a square around each cell centre, as wide as
     the centres' spacing (at most two grid cells), or None."""
-    import shapely
-    from scipy.spatial import cKDTree
-
     x = np.asarray(cells.get("x", []), dtype=float)
     y = np.asarray(cells.get("y", []), dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS as ProjCRS
 from pyproj import Transformer
+from shapely.geometry import box
 
 from coverage import paths
 from coverage.crs import PROJECTED, WGS84
@@ -332,8 +333,6 @@ def _split_factor(transform, crs: ProjCRS, shape: tuple[int, int], cell_m: float
 
 def _footprint(bounds, crs: ProjCRS):
     """The raster's extent as a WGS-84 polygon (densified), or None when it cannot be projected."""
-    from shapely.geometry import box
-
     try:
         g = gpd.GeoSeries([box(bounds.left, bounds.bottom, bounds.right, bounds.top)], crs=crs)
         g = g.segmentize(max(bounds.right - bounds.left, bounds.top - bounds.bottom) / 50).to_crs(WGS84)

@@ -19,10 +19,14 @@ dropped or changed without a line in the report:
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import json
 import math
 import os
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -143,8 +147,6 @@ def _check_archive(path: Path, max_mb: float) -> None:
     The sizes are the ones the archive declares; a member that expands past its declared
     size fails its own check when read (``zipfile`` verifies sizes and CRCs).
     """
-    import zipfile
-
     try:
         with zipfile.ZipFile(path) as zf:
             total = sum(info.file_size for info in zf.infolist())
@@ -189,9 +191,6 @@ def _gunzip_capped(path: Path, max_mb: float | None) -> bytes:
     The data are decompressed in chunks, so a small file that expands enormously (a
     "zip bomb") is refused after reading at most ``max_mb`` MB, never held in memory whole.
     """
-    import gzip
-    import zlib
-
     cap = None if max_mb is None else int(max_mb * 1e6)
     chunks: list[bytes] = []
     total = 0
@@ -513,8 +512,6 @@ def _check_nested(path: Path) -> None:
                 break
     if hits <= 1:
         return
-    import json
-
     try:
         doc = json.loads(path.read_bytes())
     except ValueError:

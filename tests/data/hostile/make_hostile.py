@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import tempfile
 import zipfile
 from pathlib import Path
