@@ -182,3 +182,14 @@ def test_report_renders_to_pdf(review, region, tmp_path):
                     "--outdir", str(tmp_path), str(path)], check=True, timeout=180, capture_output=True)  # fmt: skip
     pdf = (tmp_path / "年度评估.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 4
+
+
+def test_district_chart_bars_equal_the_district_rows(review):
+    from coverage.report import district_chart
+
+    ax = district_chart(review, "nursing", "zh").axes[0]
+    heights = [round(p.get_height(), 6) for p in ax.patches]
+    assert heights == [0.4, 0.7]  # 测试甲区 40 / 100, 测试乙区 35 / 50 (ECI3 has no nursing-bed count)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["测试甲区", "测试乙区"]
+    target = [line for line in ax.get_lines() if line.get_label().startswith("2025年目标")]
+    assert target and target[0].get_ydata()[0] == pytest.approx(0.55)
