@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point, Polygon, box
 
-from coverage import crs
+from coverage import crs, paths
 from coverage.io import TOWN_COLUMNS, DataImportError, read_towns
 from coverage.io.reference import OFFICIAL_TOWNS
 from test_import_support import BOX_A, BOX_B, jm, no_defaults  # noqa: F401
@@ -150,3 +150,27 @@ def test_tables_are_refused(tmp_path, no_defaults):
     p.write_text("town_code\n440703002\n")
     with pytest.raises(DataImportError, match="town boundaries must be GeoJSON, GeoPackage or a zipped Shapefile"):
         read_towns(p)
+
+
+# ----------------------------------------------------------------------------- plausibility on the real towns
+
+
+def test_the_real_towns_pass_and_names_shifted_by_one_row_are_refused(tmp_path):
+    """The embedded 73 towns import with no warning (no overlap, every seat inside its town);
+    the same polygons with the codes shifted by one row put every seat in a neighbour: refused."""
+    towns, report = read_towns(paths.TOWNS_FILE)
+    assert len(towns) == 73 and report.warnings == [] and report.errors == []
+    src = gpd.read_file(paths.TOWNS_FILE)
+    src["town_code"] = list(src["town_code"].iloc[1:]) + [src["town_code"].iloc[0]]
+    shifted = tmp_path / "shifted.geojson"
+    src[["town_code", "geometry"]].to_file(shifted, driver="GeoJSON")
+    with pytest.raises(DataImportError) as exc:
+        read_towns(shifted)
+    lines = str(exc.value).splitlines()
+    assert lines[:3] == [
+        "cannot import shifted.geojson: 74 errors",
+        "  shifted.geojson: 73 of the 73 towns' official seats lie outside their own polygon: are the names "
+        "or codes shifted against the polygons (e.g. by one row)?",
+        "  shifted.geojson, row 1, column geometry: the official seat of 440703005 潮连街道 is outside its "
+        "polygon (it lies in the polygon given for 440703006 环市街道)",
+    ]
