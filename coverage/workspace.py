@@ -74,7 +74,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -1491,6 +1491,16 @@ class Workspace:
         """Forget draft ``draft_id``; ``KeyError`` if absent."""
         check_name(draft_id, "draft id")
         self._delete(DRAFT, draft_id, "draft")
+
+    def stale_drafts(self, older_than_days: float) -> list[str]:
+        """Ids of the drafts last saved more than ``older_than_days`` days ago (oldest first)."""
+        days = _finite_number(older_than_days, "older_than_days", 0.0, 1e6)
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="microseconds")
+        with self._reading() as con:
+            rows = con.execute(
+                "SELECT name FROM objects WHERE kind = ? AND saved_at < ? ORDER BY saved_at", (DRAFT, cutoff)
+            ).fetchall()
+        return [r[0] for r in rows]
 
     # -- listing, history, integrity ----------------------------------------
 

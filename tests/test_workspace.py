@@ -1055,3 +1055,21 @@ def test_damaged_pages_are_reported_not_misread(tmp_path, capsys):
     assert cli_main(["workspace", "--workspace", str(tmp_path), "check"]) == 1
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("DAMAGED")
 
+
+
+def test_old_drafts_are_listed_then_pruned_only_with_yes(tmp_path, capsys):
+    ws = Workspace.open(tmp_path)
+    ws.save_draft("old", {"changes": SCENARIO})
+    ws.save_draft("new", {"changes": []})
+    con = sqlite3.connect(tmp_path / DB_NAME)
+    con.execute("UPDATE objects SET saved_at = '2020-01-01T00:00:00.000000+00:00' WHERE name = 'old'")
+    con.commit()
+    con.close()
+    assert ws.stale_drafts(30) == ["old"] and ws.stale_drafts(0) == ["old", "new"]
+    base = ["workspace", "--workspace", str(tmp_path), "prune-drafts", "--older-than", "30"]
+    assert cli_main(base) == 0
+    assert "would delete draft old" in capsys.readouterr().out and ws.drafts() == ["new", "old"]
+    assert cli_main(base + ["--yes"]) == 0
+    assert ws.drafts() == ["new"]
+    with pytest.raises(ValueError, match="finite number"):
+        ws.stale_drafts(float("nan"))

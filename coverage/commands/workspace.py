@@ -11,6 +11,7 @@ Examples
     python -m coverage workspace check
     python -m coverage workspace drop layer elder_canteen --yes
     python -m coverage workspace restore workspace/backups/monday.sqlite --yes
+    python -m coverage workspace prune-drafts --older-than 30 --yes
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("kind", choices=("layer", "towns", "population", "standards", "scenario", "draft"))
     p.add_argument("name", help="its name (for towns / population / standards: the same word)")
     p.add_argument("--yes", action="store_true", help="confirm the removal")
+    p = actions.add_parser("prune-drafts", help="forget app sessions' drafts not saved for DAYS days; needs --yes")
+    p.add_argument("--older-than", metavar="DAYS", type=float, required=True, help="age in days")
+    p.add_argument("--yes", action="store_true", help="confirm the removal (without it: list them)")
     p = actions.add_parser("restore", help="put a backup in place (the current file is moved aside); needs --yes")
     p.add_argument("backup", metavar="FILE", help="a backup .sqlite file")
     p.add_argument("--yes", action="store_true", help="confirm the restore")
@@ -169,6 +173,17 @@ def run(args: argparse.Namespace) -> int:
         print("ok" if report.ok else "DAMAGED: drop the damaged items (workspace drop KIND NAME --yes) "
               "or restore a backup (workspace restore FILE --yes)")
         return 0 if report.ok else 1
+    elif args.action == "prune-drafts":
+        stale = ws.stale_drafts(args.older_than)
+        for draft_id in stale:
+            if args.yes:
+                try:
+                    ws.delete_draft(draft_id)
+                except KeyError:  # deleted meanwhile
+                    continue
+            print(("deleted draft " if args.yes else "would delete draft ") + draft_id)
+        if stale and not args.yes:
+            print("add --yes to delete them")
     elif args.action == "drop":
         if not args.yes:
             raise InputError(f"drop removes {args.kind} {args.name!r} from the workspace: add --yes")
