@@ -849,7 +849,7 @@ def _note_text(row: Any, lang: str, districts: Mapping[str, tuple[str, str]]) ->
     if row.measure == "unit_county" and row.level == "city" and len(row.lacking):
         names = [districts.get(c, (c, c))[0 if lang == "zh" else 1] for c in row.lacking]
         parts.append(t("review.note.lacking", lang, names=t("review.note.list_sep", lang).join(names)))
-    if row.skipped and not _na(row.skipped):
+    if not _na(row.skipped) and row.skipped:
         parts.append(t("review.note.skipped", lang, n=int(row.skipped)))
     return "; ".join(parts)
 

@@ -719,10 +719,10 @@ def build_facilities(
 # --------------------------------------------------------------------------- plan indicators
 
 TARGET_COLUMNS = [
-    "table", "seq", "indicator_id", "category", "indicator_zh", "sub_item", "unit",
+    "table", "seq", "indicator_id", "category", "indicator_zh", "indicator_en", "sub_item", "unit",
     "target_2020", "actual_2020", "status_2020", "target_2023", "target_2025",
     "target_2025_province", "target_2025_national", "attribute",
-    "comparator", "comparator_2023", "actual_2020_value", "target_2020_value", "target_2023_value", "target_2025_value",
+    "comparator", "actual_2020_value", "target_2020_value", "target_2023_value", "target_2025_value",
     "measurable_by",
 ]
 
@@ -790,15 +790,80 @@ _PROJECTS = [
     ("5", "county_minor_protection_centre_coverage", "未成年人保护建设工程", "县级以上未成年人救助保护中心建设，县级覆盖率", "", "%", "", "", "100", "", "", "", "minor_protection_centre:unit_county"),
 ]
 
+# English names (English outputs; the plan's wording stays in indicator_zh).
+_ENGLISH = {
+    'dibao_standard_growth': 'Annual growth of the urban and rural minimum-living-allowance standard',
+    'rural_urban_dibao_ratio': 'Rural allowance standard as a share of the urban one',
+    'vagrant_return_rate': 'Return rate of identified vagrants and beggars in care',
+    'destitute_support_standard_urban': 'Basic support standard for people in extreme poverty (urban)',
+    'destitute_support_standard_rural': 'Basic support standard for people in extreme poverty (rural)',
+    'destitute_care_standard_self_care': 'Care standard for people in extreme poverty (self-caring)',
+    'destitute_care_standard_semi_disabled': 'Care standard for people in extreme poverty (partly disabled)',
+    'destitute_care_standard_disabled': 'Care standard for people in extreme poverty (disabled)',
+    'nursing_bed_share': 'Share of nursing-care beds in elder-care institutions',
+    'town_elder_care_centre_coverage': 'Towns/streets with a comprehensive elder-care centre',
+    'elder_care_staff_training': 'Elder-care staff trained (10,000 person-times)',
+    'orphan_standard_growth_institutional': "Growth of the orphans' minimum upbringing standard (institutional)",
+    'orphan_standard_growth_dispersed': "Growth of the orphans' minimum upbringing standard (family-based)",
+    'de_facto_orphan_support_standard': 'Support standard for de facto unattended children',
+    'town_child_protection_post_coverage': "Towns/streets with a minors' protection post",
+    'charitable_trusts': 'Number of charitable trusts',
+    'volunteer_point_coverage': 'Volunteer service points in community service facilities',
+    'welfare_lottery_outlets': 'Welfare-lottery outlets',
+    'community_facility_area_per_100_households': 'Community service floor area per 100 households',
+    'community_workers_per_10k': 'Community workers per 10,000 urban residents',
+    'hub_community_organisations': 'Hub community organisations',
+    'social_org_staff': 'Full-time staff of social organisations',
+    'town_social_work_station_coverage': 'Towns/streets with a social-work station (Double Hundred programme)',
+    'social_workers': 'Professional social workers',
+    'marriage_registration_interprovincial': 'Inter-provincial marriage registration available',
+    'eco_burial_rate': 'Land-saving ecological burial rate',
+    'county_public_burial_facility_coverage': 'Counties with a public burial facility',
+    'disability_living_allowance_coverage': 'Living-allowance coverage of disabled people in hardship',
+    'disability_care_allowance_coverage': 'Care-allowance coverage of severely disabled people',
+    'urban_dibao_to_consumption': 'Urban allowance standard / urban consumption per head',
+    'rural_dibao_to_consumption': 'Rural allowance standard / rural consumption per head',
+    'destitute_standard_to_income': 'Extreme-poverty support standard / rural disposable income per head',
+    'destitute_institutional_care_rate': 'Institutional care rate of dependent people in extreme poverty',
+    'medical_aid_rate': 'Medical-aid rate of out-of-pocket inpatient costs',
+    'disability_living_allowance': 'Living allowance of disabled people in hardship',
+    'disability_care_allowance': 'Care allowance of severely disabled people',
+    'orphan_standard_institutional': "Orphans' minimum upbringing standard (institutional)",
+    'orphan_standard_dispersed': "Orphans' minimum upbringing standard (family-based)",
+    'social_orgs_per_10k': 'Social organisations per 10,000 residents',
+    'community_facility_coverage_urban': 'Community service facility coverage (urban)',
+    'community_facility_coverage_rural': 'Community service facility coverage (rural)',
+    'grassroots_election_turnout': 'Turnout in grassroots elections',
+    'certified_social_workers_per_mille': 'Certified social workers per 1,000 residents',
+    'volunteer_participation_rate': 'Volunteer participation rate',
+    'elder_beds_per_1000': 'Elder-care beds per 1,000 older residents',
+    'welfare_lottery_sales': 'Annual welfare-lottery sales',
+    'eco_burial_rate_2020': 'Land-saving ecological burial rate',
+    'county_ossuary_coverage': 'Counties with a public ossuary (cemetery)',
+    'county_minor_protection_centre_coverage': "Counties with a minors' rescue and protection centre",
+    'community_day_care_coverage': 'Communities with a day-care facility',
+    'elder_care_circle_15min': '15-minute home elder-care circle (share of residents 60+ within reach)',
+}
+
+# From the plan's text (not its tables): 社区日间照料机构覆盖率 “达到90%以上” (plan line 383) and the
+# 15-minute elder-care circle “基本建成” by 2025 (line 385), measured as the 60+ coverage of the stations.
+# seq, id, category, indicator, sub_item, unit, t2025, measurable_by
+_TEXT = [
+    ("", "community_day_care_coverage", "养老服务", "社区日间照料机构覆盖率", "", "%", "≥90", ""),
+    ("", "elder_care_circle_15min", "养老服务", "社区15分钟居家养老服务圈", "60岁及以上人口覆盖率", "%", "基本建成",
+     "elder_care_station:pop_coverage"),
+]
+
 
 def _parse_target(text: str) -> tuple[str, str]:
     """(comparator, numeric value) of a target cell; blanks for text targets.
 
-    ``≥x`` → ``>=``, ``>x`` → ``>``; a plain number is a "reach at least" target in this
-    plan (every numeric indicator is higher-is-better), so it also maps to ``>=``.
+    ``≥x`` → ``>=``; a plain number is a "reach at least" target in this plan (every numeric
+    indicator is higher-is-better), so it also maps to ``>=``; so does ``>x``: the table's ">50" is
+    the text's “50%以上”, inclusive (data/targets/README.md) — one comparator per row.
     """
     t = text.strip().replace(" ", "").rstrip("%")
-    for sym, comp in (("≥", ">="), (">=", ">="), (">", ">")):
+    for sym, comp in (("≥", ">="), (">=", ">="), (">", ">=")):
         if t.startswith(sym):
             num = t[len(sym):]
             return (comp, num) if _is_number(num) else ("", "")
@@ -827,10 +892,11 @@ def build_targets() -> pd.DataFrame:
         comp25, v25 = _parse_target(t25)
         rows.append(
             dict(
-                table="十四五主要指标", seq=seq, indicator_id=iid, category=cat, indicator_zh=ind, sub_item=sub,
+                table="十四五主要指标", seq=seq, indicator_id=iid, category=cat, indicator_zh=ind,
+                indicator_en=_ENGLISH[iid], sub_item=sub,
                 unit=unit, target_2020="", actual_2020=a20, status_2020="", target_2023=t23, target_2025=t25,
                 target_2025_province=prov, target_2025_national=nat, attribute=attr,
-                comparator=comp25, comparator_2023=comp23, actual_2020_value=_number(a20), target_2020_value="",
+                comparator=comp25 or comp23, actual_2020_value=_number(a20), target_2020_value="",
                 target_2023_value=v23, target_2025_value=v25, measurable_by=meas,
             )
         )
@@ -838,9 +904,10 @@ def build_targets() -> pd.DataFrame:
         comp, v20 = _parse_target(t20)
         rows.append(
             dict(
-                table="十三五完成情况", seq=seq, indicator_id=iid, category="", indicator_zh=ind, sub_item=sub,
+                table="十三五完成情况", seq=seq, indicator_id=iid, category="", indicator_zh=ind,
+                indicator_en=_ENGLISH[iid], sub_item=sub,
                 unit=unit, target_2020=t20, actual_2020=a20, status_2020=status, target_2023="", target_2025="",
-                target_2025_province="", target_2025_national="", attribute="", comparator=comp, comparator_2023="",
+                target_2025_province="", target_2025_national="", attribute="", comparator=comp,
                 actual_2020_value=_number(a20), target_2020_value=v20, target_2023_value="", target_2025_value="",
                 measurable_by=meas,
             )
@@ -849,11 +916,23 @@ def build_targets() -> pd.DataFrame:
         comp25, v25 = _parse_target(t25)
         rows.append(
             dict(
-                table="十四五重点工程", seq=seq, indicator_id=iid, category=cat, indicator_zh=ind, sub_item=sub,
+                table="十四五重点工程", seq=seq, indicator_id=iid, category=cat, indicator_zh=ind,
+                indicator_en=_ENGLISH[iid], sub_item=sub,
                 unit=unit, target_2020="", actual_2020=a20, status_2020="", target_2023=t23, target_2025=t25,
-                target_2025_province=prov, target_2025_national=nat, attribute=attr, comparator=comp25, comparator_2023="",
+                target_2025_province=prov, target_2025_national=nat, attribute=attr, comparator=comp25,
                 actual_2020_value="", target_2020_value="", target_2023_value="", target_2025_value=v25,
                 measurable_by=meas,
+            )
+        )
+    for seq, iid, cat, ind, sub, unit, t25, meas in _TEXT:
+        comp25, v25 = _parse_target(t25)
+        rows.append(
+            dict(
+                table="十四五规划正文", seq=seq, indicator_id=iid, category=cat, indicator_zh=ind,
+                indicator_en=_ENGLISH[iid], sub_item=sub, unit=unit, target_2020="", actual_2020="",
+                status_2020="", target_2023="", target_2025=t25, target_2025_province="",
+                target_2025_national="", attribute="", comparator=comp25, actual_2020_value="",
+                target_2020_value="", target_2023_value="", target_2025_value=v25, measurable_by=meas,
             )
         )
     df = pd.DataFrame(rows, columns=TARGET_COLUMNS)

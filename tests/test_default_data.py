@@ -294,7 +294,9 @@ def test_targets_fourteenth_plan_table(targets):
     assert (nb.actual_2020, nb.target_2023, nb.target_2025) == ("47", "≥50", "≥55")
     assert (nb.target_2023_value, nb.target_2025_value, nb.comparator) == ("50", "55", ">=")
     cpp = row.loc["town_child_protection_post_coverage"]
-    assert (cpp.target_2023_value, cpp.comparator_2023, cpp.target_2025_value, cpp.comparator) == ("30", ">=", "50", ">")
+    # one comparator per row; ">50" (the text's "50%以上") is inclusive
+    assert (cpp.target_2023_value, cpp.target_2025_value, cpp.comparator) == ("30", "50", ">=")
+    assert "comparator_2023" not in targets.columns
     ecc = row.loc["town_elder_care_centre_coverage"]
     assert (ecc.actual_2020, ecc.target_2023_value, ecc.target_2025_value) == ("—", "40", "60")
     burial = row.loc["county_public_burial_facility_coverage"]
@@ -319,7 +321,7 @@ def test_measurable_by_names_real_layers(targets):
     for value in m:
         layer, kind = value.split(":")
         assert layer in LAYERS
-        assert re.fullmatch(r"unit_town|unit_county|nursing_bed_share", kind)
+        assert re.fullmatch(r"unit_town|unit_county|nursing_bed_share|pop_coverage", kind)
     by_layer = dict(zip(targets.indicator_id, targets.measurable_by))
     assert by_layer["town_child_protection_post_coverage"] == "child_protection_post:unit_town"
     assert by_layer["nursing_bed_share"] == "elder_care_institution:nursing_bed_share"
