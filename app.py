@@ -199,10 +199,14 @@ def init_session(ws: Workspace) -> None:
         layer = draft["layer"] if draft["layer"] in LAYERS else persist.last_layer(draft["changes"])
         if layer is not None and "layer" not in st.session_state:
             st.session_state["layer"] = layer
-    damaged: list = []
+        # Saved scenarios / standards / drafts that do not decode (small: checked once per session).
+        st.session_state["ws_doc_damage"] = [] if "ws_error" in st.session_state else [
+            d for d in ws.check(kinds=("scenario", "standards", "draft")).damaged
+            if d.kind != "draft" or d.name == draft_id]  # other sessions' drafts are theirs
+    damaged = list(st.session_state.get("ws_doc_damage", []))
     if "ws_error" not in st.session_state:
         try:
-            damaged = list(restored_region(str(ws.directory), persist.workspace_stamp(ws)).damaged)
+            damaged += restored_region(str(ws.directory), persist.workspace_stamp(ws)).damaged
         except WorkspaceError as exc:  # e.g. unreadable pages: the listing itself fails
             st.session_state["ws_error"] = str(exc)
     health.workspace_panel(ws, lang, directory=resolve_workspace_dir(),
@@ -737,30 +741,84 @@ def with_geojson_caveat(geojson: bytes, mark: str) -> bytes:
     return json.dumps(fc, ensure_ascii=False).encode("utf-8")
 
 
-def run_review(region: Any, year: int, standards: Any) -> dict[str, Any]:
-    """The annual review and its exports (Excel, CSV, Markdown) as bytes."""
+@st.cache_resource(show_spinner=False, max_entries=8)
+def run_review(_region: Any, _standards: Any, year: int, key: tuple) -> dict[str, Any]:
+    """The annual review and its exports (Excel, CSV, Markdown) as bytes.
+
+    Shared by the sessions: ``key`` (layer, standard chosen, data version) with ``year`` identifies
+    the region and standards passed.
+    """
     from coverage.review import annual_review
 
-    result = annual_review(region, year, standards=standards)
+    result = annual_review(_region, year, standards=_standards)
     with tempfile.TemporaryDirectory() as tmp:
         xlsx = result.to_excel(Path(tmp) / f"review_{year}.xlsx").read_bytes()
         csv = result.to_csv(Path(tmp) / f"review_{year}.csv").read_bytes()
     return {"result": result, "xlsx": xlsx, "csv": csv, "md": result.to_markdown().encode("utf-8")}
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def review_docx(_result: Any, _region: Any, lang: str, key: tuple) -> bytes:
+    """The review as a Word document (``coverage.report.build_report``), built once per review."""
+    from coverage.report import build_report
+
+    return build_report(_result, _region, lang)
+
+
+#: Status colours of the review table (codes of ``coverage.review.Status``).
+STATUS_COLOURS = {"met": "#d9f0d3", "not_met": "#f8d0c8", "not_yet_due": "#fde8b0",
+                  "cannot_compute": "#e0e0e0", "measured": "#dbe9f6"}
+
+
+def review_styled(table: pd.DataFrame, statuses: list[str]) -> Any:
+    """``table`` (status first) with the status cells coloured by their code."""
+    colours = [STATUS_COLOURS.get(str(code), "") for code in statuses]
+    first = table.columns[0]
+
+    def paint(column: pd.Series) -> list[str]:
+        return [f"background-color: {c}" if c else "" for c in colours]
+
+    return table.style.apply(paint, subset=[first])
+
+
+def review_charts(result: Any, lang: str, mark: str) -> None:
+    """One chart per indicator: its value by district against the target (a line)."""
+    rows = result.rows[result.rows["level"] == "district"]
+    rows = rows[rows["unit"] == "rate"]
+    if rows.empty:
+        return
+    place = t("district", lang)
+    for indicator, group in rows.groupby("indicator_id", sort=False):
+        first = group.iloc[0]
+        name = first["indicator_zh"] if lang == "zh" else (first["indicator_en"] or first["indicator_zh"])
+        names = group["district_zh"] if lang == "zh" else group["district_en"].fillna(group["district_zh"])
+        frame = pd.DataFrame({place: names.to_numpy(), "%": (group["value"].astype(float) * 100).round(1).to_numpy(),
+                              "status": group["status"].map(lambda v: getattr(v, "value", str(v))).to_numpy()})
+        bars = alt.Chart(frame).mark_bar().encode(
+            x=alt.X(f"{place}:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("%:Q", title="%", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("status:N", legend=None, scale=alt.Scale(
+                domain=list(STATUS_COLOURS), range=["#4daf4a", "#e41a1c", "#ff9900", "#999999", "#377eb8"])),
+            tooltip=[alt.Tooltip(f"{place}:N"), alt.Tooltip("%:Q", format=".1f")])
+        layers = [bars]
+        target = first.get("target_value")
+        if target is not None and pd.notna(target):
+            rule = pd.DataFrame({"%": [float(target) * 100]})
+            layers.append(alt.Chart(rule).mark_rule(color="#333333", strokeDash=[4, 3], size=2).encode(y="%:Q"))
+        title = f"{name} ({t('review_chart_target', lang)}) {mark}".strip()
+        st.altair_chart(alt.layer(*layers).properties(title=title, height=220), use_container_width=True)
+
+
 def review_tab(ctx: dict[str, Any], region: Any) -> None:
     lang, year = ctx["lang"], ctx["year"]
-    if _module("review") is None:
-        _missing("review", lang)
-        return
-    st.markdown(f"**{t('review_title', lang, year=year)}**")
+    st.markdown(f"**{t('review_title', lang, year=year)}** {ctx['caveat']}")
     sig = (year, ctx["layer"], ctx["mode"], ctx["minutes"], _data_version())
     cached = st.session_state.get("review_cache")
     if st.button(t("run_review", lang), key="run_review", disabled=bool(cached and cached[0] == sig)):
         with st.status(t("review_running", lang), expanded=False) as status:
             started = time.perf_counter()
             try:
-                cached = (sig, run_review(region, year, ctx["standards"]))
+                cached = (sig, run_review(region, ctx["standards"], year, sig[1:]))
             except Exception as exc:  # shown to the user with the library's message
                 status.update(label=t("review_failed", lang), state="error")
                 st.error(t("error", lang, error=md_text(exc)))
@@ -775,10 +833,13 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
     result = review["result"]
     level = st.radio(t("level", lang), ("city", "district", "town"), horizontal=True, key="review_level",
                      format_func=lambda x: t(x, lang))
-    st.dataframe(review_table(result, level, lang), hide_index=True, key="review_table")
+    table = review_table(result, level, lang)
+    rows = result.rows[result.rows["level"] == level]
+    statuses = [getattr(v, "value", str(v)) for v in rows["status"]] if len(rows) == len(table) else []
+    st.dataframe(review_styled(table, statuses) if statuses else table, hide_index=True, key="review_table")
     for note in review_notes(result, lang):
         st.caption(md_text(note))
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.download_button(t("download_excel", lang), review["xlsx"], file_name=f"review_{year}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="review_xlsx")
@@ -786,6 +847,23 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
                        mime="text/csv", key="review_csv")
     c3.download_button(t("download_md", lang), review["md"], file_name=f"review_{year}.md",
                        mime="text/markdown", key="review_md")
+    docx_key = (sig, lang)
+    if st.session_state.get("review_docx_key") == docx_key:
+        c4.download_button(t("download_docx", lang), review_docx(result, region, lang, docx_key),
+                           file_name=t("review_docx_name", lang, year=year),
+                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           key="review_docx")
+    elif c4.button(t("make_docx", lang), key="make_docx"):
+        with st.spinner(t("docx_running", lang)):
+            try:
+                review_docx(result, region, lang, docx_key)
+            except Exception as exc:  # shown to the user with the library's message
+                st.error(t("error", lang, error=md_text(exc)))
+                return
+        st.session_state["review_docx_key"] = docx_key
+        st.rerun()
+    st.markdown(f"**{t('review_charts', lang)}**")
+    review_charts(result, lang, ctx["caveat"])
 
 
 def _save_upload(upload: Any) -> Path:
@@ -806,8 +884,10 @@ def _save_upload(upload: Any) -> Path:
 #: shows its own caption in the page language instead (Streamlit has no locale setting).
 UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
-[data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
-[data-testid="stFileUploaderDropzone"] button::after { content: var(--coverage-browse); font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzone"] button { visibility: hidden; position: relative; }
+[data-testid="stFileUploaderDropzone"] button::after { content: var(--coverage-browse); visibility: visible;
+  position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: inherit; }
 </style>"""
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -59,6 +60,8 @@ HOSTILE_REMOVED = "<img src=x onerror=alert(2)>"
 #: Where the hostile facility stands (Pengjiang, central Jiangmen).
 HOSTILE_AT = (113.0812, 22.5791)
 HOSTILE_LAYER = "social_work_station"
+#: A name that Markdown would turn into two links (a URL and an e-mail address).
+LINKY = "社工站 http://evil.example.com/x 联系 admin@evil.example.com www.evil.example.com"
 
 
 def _seed_workspace(path: Path) -> None:
@@ -69,9 +72,10 @@ def _seed_workspace(path: Path) -> None:
     from coverage.workspace import Workspace
 
     gdf = gpd.GeoDataFrame(
-        {"facility_id": ["X-1", "X-2", "X-3"], "name": [HOSTILE, HOSTILE_REMOVED, "普通社工站"],
-         "source": ["uploaded"] * 3},
-        geometry=[Point(*HOSTILE_AT), Point(112.79, 22.25), Point(112.30, 22.20)], crs="EPSG:4326",
+        {"facility_id": ["X-1", "X-2", "X-3", "X-4"], "name": [HOSTILE, HOSTILE_REMOVED, "普通社工站", LINKY],
+         "source": ["uploaded"] * 4},
+        geometry=[Point(*HOSTILE_AT), Point(112.79, 22.25), Point(112.30, 22.20), Point(112.95, 22.40)],
+        crs="EPSG:4326",
     )
     Workspace.open(path).save_layer(HOSTILE_LAYER, gdf, source_name="register.csv")
 
@@ -230,14 +234,16 @@ def test_offline_map_what_if_and_siting(server):
 def test_hostile_facility_names_are_shown_as_text(server):
     """HTML in uploaded names: rendered as text in the page and in the map's tooltip, never run."""
     url, _, workspace = server
-    from coverage.ui.persist import AUTOSAVE
+    from coverage.ui.persist import DRAFT_PARAM, new_draft_id
     from coverage.workspace import Workspace
 
-    # Saved while the server runs: the next session reads it. It reopens where it was left: on the
-    # social-work layer, with X-2 removed.
+    # Saved while the server runs: the tab opened on this draft's URL reads it. It reopens where it
+    # was left: on the social-work layer, with X-2 and X-4 (a name with a URL and an e-mail) removed.
     _seed_workspace(workspace)
-    Workspace.open(workspace).save_scenario(
-        AUTOSAVE, [{"op": "remove", "layer": HOSTILE_LAYER, "facility_id": "X-2", "name": HOSTILE_REMOVED}])
+    draft_id = new_draft_id()
+    Workspace.open(workspace).save_draft(draft_id, {"layer": HOSTILE_LAYER, "changes": [
+        {"op": "remove", "layer": HOSTILE_LAYER, "facility_id": "X-2", "name": HOSTILE_REMOVED},
+        {"op": "remove", "layer": HOSTILE_LAYER, "facility_id": "X-4", "name": LINKY}]})
     attempted: list[str] = []
     dialogs: list[str] = []
     with sync_playwright() as pw:
@@ -250,12 +256,19 @@ def test_hostile_facility_names_are_shown_as_text(server):
                 dialog.dismiss()
 
             page.on("dialog", on_dialog)
-            page.goto(url)
+            page.goto(f"{url}?{DRAFT_PARAM}={draft_id}")
             values = page.get_by_test_id("stMetricValue")
             values.nth(3).wait_for(timeout=30_000)
-            assert values.nth(3).inner_text() == "2"  # X-1 and X-3 (X-2 removed by the restored edit)
-            # The removed facility's name is listed among the edits, as text.
+            assert values.nth(3).inner_text() == "2"  # X-1 and X-3 (X-2, X-4 removed by the restored edits)
+            # The removed facilities' names are listed among the edits, as text: no link is made of
+            # the URL or the e-mail address in one of them.
             page.get_by_text(HOSTILE_REMOVED, exact=False).first.wait_for(timeout=10_000)
+            shown = page.get_by_text("evil.example.com", exact=False).first
+            shown.wait_for(timeout=10_000)
+            assert "http:" in shown.inner_text() and "admin" in shown.inner_text()
+            main = page.locator('[data-testid="stMain"]')
+            assert main.locator('a[href*="evil"]').count() == 0
+            assert main.locator('a[href^="mailto:"]').count() == 0
 
             frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
             frame_el.wait_for(timeout=30_000)
@@ -280,6 +293,139 @@ def test_hostile_facility_names_are_shown_as_text(server):
             assert page.locator('img[src="x"]').count() == 0
             page.wait_for_timeout(300)  # an onerror handler would have fired by now
             assert dialogs == []
+            assert attempted == [], f"the page tried to reach the network: {attempted}"
+        finally:
+            browser.close()
+
+
+# --------------------------------------------------------------------------- language, legend, removal
+
+#: Words allowed in the Chinese page: proper nouns, formats, units, standards, the language switch.
+ZH_ALLOWED = {
+    "English", "GB", "GeoJSON", "CSV", "Excel", "Markdown", "Word", "Leaflet", "OpenStreetMap", "GPS", "WGS",
+    "GCJ", "BD", "CGCS", "km", "GPKG", "SHP", "GeoTIFF", "TIF", "TIFF", "XLSX", "JSON", "ZIP", "MB", "Language",
+    "ILP", "pp", "k", "m", "s", "x", "tk", "GEOJSON", "CSV", "GPKG",
+    "Skip", "to", "main", "content",  # Streamlit's own "Skip to main content" link (shown on keyboard focus)
+}
+#: Chinese allowed in the English page: the language switch (its label is bilingual).
+EN_ALLOWED = {"中文", "语言"}
+
+
+def _page_text(page) -> str:
+    """All text of the page (sidebar, main, the map's legend and controls), without <noscript>."""
+    # innerText leaves out what inputs show (a select box's chosen value is an <input>'s value).
+    text = page.evaluate("() => { document.querySelectorAll('noscript').forEach(n => n.remove());"
+                         " return document.body.innerText + '\\n' + Array.from(document.querySelectorAll("
+                         "'input:not([type=hidden]):not([type=password]), textarea'))"
+                         ".map(i => i.value || i.placeholder || '').join('\\n'); }")
+    frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
+    if frame_el.count():
+        frame = frame_el.element_handle().content_frame()
+        if frame is not None:
+            text += "\n" + frame.locator("body").inner_text()
+    return text
+
+
+def _foreign_words(text: str, lang: str) -> set[str]:
+    if lang == "zh":
+        return {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ZH_ALLOWED}
+    return {w for w in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+", text) if w not in EN_ALLOWED}
+
+
+def _wait_idle(page) -> None:
+    """Until Streamlit has finished the run (its status widget gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def test_every_tab_reads_in_one_language(server):
+    url, _, workspace = server
+    attempted: list[str] = []
+    tabs = {"zh": ["覆盖率", "缺口", "选址", "年度评估", "数据"],
+            "en": ["Coverage", "Gaps", "Siting", "Annual review", "Data"]}
+    found: dict[str, dict[str, set[str]]] = {}
+    with sync_playwright() as pw:
+        browser, context = _guarded_browser(pw, attempted)
+        try:
+            page = context.new_page()
+            page.goto(url)
+            page.get_by_test_id("stMetricValue").nth(3).wait_for(timeout=60_000)
+            for lang in ("zh", "en"):
+                if lang == "en":
+                    page.get_by_text("English", exact=True).first.click()
+                    page.get_by_role("tab", name="Coverage").first.wait_for(timeout=60_000)
+                _wait_idle(page)
+                found[lang] = {}
+                for name in tabs[lang]:
+                    page.get_by_role("tab", name=name).first.click()
+                    _wait_idle(page)
+                    text = _page_text(page).replace(str(workspace), "")  # the machine's path, not a word
+                    text = re.sub(r"(/[\w.\-]+)+", "", text)
+                    found[lang][name] = _foreign_words(text, lang)
+                page.screenshot(path=str(ARTIFACTS / f"app_{lang}.png"))
+            assert attempted == [], f"the page tried to reach the network: {attempted}"
+        finally:
+            browser.close()
+    bad = {lang: {tab: words for tab, words in by_tab.items() if words} for lang, by_tab in found.items()}
+    assert bad == {"zh": {}, "en": {}}, bad
+
+
+def test_legend_caveat_and_click_to_remove(server):
+    """Default data: the legend explains every symbol, the headline figures carry the caveat, and a
+    click on a facility marker offers its removal (the facility count drops once it is removed)."""
+    url, _, _ = server
+    attempted: list[str] = []
+    with sync_playwright() as pw:
+        browser, context = _guarded_browser(pw, attempted)
+        try:
+            page = context.new_page()
+            page.goto(url)
+            values = page.get_by_test_id("stMetricValue")
+            values.nth(3).wait_for(timeout=60_000)
+            labels = page.get_by_test_id("stMetricLabel")
+            assert all("ᵃ示意数据" in labels.nth(i).inner_text() for i in range(4))
+            frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
+            frame_el.wait_for(timeout=30_000)
+            frame = frame_el.element_handle().content_frame()
+            frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 73",
+                                    timeout=30_000)
+            legend = frame.locator(".coverage-legend")
+            legend.wait_for(timeout=10_000)
+            kinds = frame.evaluate(
+                "Array.from(document.querySelectorAll('.coverage-legend [data-legend]')).map(e => e.dataset.legend)")
+            assert "ramp" in kinds and "existing" in kinds
+            assert frame.locator(".leaflet-control-scale-line").count() == 1  # metric only
+            assert frame.evaluate("window.map.scrollWheelZoom.enabled()") is False
+
+            # Click the first station's marker: it is picked in the remove box, nothing is added.
+            before = _number(values.nth(3).inner_text())
+            x, y = frame.evaluate(
+                "() => { const l = window.coverageLayers.facilities.getLayers()[0];"
+                " window.map.setView(l.getLatLng(), 16, {animate: false});"
+                " const p = window.map.latLngToContainerPoint(l.getLatLng()); return [p.x, p.y]; }")
+            frame.locator(".leaflet-container").click(position={"x": x, "y": y})
+            remove = page.get_by_role("button", name="移除", exact=True)
+            page.wait_for_function(
+                "() => { const b = Array.from(document.querySelectorAll('button'))"
+                ".find(b => b.innerText.trim() === '移除'); return b && !b.disabled; }", timeout=20_000)
+            assert _number(values.nth(3).inner_text()) == before
+            assert frame.evaluate("window.map.scrollWheelZoom.enabled()") is True  # enabled by the click
+            remove.click()
+            page.wait_for_function(
+                "([b]) => Number(document.querySelectorAll('[data-testid=\"stMetricValue\"]')[3]"
+                ".innerText.replace(/,/g, '')) === b - 1", arg=[before], timeout=20_000)
+            frame = page.locator('[data-testid="stCustomComponentV1"]').first.element_handle().content_frame()
+            frame.wait_for_function(
+                "document.querySelector('.coverage-legend [data-legend=\"removed\"]') !== null", timeout=20_000)
+
+            # Gap zones: drawn hatched, and listed in the legend.
+            page.get_by_text("显示缺口", exact=True).click()
+            frame.wait_for_function(
+                "document.querySelector('.coverage-legend [data-legend=\"gaps\"]') !== null", timeout=60_000)
+            assert frame.locator('path[fill="url(#coverage-hatch)"]').count() > 0
+            assert frame.locator("#coverage-hatch").count() == 1
+            page.screenshot(path=str(ARTIFACTS / "app_legend.png"))
             assert attempted == [], f"the page tried to reach the network: {attempted}"
         finally:
             browser.close()

@@ -258,6 +258,15 @@ class MapBehaviour(MacroElement):
             L.control.scale({imperial: false, metric: true}).addTo(map);
             map.scrollWheelZoom.disable();
             map.on("click focus", function () { map.scrollWheelZoom.enable(); });
+            // A marker pressed but whose click reached only the map (the pointer's target changed
+            // between press and release, e.g. a town highlighted under it): deliver the click to
+            // the marker, at the map click's position, before the map's own click handlers run.
+            map.on("click", function (e) {
+                var down = window.coverageDown;
+                window.coverageDown = null;
+                if (down && !window.coverageClicked && down._map) { down.fire("click", {latlng: e.latlng}); }
+                window.coverageClicked = false;
+            });
             map.getContainer().addEventListener("mouseleave", function () { map.scrollWheelZoom.disable(); });
             var box = null;
             function tileFailed() {
@@ -436,6 +445,12 @@ class _Features(MacroElement):
                         l.on("mouseover", function () { l.setStyle(highlight); });
                         l.on("mouseout", function () { layer.resetStyle(l); });
                     }
+                    if ({{ this.relay|tojson }}) {
+                        // A press on a marker counts as a click on it even when the browser
+                        // delivers the click to an ancestor (see MapBehaviour).
+                        l.on("mousedown", function () { window.coverageDown = l; window.coverageClicked = false; });
+                        l.on("click", function () { window.coverageClicked = true; });
+                    }
                 }
             });
             layer.addTo({{ this._parent.get_name() }});
@@ -458,6 +473,7 @@ class _Features(MacroElement):
         self.radius = radius
         self.highlight = highlight
         self.js_name = js_name
+        self.relay = js_name == "facilities"
 
 
 _PAYLOAD = re.compile(r'atob\("([A-Za-z0-9+/=]*)"\)')
