@@ -773,6 +773,7 @@ def _merge_many(directory: str, worker: int, n: int, barrier) -> None:
                 continue
 
 
+@pytest.mark.slow
 def test_two_processes_merging_100_edits_each_lose_none(tmp_path):
     n = 100
     Workspace.open(tmp_path)  # create the file before the race
@@ -959,6 +960,7 @@ for what, call in (("save", lambda: ws.save_layer("elder_canteen", big)),
 """
 
 
+@pytest.mark.slow
 def test_writes_past_the_disk_limit_are_workspace_errors(tmp_path):
     """A file-size limit (RLIMIT_FSIZE) stands in for a full disk: every write fails with an OS error."""
     ws = Workspace.open(tmp_path / "ws")
