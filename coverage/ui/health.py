@@ -56,19 +56,24 @@ def _drop(ws: Workspace, damage: Damage, lang: str) -> None:
 def _restore(directory: Path, lang: str) -> None:
     upload = st.session_state.get("ws_backup_upload")
     picked = st.session_state.get("ws_backup_pick")
+    uploaded: Path | None = None
     try:
         if upload is not None:
             with tempfile.NamedTemporaryFile(suffix=".sqlite", delete=False) as fh:
                 fh.write(upload.getvalue())
-                source, label = Path(fh.name), upload.name
+                source = uploaded = Path(fh.name)
+            label = upload.name
         elif picked:
             source, label = Path(picked), Path(picked).name
         else:
             return
         moved = restore_backup(directory, source)
-    except WorkspaceError as exc:
+    except (WorkspaceError, OSError) as exc:
         st.session_state[_FLASH] = ("error", t("ws_restore_failed", lang, error=str(exc)))
         return
+    finally:
+        if uploaded is not None:
+            uploaded.unlink(missing_ok=True)
     text = t("ws_restored", lang, backup=label)
     if moved is not None:
         text += " " + t("ws_restored_moved", lang, moved=str(moved))
