@@ -56,7 +56,8 @@ def _model(red: ReducedDemand, cap: np.ndarray, kind: str, k: int | None, requir
     wa = red.weights[r]
     rows_once = sp.csr_matrix((np.ones(p), (r, m + np.arange(p))), shape=(n, nvar))
     capacity = sp.csr_matrix(
-        (np.concatenate([wa, -cap]), (np.concatenate([c, np.arange(m)]), np.concatenate([m + np.arange(p), np.arange(m)]))),
+        (np.concatenate([wa, -cap]),
+         (np.concatenate([c, np.arange(m)]), np.concatenate([m + np.arange(p), np.arange(m)]))),
         shape=(m, nvar),
     )
     link = sp.csr_matrix(

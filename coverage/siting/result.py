@@ -94,8 +94,8 @@ class SitingResult:
                      after=format_cost(p.get("mean_cost_after"), unit, lang), cap=p.get("cost_cap_factor", 0.0),
                      rate_before=rate_before, rate_after=rate_after)  # fmt: skip
         else:
-            line = t("siting.summary.cover", lang, layer=layer, n=n, new=int(p.get("newly_covered", 0)), before=rate_before,
-                     after=rate_after)  # fmt: skip
+            line = t("siting.summary.cover", lang, layer=layer, n=n, new=int(p.get("newly_covered", 0)),
+                     before=rate_before, after=rate_after)  # fmt: skip
         method = t("siting.summary.method", lang, method=t(f"siting.method.{p.get('solver_used')}", lang),
                    status=t(f"siting.status.{p.get('status')}", lang))  # fmt: skip
         gap, bound = p.get("gap"), p.get("bound")
