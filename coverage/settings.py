@@ -17,7 +17,7 @@ MAX_POPULATION_MB = 500.0
 ARCHIVE_EXPANSION = 20
 #: XLSX: most cells actually written in a sheet, and most cells its used range may span
 #: (rows × columns: what reading it pads out in memory). Checked by streaming the sheet XML.
-MAX_XLSX_CELLS = 2_000_000
+MAX_XLSX_CELLS = 1_000_000
 MAX_XLSX_SPAN = 20_000_000
 #: Rasters: most pixels × bands read (the part over the region), checked before reading.
 MAX_RASTER_PIXELS = 40_000_000

@@ -19,10 +19,12 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 import rasterio
 
+import coverage.io.xlsx as xlsx
 from coverage.cli import main
 from coverage.io import DataImportError, list_layers, list_sheets, read_facilities, read_population, read_towns
 from test_import_support import jm  # noqa: F401
@@ -311,7 +313,8 @@ _UNDER_ULIMIT = textwrap.dedent(
     import resource, sys
     limit = 2 * 1024 ** 3
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from coverage.cli import main
+    import coverage.io.xlsx as xlsx
+from coverage.cli import main
     sys.exit(main(sys.argv[1:]))
     """
 )
@@ -333,3 +336,23 @@ def test_refused_cleanly_under_a_2gb_address_space_limit(tmp_path, name, kind):
     assert proc.stderr.startswith(f"error: cannot import {name}: 1 error")
     assert "limit" in proc.stderr and "MemoryError" not in proc.stderr and "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+def test_a_sheet_with_more_cells_than_the_limit_is_refused_before_reading(jm, tmp_path, monkeypatch):
+    """The cell count comes from streaming the sheet XML; past the limit nothing else is read."""
+    wb = openpyxl.Workbook()
+    wb.active.append(["名称", "经度", "纬度"])
+    for i in range(40):
+        wb.active.append([f"站{i}", 113.05, 22.55])
+    path = tmp_path / "many.xlsx"
+    wb.save(path)
+    monkeypatch.setattr(xlsx, "MAX_XLSX_CELLS", 100)
+    with pytest.raises(DataImportError) as exc:
+        read_facilities(path, LAYER)
+    assert str(exc.value) == (
+        "cannot import many.xlsx: 1 error\n  many.xlsx: sheet 'Sheet' holds more than 100 cells, over the limit "
+        "(settings.MAX_XLSX_CELLS); split it or save it as CSV"
+    )
+    monkeypatch.setattr(xlsx, "MAX_XLSX_CELLS", 123)  # 41 rows × 3 cells: just fits
+    gdf, _ = read_facilities(path, LAYER)
+    assert len(gdf) == 40

@@ -19,7 +19,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import ParseError, iterparse
+from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
 from coverage.io.report import ImportReport, file_error
 from coverage.settings import MAX_XLSX_CELLS, MAX_XLSX_SPAN
@@ -82,10 +82,13 @@ def _scan_sheet(zf: zipfile.ZipFile, title: str, member: str, path: Path) -> She
             col_no = 0
             has_value = has_formula = False
             ref = None
+            data = None  # <sheetData>: processed rows are removed from it, so memory stays flat
             for event, el in iterparse(fh, events=("start", "end")):
                 tag = _local(el.tag)
                 if event == "start":
-                    if tag == "row":
+                    if tag == "sheetData":
+                        data = el
+                    elif tag == "row":
                         r = el.get("r")
                         row_no = int(r) if r and r.isdigit() else row_no + 1
                         col_no = 0
@@ -115,6 +118,8 @@ def _scan_sheet(zf: zipfile.ZipFile, title: str, member: str, path: Path) -> She
                         break
                 elif tag == "row":
                     el.clear()
+                    if data is not None:
+                        data.clear()
                 elif tag == "dimension":
                     scan.declared = el.get("ref")
                 elif tag == "mergeCell":
@@ -128,6 +133,32 @@ def _scan_sheet(zf: zipfile.ZipFile, title: str, member: str, path: Path) -> She
     return scan
 
 
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _sheet_members(zf: zipfile.ZipFile, path: Path) -> list[tuple[str, str]]:
+    """``(title, member)`` of every worksheet, in workbook order, from ``workbook.xml`` and its rels.
+
+    Read directly (two small XML files) rather than through openpyxl, which parses a whole sheet
+    to look for its dimension when the sheet declares none.
+    """
+    try:
+        book = fromstring(zf.read("xl/workbook.xml"))
+        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ParseError) as exc:
+        raise file_error(path, f"cannot open as an Excel workbook: {exc} (damaged, or not an .xlsx)") from None
+    target = {r.get("Id"): r.get("Target", "") for r in rels if _local(r.tag) == "Relationship"}
+    out = []
+    for el in book.iter():
+        if _local(el.tag) != "sheet":
+            continue
+        t = target.get(el.get(_REL_NS), "")
+        member = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
+        if member in zf.namelist() and "worksheets/" in member:
+            out.append((el.get("name", ""), member))
+    return out
+
+
 def scan_workbook(path: Path) -> list[SheetScan]:
     """Stream every sheet of ``path``; refuse one past the limits (see module docstring).
 
@@ -136,22 +167,14 @@ def scan_workbook(path: Path) -> list[SheetScan]:
     DataImportError
         Not a workbook, damaged, or a sheet over ``MAX_XLSX_CELLS`` / ``MAX_XLSX_SPAN``.
     """
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for corrupt files
-        raise file_error(path, f"cannot open as an Excel workbook: {exc}") from None
-    try:
-        sheets = [(ws.title, getattr(ws, "_worksheet_path", None)) for ws in wb.worksheets]
-    finally:
-        wb.close()
     out = []
-    with zipfile.ZipFile(path) as zf:
-        for title, member in sheets:
-            if not member:
-                continue
-            scan = _scan_sheet(zf, title, member.lstrip("/"), path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise file_error(path, f"cannot open as an Excel workbook: {exc}") from None
+    with zf:
+        for title, member in _sheet_members(zf, path):
+            scan = _scan_sheet(zf, title, member, path)
             if scan.cells > MAX_XLSX_CELLS:
                 raise file_error(
                     path,
