@@ -999,6 +999,9 @@ def write_excel(result: ReviewResult, path: str | os.PathLike[str], lang: str = 
                 ws.column_dimensions["A"].width = 120
                 for (c,) in ws.iter_rows(min_row=2, max_col=1):
                     c.alignment = Alignment(wrap_text=True, vertical="top")
+            elif result.caveat:  # the caveat travels with every table: a footnote under it
+                foot = ws.cell(row=ws.max_row + 2, column=1, value=t("review.notes.caveat", lang))
+                foot.font = Font(italic=True, color="868E96")
     return path
 
 

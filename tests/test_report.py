@@ -67,7 +67,10 @@ def _rows(table) -> list[list[str]]:
 
 
 def _sheet(wb, name: str) -> list[list[str]]:
-    return [["" if c.value is None else str(c.value) for c in row] for row in wb[name].iter_rows()]
+    """The sheet's table: its rows down to the blank row above the caveat footnote."""
+    rows = [["" if c.value is None else str(c.value) for c in row] for row in wb[name].iter_rows()]
+    blank = next((i for i, r in enumerate(rows) if not any(r)), len(rows))
+    return rows[:blank]
 
 
 def _fill(cell) -> str | None:

@@ -345,7 +345,8 @@ def test_excel_matches_the_display_table(review, tmp_path):
         values = [[("" if c.value is None else c.value) for c in row] for row in ws.iter_rows()]
         table = review_table(review, "zh", level)
         assert values[0] == HEADER_ZH
-        assert values[1:] == table.to_numpy().tolist()
+        assert values[1:len(table) + 1] == table.to_numpy().tolist()
+        assert values[len(table) + 2][0] == review_notes(review, "zh")[-1]  # the caveat under every table
         for i, status in enumerate(review.level(level)["status"], start=2):
             assert ws.cell(row=i, column=1).fill.start_color.rgb.endswith(STATUS_COLOURS[status])
         assert ws.column_dimensions["B"].width > 20  # the indicator column is wide enough to read

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from coverage.i18n import indicator_name, t
-from coverage.report.fonts import cjk_rc
+from coverage.report.fonts import caveat_footnote, cjk_rc
 from coverage.review import CAVEAT_MARK, STATUS_COLOURS, ReviewResult, Status, format_value
 
 __all__ = ["trajectory_chart", "district_chart", "MILESTONE_COLOURS"]
@@ -89,6 +89,8 @@ def _trajectory(trajectory: pd.DataFrame, indicator_id: str, lang: str, size: tu
     ax.grid(axis="y", color="#dee2e6", lw=0.5)
     ax.legend(fontsize=7, loc="lower right", ncols=2)
     mark = CAVEAT_MARK if bool(df["caveat"].any()) else ""
+    if mark:
+        caveat_footnote(fig, lang)
     ax.set_title(indicator_name(first.indicator_zh, first.indicator_en, lang) + mark, fontsize=9)
     return fig
 
@@ -127,6 +129,8 @@ def _districts(result: ReviewResult, indicator_id: str, lang: str, size: tuple[f
     _percent_axis(ax, first.unit, lang)
     ax.tick_params(labelsize=7)
     mark = CAVEAT_MARK if bool(rows["caveat"].any()) else ""
+    if mark:
+        caveat_footnote(fig, lang)
     ax.set_title(t("report.chart.by_district", lang, name=indicator_name(first.indicator_zh, first.indicator_en,
                                                                          lang)) + mark, fontsize=9)  # fmt: skip
     return fig

@@ -2,7 +2,7 @@
 
 ``mplfonts`` (SIL OFL fonts, installed by ``requirements.txt``) ships ``NotoSansCJKsc-Regular.otf``,
 so the figures draw Chinese on a fresh machine with no system font. Its ``SimHei.ttf`` is not
-openly licensed and is never used.
+openly licensed and is never used. :func:`caveat_footnote` is the figures' shared footnote.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from importlib.resources import files
 from pathlib import Path
 
 from matplotlib import font_manager, rc_context
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from coverage.errors import ExportError
+from coverage.i18n import t
 
-__all__ = ["FONT_FILE", "cjk_font_path", "cjk_family", "cjk_rc"]
+__all__ = ["FONT_FILE", "cjk_font_path", "cjk_family", "cjk_rc", "caveat_footnote"]
 
 #: The font file inside the ``mplfonts`` package.
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -50,3 +52,8 @@ def cjk_family() -> str:
 def cjk_rc() -> "rc_context":
     """A matplotlib ``rc_context`` whose text uses the CJK font (figures made inside it keep it)."""
     return rc_context({"font.family": [cjk_family()], "axes.unicode_minus": False})
+
+
+def caveat_footnote(fig: Figure, lang: str) -> None:
+    """Write the caveat's explanation (``† 含推算或示意数据``) in the figure's bottom-left corner."""
+    fig.text(0.01, 0.01, t("review.caveat.short", lang), fontsize=6, color="#868e96", ha="left", va="bottom")

@@ -21,7 +21,7 @@ from matplotlib.ticker import FuncFormatter
 from coverage.crs import PROJECTED
 from coverage.i18n import indicator_name, t
 from coverage.region import Region
-from coverage.report.fonts import cjk_rc
+from coverage.report.fonts import caveat_footnote, cjk_rc
 from coverage.review import CAVEAT_MARK, ReviewResult, format_value
 
 __all__ = ["indicator_map", "map_level", "map_frame", "HAS_COLOUR", "LACKS_COLOUR", "NO_DATA_COLOUR"]
@@ -145,6 +145,8 @@ def _draw(result: ReviewResult, region: Region, indicator_id: str, lang: str, si
         ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True)
     title = indicator_name(first.indicator_zh, first.indicator_en, lang)
     mark = CAVEAT_MARK if bool(rows["caveat"].any()) else ""
+    if mark:
+        caveat_footnote(fig, lang)
     ax.set_title(title + mark, fontsize=9)
     return fig
 
