@@ -101,8 +101,7 @@ def provenance_note(provenance: Mapping[str, str], no_roads: bool, lang: str = "
     for status, names in groups.items():
         if names:
             plural = len(names) > 1 or names[-1] == t("core_note_all_layers", lang)
-            verb = t("core_note_are" if plural else "core_note_is", lang)
-            parts.append(t("core_note_part", lang, names=_join(names, lang), verb=verb,
+            parts.append(t("core_note_many" if plural else "core_note_one", lang, names=_join(names, lang),
                            status=t(f"core_note_{status}", lang)))
     head = t("core_note_head", lang) + (t("core_note_sep", lang).join(parts) if parts else t("core_note_all_real", lang))
     return head + t("core_note_no_roads" if no_roads else "core_note_end", lang)

@@ -47,9 +47,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Region.provenance_note: "数据说明：镇街边界、人口网格为模型推算；…" / "Data note: … are modelled; …"
     "core_note_head": ("数据说明：", "Data note: "),
     "core_note_sep": ("；", "; "),
-    "core_note_part": ("{names}{status}", "{names} {verb} {status}"),
-    "core_note_is": ("", "is"),
-    "core_note_are": ("", "are"),
+    "core_note_one": ("{names}{status}", "{names} is {status}"),
+    "core_note_many": ("{names}{status}", "{names} are {status}"),
     "core_note_modelled": ("为模型推算", "modelled"),
     "core_note_illustrative": ("为示意数据", "illustrative"),
     "core_note_uploaded": ("为用户上传", "uploaded"),
