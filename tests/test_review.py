@@ -402,3 +402,13 @@ def test_review_command_formats(small_region, tmp_path, monkeypatch, capsys):
     social = df[(df["indicator_id"] == "social") & (df["层级"] == "全市")].iloc[0]
     assert (social["测算值"], social["完成情况"], social["差距"]) == ("25.0", "未达标", "3")
     assert main(["review", "--out", str(tmp_path / "r.pdf"), *common]) == 2
+
+
+def test_every_status_and_reason_has_words_in_both_languages():
+    from coverage.i18n import t
+
+    for lang in ("zh", "en"):
+        names = {status_name(s, lang) for s in Status}
+        assert len(names) == len(Status)  # distinct labels
+        for r in Reason:
+            assert "{" not in t(f"review.reason.{r.value}", lang, detail="x")

@@ -55,7 +55,7 @@ def _trajectory(trajectory: pd.DataFrame, indicator_id: str, lang: str, size: tu
         raise KeyError(f"indicator {indicator_id!r} is not in the trajectory")
     first = df.iloc[0]
     fig = Figure(figsize=size)
-    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.15, top=0.9)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.24, top=0.9)
     ax = fig.add_subplot()
     years = df["year"].astype(int).to_numpy()
     values = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype=float)
@@ -83,11 +83,10 @@ def _trajectory(trajectory: pd.DataFrame, indicator_id: str, lang: str, size: tu
     ax.set_xlim(min(years.min(), 2020) - 0.5, max(years.max(), 2025) + 0.5)
     ax.set_ylim(0, (max(top, 0.1) * 1.15) if first.unit == "rate" else (top * 1.15 or 1.0))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(t("report.chart.year", lang), fontsize=8)
     _percent_axis(ax, first.unit, lang)
     ax.tick_params(labelsize=7)
     ax.grid(axis="y", color="#dee2e6", lw=0.5)
-    ax.legend(fontsize=7, loc="lower right", ncols=2)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=4, frameon=False)
     mark = CAVEAT_MARK if bool(df["caveat"].any()) else ""
     if mark:
         caveat_footnote(fig, lang)
