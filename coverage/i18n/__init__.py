@@ -20,12 +20,14 @@ from coverage.i18n import core as _core_catalogue
 from coverage.i18n import review as _review_catalogue
 from coverage.i18n import siting as _siting_catalogue
 from coverage.i18n import ui as _ui_catalogue
+from coverage.i18n import ui_analyses as _ui_analyses_catalogue
 from coverage.i18n import workspace as _workspace_catalogue
 from coverage.layers import LAYERS, SERVED_GROUPS
 
 #: The catalogue modules merged into :data:`STRINGS` (add an area's module here).
 _CATALOGUES = (
     _ui_catalogue, _core_catalogue, _review_catalogue, _siting_catalogue, _workspace_catalogue, _access_catalogue,
+    _ui_analyses_catalogue,
 )
 
 
