@@ -301,7 +301,7 @@ def test_review_table_in_english_uses_english_names_and_pinyin(review):
     assert centre.to_dict() == {"甲一街道": "无" + CAVEAT_MARK, "甲二镇": "有" + CAVEAT_MARK,
                                 "乙一街道": "有" + CAVEAT_MARK, "乙二镇": "无" + CAVEAT_MARK}
     city = review_table(review, "en", "city").set_index("Indicator")
-    assert city.loc["towns with a centre", "Gap"] == "1 more towns"
+    assert city.loc["towns with a centre", "Gap"] == "1 more town(s)"
     assert city.loc["nursing-bed share", "Note"] == "1 institution(s) without bed data left out"
     assert city.loc["beds per 1000", "Measured"] == f"129.5 beds per 1,000 aged 60+{CAVEAT_MARK}"
 

@@ -59,7 +59,7 @@ __all__ = ["build_report", "write_report", "report_steps", "mapped_indicators", 
 BODY_FONT = "Calibri"
 EAST_ASIAN_FONT = "SimSun"
 #: Column widths (cm) of the indicator tables, in :func:`review_table`'s column order.
-TABLE_WIDTHS_CM = (1.6, 5.0, 1.0, 1.7, 1.6, 2.4, 2.6, 1.5)
+TABLE_WIDTHS_CM = (1.6, 4.6, 1.2, 1.7, 1.8, 2.3, 2.6, 1.6)
 #: Columns (``review.col.*`` keys) and widths of the per-indicator district tables.
 DISTRICT_COLUMNS = ("status", "place", "value", "target", "gap", "note")
 DISTRICT_WIDTHS_CM = (2.6, 2.6, 2.4, 2.8, 3.6, 3.4)
