@@ -120,13 +120,14 @@ CASES: list[tuple[str, str, dict, object]] = [
         {"name": ["甲站", "乙站"]})),
     # ------------------------------------------------------------------ CSV
     ("csv_unterminated_quote.csv", "facilities", {}, Fails([
-        "row 3: not a readable CSV file: a quoted cell is never closed (an unmatched '\"'): everything "
-        "after it would be one cell"])),
+        "row 3: not a readable CSV file (line 3): a quoted cell is never closed (an unmatched '\"'): "
+        "everything after it would be one cell"])),
     ("csv_quote_inside_cell.csv", "facilities", {}, Fails([
-        "row 3: not a readable CSV file: malformed quoting (',' expected after '\"')"])),
+        "row 3: not a readable CSV file (line 3): malformed quoting (',' expected after '\"')"])),
     ("csv_multiline_cell.csv", "facilities", {}, Imports(
-        ["row 2: quoted cells run over several lines (lines 2-3): each is read as one row; check no quote is missing"],
-        {"facility_id": [f"{LAYER}-r2", f"{LAYER}-r4"], "address": ["蓬江区\n白沙街道1号", "台城街道2号"]})),
+        ["row 2: quoted cells run over several lines in row 2 (file lines 2-3): each is read as one row; check "
+         "no quote is missing"],
+        {"facility_id": [f"{LAYER}-r2", f"{LAYER}-r3"], "address": ["蓬江区\n白沙街道1号", "台城街道2号"]})),
     ("csv_extra_cells.csv", "facilities", {}, Imports(
         ["row 3: cells beyond the last header column (纬度, column 3) ignored in rows 3, 5: give them a "
          "header to import them"], {"name": ["甲站", "乙站", "丙站", "丁站"]})),

@@ -14,7 +14,7 @@ from shapely.geometry import Point, box
 from coverage import paths
 from coverage.io import POPULATION_COLUMNS, DataImportError, read_population
 from coverage.io.population import round_preserving_sum
-from test_import_support import jm, towns_frame  # noqa: F401
+from test_import_support import write_csv, jm, towns_frame  # noqa: F401
 
 NODATA = -9999.0
 # 4 × 4 cells of 0.01°, north-west corner (113.08 E, 22.58 N). Columns 0-1 (centres 113.085,
@@ -100,13 +100,39 @@ def test_vector_points_with_age_columns(tmp_path, jm):
     path = tmp_path / "grid.geojson"
     gdf.to_file(path, driver="GeoJSON")
     df, report = read_population(path)
-    assert df["cell_id"].tolist() == [11, 12]
-    assert df["town_code"].tolist() == ["440703002", "440781001"]
-    assert df["district_code"].tolist() == ["440703", "440781"]
-    assert df["pop_total"].tolist() == [500, 300]
-    assert df["pop_60plus"].tolist() == [100, 60]
-    assert df["pop_0_17"].tolist() == [90, 50]
+    # off the region's lattice: each point goes into the 500 m cell holding it (ordered by cell id)
+    assert df["cell_id"].tolist() == [_grid_id(112.78, 22.25), _grid_id(113.05, 22.55)]
+    assert df["town_code"].tolist() == ["440781001", "440703002"]
+    assert df["district_code"].tolist() == ["440781", "440703"]
+    assert df["pop_total"].tolist() == [300, 500]
+    assert df["pop_60plus"].tolist() == [60, 100]
+    assert df["pop_0_17"].tolist() == [50, 90]
     assert [str(w) for w in report.warnings] == ["grid.geojson: 1 cells outside every town dropped (40.0 people)"]
+    assert "grid.geojson: 2 cells summed onto the region's 500 m grid: 2 cells" in str(report)
+
+
+def _grid_id(lon: float, lat: float) -> int:
+    """Id of the region's 500 m cell holding (lon, lat): row * 100000 + col, from the EPSG:32649 metres."""
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True).transform(lon, lat)
+    return int(y // 500) * 100000 + int(x // 500)
+
+
+def test_cells_already_on_the_grid_keep_their_ids_and_centres(tmp_path, jm):
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True).transform(113.05, 22.55)
+    cx, cy = (x // 500 + 0.5) * 500, (y // 500 + 0.5) * 500
+    grid = write_csv(tmp_path / "g.csv", [["cell_id", "x", "y", "pop_total"], [7, cx, cy, 9], [8, cx + 500, cy, 4]])
+    df, report = read_population(grid)
+    assert df["cell_id"].tolist() == [7, 8] and df["x"].tolist() == [cx, cx + 500] and df["pop_total"].tolist() == [9, 4]
+    assert "summed onto" not in str(report)
+
+
+def test_cells_of_a_finer_grid_are_summed_into_the_cell_holding_them(tmp_path, jm):
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True).transform(113.05, 22.55)
+    x0, y0 = (x // 500) * 500, (y // 500) * 500
+    rows = [["x", "y", "pop_total"]] + [[x0 + 50 + 100 * i, y0 + 50 + 100 * j, 1] for i in range(5) for j in range(5)]
+    df, report = read_population(write_csv(tmp_path / "fine.csv", rows))  # a 100 m grid: 25 cells of 1 person
+    assert df["pop_total"].tolist() == [25] and df["x"].tolist() == [x0 + 250] and df["y"].tolist() == [y0 + 250]
+    assert "fine.csv: 25 cells summed onto the region's 500 m grid: 1 cells" in str(report)
 
 
 def test_vector_polygons_use_centroids(tmp_path, jm):
@@ -115,9 +141,9 @@ def test_vector_polygons_use_centroids(tmp_path, jm):
     path = tmp_path / "cells.gpkg"
     gdf.to_file(path, driver="GPKG")
     df, _ = read_population(path)
-    c = gdf.geometry.centroid
+    c = gdf.geometry.centroid  # the polygon's centroid decides its 500 m cell
     assert df["pop_total"].tolist() == [7]
-    assert df["x"].iloc[0] == pytest.approx(c.x.iloc[0]) and df["y"].iloc[0] == pytest.approx(c.y.iloc[0])
+    assert df["x"].iloc[0] == (c.x.iloc[0] // 500 + 0.5) * 500 and df["y"].iloc[0] == (c.y.iloc[0] // 500 + 0.5) * 500
 
 
 def test_vector_errors_name_rows(tmp_path, jm):
@@ -154,22 +180,20 @@ def test_missing_population_column_and_towns(tmp_path, jm, monkeypatch):
 
 
 def test_csv_grid_lonlat_and_metres(tmp_path, jm):
-    from test_import_support import write_csv
-
     tr = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True)
     xa, ya = tr.transform(113.05, 22.55)
     ll = write_csv(tmp_path / "ll.csv", [["经度", "纬度", "人口", "60岁及以上", "0-17岁"], [113.05, 22.55, 100, 30, 20],
                                          [112.78, 22.25, 0, 0, 0]])
     df, report = read_population(ll)
     assert df["pop_total"].tolist() == [100] and df["pop_60plus"].tolist() == [30] and df["pop_0_17"].tolist() == [20]
-    assert df["x"].iloc[0] == pytest.approx(xa) and df["y"].iloc[0] == pytest.approx(ya)
+    assert df["x"].iloc[0] == (xa // 500 + 0.5) * 500 and df["y"].iloc[0] == (ya // 500 + 0.5) * 500
     assert "ll.csv: 1 cells with no people skipped" in str(report)
 
     gz = tmp_path / "grid.csv.gz"
     with gzip.open(gz, "wt", encoding="utf-8") as fh:
         fh.write(f"cell_id,x,y,pop_total\n7,{xa},{ya},9\n")
     df, report = read_population(gz)
-    assert df["cell_id"].tolist() == [7] and df["town_code"].tolist() == ["440703002"]
+    assert df["cell_id"].tolist() == [_grid_id(113.05, 22.55)] and df["town_code"].tolist() == ["440703002"]
     assert "grid.csv.gz: cell centres read as EPSG:32649 metres" in str(report)
 
     bad = write_csv(tmp_path / "bad.csv", [["x", "y", "pop_total"], [xa, ya, "n/a"], ["", ya, 3]])

@@ -42,7 +42,7 @@ from scipy.spatial import cKDTree
 
 from coverage.crs import PROJECTED, WGS84
 from coverage.io.columns import POPULATION_ALIASES, match_columns
-from coverage.io.raster import grid_cell_m, read_raster_cells
+from coverage.io.raster import GRID_ROW_FACTOR, grid_cell_m, read_raster_cells
 from coverage.io.reference import CENSUS_2020_TOTALS, default_towns, district_age_shares, district_boundaries
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import check_file, file_kind, read_table, read_vector
@@ -146,7 +146,7 @@ def read_population(
         n_cells = len(cells)
         source = cells.attrs.get("source")
         footprint = _points_footprint(cells)
-        cells = _assign(cells, towns, report)
+        cells = _to_grid(_assign(cells, towns, report), report)
     report.raise_if_errors()
     if n_cells and cells.empty:
         extent = f"; {source}" if source else ""
@@ -406,6 +406,42 @@ def _assign(cells: pd.DataFrame, towns: gpd.GeoDataFrame, report: ImportReport) 
         )
     kept = joined.loc[~outside].drop(columns=["geometry", "index_right"])
     return pd.DataFrame(kept).reset_index(drop=True)
+
+
+def _to_grid(cells: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """Vector/table cells on the region's grid: kept as they are when every centre sits on it
+    (one per cell), else summed into the grid cell containing each centre (noted).
+
+    A grid cell reached by cells of several towns goes to the town with most of its people.
+    """
+    if cells.empty:
+        return cells
+    size = grid_cell_m()
+    x = cells["x"].to_numpy(dtype=float)
+    y = cells["y"].to_numpy(dtype=float)
+    col = np.floor(x / size).astype(np.int64)
+    row = np.floor(y / size).astype(np.int64)
+    on_lattice = np.allclose(x, (col + 0.5) * size, atol=0.01) and np.allclose(y, (row + 0.5) * size, atol=0.01)
+    ids = row * GRID_ROW_FACTOR + col
+    if on_lattice and len(np.unique(ids)) == len(ids):
+        return cells
+    fields = [f for f in ("pop_total", "pop_60plus", "pop_0_17") if f in cells.columns]
+    frame = cells[["town_code", "district_code", *fields]].copy()
+    frame["cell_id"] = ids
+    by_town = frame.groupby(["cell_id", "town_code", "district_code"], sort=True)[fields].sum().reset_index()
+    by_town = by_town.sort_values(["cell_id", "pop_total"], ascending=[True, False], kind="stable")
+    owner = by_town.drop_duplicates("cell_id", keep="first").set_index("cell_id")
+    sums = frame.groupby("cell_id", sort=True)[fields].sum()
+    out = sums.join(owner[["town_code", "district_code"]]).reset_index()
+    r, c = np.divmod(out["cell_id"].to_numpy(dtype=np.int64), GRID_ROW_FACTOR)
+    out["x"] = (c + 0.5) * size
+    out["y"] = (r + 0.5) * size
+    split = int(by_town["cell_id"].duplicated().sum())
+    report.note(
+        f"{len(cells)} cells summed onto the region's {size:g} m grid: {len(out)} cells"
+        + (f" ({split} grid cells straddle towns: each given to the town with most of its people)" if split else "")
+    )
+    return out
 
 
 def _finish(cells: pd.DataFrame, report: ImportReport) -> pd.DataFrame:

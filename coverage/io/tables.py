@@ -78,8 +78,9 @@ class Table:
         Data rows (object dtype, cells as read), columns named as in the header
         (duplicate names get ``.1``, ``.2`` suffixes).
     rows : list of int
-        For each row of ``frame``, its 1-based row number in the file (header counted;
-        for CSV, the line where the row starts).
+        For each row of ``frame``, its 1-based row number in the file as a spreadsheet
+        shows it (header counted; a CSV record whose quoted cell runs over several lines
+        is one row).
     header_row : int
         1-based row number of the header.
     columns : dict
@@ -216,8 +217,8 @@ def _gunzip_capped(path: Path, max_mb: float | None) -> bytes:
 
 def _csv_rows(
     path: Path, report: ImportReport, max_mb: float | None = DEFAULT_MAX_MB, encoding: str | None = None
-) -> tuple[list[list[object]], list[int], str]:
-    """Rows of a CSV file, the line each row starts on, and the encoding used."""
+) -> tuple[list[list[object]], str]:
+    """Rows (records) of a CSV file and the encoding used."""
     if path.name.lower().endswith(".gz"):
         data = _gunzip_capped(path, max_mb)
     else:
@@ -235,10 +236,10 @@ def _csv_rows(
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[object]] = []
-    starts: list[int] = []
-    spanning: list[str] = []
+    spanning: list[tuple[int, int, int]] = []  # (row, first line, last line)
     while True:
         start = reader.line_num + 1
+        record = len(rows) + 1  # rows are numbered as a spreadsheet shows them (one per record)
         try:
             row = next(reader)
         except StopIteration:
@@ -249,21 +250,19 @@ def _csv_rows(
                 if "end of data" in str(exc)
                 else f"malformed quoting ({exc})"
             )
-            raise file_error(path, f"not a readable CSV file: {what}", row=start) from None
+            raise file_error(path, f"not a readable CSV file (line {start}): {what}", row=record) from None
         if reader.line_num > start:
-            spanning.append(f"{start}-{reader.line_num}")
+            spanning.append((record, start, reader.line_num))
         rows.append(list(row))
-        starts.append(start)
     if spanning:
+        lines = ", ".join(f"{a}-{b}" for _, a, b in spanning[:20])
         report.warn(
-            "quoted cells run over several lines (lines "
-            + ", ".join(spanning[:20])
-            + (f" and {len(spanning) - 20} more" if len(spanning) > 20 else "")
-            + "): each is read as one row; check no quote is missing",
-            row=int(spanning[0].split("-")[0]),
+            f"quoted cells run over several lines in {list_rows([r for r, _, _ in spanning])} (file lines "
+            f"{lines}{' …' if len(spanning) > 20 else ''}): each is read as one row; check no quote is missing",
+            row=spanning[0][0],
         )
     label = "utf-8-bom" if enc == "utf-8" and data[:3] == b"\xef\xbb\xbf" else enc
-    return rows, starts, label
+    return rows, label
 
 
 def list_sheets(path: str | os.PathLike[str]) -> list[str]:
@@ -444,11 +443,11 @@ def read_table(
     encoding_used = None
     merged: list[MergedRange] = []
     if path.suffix.lower() in (".csv", ".txt", ".gz"):
-        rows, numbers_all, encoding_used = _csv_rows(path, report, max_mb, encoding)
+        rows, encoding_used = _csv_rows(path, report, max_mb, encoding)
         report.note(f"read as CSV, encoding {encoding_used}")
     else:
         _title, rows, merged = _xlsx_sheet(path, aliases, min_fields, sheet, report)
-        numbers_all = list(range(1, len(rows) + 1))
+    numbers_all = list(range(1, len(rows) + 1))
     hit = _find_header(rows, aliases, min_fields)
     if hit is None:
         accepted = "; ".join(f"{k}: {'/'.join(v[:4])}" for k, v in aliases.items())
