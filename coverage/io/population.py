@@ -9,7 +9,8 @@ Two inputs are accepted:
 * a **vector grid** (GeoJSON / GeoPackage / zipped Shapefile, or a CSV/XLSX table of cell
   centres) of points or polygons (taken at their centroid) with a population column
   (``pop_total``/人口/常住人口/population/pop …) and optional ``pop_60plus`` (60岁及以上 …)
-  and ``pop_0_17`` (0-17岁 …); its cells are kept as they are (ids and centres).
+  and ``pop_0_17`` (0-17岁 …); cells already on the region's grid keep their ids and
+  centres, any other grid is summed into the 500 m cell holding each centre.
 
 Vector cells are assigned to towns by point-in-polygon (raster pixels by their centre, before
 aggregation). Cells outside every town are dropped and the report counts them and the
