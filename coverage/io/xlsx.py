@@ -211,6 +211,11 @@ def read_sheets(
             scan = by_title[title]
             ws = wb[title]
             ws.reset_dimensions()  # ignore a declared <dimension> larger than the data
+            if scan.declared and scan.declared.split(":")[-1] != scan.extent.split(":")[-1] and scan.cells:
+                report.note(
+                    f"sheet {title!r} declares the range {scan.declared} but uses {scan.extent}: "
+                    "read as used"
+                )
             rows: list[list[object]] = []
             if scan.cells:
                 for r in ws.iter_rows(max_row=scan.max_row, max_col=scan.max_col, values_only=True):
