@@ -361,7 +361,9 @@ def lagrangian_bound(inst: PMedianInstance, k: int, upper: float, sites: np.ndar
     theta, stall = 2.0, 0
     kk = min(int(k), m)
     for _ in range(int(iterations)):
-        red = np.minimum(0.0, wc - lam[r])
+        red = wc - lam[r]
+        neg = red < 0
+        np.minimum(red, 0.0, out=red)
         rho = np.bincount(c, weights=red, minlength=m)
         open_idx = np.argpartition(rho, kk - 1)[:kk] if kk < m else np.arange(m)
         value = float(lam.sum() + np.minimum(0.0, wb - lam).sum() + np.minimum(0.0, rho[open_idx]).sum())
@@ -371,11 +373,11 @@ def lagrangian_bound(inst: PMedianInstance, k: int, upper: float, sites: np.ndar
             stall += 1
             if stall >= 10:
                 theta, stall = theta / 2.0, 0
-        if ub - best <= 1e-9 * max(1.0, abs(ub)) or theta < 1e-6:
+        if ub - best <= 0.5 * SITING_MIP_REL_GAP * max(1.0, abs(ub)) or theta < 1e-6:
             break
         is_open = np.zeros(m, dtype=bool)
         is_open[open_idx[rho[open_idx] < 0]] = True
-        assigned = is_open[c] & (wc < lam[r])
+        assigned = is_open[c] & neg
         g = 1.0 - np.bincount(r[assigned], minlength=n) - (wb < lam)
         norm = float(g @ g)
         if norm == 0:
