@@ -217,6 +217,7 @@ def test_a_user_file_may_pin_speed_and_radius(tmp_path):
 
 #: Files allowed to hold standards facts: the resolver itself (it holds none, but may name them).
 _ALLOWED = {ROOT / "coverage" / "standards.py"}
+_GAP_OPTIONS = ("min_cell_population", "min_population", "connectivity", "max_across_m")
 _MODE_NAMES = {'"walk"', '"bike"', '"drive"', "'walk'", "'bike'", "'drive'"}
 
 
@@ -248,9 +249,8 @@ def _findings(path: Path, root: Path = ROOT) -> list[str]:
             out.append(f"{where}: {tok.string}: {after:g} (a speed per mode)")
         if _number(tok) in (5, 10, 15) and nxt == ":" and after in (300, 500, 800, 1000):
             out.append(f"{where}: {tok.string}: {after:g} (a GB 50180 distance)")
-        if tok.string == "min_cell_population" and nxt == "=" and after is not None \
-                and path.name not in ("gaps.py", "settings.py"):
-            out.append(f"{where}: min_cell_population={after:g} (a gap default)")
+        if tok.string in _GAP_OPTIONS and nxt == "=" and after is not None and path.name != "settings.py":
+            out.append(f"{where}: {tok.string}={after:g} (a gap default)")
     return out
 
 
