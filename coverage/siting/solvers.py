@@ -72,26 +72,28 @@ class Solution:
     sites : numpy.ndarray
         Candidate column indices, rank 1 first.
     gains : numpy.ndarray
-        Demand newly covered by each site given the sites ranked before it.
+        Demand newly covered by each site given the sites ranked before it
+        (p-median: the reduction of total travel cost, see :mod:`coverage.siting.pmedian`).
     objective : float
-        Total demand newly covered (the sum of ``gains``).
+        Total demand newly covered (the sum of ``gains``); p-median: the total travel
+        cost with the new sites.
     bound : float
-        For maximal coverage: an upper bound on the best objective (equal to
-        ``objective`` when proven optimal). For set cover: a lower bound on the
-        number of sites.
+        Proven bound on the best objective: an upper bound for maximal coverage (equal
+        to ``objective`` when proven optimal), a lower bound on the number of sites for
+        set cover and on the total cost for p-median.
     gap : float
-        Relative optimality gap: ``(bound - objective) / bound`` for maximal
-        coverage, ``(n_sites - bound) / n_sites`` for set cover; 0 when proven optimal,
-        NaN when no bound is known. Greedy answers carry a cheap proven bound (see the
-        functions).
-    solver, status : str
-        Language-neutral codes, never prose (see :data:`SOLVERS`, :data:`STATUSES`).
+        Relative optimality gap: ``(bound - objective) / bound`` for maximal coverage,
+        ``(n_sites - bound) / n_sites`` for set cover, ``(objective - bound) / objective``
+        for p-median; 0 when proven optimal, NaN when no bound is known. Greedy answers
+        carry a cheap proven bound (see the functions).
     solver : str
-        ``"greedy"`` or ``"ilp"`` (``"ilp+greedy"`` when the greedy incumbent beat an
-        ILP stopped by its time limit).
+        A code of :data:`SOLVERS`: ``"greedy"``, ``"ilp"`` or ``"ilp+greedy"`` (the greedy's
+        set kept because the ILP stopped at its time limit with a worse or no incumbent).
     status : str
-        ``"optimal"``, ``"time_limit"`` (ILP stopped with a feasible solution),
-        ``"heuristic"`` (greedy) or ``"exhausted"`` (every candidate adds nothing more).
+        A code of :data:`STATUSES`: ``"optimal"`` (proven), ``"time_limit"`` (the ILP stopped
+        with a feasible answer), ``"heuristic"`` (greedy, gap as stated), ``"exhausted"``
+        (no further candidate adds anything: optimal), ``"infeasible"`` (p-median: ``k``
+        sites cannot serve every row only a new site can serve) or ``"no_candidates"``.
     seconds : float
         Wall time of the solve.
     """
