@@ -22,6 +22,7 @@ from coverage.community import community_circle, community_coverage, community_i
 from coverage.equity import equity
 from coverage.i18n import layer_name, t
 from coverage.io.communities import read_communities
+from coverage.io.report import DataImportError
 from coverage.region import load_default
 from coverage.review import trajectory, trajectory_table
 from coverage.standards import load_standards
@@ -73,6 +74,17 @@ def compute(at: AppTest, section: str) -> AppTest:
     at.button(key=f"ana_{section}_compute").click().run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def page_text(at: AppTest) -> str:
+    """Every text the page shows: labels, values, captions, messages, table headers and text cells."""
+    parts = [f"{m.label} {m.value} {m.delta or ''}" for m in at.metric]
+    parts += [e.value for kind in (at.caption, at.markdown, at.info, at.error, at.warning) for e in kind]
+    parts += [" ".join(map(str, d.value.columns)) + " "
+              + " ".join(d.value.select_dtypes(exclude="number").astype(str).stack()) for d in at.dataframe]
+    parts += [f"{w.label} {' '.join(map(str, w.options))}" for w in (*at.selectbox, *at.radio)]
+    parts += [b.label for b in at.button]
+    return " ".join(parts)
 
 
 def metric(at: AppTest, label_start: str) -> str:
@@ -128,8 +140,9 @@ def test_a_layer_without_capacity_says_so_and_counts_facilities_in_english(regio
     assert metric(at, "City facilities per 1,000 residents 60+") == f"{res.city_ratio:,.1f}"
     towns = at.dataframe[1].value
     assert set(towns["Town"]) == set(region.towns["town_en"])  # pinyin names, no Chinese, no codes
-    text = " ".join(towns.select_dtypes(exclude="number").astype(str).stack())
-    assert not CJK.search(text) and not re.search(r"\b4407\d+", text)
+    text = page_text(at)
+    assert not CJK.search(text), CJK.findall(text)
+    assert not re.search(r"\b4407\d{2}(\d{3})?\b", text)  # no district or town codes
 
 
 # --------------------------------------------------------------------------- equity
@@ -165,6 +178,7 @@ def test_trajectory_table_is_the_reviews_for_each_indicator(region, standards):
     at.selectbox(key="ana_trajectory_indicator").set_value(other).run()
     shown = at.dataframe[0].value
     assert shown["Year"].tolist() == list(range(2020, 2026))
+    assert not CJK.search(page_text(at)), CJK.findall(page_text(at))
 
 
 def test_trajectory_chart_data_puts_each_milestone_at_its_year():
@@ -232,9 +246,15 @@ def test_a_bad_community_file_is_reported_by_row_and_changes_nothing(tmp_path):
     at.run()
     at.button(key="ana_community_import").click().run()
     assert not at.exception
-    assert any(e.value.startswith("bad.csv: import failed") or "bad" in e.value for e in at.error)
+    with pytest.raises(DataImportError) as caught:
+        read_communities(COMMUNITIES / "bad.csv")
+    expected = caught.value.report
+    assert [e.value for e in at.error] == [(t("ana.community.failed", "en", file=md_text("bad.csv"),
+                                                     errors=len(expected.errors)))]
     report = at.dataframe[0].value
     assert {"File", "Row", "Column", "Severity", "Message"} <= set(report.columns)
-    assert (report["Severity"] == "error").any() and report["Row"].notna().any()
+    assert report["Row"].tolist() == expected.to_frame()["row"].tolist()
+    words = {t(k, "en") for k in ("sev_error", "sev_warning", "sev_info")}
+    assert set(report["Severity"]) <= words and (report["Severity"] == t("sev_error", "en")).any()
     assert [i.value for i in at.info] == [t("ana.community.needs_upload", "en")]
     assert COMMUNITY_LAYER_ID not in Workspace.open(tmp_path).layers()
