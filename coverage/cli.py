@@ -32,6 +32,11 @@ CLIError = OptionError
 
 def add_region_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the workspace options and the ``--towns``, ``--population``, ``--facilities`` overrides."""
+    try:
+        parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                            help="language of what is printed and of the text columns written (default zh)")
+    except argparse.ArgumentError:
+        pass  # the command has its own --lang
     ws = parser.add_argument_group(
         "workspace (default: the app's, $COVERAGE_WORKSPACE or ./workspace, when it exists)")
     ws.add_argument("--workspace", metavar="DIR",

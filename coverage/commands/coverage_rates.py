@@ -19,7 +19,6 @@ from coverage.layers import LAYERS
 
 NAME = "coverage"
 HELP = "population coverage rate of a facility layer per town, district and city (CSV)"
-LANG = "zh"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,20 +32,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the table, print the district and city rows, write ``--out``."""
+    lang = args.lang
     analysis = analysis_from_args(args, [args.layer], region_from_args(args))
     result = analysis.coverage(args.layer)
-    group = served_name(LAYERS[args.layer].served_column, LANG)
-    print(t("core_cli_coverage_head", LANG, layer=layer_name(args.layer, LANG), layer_id=args.layer, group=group))
-    print(t("core_cli_standard", LANG, text=result.standard_text(LANG)))
-    print(t("core_cli_provenance", LANG, text=result.provenance_text(LANG)))
+    group = served_name(LAYERS[args.layer].served_column, lang)
+    print(t("core_cli_coverage_head", lang, layer=layer_name(args.layer, lang), layer_id=args.layer, group=group))
+    print(t("core_cli_standard", lang, text=result.standard_text(lang)))
+    print(t("core_cli_provenance", lang, text=result.provenance_text(lang)))
     for level in ("district", "city"):
         for r in result.rows(level).itertuples(index=False):
             rate = "—" if r.rate != r.rate else f"{r.rate:.1%}"
-            off = t("core_cli_off", LANG, n=r.off_network) if r.off_network else ""
-            name = t("core_city", LANG) if level == "city" else r.district_zh
-            print(t("core_cli_row", LANG, name=name, rate=rate, covered=r.covered, served=r.served,
+            off = t("core_cli_off", lang, n=r.off_network) if r.off_network else ""
+            name = t("core_city", lang) if level == "city" else r.district_zh
+            print(t("core_cli_row", lang, name=name, rate=rate, covered=r.covered, served=r.served,
                     uncovered=r.uncovered, off=off))
     if args.out:
-        write_csv(result.frame(LANG), args.out)
+        write_csv(result.frame(lang), args.out)
         print(f"wrote {args.out} ({len(result.table)} rows)", file=sys.stderr)
     return 0

@@ -21,7 +21,6 @@ from coverage.layers import LAYERS
 
 NAME = "gaps"
 HELP = "gap zones (uncovered populated areas) of a facility layer as GeoJSON"
-LANG = "zh"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,24 +45,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the zones once, write them (and the town table), print a summary."""
+    lang = args.lang
     analysis = analysis_from_args(args, [args.layer], region_from_args(args))
     given = {"connectivity": args.connectivity, "min_population": args.min_population,
              "min_cell_population": args.min_cell_population, "max_across_m": args.max_across_m}
     result = analysis.gaps(args.layer, **{k: v for k, v in given.items() if v is not None})
     zones, towns = result.zones, result.towns
     result.to_geojson(args.out)
-    standard = standard_text(result.standards, LANG)
-    provenance = provenance_text(result.provenance, [args.layer], LANG)
-    print(t("core_cli_gaps_head", LANG, layer=layer_name(args.layer, LANG), n=len(zones), standard=standard))
+    standard = standard_text(result.standards, lang)
+    provenance = provenance_text(result.provenance, [args.layer], lang)
+    print(t("core_cli_gaps_head", lang, layer=layer_name(args.layer, lang), n=len(zones), standard=standard))
     for z in zones.head(args.top).itertuples(index=False):
-        print(t("core_cli_gap_row", LANG, rank=z.rank, district=z.district_zh, town=z.town_zh, served=z.served,
+        print(t("core_cli_gap_row", lang, rank=z.rank, district=z.district_zh, town=z.town_zh, served=z.served,
                 cells=z.n_cells, area=z.area_km2))
     if result.left_out:
-        print(t("core_cli_left_out", LANG, n=result.left_out, min=result.options.get("min_cell_population", 0)))
-    print(t("core_cli_gap_towns", LANG))
+        print(t("core_cli_left_out", lang, n=result.left_out, min=result.options.get("min_cell_population", 0)))
+    print(t("core_cli_gap_towns", lang))
     for r in towns.head(args.top).itertuples(index=False):
-        print(t("core_cli_gap_town_row", LANG, rank=r.rank, district=r.district_zh, town=r.town_zh, n=r.uncovered))
-    print(t("core_cli_provenance", LANG, text=provenance))
+        print(t("core_cli_gap_town_row", lang, rank=r.rank, district=r.district_zh, town=r.town_zh, n=r.uncovered))
+    print(t("core_cli_provenance", lang, text=provenance))
     if args.towns_out:
         out = towns.copy()
         out["standard"] = standard

@@ -57,5 +57,6 @@ def run(args: argparse.Namespace) -> int:
         "provenance_note_en": provenance_text(provenance, [args.layer], "en"),
     }
     write_geojson(gdf, args.out, properties=props)
-    print(f"{layer_name(args.layer, 'zh')}: {len(gdf)} ({method_text(method, 'zh')}) → {args.out}", file=sys.stderr)
+    print(f"{layer_name(args.layer, args.lang)}: {len(gdf)} ({method_text(method, args.lang)}) → {args.out}",
+          file=sys.stderr)
     return 0

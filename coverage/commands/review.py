@@ -40,9 +40,9 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"--out must end in {', '.join(FORMATS)}; got {out.name!r}")
     analysis = analysis_from_args(args, coverage_layers(args.targets), region_from_args(args))
     result = analysis.review(args.year, targets=args.targets, yearly=not args.no_yearly)
-    print(review_table(result, "zh", "city").to_string(index=False))
-    for note in review_notes(result, "zh"):
+    print(review_table(result, args.lang, "city").to_string(index=False))
+    for note in review_notes(result, args.lang):
         print(f"  * {note}")
-    result.write(out)
+    result.write(out, lang=args.lang)
     print(f"wrote {out}", file=sys.stderr)
     return 0
