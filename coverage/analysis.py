@@ -379,8 +379,9 @@ class Analysis:
         def build() -> UnitCoverageResult:
             region = self.edited_region()
             table = metrics.unit_coverage(region, layer_id, level=lvl, year=year)
-            return UnitCoverageResult(layer_id, lvl, table, int(table.attrs.get("unassigned", 0)),
-                                      region.provenance_for([layer_id]))
+            units = metrics.facility_units(region, layer_id, year)
+            unassigned = int(units["town_code" if lvl == "town" else "district_code"].isna().sum())
+            return UnitCoverageResult(layer_id, lvl, table, unassigned, region.provenance_for([layer_id]))
 
         return self._cached(("units", layer_id, lvl, year), build)
 

@@ -101,8 +101,12 @@ def test_unit_coverage_with_an_added_post(small_region):
     lon, lat = lonlat(3000, 1500)  # inside T2, the only town without a post
     after = a.with_edits([Edit("child_protection_post", "add", lon=lon, lat=lat)]).unit_coverage(
         "child_protection_post")
-    assert after.table.query("level == 'city'").rate.item() == 1.0
+    assert after.table.query("level == 'city'").rate.item() == 1.0 and after.unassigned == 0
     assert a.unit_coverage("ossuary").level == "county"
+    lon, lat = lonlat(9000, 1500)  # east of every town
+    outside = a.with_edits([Edit("child_protection_post", "add", lon=lon, lat=lat)])
+    assert outside.unit_coverage("child_protection_post").unassigned == 1
+    assert outside.facilities("child_protection_post")["town_code"].iloc[-1] is None
 
 
 def test_a_choice_goes_through_the_resolver(small_region):
