@@ -41,6 +41,7 @@ from streamlit_folium import st_folium
 
 from coverage.layers import LAYERS, get_layer
 from coverage.ui import map as cmap
+from coverage.ui.widgets import lang_key, lang_select
 from coverage.ui import health, persist
 from coverage.i18n import LANGUAGES, layer_name, served_name, t
 from coverage.review import review_notes
@@ -394,14 +395,14 @@ def sidebar(region: Any) -> dict[str, Any]:
     lang = sb.radio(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang",
                     horizontal=True)
     sb.header(t("settings", lang))
-    layer_id = sb.selectbox(t("layer", lang), list(LAYERS), key="layer",
+    layer_id = lang_select(sb, t("layer", lang), list(LAYERS), "layer", lang,
                             format_func=lambda x: layer_name(x, lang))
     table = default_standards()
     base = table.get(layer_id, "urban")
     sb.subheader(t("standard", lang))
     saved = st.session_state.get("std_saved", {})
     saved_mode, saved_minutes = persist.standard_choice(saved, layer_id, base.mode, base.minutes)
-    mode = sb.selectbox(t("mode", lang), MODES, index=MODES.index(saved_mode), key=f"mode_{layer_id}",
+    mode = lang_select(sb, t("mode", lang), MODES, f"mode_{layer_id}", lang, index=MODES.index(saved_mode),
                         format_func=lambda m: t(m, lang))
     minutes = sb.number_input(t("minutes", lang), min_value=1, max_value=120, value=saved_minutes,
                               step=1, key=f"minutes_{layer_id}")
@@ -414,7 +415,7 @@ def sidebar(region: Any) -> dict[str, Any]:
     year = sb.selectbox(t("year", lang), YEARS, index=YEARS.index(2025), key="year")
 
     sb.subheader(t("basemap", lang))
-    basemap = sb.selectbox(t("basemap", lang), cmap.BASEMAPS, key="basemap", label_visibility="collapsed",
+    basemap = lang_select(sb, t("basemap", lang), cmap.BASEMAPS, "basemap", lang, label_visibility="collapsed",
                            format_func=lambda b: t(f"basemap_{b}", lang))
     key = sb.text_input(t("tianditu_key", lang), key="tianditu_key", type="password") \
         if basemap == "tianditu" else None
@@ -462,10 +463,11 @@ def _handle_click(out: dict | None, scenario: Any, basemap: str) -> bool:
 
 def _remove_chosen(scenario: Any) -> None:
     """Button callback: remove the facility picked in the select box, then clear the box."""
-    choice = st.session_state.get("remove_choice")
+    own = lang_key("remove_choice", st.session_state.get("lang", "zh"))
+    choice = st.session_state.get(own)
     if choice:
         scenario.remove_facility(choice)
-    st.session_state["remove_choice"] = ""
+    st.session_state[own] = ""
 
 
 def compute_service_areas(scenario: Any, lang: str) -> Any:
@@ -512,7 +514,7 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
         if picked in names:
             st.session_state["remove_choice"] = picked
             st.info(t("picked_facility", lang, name=md_text(names[picked])))
-        choice = st.selectbox(t("remove_facility", lang), options, key="remove_choice",
+        choice = lang_select(st, t("remove_facility", lang), options, "remove_choice", lang,
                               format_func=lambda f: t("none_selected", lang) if not f else f"{names[f]} ({f})")
         st.button(t("remove", lang), key="remove", disabled=not choice, on_click=_remove_chosen,
                   args=(scenario,))
@@ -681,7 +683,7 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
         target = c2.number_input(t("target_rate", lang), min_value=5.0, max_value=100.0, value=90.0, step=5.0,
                                  format="%.0f", key="target_pct", disabled=objective != "target",
                                  help=t("target_rate_help", lang))
-        solver = c3.selectbox(t("solver", lang), SOLVERS, key="solver",
+        solver = lang_select(c3, t("solver", lang), SOLVERS, "solver", lang,
                               format_func=lambda x: t(f"solver_{x}", lang))
         run = st.form_submit_button(t("run_siting", lang))
     if objective == "units":
@@ -908,9 +910,9 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
     else:
         with st.form("upload_form"):
             c1, c2 = st.columns(2)
-            up_layer = c1.selectbox(t("upload_layer", lang), list(LAYERS), key="upload_layer",
+            up_layer = lang_select(c1, t("upload_layer", lang), list(LAYERS), "upload_layer", lang,
                                     format_func=lambda x: layer_name(x, lang))
-            crs = c2.selectbox(t("upload_crs", lang), CRS_CHOICES, key="upload_crs",
+            crs = lang_select(c2, t("upload_crs", lang), CRS_CHOICES, "upload_crs", lang,
                                format_func=lambda c: t(f"crs_{c}", lang))
             st.markdown(UPLOADER_CSS.replace("var(--coverage-browse)", json.dumps(t("upload_browse", lang))),
                         unsafe_allow_html=True)
@@ -1074,7 +1076,8 @@ def main() -> None:
     with timed("map"):
         map_section(ctx, region, scenario, coverage)
 
-    tabs = st.tabs([t(k, lang) for k in ("tab_coverage", "tab_gaps", "tab_siting", "tab_review", "tab_data")])
+    tabs = st.tabs([t(k, lang) for k in ("tab_coverage", "tab_gaps", "tab_siting", "tab_review", "tab_data",
+                                         "ana.tab")])
     with tabs[0], timed("tab coverage"):
         coverage_tab(ctx, region, coverage)
     with tabs[1], timed("tab gaps"):
@@ -1085,6 +1088,10 @@ def main() -> None:
         review_tab(ctx, region)
     with tabs[4], timed("tab data"):
         data_tab(ctx, region)
+    with tabs[5], timed("tab analyses"):
+        from coverage.ui.analyses import analyses_tab
+
+        analyses_tab(ctx, region, _data_version(), workspace())
 
 
 main()

@@ -102,9 +102,12 @@ def test_language_layer_and_minutes(app):
     assert not app.exception
     assert app.title[0].value == "Jiangmen civil-affairs 15-minute coverage planner"
     assert metrics(app)[2][0] == "Coverage rate"
-    assert [tab.label for tab in app.tabs] == ["Coverage", "Gaps", "Siting", "Annual review", "Data"]
+    assert [tab.label for tab in app.tabs] == ["Coverage", "Gaps", "Siting", "Annual review", "Data",
+                                                "Access & equity"]
 
-    app.sidebar.selectbox(key="layer").set_value("elder_canteen").run()
+    # In English the select boxes are widgets of their own (key + ".en"), drawn in English.
+    assert app.sidebar.selectbox(key="layer.en").value == "elder_care_station"
+    app.sidebar.selectbox(key="layer.en").set_value("elder_canteen").run()
     exp = expected("elder_canteen")
     assert metrics(app)[1:3] == [("Covered population", exp["covered"]), ("Coverage rate", exp["rate"])]
 
@@ -114,11 +117,14 @@ def test_language_layer_and_minutes(app):
     assert metrics(app)[2] == ("Coverage rate", exp10["rate"])
     assert float(exp10["rate"].rstrip("%")) < float(exp["rate"].rstrip("%"))
 
-    app.sidebar.selectbox(key="mode_elder_canteen").set_value("drive").run()
+    app.sidebar.selectbox(key="mode_elder_canteen.en").set_value("drive").run()
     assert metrics(app)[2] == ("Coverage rate", expected("elder_canteen", "drive", 10)["rate"])
 
     app.sidebar.radio(key="lang").set_value("zh").run()
     assert metrics(app)[2][0] == "覆盖率"
+    # Back in Chinese: the choices made in English are kept.
+    assert app.sidebar.selectbox(key="layer").value == "elder_canteen"
+    assert app.sidebar.selectbox(key="mode_elder_canteen").value == "drive"
 
 
 def test_removing_a_facility_lowers_the_figures_and_undo_restores(app):
