@@ -185,12 +185,14 @@ def test_trajectory_chart_data_puts_each_milestone_at_its_year():
     frame = pd.DataFrame({
         "indicator_id": ["a"] * 3 + ["b"], "year": [2020, 2021, 2022, 2020], "value": [0.1, 0.2, np.nan, 5.0],
         "target_2023": [0.5] * 3 + [np.nan], "target_2025": [0.9] * 3 + [np.nan],
+        "actual_2020": [0.15] * 3 + [np.nan],
     })  # fmt: skip
     data = trajectory_chart_data(frame, "a", "en")
     assert data[data.kind == "value"][["year", "value"]].values.tolist() == [[2020, 0.1], [2021, 0.2]]
     assert data[data.kind == "target"][["year", "value", "series"]].values.tolist() == [
         [2023, 0.5, "2023 target"], [2025, 0.9, "2025 target"]]
-    assert trajectory_chart_data(frame, "b", "en")["kind"].tolist() == ["value"]  # no milestones set
+    assert data[data.kind == "plan_2020"][["year", "value"]].values.tolist() == [[2020, 0.15]]
+    assert trajectory_chart_data(frame, "b", "en")["kind"].tolist() == ["value"]  # no milestones, no 2020 figure
 
 
 # --------------------------------------------------------------------------- communities

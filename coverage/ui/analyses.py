@@ -248,8 +248,9 @@ def worst_frame(result: EquityResult, region: Any, lang: str = "zh") -> pd.DataF
 def trajectory_chart_data(frame: pd.DataFrame, indicator_id: str, lang: str = "zh") -> pd.DataFrame:
     """One indicator's path and milestones as chart rows: ``year, value, series, kind``.
 
-    ``kind`` is ``value`` (the measured value per year) or ``target`` (the 2023 / 2025 milestones,
-    at their year). Rates stay 0-1.
+    ``kind`` is ``value`` (the measured value per year), ``target`` (the 2023 / 2025 milestones, at
+    their year) or ``plan_2020`` (the plan's own 2020 figure, when the frame has ``actual_2020``).
+    Rates stay 0-1.
     """
     df = frame[frame["indicator_id"] == indicator_id].sort_values("year")
     rows = [{"year": int(y), "value": float(v), "series": t("ana.trajectory.value", lang), "kind": "value"}
@@ -261,6 +262,10 @@ def trajectory_chart_data(frame: pd.DataFrame, indicator_id: str, lang: str = "z
             if not pd.isna(target):
                 rows.append({"year": year, "value": float(target),
                              "series": t("ana.trajectory.target", lang, year=year), "kind": "target"})
+        actual = first.get("actual_2020")
+        if actual is not None and not pd.isna(actual):
+            rows.append({"year": 2020, "value": float(actual), "series": t("report.chart.plan_2020", lang),
+                         "kind": "plan_2020"})
     return pd.DataFrame(rows, columns=["year", "value", "series", "kind"])
 
 
@@ -456,11 +461,12 @@ def access_section(ctx: dict[str, Any], region: Any, version: tuple = ()) -> Non
     cap = _capacity_name(result.capacity, lang)
     city = result.table[result.table["level"] == "city"].iloc[0]
     c1, c2, c3 = st.columns(3)
+    note = region.provenance_note(lang, layers=[layer_id])
     c1.metric(f"{t('ana.access.city_ratio', lang, group=group, capacity=cap)} {mark}".strip(),
-              _number(result.city_ratio))
+              _number(result.city_ratio), help=note)
     served = float(city["served"])
     c2.metric(f"{t('ana.access.reached', lang, group=group)} {mark}".strip(),
-              _pct(float(city["served_with_access"]) / served if served > 0 else float("nan")))
+              _pct(float(city["served_with_access"]) / served if served > 0 else float("nan")), help=note)
     indicator = city["plan_indicator"]
     target = float(city["plan_target"])
     if not pd.isna(indicator):
@@ -469,7 +475,7 @@ def access_section(ctx: dict[str, Any], region: Any, version: tuple = ()) -> Non
         gap = target - value if np.isfinite(target) else float("nan")
         c3.metric(f"{t('ana.access.plan', lang, name=name)} {mark}".strip(), _number(value),
                   delta=(t("ana.access.plan_target", lang, value=_number(target)) if np.isfinite(target) else None),
-                  delta_color="off")
+                  delta_color="off", delta_arrow="off", help=note)
         if np.isfinite(gap) and gap > 0:
             c3.caption(t("ana.access.plan_gap", lang, value=_number(gap)))
     if result.facilities_without_capacity:
@@ -521,10 +527,11 @@ def equity_section(ctx: dict[str, Any], region: Any, version: tuple = ()) -> Non
     with st.spinner(t("ana.running", lang)):
         result = _equity(region, standards, layer_id, method, capacity, base)
     mark = caveat(region, [layer_id], lang)
+    note = region.provenance_note(lang, layers=[layer_id])
     c1, c2, c3 = st.columns(3)
-    c1.metric(f"{t('ana.equity.gini', lang)} {mark}".strip(), _number(result.gini, 3))
-    c2.metric(f"{t('ana.equity.gini_covered', lang)} {mark}".strip(), _number(result.gini_covered, 3))
-    c3.metric(f"{t('ana.equity.theil', lang)} {mark}".strip(), _number(result.theil, 3))
+    c1.metric(f"{t('ana.equity.gini', lang)} {mark}".strip(), _number(result.gini, 3), help=note)
+    c2.metric(f"{t('ana.equity.gini_covered', lang)} {mark}".strip(), _number(result.gini_covered, 3), help=note)
+    c3.metric(f"{t('ana.equity.theil', lang)} {mark}".strip(), _number(result.theil, 3), help=note)
     labels = [f"{t(a, lang)}: {s.label(lang)}" for a, s in result.standard.items()]
     st.caption("; ".join(labels + [t(f"access.method.{result.access.method.value}", lang),
                                    t(f"access.cost_mode.{result.cost_mode}", lang), t("ana.as_loaded", lang)]))
@@ -595,8 +602,12 @@ def _trajectory_chart(data: pd.DataFrame, unit: str, title: str, lang: str) -> N
     colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="top"))
     values = data[data["kind"] == "value"]
     targets = data[data["kind"] == "target"]
+    plan = data[data["kind"] == "plan_2020"]
     line = alt.Chart(values).mark_line(point=True).encode(x=x, y=y, color=colour, tooltip=tip)
     layers = [line]
+    if len(plan):
+        layers.append(alt.Chart(plan).mark_point(shape="square", size=100, filled=False)
+                      .encode(x=x, y=y, color=colour, tooltip=tip))
     if len(targets):
         layers.append(alt.Chart(targets).mark_point(shape="diamond", size=120, filled=True)
                       .encode(x=x, y=y, color=colour, tooltip=tip))
@@ -656,7 +667,8 @@ def community_section(ctx: dict[str, Any], region: Any, version: tuple = (), ws:
     mark = caveat(region, [layer_id], lang)
     n, k = len(cov.communities), int(cov.communities["covered"].sum())
     st.metric(f"{t('ana.community.coverage', lang, layer=layer_name(layer_id, lang))} {mark}".strip(),
-              f"{k:,} / {n:,}", delta=_pct(cov.share), delta_color="off")
+              f"{k:,} / {n:,}", delta=_pct(cov.share), delta_color="off", delta_arrow="off",
+              help=region.provenance_note(lang, layers=[layer_id]))
     rules = sorted(set(cov.communities["rule"]))
     st.caption("; ".join([t("ana.community.rule", lang, rule=", ".join(t(f"community.rule.{r}", lang) for r in rules))]
                          + [f"{t(a, lang)}: {s.label(lang)}" for a, s in cov.standard.items()]))  # fmt: skip
