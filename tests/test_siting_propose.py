@@ -460,3 +460,25 @@ def test_pmedian_on_the_street_network(region, cut):
     assert p["mode"] == "network" and p["cost_unit"] == "s"
     assert sorted(res.sites["name"]) == sorted(best)
     assert p["objective"] == pytest.approx(total([xs[n] for n in best]), rel=1e-9)
+
+
+def test_pmedian_costs_one_query_equals_the_engines_what_if_steps(region):
+    from coverage.reach import ReachModel
+    from coverage.siting.costs import travel_costs
+
+    rng = np.random.default_rng(4)
+    cand = np.column_stack([X0 + rng.random(40) * 12_000, Y0 + 1500 + rng.normal(0, 400, 40)])
+    cand[0] = [CELL_X[3], Y0 + 1500]  # on a cell centre: a zero cost is a pair too
+    model = ReachModel(region, LAYER)
+    fast = travel_costs(region, LAYER, model, cand)
+    slow = travel_costs(region, LAYER, model, cand, pairs="engine")
+    np.testing.assert_array_equal(fast.base, slow.base)
+    assert _stored_pairs(fast.matrix) == _stored_pairs(slow.matrix)
+    assert (3, 0) in _stored_pairs(fast.matrix) and fast.matrix[3, 0] == 0
+    np.testing.assert_allclose(fast.matrix.toarray(), slow.matrix.toarray(), rtol=0, atol=1e-9)
+
+
+def _stored_pairs(matrix) -> set[tuple[int, int]]:
+    """Stored (row, column) pairs of a sparse matrix, explicit zeros included."""
+    coo = matrix.tocoo()
+    return set(zip(coo.row.tolist(), coo.col.tolist()))
