@@ -1183,11 +1183,17 @@ class Workspace:
         return err
 
     def _get(self, kind: str, name: str) -> tuple[str, dict[str, Any], int, str] | None:
-        with self._reading() as con:
-            row = con.execute(
-                "SELECT body, meta, version, saved_at FROM objects WHERE kind = ? AND name = ?",
-                (kind, name),
-            ).fetchone()
+        try:
+            with self._reading() as con:
+                row = con.execute(
+                    "SELECT body, meta, version, saved_at FROM objects WHERE kind = ? AND name = ?",
+                    (kind, name),
+                ).fetchone()
+        except WorkspaceError as exc:  # an unreadable page under this item: the item is damaged
+            cause = exc.__cause__
+            if isinstance(cause, sqlite3.DatabaseError) and not isinstance(cause, sqlite3.OperationalError):
+                raise self._damaged(kind, name, cause) from cause
+            raise
         if row is None:
             return None
         body, meta, version, saved_at = row

@@ -1034,7 +1034,7 @@ def test_restore_backup_moves_the_damaged_file_aside(tmp_path, capsys):
     assert len(moved) == 1 and moved[0].read_bytes() == b""  # kept, not deleted
 
 
-def test_damaged_pages_are_reported_not_misread(tmp_path, capsys):
+def test_damaged_pages_are_reported_not_misread(tmp_path, capsys, small_region):
     from coverage.workspace import WorkspaceError
 
     ws = Workspace.open(tmp_path)
@@ -1044,7 +1044,7 @@ def test_damaged_pages_are_reported_not_misread(tmp_path, capsys):
         geometry=gpd.points_from_xy(113 + np.arange(n) * 1e-6, np.full(n, 22.5)),
         crs="EPSG:4326",
     )
-    ws.save_layer("a", big)
+    ws.save_layer("elder_care_station", big)
     with open(tmp_path / DB_NAME, "r+b") as fh:  # nothing is open: the WAL is checkpointed
         fh.seek(4096 * 5)
         fh.write(b"\xff" * 4096 * 20)
@@ -1052,8 +1052,15 @@ def test_damaged_pages_are_reported_not_misread(tmp_path, capsys):
     damaged = Workspace.open(tmp_path)
     report = damaged.check()
     assert not report.ok and "Page" in report.sqlite
-    with pytest.raises(WorkspaceError, match="is damaged .*restore it from a backup"):
-        damaged.load_layer("a")
+    assert [(d.kind, d.name) for d in report.damaged] == [("layer", "elder_care_station")]
+    with pytest.raises(WorkspaceError, match="is damaged .*restore the workspace from a backup"):
+        damaged.load_layer("elder_care_station")
+    from coverage.ui import persist
+
+    restored = persist.restore_region(damaged, small_region)  # the app keeps going without it
+    assert [(d.kind, d.name) for d in restored.damaged] == [("layer", "elder_care_station")]
+    assert restored.region.facilities["elder_care_station"]["facility_id"].tolist() == \
+        small_region.facilities["elder_care_station"]["facility_id"].tolist()
     assert cli_main(["workspace", "--workspace", str(tmp_path), "check"]) == 1
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("DAMAGED")
 
