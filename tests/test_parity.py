@@ -115,10 +115,11 @@ def test_no_workspace_ignores_the_uploads(workspace, library, tmp_path):
     assert _town_figures(plain) != _town_figures(library.coverage(STATIONS).table)
 
 
-def test_cli_review_equals_the_library(workspace, library, tmp_path):
+@pytest.mark.parametrize("choice, options", [(("walk", 15), []), (("walk", 10), ["--minutes", "10"])])
+def test_cli_review_equals_the_library(workspace, library, tmp_path, choice, options):
     out = tmp_path / "review.csv"
-    assert main(["review", "--year", "2025", "--no-yearly", "--out", str(out)]) == 0
-    ours = library.review(2025, yearly=False)
+    assert main(["review", "--year", "2025", "--no-yearly", "--out", str(out), *options]) == 0
+    ours = _lib(library, STATIONS, choice).review(2025, yearly=False)
     assert out.read_bytes() == ours.to_csv(tmp_path / "ours.csv").read_bytes()
     assert {s.value for s in ours.level("city")["status"]} >= {"met", "not_met"}
 
@@ -126,27 +127,33 @@ def test_cli_review_equals_the_library(workspace, library, tmp_path):
 # --------------------------------------------------------------------------- app == library
 
 
+def _show(at: AppTest, layer: str, choice: tuple[str, int]) -> None:
+    """Pick ``layer`` and the standard ``choice`` in the app's sidebar (one rerun per change)."""
+    if at.selectbox(key="layer").value != layer:
+        at.selectbox(key="layer").set_value(layer).run()
+    if (at.selectbox(key=f"mode_{layer}").value, at.number_input(key=f"minutes_{layer}").value) != choice:
+        at.selectbox(key=f"mode_{layer}").set_value(choice[0])
+        at.number_input(key=f"minutes_{layer}").set_value(choice[1]).run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
 def test_the_app_shows_the_librarys_figures_gaps_and_statuses(workspace, library):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     for layer, choice, _ in CASES:
-        if at.selectbox(key="layer").value != layer:
-            at.selectbox(key="layer").set_value(layer).run()
-        if (at.selectbox(key=f"mode_{layer}").value, at.number_input(key=f"minutes_{layer}").value) != choice:
-            at.selectbox(key=f"mode_{layer}").set_value(choice[0])
-            at.number_input(key=f"minutes_{layer}").set_value(choice[1]).run()  # one rerun for both
-        assert not at.exception, [e.message for e in at.exception]
+        _show(at, layer, choice)
         ours = _lib(library, layer, choice)
         cov = ours.coverage(layer)
         shown = at.session_state["coverage_cache"][1]
         assert _town_figures(shown) == _town_figures(cov.table), (layer, choice)
         zones = at.session_state["gaps_cache"][1]
         assert _zones(zones) == _zones(ours.gaps(layer).zones), (layer, choice)
-    at.button(key="run_review").click().run()
-    assert not at.exception, [e.message for e in at.exception]
-    shown = at.session_state["review_cache"][1]["result"].level("city")
-    last_layer, last_choice, _ = CASES[-1]
-    ours = _lib(library, last_layer, last_choice).review(2025).level("city")
-    assert list(shown["status"]) == list(ours["status"])
-    assert list(shown["value"].round(9)) == list(ours["value"].round(9))
+    for layer, choice in ((POSTS, ("drive", 15)), (STATIONS, ("walk", 10))):
+        _show(at, layer, choice)
+        at.button(key="run_review").click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        shown = at.session_state["review_cache"][1]["result"].level("city")
+        ours = _lib(library, layer, choice).review(2025).level("city")
+        assert list(shown["status"]) == list(ours["status"]), (layer, choice)
+        assert list(shown["value"].round(9)) == list(ours["value"].round(9)), (layer, choice)
