@@ -7,12 +7,15 @@ Chinese or English here, from the one catalogue (:mod:`coverage.i18n`).
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from coverage.i18n import STRINGS, layer_name, t
 from coverage.standards import AREA_TYPES, Standard
 
-__all__ = ["standard_text", "method_text", "provenance_text", "provenance_note"]
+if TYPE_CHECKING:  # pragma: no cover - typing only (coverage.metrics imports the region, which imports this)
+    from coverage.metrics import RatioStatus
+
+__all__ = ["standard_text", "method_text", "ratio_status_text", "provenance_text", "provenance_note"]
 
 _NOTE_STATUSES = ("modelled", "illustrative", "uploaded")
 
@@ -28,6 +31,11 @@ def standard_text(standards: Mapping[str, Standard], lang: str = "zh") -> str:
 def method_text(method: str, lang: str = "zh") -> str:
     """How reach was measured: ``"network"`` (road network) or ``"distance"`` (straight line)."""
     return t(f"core_method_{method}", lang)
+
+
+def ratio_status_text(status: "RatioStatus", lang: str = "zh") -> str:
+    """Words for a :class:`coverage.metrics.RatioStatus` (``已计算``, ``无法计算: 分母为 0`` …)."""
+    return t(f"core_ratio_{status.value}", lang)
 
 
 def provenance_text(provenance: Mapping[str, str], layers: Iterable[str] | None = None, lang: str = "zh") -> str:

@@ -343,3 +343,10 @@ def test_method_text():
 
     assert method_text("network") == "按路网通行时间计算"
     assert method_text("distance", "en") == "no road network: straight-line distance"
+
+def test_every_ratio_status_has_words():
+    from coverage.describe import ratio_status_text
+
+    assert ratio_status_text(RatioStatus.ZERO_DENOMINATOR) == "无法计算: 分母为 0"
+    assert {ratio_status_text(s, "en") for s in RatioStatus} and len({ratio_status_text(s) for s in RatioStatus}) == len(
+        RatioStatus)

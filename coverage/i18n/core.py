@@ -25,9 +25,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # how reach was measured
     "core_method_network": ("按路网通行时间计算", "measured on the road network"),
     "core_method_distance": ("无路网, 按直线距离计算", "no road network: straight-line distance"),
-    # unit coverage standards
-    "core_unit_town": ("每个乡镇(街道)至少 1 处", "at least one in every town/street"),
-    "core_unit_county": ("每个县级行政区至少 1 处", "at least one in every county"),
     # provenance
     "core_prov_real": ("真实数据", "real"),
     "core_prov_modelled": ("模型推算", "modelled"),
@@ -66,13 +63,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "core_ratio_zero_denominator": ("无法计算: 分母为 0", "cannot compute: the denominator is 0"),
     "core_ratio_inconsistent": ("无法计算: 护理型床位数大于床位数", "cannot compute: nursing beds exceed beds"),
     "core_ratio_no_population": ("无法计算: 人口网格缺少所需年龄组", "cannot compute: the grid lacks the age group"),
-    # region assignment report
-    "core_unassigned": ("{what} {n} 个不在任何镇街边界内 (未分配): {names}",
-                        "{n} {what} lie in no town boundary (unassigned): {names}"),
-    "core_unassigned_cells": ("人口网格单元", "population cells"),
-    "core_unassigned_facilities": ("设施", "facilities"),
     # CLI printers
-    "core_cli_workspace": ("工作区: {path}", "workspace: {path}"),
     "core_cli_coverage_head": ("{layer} ({layer_id}) — {group}人口覆盖率", "{layer} ({layer_id}) — coverage of {group}"),
     "core_cli_standard": ("服务标准: {text}", "standard: {text}"),
     "core_cli_provenance": ("数据来源: {text}", "data sources: {text}"),
