@@ -231,8 +231,10 @@ def test_an_uploaded_community_layer_shows_the_library_figures_and_is_kept(regio
     np.testing.assert_allclose(circle_shown["服务对象人口"], circle.communities["served"])
     np.testing.assert_allclose(circle_shown["覆盖率"], circle.communities["rate"])
     ind_shown = next(v for c, v in frames.items() if "指标" in c)
-    np.testing.assert_allclose(ind_shown["测算值"], [i.value for i in indicators])
-    np.testing.assert_allclose(ind_shown["目标"], [i.target for i in indicators])
+    pct = lambda v: "—" if not np.isfinite(v) else f"{v:.1%}"  # noqa: E731
+    assert ind_shown["测算值"].tolist() == [pct(i.value) for i in indicators]
+    assert ind_shown["目标"].tolist() == [pct(i.target) for i in indicators]
+    assert ind_shown["有设施"].tolist() == [i.communities_with for i in indicators]
 
     # kept in the workspace: a new session on it shows the same layer without uploading again
     assert COMMUNITY_LAYER_ID in Workspace.open(tmp_path).layers()

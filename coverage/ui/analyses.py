@@ -93,6 +93,9 @@ SECTIONS: tuple[str, ...] = ("access", "equity", "trajectory", "community")
 COMMUNITY_TYPES = ["csv", "xlsx", "geojson", "json", "gpkg", "zip"]
 #: Coordinate systems offered for community files (CGCS2000 / 天地图 is WGS-84 to < 1 m).
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
+#: Colours of the trajectory chart: measured value, 2023 target, 2025 target, the plan's 2020 figure
+#: (those of the report's chart, :mod:`coverage.report.charts`).
+TRAJECTORY_COLOURS = ("#1d3557", "#f4a261", "#d62828", "#6c757d")
 #: Session-state key of the community layer in use (a :class:`CommunityUpload`).
 COMMUNITY_SESSION_KEY = "ana_communities"
 
@@ -278,7 +281,7 @@ def community_frame(result: CommunityCoverage, region: Any, lang: str = "zh") ->
         t("town", lang): [towns.get(str(x), "") for x in c["town_code"]],
         t("district", lang): [districts.get(str(x), "") for x in c["district_code"]],
         t("ana.col.rule", lang): [t(f"community.rule.{r}", lang) for r in c["rule"]],
-        t("ana.col.inside", lang): c["facilities_inside"].to_numpy(),
+        t("ana.col.inside", lang): ["—" if pd.isna(v) else str(int(v)) for v in c["facilities_inside"]],
         t("ana.col.covered", lang): [t("ana.yes" if v else "ana.no", lang) for v in c["covered"]],
     })  # fmt: skip
 
@@ -311,7 +314,8 @@ def circle_frame(result: CommunityCircle, region: Any, lang: str = "zh") -> pd.D
 
 
 def indicator_frame(indicators: Sequence[CommunityIndicator], lang: str = "zh") -> pd.DataFrame:
-    """The plan's community indicators: name, value and target (0-1), status in ``lang``."""
+    """The plan's community indicators: name, communities counted, value and target (percentages,
+    ``—`` where there is none), status in ``lang``."""
     def status(ind: CommunityIndicator) -> str:
         if ind.met is not None:
             return t(f"community.met.{str(bool(ind.met)).lower()}", lang)
@@ -321,8 +325,8 @@ def indicator_frame(indicators: Sequence[CommunityIndicator], lang: str = "zh") 
         t("ana.col.indicator", lang): [t(f"community.indicator.{i.indicator_id}", lang) for i in indicators],
         t("ana.col.communities", lang): [int(i.communities) for i in indicators],
         t("ana.col.communities_with", lang): [int(i.communities_with) for i in indicators],
-        t("ana.col.value", lang): [float(i.value) for i in indicators],
-        t("ana.col.target", lang): [float(i.target) for i in indicators],
+        t("ana.col.value", lang): [_pct(float(i.value)) for i in indicators],
+        t("ana.col.target", lang): [_pct(float(i.target)) for i in indicators],
         t("ana.col.status", lang): [status(i) for i in indicators],
     })  # fmt: skip
 
@@ -599,7 +603,10 @@ def _trajectory_chart(data: pd.DataFrame, unit: str, title: str, lang: str) -> N
     y = alt.Y("shown:Q", title=y_title, scale=alt.Scale(domainMin=0))
     tip = [alt.Tooltip("year:O", title=year), alt.Tooltip("series:N", title=t("ana.col.series", lang)),
            alt.Tooltip("shown:Q", format=".1f", title=y_title or t("ana.trajectory.value", lang))]
-    colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="top"))
+    series = [t("ana.trajectory.value", lang), t("ana.trajectory.target", lang, year=2023),
+              t("ana.trajectory.target", lang, year=2025), t("report.chart.plan_2020", lang)]
+    colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
+                       scale=alt.Scale(domain=series, range=list(TRAJECTORY_COLOURS)))
     values = data[data["kind"] == "value"]
     targets = data[data["kind"] == "target"]
     plan = data[data["kind"] == "plan_2020"]
@@ -696,9 +703,7 @@ def community_section(ctx: dict[str, Any], region: Any, version: tuple = (), ws:
     ind_layers = [i.layer for i in indicators if i.layer]
     ind_mark = caveat(region, ind_layers, lang) if ind_layers else ""
     st.markdown(f"**{t('ana.community.indicators', lang, year=year)}** {ind_mark}")
-    value, target = t("ana.col.value", lang), t("ana.col.target", lang)
-    st.dataframe(indicator_frame(indicators, lang), hide_index=True, column_config=_pct_config(value, target),
-                 key="ana_community_indicators")
+    st.dataframe(indicator_frame(indicators, lang), hide_index=True, key="ana_community_indicators")
 
 
 def analyses_tab(ctx: dict[str, Any], region: Any, version: tuple = (), ws: Workspace | None = None) -> None:
