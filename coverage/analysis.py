@@ -352,10 +352,18 @@ class Analysis:
         return self._cached(("region",), build)
 
     # -- results ---------------------------------------------------------------------------
+    def model(self, layer_id: str) -> reach_mod.ReachModel:
+        """The reach model of ``layer_id`` on the edited region (:class:`coverage.reach.ReachModel`).
+
+        Shared by :meth:`reach`, :meth:`gaps` (nearest facility of each zone) and
+        :meth:`service_areas`; treat it as read-only (edit through :meth:`with_edits`).
+        """
+        return self._cached(("model", layer_id), lambda: reach_mod.ReachModel(
+            self.edited_region(), layer_id, self._standards))
+
     def reach(self, layer_id: str) -> reach_mod.CellReach:
-        """Per-cell reach of ``layer_id`` (:func:`coverage.reach.compute_reach`)."""
-        return self._cached(("reach", layer_id), lambda: reach_mod.compute_reach(
-            self.edited_region(), layer_id, standards=self._standards))
+        """Per-cell reach of ``layer_id`` (what :func:`coverage.reach.compute_reach` returns)."""
+        return self._cached(("reach", layer_id), lambda: self.model(layer_id).reach)
 
     def coverage(self, layer_id: str) -> CoverageResult:
         """Population coverage of ``layer_id`` per town, district and city."""
@@ -394,9 +402,10 @@ class Analysis:
         """
         def build() -> GapResult:
             region = self.edited_region()
-            reach = self.reach(layer_id)
-            zones = gaps_mod.gap_zones(region, layer_id, reach=reach, standards=self._standards, **options)
-            towns = gaps_mod.uncovered_by_town(region, layer_id, reach=reach, standards=self._standards)
+            zones = gaps_mod.gap_zones(region, layer_id, reach=self.model(layer_id), standards=self._standards,
+                                       **options)
+            towns = gaps_mod.uncovered_by_town(region, layer_id, reach=self.reach(layer_id),
+                                               standards=self._standards)
             used = {k: zones.attrs[k] for k in ("connectivity", "min_population", "min_cell_population",
                                                  "max_across_m") if k in zones.attrs}
             used.update(options)
