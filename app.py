@@ -58,6 +58,7 @@ from coverage.ui.views import (
     provenance_table,
     rate_text,
     removed_rows,
+    facility_group,
     report_table,
     review_table,
     scenario_facilities,
@@ -73,6 +74,8 @@ from coverage.ui.views import (
 st.set_page_config(page_title="江门民政设施覆盖规划", page_icon="🗺️", layout="wide")
 
 MAP_KEY = "map"
+#: The basemap-failure message, in both languages (the map's script is the same in either).
+TILE_ERROR = f"{t('tile_error', 'zh')} / {t('tile_error', 'en')}"
 #: What the map sends back: the click, and the object (marker) it landed on with its tooltip.
 MAP_RETURNED = ("last_clicked", "last_object_clicked", "last_object_clicked_tooltip")
 MODES = ("walk", "bike", "drive")
@@ -210,6 +213,7 @@ def init_session(ws: Workspace) -> None:
             damaged += restored_region(str(ws.directory), persist.workspace_stamp(ws)).damaged
         except WorkspaceError as exc:  # e.g. unreadable pages: the listing itself fails
             st.session_state["ws_error"] = str(exc)
+            ws = st.session_state["ws"] = Workspace.open(tempfile.mkdtemp(prefix="coverage-workspace-"))
     health.workspace_panel(ws, lang, directory=resolve_workspace_dir(),
                            open_error=st.session_state.get("ws_error"), damaged=damaged)
 
@@ -534,20 +538,22 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
         proposals = siting["sites"] if siting and siting["layer"] == layer_id else None
         try:
             base = cmap.offline_map(bounds=region.towns.total_bounds, basemap=basemap,
-                                    tianditu_key=ctx["tianditu_key"], tile_error=t("tile_error", lang))
+                                    tianditu_key=ctx["tianditu_key"], tile_error=TILE_ERROR)
         except cmap.BasemapError as exc:
             st.warning(t("basemap_error", lang, reason=str(exc)))
             basemap = "none"
-            base = cmap.offline_map(bounds=region.towns.total_bounds, tile_error=t("tile_error", lang))
+            base = cmap.offline_map(bounds=region.towns.total_bounds, tile_error=TILE_ERROR)
         # The static layers (towns, the layer's facilities) are serialised once per data version,
         # layer, language and basemap; a click only sends the small updates below, so the map is
         # not reloaded (streamlit-folium keeps it while its script is unchanged).
         features = static_map_features(region, scenario.base, _data_version(), layer_id, lang, basemap)
-        for group in static_layers(features, layer_id, lang):
+        for group in static_layers(features, "zh"):  # one fixed script: no reload on layer/language
             group.add_to(base)
+        keep = json.dumps([_data_version(), layer_id, lang, basemap], default=str)
         groups = map_updates(region, layer_id, towns, removed_rows(scenario.base, scenario.active_facilities()),
                              added=scenario.added_sites(), service_areas=service, gaps=gaps,
-                             proposals=proposals, lang=lang, basemap=basemap)
+                             proposals=proposals, lang=lang, basemap=basemap,
+                             facilities=facility_group(features, layer_id, keep, lang))
         out = st_folium(base, key=MAP_KEY, height=560, use_container_width=True,
                         feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
                         returned_objects=list(MAP_RETURNED))

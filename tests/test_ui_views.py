@@ -84,7 +84,7 @@ def test_static_layers_and_updates_colour_towns_by_rate(small_region):
     rated = views.town_rates(small_region.towns, cov)
     base = small_region.facilities["elder_care_station"]
     feats = views.static_features(small_region, "elder_care_station", base, "en")
-    groups = views.static_layers(feats, "elder_care_station", "en")
+    groups = views.static_layers(feats, "en") + [views.facility_group(feats, "elder_care_station", "k", "en")]
     assert [g.layer_name for g in groups] == ["Town coverage", "Existing facilities: Home elder-care station"]
     tips = [f["properties"]["_tip"] for f in feats["facilities"]["features"]]
     assert len(tips) == len(base) and all("Click the point to remove it" in tip for tip in tips)
@@ -115,11 +115,63 @@ def test_sites_table_localised():
     )
     table = views.sites_table(sites, "elder_care_station", "en")
     assert list(table.columns) == ["Rank", "Town", "District", "Newly covered (residents 60+)", "Coverage rate",
-                                   "lon", "lat"]
+                                   "Longitude", "Latitude"]
     assert list(table["Newly covered (residents 60+)"]) == [120, 80]
-    assert list(table["lon"]) == [113.0, 112.9]
+    assert list(table["Longitude"]) == [113.0, 112.9]
     total = views.sites_table(sites, "social_work_station", "zh")
     assert list(total["新增覆盖人口 (常住人口)"]) == [500, 300]
+    assert list(total.columns)[-2:] == ["经度", "纬度"]
+
+
+def test_sites_and_gaps_tables_use_pinyin_in_english(small_region):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    sites = gpd.GeoDataFrame(
+        {"rank": [1], "town_code": ["440703001"], "town_zh": ["甲一街道"], "district_code": ["440703"],
+         "district_zh": ["测试甲区"], "new_covered_60plus": [7], "cumulative_rate": [0.5]},
+        geometry=[Point(113.0, 22.5)], crs="EPSG:4326")
+    table = views.sites_table(sites, "elder_care_station", "en", small_region)
+    assert list(table["Town"]) == ["Jia-1"] and list(table["District"]) == ["Test-Jia"]
+    zones = sites.assign(served=[12.4], pop_total=[30.0], pop_60plus=[12.4], pop_0_17=[3.0], area_km2=[0.257],
+                         nearest_distance_m=[1234.4], site_lon=[113.0], site_lat=[22.5])
+    gaps = views.gaps_table(zones, "elder_care_station", "zh", small_region)
+    assert list(gaps.columns)[:4] == ["序号", "镇街", "区县", "未覆盖人口 (60岁及以上)"]
+    assert list(gaps["镇街"]) == ["甲一街道"] and list(gaps["面积 (km²)"]) == [0.26]
+    assert list(gaps["最近设施 (米)"]) == [1234.0]
+
+
+def test_report_table_headers_and_blanks():
+    frame = pd.DataFrame({"file": ["a.csv", "a.csv"], "row": pd.array([3, None], dtype="Int64"),
+                          "column": ["经度", None], "severity": ["error", "warning"], "message": ["x", "y"]})
+    zh = views.report_table(frame, "zh")
+    assert list(zh.columns) == ["文件", "行", "列", "级别", "说明"]
+    assert list(zh["级别"]) == ["错误", "警告"] and list(zh["列"]) == ["经度", ""]
+    assert list(views.report_table(frame, "en").columns) == ["File", "Row", "Column", "Severity", "Message"]
+
+
+def test_caveat_follows_provenance(small_region):
+    from dataclasses import replace
+
+    real = {k: "uploaded" for k in small_region.provenance}
+    layer = "facilities:elder_care_station"
+    illustrative = replace(small_region, provenance={**real, layer: "illustrative", "population": "modelled"})
+    modelled = replace(small_region, provenance={**real, "population": "modelled"})
+    uploaded = replace(small_region, provenance=real)
+    assert views.caveat(illustrative, ["elder_care_station"], "zh") == "ᵃ示意数据"
+    assert views.caveat(modelled, ["elder_care_station"], "en") == "ᵃmodelled data"
+    assert views.caveat(uploaded, ["elder_care_station"], "zh") == ""
+    # Another layer's illustrative register does not mark this layer's figures.
+    other = replace(small_region, provenance={**real, "facilities:ossuary": "illustrative"})
+    assert views.caveat(other, ["elder_care_station"], "zh") == ""
+    assert views.with_caveat(pd.DataFrame({"a": [1]}), "", "zh").columns.tolist() == ["a"]
+    assert views.with_caveat(pd.DataFrame({"a": [1]}), "ᵃ示意数据", "zh")["数据说明"].tolist() == ["ᵃ示意数据"]
+
+
+def test_md_text_breaks_autolinks():
+    text = views.md_text("见 http://evil.example.com 或 www.evil.cn, 邮件 a@b.com")
+    assert "http://" not in text and "www." not in text and "a@b" not in text
+    assert text.replace("\u2060", "").replace("\\", "") == "见 http://evil.example.com 或 www.evil.cn, 邮件 a@b.com"
 
 
 def test_review_table_in_each_language():

@@ -429,6 +429,13 @@ class _Features(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function () {
+            window.coverageLayers = window.coverageLayers || {};
+            {% if this.keep %}
+            // Kept on the map across updates while its key is unchanged (decoded and drawn once).
+            var kept = window.coverageLayers[{{ this.js_name|tojson }}];
+            if (kept && kept.coverageKey === {{ this.keep|tojson }} && kept._map) { return; }
+            if (kept) { kept.remove(); }
+            {% endif %}
             var bytes = Uint8Array.from(atob({{ this.payload|tojson }}), function (c) { return c.charCodeAt(0); });
             var data = JSON.parse(new TextDecoder().decode(bytes));
             var base = {{ this.base|tojson }}, radius = {{ this.radius|tojson }};
@@ -453,9 +460,13 @@ class _Features(MacroElement):
                     }
                 }
             });
+            {% if this.keep %}
+            layer.coverageKey = {{ this.keep|tojson }};
+            layer.addTo(window.map || {{ this._parent.get_name() }});
+            {% else %}
             layer.addTo({{ this._parent.get_name() }});
+            {% endif %}
             {% if this.js_name %}
-            window.coverageLayers = window.coverageLayers || {};
             window.coverageLayers[{{ this.js_name|tojson }}] = layer;
             {% endif %}
         })();
@@ -464,9 +475,10 @@ class _Features(MacroElement):
     )
 
     def __init__(self, data: dict[str, Any], base: dict[str, Any], radius: float = 5,
-                 highlight: dict[str, Any] | None = None, js_name: str | None = None):
+                 highlight: dict[str, Any] | None = None, js_name: str | None = None, keep: str | None = None):
         super().__init__()
         self._name = "Features"
+        self.keep = keep
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         self.payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
         self.base = base
@@ -485,8 +497,9 @@ def embedded_features(page: str) -> list[dict[str, Any]]:
 
 
 def _layer(fg: folium.FeatureGroup, data: dict[str, Any], base: dict[str, Any], radius: float = 5,
-           highlight: dict[str, Any] | None = None, js_name: str | None = None) -> folium.FeatureGroup:
-    _Features(data, base, radius, highlight, js_name).add_to(fg)
+           highlight: dict[str, Any] | None = None, js_name: str | None = None,
+           keep: str | None = None) -> folium.FeatureGroup:
+    _Features(data, base, radius, highlight, js_name, keep).add_to(fg)
     return fg
 
 
@@ -561,6 +574,7 @@ class _Restyle(MacroElement):
                 }
                 l.setStyle(layer.options.style(l.feature));
             });
+            {% if this.front %}layer.bringToFront();{% endif %}
         })();
         {% endmacro %}
         """
@@ -571,6 +585,7 @@ class _Restyle(MacroElement):
         super().__init__()
         self._name = "Restyle"
         self.js_name = js_name
+        self.front = js_name == "facilities"  # above the overlays drawn by later updates
         self.styles = {str(k): v for k, v in styles.items()}
         self.tips = {str(k): v for k, v in tips.items()} if tips is not None else None
         self.base = base
@@ -595,17 +610,20 @@ def point_layer(
     radius: float = 5,
     basemap: str = "none",
     js_name: str | None = None,
+    keep: str | None = None,
 ) -> folium.FeatureGroup:
     """Points drawn as CircleMarkers (no icon image) with escaped tooltips.
 
     ``points`` may be the output of :func:`features`; ``js_name`` registers the layer for
-    :func:`facility_marks`.
+    :func:`facility_marks`. With ``keep`` (a key, e.g. data version + layer + language), the
+    points are added to the map itself and stay there, decoded once, while later updates carry
+    the same key (streamlit-folium re-runs every update script on each change).
     """
     data = points if isinstance(points, dict) else features(points, fields, basemap)
     fg = folium.FeatureGroup(name=name)
     if data["features"]:
         _layer(fg, data, {"color": "#ffffff", "fillColor": colour, "fillOpacity": 0.9, "weight": 1},
-               radius=radius, js_name=js_name)
+               radius=radius, js_name=js_name, keep=keep)
     return fg
 
 
@@ -615,13 +633,15 @@ def facility_layer(
     name: str = "设施",
     colour: str = FACILITY_COLOUR,
     basemap: str = "none",
+    keep: str | None = None,
 ) -> folium.FeatureGroup:
     """Facilities as CircleMarkers; tooltips show ``fields`` (e.g. name / town / source).
 
-    Registered as ``"facilities"`` so :func:`facility_marks` can show removals without redrawing.
+    Registered as ``"facilities"`` so :func:`facility_marks` can show removals without redrawing;
+    ``keep`` as in :func:`point_layer`.
     """
     return point_layer(facilities, fields, name=name, colour=colour, radius=5, basemap=basemap,
-                       js_name="facilities")
+                       js_name="facilities", keep=keep)
 
 
 def facility_marks(removed: Iterable[int], name: str = "facilities-style") -> folium.FeatureGroup:

@@ -31,6 +31,7 @@ __all__ = [
     "town_tips",
     "static_features",
     "static_layers",
+    "facility_group",
     "removed_rows",
     "map_updates",
     "sites_table",
@@ -214,11 +215,19 @@ def static_features(region: Any, layer_id: str, facilities: gpd.GeoDataFrame, la
     return {"towns": towns, "facilities": cmap.features(fac, basemap=basemap, tips=tips)}
 
 
-def static_layers(features: dict[str, dict[str, Any]], layer_id: str, lang: str = "zh") -> list[folium.FeatureGroup]:
-    """Feature groups of :func:`static_features` (towns below, facilities above)."""
-    return [cmap.town_layer(features["towns"], name=t("lyr_towns", lang)),
-            cmap.facility_layer(features["facilities"],
-                                name=f"{t('lyr_facilities', lang)}: {layer_name(layer_id, lang)}")]
+def static_layers(features: dict[str, dict[str, Any]], lang: str = "zh") -> list[folium.FeatureGroup]:
+    """The map's fixed layer: the town polygons of :func:`static_features` (coloured by updates).
+
+    It does not depend on the layer or the language, so the map is not reloaded when they change.
+    """
+    return [cmap.town_layer(features["towns"], name=t("lyr_towns", lang))]
+
+
+def facility_group(features: dict[str, dict[str, Any]], layer_id: str, key: str,
+                   lang: str = "zh") -> folium.FeatureGroup:
+    """The layer's facilities from :func:`static_features`, kept on the map while ``key`` holds."""
+    return cmap.facility_layer(features["facilities"], keep=key,
+                               name=f"{t('lyr_facilities', lang)}: {layer_name(layer_id, lang)}")
 
 
 def removed_rows(base: pd.DataFrame, active: pd.DataFrame) -> list[int]:
@@ -240,15 +249,17 @@ def map_updates(
     proposals: gpd.GeoDataFrame | None = None,
     lang: str = "zh",
     basemap: str = "none",
+    facilities: folium.FeatureGroup | None = None,
 ) -> list[folium.FeatureGroup]:
     """What changes on the map after a click: town colours, removals, added/proposed sites, overlays.
 
     Sent to the map drawn from :func:`static_layers` (streamlit-folium's ``feature_group_to_add``),
-    bottom to top: service areas, gaps, town restyle, removed marks, added sites, proposals, and
-    the one legend (an entry for every symbol shown).
+    bottom to top: the facilities (:func:`facility_group`, drawn once per key), service areas,
+    gaps, town restyle, removed marks, added sites, proposals, and the one legend (an entry for
+    every symbol shown).
     """
     served = served_name(get_layer(layer_id).served_column, lang)
-    groups: list[folium.FeatureGroup] = []
+    groups: list[folium.FeatureGroup] = [] if facilities is None else [facilities]
     entries: list[tuple[str, str]] = [("existing", t("lyr_facilities", lang))]
     if removed:
         entries.append(("removed", t("lyr_removed", lang)))
