@@ -157,6 +157,7 @@ def test_map_has_district_names_legend_and_scale(review, region):
     assert {"Test-Jia", "Test-Yi"} <= {t.get_text() for t in circle.axes[0].texts}
 
 
+@pytest.mark.slow
 def test_write_report_and_command(review, region, tmp_path, monkeypatch, capsys):
     with pytest.raises(ExportError, match=".docx"):
         write_report(tmp_path / "r.pdf", review, region)
