@@ -394,7 +394,9 @@ def test_xlsx_header_on_a_later_sheet(tmp_path, jm):
     wb.save(tmp_path / "two.xlsx")
     gdf, report = read_facilities(tmp_path / "two.xlsx", "elder_canteen")
     assert gdf["name"].tolist() == ["甲站"] and gdf["district_code"].tolist() == ["440703"]
-    assert "two.xlsx: read sheet '数据'; sheets without a table header ignored: 'Sheet'" in [str(n) for n in report.notes]
+    assert [str(w) for w in report.warnings] == [
+        "two.xlsx: read sheet '数据'; sheets without a table header not read: 'Sheet' (1 cell)"
+    ]
 
 
 def test_degrees_minutes_seconds_coordinates(tmp_path, jm):

@@ -380,8 +380,10 @@ def _xlsx_sheet(
     path: Path, aliases: Mapping[str, Iterable[str]], min_fields: int, sheet: str | None, report: ImportReport
 ) -> tuple[str, list[list[object]], list[MergedRange]]:
     """The one sheet to read: ``sheet``, else the only one with a header (error if several)."""
-    scans = [s for s in scan_workbook(path)]
+    scans = scan_workbook(path)
     titles = [s.title for s in scans]
+    if not titles:
+        raise file_error(path, "the workbook holds no worksheet")
     if sheet is not None:
         if sheet not in titles:
             raise file_error(path, f"no sheet {sheet!r} in the workbook (sheets: {', '.join(map(repr, titles))})")
@@ -396,12 +398,17 @@ def _xlsx_sheet(
             f"{len(with_header)} sheets hold a table: {', '.join(map(repr, with_header))}; choose one "
             "(--sheet NAME, sheet=NAME) or put the data on one sheet",
         )
-    if not with_header:
-        return (filled[0] if filled else titles[0]), all_rows.get(filled[0], []) if filled else [], []
+    if not with_header:  # no header anywhere: the caller says which names it looked for
+        first = filled[0] if filled else titles[0]
+        return first, all_rows.get(first, []), []
     chosen = with_header[0]
     others = [t for t in filled if t != chosen]
     if others:
-        report.note(f"read sheet {chosen!r}; sheets without a table header ignored: {', '.join(map(repr, others))}")
+        cells = {s.title: s.cells for s in scans}
+        report.warn(
+            f"read sheet {chosen!r}; sheets without a table header not read: "
+            + ", ".join(f"{t!r} ({cells[t]} cell{'s' if cells[t] != 1 else ''})" for t in others)
+        )
     elif len(titles) > 1:
         report.note(f"read sheet {chosen!r}")
     return chosen, all_rows[chosen], next(s.merged for s in scans if s.title == chosen)
