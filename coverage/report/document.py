@@ -40,7 +40,6 @@ from coverage.report.charts import trajectory_chart
 from coverage.report.maps import indicator_map, map_frame
 from coverage.review import (
     CAVEAT_MARK,
-    LEVELS,
     STATUS_COLOURS,
     ReviewResult,
     Status,
