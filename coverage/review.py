@@ -49,7 +49,13 @@ from coverage.errors import CoverageError, ExportError, InputError
 from coverage.export import atomic_path, spreadsheet_safe, write_csv
 from coverage.i18n import STRINGS, indicator_name, layer_name, source_name, status_name, t
 from coverage.layers import get_layer
-from coverage.metrics import beds_per_1000_elderly, nursing_bed_share, population_coverage, unit_coverage
+from coverage.metrics import (
+    RatioStatus,
+    beds_per_1000_elderly,
+    nursing_bed_share,
+    population_coverage,
+    unit_coverage,
+)
 from coverage.paths import TARGETS_FILE
 from coverage.reach import compute_reach
 from coverage.region import Region
@@ -538,51 +544,55 @@ def _unit_rows(region: Region, ind: Indicator, ms: Milestone | None, cache: dict
     return rows
 
 
-def _bed_check(gdf: pd.DataFrame | None, layer: str, cols: Sequence[str]) -> tuple[Reason, str] | None:
-    if gdf is None:
-        return Reason.LAYER_MISSING, layer
-    if len(gdf) == 0:
-        return Reason.LAYER_EMPTY, layer
-    for c in cols:
-        if c not in gdf.columns:
-            return Reason.COLUMN_MISSING, c
-    for c in cols:
-        if pd.to_numeric(gdf[c], errors="coerce").notna().sum() == 0:
-            return Reason.COLUMN_EMPTY, c
-    if len(cols) == 2:
-        beds = pd.to_numeric(gdf[cols[0]], errors="coerce").to_numpy(dtype=float)
-        nursing = pd.to_numeric(gdf[cols[1]], errors="coerce").to_numpy(dtype=float)
-        bad = int((np.isfinite(beds) & np.isfinite(nursing) & (nursing > beds)).sum())
-        if bad:
-            return Reason.NURSING_BEDS_EXCEED_BEDS, str(bad)
-    return None
+#: Why a ratio of :mod:`coverage.metrics` could not be computed, as the review's reason.
+_RATIO_REASON = {
+    RatioStatus.NO_LAYER: Reason.LAYER_MISSING,
+    RatioStatus.EMPTY_LAYER: Reason.LAYER_EMPTY,
+    RatioStatus.MISSING_COLUMN: Reason.COLUMN_MISSING,
+    RatioStatus.EMPTY_COLUMN: Reason.COLUMN_EMPTY,
+    RatioStatus.INCONSISTENT: Reason.NURSING_BEDS_EXCEED_BEDS,
+    RatioStatus.NO_POPULATION: Reason.COLUMN_MISSING,
+    RatioStatus.ZERO_DENOMINATOR: Reason.NO_BASE,
+}
+
+
+def _ratio_detail(region: Region, layer: str, cols: Sequence[str], reason: Reason) -> str:
+    """What the message names for ``reason``: the layer, the column, or how many rows disagree."""
+    gdf = region.facilities.get(layer)
+    if reason in (Reason.LAYER_MISSING, Reason.LAYER_EMPTY) or gdf is None:
+        return layer
+    if reason == Reason.COLUMN_MISSING:
+        return next((c for c in cols if c not in gdf.columns), "pop_60plus")
+    if reason == Reason.COLUMN_EMPTY:
+        return next(c for c in cols if pd.to_numeric(gdf[c], errors="coerce").notna().sum() == 0)
+    if reason == Reason.NURSING_BEDS_EXCEED_BEDS:
+        beds, nursing = (pd.to_numeric(gdf[c], errors="coerce") for c in cols)
+        return str(int((nursing > beds).sum()))
+    return ""
 
 
 def _ratio_rows(region: Region, ind: Indicator, ms: Milestone | None, cache: dict[Any, Any]) -> list[dict[str, Any]]:
-    gdf = region.facilities.get(ind.layer)
     nursing = ind.measure == "nursing_bed_share"
     cols = ("beds", "nursing_beds") if nursing else ("beds",)
-    problem = _bed_check(gdf, ind.layer, cols)
-    if problem is None and not nursing and "pop_60plus" not in region.population.columns:
-        problem = (Reason.COLUMN_MISSING, "pop_60plus")
-    if problem is not None:
-        return _failed(*problem)
-    values = pd.DataFrame({c: pd.to_numeric(gdf[c], errors="coerce") for c in cols})
-    skipped = int(values.isna().any(axis=1).sum())
+    gdf = region.facilities.get(ind.layer)
     measure = nursing_bed_share if nursing else beds_per_1000_elderly
-    frame = _memo(cache, ("ratio", ind.layer, ind.measure, len(gdf)), lambda: measure(region, ind.layer))
+    key = ("ratio", ind.layer, ind.measure, -1 if gdf is None else len(gdf))
+    frame = _memo(cache, key, lambda: measure(region, ind.layer))
+    if (frame["status"] != RatioStatus.OK).all() and frame["status"].iloc[-1] != RatioStatus.ZERO_DENOMINATOR:
+        reason = _RATIO_REASON[RatioStatus(frame["status"].iloc[-1])]
+        return _failed(reason, _ratio_detail(region, ind.layer, cols, reason))
     scale = _SCALE[ind.unit]
     rows = []
     for r in frame.itertuples(index=False):
         row = _base_row(r.level, r.district_code, None)
         num, den = float(r.numerator), float(r.denominator)
-        row.update(numerator=num, denominator=den, skipped=skipped)
-        if den > 0:
+        row.update(numerator=num, denominator=den, skipped=int(r.skipped))
+        if r.status == RatioStatus.OK:
             row["value"] = scale * num / den
             if ms is not None:
                 row["gap"] = max(0.0, _need_numerator(den, scale, ms.op, ms.target) - num)
         else:
-            row.update(reason=Reason.NO_BASE, reason_detail="")
+            row.update(reason=_RATIO_REASON[RatioStatus(r.status)], reason_detail="")
         rows.append(row)
     return rows
 
