@@ -15,7 +15,8 @@
 ==============================  ==========================================================
 
 Results are language-neutral: ``status`` is a :class:`Status` (with ``due_year`` for
-:attr:`Status.NOT_YET_DUE` and a :class:`Reason` for :attr:`Status.CANNOT_COMPUTE`), rates are
+:attr:`Status.NOT_YET_DUE`, a :class:`Reason` for :attr:`Status.CANNOT_COMPUTE`, and
+:attr:`Status.MEASURED` where the plan sets no number, e.g. the 15-minute circle), rates are
 0-1, targets are stored in the value's unit (``target_op``, ``target_value``, ``target_year``)
 and the gap is a number with its unit code (``gap_unit``). The metadata (year, standards, method,
 provenance) are fields of :class:`ReviewResult`. Text is made at the edges from the
@@ -432,7 +433,8 @@ class ReviewResult:
         return text
 
     def write(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
-        """Write in the format given by the extension (.xlsx, .csv, .md, .docx)."""
+        """Write in the format given by the extension (.xlsx, .csv, .md); the Word report is
+        :func:`coverage.report.write_report`."""
         path = Path(path)
         ext = path.suffix.lower()
         if ext == ".xlsx":
