@@ -33,7 +33,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import MacroElement, Template
+from branca.element import Element, MacroElement, Template
 
 from coverage.errors import BasemapError
 from coverage.crs import WGS84
@@ -479,13 +479,18 @@ class _Features(MacroElement):
         super().__init__()
         self._name = "Features"
         self.keep = keep
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        self.payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        self.payload = _payload(data)
         self.base = base
         self.radius = radius
         self.highlight = highlight
         self.js_name = js_name
         self.relay = js_name == "facilities"
+
+    def render(self, **kwargs: Any) -> None:
+        """As ``MacroElement.render``, but the script (with its large payload) is added as finished
+        text: branca would compile it as a Jinja template once more, ~0.1 s per 100 kB."""
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_Raw(script(self, kwargs)), name=self.get_name())
 
 
 _PAYLOAD = re.compile(r'atob\("([A-Za-z0-9+/=]*)"\)')
@@ -494,6 +499,34 @@ _PAYLOAD = re.compile(r'atob\("([A-Za-z0-9+/=]*)"\)')
 def embedded_features(page: str) -> list[dict[str, Any]]:
     """The GeoJSON FeatureCollections embedded (base64) in a rendered map ``page``, in order."""
     return [json.loads(base64.b64decode(m).decode("utf-8")) for m in _PAYLOAD.findall(page)]
+
+
+#: id(data) -> (data, base64 payload) of recently drawn layers (static layers are reused dicts).
+_PAYLOADS: dict[int, tuple[dict[str, Any], str]] = {}
+
+
+def _payload(data: dict[str, Any]) -> str:
+    """``data`` as base64 of its compact UTF-8 JSON, remembered for the same (cached) dict."""
+    hit = _PAYLOADS.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    if len(_PAYLOADS) >= 16:
+        _PAYLOADS.pop(next(iter(_PAYLOADS)))
+    _PAYLOADS[id(data)] = (data, payload)
+    return payload
+
+
+class _Raw(Element):
+    """Finished text put in a page as is (not compiled as a template again)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
 
 
 def _layer(fg: folium.FeatureGroup, data: dict[str, Any], base: dict[str, Any], radius: float = 5,
