@@ -188,8 +188,11 @@ def clean_frame(frame: pd.DataFrame, rows: Sequence[int], report: ImportReport) 
             pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)
         ):
             continue
-        hit_rows, codes, replaced = [], set(), []
         values = list(series)
+        joined = "\n".join(v for v in values if isinstance(v, str))  # one scan for the usual clean column
+        if not _BAD_CHARS.search(joined) and "\ufffd" not in joined:
+            continue
+        hit_rows, codes, replaced = [], set(), []
         for i, v in enumerate(values):
             if not isinstance(v, str):
                 continue

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -133,7 +134,7 @@ def read_population(
     kind = file_kind(p)
     if kind == "raster":
         raster = read_raster_cells(p, towns, report)
-        n_cells, source, footprint = raster.populated_pixels, raster.source, raster.footprint_wgs84
+        n_cells, source, footprint = raster.populated_pixels, raster.source, _polygon_footprint(raster.footprint_wgs84)
         report.rows_read = n_cells
         cells = raster.cells
     else:
@@ -166,42 +167,63 @@ def read_population(
 # --------------------------------------------------------------------------- census
 
 
-def _points_footprint(cells: pd.DataFrame):
-    """Area a vector/table grid covers (WGS-84): a square around each cell centre, as wide as
-    the centres' spacing (at most two grid cells), or None."""
+def _points_footprint(cells: pd.DataFrame) -> "Callable[[np.ndarray, np.ndarray], np.ndarray] | None":
+    """What a vector/table grid covers: a test of EPSG:32649 points, true within a square around
+    some cell centre as wide as the centres' spacing (at most two grid cells); None for < 2 cells."""
     x = np.asarray(cells.get("x", []), dtype=float)
     y = np.asarray(cells.get("y", []), dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
-    if ok.sum() < 2:
-        return None
-    xy = np.unique(np.column_stack([x[ok], y[ok]]), axis=0)
+    xy = np.unique(np.column_stack([x[ok], y[ok]]), axis=0) if ok.any() else np.empty((0, 2))
     if len(xy) < 2:
         return None
-    dist, _ = cKDTree(xy).query(xy, k=2)
+    tree = cKDTree(xy)
+    dist, _ = tree.query(xy, k=2)
     half = min(float(np.median(dist[:, 1])), 2 * grid_cell_m()) / 2
-    squares = shapely.box(xy[:, 0] - half, xy[:, 1] - half, xy[:, 0] + half, xy[:, 1] + half)
-    area = shapely.union_all(squares, grid_size=1.0)
-    return gpd.GeoSeries([area], crs=PROJECTED).to_crs(WGS84).iloc[0]
+
+    def covers(px: np.ndarray, py: np.ndarray) -> np.ndarray:
+        d, _ = tree.query(np.column_stack([px, py]), p=np.inf, distance_upper_bound=half)
+        return np.isfinite(d)
+
+    return covers
 
 
-def _check_census(cells: pd.DataFrame, footprint, report: ImportReport, enforce: bool) -> None:
+def _polygon_footprint(polygon) -> "Callable[[np.ndarray, np.ndarray], np.ndarray] | None":
+    """The test of EPSG:32649 points for a WGS-84 footprint polygon (a raster's extent)."""
+    if polygon is None or polygon.is_empty:
+        return None
+    fp = gpd.GeoSeries([polygon], crs=WGS84).to_crs(PROJECTED).iloc[0]
+    fp = fp if fp.is_valid else fp.buffer(0)
+    return lambda px, py: shapely.contains_xy(fp, px, py)
+
+
+def _covered_share(district, covers, step: float) -> float:
+    """Share of ``district`` (EPSG:32649 polygon) where ``covers`` holds, sampled on a ``step`` lattice."""
+    x0, y0, x1, y1 = district.bounds
+    gx, gy = np.meshgrid(np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step))
+    px, py = gx.ravel(), gy.ravel()
+    inside = shapely.contains_xy(district, px, py)
+    if not inside.any():
+        return 0.0
+    return float(covers(px[inside], py[inside]).mean())
+
+
+def _check_census(cells: pd.DataFrame, covers, report: ImportReport, enforce: bool) -> None:
     """Compare the people in the districts the file covers with their 2020 census total.
 
-    A district is covered when ``settings.POPULATION_DISTRICT_COVERED`` of its area lies in
-    the file's footprint. Outside ``settings.POPULATION_CENSUS_TOLERANCE``: an error naming
-    both totals (a warning when ``enforce`` is False); else a note.
+    ``covers`` tests EPSG:32649 points for lying in the file's footprint. A district is covered
+    when ``settings.POPULATION_DISTRICT_COVERED`` of its area (sampled every 500 m) lies in it.
+    Outside ``settings.POPULATION_CENSUS_TOLERANCE``: an error naming both totals (a warning
+    when ``enforce`` is False); else a note.
     """
     districts = district_boundaries()
-    if footprint is None or districts is None or footprint.is_empty:
+    if covers is None or districts is None:
         return
     d = districts[districts["district_code"].isin(CENSUS_2020_TOTALS)].to_crs(PROJECTED)
     if d.empty:
         return
-    fp = gpd.GeoSeries([footprint], crs=WGS84).to_crs(PROJECTED).iloc[0]
-    if not fp.is_valid:
-        fp = fp.buffer(0)
-    share = d.geometry.intersection(fp).area / d.geometry.area
-    covered = sorted(d.loc[(share >= POPULATION_DISTRICT_COVERED).to_numpy(), "district_code"].astype(str))
+    step = grid_cell_m()
+    share = np.array([_covered_share(g, covers, step) for g in d.geometry])
+    covered = sorted(d.loc[share >= POPULATION_DISTRICT_COVERED, "district_code"].astype(str))
     if not covered:
         report.note("the file covers no whole district: its total is not compared with the census")
         return
