@@ -251,3 +251,18 @@ def test_raster_on_any_grid_feeds_gap_zones(tmp_path, crs, step):
     uncovered = ~covered_mask(compute_reach(grid, "elder_care_station"), len(grid.population))
     served = grid.population["pop_60plus"].to_numpy()
     assert zones["served"].sum() == served[uncovered & (served > 0)].sum()
+
+
+def test_the_embedded_grid_reimports_unchanged_and_matches_the_census():
+    """The default 500 m grid (sums equal the 2020 census) goes through the importer unchanged:
+    on the lattice, so ids and centres are kept; its total is the census to the person."""
+    df, report = read_population(paths.POPULATION_FILE)
+    with gzip.open(paths.POPULATION_FILE, "rt", encoding="utf-8") as fh:
+        orig = pd.read_csv(fh, dtype={"town_code": str, "district_code": str})
+    a = df.sort_values("cell_id").reset_index(drop=True)
+    b = orig.sort_values("cell_id").reset_index(drop=True)
+    for col in ("cell_id", "town_code", "district_code", "pop_total", "pop_60plus", "pop_0_17"):
+        assert a[col].tolist() == b[col].tolist(), col
+    assert np.array_equal(a["x"].to_numpy(), b["x"].to_numpy(dtype=float))
+    assert report.errors == [] and report.warnings == []
+    assert str(report.notes[-1]).endswith("the 2020 census counts 4,798,090 (+0.0%)")
