@@ -262,3 +262,24 @@ def test_basemap_choices(app):
     app.sidebar.selectbox(key="basemap").set_value("none").run()
     assert not app.exception
 
+
+
+def test_caveat_goes_once_every_input_is_uploaded(tmp_path, monkeypatch):
+    """Towns, population and the layer's register all uploaded: no mark next to the figures."""
+    from coverage.workspace import Workspace
+
+    region = load_default()
+    ws = Workspace.open(tmp_path)
+    ws.save_towns(region.towns, source_name="towns.geojson")
+    ws.save_population(region.population, source_name="population.csv")
+    ws.save_layer("elder_care_station", region.facilities["elder_care_station"].assign(source="uploaded"),
+                  source_name="stations.csv")
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    at = start()
+    assert not at.exception, [e.message for e in at.exception]
+    labels = [m.label for m in at.metric]
+    assert labels[2] == "覆盖率" and not any("ᵃ" in label for label in labels), labels
+    assert not any("ᵃ" in c.value for c in at.caption)
+    # Another layer still on the illustrative register is marked.
+    at.sidebar.selectbox(key="layer").set_value("elder_canteen").run()
+    assert all(m.label.endswith(" ᵃ示意数据") for m in at.metric)
