@@ -370,8 +370,8 @@ def _restore_upload(ws: Workspace | None) -> None:
     except ValueError:
         report = None
     units = gpd.GeoDataFrame(stored.data, geometry="geometry", crs=stored.data.crs)
-    st.session_state[COMMUNITY_SESSION_KEY] = CommunityUpload(units, report, stored.source_name or COMMUNITY_LAYER_ID,
-                                                    f"ws-{stored.version}")
+    name = stored.source_name or COMMUNITY_LAYER_ID
+    st.session_state[COMMUNITY_SESSION_KEY] = CommunityUpload(units, report, name, f"ws-{stored.version}")
 
 
 # --------------------------------------------------------------------------- cached computations
@@ -434,7 +434,10 @@ def _num_config(fmt: str, *labels: str) -> dict[str, Any]:
 
 
 def _base(ctx: dict[str, Any], version: tuple) -> tuple:
-    return (version, ctx["layer"], ctx.get("mode"), ctx.get("minutes"))
+    """What a section's figures depend on: the data version (without the community layer, which only
+    the community section reads), the layer and the standard chosen."""
+    data = tuple(e for e in version if not (isinstance(e, tuple) and COMMUNITY_LAYER_ID in e[1:2]))
+    return (data, ctx["layer"], ctx.get("mode"), ctx.get("minutes"))
 
 
 def _method_and_capacity(region: Any, layer_id: str, lang: str) -> tuple[str, str]:
