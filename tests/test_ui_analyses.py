@@ -262,3 +262,15 @@ def test_a_bad_community_file_is_reported_by_row_and_changes_nothing(tmp_path):
     assert set(report["Severity"]) <= words and (report["Severity"] == t("sev_error", "en")).any()
     assert [i.value for i in at.info] == [t("ana.community.needs_upload", "en")]
     assert COMMUNITY_LAYER_ID not in Workspace.open(tmp_path).layers()
+
+
+def test_a_new_layer_asks_for_a_new_press_instead_of_recomputing_on_every_run():
+    at = compute(page("access"), "access")
+    assert len(at.dataframe) == 2
+    at.session_state["t_layer"] = "elder_care_station"
+    at.run()
+    assert not at.dataframe and not at.metric  # nothing recomputed behind the planner's back
+    assert t("ana.stale", "zh") in [c.value for c in at.caption]
+    at.session_state["t_layer"] = "elder_care_institution"
+    at.run()
+    assert len(at.dataframe) == 2  # back to what was computed: shown again without a press
