@@ -28,6 +28,7 @@ from coverage.review import trajectory, trajectory_table
 from coverage.standards import load_standards
 from coverage.ui.analyses import COMMUNITY_LAYER_ID, trajectory_chart_data
 from coverage.ui.views import md_text
+from coverage.ui.widgets import lang_key
 from coverage.workspace import Workspace
 
 COMMUNITIES = Path(__file__).parent / "data" / "communities"
@@ -134,7 +135,7 @@ def test_a_layer_without_capacity_says_so_and_counts_facilities_in_english(regio
     at = page("access", "en", "elder_care_station")
     message = t("ana.access.no_capacity", "en", layer=layer_name("elder_care_station", "en"))
     assert [i.value for i in at.info] == [message]
-    assert at.selectbox(key="ana_capacity_elder_care_station").options == ["facilities"]
+    assert at.selectbox(key=lang_key("ana_capacity_elder_care_station", "en")).options == ["facilities"]
     compute(at, "access")
     res = accessibility(region, "elder_care_station", "2sfca", "facilities", standards)
     assert metric(at, "City facilities per 1,000 residents 60+") == f"{res.city_ratio:,.1f}"
@@ -175,7 +176,7 @@ def test_trajectory_table_is_the_reviews_for_each_indicator(region, standards):
                                   trajectory_table(frame[frame.indicator_id == first], "en").reset_index(drop=True),
                                   check_dtype=False)  # fmt: skip
     other = frame["indicator_id"].iloc[-1]
-    at.selectbox(key="ana_trajectory_indicator").set_value(other).run()
+    at.selectbox(key=lang_key("ana_trajectory_indicator", "en")).set_value(other).run()
     shown = at.dataframe[0].value
     assert shown["Year"].tolist() == list(range(2020, 2026))
     assert not CJK.search(page_text(at)), CJK.findall(page_text(at))
@@ -274,3 +275,16 @@ def test_a_new_layer_asks_for_a_new_press_instead_of_recomputing_on_every_run():
     at.session_state["t_layer"] = "elder_care_institution"
     at.run()
     assert len(at.dataframe) == 2  # back to what was computed: shown again without a press
+
+
+def test_a_language_switch_keeps_the_method_and_the_figures(region, standards):
+    at = page("access")
+    at.selectbox(key="ana_method").set_value("gaussian")
+    compute(at, "access")
+    at.session_state["t_lang"] = "en"
+    at.run()
+    assert at.selectbox(key=lang_key("ana_method", "en")).value == "gaussian"
+    res = accessibility(region, "elder_care_institution", "gaussian", "beds", standards)
+    assert metric(at, "City beds per 1,000 residents 60+") == f"{res.city_ratio:,.1f}"
+    np.testing.assert_allclose(at.dataframe[0].value["Mean within reach (per 1,000)"],
+                               res.table[res.table.level.isin(["district", "city"])][res.value_column])

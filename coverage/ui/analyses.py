@@ -58,6 +58,7 @@ from coverage.io.report import DataImportError, ImportReport
 from coverage.layers import get_layer
 from coverage.review import load_targets, trajectory, trajectory_table
 from coverage.ui.views import caveat, district_names, md_text, report_table, town_names
+from coverage.ui.widgets import lang_select
 from coverage.workspace import Workspace, WorkspaceError
 
 __all__ = [
@@ -444,13 +445,13 @@ def _method_and_capacity(region: Any, layer_id: str, lang: str) -> tuple[str, st
     """The method and capacity selectors (with the no-capacity message when the layer has none)."""
     options = capacity_options(region, layer_id)
     c1, c2 = st.columns(2)
-    method = c1.selectbox(t("ana.access.method", lang), METHODS, key="ana_method",
-                          format_func=lambda m: t(f"access.method.{m}", lang))
+    method = lang_select(c1, t("ana.access.method", lang), METHODS, "ana_method", lang,
+                         format_func=lambda m: t(f"access.method.{m}", lang))
     if not options:
         st.info(t("ana.access.no_capacity", lang, layer=layer_name(layer_id, lang)))
         options = [COUNT_CAPACITY]
-    capacity = c2.selectbox(t("ana.access.capacity", lang), options, key=f"ana_capacity_{layer_id}",
-                            format_func=lambda c: _capacity_name(c, lang), disabled=len(options) == 1)
+    capacity = lang_select(c2, t("ana.access.capacity", lang), options, f"ana_capacity_{layer_id}", lang,
+                           format_func=lambda c: _capacity_name(c, lang), disabled=len(options) == 1)
     return str(method), str(capacity)
 
 
@@ -587,8 +588,8 @@ def trajectory_section(ctx: dict[str, Any], region: Any, version: tuple = ()) ->
         return
     ids = list(dict.fromkeys(frame["indicator_id"]))
     names = _indicator_names(lang)
-    chosen = st.selectbox(t("ana.trajectory.indicator", lang), ids, key="ana_trajectory_indicator",
-                          format_func=lambda i: names.get(i, i))
+    chosen = lang_select(st, t("ana.trajectory.indicator", lang), ids, "ana_trajectory_indicator", lang,
+                         format_func=lambda i: names.get(i, i))
     rows = frame[frame["indicator_id"] == chosen]
     layer = rows["layer"].dropna()
     mark = caveat(region, [str(layer.iloc[0])] if len(layer) else None, lang)
@@ -628,8 +629,8 @@ def _trajectory_chart(data: pd.DataFrame, unit: str, title: str, lang: str) -> N
 def _community_upload(region: Any, lang: str, ws: Workspace | None) -> None:
     c1, c2 = st.columns([3, 1])
     upload = c1.file_uploader(t("ana.community.upload", lang), type=COMMUNITY_TYPES, key="ana_community_file")
-    crs = c2.selectbox(t("upload_crs", lang), CRS_CHOICES, key="ana_community_crs",
-                       format_func=lambda c: t(f"crs_{c}", lang))
+    crs = lang_select(c2, t("upload_crs", lang), CRS_CHOICES, "ana_community_crs", lang,
+                      format_func=lambda c: t(f"crs_{c}", lang))
     if upload is None or not st.button(t("ana.community.import", lang), key="ana_community_import"):
         return
     try:
