@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any, Mapping, Sequence
 
 import coverage.commands
+from coverage.analysis import Analysis
 from coverage.errors import CoverageError, OptionError
 from coverage.layers import get_layer
 from coverage.region import Region, load_default, load_region
@@ -142,7 +143,8 @@ def changes_from_args(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def region_from_args(args: argparse.Namespace) -> Region:
     """The :class:`~coverage.region.Region` the options describe: the embedded data, the
-    workspace's saved uploads on top (unless ``--no-workspace``), then the files given here."""
+    workspace's saved uploads on top (unless ``--no-workspace``), then the files given here, then
+    the edits of ``--scenario`` / ``--draft`` (:func:`apply_edits`)."""
     files = {"--towns": args.towns, "--population": args.population, **{
         f"--facilities {k}": v for k, v in parse_layer_files(args.facilities).items()}}
     for option, path in files.items():
@@ -158,7 +160,21 @@ def region_from_args(args: argparse.Namespace) -> Region:
         base=base,
     )
     print_import_reports(region)
-    return region
+    return apply_edits(region, args)
+
+
+def apply_edits(region: Region, args: argparse.Namespace) -> Region:
+    """``region`` with the what-if edits of ``--scenario`` / ``--draft`` applied (as the app applies
+    them: :meth:`coverage.analysis.Analysis.edited_region`); edits that cannot be applied are named
+    on stderr. Every command that reads a region gets them, so no option is silently ignored."""
+    changes = changes_from_args(args)
+    if not changes:
+        return region
+    analysis = Analysis(region, edits=changes)
+    for i, edit in analysis.problems:
+        print(f"[edits] change {i + 1} ({edit.op} {edit.facility_id}) skipped: no such facility in "
+              f"{edit.layer}", file=sys.stderr)
+    return analysis.edited_region()
 
 
 def print_import_reports(region: Region, stream: IO[str] | None = None) -> None:

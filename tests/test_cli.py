@@ -99,7 +99,9 @@ def test_scenario_and_draft_edits_from_the_workspace(tmp_path, small_region, mon
     ws.save_draft(draft_id, {"layer": "elder_care_station", "standards": {"elder_care_station": {"mode": "drive",
                                                                                                     "minutes": 30}},
                              "changes": [{"layer": "elder_care_station", "op": "remove", "facility_id": "ECS2"}]})
-    monkeypatch.setattr(cmd, "region_from_args", lambda args: small_region)
+    from coverage.cli import apply_edits
+
+    monkeypatch.setattr(cmd, "region_from_args", lambda args: apply_edits(small_region, args))
     out = tmp_path / "cov.csv"
 
     def city(*options: str) -> int:
@@ -116,3 +118,23 @@ def test_scenario_and_draft_edits_from_the_workspace(tmp_path, small_region, mon
     assert drafted > 450
     assert main(["coverage", "--layer", "elder_care_station", "--workspace", str(tmp_path), "--scenario", "x"]) == 2
     assert "no scenario 'x'" in capsys.readouterr().err
+
+
+def test_every_command_that_reads_a_region_gets_the_scenario_edits(tmp_path, capsys):
+    """``region_from_args`` applies ``--scenario`` itself, so e.g. ``site`` and ``access`` see the edits too."""
+    from coverage.cli import build_parser, region_from_args
+    from coverage.region import load_default
+    from coverage.workspace import Workspace
+
+    stations = load_default().facilities["elder_care_station"]
+    gone = str(stations["facility_id"].iloc[0])
+    Workspace.open(tmp_path).save_scenario("s", [
+        {"layer": "elder_care_station", "op": "remove", "facility_id": gone},
+        {"layer": "elder_care_station", "op": "remove", "facility_id": "no-such-id"}])
+    for command in (["site", "--k", "1"], ["coverage"]):
+        args = build_parser().parse_args([*command, "--layer", "elder_care_station", "--workspace", str(tmp_path),
+                                          "--scenario", "s", "--out", str(tmp_path / "out.geojson")])
+        region = region_from_args(args)
+        ids = region.facilities["elder_care_station"]["facility_id"].astype(str)
+        assert len(ids) == len(stations) - 1 and gone not in set(ids)
+        assert "change 2 (remove no-such-id) skipped" in capsys.readouterr().err

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from coverage.analysis import Analysis
-from coverage.cli import CLIError, changes_from_args, draft_from_args
+from coverage.cli import CLIError, draft_from_args
 from coverage.network import RoadNetwork
 from coverage.region import Region
 from coverage.standards import MODES, Override, StandardTable, load_standards
@@ -65,9 +65,9 @@ def standards_from_args(args: argparse.Namespace, layer_ids: list[str] | tuple[s
 def analysis_from_args(args: argparse.Namespace, layer_ids: list[str] | tuple[str, ...],
                        region: Region) -> Analysis:
     """The :class:`~coverage.analysis.Analysis` the options describe on ``region`` (from
-    :func:`coverage.cli.region_from_args`): ``--roads`` attached, the standards, and the edits of
-    ``--scenario`` / ``--draft``."""
-    return Analysis(apply_roads(region, args), standards_from_args(args, layer_ids), changes_from_args(args))
+    :func:`coverage.cli.region_from_args`, which has applied the ``--scenario`` / ``--draft``
+    edits): ``--roads`` attached and the standards."""
+    return Analysis(apply_roads(region, args), standards_from_args(args, layer_ids))
 
 
 def apply_roads(region: Region, args: argparse.Namespace) -> Region:
