@@ -888,15 +888,18 @@ def _save_upload(upload: Any) -> Path:
     return path
 
 
-#: The uploader's own English text ("Drag and drop…", "Limit 50MB per file") is hidden; the page
-#: shows its own caption in the page language instead (Streamlit has no locale setting).
-UPLOADER_CSS = """<style>
+#: The uploader's own English text ("Drag and drop…", "Limit 50MB per file", "Browse files") is
+#: hidden (Streamlit has no locale setting): the button shows a folder icon and the page's caption
+#: below it says, in the page language, what to drop and the size limit (``file_input``).
+def uploader_style() -> None:
+    """Hide the file uploader's built-in English text (a literal style sheet)."""
+    st.markdown("""<style>
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
-[data-testid="stFileUploaderDropzone"] button { visibility: hidden; position: relative; }
-[data-testid="stFileUploaderDropzone"] button::after { content: var(--coverage-browse); visibility: visible;
+[data-testid="stFileUploaderDropzone"] button { visibility: hidden; position: relative; min-width: 3rem; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "\\1F4C2"; visibility: visible;
   position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
   border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: inherit; }
-</style>"""
+</style>""", unsafe_allow_html=True)
 
 
 def file_input(label: str, key: str, types: list[str], lang: str) -> Any:
@@ -920,8 +923,7 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
                                     format_func=lambda x: layer_name(x, lang))
             crs = lang_select(c2, t("upload_crs", lang), CRS_CHOICES, "upload_crs", lang,
                                format_func=lambda c: t(f"crs_{c}", lang))
-            st.markdown(UPLOADER_CSS.replace("var(--coverage-browse)", json.dumps(t("upload_browse", lang))),
-                        unsafe_allow_html=True)
+            uploader_style()
             fac = file_input(t("upload_facilities", lang), "up_fac",
                              ["csv", "xlsx", "geojson", "json", "gpkg", "zip"], lang)
             towns = file_input(t("upload_towns", lang), "up_towns", ["geojson", "json", "gpkg", "zip"], lang)

@@ -135,7 +135,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crs_gcj02": ("GCJ-02 (高德/腾讯)", "GCJ-02 (Amap/Tencent)"),
     "crs_bd09": ("BD-09 (百度)", "BD-09 (Baidu)"),
     "upload_hint": ("拖放文件到此处或点击选择, 单个文件不超过 {mb} MB", "Drop a file here or click to choose; up to {mb} MB per file"),
-    "upload_browse": ("选择文件", "Choose file"),
     "upload_sheet": ("工作表 / 图层", "Sheet / layer"),
     "chart_town_rates": ("各镇街覆盖率 (%)", "Coverage per town (%)"),
     # tabs
