@@ -660,12 +660,20 @@ def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     mark = ctx["caveat"]
     st.markdown(t("gaps_summary", lang, n=len(zones), pop=float(zones["served"].sum())) + f" {mark}")
     st.caption(t("gaps_rule", lang))
-    table = gaps_table(zones, ctx["layer"], lang, region)
+    # The table and the downloads are built once per zones, language and caveat (not on every click).
+    view_key = (lang, mark)
+    view = st.session_state.get("gaps_view")
+    if not view or view[0] != view_key or view[4] is not zones:
+        table = gaps_table(zones, ctx["layer"], lang, region)
+        view = (view_key, table, with_geojson_caveat(cached[2], mark), csv_bytes(with_caveat(table, mark, lang)),
+                zones)
+        st.session_state["gaps_view"] = view
+    _, table, gj_bytes, csv_data, _ = view
     st.dataframe(table, hide_index=True, key="gaps_table")
     c1, c2 = st.columns(2)
-    c1.download_button(t("download_geojson", lang), with_geojson_caveat(cached[2], mark),
+    c1.download_button(t("download_geojson", lang), gj_bytes,
                        file_name=f"gaps_{ctx['layer']}.geojson", mime="application/geo+json", key="gaps_geojson")
-    c2.download_button(t("download_csv", lang), csv_bytes(with_caveat(table, mark, lang)),
+    c2.download_button(t("download_csv", lang), csv_data,
                        file_name=f"gaps_{ctx['layer']}.csv", mime="text/csv", key="gaps_csv")
 
 
