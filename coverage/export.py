@@ -57,8 +57,6 @@ def json_value(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     try:
-        import pandas as pd
-
         if pd.isna(value):
             return None
     except (TypeError, ValueError):
@@ -293,8 +291,6 @@ def spreadsheet_safe(df: "pd.DataFrame") -> "pd.DataFrame":
     pandas.DataFrame
         A new frame (``df`` is not modified).
     """
-    import pandas as pd
-
     out = df.copy()
     for col in out.columns:
         s = out[col]

@@ -358,7 +358,7 @@ def test_file_type_and_argument_errors(tmp_path, jm):
     (tmp_path / "a.docx").write_bytes(b"x")
     with pytest.raises(DataImportError, match="unsupported file type '.docx'"):
         read_facilities(tmp_path / "a.docx", "elder_canteen")
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(DataImportError, match="no such file"):
         read_facilities(tmp_path / "nope.csv", "elder_canteen")
     with pytest.raises(ValueError, match="unknown layer 'canteen'"):
         read_facilities(DATA / "canteens_gbk.csv", "canteen")

@@ -114,17 +114,16 @@ def check_file(path: str | os.PathLike[str], max_mb: float | None = DEFAULT_MAX_
 
     Raises
     ------
-    FileNotFoundError
-        If the file does not exist.
     InputError
         ``max_mb`` is not a positive finite number (NaN, inf, 0, negative).
     DataImportError
-        If it is a directory or larger than the limit.
+        If it does not exist, is a directory, is empty or is larger than the limit (the
+        message names the file).
     """
     max_mb = check_max_mb(max_mb)
     p = Path(path)
     if not p.exists():
-        raise FileNotFoundError(f"{p}: no such file")
+        raise file_error(p, f"no such file: {p}")
     if not p.is_file():
         raise file_error(p, f"{p} is not a file")
     if p.stat().st_size == 0:

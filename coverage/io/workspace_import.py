@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coverage.crs import WGS84
 from coverage.io.facilities import read_facilities
 from coverage.io.population import read_population
 from coverage.io.report import ImportReport
 from coverage.io.towns import read_towns
+from coverage.layers import get_layer
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -63,9 +65,6 @@ def read_imports(
     ValueError, OSError
         An unknown layer id, an unreadable file.
     """
-    from coverage.crs import WGS84
-    from coverage.layers import get_layer
-
     facilities = dict(facilities or {})
     for layer_id in facilities:
         get_layer(layer_id)
