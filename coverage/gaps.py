@@ -33,9 +33,10 @@ written by :func:`write_gap_zones`.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -52,7 +53,7 @@ from coverage.metrics import covered_mask, population_coverage
 from coverage.reach import CellReach, CostUnit, ReachModel
 from coverage.region import Region
 from coverage.settings import GAP_CONNECTIVITY, GAP_MIN_CELL_POPULATION, GAP_MIN_ZONE_POPULATION
-from coverage.standards import Standard, StandardTable, load_standards
+from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards
 
 __all__ = ["GAP_COLUMNS", "uncovered_by_town", "gap_zones", "gap_zones_feature_collection", "write_gap_zones"]
 
@@ -60,7 +61,7 @@ __all__ = ["GAP_COLUMNS", "uncovered_by_town", "gap_zones", "gap_zones_feature_c
 GAP_COLUMNS = [
     "rank", "layer", "served_column", "served", "pop_total", "pop_60plus", "pop_0_17", "n_cells", "area_km2",
     "across_m", "max_across_m", "town_code", "town_zh", "district_code", "district_zh",
-    "nearest_facility", "nearest_facility_id", "nearest_time_s", "nearest_distance_m",
+    "nearest_facility_id", "nearest_time_s", "nearest_distance_m",
     "site_cell_id", "site_x", "site_y", "site_lon", "site_lat",
 ]  # fmt: skip
 
@@ -150,13 +151,40 @@ def _split(col: np.ndarray, row: np.ndarray, weight: np.ndarray, size: float, ma
     return out
 
 
-def _standards_by_area(reach: Any, standards: StandardTable | Standard | None, layer_id: str) -> dict[str, Standard]:
-    if isinstance(reach, ReachModel):
-        return dict(reach.standards_by_area)
+def _standards_by_area(model: ReachModel | None, standards: StandardTable | Standard | None,
+                       layer_id: str) -> dict[str, Standard]:
+    """The standard per area type: the model's own when there is a model, else ``standards``'."""
+    if model is not None:
+        return dict(model.standards_by_area)
     if isinstance(standards, Standard):
-        return {"urban": standards, "rural": standards}
+        return {a: standards for a in AREA_TYPES}
     table = load_standards() if standards is None else standards
-    return {a: table.get(layer_id, a) for a in ("urban", "rural")}
+    return {a: table.get(layer_id, a) for a in AREA_TYPES}
+
+
+def _number(name: str, value: object, positive: bool = False) -> float:
+    """``value`` as a finite float (>= 0, or > 0 when ``positive``), else :class:`InputError` naming ``name``."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number, got {value!r}") from None
+    if isinstance(value, bool) or not math.isfinite(number) or number < 0 or (positive and number == 0):
+        raise InputError(f"{name} must be a finite number {'> 0' if positive else '>= 0'}, got {value!r}")
+    return number
+
+
+def _max_across(value: float | Mapping[str, float] | None) -> dict[str, float]:
+    """The zone diagonals given (one number for every area type, or some per area type), validated."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        unknown = sorted(map(str, set(value) - set(AREA_TYPES)))
+        if unknown:
+            raise InputError(f"max_across_m: unknown area type(s) {', '.join(unknown)}; "
+                             f"valid: {', '.join(AREA_TYPES)}")
+        return {str(a): _number(f"max_across_m[{a!r}]", v, positive=True) for a, v in value.items()}
+    limit = _number("max_across_m", value, positive=True)
+    return {a: limit for a in AREA_TYPES}
 
 
 def gap_zones(
@@ -167,7 +195,7 @@ def gap_zones(
     connectivity: Literal[4, 8] = GAP_CONNECTIVITY,
     min_population: float = GAP_MIN_ZONE_POPULATION,
     min_cell_population: float = GAP_MIN_CELL_POPULATION,
-    max_across_m: float | None = None,
+    max_across_m: float | Mapping[str, float] | None = None,
 ) -> gpd.GeoDataFrame:
     """Zones of uncovered cells where the layer's served group lives, each inside one town.
 
@@ -186,24 +214,26 @@ def gap_zones(
     connectivity : {4, 8}
         Cells touching by an edge (4) or also by a corner (8) belong to one zone.
     min_population : float
-        Zones with fewer uncovered served people are dropped.
+        Zones with fewer uncovered served people are dropped (finite, >= 0).
     min_cell_population : float
-        Uncovered cells with fewer served people are left out of the zones (``attrs["left_out"]``).
-    max_across_m : float, optional
-        Largest zone diagonal in metres for every town (default: twice the standard's
-        straight-line radius of the town's area type; see the module docstring).
+        Uncovered cells with fewer served people are left out of the zones (``attrs["left_out"]``;
+        finite, >= 0).
+    max_across_m : float or mapping of area type to float, optional
+        Largest zone diagonal in metres (finite, > 0), for every town or per area type (default:
+        twice the standard's straight-line radius of the town's area type, for each area type not
+        given; see the module docstring).
 
     Returns
     -------
     geopandas.GeoDataFrame
         EPSG:32649, one row per zone, ranked, columns :data:`GAP_COLUMNS` + ``geometry``
-        (the union of the zone's cell squares). ``nearest_facility`` is the row in
-        ``region.facilities[layer_id]`` (model indices continue past it for added sites;
-        -1: none reachable), ``nearest_facility_id`` its ``facility_id`` (None for an added
-        site). ``attrs``: ``layer``, ``served_column``, ``method``, ``unit``, ``standards``
+        (the union of the zone's cell squares). ``nearest_facility_id`` is the ``facility_id``
+        of the zone's nearest facility (None for a site added to a what-if model, or when none
+        is reachable). ``attrs``: ``layer``, ``served_column``, ``method``, ``unit``, ``standards``
         (per area type: mode, minutes, speed_kmh, distance_m), ``provenance`` (input →
         real/modelled/illustrative/uploaded/none), ``cell_size``, ``connectivity``,
-        ``min_population``, ``min_cell_population``, ``max_across_m``, ``left_out`` (people in
+        ``min_population``, ``min_cell_population``, ``max_across_m`` (the limit applied, per area
+        type: ``{"urban": m, "rural": m}``), ``left_out`` (people in
         uncovered cells below ``min_cell_population``).
 
     Raises
@@ -212,12 +242,11 @@ def gap_zones(
         A parameter out of range, or cells that are not on the grid's lattice.
     """
     layer = get_layer(layer_id)
-    if connectivity not in (4, 8):
+    if isinstance(connectivity, bool) or connectivity not in (4, 8):
         raise InputError(f"connectivity must be 4 or 8, got {connectivity!r}")
-    if not (min_cell_population >= 0):
-        raise InputError(f"min_cell_population must be >= 0, got {min_cell_population!r}")
-    if max_across_m is not None and not (max_across_m > 0):
-        raise InputError(f"max_across_m must be positive, got {max_across_m!r}")
+    min_population = _number("min_population", min_population)
+    min_cell_population = _number("min_cell_population", min_cell_population)
+    given_across = _max_across(max_across_m)
     pop = region.population
     model = reach if isinstance(reach, ReachModel) else None
     if reach is None:
@@ -225,6 +254,7 @@ def gap_zones(
     cell_reach = model.reach if model is not None else reach
     mask = covered_mask(cell_reach, len(pop))
     by_area = _standards_by_area(model, standards, layer_id)
+    limits = {a: given_across.get(a, 2.0 * s.distance_m) for a, s in by_area.items()}  # the size rule applied
     size = float(region.cell_size)
     served_col = layer.served_column
     served = np.asarray(pop[served_col], dtype=float)
@@ -247,7 +277,7 @@ def gap_zones(
         connectivity=connectivity,
         min_population=min_population,
         min_cell_population=min_cell_population,
-        max_across_m=max_across_m,
+        max_across_m=limits,
         left_out=float(served[gap_all & ~gap].sum()),
     )
     if not gap.any():
@@ -266,8 +296,7 @@ def gap_zones(
     zones: list[tuple[np.ndarray, float]] = []
     for t in np.unique(town):
         sel = np.flatnonzero(town == t)
-        a = str(area[sel[0]])
-        limit = float(max_across_m) if max_across_m is not None else 2.0 * by_area[a].distance_m
+        limit = limits[str(area[sel[0]])]
         for comp in _components(col[sel], row[sel], structure):
             members = sel[comp]
             for part in _split(col[members], row[members], w[members], size, limit, structure):
@@ -309,7 +338,6 @@ def gap_zones(
             "across_m": _across(col[members], row[members], size), "max_across_m": limit,
             "town_code": town[members[0]], "town_zh": town_names.get(town[members[0]]),
             "district_code": district[members[0]], "district_zh": district_names.get(district[members[0]]),
-            "nearest_facility": f,
             "nearest_facility_id": fac_ids[f] if 0 <= f < len(fac_ids) else None,
             "nearest_time_s": float(near_cost[k]) if has_near and network else np.nan,
             "nearest_distance_m": float(near_cost[k]) if has_near and not network else np.nan,

@@ -60,7 +60,7 @@ def test_corner_neighbours_split_with_4_connectivity(small_region, mask):
 def test_nearest_facility_and_suggested_site_distance_mode(small_region, mask):
     z = gap_zones(small_region, LAYER, reach=mask)
     first = z.iloc[0]  # (0,4) [140] + (1,5) [50]; ECS1 at (500, 500), ECS2 at (3500, 3500)
-    assert first.nearest_facility == 0 and first.nearest_facility_id == "ECS1"
+    assert first.nearest_facility_id == "ECS1" and "nearest_facility" not in z.columns  # the id, no row index
     assert first.nearest_distance_m == pytest.approx(np.hypot(250, 1750))  # from cell (0,4)
     assert np.isnan(first.nearest_time_s)
     # served-weighted centre (382, 2382) snaps to the centre of cell (0,4)
@@ -96,6 +96,24 @@ def test_a_long_zone_splits_by_the_size_rule(small_region):
     # a planner's own bound applies to every town: 1,200 m → at most 2 cells in a row
     tight = gap_zones(region, LAYER, reach=np.zeros(8, dtype=bool), max_across_m=1200)
     assert tight["n_cells"].tolist() == [2, 2, 2, 2]
+    assert tight.attrs["max_across_m"] == {"urban": 1200, "rural": 1200}
+    # ... or to one area type only: the rural town keeps the rule (5,760 m) and its 4-cell zone
+    urban_only = gap_zones(region, LAYER, reach=np.zeros(8, dtype=bool), max_across_m={"urban": 1200})
+    assert sorted(urban_only["n_cells"].tolist()) == [2, 2, 4]
+    assert urban_only.attrs["max_across_m"] == {"urban": 1200, "rural": pytest.approx(5760)}
+
+
+def test_file_metadata_states_the_size_rule_applied_per_area_type(small_region, tmp_path):
+    """The GeoJSON's top-level ``max_across_m`` is the limit every feature of that area type was cut to."""
+    region = strip_region(small_region)
+    z = gap_zones(region, LAYER, reach=np.zeros(8, dtype=bool))
+    # elder_care_station: urban walk 15 min → 770 m radius; rural bike 15 min at 15 km/h → 2,880 m
+    assert z.attrs["max_across_m"] == {"urban": pytest.approx(1540), "rural": pytest.approx(5760)}
+    fc = json.loads(write_gap_zones(z, tmp_path / "g.geojson").read_text(encoding="utf-8"))
+    rule = fc["properties"]["max_across_m"]
+    area_of_town = {TOWNS[0][0]: "urban", TOWNS[1][0]: "rural"}
+    for f in fc["features"]:
+        assert f["properties"]["max_across_m"] == rule[area_of_town[f["properties"]["town_code"]]]
 
 
 def test_min_cell_population_is_the_one_default_and_counts_what_it_leaves_out(small_region, mask):
@@ -132,6 +150,13 @@ def test_validate_parameters(small_region, mask):
         gap_zones(small_region, LAYER, reach=mask, connectivity=6)
     with pytest.raises(InputError, match="max_across_m"):
         gap_zones(small_region, LAYER, reach=mask, max_across_m=0)
+    bad = [("min_population", np.nan), ("min_population", -1), ("min_population", np.inf),
+           ("min_population", "many"), ("min_cell_population", np.nan), ("min_cell_population", -0.5),
+           ("max_across_m", np.nan), ("max_across_m", -100), ("max_across_m", np.inf),
+           ("max_across_m", {"urban": np.nan}), ("max_across_m", {"suburb": 1000}), ("connectivity", True)]
+    for name, value in bad:
+        with pytest.raises(InputError, match=name):
+            gap_zones(small_region, LAYER, reach=mask, **{name: value})
     small_region.population.loc[3, "x"] += 120.0  # off the lattice
     with pytest.raises(InputError, match="not on the 500 m lattice"):
         gap_zones(small_region, LAYER, reach=np.zeros(12, dtype=bool))
@@ -155,7 +180,7 @@ def test_network_mode_nearest_time_and_what_if_model(small_region):
     after = gap_zones(region, LAYER, reach=model)
     t3 = after[after["town_code"] == "440704001"]
     # only (2,7) [30] is left in T3: 1,118 m from the nearest street node, off the network
-    assert t3["served"].tolist() == [30] and t3.iloc[0].nearest_facility == -1
+    assert t3["served"].tolist() == [30]
     assert t3.iloc[0].nearest_facility_id is None and np.isnan(t3.iloc[0].nearest_time_s)
     assert len(after) == len(z) - 1 and int(after["served"].sum()) == int(z["served"].sum()) - 190
 
@@ -204,6 +229,9 @@ def test_gaps_command(small_region, tmp_path, monkeypatch, capsys):
     towns = pd.read_csv(towns_out, encoding="utf-8-sig")
     assert towns["uncovered"].tolist() == [280, 220, 80, 0]
     assert "6 个服务空白区" in capsys.readouterr().out
+    # an invalid number is refused with a message (exit 2), not silently used
+    assert main(["gaps", "--layer", LAYER, "--min-population", "nan", "--out", str(out)]) == 2
+    assert "min_population" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- default data
@@ -226,5 +254,5 @@ def test_default_data_zones_are_actionable():
     points = gpd.GeoDataFrame(pop[["town_code"]], geometry=gpd.points_from_xy(pop.x, pop.y), crs="EPSG:32649")
     inside = zones.sjoin(points, predicate="contains", how="inner", lsuffix="zone", rsuffix="cell")
     assert (inside["town_code_zone"] == inside["town_code_cell"]).all()
-    assert zones["nearest_facility"].ge(0).all() and zones["nearest_distance_m"].gt(0).all()
+    assert zones["nearest_facility_id"].notna().all() and zones["nearest_distance_m"].gt(0).all()
     assert zones.iloc[0].area_km2 < 40  # no 4,326 km² zone any more
