@@ -6,7 +6,9 @@ tests publish, for a 5,000 m service distance and 4 facilities, MCLP 89.756 % of
 and p-median mean distance 2,982.1268579890657 m. Here our solvers (the exact ILP, the default
 ``auto`` and the p-median heuristic with its proven bound) must reach spopt's objectives on the
 same inputs — also with spopt's predefined facilities (``predefined_facilities_arr``), which our
-solvers take as fixed existing facilities. Only the CSV files are read (never the pickles).
+solvers take as fixed existing facilities — and spopt's capacitated LSCP (``facility_capacity_arr``
+with POP2000 demand quantities; spopt 0.7 has no capacitated MCLP, and our p-median takes no
+capacity). Only the CSV files are read (never the pickles).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from coverage.siting import (  # noqa: E402
     ilp_max_cover,
     ilp_pmedian,
     ilp_set_cover,
+    ilp_set_cover_capacitated,
     pmedian_instance,
     solve_max_cover,
     solve_pmedian,
@@ -106,6 +109,36 @@ def test_lscp_equals_spopt(sf, radius):
         assert sol.n_sites == n_spopt
         assert (cost[:, sol.sites] <= radius).any(axis=1).all()
         assert sol.status == "optimal" and sol.bound == n_spopt
+
+
+def _capacities(w: np.ndarray, kind: str) -> np.ndarray:
+    """Site capacities as shares of the whole demand: uniform, or growing with the candidate index."""
+    if kind == "uniform":
+        return np.full(16, 0.2 * w.sum())
+    return (0.1 + 0.02 * np.arange(16)) * w.sum()
+
+
+@pytest.mark.parametrize("radius, kind", [(6000.0, "uniform"), (8000.0, "uniform"), (8000.0, "varying")])
+def test_capacitated_lscp_equals_spopt(sf, radius, kind):
+    """spopt's capacitated LSCP (every tract's POP2000 fully assigned, no site above its capacity)."""
+    cost, w = sf
+    cap = _capacities(w, kind)
+    model = LSCP.from_cost_matrix(cost, radius, demand_quantity_arr=w, facility_capacity_arr=cap)
+    model.solve(_cbc(), results=False)
+    assert model.problem.status == pulp.LpStatusOptimal
+    n_spopt = sum(1 for v in model.fac_vars if (v.value() or 0) > 0.5)
+    uncapacitated = LSCP.from_cost_matrix(cost, radius).solve(_cbc(), results=False)
+    assert n_spopt > sum(1 for v in uncapacitated.fac_vars if (v.value() or 0) > 0.5)  # the capacities bind
+    a = sp.csr_matrix(cost <= radius)
+    sol = ilp_set_cover_capacitated(a, w, w.sum(), cap)
+    assert sol.n_sites == n_spopt and sol.status == "optimal" and sol.bound == n_spopt
+    share = sol.extra["assignment"]  # tracts × chosen sites
+    assert np.asarray(share.sum(axis=1)).ravel() == pytest.approx(np.ones(len(w)))
+    assert np.all(np.asarray(share.T @ w).ravel() <= cap[sol.sites] * (1 + 1e-9))
+    assert np.all((share.toarray() > 1e-12) <= (cost[:, sol.sites] <= radius))
+    if kind == "uniform":
+        auto = solve_set_cover(a, w, w.sum(), capacity=float(cap[0]))
+        assert auto.n_sites == n_spopt
 
 
 def test_lscp_infeasible_like_spopt(sf):
