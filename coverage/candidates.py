@@ -35,6 +35,7 @@ from pyproj import Transformer
 
 from coverage.crs import PROJECTED, WGS84
 from coverage.errors import InputError
+from coverage.io import read_facilities
 
 if TYPE_CHECKING:  # pragma: no cover
     from coverage.region import Region
@@ -196,8 +197,6 @@ def candidates_from_points(
         raise InputError(f"on_outside must be 'raise' or 'drop'; got {on_outside!r}")
     label = "candidate points"
     if isinstance(points, (str, os.PathLike)):
-        from coverage.io import read_facilities
-
         path = Path(points)
         label = str(path)
         gdf, _report = read_facilities(path, layer_id or "elder_care_station", crs=crs, towns=region.towns)

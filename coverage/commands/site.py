@@ -20,6 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from coverage.candidates import candidates_from_points
 from coverage.cli import CLIError, add_region_arguments, region_from_args
 from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
 from coverage.i18n import t
@@ -94,8 +95,6 @@ def run(args: argparse.Namespace) -> int:
     region = apply_roads(region_from_args(args), args)
     candidates = None
     if args.candidates:
-        from coverage.candidates import candidates_from_points
-
         # read here so the file's coordinate system (--crs) applies
         candidates = candidates_from_points(region, args.candidates, args.layer, crs=args.crs)
     result = propose_sites(
