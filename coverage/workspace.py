@@ -791,6 +791,22 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
 
 
+def _restore_hint(path: Path, what: str) -> str:
+    """What to do about a damaged ``path``: the restore command, with the newest backup found."""
+    if what != "workspace":
+        return "it is left as it is; choose another backup (docs/DATA_SAFETY.md)"
+    try:
+        found = list_backups(path.parent)
+    except (OSError, InputError):
+        found = []
+    backup = str(found[0]) if found else f"FILE (a backup, e.g. in {path.parent / BACKUP_DIR})"
+    return (
+        f"it is left as it is; put a backup in its place with "
+        f"python -m coverage workspace --workspace {path.parent} restore {backup} --yes "
+        "(the damaged file is moved aside, not deleted; docs/DATA_SAFETY.md)"
+    )
+
+
 def _check_file(path: Path, what: str = "workspace") -> None:
     """Refuse a file that is empty, truncated or not SQLite (it is read, never changed)."""
     try:
@@ -799,7 +815,7 @@ def _check_file(path: Path, what: str = "workspace") -> None:
             header = fh.read(100)
     except OSError as exc:
         raise WorkspaceError(f"cannot read {what} file {path}: {exc.strerror or exc}") from exc
-    restore = "it is left as it is; restore it from a backup (python -m coverage workspace check; docs/DATA_SAFETY.md)"
+    restore = _restore_hint(path, what)
     wal = Path(f"{path}-wal")
     if wal.is_file() and wal.stat().st_size > 0 and (size == 0 or header.startswith(SQLITE_MAGIC)):
         return  # committed pages still in the write-ahead log: SQLite reads them (and checks them)
@@ -931,16 +947,42 @@ class Workspace:
         except sqlite3.OperationalError as exc:
             if not self.read_only:
                 raise self._error(exc) from exc
-            # A read-only WAL database whose -shm cannot be created: read the file as it is
-            # (safe: nobody can write it either, so nothing waits in a WAL).
-            try:
-                con = sqlite3.connect(self.file.as_uri() + "?immutable=1", uri=True, isolation_level=None)
-                con.execute("PRAGMA trusted_schema = OFF")
-            except sqlite3.Error as exc2:
-                raise self._error(exc2) from exc2
+            con = self._connect_unlogged(exc)
         except sqlite3.DatabaseError as exc:
             raise WorkspaceError(f"{self.file} is not a coverage workspace database: {exc}") from exc
         except OSError as exc:
+            raise self._error(exc) from exc
+        return con
+
+    def _connect_unlogged(self, cause: sqlite3.OperationalError) -> sqlite3.Connection:
+        """Read-only fallback when ``mode=ro`` fails (no ``-shm`` can be created or read).
+
+        Only safe while no write-ahead log holds pages: then the database file holds every
+        committed save and is read as it is (``immutable``). A non-empty ``-wal`` next to it
+        may hold committed saves not yet copied into the file; reading without it would show
+        stale data, so that is refused.
+
+        Raises
+        ------
+        WorkspaceReadOnlyError
+            The write-ahead log exists but cannot be read by this user (names both files).
+        """
+        wal = Path(f"{self.file}-wal")
+        try:
+            wal_bytes = wal.stat().st_size if wal.exists() else 0
+        except OSError:
+            wal_bytes = 1
+        if wal_bytes > 0:
+            raise WorkspaceReadOnlyError(
+                f"workspace {self.file} is read-only here and its write-ahead log {wal} (recent "
+                f"saves not yet in the file) cannot be read ({cause}): nothing is shown rather than "
+                "stale data; open it as the user who runs the app (or with write access to its folder), "
+                "or read a backup made by that user (python -m coverage workspace backup)"
+            ) from cause
+        try:
+            con = sqlite3.connect(self.file.as_uri() + "?immutable=1", uri=True, isolation_level=None)
+            con.execute("PRAGMA trusted_schema = OFF")
+        except sqlite3.Error as exc:
             raise self._error(exc) from exc
         return con
 

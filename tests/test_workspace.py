@@ -856,8 +856,11 @@ def test_empty_and_truncated_files_are_refused_not_recreated(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / DB_NAME).write_bytes(b"")
-    with pytest.raises(wsmod.WorkspaceError, match=r"empty \(0 bytes\).*left as it is"):
+    with pytest.raises(wsmod.WorkspaceError, match=r"empty \(0 bytes\).*left as it is") as err:
         Workspace.open(empty)
+    # the advice is a command that works on this file (``workspace check`` refuses it too)
+    assert "workspace --workspace " + str(empty) + " restore FILE" in str(err.value)
+    assert "--yes" in str(err.value) and "workspace check" not in str(err.value)
     assert (empty / DB_NAME).read_bytes() == b""
 
     full = tmp_path / "full"
@@ -925,6 +928,60 @@ def test_workspace_on_a_read_only_file_system(tmp_path, mount_point):
     with pytest.raises(wsmod.WorkspaceReadOnlyError):
         ro.save_scenario("t", [])
     assert cli_main(["workspace", "--workspace", str(mount_point), "list"]) == 0
+
+
+def _read_only_view(source: Path, mount_point: Path) -> None:
+    """Show ``source`` read-only at ``mount_point`` (as to a user who may not write it)."""
+    if not _mount("--bind", "-o", "ro", str(source), str(mount_point)):
+        pytest.skip("cannot bind-mount here (needs CAP_SYS_ADMIN)")
+    if not _mount("-o", "remount,bind,ro", str(mount_point)):
+        pytest.skip("cannot remount read-only here")
+
+
+def test_read_only_view_sees_saves_still_in_the_write_ahead_log(tmp_path, mount_point):
+    """The app (another user) keeps the file open: its last save is only in the -wal; a viewer sees it."""
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_scenario("older", SCENARIO)
+    app = sqlite3.connect(ws.file)  # another connection stays open: no checkpoint on close
+    try:
+        app.execute("SELECT count(*) FROM objects").fetchone()
+        ws.save_scenario("newest", SCENARIO[:1])
+        assert Path(f"{ws.file}-wal").stat().st_size > 0
+        _read_only_view(tmp_path / "ws", mount_point)
+        ro = Workspace.open(mount_point)
+        assert ro.read_only
+        assert ro.scenarios() == ["newest", "older"] and ro.load_scenario("newest") == SCENARIO[:1]
+    finally:
+        app.close()
+
+
+def test_unreadable_write_ahead_log_is_an_error_not_stale_data(tmp_path, mount_point):
+    """A -wal holding a save that SQLite cannot use read-only (no -shm can be made) is refused, named."""
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_scenario("older", SCENARIO)
+    app = sqlite3.connect(ws.file)
+    try:
+        app.execute("SELECT count(*) FROM objects").fetchone()
+        ws.save_scenario("newest", SCENARIO)
+        copy = tmp_path / "copy"  # the files as they are on disk while the app runs, without its -shm
+        copy.mkdir()
+        for suffix in ("", "-wal"):
+            (copy / f"{DB_NAME}{suffix}").write_bytes(Path(f"{ws.file}{suffix}").read_bytes())
+    finally:
+        app.close()
+    _read_only_view(copy, mount_point)
+    with pytest.raises(wsmod.WorkspaceReadOnlyError, match=r"write-ahead log .*-wal.* cannot be read") as err:
+        Workspace.open(mount_point).scenarios()
+    assert str(mount_point / DB_NAME) in str(err.value)
+
+
+def test_read_only_view_without_a_log_reads_the_file(tmp_path, mount_point):
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_scenario("s", SCENARIO)
+    del ws  # every connection closed: the log is checkpointed into the file and removed
+    assert not Path(f"{tmp_path / 'ws' / DB_NAME}-wal").exists()
+    _read_only_view(tmp_path / "ws", mount_point)
+    assert Workspace.open(mount_point).load_scenario("s") == SCENARIO
 
 
 def test_backup_onto_a_full_disk_is_a_workspace_error(tmp_path, mount_point):
@@ -1018,8 +1075,9 @@ def test_restore_backup_moves_the_damaged_file_aside(tmp_path, capsys):
     (tmp_path / "ws" / DB_NAME).write_bytes(b"")
     for suffix in ("-wal", "-shm"):
         (tmp_path / "ws" / f"{DB_NAME}{suffix}").unlink(missing_ok=True)
-    with pytest.raises(wsmod.WorkspaceError):
+    with pytest.raises(wsmod.WorkspaceError, match="empty") as err:
         Workspace.open(tmp_path / "ws")
+    assert f"restore {copy} --yes" in str(err.value)  # names the newest backup found
     # a backup that is itself damaged is refused, nothing is replaced
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(copy.read_bytes()[:1000])
