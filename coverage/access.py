@@ -48,7 +48,7 @@ from coverage.errors import CapacityError, InputError
 from coverage.layers import get_layer
 from coverage.metrics import facility_units
 from coverage.review import load_targets, parse_target
-from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards
+from coverage.standards import AREA_TYPES, Standard, StandardTable, standards_by_area
 
 if TYPE_CHECKING:  # pragma: no cover
     from coverage.network import RoadNetwork
@@ -132,18 +132,6 @@ class CatchmentCosts:
         return out
 
 
-def _standards_by_area(
-    standards: StandardTable | Standard | None, layer_id: str | None, areas: list[str]
-) -> dict[str, Standard]:
-    if isinstance(standards, Standard):
-        return {a: standards for a in areas}
-    table = load_standards() if standards is None else standards
-    if not isinstance(table, StandardTable):
-        raise InputError(f"standards must be a StandardTable, a Standard or None; got {type(table).__name__}")
-    if layer_id is None:
-        raise InputError("a StandardTable needs a layer_id")
-    return {a: table.get(layer_id, a) for a in areas}
-
 
 def catchment_costs_xy(
     cell_xy: np.ndarray,
@@ -181,7 +169,7 @@ def catchment_costs_xy(
     if isinstance(standards, Mapping):
         by_area = {a: standards[a] for a in present}
     else:
-        by_area = _standards_by_area(standards, layer_id, present)
+        by_area = standards_by_area(standards, layer_id, present)
     mode = "distance" if network is None else "network"
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for a in present:

@@ -31,7 +31,7 @@ from coverage.crs import PROJECTED, WGS84
 from coverage.layers import get_layer
 from coverage.reach import ReachModel, compute_reach
 from coverage.review import Milestone, load_targets, meets, parse_target, target_for
-from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards
+from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards, standards_by_area
 
 if TYPE_CHECKING:  # pragma: no cover
     from coverage.network import RoadNetwork
@@ -170,12 +170,6 @@ class CommunityIndicator:
 # --------------------------------------------------------------------------- helpers
 
 
-def _standards_by_area(standards: StandardTable | Standard | None, layer_id: str) -> dict[str, Standard]:
-    if isinstance(standards, Standard):
-        return {a: standards for a in AREA_TYPES}
-    table = load_standards() if standards is None else standards
-    return {a: table.get(layer_id, a) for a in AREA_TYPES}
-
 
 def _open_by(gdf: gpd.GeoDataFrame, year: int | None) -> gpd.GeoDataFrame:
     if year is None or "opening_year" not in gdf.columns:
@@ -262,7 +256,7 @@ def community_coverage(
     >>> community_coverage(region, "elder_care_station", units).share  # doctest: +SKIP
     """
     get_layer(layer_id)
-    by_area = _standards_by_area(standards, layer_id)
+    by_area = standards_by_area(standards, layer_id)
     net = network if network is not None else region.network
     mode, unit = ("distance", "m") if net is None else ("network", "s")
     provenance = region.provenance_for([layer_id])
@@ -336,7 +330,7 @@ def community_circle(
     point of the same town; cells of towns without communities are ``unassigned_served``.
     """
     layer = get_layer(layer_id)
-    by_area = _standards_by_area(standards, layer_id)
+    by_area = standards_by_area(standards, layer_id)
     net = network if network is not None else region.network
     mode = "distance" if net is None else "network"
     provenance = region.provenance_for([layer_id])

@@ -47,7 +47,7 @@ from coverage.crs import PROJECTED, WGS84
 from coverage.errors import InputError, NetworkError
 from coverage.network import RoadNetwork, augment_sources, gather_rows
 from coverage.region import Region
-from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards
+from coverage.standards import AREA_TYPES, Standard, StandardTable, standards_by_area
 
 __all__ = [
     "CellReach",
@@ -218,18 +218,6 @@ class ModeGroup:
     one_source: sp.csr_matrix | None = None  # graph + one spare virtual row (for add)
 
 
-def _standards_for(
-    standards: StandardTable | Standard | None, layer_id: str | None, area_types: Iterable[str]
-) -> dict[str, Standard]:
-    if isinstance(standards, Standard):
-        return {a: standards for a in area_types}
-    table = load_standards() if standards is None else standards
-    if not isinstance(table, StandardTable):
-        raise InputError(f"standards must be a StandardTable, a Standard or None; got {type(table).__name__}")
-    if layer_id is None:
-        raise InputError("a StandardTable needs a layer_id")
-    return {a: table.get(layer_id, a) for a in area_types}
-
 
 def _choose_network(region: Region, network: RoadNetwork | None, method: MethodChoice) -> RoadNetwork | None:
     if method not in ("auto", "network", "distance"):
@@ -367,7 +355,7 @@ class ReachModel:
             bad = sorted({str(a) for a in area[others[~is_rural][:1000]]})
             raise InputError(f"unknown cell area type(s) {bad}; expected {', '.join(AREA_TYPES)}")
         present = [a for a in AREA_TYPES if masks[a].any()]
-        by_area = _standards_for(standards, layer_id, present or AREA_TYPES[:1])
+        by_area = standards_by_area(standards, layer_id, present or AREA_TYPES[:1])
         self.standards_by_area = by_area
         self.cell_xy = cell_xy
         self.area_type = area

@@ -28,6 +28,7 @@ from coverage.errors import InputError
 from coverage.io import read_facilities, read_population, read_towns
 from coverage.io.population import age_groups_modelled
 from coverage.layers import LAYERS, get_layer
+from coverage.standards import AREA_TYPES, area_type_of
 from coverage.schema import (
     DISTRICT_COLUMNS,
     FACILITY_COLUMNS,
@@ -636,16 +637,23 @@ def _normalise_facilities(gdf: gpd.GeoDataFrame, layer_id: str) -> gpd.GeoDataFr
 
 
 def _town_area_types(towns: gpd.GeoDataFrame) -> dict[str, str]:
-    codes = towns["town_code"].astype(str)
-    if "area_type" in towns.columns:
-        area = towns["area_type"].astype(object)
-    else:
-        area = pd.Series([None] * len(towns), index=towns.index, dtype=object)
-    if "town_type" in towns.columns:
-        fallback = towns["town_type"].map({"街道": "urban", "镇": "rural"})
-        area = area.where(area.notna(), fallback)
-    area = area.where(area.notna(), "rural")
-    return dict(zip(codes, area))
+    """``town_code`` → area type: the town's ``area_type``, else its ``town_type``
+    (:func:`coverage.standards.area_type_of`); an unknown type raises :class:`InputError`."""
+    codes = towns["town_code"].astype(str).tolist()
+    areas = towns["area_type"].tolist() if "area_type" in towns.columns else [None] * len(codes)
+    types = towns["town_type"].tolist() if "town_type" in towns.columns else [None] * len(codes)
+    out: dict[str, str] = {}
+    for code, area, kind in zip(codes, areas, types):
+        if isinstance(area, str) and area in AREA_TYPES:
+            out[code] = area
+        elif isinstance(area, str) and area:
+            raise InputError(f"town {code}: unknown area type {area!r}; expected {', '.join(AREA_TYPES)}")
+        else:
+            try:
+                out[code] = area_type_of(kind)
+            except InputError as exc:
+                raise InputError(f"town {code}: {exc}") from None
+    return out
 
 
 def _reassign_cells(population: pd.DataFrame, towns: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
 from coverage import paths
-from coverage.errors import StandardsError
+from coverage.errors import InputError, StandardsError
 from coverage.i18n import t
 from coverage.layers import LAYERS
 
@@ -59,10 +59,15 @@ __all__ = [
     "load_references",
     "load_standards",
     "resolve",
+    "TOWN_TYPE_AREA",
+    "area_type_of",
+    "standards_by_area",
 ]
 
 MODES: tuple[str, ...] = ("walk", "bike", "drive")
 AREA_TYPES: tuple[str, ...] = ("urban", "rural")
+#: The area type of each town type: a 街道 (sub-district) is urban, a 镇 (town) rural.
+TOWN_TYPE_AREA: dict[str, str] = {"街道": "urban", "镇": "rural"}
 
 _REQUIRED_COLUMNS = ("layer", "area_type", "mode", "minutes")
 
@@ -568,3 +573,50 @@ def _parse_row(path: Path, rowno: int, row: Mapping[str, str]) -> tuple[tuple[st
     assert minutes is not None
     return (layer_id, area_type), _Row(mode, minutes, numbers["speed_kmh"], numbers["distance_m"],
                                        row.get("notes", ""))
+
+
+def area_type_of(town_type: object) -> str:
+    """The area type (``"urban"`` / ``"rural"``) of a town type (``街道`` / ``镇``, :data:`TOWN_TYPE_AREA`).
+
+    Raises
+    ------
+    InputError
+        For any other town type (no silent default).
+    """
+    area = TOWN_TYPE_AREA.get(str(town_type).strip()) if town_type is not None else None
+    if area is None:
+        raise InputError(f"unknown town type {town_type!r}; expected one of {', '.join(TOWN_TYPE_AREA)}")
+    return area
+
+
+def standards_by_area(
+    standards: StandardTable | Standard | None,
+    layer_id: str | None,
+    area_types: Iterable[str] = AREA_TYPES,
+) -> dict[str, Standard]:
+    """The standard of ``layer_id`` in each of ``area_types``.
+
+    Parameters
+    ----------
+    standards : StandardTable, Standard or None
+        A table (looked up per area type), one standard for every area type, or None for
+        ``data/standards.csv``.
+    layer_id : str or None
+        The facility layer (needed with a table).
+    area_types : iterable of str
+        Area types to return (default both).
+
+    Raises
+    ------
+    InputError
+        ``standards`` is of another type, or a table is given without ``layer_id``.
+    """
+    areas = list(area_types)
+    if isinstance(standards, Standard):
+        return {a: standards for a in areas}
+    table = load_standards() if standards is None else standards
+    if not isinstance(table, StandardTable):
+        raise InputError(f"standards must be a StandardTable, a Standard or None; got {type(table).__name__}")
+    if layer_id is None:
+        raise InputError("a StandardTable needs a layer_id")
+    return {a: table.get(layer_id, a) for a in areas}
