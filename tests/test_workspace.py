@@ -610,11 +610,16 @@ def test_cli_list_export_backup_check(tmp_path, capsys):
     ws.save_population(pd.DataFrame({"town_code": ["440703001"], "pop_total": [5]}))
     ws.save_standards({"elder_canteen": {"urban": {"minutes": 10}}})
     ws.save_scenario("方案A", SCENARIO)
-    base = ["workspace", "--workspace", str(tmp_path / "ws")]
+    base = ["workspace", "--workspace", str(tmp_path / "ws"), "--lang", "en"]
 
     assert cli_main(base + ["list"]) == 0
     out = capsys.readouterr().out
     assert "elder_canteen" in out and "3 rows" in out and "饭堂.xlsx" in out and "方案A" in out
+    assert cli_main(base[:-2] + ["list"]) == 0  # Chinese by default
+    out = capsys.readouterr().out
+    assert out.startswith("工作区: ") and "3 行" in out and "来自 饭堂.xlsx" in out and "3 rows" not in out
+    assert cli_main(base[:-2] + ["list", "--lang", "en"]) == 0  # --lang also after the action
+    assert "3 rows" in capsys.readouterr().out
 
     assert cli_main(base + ["export", str(tmp_path / "out")]) == 0
     capsys.readouterr()
@@ -639,6 +644,44 @@ def test_cli_list_export_backup_check(tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
     assert cli_main(["workspace", "--workspace", str(tmp_path / "afile"), "list"]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_cli_export_refuses_an_earlier_export_and_skips_damaged_items(tmp_path, capsys):
+    ws = Workspace.open(tmp_path / "ws")
+    ws.save_layer("elder_canteen", sample_layer())
+    ws.save_layer("ossuary", sample_layer())
+    ws.save_scenario("好", SCENARIO)
+    ws.save_scenario("坏", SCENARIO)
+    base = ["workspace", "--workspace", str(tmp_path / "ws"), "--lang", "en", "export"]
+    out_dir = tmp_path / "out"
+    assert cli_main(base + [str(out_dir)]) == 0
+    capsys.readouterr()
+    first = (out_dir / "scenarios" / "好.json").read_text(encoding="utf-8")
+
+    # a second export into the same folder is refused, nothing is overwritten
+    ws.save_scenario("好", SCENARIO[:1], base_version=1)
+    assert cli_main(base + [str(out_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "not empty" in err and "--force" in err
+    assert (out_dir / "scenarios" / "好.json").read_text(encoding="utf-8") == first
+    assert cli_main(["workspace", "--workspace", str(tmp_path / "ws"), "export", str(out_dir)]) == 2
+    assert "已存在且不为空" in capsys.readouterr().err  # in Chinese by default
+    assert cli_main(base + [str(out_dir), "--force"]) == 0
+    capsys.readouterr()
+    doc = json.loads((out_dir / "scenarios" / "好.json").read_text(encoding="utf-8"))
+    assert doc["changes"] == SCENARIO[:1]
+
+    # damaged items are named and skipped; every other item is exported; exit status 2
+    _damage_body(tmp_path / "ws", "layer", "elder_canteen", '{"format": 1, "columns": [')
+    _damage_body(tmp_path / "ws", "scenario", "坏", '[{"op": "teleport"}]')
+    assert cli_main(base + [str(tmp_path / "out2")]) == 2
+    out = capsys.readouterr().out
+    assert "damaged: layer 'elder_canteen'" in out and "damaged: scenario '坏'" in out
+    assert "2 damaged item(s) not exported" in out
+    written = sorted(str(p.relative_to(tmp_path / "out2")) for p in (tmp_path / "out2").rglob("*") if p.is_file())
+    assert written == ["layers/ossuary.geojson", "scenarios/好.json"]
+    assert cli_main(["workspace", "--workspace", str(tmp_path / "ws"), "export", str(tmp_path / "out3")]) == 2
+    assert "损坏: 设施图层 (layer) “elder_canteen”" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------
@@ -838,12 +881,12 @@ def test_check_names_damaged_bodies_and_they_can_be_dropped(tmp_path, capsys):
     assert ws.load_scenario("好") == SCENARIO
     assert [e.name for e in ws.entries()] == ["d", "elder_canteen", "ossuary", "坏", "好"]
 
-    assert cli_main(["workspace", "--workspace", str(tmp_path), "check"]) == 1
+    assert cli_main(["workspace", "--workspace", str(tmp_path), "--lang", "en", "check"]) == 2
     out = capsys.readouterr().out
     assert "damaged: layer 'elder_canteen'" in out and "damaged: scenario '坏'" in out
     assert "damaged: draft 'd'" in out and "5 stored items, 3 damaged" in out
     assert cli_main(["workspace", "--workspace", str(tmp_path), "drop", "layer", "elder_canteen"]) == 2
-    assert "add --yes" in capsys.readouterr().err
+    assert "请加 --yes" in capsys.readouterr().err
     assert "elder_canteen" in ws.layers()  # nothing dropped without the confirmation
     assert cli_main(["workspace", "--workspace", str(tmp_path), "drop", "layer", "elder_canteen", "--yes"]) == 0
     ws.drop("scenario", "坏")
@@ -1085,7 +1128,8 @@ def test_restore_backup_moves_the_damaged_file_aside(tmp_path, capsys):
         wsmod.restore_backup(tmp_path / "ws", bad)
     assert (tmp_path / "ws" / DB_NAME).read_bytes() == b""
     assert cli_main(["workspace", "--workspace", str(tmp_path / "ws"), "restore", str(copy)]) == 2
-    assert cli_main(["workspace", "--workspace", str(tmp_path / "ws"), "restore", str(copy), "--yes"]) == 0
+    assert cli_main(["workspace", "--workspace", str(tmp_path / "ws"), "restore", str(copy), "--yes",
+                     "--lang", "en"]) == 0
     assert "moved to" in capsys.readouterr().out
     assert Workspace.open(tmp_path / "ws").load_scenario("s") == SCENARIO
     moved = [p for p in (tmp_path / "ws").iterdir() if p.name.startswith(f"{DB_NAME}.replaced-")]
@@ -1119,7 +1163,7 @@ def test_damaged_pages_are_reported_not_misread(tmp_path, capsys, small_region):
     assert [(d.kind, d.name) for d in restored.damaged] == [("layer", "elder_care_station")]
     assert restored.region.facilities["elder_care_station"]["facility_id"].tolist() == \
         small_region.facilities["elder_care_station"]["facility_id"].tolist()
-    assert cli_main(["workspace", "--workspace", str(tmp_path), "check"]) == 1
+    assert cli_main(["workspace", "--workspace", str(tmp_path), "--lang", "en", "check"]) == 2
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("DAMAGED")
 
 
@@ -1133,7 +1177,7 @@ def test_old_drafts_are_listed_then_pruned_only_with_yes(tmp_path, capsys):
     con.commit()
     con.close()
     assert ws.stale_drafts(30) == ["old"] and ws.stale_drafts(0) == ["old", "new"]
-    base = ["workspace", "--workspace", str(tmp_path), "prune-drafts", "--older-than", "30"]
+    base = ["workspace", "--workspace", str(tmp_path), "--lang", "en", "prune-drafts", "--older-than", "30"]
     assert cli_main(base) == 0
     assert "would delete draft old" in capsys.readouterr().out and ws.drafts() == ["new", "old"]
     assert cli_main(base + ["--yes"]) == 0

@@ -1,5 +1,10 @@
 """``python -m coverage workspace``: list, export, back up, check and repair the saved workspace.
 
+Exit status: 0 when done; 2 for a refused or failed action, and when ``check`` or ``export``
+found damaged items (each named on a ``damaged`` line; ``export`` still writes every other
+item); 1 only for a bug (a traceback). ``--lang zh|en`` (default zh, before or after the
+action) chooses the language of what is printed.
+
 Examples
 --------
 ::
@@ -8,7 +13,7 @@ Examples
     python -m coverage workspace --workspace /srv/coverage/ws backup /backups/
     python -m coverage workspace backup workspace/backups/monday.sqlite --force
     python -m coverage workspace export out/ws-export
-    python -m coverage workspace check
+    python -m coverage workspace --lang en check
     python -m coverage workspace drop layer elder_canteen --yes
     python -m coverage workspace restore workspace/backups/monday.sqlite --yes
     python -m coverage workspace prune-drafts --older-than 30 --yes
@@ -20,12 +25,16 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import Callable
 
 import geopandas as gpd
 
-from coverage.errors import InputError, WorkspaceError
+from coverage.errors import InputError, WorkspaceDamagedError, WorkspaceError
 from coverage.export import write_geojson
+from coverage.i18n import STRINGS, t
 from coverage.workspace import (
+    Damage,
+    StoredFrame,
     Workspace,
     check_name,
     list_backups,
@@ -36,41 +45,62 @@ from coverage.workspace import (
 NAME = "workspace"
 HELP = "list, export, back up, check or repair the saved workspace (layers, overrides, scenarios)"
 
+_LANG_HELP = "language of what is printed (default zh)"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``--workspace`` and the ``list|history|export|backup|check|drop|restore`` actions."""
+    """Register ``--workspace``, ``--lang`` and the ``list|history|export|backup|check|drop|restore`` actions."""
     parser.add_argument(
         "--workspace",
         metavar="DIR",
         default=None,
         help="workspace directory (default: $COVERAGE_WORKSPACE, else ./workspace)",
     )
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=_LANG_HELP)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
-    actions.add_parser("list", help="list saved layers, overrides, standards, scenarios, drafts and backups")
-    p = actions.add_parser("history", help="show the latest saves and deletes")
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text, description=help_text)
+        # also accepted after the action; SUPPRESS keeps a value given before it
+        sub.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS, help=_LANG_HELP)
+        return sub
+
+    action("list", "list saved layers, overrides, standards, scenarios, drafts and backups")
+    p = action("history", "show the latest saves and deletes")
     p.add_argument("--limit", type=int, default=20, help="number of events (default 20)")
-    p = actions.add_parser(
-        "export", help="write everything saved as GeoJSON / CSV / JSON files into a directory"
-    )
-    p.add_argument("dest", metavar="DIR", help="destination directory (created if missing)")
-    p = actions.add_parser(
-        "backup", help="copy the workspace database (safe while the app is running)"
-    )
+    p = action("export", "write everything saved as GeoJSON / CSV / JSON files into a directory "
+               "(damaged items are named and skipped, exit status 2)")
+    p.add_argument("dest", metavar="DIR", help="destination directory (created if missing; refused if not empty)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty directory, replacing files of the same name")
+    p = action("backup", "copy the workspace database (safe while the app is running)")
     p.add_argument("dest", metavar="PATH", help="destination .sqlite file, or an existing directory")
     p.add_argument("--force", action="store_true",
                    help="replace an existing destination (only if it is itself a coverage workspace)")
-    actions.add_parser("check", help="SQLite's integrity check, then decode every stored item; name the damaged")
-    p = actions.add_parser("drop", help="remove one stored item (e.g. a damaged one); needs --yes")
+    action("check", "SQLite's integrity check, then decode every stored item; name the damaged (exit status 2)")
+    p = action("drop", "remove one stored item (e.g. a damaged one); needs --yes")
     p.add_argument("kind", choices=("layer", "towns", "population", "standards", "scenario", "draft"))
     p.add_argument("name", help="its name (for towns / population / standards: the same word)")
     p.add_argument("--yes", action="store_true", help="confirm the removal")
-    p = actions.add_parser("prune-drafts", help="forget app sessions' drafts not saved for DAYS days; needs --yes")
+    p = action("prune-drafts", "forget app sessions' drafts not saved for DAYS days; needs --yes")
     p.add_argument("--older-than", metavar="DAYS", type=float, required=True, help="age in days")
     p.add_argument("--yes", action="store_true", help="confirm the removal (without it: list them)")
-    p = actions.add_parser("restore", help="put a backup in place (the current file is moved aside); needs --yes")
+    p = action("restore", "put a backup in place (the current file is moved aside); needs --yes")
     p.add_argument("backup", metavar="FILE", help="a backup .sqlite file")
     p.add_argument("--yes", action="store_true", help="confirm the restore")
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """The printed name of a stored item's ``kind`` (the code itself when the catalogue has none)."""
+    key = f"ws_kind_{kind}"
+    return t(key, lang) if key in STRINGS else kind
+
+
+def damaged_line(damage: Damage, lang: str) -> str:
+    """One printed line naming a damaged item (its kind as ``drop KIND NAME`` takes it) and why."""
+    return t("ws_cli_damaged_line", lang, kind=damage.kind, kind_name=kind_name(damage.kind, lang),
+             name=damage.name, reason=damage.reason)
 
 
 def _inside(base: Path, name: str) -> Path:
@@ -81,24 +111,53 @@ def _inside(base: Path, name: str) -> Path:
     return path
 
 
-def export_workspace(ws: Workspace, dest: str | os.PathLike[str]) -> list[Path]:
-    """Write every stored object of ``ws`` into the directory ``dest``.
+def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *, force: bool = False,
+                     lang: str = "en") -> tuple[list[Path], list[Damage]]:
+    """Write every readable stored object of ``ws`` into the directory ``dest``.
 
     Layers go to ``layers/<layer_id>.geojson``, the towns override to
     ``towns.geojson``, the population override to ``population.csv`` (or
     ``.geojson`` if it has geometries), standards to ``standards.json`` and
-    scenarios to ``scenarios/<name>.json``. Returns the files written.
+    scenarios to ``scenarios/<name>.json``. A damaged item is skipped and
+    returned; every other item is still written.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace to export.
+    dest : path
+        Destination directory: created if missing; refused when it exists and is not
+        empty (e.g. an earlier export), unless ``force``.
+    force : bool
+        Write into a non-empty directory, replacing files of the same name (other files
+        are left as they are).
+    lang : {"zh", "en"}
+        Language of the refusal message.
+
+    Returns
+    -------
+    (list of Path, list of Damage)
+        The files written, and the items not exported because they are damaged.
+
+    Raises
+    ------
+    InputError
+        ``dest`` is a file, or a non-empty directory without ``force``.
+    WorkspaceError
+        ``dest`` cannot be created or read.
     """
     base = Path(dest)
     if base.exists() and not base.is_dir():
         raise InputError(f"export destination {base} exists and is not a directory")
     try:
+        if not force and base.is_dir() and any(base.iterdir()):
+            raise InputError(t("ws_cli_export_exists", lang, path=base))
         base.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WorkspaceError(f"cannot create {base}: {exc.strerror or exc}") from exc
     written: list[Path] = []
 
-    def frame_out(stored, stem: str) -> None:
+    def frame_out(stored: StoredFrame, stem: str) -> None:
         props = {"source_name": stored.source_name, "version": stored.version, "saved_at": stored.saved_at}
         data = stored.data
         if isinstance(data, gpd.GeoDataFrame) and data.crs is not None:
@@ -109,70 +168,94 @@ def export_workspace(ws: Workspace, dest: str | os.PathLike[str]) -> list[Path]:
             data.to_csv(path, index=False, encoding="utf-8")
             written.append(path)
 
-    for layer_id in ws.layers():
-        frame_out(ws.load_layer(layer_id), f"layers/{check_name(layer_id, 'layer id')}")
-    for which in ws.overrides():
-        stored = ws.load_towns() if which == "towns" else ws.load_population()
-        frame_out(stored, which)
-    standards = ws.load_standards()
-    if standards:
-        path = _inside(base, "standards.json")
-        path.write_text(json.dumps(standards, ensure_ascii=False, indent=2), encoding="utf-8")
-        written.append(path)
-    for name in ws.scenarios():
-        path = _inside(base, f"scenarios/{check_name(name, 'scenario name')}.json")
+    def json_out(doc: object, name: str) -> None:
+        path = _inside(base, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"name": name, "changes": ws.load_scenario(name)}
         path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
         written.append(path)
-    return written
+
+    def layer_out(layer_id: str) -> None:
+        frame_out(ws.load_layer(layer_id), f"layers/{check_name(layer_id, 'layer id')}")
+
+    def override_out(which: str) -> None:
+        frame_out(ws.load_towns() if which == "towns" else ws.load_population(), which)
+
+    def standards_out(_name: str) -> None:
+        standards = ws.load_standards()
+        if standards:
+            json_out(standards, "standards.json")
+
+    def scenario_out(name: str) -> None:
+        json_out({"name": name, "changes": ws.load_scenario(name)},
+                 f"scenarios/{check_name(name, 'scenario name')}.json")
+
+    items: list[tuple[str, str, Callable[[str], None]]] = [("layer", n, layer_out) for n in ws.layers()]
+    items += [(which, which, override_out) for which in ws.overrides()]
+    items += [("standards", "standards", standards_out)]
+    items += [("scenario", n, scenario_out) for n in ws.scenarios()]
+    damaged: list[Damage] = []
+    for kind, name, write in items:
+        try:
+            write(name)
+        except WorkspaceDamagedError as exc:
+            damaged.append(Damage(kind, name, str(exc)))
+        except KeyError:
+            continue  # deleted by another process while exporting
+    return written, damaged
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the chosen action; return the exit status."""
+    """Run the chosen action; return the exit status (2 when damaged items were found)."""
+    lang = getattr(args, "lang", "zh")
     if args.action == "restore":
         if not args.yes:
-            raise InputError("restore replaces the workspace file (it is moved aside, not deleted): add --yes")
+            raise InputError(t("ws_cli_restore_confirm", lang))
         moved = restore_backup(args.workspace, args.backup)
-        print(f"restored {args.backup} into {resolve_workspace_dir(args.workspace)}")
+        print(t("ws_cli_restored", lang, backup=args.backup, path=resolve_workspace_dir(args.workspace)))
         if moved is not None:
-            print(f"the previous file was moved to {moved}")
+            print(t("ws_cli_restored_moved", lang, moved=moved))
         return 0
     ws = Workspace.open(args.workspace)
     if args.action == "list":
         entries = ws.entries()
-        print(f"workspace: {ws.file}" + ("  (read-only)" if ws.read_only else ""))
+        tag = "  " + t("ws_cli_read_only", lang) if ws.read_only else ""
+        print(t("ws_cli_workspace", lang, path=ws.file) + tag)
         if not entries:
-            print("(empty)")
+            print(t("ws_cli_empty", lang))
         for e in entries:
-            rows = f"{e.n_rows} rows" if e.n_rows is not None else ""
-            src = f"from {e.source_name}" if e.source_name else ""
+            rows = t("ws_cli_rows", lang, n=e.n_rows) if e.n_rows is not None else ""
+            src = t("ws_cli_from", lang, source=e.source_name) if e.source_name else ""
             print(f"{e.kind:<11} {e.name:<34} v{e.version:<4} {e.saved_at}  {rows} {src}".rstrip())
         for path in list_backups(ws.directory):
-            print(f"backup      {path}")
+            print(f"{t('ws_cli_backup', lang):<11} {path}")
     elif args.action == "history":
         for h in ws.history(args.limit):
-            print(f"{h.saved_at}  {h.action:<6} {h.kind:<11} {h.name} v{h.version}")
+            key = f"ws_cli_action_{h.action}"
+            act = t(key, lang) if key in STRINGS else h.action
+            print(f"{h.saved_at}  {act:<6} {h.kind:<11} {h.name} v{h.version}")
     elif args.action == "export":
         try:
-            files = export_workspace(ws, args.dest)
-        except KeyError as exc:  # deleted by another process while exporting
-            raise WorkspaceError(str(exc.args[0] if exc.args else exc)) from None
+            files, damaged = export_workspace(ws, args.dest, force=args.force, lang=lang)
         except OSError as exc:  # e.g. a full disk
             raise WorkspaceError(f"export to {args.dest} failed: {exc.strerror or exc}") from exc
         for f in files:
             print(f)
+        for d in damaged:
+            print(damaged_line(d, lang))
+        print(t("ws_cli_export_done", lang, n=len(files), path=args.dest))
+        if damaged:
+            print(t("ws_cli_export_damaged", lang, n=len(damaged)))
+            return 2
     elif args.action == "backup":
         print(ws.backup(args.dest, force=args.force))
     elif args.action == "check":
         report = ws.check()
-        print(f"sqlite: {report.sqlite}")
+        print(t("ws_cli_sqlite", lang, result=report.sqlite))
         for d in report.damaged:
-            print(f"damaged: {d.kind} {d.name!r}: {d.reason}")
-        print(f"{report.n_objects} stored items, {len(report.damaged)} damaged")
-        print("ok" if report.ok else "DAMAGED: drop the damaged items (workspace drop KIND NAME --yes) "
-              "or restore a backup (workspace restore FILE --yes)")
-        return 0 if report.ok else 1
+            print(damaged_line(d, lang))
+        print(t("ws_cli_check_count", lang, n=report.n_objects, damaged=len(report.damaged)))
+        print(t("ws_cli_check_ok", lang) if report.ok else t("ws_cli_check_damaged", lang))
+        return 0 if report.ok else 2
     elif args.action == "prune-drafts":
         stale = ws.stale_drafts(args.older_than)
         for draft_id in stale:
@@ -181,15 +264,15 @@ def run(args: argparse.Namespace) -> int:
                     ws.delete_draft(draft_id)
                 except KeyError:  # deleted meanwhile
                     continue
-            print(("deleted draft " if args.yes else "would delete draft ") + draft_id)
+            print(t("ws_cli_deleted_draft" if args.yes else "ws_cli_would_delete_draft", lang, draft=draft_id))
         if stale and not args.yes:
-            print("add --yes to delete them")
+            print(t("ws_cli_prune_confirm", lang))
     elif args.action == "drop":
         if not args.yes:
-            raise InputError(f"drop removes {args.kind} {args.name!r} from the workspace: add --yes")
+            raise InputError(t("ws_cli_drop_confirm", lang, kind=kind_name(args.kind, lang), name=args.name))
         try:
             ws.drop(args.kind, args.name)
         except KeyError as exc:
             raise InputError(str(exc.args[0] if exc.args else exc)) from None
-        print(f"dropped {args.kind} {args.name!r} (its text is kept in the history)")
+        print(t("ws_cli_dropped", lang, kind=kind_name(args.kind, lang), name=args.name))
     return 0

@@ -68,4 +68,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ws_overwrite": ("覆盖同名方案", "Overwrite the scenario of this name"),
     "ws_read_only_save": ("工作区为只读, 无法保存。", "The workspace is read-only: nothing can be saved."),
+    # ``python -m coverage workspace`` (the CLI's printers)
+    "ws_cli_workspace": ("工作区: {path}", "workspace: {path}"),
+    "ws_cli_read_only": ("(只读)", "(read-only)"),
+    "ws_cli_empty": ("(空)", "(empty)"),
+    "ws_cli_rows": ("{n} 行", "{n} rows"),
+    "ws_cli_from": ("来自 {source}", "from {source}"),
+    "ws_cli_backup": ("备份", "backup"),
+    "ws_cli_action_save": ("保存", "save"),
+    "ws_cli_action_delete": ("删除", "delete"),
+    "ws_cli_action_drop": ("移除", "drop"),
+    "ws_cli_sqlite": ("SQLite 完整性检查: {result}", "sqlite: {result}"),
+    "ws_cli_damaged_line": ("损坏: {kind_name} ({kind}) “{name}”: {reason}", "damaged: {kind} '{name}' ({kind_name}): {reason}"),
+    "ws_cli_check_count": ("共 {n} 项已保存内容, {damaged} 项损坏", "{n} stored items, {damaged} damaged"),
+    "ws_cli_check_ok": ("正常", "ok"),
+    "ws_cli_check_damaged": (
+        "已损坏: 请删除损坏项 (python -m coverage workspace drop 类别 名称 --yes) "
+        "或从备份恢复 (python -m coverage workspace restore 备份文件 --yes)",
+        "DAMAGED: drop the damaged items (python -m coverage workspace drop KIND NAME --yes) "
+        "or restore a backup (python -m coverage workspace restore FILE --yes)",
+    ),
+    "ws_cli_export_exists": (
+        "导出目录 {path} 已存在且不为空 (可能是之前的导出): 未写入任何文件。请换一个目录, 或加 --force "
+        "覆盖同名文件 (其他文件保留不动)",
+        "export destination {path} exists and is not empty (an earlier export?): nothing was written. "
+        "Choose another directory, or add --force to replace files of the same name (other files are left)",
+    ),
+    "ws_cli_export_done": ("已导出 {n} 个文件到 {path}", "{n} files exported to {path}"),
+    "ws_cli_export_damaged": (
+        "有 {n} 项损坏, 未导出 (其余已导出): 见上方“损坏”各行; 可用 workspace check 查看",
+        "{n} damaged item(s) not exported (the rest was): see the 'damaged' lines above; "
+        "workspace check lists them too",
+    ),
+    "ws_cli_restored": ("已将 {backup} 恢复到 {path}", "restored {backup} into {path}"),
+    "ws_cli_restored_moved": ("原文件已移至 {moved}", "the previous file was moved to {moved}"),
+    "ws_cli_restore_confirm": (
+        "恢复会替换工作区文件 (原文件移到一旁保留, 不会删除): 请加 --yes",
+        "restore replaces the workspace file (it is moved aside, not deleted): add --yes",
+    ),
+    "ws_cli_drop_confirm": (
+        "drop 会从工作区移除{kind} “{name}”: 请加 --yes",
+        "drop removes {kind} '{name}' from the workspace: add --yes",
+    ),
+    "ws_cli_dropped": ("已移除{kind} “{name}” (其内容保留在历史记录中)",
+                       "dropped {kind} '{name}' (its text is kept in the history)"),
+    "ws_cli_would_delete_draft": ("将删除草稿 {draft}", "would delete draft {draft}"),
+    "ws_cli_deleted_draft": ("已删除草稿 {draft}", "deleted draft {draft}"),
+    "ws_cli_prune_confirm": ("加 --yes 以删除这些草稿", "add --yes to delete them"),
 }
