@@ -154,6 +154,7 @@ def _no_incumbent(milp):
     def run(*args, **kwargs):
         res = milp(*args, **kwargs)
         res.x, res.fun, res.status, res.message = None, None, 1, "time limit reached"
+        res.mip_dual_bound = None  # and without a proven bound
         return res
 
     return run
@@ -169,8 +170,12 @@ def test_capacitated_falls_back_to_the_greedy_past_the_time_limit(monkeypatch):
     exact = ilp_max_cover_capacitated(a, w, 3, 40.0, covered)
     monkeypatch.setattr(capacitated, "milp", _no_incumbent(capacitated.milp))
     late = ilp_max_cover_capacitated(a, w, 3, 40.0, covered)
-    assert late.solver == "ilp+greedy" and late.status == "time_limit" and late.n_sites == 3
+    assert late.solver == "ilp+greedy" and late.n_sites == 3
     assert late.objective <= exact.objective + 1e-9
+    # the greedy's own bound (3 sites x 40 people) proves its 120 people optimal: the one rule for
+    # "optimal" (gap within the tolerance) holds whatever stopped HiGHS
+    assert late.objective == pytest.approx(120.0) and late.bound == pytest.approx(120.0)
+    assert late.status == "optimal" and late.gap == 0
     assert np.all(np.asarray(late.extra["assignment"].T @ np.where(covered, 0, w)).ravel() <= 40 + 1e-9)
 
 
@@ -181,7 +186,7 @@ def test_pmedian_falls_back_to_the_heuristic_past_the_time_limit(monkeypatch):
     best = _brute_pmedian(cost, w, base, 2)
     monkeypatch.setattr(pmedian, "milp", _no_incumbent(pmedian.milp))
     late = ilp_pmedian(pmedian_instance(cost, w, base), 2)
-    assert late.solver == "ilp+greedy" and late.status == "time_limit"
+    assert late.solver == "ilp+substitution" and late.status == "time_limit"
     assert late.objective >= best - 1e-9
 
 
@@ -199,3 +204,35 @@ def test_one_per_group_greedy_bound_and_auto_optimum(seed):
     assert greedy.objective <= best + 1e-9 <= greedy.bound + 1e-9
     exact = solve_one_per_group(sp.csr_matrix(a), w, groups)
     assert exact.objective == pytest.approx(best) and exact.status == "optimal"
+
+
+@pytest.mark.parametrize("seed", [1, 4, 7])
+def test_pmedian_stops_at_its_time_limit(seed):
+    """Past the time limit the heuristic keeps the greedy's sites, says so, and the ILP is not started."""
+    cost, w, base = _pmedian_instance(seed)
+    k = 2
+    best = _brute_pmedian(cost, w, base, k)
+    inst = pmedian_instance(cost, w, base)
+    all_open = float(w @ np.minimum(base, cost.min(axis=1)))
+    assert all_open < best * (1 - 1e-3)  # the cheap bound alone cannot prove the greedy optimal
+    for sol in (heuristic_pmedian(inst, k, time_limit=1e-9), solve_pmedian(inst, k=k, time_limit=1e-9)):
+        assert sol.solver == "substitution" and sol.status == "time_limit" and sol.n_sites == k
+        assert sol.objective >= best - 1e-9 and sol.bound <= best + 1e-9 and sol.gap > sol.tolerance
+    forced = solve_pmedian(inst, k=k, solver="ilp", time_limit=1e-9)
+    assert forced.solver == "ilp+substitution" and forced.status == "time_limit"
+    assert "highs_message" not in forced.extra  # HiGHS never ran
+    done = solve_pmedian(inst, k=k)
+    assert done.status == "optimal" and done.gap <= done.tolerance
+    assert done.objective == pytest.approx(best, rel=1e-9, abs=1e-9)
+
+
+def test_optimal_means_within_the_tolerance():
+    """One rule for every solver: "optimal" exactly when the proven gap is at most the tolerance."""
+    cost, w, base = _pmedian_instance(3)
+    inst = pmedian_instance(cost, w, base)
+    for sol in (heuristic_pmedian(inst, 2), ilp_pmedian(inst, 2), solve_pmedian(inst, k=2)):
+        assert (sol.status == "optimal") == (sol.gap <= sol.tolerance)
+    cut = heuristic_pmedian(inst, 2, time_limit=1e-9)  # only the cheap bound: a real gap
+    assert cut.status == "time_limit" and 1e-3 < cut.gap < 0.9
+    loose = heuristic_pmedian(inst, 2, time_limit=1e-9, mip_rel_gap=min(0.99, 1.01 * cut.gap))
+    assert loose.status == "optimal" and loose.gap == pytest.approx(cut.gap)  # whatever stopped the search

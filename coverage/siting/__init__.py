@@ -9,7 +9,9 @@ status, proven bound and optimality gap as codes and numbers).
 Existing facilities are fixed (never moved or removed). Exact by default: ``solver="auto"``
 solves the integer programme (HiGHS) wherever the instance fits, under
 :data:`coverage.settings.SITING_TIME_LIMIT_S`, and the greedy only beyond; each greedy answer
-carries a proven bound too.
+carries a proven bound too. One rule for every solver's status: ``"optimal"`` exactly when the
+proven gap is at most the stated tolerance (``mip_rel_gap``, default
+:data:`coverage.settings.SITING_MIP_REL_GAP`; :meth:`Solution.settle_status`).
 
 * :func:`solve_max_cover` — maximal coverage (MCLP), ``k`` new sites, optionally with site
   capacities (:func:`ilp_max_cover_capacitated`); :func:`greedy_max_cover` / :func:`ilp_max_cover`;
@@ -22,10 +24,14 @@ carries a proven bound too.
 
 from coverage.siting.demand import ReducedDemand, reduce_demand
 from coverage.siting.solvers import (
+    HEURISTIC_SOLVERS,
     SOLVERS,
     STATUSES,
     Solution,
     assign,
+    check_k,
+    check_time_limit,
+    dual_bound,
     greedy_bound,
     greedy_max_cover,
     greedy_one_per_group,
@@ -57,6 +63,7 @@ from coverage.siting.result import SITE_COLUMNS, SitingResult, format_cost
 from coverage.siting.propose import OBJECTIVES, lacking_units, propose_sites
 
 __all__ = [
+    "HEURISTIC_SOLVERS",
     "OBJECTIVES",
     "PMedianInstance",
     "ReducedDemand",
@@ -67,6 +74,9 @@ __all__ = [
     "SitingResult",
     "Solution",
     "assign",
+    "check_k",
+    "check_time_limit",
+    "dual_bound",
     "fits_ilp",
     "format_cost",
     "greedy_bound",

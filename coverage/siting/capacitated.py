@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,7 +37,15 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from coverage.errors import InputError, SitingError, UnreachableTargetError
 from coverage.settings import SITING_MIP_REL_GAP, SITING_TIME_LIMIT_S
 from coverage.siting.demand import ReducedDemand, reduce_demand
-from coverage.siting.solvers import Solution, assign, greedy_max_cover, greedy_set_cover
+from coverage.siting.solvers import (
+    Solution,
+    assign,
+    check_k,
+    check_time_limit,
+    dual_bound,
+    greedy_max_cover,
+    greedy_set_cover,
+)
 
 __all__ = ["ilp_max_cover_capacitated", "ilp_set_cover_capacitated"]
 
@@ -111,27 +120,81 @@ def _gap(objective: float, bound: float, maximise: bool, n_sites: int) -> float:
     return 0.0 if n_sites == 0 else max(0.0, (n_sites - bound) / n_sites)
 
 
-def _result(frac, w, chosen, bound, solver, status, t0, maximise, message) -> Solution:
+def _result(frac, w, chosen, bound, solver, status, t0, maximise, message, tolerance) -> Solution:
     sites, gains = _from_assignment(frac, w, np.asarray(chosen, dtype=np.int64))
     objective = float(gains.sum())
-    if status == "optimal":
-        bound = objective if maximise else float(sites.size)
+    if status == "optimal":  # HiGHS's bound kept; it cannot be looser than the answer itself
+        best = objective if maximise else float(sites.size)
+        bound = best if math.isnan(bound) else (max(bound, best) if maximise else min(bound, best))
     sol = Solution(sites, gains, objective, bound, _gap(objective, bound, maximise, sites.size), solver, status,
                    time.perf_counter() - t0)  # fmt: skip
     sol.extra["assignment"] = frac[:, sites].tocsc()  # cells × chosen sites, in ranking order
     sol.extra["highs_message"] = message
-    return sol
+    return sol.settle_status(tolerance)
 
 
 def _greedy_result(greedy: Solution, matrix, w, covered, cap: np.ndarray, bound: float, status: str, t0: float,
-                   maximise: bool, message: str) -> Solution:
+                   maximise: bool, message: str, tolerance: float) -> Solution:
     by_site = assign(matrix, greedy.sites, covered, w, float(cap[0])).tocoo()  # cells × greedy sites
     frac = sp.csc_matrix((by_site.data, (by_site.row, greedy.sites[by_site.col])),
                          shape=(by_site.shape[0], cap.size))  # fmt: skip
     if not math.isnan(greedy.bound):  # the greedy's own proven bound may be the tighter one
         bound = greedy.bound if math.isnan(bound) else (min(bound, greedy.bound) if maximise
                                                          else max(bound, greedy.bound))  # fmt: skip
-    return _result(frac, np.where(covered, 0.0, w), greedy.sites, bound, "ilp+greedy", status, t0, maximise, message)
+    return _result(frac, np.where(covered, 0.0, w), greedy.sites, bound, "ilp+greedy", status, t0, maximise,
+                   message, tolerance)  # fmt: skip
+
+
+def _solve(
+    kind: Literal["max", "min"],
+    matrix: sp.spmatrix,
+    weights: np.ndarray,
+    amount: float,
+    capacity: "float | np.ndarray",
+    covered: np.ndarray | None,
+    time_limit: float,
+    mip_rel_gap: float,
+) -> Solution:
+    """Both capacitated problems: ``kind="max"`` with ``amount`` = k sites, ``"min"`` with
+    ``amount`` = the demand to serve newly."""
+    t0 = time.perf_counter()
+    check_time_limit(time_limit, mip_rel_gap)
+    maximise = kind == "max"
+    red = reduce_demand(matrix, weights, covered)
+    cap = _capacities(capacity, red.n_candidates)
+    w_left = np.zeros(red.n_original)
+    w_left[red.rows] = np.asarray(weights, dtype=np.float64).ravel()[red.rows]
+    cov = np.zeros(red.n_original, dtype=bool) if covered is None else np.asarray(covered, dtype=bool)
+    if (red.matrix.shape[0] == 0) if maximise else (amount <= 0):
+        empty = sp.csc_matrix((red.n_original, red.n_candidates))
+        return _result(empty, w_left, np.zeros(0, dtype=np.int64), 0.0, "ilp", "optimal", t0, maximise, "",
+                       mip_rel_gap)  # fmt: skip
+    obj, cons, integ, bounds, pairs = _model(red, cap, kind, int(amount) if maximise else None,
+                                             None if maximise else amount)  # fmt: skip
+    res = milp(obj, integrality=integ, bounds=bounds, constraints=cons,
+               options={"time_limit": float(time_limit), "disp": False, "mip_rel_gap": float(mip_rel_gap)})  # fmt: skip
+    if not maximise and res.status == 2:
+        raise UnreachableTargetError(
+            f"target unreachable with capacity {capacity}: the candidates cannot newly serve {amount:,.0f} people"
+        )
+    bound = dual_bound(res, "max" if maximise else "count")
+    status = "optimal" if res.status == 0 else "time_limit"
+    if status != "optimal" and np.ptp(cap) == 0:  # the greedy's model is this one for a uniform capacity
+        if maximise:
+            greedy = greedy_max_cover(matrix, weights, int(amount), covered, capacity=float(cap[0]))
+            better = res.x is None or -float(res.fun) < greedy.objective - 1e-9 * max(1.0, greedy.objective)
+        else:
+            greedy = greedy_set_cover(matrix, weights, amount, covered, capacity=float(cap[0]))
+            better = res.x is None or int(np.sum(res.x[: red.n_candidates] > 0.5)) > greedy.n_sites
+        if better:
+            return _greedy_result(greedy, matrix, weights, cov, cap, bound, status, t0, maximise, str(res.message),
+                                  mip_rel_gap)  # fmt: skip
+    if res.x is None:
+        raise SitingError(f"the capacitated solver found no solution in {time_limit:g} s: {res.message}")
+    m = red.n_candidates
+    chosen = np.flatnonzero(res.x[:m] > 0.5)
+    frac = _expand(red, pairs, res.x[m:])
+    return _result(frac, w_left, chosen, bound, "ilp", status, t0, maximise, str(res.message), mip_rel_gap)
 
 
 def ilp_max_cover_capacitated(
@@ -161,33 +224,7 @@ def ilp_max_cover_capacitated(
         Sites by served demand (largest first); ``gains`` the demand each serves;
         ``bound`` HiGHS's proven upper bound; ``extra["assignment"]`` the shares.
     """
-    t0 = time.perf_counter()
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or int(k) < 1:
-        raise InputError(f"k must be a positive integer number of new sites; got {k!r}")
-    red = reduce_demand(matrix, weights, covered)
-    cap = _capacities(capacity, red.n_candidates)
-    w_left = np.zeros(red.n_original)
-    w_left[red.rows] = np.asarray(weights, dtype=np.float64).ravel()[red.rows]
-    cov = np.zeros(red.n_original, dtype=bool) if covered is None else np.asarray(covered, dtype=bool)
-    if red.matrix.shape[0] == 0:
-        empty = sp.csc_matrix((red.n_original, red.n_candidates))
-        return _result(empty, w_left, np.zeros(0, dtype=np.int64), 0.0, "ilp", "optimal", t0, True, "")
-    obj, cons, integ, bounds, pairs = _model(red, cap, "max", int(k), None)
-    res = milp(obj, integrality=integ, bounds=bounds, constraints=cons,
-               options={"time_limit": float(time_limit), "disp": False, "mip_rel_gap": float(mip_rel_gap)})  # fmt: skip
-    dual = getattr(res, "mip_dual_bound", None)
-    bound = -float(dual) if dual is not None and math.isfinite(dual) else math.nan
-    status = "optimal" if res.status == 0 else "time_limit"
-    if status != "optimal" and np.ptp(cap) == 0:  # the greedy's model is this one for a uniform capacity
-        greedy = greedy_max_cover(matrix, weights, int(k), covered, capacity=float(cap[0]))
-        if res.x is None or -float(res.fun) < greedy.objective - 1e-9 * max(1.0, greedy.objective):
-            return _greedy_result(greedy, matrix, weights, cov, cap, bound, status, t0, True, str(res.message))
-    if res.x is None:
-        raise SitingError(f"the capacitated solver found no solution in {time_limit:g} s: {res.message}")
-    m = red.n_candidates
-    chosen = np.flatnonzero(res.x[:m] > 0.5)
-    frac = _expand(red, pairs, res.x[m:])
-    return _result(frac, w_left, chosen, bound, "ilp", status, t0, True, str(res.message))
+    return _solve("max", matrix, weights, check_k(k), capacity, covered, time_limit, mip_rel_gap)
 
 
 def ilp_set_cover_capacitated(
@@ -207,32 +244,4 @@ def ilp_set_cover_capacitated(
     UnreachableTargetError
         If even every candidate at full capacity cannot serve ``required``.
     """
-    t0 = time.perf_counter()
-    red = reduce_demand(matrix, weights, covered)
-    cap = _capacities(capacity, red.n_candidates)
-    req = float(required)
-    w_left = np.zeros(red.n_original)
-    w_left[red.rows] = np.asarray(weights, dtype=np.float64).ravel()[red.rows]
-    if req <= 0:
-        empty = sp.csc_matrix((red.n_original, red.n_candidates))
-        return _result(empty, w_left, np.zeros(0, dtype=np.int64), 0.0, "ilp", "optimal", t0, False, "")
-    obj, cons, integ, bounds, pairs = _model(red, cap, "min", None, req)
-    res = milp(obj, integrality=integ, bounds=bounds, constraints=cons,
-               options={"time_limit": float(time_limit), "disp": False, "mip_rel_gap": float(mip_rel_gap)})  # fmt: skip
-    if res.status == 2:
-        raise UnreachableTargetError(
-            f"target unreachable with capacity {capacity}: the candidates cannot newly serve {req:,.0f} people"
-        )
-    dual = getattr(res, "mip_dual_bound", None)
-    bound = float(math.ceil(dual - 1e-6)) if dual is not None and math.isfinite(dual) else math.nan
-    if res.x is None:
-        if np.ptp(cap) != 0:
-            raise SitingError(f"the capacitated solver found no solution in {time_limit:g} s: {res.message}")
-        cov = np.zeros(red.n_original, dtype=bool) if covered is None else np.asarray(covered, dtype=bool)
-        greedy = greedy_set_cover(matrix, weights, req, covered, capacity=float(cap[0]))
-        return _greedy_result(greedy, matrix, weights, cov, cap, bound, "time_limit", t0, False, str(res.message))
-    m = red.n_candidates
-    chosen = np.flatnonzero(res.x[:m] > 0.5)
-    frac = _expand(red, pairs, res.x[m:])
-    status = "optimal" if res.status == 0 else "time_limit"
-    return _result(frac, w_left, chosen, bound, "ilp", status, t0, False, str(res.message))
+    return _solve("min", matrix, weights, float(required), capacity, covered, time_limit, mip_rel_gap)

@@ -12,7 +12,7 @@ which reports its own proven bound. ``"ilp"`` and ``"greedy"`` force one solver.
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -64,6 +64,33 @@ def _use_ilp(solver: str, matrix, weights, covered, capacitated: bool = False) -
     return solver == "ilp" or (solver == "auto" and fits_ilp(matrix, weights, covered, capacitated))
 
 
+def _solve_cover(
+    kind: Literal["max", "set"],
+    matrix: sp.spmatrix,
+    weights: np.ndarray,
+    amount: float,
+    covered: np.ndarray | None,
+    capacity: float | None,
+    solver: str,
+    time_limit: float,
+    mip_rel_gap: float,
+) -> Solution:
+    """Maximal coverage (``amount`` = k sites) or set cover (``amount`` = demand to newly cover)."""
+    ilp, ilp_capacitated, greedy = _COVER_SOLVERS[kind]
+    if _use_ilp(solver, matrix, weights, covered, capacity is not None):
+        if capacity is not None:
+            return ilp_capacitated(matrix, weights, amount, capacity, covered, time_limit=time_limit,
+                                   mip_rel_gap=mip_rel_gap)  # fmt: skip
+        return ilp(matrix, weights, amount, covered, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    return greedy(matrix, weights, amount, covered, capacity=capacity)
+
+
+_COVER_SOLVERS = {
+    "max": (ilp_max_cover, ilp_max_cover_capacitated, greedy_max_cover),
+    "set": (ilp_set_cover, ilp_set_cover_capacitated, greedy_set_cover),
+}
+
+
 def solve_max_cover(
     matrix: sp.spmatrix,
     weights: np.ndarray,
@@ -76,12 +103,7 @@ def solve_max_cover(
     mip_rel_gap: float = SITING_MIP_REL_GAP,
 ) -> Solution:
     """Maximal coverage with ``k`` new sites (optionally capacitated), exact where it fits."""
-    if _use_ilp(solver, matrix, weights, covered, capacity is not None):
-        if capacity is not None:
-            return ilp_max_cover_capacitated(matrix, weights, k, capacity, covered, time_limit=time_limit,
-                                             mip_rel_gap=mip_rel_gap)  # fmt: skip
-        return ilp_max_cover(matrix, weights, k, covered, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
-    return greedy_max_cover(matrix, weights, k, covered, capacity=capacity)
+    return _solve_cover("max", matrix, weights, k, covered, capacity, solver, time_limit, mip_rel_gap)
 
 
 def solve_set_cover(
@@ -96,12 +118,7 @@ def solve_set_cover(
     mip_rel_gap: float = SITING_MIP_REL_GAP,
 ) -> Solution:
     """Fewest new sites newly covering ``required`` demand (optionally capacitated), exact where it fits."""
-    if _use_ilp(solver, matrix, weights, covered, capacity is not None):
-        if capacity is not None:
-            return ilp_set_cover_capacitated(matrix, weights, required, capacity, covered, time_limit=time_limit,
-                                             mip_rel_gap=mip_rel_gap)  # fmt: skip
-        return ilp_set_cover(matrix, weights, required, covered, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
-    return greedy_set_cover(matrix, weights, required, covered, capacity=capacity)
+    return _solve_cover("set", matrix, weights, required, covered, capacity, solver, time_limit, mip_rel_gap)
 
 
 def solve_one_per_group(
@@ -131,8 +148,6 @@ def solve_one_per_group(
     bound = sol.objective + float(sum(gains[np.asarray(list(g), dtype=np.int64)].max() for g in groups if len(g)))
     sol.bound = bound
     sol.gap = 0.0 if bound <= 0 else max(0.0, (bound - sol.objective) / bound)
-    if sol.gap <= 1e-12:
-        sol.status = "optimal"
     sol.seconds += time.perf_counter() - t0
-    return sol
+    return sol.settle_status(mip_rel_gap)
 

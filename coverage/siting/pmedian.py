@@ -15,13 +15,15 @@ Existing facilities are never moved: they are the ``base``.
   HiGHS's proven lower bound;
 * :func:`heuristic_pmedian` — greedy (largest reduction of total cost first) then
   vertex substitution (Teitz & Bart 1968: swap a chosen site for an unchosen one
-  while that lowers the total), with the LP relaxation's lower bound when it fits
+  while that lowers the total; method code ``"substitution"``), stopping at the time
+  limit, with the LP relaxation's lower bound when it fits
   :data:`coverage.settings.SITING_PMEDIAN_LP_MAX_PAIRS` (else the bound of opening
   every candidate);
 * :func:`lagrangian_bound` — a cheap lower bound (Lagrangian relaxation of the assignment
   constraints, subgradient steps); on the Jiangmen elder-care instance it closes the gap;
 * :func:`solve_pmedian` — the heuristic and its Lagrangian bound first; the ILP when that
-  leaves a gap and the pairs are at most :data:`coverage.settings.SITING_PMEDIAN_ILP_MAX_PAIRS`.
+  leaves a gap and the pairs are at most :data:`coverage.settings.SITING_PMEDIAN_ILP_MAX_PAIRS`,
+  both within one time limit.
 
 Every result is a :class:`~coverage.siting.solvers.Solution` whose ``objective``
 is the total weighted cost *with* the new sites, ``bound`` a proven lower bound
@@ -50,7 +52,7 @@ from coverage.settings import (
     SITING_PMEDIAN_SWAP_PASSES,
     SITING_TIME_LIMIT_S,
 )
-from coverage.siting.solvers import Solution
+from coverage.siting.solvers import Solution, check_k, check_time_limit, dual_bound
 
 __all__ = [
     "PMedianInstance",
@@ -170,12 +172,6 @@ def pmedian_instance(
     return PMedianInstance(mat, w[rows], b[rows], fixed, int(m))
 
 
-def _check_k(k: object) -> int:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or int(k) < 1:
-        raise InputError(f"k must be a positive integer number of new sites; got {k!r}")
-    return int(k)
-
-
 class _State:
     """Flat arrays of an instance for vectorised gains: entry row, column, cost."""
 
@@ -221,13 +217,19 @@ def _greedy(state: _State, k: int, allowed: np.ndarray | None = None) -> list[in
     return sites
 
 
-def _substitute(state: _State, sites: list[int], passes: int) -> list[int]:
-    """Teitz-Bart vertex substitution: for each chosen site, the best swap that lowers the total."""
+def _substitute(state: _State, sites: list[int], passes: int, deadline: float = math.inf) -> tuple[list[int], bool]:
+    """Teitz-Bart vertex substitution: for each chosen site, the best swap that lowers the total.
+
+    Returns the sites and whether the search finished (False: stopped at ``deadline``, a
+    :func:`time.perf_counter` value, before a pass without improvement or ``passes`` passes).
+    """
     out = list(sites)
     tol = 1e-12 * max(1.0, float(np.sum(state.w * state.base)))
     for _ in range(passes):
         improved = False
         for pos in range(len(out)):
+            if time.perf_counter() >= deadline:
+                return out, False
             open_mask = np.zeros(state.m, dtype=bool)
             open_mask[out] = True
             now = float(np.sum(state.w * state.costs(open_mask)))
@@ -243,7 +245,7 @@ def _substitute(state: _State, sites: list[int], passes: int) -> list[int]:
                 improved = True
         if not improved:
             break
-    return out
+    return out, True
 
 
 def _rank(state: _State, sites: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -307,19 +309,8 @@ def _solve_model(inst: PMedianInstance, k: int, integral: bool, time_limit: floa
     return milp(obj, integrality=integ, bounds=bounds, constraints=cons, options=options)
 
 
-def _check_limits(time_limit: float, mip_rel_gap: float) -> None:
-    try:
-        ok = math.isfinite(float(time_limit)) and float(time_limit) > 0
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise InputError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
-    if not 0 <= float(mip_rel_gap) < 1:
-        raise InputError(f"mip_rel_gap must be in [0, 1); got {mip_rel_gap!r}")
-
-
 def _solution(inst: PMedianInstance, state: _State, sites: list[int], bound: float, solver: str,
-              status: str, t0: float) -> Solution:
+              status: str, t0: float, tolerance: float = SITING_MIP_REL_GAP) -> Solution:
     order, gains = _rank(state, sites) if sites else (np.zeros(0, dtype=np.int64), np.zeros(0))
     total = inst.total(order)
     if not math.isfinite(total):
@@ -333,11 +324,11 @@ def _solution(inst: PMedianInstance, state: _State, sites: list[int], bound: flo
     sol = Solution(order, gains, total, bound, gap, solver, status, time.perf_counter() - t0)
     sol.extra["base_total"] = inst.base_total()
     sol.extra["n_pairs"] = inst.n_pairs
-    return sol
+    return sol.settle_status(tolerance)
 
 
 def lagrangian_bound(inst: PMedianInstance, k: int, upper: float, sites: np.ndarray | None = None,
-                     iterations: int = SITING_PMEDIAN_LAGRANGE_ITERATIONS) -> float:
+                     iterations: int = SITING_PMEDIAN_LAGRANGE_ITERATIONS, deadline: float = math.inf) -> float:
     """A proven lower bound on the total cost with ``k`` new sites (Lagrangian relaxation).
 
     The assignment constraints ``sum_j a_ij + u_i = 1`` are relaxed with multipliers
@@ -345,8 +336,9 @@ def lagrangian_bound(inst: PMedianInstance, k: int, upper: float, sites: np.ndar
     reduced cost ``rho_j = sum_i min(0, w_i c_ij - lambda_i)``, the ``k`` most negative
     opened) and its value bounds the optimum from below. The multipliers follow the
     subgradient method with Polyak steps towards ``upper`` (a known total, e.g. the
-    heuristic's), starting from each row's cost under ``sites``. Returns the best
-    bound found (total including :attr:`PMedianInstance.fixed_total`).
+    heuristic's), starting from each row's cost under ``sites``, for ``iterations`` steps
+    or until ``deadline`` (a :func:`time.perf_counter` value). Returns the best bound found
+    (total including :attr:`PMedianInstance.fixed_total`).
     """
     coo = inst.cost.tocoo()
     r, c = coo.row.astype(np.int64), coo.col.astype(np.int64)
@@ -361,6 +353,8 @@ def lagrangian_bound(inst: PMedianInstance, k: int, upper: float, sites: np.ndar
     theta, stall = 2.0, 0
     kk = min(int(k), m)
     for _ in range(int(iterations)):
+        if np.isfinite(best) and time.perf_counter() >= deadline:
+            break
         red = wc - lam[r]
         neg = red < 0
         np.minimum(red, 0.0, out=red)
@@ -393,44 +387,51 @@ def heuristic_pmedian(
     passes: int = SITING_PMEDIAN_SWAP_PASSES,
     lp_bound: bool = True,
     time_limit: float = SITING_TIME_LIMIT_S,
+    mip_rel_gap: float = SITING_MIP_REL_GAP,
 ) -> Solution:
-    """Greedy + vertex substitution (Teitz-Bart), with a proven lower bound.
+    """Greedy + vertex substitution (Teitz-Bart), with a proven lower bound, within ``time_limit``.
 
-    The bound is the best of: the cost with every candidate open, the Lagrangian
-    bound (:func:`lagrangian_bound`, cheap and usually tight) and — when that leaves a
-    gap, ``lp_bound`` is true and the instance has at most
+    The greedy's ``k`` sites are always found; the substitution passes, the Lagrangian
+    bound and the LP relaxation stop at ``time_limit`` seconds from the start. The bound
+    is the best of: the cost with every candidate open, the Lagrangian bound
+    (:func:`lagrangian_bound`, cheap and usually tight) and — when that leaves a gap,
+    ``lp_bound`` is true, time remains and the instance has at most
     :data:`~coverage.settings.SITING_PMEDIAN_LP_MAX_PAIRS` pairs — the LP relaxation.
-    ``solver="greedy"``; ``status="heuristic"``, ``"optimal"`` when the bound proves it
-    (gap at most :data:`~coverage.settings.SITING_MIP_REL_GAP`) or ``"exhausted"`` when
-    fewer than ``k`` sites lower the cost at all (then optimal too).
+    ``solver="substitution"``; ``status`` ``"heuristic"``, ``"time_limit"`` (the substitution
+    was cut short), ``"optimal"`` when the bound proves it (gap at most ``mip_rel_gap``,
+    :meth:`~coverage.siting.solvers.Solution.settle_status`) or ``"exhausted"`` when fewer
+    than ``k`` sites lower the cost at all (then optimal too).
     """
     t0 = time.perf_counter()
-    k = _check_k(k)
-    _check_limits(time_limit, SITING_MIP_REL_GAP)
+    k = check_k(k)
+    check_time_limit(time_limit, mip_rel_gap)
+    deadline = t0 + float(time_limit)
     state = _State(inst)
     sites = _greedy(state, k)
     status = "heuristic"
     if len(sites) < k:
         status = "exhausted"  # no further site lowers any row's cost: this set is optimal
     elif passes > 0:
-        sites = _substitute(state, sites, passes)
+        sites, finished = _substitute(state, sites, passes, deadline)
+        if not finished:
+            status = "time_limit"
+    chosen = np.asarray(sites, dtype=np.int64)
     if status == "exhausted":
-        bound = inst.total(np.asarray(sites, dtype=np.int64))
+        bound = inst.total(chosen)
     else:
         bound = inst.total(np.arange(inst.n_candidates))
-        upper = inst.total(np.asarray(sites, dtype=np.int64))
-        lag = lagrangian_bound(inst, k, upper, np.asarray(sites, dtype=np.int64))
-        if math.isfinite(lag):
-            bound = max(bound, lag)
-        closed = upper - bound <= SITING_MIP_REL_GAP * max(1.0, upper)
-        if lp_bound and not closed and inst.n_pairs <= SITING_PMEDIAN_LP_MAX_PAIRS:
-            res = _solve_model(inst, k, False, time_limit, SITING_MIP_REL_GAP)
+        upper = inst.total(chosen)
+        if time.perf_counter() < deadline:
+            lag = lagrangian_bound(inst, k, upper, chosen, deadline=deadline)
+            if math.isfinite(lag):
+                bound = max(bound, lag)
+        closed = upper - bound <= mip_rel_gap * max(1.0, upper)
+        left = deadline - time.perf_counter()
+        if lp_bound and not closed and left > 0 and inst.n_pairs <= SITING_PMEDIAN_LP_MAX_PAIRS:
+            res = _solve_model(inst, k, False, left, mip_rel_gap)
             if res.status == 0 and res.fun is not None:
                 bound = max(bound, inst.fixed_total + float(res.fun) - 1e-9 * max(1.0, abs(float(res.fun))))
-    sol = _solution(inst, state, sites, bound, "greedy", status, t0)
-    if sol.status == "heuristic" and sol.gap <= SITING_MIP_REL_GAP:
-        sol.status = "optimal"  # the LP bound proves the heuristic's set optimal
-    return sol
+    return _solution(inst, state, sites, bound, "substitution", status, t0, mip_rel_gap)
 
 
 def ilp_pmedian(
@@ -443,34 +444,38 @@ def ilp_pmedian(
     """The exact p-median integer programme (HiGHS), warm-compared with the heuristic.
 
     Returns the better of HiGHS's answer and the greedy + substitution answer, with
-    HiGHS's proven lower bound. ``status`` ``"optimal"`` or ``"time_limit"``;
-    ``solver`` ``"ilp"`` (``"ilp+greedy"`` when the heuristic's set was better).
+    HiGHS's proven lower bound; both within ``time_limit`` seconds (HiGHS gets what the
+    substitution leaves). ``status`` ``"optimal"`` or ``"time_limit"``; ``solver``
+    ``"ilp"`` (``"ilp+substitution"`` when the heuristic's set was better or HiGHS had no time).
     """
     t0 = time.perf_counter()
-    k = _check_k(k)
-    _check_limits(time_limit, mip_rel_gap)
+    k = check_k(k)
+    check_time_limit(time_limit, mip_rel_gap)
+    deadline = t0 + float(time_limit)
     state = _State(inst)
     heur = _greedy(state, k)
     if len(heur) < k:  # every improving candidate already open: optimal
-        return _solution(inst, state, heur, inst.total(np.asarray(heur, dtype=np.int64)), "ilp", "optimal", t0)
-    heur = _substitute(state, heur, SITING_PMEDIAN_SWAP_PASSES)
-    res = _solve_model(inst, k, True, time_limit, mip_rel_gap)
-    dual = getattr(res, "mip_dual_bound", None)
-    bound = inst.fixed_total + float(dual) if dual is not None and math.isfinite(dual) else math.nan
+        return _solution(inst, state, heur, inst.total(np.asarray(heur, dtype=np.int64)), "ilp", "optimal", t0,
+                         mip_rel_gap)  # fmt: skip
+    heur, _finished = _substitute(state, heur, SITING_PMEDIAN_SWAP_PASSES, deadline)
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        return _solution(inst, state, heur, inst.total(np.arange(inst.n_candidates)), "ilp+substitution",
+                         "time_limit", t0, mip_rel_gap)  # fmt: skip
+    res = _solve_model(inst, k, True, left, mip_rel_gap)
+    bound = inst.fixed_total + dual_bound(res, "min")
     if res.x is None:
         if res.status not in (1,):  # 1: time limit without a solution
             raise SitingError(f"p-median solver failed: {res.message}")
-        return _solution(inst, state, heur, bound, "ilp+greedy", "time_limit", t0)
+        return _solution(inst, state, heur, bound, "ilp+substitution", "time_limit", t0, mip_rel_gap)
     chosen = np.flatnonzero(res.x[: inst.n_candidates] > 0.5).tolist()
     optimal = res.status == 0
     solver = "ilp"
     if inst.total(np.asarray(heur)) < inst.total(np.asarray(chosen, dtype=np.int64)) - 1e-9:
-        chosen, solver = heur, "ilp+greedy"
-    if optimal:
-        bound = min(bound, inst.total(np.asarray(chosen, dtype=np.int64))) if math.isfinite(bound) else math.nan
-    sol = _solution(inst, state, chosen, bound, solver, "optimal" if optimal else "time_limit", t0)
-    if optimal and math.isnan(sol.bound):
-        sol.bound, sol.gap = sol.objective, 0.0
+        chosen, solver = heur, "ilp+substitution"
+    if optimal and math.isnan(bound):
+        bound = inst.total(np.asarray(chosen, dtype=np.int64))  # HiGHS proved it without reporting a bound
+    sol = _solution(inst, state, chosen, bound, solver, "optimal" if optimal else "time_limit", t0, mip_rel_gap)
     sol.extra["highs_message"] = str(res.message)
     return sol
 
@@ -498,22 +503,32 @@ def solve_pmedian(
         does not prove the answer optimal and the instance has at most
         :data:`~coverage.settings.SITING_PMEDIAN_ILP_MAX_PAIRS` pairs, :func:`ilp_pmedian`.
         ``greedy``: the heuristic only (with the LP bound where it fits); ``ilp``: the ILP.
+    time_limit : float
+        Seconds for the whole solve: the heuristic and then the ILP share them (the ILP
+        is skipped, ``status="time_limit"``, when the heuristic used them up).
     """
+    t0 = time.perf_counter()
     inst = cost if isinstance(cost, PMedianInstance) else pmedian_instance(cost, weights, base)
     if solver not in ("auto", "ilp", "greedy"):
         raise InputError(f"solver must be one of auto, ilp, greedy; got {solver!r}")
+    check_time_limit(time_limit, mip_rel_gap)
     if inst.cost.shape[0] == 0:  # no row any candidate improves
-        t0 = time.perf_counter()
         sol = Solution(np.zeros(0, dtype=np.int64), np.zeros(0), inst.base_total(), inst.base_total(), 0.0,
-                       "ilp" if solver != "greedy" else "greedy", "exhausted", time.perf_counter() - t0)
+                       "ilp" if solver != "greedy" else "substitution", "exhausted", time.perf_counter() - t0,
+                       tolerance=mip_rel_gap)  # fmt: skip
         sol.extra["base_total"] = inst.base_total()
         sol.extra["n_pairs"] = 0
         return sol
     if solver == "ilp":
         return ilp_pmedian(inst, k, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
-    heur = heuristic_pmedian(inst, k, lp_bound=solver == "greedy", time_limit=time_limit)
-    if solver == "greedy" or heur.status in ("optimal", "exhausted") or inst.n_pairs > SITING_PMEDIAN_ILP_MAX_PAIRS:
+    heur = heuristic_pmedian(inst, k, lp_bound=solver == "greedy", time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    if solver == "greedy" or heur.status in ("optimal", "exhausted", "time_limit") \
+            or inst.n_pairs > SITING_PMEDIAN_ILP_MAX_PAIRS:
         return heur
-    exact = ilp_pmedian(inst, k, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    left = float(time_limit) - (time.perf_counter() - t0)
+    if left <= 0:  # the heuristic used the time: no exact solve
+        heur.status = "time_limit"
+        return heur.settle_status()
+    exact = ilp_pmedian(inst, k, time_limit=left, mip_rel_gap=mip_rel_gap)
     exact.seconds += heur.seconds
     return exact

@@ -49,7 +49,7 @@ from coverage.siting.costs import TravelCosts, travel_costs
 from coverage.siting.dispatch import SOLVER_CHOICES, solve_max_cover, solve_one_per_group, solve_set_cover
 from coverage.siting.pmedian import pmedian_instance, solve_pmedian
 from coverage.siting.result import SITE_COLUMNS, SitingResult
-from coverage.siting.solvers import Solution, assign
+from coverage.siting.solvers import Solution, assign, check_k, check_time_limit
 
 if TYPE_CHECKING:  # pragma: no cover
     from coverage.network import RoadNetwork
@@ -131,12 +131,6 @@ def _resolve_candidates(
     )
 
 
-def _check_k(k: Any) -> int:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise InputError(f"k must be a positive integer; got {k!r}")
-    return int(k)
-
-
 def _check_rate(target: Any) -> float:
     try:
         rate = float(target)
@@ -154,12 +148,7 @@ def _validate(
     get_layer(layer_id)
     if solver not in SOLVER_CHOICES:
         raise InputError(f"solver must be one of {', '.join(SOLVER_CHOICES)}; got {solver!r}")
-    try:
-        ok = math.isfinite(float(time_limit)) and float(time_limit) > 0
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise InputError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
+    check_time_limit(time_limit)
     if capacity is not None:
         try:
             cap_ok = math.isfinite(float(capacity)) and float(capacity) > 0
@@ -189,7 +178,7 @@ def _validate(
             raise InputError(f"objective {objective!r} needs k (number of new sites)")
         if objective == "pmedian" and capacity is not None:
             raise InputError("capacity is supported for the mclp and lscp objectives, not for pmedian")
-        return objective, _check_k(k)
+        return objective, check_k(k)
     if objective == "lscp":
         if k is not None or target is None or isinstance(target, str):
             raise InputError("objective 'lscp' needs target (a coverage rate in (0, 1]) and no k")
@@ -363,6 +352,7 @@ def propose_sites(
         "bound_unit": "sites" if problem == "lscp" else (costs.unit if costs is not None else "people"),
         "bound_kind": "upper" if problem in ("mclp", "one_per_town", "one_per_county") else "lower",
         "gap": None if math.isnan(sol.gap) else float(sol.gap),
+        "tolerance": float(sol.tolerance),
         "solve_seconds": round(float(sol.seconds), 3),
         "time_limit_s": float(time_limit),
         "capacity": None if capacity is None else float(capacity),

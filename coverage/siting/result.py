@@ -44,10 +44,11 @@ class SitingResult:
     params : dict
         Layer, standard (numbers per area type), mode, objective (``problem``), ``k``
         or target, the solver asked for and the one used (``solver_used``: ``ilp``,
-        ``greedy`` or ``ilp+greedy``), ``status`` (``optimal``, ``time_limit``,
-        ``heuristic``, ``exhausted``, ...), ``objective`` with ``objective_unit``, the
-        proven ``bound`` (``bound_kind`` upper/lower, ``bound_unit``) and relative
-        ``gap``, coverage before/after (0-1) and the data sources with their provenance
+        ``greedy``, ``substitution``, ``ilp+greedy`` or ``ilp+substitution``), ``status``
+        (``optimal``: the gap is at most ``tolerance``; ``time_limit``, ``heuristic``,
+        ``exhausted``, ...), ``objective`` with ``objective_unit``, the proven ``bound``
+        (``bound_kind`` upper/lower, ``bound_unit``), relative ``gap`` and the ``tolerance``
+        up to which a gap counts as optimal, coverage before/after (0-1) and the data sources with their provenance
         flags. Codes and numbers only; :meth:`summary` turns them into text. Written as
         the GeoJSON FeatureCollection's ``properties``.
     candidates : geopandas.GeoDataFrame, optional
@@ -99,7 +100,9 @@ class SitingResult:
         method = t("siting.summary.method", lang, method=t(f"siting.method.{p.get('solver_used')}", lang),
                    status=t(f"siting.status.{p.get('status')}", lang))  # fmt: skip
         gap, bound = p.get("gap"), p.get("bound")
-        if gap is not None and bound is not None and p.get("status") != "optimal":
+        if p.get("status") == "optimal" and gap is not None and p.get("tolerance") is not None:
+            method += t("siting.summary.tolerance", lang, gap=_percent(gap), tol=_percent(p["tolerance"]))
+        elif gap is not None and bound is not None and p.get("status") != "optimal":
             if p.get("bound_unit") == "sites":
                 bound_txt = t("siting.summary.sites_bound", lang, bound=bound)
             elif p.get("bound_unit") in ("s", "m"):
@@ -117,3 +120,8 @@ def format_cost(value: float | None, unit: str, lang: str = "zh") -> str:
     if value is None:
         return "-"
     return t("siting.cost.s", lang, value=value / 60.0) if unit == "s" else t("siting.cost.m", lang, value=value)
+
+
+def _percent(share: float) -> str:
+    """A small share as a percentage with two significant digits (``0%`` when exactly 0)."""
+    return "0%" if share == 0 else f"{100 * share:.2g}%"

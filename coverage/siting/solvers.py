@@ -27,7 +27,7 @@ import heapq
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,9 +38,13 @@ from coverage.settings import SITING_MIP_REL_GAP, SITING_TIME_LIMIT_S
 from coverage.siting.demand import ReducedDemand, check_instance, reduce_demand, undominated_columns
 
 __all__ = [
+    "HEURISTIC_SOLVERS",
     "SOLVERS",
     "STATUSES",
     "Solution",
+    "check_k",
+    "check_time_limit",
+    "dual_bound",
     "greedy_bound",
     "set_cover_bound",
     "assign",
@@ -56,9 +60,13 @@ __all__ = [
 
 ProgressFn = Callable[[int], None]
 
-#: Codes of :attr:`Solution.solver`: the heuristic, the integer programme, or the ILP's bound
-#: with the greedy's set (the ILP stopped at its time limit with a worse or no incumbent).
-SOLVERS = ("greedy", "ilp", "ilp+greedy")
+#: Codes of :attr:`Solution.solver`: the coverage greedy, the p-median greedy + vertex
+#: substitution (Teitz-Bart), the integer programme, or the ILP's bound with the heuristic's set
+#: (the ILP stopped at its time limit with a worse or no incumbent): ``ilp+greedy`` /
+#: ``ilp+substitution``.
+SOLVERS = ("greedy", "substitution", "ilp", "ilp+greedy", "ilp+substitution")
+#: The codes of :data:`SOLVERS` whose answer is a heuristic's (not proven unless its bound proves it).
+HEURISTIC_SOLVERS = ("greedy", "substitution")
 #: Codes of :attr:`Solution.status`.
 STATUSES = ("optimal", "time_limit", "heuristic", "exhausted", "infeasible", "no_candidates")
 
@@ -90,12 +98,17 @@ class Solution:
         A code of :data:`SOLVERS`: ``"greedy"``, ``"ilp"`` or ``"ilp+greedy"`` (the greedy's
         set kept because the ILP stopped at its time limit with a worse or no incumbent).
     status : str
-        A code of :data:`STATUSES`: ``"optimal"`` (proven), ``"time_limit"`` (the ILP stopped
-        with a feasible answer), ``"heuristic"`` (greedy, gap as stated), ``"exhausted"``
+        A code of :data:`STATUSES`: ``"optimal"`` (proven within ``tolerance``: the stated
+        ``gap`` is at most ``tolerance``, the one rule for every solver, see
+        :meth:`settle_status`), ``"time_limit"`` (the solver stopped at its time limit with a
+        feasible answer), ``"heuristic"`` (gap as stated), ``"exhausted"``
         (no further candidate adds anything: optimal), ``"infeasible"`` (p-median: ``k``
         sites cannot serve every row only a new site can serve) or ``"no_candidates"``.
     seconds : float
         Wall time of the solve.
+    tolerance : float
+        Relative gap up to which ``status`` says ``"optimal"`` (HiGHS's ``mip_rel_gap``;
+        default :data:`~coverage.settings.SITING_MIP_REL_GAP`).
     """
 
     sites: np.ndarray
@@ -107,11 +120,31 @@ class Solution:
     status: str
     seconds: float = 0.0
     extra: dict = field(default_factory=dict)
+    tolerance: float = SITING_MIP_REL_GAP
 
     @property
     def n_sites(self) -> int:
         """Number of sites chosen."""
         return int(self.sites.size)
+
+    def settle_status(self, tolerance: float | None = None) -> "Solution":
+        """Apply the one rule for ``"optimal"``: the proven ``gap`` is at most ``tolerance``.
+
+        An answer whose gap is within ``tolerance`` (default :attr:`tolerance`) is
+        ``"optimal"``, whatever stopped the solver; one that claimed ``"optimal"`` without
+        such a gap becomes ``"heuristic"`` (a heuristic's set) or ``"time_limit"`` (the
+        ILP's). ``"exhausted"``, ``"infeasible"`` and ``"no_candidates"`` are kept.
+        Returns ``self``.
+        """
+        if tolerance is not None:
+            self.tolerance = float(tolerance)
+        if self.status not in ("optimal", "heuristic", "time_limit"):
+            return self
+        if not math.isnan(self.gap) and self.gap <= self.tolerance:
+            self.status = "optimal"
+        elif self.status == "optimal":
+            self.status = "heuristic" if self.solver in HEURISTIC_SOLVERS else "time_limit"
+        return self
 
 
 # --------------------------------------------------------------------------- helpers
@@ -126,7 +159,8 @@ def _check_capacity(capacity: float | None) -> float:
     return cap
 
 
-def _check_k(k: object) -> int:
+def check_k(k: object) -> int:
+    """``k`` as an int, or :class:`~coverage.errors.InputError` unless it is a positive integer."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or int(k) < 1:
         raise InputError(f"k must be a positive integer number of new sites; got {k!r}")
     return int(k)
@@ -364,6 +398,7 @@ def _finish(
     status: str,
     t0: float,
     maximise: bool = True,
+    tolerance: float = SITING_MIP_REL_GAP,
 ) -> Solution:
     sites_a = np.asarray(sites, dtype=np.int64)
     gains_a = np.asarray(gains, dtype=np.float64)
@@ -376,7 +411,8 @@ def _finish(
     else:
         n = sites_a.size
         gap = math.nan if math.isnan(bound) else (0.0 if n == 0 else max(0.0, (n - bound) / n))
-    return Solution(sites_a, gains_a, objective, bound, gap, solver, status, time.perf_counter() - t0)
+    sol = Solution(sites_a, gains_a, objective, bound, gap, solver, status, time.perf_counter() - t0)
+    return sol.settle_status(tolerance)
 
 
 # --------------------------------------------------------------------------- MCLP
@@ -420,7 +456,7 @@ def greedy_max_cover(
         at most ``k * capacity``). ``status`` is ``"optimal"`` when it equals the objective.
     """
     t0 = time.perf_counter()
-    k = _check_k(k)
+    k = check_k(k)
     reduced = reduce_demand(matrix, weights, covered)
     cap = _check_capacity(capacity)
     sites, gains = _lazy_greedy(reduced, k, cap, progress=progress)
@@ -433,10 +469,7 @@ def greedy_max_cover(
                 sites, gains = order.tolist(), new_gains.tolist()
     objective = float(np.sum(gains))
     bound = greedy_bound(reduced, sites, k, cap) if status == "heuristic" else objective
-    sol = _finish(sites, gains, bound, "greedy", status, t0)
-    if sol.status == "heuristic" and sol.gap <= 1e-12:
-        sol.status = "optimal"
-    return sol
+    return _finish(sites, gains, bound, "greedy", status, t0)
 
 
 def greedy_bound(reduced: ReducedDemand, sites: Sequence[int], k: int, capacity: float = math.inf) -> float:
@@ -461,19 +494,42 @@ def greedy_bound(reduced: ReducedDemand, sites: Sequence[int], k: int, capacity:
     return min(best, float(k) * capacity) if math.isfinite(capacity) else best
 
 
-def _check_time_limit(time_limit: float, mip_rel_gap: float) -> None:
+def check_time_limit(time_limit: object, mip_rel_gap: object = SITING_MIP_REL_GAP) -> None:
+    """:class:`~coverage.errors.InputError` unless ``time_limit`` is a positive finite number of
+    seconds and ``mip_rel_gap`` is in ``[0, 1)``."""
     try:
         ok = float(time_limit) > 0 and math.isfinite(float(time_limit))
     except (TypeError, ValueError):
         ok = False
     if not ok:
         raise InputError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
-    if not 0 <= float(mip_rel_gap) < 1:
+    try:
+        gap_ok = 0 <= float(mip_rel_gap) < 1
+    except (TypeError, ValueError):
+        gap_ok = False
+    if not gap_ok:
         raise InputError(f"mip_rel_gap must be in [0, 1); got {mip_rel_gap!r}")
 
 
+def dual_bound(res: Any, kind: Literal["min", "max", "count"]) -> float:
+    """HiGHS's proven bound on the optimum from a :func:`scipy.optimize.milp` result (NaN if none).
+
+    ``kind="min"``: the model's own (lower) bound; ``"max"``: the model minimised the negated
+    objective, so the upper bound is ``-mip_dual_bound``; ``"count"``: a lower bound on an
+    integer number of sites, rounded up.
+    """
+    dual = getattr(res, "mip_dual_bound", None)
+    if dual is None or not math.isfinite(dual):
+        return math.nan
+    if kind == "max":
+        return -float(dual)
+    if kind == "count":
+        return float(math.ceil(dual - 1e-6))
+    return float(dual)
+
+
 def _milp_options(time_limit: float, mip_rel_gap: float) -> dict:
-    _check_time_limit(time_limit, mip_rel_gap)
+    check_time_limit(time_limit, mip_rel_gap)
     # HiGHS's presolve spends most of the time on these models (coverage rows are
     # already reduced and dominated candidates dropped here), so it is off.
     return {"time_limit": float(time_limit), "disp": False, "mip_rel_gap": float(mip_rel_gap), "presolve": False}
@@ -531,10 +587,7 @@ def _run_milp(
         options=_milp_options(time_limit, mip_rel_gap),
     )
     chosen = np.zeros(0, dtype=np.int64) if res.x is None else np.flatnonzero(res.x[:n_c] > 0.5)
-    dual = getattr(res, "mip_dual_bound", None)
-    bound = math.nan
-    if dual is not None and math.isfinite(dual):
-        bound = -float(dual) if kind == "max" else float(math.ceil(dual - 1e-6))
+    bound = dual_bound(res, "max" if kind == "max" else "count")
     return chosen, bound, bool(res.status == 0 and res.x is not None), str(res.message), res.x is not None
 
 
@@ -568,8 +621,8 @@ def ilp_max_cover(
         ``status`` is ``"optimal"`` or ``"time_limit"``; ``bound`` the proven upper bound.
     """
     t0 = time.perf_counter()
-    _check_time_limit(time_limit, mip_rel_gap)
-    k = _check_k(k)
+    check_time_limit(time_limit, mip_rel_gap)
+    k = check_k(k)
     reduced = reduce_demand(matrix, weights, covered)
     n_rows, n_cand = reduced.matrix.shape
     greedy_sites, greedy_gains = _lazy_greedy(reduced, k, math.inf)
@@ -581,7 +634,7 @@ def ilp_max_cover(
     greedy_obj = float(np.sum(greedy_gains))
     if n_rows == 0 or greedy_obj >= reduced.total() - 1e-9 * max(1.0, reduced.total()):
         # Greedy already covers every coverable cell: provably optimal.
-        return _finish(greedy_sites, greedy_gains, greedy_obj, "ilp", "optimal", t0)
+        return _finish(greedy_sites, greedy_gains, greedy_obj, "ilp", "optimal", t0, tolerance=mip_rel_gap)
     cols = undominated_columns(reduced.matrix)
     sub = _restrict(reduced, cols)
     chosen, bound, optimal, message, found = _run_milp(sub, "max", time_limit, mip_rel_gap, k=k)
@@ -592,7 +645,7 @@ def ilp_max_cover(
         sites, gains, solver = np.asarray(greedy_sites), np.asarray(greedy_gains), "ilp+greedy"
     if optimal:
         bound = float(np.sum(gains)) if math.isnan(bound) else max(bound, float(np.sum(gains)))
-    sol = _finish(sites, gains, bound, solver, status, t0)
+    sol = _finish(sites, gains, bound, solver, status, t0, tolerance=mip_rel_gap)
     sol.extra["highs_message"] = message
     sol.extra["model_size"] = sub.matrix.shape
     return sol
@@ -708,10 +761,7 @@ def greedy_set_cover(
         rank_sites(reduced.matrix, reduced.weights, kept, capacity=capacity) if kept.size else (kept, np.zeros(0))
     )
     bound = float(set_cover_bound(reduced, req, cap))
-    sol = _finish(ordered, gains, bound, "greedy", "heuristic", t0, maximise=False)
-    if sol.gap <= 0:
-        sol.status = "optimal"
-    return sol
+    return _finish(ordered, gains, bound, "greedy", "heuristic", t0, maximise=False)
 
 
 def set_cover_bound(reduced: ReducedDemand, required: float, capacity: float = math.inf) -> int:
@@ -746,11 +796,11 @@ def ilp_set_cover(
     removed either way.
     """
     t0 = time.perf_counter()
-    _check_time_limit(time_limit, mip_rel_gap)
+    check_time_limit(time_limit, mip_rel_gap)
     reduced = reduce_demand(matrix, weights, covered)
     req = _check_required(required, reduced)
     if req <= 0:
-        return _finish([], [], 0.0, "ilp", "optimal", t0, maximise=False)
+        return _finish([], [], 0.0, "ilp", "optimal", t0, maximise=False, tolerance=mip_rel_gap)
     greedy = greedy_set_cover(reduced.matrix, reduced.weights, req)
     cols = undominated_columns(reduced.matrix)
     sub = _restrict(reduced, cols)
@@ -776,7 +826,7 @@ def ilp_set_cover(
     status = "optimal" if optimal else "time_limit"
     if optimal and (math.isnan(bound) or bound > ordered.size):
         bound = float(ordered.size)
-    sol = _finish(ordered, gains, bound, solver, status, t0, maximise=False)
+    sol = _finish(ordered, gains, bound, solver, status, t0, maximise=False, tolerance=mip_rel_gap)
     sol.extra["highs_message"] = message
     return sol
 
@@ -876,7 +926,7 @@ def ilp_one_per_group(
     Groups must not share candidates. See :func:`greedy_one_per_group`.
     """
     t0 = time.perf_counter()
-    _check_time_limit(time_limit, mip_rel_gap)
+    check_time_limit(time_limit, mip_rel_gap)
     a, w, c = check_instance(matrix, weights, covered)
     members = _check_groups(groups, a.shape[1])
     flat = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
@@ -895,7 +945,7 @@ def ilp_one_per_group(
     sub = _restrict(reduced, cols)
     if sub.matrix.shape[0] == 0:  # nothing left to cover: any choice is optimal
         greedy.solver, greedy.status, greedy.bound, greedy.gap = "ilp", "optimal", greedy.objective, 0.0
-        return greedy
+        return greedy.settle_status(mip_rel_gap)
     chosen, bound, optimal, message, found = _run_milp(
         sub, "max", time_limit, mip_rel_gap, group=group_of[cols]
     )
@@ -905,17 +955,17 @@ def ilp_one_per_group(
         sol.solver, sol.status, sol.bound = "ilp+greedy", "time_limit", bound
         sol.gap = math.nan if math.isnan(bound) or bound <= 0 else max(0.0, (bound - sol.objective) / bound)
         sol.seconds = time.perf_counter() - t0
-        return sol
+        return sol.settle_status(mip_rel_gap)
     ordered, gains = rank_sites(a, w, cols[chosen], c)
     if float(np.sum(gains)) < greedy.objective:
         sol = greedy
         sol.solver, sol.status, sol.bound = "ilp+greedy", status, bound
         sol.gap = math.nan if math.isnan(bound) or bound <= 0 else max(0.0, (bound - sol.objective) / bound)
         sol.seconds = time.perf_counter() - t0
-        return sol
+        return sol.settle_status(mip_rel_gap)
     if optimal:
         bound = float(np.sum(gains)) if math.isnan(bound) else max(bound, float(np.sum(gains)))
-    sol = _finish(ordered, gains, bound, "ilp", status, t0)
+    sol = _finish(ordered, gains, bound, "ilp", status, t0, tolerance=mip_rel_gap)
     sol.extra["group"] = group_of[ordered]
     sol.extra["highs_message"] = message
     return sol
