@@ -23,7 +23,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                        "ILP stopped at its time limit; greedy + vertex substitution set kept"),
     "siting.method.suffix.greedy": ("(贪心)", "(greedy)"),
     # statuses (Solution.status)
-    "siting.status.optimal": ("已证明最优 (容差内)", "proven optimal (within tolerance)"),
+    "siting.status.optimal": ("已证明最优（容差内）", "proven optimal within tolerance"),
     "siting.status.time_limit": ("达到时限", "time limit reached"),
     "siting.status.heuristic": ("启发式解", "heuristic answer"),
     "siting.status.exhausted": ("再增站点无新增效益 (最优)", "no further site adds anything (optimal)"),
@@ -38,7 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "(capped at {cap:g}x the standard); coverage {rate_before:.1f}% -> {rate_after:.1f}%"),
     "siting.summary.method": ("方法：{method}，{status}", "method: {method}, {status}"),
     "siting.summary.gap": ("，最优性差距 ≤ {gap:.2%}（界 {bound}）", ", optimality gap <= {gap:.2%} (bound {bound})"),
-    "siting.summary.tolerance": ("（最优性差距 {gap} ≤ 容差 {tol}）", " (optimality gap {gap} <= tolerance {tol})"),
+    "siting.summary.tolerance": ("：最优性差距 {gap} ≤ 容差 {tol}", ": optimality gap {gap} <= tolerance {tol}"),
     "siting.summary.sites_bound": ("{bound:g} 处", "{bound:g} sites"),
     "siting.summary.sources": ("数据来源：{items}", "Data sources: {items}"),
     "siting.cost.s": ("{value:.1f} 分钟", "{value:.1f} min"),
