@@ -160,7 +160,11 @@ def test_replay_renumbers_added_sites_and_skips_what_no_longer_applies(small_reg
     ]
     scenario = Scenario(small_region, "elder_care_station", STD)
     problems = persist.replay(scenario, saved, "elder_care_station")
-    assert len(problems) == 1 and "GONE" in problems[0]
+    assert problems == [persist.SkippedChange(3, "remove", "GONE", "missing_facility")]
+    # worded from the catalogue in the page's language
+    assert persist.skipped_text(problems[0], "zh") == "第 3 项 (移除 GONE): 该设施已不在图层中"
+    assert persist.skipped_text(problems[0], "en") == \
+        "change 3 (remove GONE): the facility is no longer in the layer"
     assert [(c.kind, c.facility_id) for c in scenario.changes] == [("add", "new-1"), ("remove", "ECS2")]
     assert covered_60(small_region, scenario) == 960 - 360
 

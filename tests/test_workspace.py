@@ -678,7 +678,8 @@ def test_cli_export_refuses_an_earlier_export_and_skips_damaged_items(tmp_path, 
     out = capsys.readouterr().out
     assert "damaged: layer 'elder_canteen'" in out and "damaged: scenario '坏'" in out
     assert "2 damaged item(s) not exported" in out
-    written = sorted(str(p.relative_to(tmp_path / "out2")) for p in (tmp_path / "out2").rglob("*") if p.is_file())
+    out2 = tmp_path / "out2"
+    written = sorted(str(p.relative_to(out2)) for p in out2.rglob("*") if p.is_file())
     assert written == ["layers/ossuary.geojson", "scenarios/好.json"]
     assert cli_main(["workspace", "--workspace", str(tmp_path / "ws"), "export", str(tmp_path / "out3")]) == 2
     assert "损坏: 设施图层 (layer) “elder_canteen”" in capsys.readouterr().out

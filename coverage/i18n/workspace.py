@@ -68,6 +68,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ws_overwrite": ("覆盖同名方案", "Overwrite the scenario of this name"),
     "ws_read_only_save": ("工作区为只读, 无法保存。", "The workspace is read-only: nothing can be saved."),
+    # what-if changes of a draft or scenario that no longer apply (coverage.ui.persist.replay)
+    "ws_replay_missing_facility": ("第 {n} 项 (移除 {facility_id}): 该设施已不在图层中",
+                                   "change {n} (remove {facility_id}): the facility is no longer in the layer"),
+    "ws_replay_bad_position": ("第 {n} 项 (新增站点 {facility_id}): 位置无效",
+                               "change {n} (add site {facility_id}): its position cannot be used"),
     # ``python -m coverage workspace`` (the CLI's printers)
     "ws_cli_workspace": ("工作区: {path}", "workspace: {path}"),
     "ws_cli_read_only": ("(只读)", "(read-only)"),
@@ -79,7 +84,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ws_cli_action_delete": ("删除", "delete"),
     "ws_cli_action_drop": ("移除", "drop"),
     "ws_cli_sqlite": ("SQLite 完整性检查: {result}", "sqlite: {result}"),
-    "ws_cli_damaged_line": ("损坏: {kind_name} ({kind}) “{name}”: {reason}", "damaged: {kind} '{name}' ({kind_name}): {reason}"),
+    "ws_cli_damaged_line": ("损坏: {kind_name} ({kind}) “{name}”: {reason}",
+                            "damaged: {kind} '{name}' ({kind_name}): {reason}"),
     "ws_cli_check_count": ("共 {n} 项已保存内容, {damaged} 项损坏", "{n} stored items, {damaged} damaged"),
     "ws_cli_check_ok": ("正常", "ok"),
     "ws_cli_check_damaged": (

@@ -31,7 +31,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from coverage.errors import WorkspaceDamagedError
+from coverage.errors import InputError, WorkspaceDamagedError
+from coverage.i18n import t
 from coverage.io.workspace_import import read_imports, save_imports
 from coverage.layers import LAYERS
 from coverage.region import Region
@@ -213,7 +214,34 @@ def empty_draft() -> dict[str, Any]:
 # --------------------------------------------------------------------------- what-if edits
 
 
-def replay(scenario: Scenario, changes: Sequence[Mapping[str, Any]], layer_id: str) -> list[str]:
+@dataclass(frozen=True)
+class SkippedChange:
+    """A saved what-if change that could not be applied (see :func:`replay`).
+
+    Attributes
+    ----------
+    number : int
+        Its position in the saved list, from 1.
+    op : {"add", "remove"}
+        What it does.
+    facility_id : str
+        The facility it removes (for an added site: the id it had when saved).
+    reason : {"missing_facility", "bad_position"}
+        Why: the facility is no longer in the layer; the site's position is not usable.
+    """
+
+    number: int
+    op: str
+    facility_id: str
+    reason: str
+
+
+def skipped_text(skipped: SkippedChange, lang: str) -> str:
+    """The message for one :class:`SkippedChange` in ``lang`` (catalogue ``ws_replay_*``)."""
+    return t(f"ws_replay_{skipped.reason}", lang, n=skipped.number, facility_id=skipped.facility_id)
+
+
+def replay(scenario: Scenario, changes: Sequence[Mapping[str, Any]], layer_id: str) -> list[SkippedChange]:
     """Apply the saved ``changes`` of ``layer_id`` to ``scenario``, in order.
 
     Added sites are numbered afresh (``new-1``, ``new-2`` …); a removal of an added site is
@@ -222,8 +250,8 @@ def replay(scenario: Scenario, changes: Sequence[Mapping[str, Any]], layer_id: s
 
     Returns
     -------
-    list of str
-        One message per skipped change (empty when everything replayed).
+    list of SkippedChange
+        One per skipped change (empty when everything replayed); :func:`skipped_text` words it.
     """
     ids: dict[str, str] = {}
     problems = []
@@ -237,8 +265,9 @@ def replay(scenario: Scenario, changes: Sequence[Mapping[str, Any]], layer_id: s
             else:
                 fid = str(c["facility_id"])
                 scenario.remove_facility(ids.get(fid, fid))
-        except (ValueError, KeyError, IndexError) as exc:
-            problems.append(f"change {i + 1} ({c['op']} {c.get('facility_id', '')}): {exc}")
+        except InputError:
+            reason = "bad_position" if c["op"] == "add" else "missing_facility"
+            problems.append(SkippedChange(i + 1, str(c["op"]), str(c.get("facility_id", "")), reason))
     return problems
 
 
