@@ -31,7 +31,7 @@ from coverage.crs import PROJECTED, WGS84
 from coverage.layers import get_layer
 from coverage.reach import ReachModel, compute_reach
 from coverage.review import Milestone, load_targets, meets, parse_target, target_for
-from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards, standards_by_area
+from coverage.standards import Standard, StandardTable, load_standards, standards_by_area
 
 if TYPE_CHECKING:  # pragma: no cover
     from coverage.network import RoadNetwork

@@ -7,7 +7,7 @@ Chinese or English here, from the one catalogue (:mod:`coverage.i18n`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from coverage.i18n import STRINGS, layer_name, t
 from coverage.standards import AREA_TYPES, Standard
@@ -15,7 +15,8 @@ from coverage.standards import AREA_TYPES, Standard
 if TYPE_CHECKING:  # pragma: no cover - typing only (coverage.metrics imports the region, which imports this)
     from coverage.metrics import RatioStatus
 
-__all__ = ["standard_text", "method_text", "ratio_status_text", "provenance_text", "provenance_note"]
+__all__ = ["standard_text", "method_text", "ratio_status_text", "provenance_text", "provenance_note",
+           "town_names", "district_names", "place_name"]
 
 _NOTE_STATUSES = ("modelled", "illustrative", "uploaded")
 
@@ -26,6 +27,34 @@ def standard_text(standards: Mapping[str, Standard], lang: str = "zh") -> str:
     if len(set(labels.values())) == 1:
         return next(iter(labels.values()))
     return "; ".join(t("core_per_area", lang, area=t(f"core_area_{a}", lang), label=v) for a, v in labels.items())
+
+
+def _names(frame: Any, kind: str, lang: str) -> dict[str, str]:
+    codes = frame[f"{kind}_code"].astype(str).tolist()
+    zh = frame[f"{kind}_zh"].tolist()
+    en = frame[f"{kind}_en"].tolist() if lang == "en" and f"{kind}_en" in frame.columns else [None] * len(codes)
+    return {c: str(e) if isinstance(e, str) and e.strip() else (str(z) if isinstance(z, str) and z else c)
+            for c, z, e in zip(codes, zh, en)}
+
+
+def town_names(towns: Any, lang: str = "zh") -> dict[str, str]:
+    """``town_code`` → name in ``lang``: ``town_zh``, or in English the pinyin ``town_en``
+    (the Chinese name where a town has none, e.g. an upload without it)."""
+    return _names(towns, "town", lang)
+
+
+def district_names(districts: Any, lang: str = "zh") -> dict[str, str]:
+    """``district_code`` → name in ``lang``: ``district_zh``, or in English ``district_en``."""
+    return _names(districts, "district", lang)
+
+
+def place_name(names: Mapping[str, str], code: object, fallback: object = None) -> str:
+    """The name of ``code`` in ``names`` (:func:`town_names` / :func:`district_names`); else
+    ``fallback`` (e.g. the row's Chinese name), else the code itself."""
+    key = str(code)
+    if key in names:
+        return names[key]
+    return str(fallback) if isinstance(fallback, str) and fallback else key
 
 
 def method_text(method: str, lang: str = "zh") -> str:

@@ -106,7 +106,7 @@ def test_scenario_and_draft_edits_from_the_workspace(tmp_path, small_region, mon
 
     def city(*options: str) -> int:
         assert main(["coverage", "--layer", "elder_care_station", "--workspace", str(tmp_path), "--out", str(out),
-                     *options]) == 0
+                     "--force", *options]) == 0
         df = pd.read_csv(out, encoding="utf-8-sig")
         return int(df.loc[df["level"] == "city", "covered"].iloc[0])
 

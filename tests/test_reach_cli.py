@@ -40,7 +40,8 @@ def test_service_areas_network_dissolved(tmp_path):
 
 
 def test_service_areas_rejects_bad_buffer(tmp_path, capsys):
-    assert main(["service-areas", "--layer", "ossuary", "--out", str(tmp_path / "x.geojson"), "--buffer", "0"]) == 2
-    assert "--buffer" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["service-areas", "--layer", "ossuary", "--out", str(tmp_path / "x.geojson"), "--buffer", "0"])
+    assert exc.value.code == 2 and "--buffer" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["service-areas", "--layer", "nope", "--out", str(tmp_path / "x.geojson")])

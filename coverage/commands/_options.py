@@ -3,34 +3,115 @@
 ``--standards``, ``--minutes``, ``--mode``, ``--speed``, ``--distance`` (:func:`add_standard_arguments`,
 turned into a :class:`coverage.standards.StandardTable` by :func:`standards_from_args`, which calls the
 one resolver and nothing else) and
-``--roads`` (:func:`apply_roads`). The leading underscore keeps this module out of the
-sub-command list.
+``--roads`` (:func:`apply_roads`); ``--force`` and the output checks every command that writes a
+file the user names applies before any work (:func:`add_force_argument`, :func:`output_path`);
+argparse types refusing NaN, infinities and out-of-range numbers (:func:`number`); the layer,
+method and capacity options of ``access`` and ``equity`` (:func:`add_access_arguments`). The
+leading underscore keeps this module out of the sub-command list.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
+from typing import Callable, Sequence
 
+from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
 from coverage.analysis import Analysis
-from coverage.cli import CLIError, draft_from_args
+from coverage.cli import CLIError, add_region_arguments, draft_from_args, parse_layer_files
+from coverage.export import safe_output_path
+from coverage.layers import LAYERS
 from coverage.network import RoadNetwork
 from coverage.region import Region
 from coverage.standards import MODES, Override, StandardTable, load_standards
 from coverage.ui import persist
 
 
+#: Extensions of the CSV tables the commands write.
+CSV_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz")
+#: Extensions of the GeoJSON files the commands write.
+GEOJSON_SUFFIXES: tuple[str, ...] = (".geojson", ".json")
+#: Options naming a file a command reads (besides ``--facilities LAYER=FILE``).
+INPUT_OPTIONS: tuple[str, ...] = ("towns", "population", "targets", "communities", "standards", "roads")
+
+
+def number(minimum: float = 0.0, *, strict: bool = True, integer: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number ``> minimum`` (``>=`` when not ``strict``), an int if ``integer``.
+
+    ``nan``, ``inf`` and numbers out of range are refused at the boundary (argparse exits 2
+    naming the option).
+    """
+    def parse(text: str) -> float:
+        try:
+            value: float = int(text) if integer else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {'a whole number' if integer else 'a number'}") from None
+        if not math.isfinite(value) or value < minimum or (strict and value == minimum):
+            bound = f"{'>' if strict else '>='} {minimum:g}"
+            raise argparse.ArgumentTypeError(f"must be a finite number {bound}, got {text!r}")
+        return value
+
+    parse.__name__ = "integer" if integer else "number"
+    return parse
+
+
+def add_force_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--force``: replace an existing output file (never an input; see :func:`output_path`)."""
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing output file (an input file is never replaced)")
+
+
+def input_files(args: argparse.Namespace) -> list[str]:
+    """Every file the options name for reading (:data:`INPUT_OPTIONS` and the ``--facilities`` files)."""
+    files = [getattr(args, name, None) for name in INPUT_OPTIONS]
+    files += list(parse_layer_files(getattr(args, "facilities", None) or []).values())
+    return [str(f) for f in files if f]
+
+
+def output_path(args: argparse.Namespace, value: str | None, suffixes: Sequence[str],
+                others: Sequence[str | None] = ()) -> Path | None:
+    """``value`` checked as an output file (None without it), before any work.
+
+    :func:`coverage.export.safe_output_path` with every input file (:func:`input_files`) and
+    ``others`` (the command's other outputs) as inputs and ``--force``: a directory, another
+    extension, an input (by any path or link) and an existing file without ``--force`` are refused
+    with :class:`~coverage.errors.ExportError` (exit 2).
+    """
+    if not value:
+        return None
+    inputs = input_files(args) + [str(o) for o in others if o]
+    return safe_output_path(value, suffixes, inputs=inputs, force=bool(getattr(args, "force", False)))
+
+
+def add_access_arguments(parser: argparse.ArgumentParser, *, method_help: str, capacity_help: str,
+                         out_help: str) -> None:
+    """The options ``access`` and ``equity`` share: ``--layer``, ``--method``, ``--capacity``, ``--out``,
+    ``--force``, ``--lang``, the standard and the region options."""
+    parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
+                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
+    parser.add_argument("--method", choices=[m.value for m in AccessMethod], default=AccessMethod.TWO_STEP.value,
+                        help=method_help)  # fmt: skip
+    parser.add_argument("--capacity", choices=[*CAPACITY_COLUMNS, COUNT_CAPACITY], help=capacity_help)
+    parser.add_argument("--out", metavar="FILE.csv", help=out_help)
+    add_force_argument(parser)
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the printed summary")
+    add_standard_arguments(parser)
+    add_region_arguments(parser)
+
+
 def add_standard_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--standards``, ``--minutes``, ``--mode``, ``--speed``, ``--distance`` and ``--roads``."""
     g = parser.add_argument_group("service standard (default: data/standards.csv, per area type)")
     g.add_argument("--standards", metavar="FILE", help="standards CSV replacing data/standards.csv")
-    g.add_argument("--minutes", type=float, metavar="MIN",
+    g.add_argument("--minutes", type=number(), metavar="MIN",
                    help="time limit in minutes for the layer (each area type keeps its own mode)")
     g.add_argument("--mode", choices=MODES, help="travel mode for the layer in every area type")
-    g.add_argument("--speed", type=float, metavar="KMH", help="travel speed in km/h (default: data/standards/speeds.csv)")
+    g.add_argument("--speed", type=number(), metavar="KMH", help="travel speed in km/h (default: data/standards/speeds.csv)")
     g.add_argument(
         "--distance",
-        type=float,
+        type=number(),
         metavar="M",
         help="straight-line radius in metres used without a road network (default: the travel "
         "distance ÷ the detour factor, see data/standards/README.md)",

@@ -15,12 +15,13 @@ import sys
 from tqdm.auto import tqdm
 
 from coverage import settings
-from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod, AccessResult, accessibility, catchment_costs
-from coverage.cli import add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
+from coverage.access import AccessResult, accessibility, catchment_costs
+from coverage.cli import region_from_args
+from coverage.commands._options import CSV_SUFFIXES, add_access_arguments, apply_roads, output_path, standards_from_args
+from coverage.describe import district_names, place_name
 from coverage.export import write_csv
-from coverage.i18n import layer_name, served_name, t
-from coverage.layers import LAYERS
+from coverage.i18n import indicator_name, layer_name, served_name, t
+from coverage.review import load_targets
 
 NAME = "access"
 HELP = "capacity-aware accessibility (2SFCA / E2SFCA / Gaussian) per town, district and city (CSV)"
@@ -28,22 +29,27 @@ HELP = "capacity-aware accessibility (2SFCA / E2SFCA / Gaussian) per town, distr
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser``."""
-    parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
-                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
-    parser.add_argument("--method", choices=[m.value for m in AccessMethod], default=AccessMethod.TWO_STEP.value,
-                        help="floating-catchment variant (default 2sfca)")  # fmt: skip
-    parser.add_argument("--capacity", choices=[*CAPACITY_COLUMNS, COUNT_CAPACITY],
-                        help="capacity column (default: the first the layer fills; 'facilities' counts facilities)")
-    parser.add_argument("--out", metavar="FILE.csv", help="write the town/district/city table here")
     parser.add_argument("--cells", metavar="FILE.csv", help="also write one row per population cell")
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the printed summary")
-    add_standard_arguments(parser)
-    add_region_arguments(parser)
+    add_access_arguments(parser, method_help="floating-catchment variant (default 2sfca)",
+                         capacity_help="capacity column (default: the first the layer fills; 'facilities' counts "
+                         "facilities)", out_help="write the town/district/city table here")  # fmt: skip
 
 
-def print_summary(res: AccessResult, lang: str, stream=None) -> None:
-    """Print the district and city rows of ``res`` in ``lang``."""
+def plan_indicator_text(indicator_id: str, lang: str) -> str:
+    """The name of a plan indicator (``data/targets/plan_indicators.csv`` id) in ``lang``."""
+    rows = load_targets()
+    row = rows[rows["indicator_id"] == indicator_id]
+    if row.empty:
+        return indicator_id
+    name_en = row.iloc[0]["indicator_en"]
+    return indicator_name(str(row.iloc[0]["indicator_zh"]), name_en if isinstance(name_en, str) else None, lang)
+
+
+def print_summary(res: AccessResult, lang: str, stream=None, districts: dict[str, str] | None = None) -> None:
+    """Print the district and city rows of ``res`` in ``lang`` (``districts``: code → name,
+    :func:`coverage.describe.district_names`; default the rows' Chinese names)."""
     stream = sys.stdout if stream is None else stream
+    districts = districts or {}
     v = res.value_column
     print(t("access.title", lang, layer=layer_name(res.layer, lang), group=served_name(res.served_column, lang),
             capacity=t(f"access.capacity.{res.capacity}", lang), method=t(f"access.method.{res.method.value}", lang)),
@@ -55,14 +61,15 @@ def print_summary(res: AccessResult, lang: str, stream=None) -> None:
     table = res.table
     for r in table[table["level"] != "town"].itertuples(index=False):
         row = r._asdict()
-        name = t("access.city", lang) if row["level"] == "city" else row["district_zh"]
+        name = (t("access.city", lang) if row["level"] == "city"
+                else place_name(districts, row["district_code"], row["district_zh"]))
         served = row["served"]
         print(t("access.row", lang, name=name, mean=row[v], p10=row[f"{v}_p10"], p50=row[f"{v}_median"],
                 p90=row[f"{v}_p90"], local=row[f"{v}_in_unit"],
                 reach=row["served_with_access"] / served if served else math.nan), file=stream)  # fmt: skip
     city = table[table["level"] == "city"].iloc[0]
     if isinstance(city["plan_indicator"], str) and math.isfinite(city["plan_target"]):
-        print(t("access.plan_target", lang, indicator=city["plan_indicator"], target=city["plan_target"]), file=stream)
+        print(t("access.plan_target", lang, indicator=plan_indicator_text(city["plan_indicator"], lang), target=city["plan_target"]), file=stream)
     if res.facilities_without_capacity:
         print(t("access.no_capacity_values", lang, n=res.facilities_without_capacity,
                 capacity=t(f"access.capacity.{res.capacity}", lang)), file=stream)  # fmt: skip
@@ -71,6 +78,8 @@ def print_summary(res: AccessResult, lang: str, stream=None) -> None:
 def run(args: argparse.Namespace) -> int:
     """Compute, print the district and city rows, write ``--out`` / ``--cells``."""
     lang = args.lang
+    out = output_path(args, args.out, CSV_SUFFIXES, others=[args.cells])
+    cells = output_path(args, args.cells, CSV_SUFFIXES, others=[args.out])
     with tqdm(total=3, desc=t("access.progress", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
               leave=False, file=sys.stderr) as bar:  # fmt: skip
         standards = standards_from_args(args, [args.layer])
@@ -80,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
         bar.update()
         res = accessibility(region, args.layer, args.method, args.capacity, costs=costs)
         bar.update()
-    print_summary(res, lang)
+    print_summary(res, lang, districts=district_names(region.districts, lang))
     print(region.provenance_note(lang, [args.layer]))
-    for path, frame in ((args.out, res.table), (args.cells, res.cells)):
+    for path, frame in ((out, res.table), (cells, res.cells)):
         if path:
             frame = frame.assign(method=res.method.value, capacity=res.capacity, cost_mode=res.cost_mode,
                                  provenance=region.provenance_note(lang, [args.layer]))  # fmt: skip

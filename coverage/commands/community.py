@@ -16,7 +16,14 @@ from tqdm.auto import tqdm
 
 from coverage import settings
 from coverage.cli import add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
+from coverage.commands._options import (
+    CSV_SUFFIXES,
+    add_force_argument,
+    add_standard_arguments,
+    apply_roads,
+    output_path,
+    standards_from_args,
+)
 from coverage.community import (
     COMMUNITY_INDICATORS,
     CommunityIndicator,
@@ -25,6 +32,7 @@ from coverage.community import (
     community_coverage,
     community_indicators,
 )
+from coverage.describe import district_names, place_name
 from coverage.export import write_csv
 from coverage.i18n import layer_name, t
 from coverage.io.communities import read_communities
@@ -42,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="facility layer (default elder_care_station)")  # fmt: skip
     parser.add_argument("--year", type=int, default=2025, help="review year of the indicators (default 2025)")
     parser.add_argument("--out", metavar="FILE.csv", help="write one row per community here")
+    add_force_argument(parser)
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the printed summary")
     add_standard_arguments(parser)
     add_region_arguments(parser)
@@ -66,6 +75,7 @@ def print_indicators(found: list[CommunityIndicator], lang: str, stream=None) ->
 def run(args: argparse.Namespace) -> int:
     """Read, compute, print, write ``--out``."""
     lang = args.lang
+    out = output_path(args, args.out, CSV_SUFFIXES)
     with tqdm(total=4, desc=t("community.progress", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
               leave=False, file=sys.stderr) as bar:  # fmt: skip
         standards = standards_from_args(args, sorted({args.layer, *(v for v in COMMUNITY_INDICATORS.values() if v)}))
@@ -88,22 +98,22 @@ def run(args: argparse.Namespace) -> int:
         rules = sorted(set(cov.communities["rule"]))
         print(t("community.summary", lang, n=len(cov.communities), k=int(cov.communities["covered"].sum()),
                 share=cov.share, rule="; ".join(t(f"community.rule.{r}", lang) for r in rules)))  # fmt: skip
-        names = dict(zip(region.districts["district_code"].astype(str), region.districts["district_zh"]))
+        names = district_names(region.districts, lang)
         for r in cov.table[cov.table["level"] == "district"].itertuples(index=False):
             if r.communities:
-                print(t("community.district_row", lang, name=names.get(r.district_code, r.district_code),
+                print(t("community.district_row", lang, name=place_name(names, r.district_code),
                         k=r.communities_with, n=r.communities, share=_pct(r.share)))  # fmt: skip
         full = int((circle.communities["rate"] >= 1 - 1e-12).sum())
         print(t("community.circle", lang, n=len(circle.communities), full=full, unassigned=circle.unassigned_served))
     print_indicators(found, lang)
     print(region.provenance_note(lang, [args.layer]))
-    if args.out and units is not None:
+    if out is not None and units is not None:
         frame = cov.communities.merge(
             circle.communities[["community_code", "community_zh", "town_code", "served", "rate"]].rename(
                 columns={"served": "served_in_community", "rate": "circle_rate"}),
             on=["community_code", "community_zh", "town_code"], how="left",
         ).assign(layer=args.layer, cost_mode=cov.cost_mode, cost_unit=cov.cost_unit,
                  provenance=region.provenance_note(lang, [args.layer]))  # fmt: skip
-        write_csv(frame, args.out)
-        print(t("access.wrote", lang, path=args.out, rows=len(frame)), file=sys.stderr)
+        write_csv(frame, out)
+        print(t("access.wrote", lang, path=out, rows=len(frame)), file=sys.stderr)
     return 0

@@ -12,7 +12,8 @@ import argparse
 import sys
 
 from coverage.cli import add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, analysis_from_args
+from coverage.commands._options import CSV_SUFFIXES, add_force_argument, add_standard_arguments, analysis_from_args, output_path
+from coverage.describe import district_names, place_name
 from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t
 from coverage.layers import LAYERS
@@ -26,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
                         help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
     parser.add_argument("--out", metavar="FILE.csv", help="write the table here (UTF-8 CSV with BOM)")
+    add_force_argument(parser)
     add_standard_arguments(parser)
     add_region_arguments(parser)
 
@@ -33,7 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Compute the table, print the district and city rows, write ``--out``."""
     lang = args.lang
-    analysis = analysis_from_args(args, [args.layer], region_from_args(args))
+    out = output_path(args, args.out, CSV_SUFFIXES)
+    region = region_from_args(args)
+    districts = district_names(region.districts, lang)
+    analysis = analysis_from_args(args, [args.layer], region)
     result = analysis.coverage(args.layer)
     group = served_name(LAYERS[args.layer].served_column, lang)
     print(t("core_cli_coverage_head", lang, layer=layer_name(args.layer, lang), layer_id=args.layer, group=group))
@@ -43,10 +48,10 @@ def run(args: argparse.Namespace) -> int:
         for r in result.rows(level).itertuples(index=False):
             rate = "—" if r.rate != r.rate else f"{r.rate:.1%}"
             off = t("core_cli_off", lang, n=r.off_network) if r.off_network else ""
-            name = t("core_city", lang) if level == "city" else r.district_zh
+            name = t("core_city", lang) if level == "city" else place_name(districts, r.district_code, r.district_zh)
             print(t("core_cli_row", lang, name=name, rate=rate, covered=r.covered, served=r.served,
                     uncovered=r.uncovered, off=off))
-    if args.out:
-        write_csv(result.frame(lang), args.out)
-        print(f"wrote {args.out} ({len(result.table)} rows)", file=sys.stderr)
+    if out is not None:
+        write_csv(result.frame(lang), out)
+        print(t("core_cli_wrote", lang, path=out, rows=len(result.table)), file=sys.stderr)
     return 0

@@ -14,13 +14,12 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from coverage import settings
-from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
-from coverage.cli import add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
+from coverage.cli import region_from_args
+from coverage.commands._options import CSV_SUFFIXES, add_access_arguments, apply_roads, output_path, standards_from_args
+from coverage.describe import district_names, place_name, town_names
 from coverage.equity import EquityResult, equity
 from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t
-from coverage.layers import LAYERS
 
 NAME = "equity"
 HELP = "equity of a layer: coverage and accessibility by 街道/镇 and district, Gini/Theil, worst-served towns"
@@ -28,16 +27,9 @@ HELP = "equity of a layer: coverage and accessibility by 街道/镇 and district
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser``."""
-    parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
-                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
-    parser.add_argument("--method", choices=[m.value for m in AccessMethod], default=AccessMethod.TWO_STEP.value,
-                        help="accessibility variant (default 2sfca)")  # fmt: skip
-    parser.add_argument("--capacity", choices=[*CAPACITY_COLUMNS, COUNT_CAPACITY],
-                        help="capacity column (default: the first the layer fills, else the facility count)")
-    parser.add_argument("--out", metavar="FILE.csv", help="write the groups and the worst-served towns here")
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the printed summary")
-    add_standard_arguments(parser)
-    add_region_arguments(parser)
+    add_access_arguments(parser, method_help="accessibility variant (default 2sfca)",
+                         capacity_help="capacity column (default: the first the layer fills, else the facility "
+                         "count)", out_help="write the groups and the worst-served towns here")  # fmt: skip
 
 
 def equity_frame(eq: EquityResult) -> pd.DataFrame:
@@ -49,9 +41,12 @@ def equity_frame(eq: EquityResult) -> pd.DataFrame:
                       cost_mode=eq.cost_mode, gini=eq.gini, theil=eq.theil, gini_covered=eq.gini_covered)  # fmt: skip
 
 
-def print_summary(eq: EquityResult, lang: str, stream=None) -> None:
-    """Print the groups, the indices and the worst-served towns in ``lang``."""
+def print_summary(eq: EquityResult, lang: str, stream=None, districts: dict[str, str] | None = None,
+                  towns: dict[str, str] | None = None) -> None:
+    """Print the groups, the indices and the worst-served towns in ``lang`` (``districts`` / ``towns``:
+    code → name, :mod:`coverage.describe`; default the rows' Chinese names)."""
     stream = sys.stdout if stream is None else stream
+    districts, towns = districts or {}, towns or {}
     v = eq.value_column
     print(t("equity.title", lang, layer=layer_name(eq.layer, lang), group=served_name(eq.access.served_column, lang)),
           file=stream)  # fmt: skip
@@ -66,7 +61,7 @@ def print_summary(eq: EquityResult, lang: str, stream=None) -> None:
         elif row["group_kind"] == "city":
             name = t("access.city", lang)
         else:
-            name = row["district_zh"]
+            name = place_name(districts, row["group"], row["district_zh"])
         print(t("equity.row", lang, name=name, rate=row["coverage_rate"], beyond=row["share_beyond_standard"],
                 beyond2=row["share_beyond_2x_standard"], value=row[v], gini=row["gini_access"]),
               file=stream)  # fmt: skip
@@ -74,7 +69,8 @@ def print_summary(eq: EquityResult, lang: str, stream=None) -> None:
     print(t("equity.worst", lang, n=len(eq.worst_towns)), file=stream)
     for r in eq.worst_towns.itertuples(index=False):
         row = r._asdict()
-        print(t("equity.worst_row", lang, rank=row["rank"], town=row["town_zh"], district=row["district_zh"],
+        print(t("equity.worst_row", lang, rank=row["rank"], town=place_name(towns, row["town_code"], row["town_zh"]),
+                district=place_name(districts, row["district_code"], row["district_zh"]),
                 rate=row["coverage_rate"], beyond2=row["share_beyond_2x_standard"], value=row[v]),
               file=stream)  # fmt: skip
 
@@ -82,16 +78,17 @@ def print_summary(eq: EquityResult, lang: str, stream=None) -> None:
 def run(args: argparse.Namespace) -> int:
     """Compute, print, write ``--out``."""
     lang = args.lang
+    out = output_path(args, args.out, CSV_SUFFIXES)
     with tqdm(total=4, desc=t("equity.progress", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
               leave=False, file=sys.stderr) as bar:  # fmt: skip
         standards = standards_from_args(args, [args.layer])
         region = apply_roads(region_from_args(args), args)
         bar.update()
         eq = equity(region, args.layer, standards, method=args.method, capacity=args.capacity, progress=bar.update)
-    print_summary(eq, lang)
+    print_summary(eq, lang, districts=district_names(region.districts, lang), towns=town_names(region.towns, lang))
     print(region.provenance_note(lang, [args.layer]))
-    if args.out:
+    if out is not None:
         frame = equity_frame(eq).assign(provenance=region.provenance_note(lang, [args.layer]))
-        write_csv(frame, args.out)
-        print(t("access.wrote", lang, path=args.out, rows=len(frame)), file=sys.stderr)
+        write_csv(frame, out)
+        print(t("access.wrote", lang, path=out, rows=len(frame)), file=sys.stderr)
     return 0

@@ -12,11 +12,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from coverage.cli import CLIError, add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, analysis_from_args
+from coverage.cli import add_region_arguments, region_from_args
+from coverage.commands._options import (
+    GEOJSON_SUFFIXES,
+    add_force_argument,
+    add_standard_arguments,
+    analysis_from_args,
+    number,
+    output_path,
+)
 from coverage.describe import method_text, provenance_text
 from coverage.export import write_geojson
-from coverage.i18n import layer_name
+from coverage.i18n import layer_name, t
 from coverage.layers import LAYERS
 
 NAME = "service-areas"
@@ -28,9 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
                         help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
     parser.add_argument("--out", required=True, metavar="FILE.geojson", help="GeoJSON file to write")
+    add_force_argument(parser)
     parser.add_argument("--dissolve", action="store_true", help="one polygon for the whole layer")
     parser.add_argument(
-        "--buffer", type=float, default=25.0, metavar="M",
+        "--buffer", type=number(), default=25.0, metavar="M",
         help="half-width in metres of the reached street corridors (network mode, default 25)",
     )
     add_standard_arguments(parser)
@@ -39,8 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the polygons and write ``--out``."""
-    if not args.buffer > 0:
-        raise CLIError(f"--buffer must be a positive number, got {args.buffer:g}")
+    out = output_path(args, args.out, GEOJSON_SUFFIXES)
     analysis = analysis_from_args(args, [args.layer], region_from_args(args))
     gdf = analysis.service_areas(args.layer, dissolve=args.dissolve, buffer_m=args.buffer)
     method = analysis.method
@@ -56,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         "provenance_note_zh": provenance_text(provenance, [args.layer], "zh"),
         "provenance_note_en": provenance_text(provenance, [args.layer], "en"),
     }
-    write_geojson(gdf, args.out, properties=props)
-    print(f"{layer_name(args.layer, args.lang)}: {len(gdf)} ({method_text(method, args.lang)}) → {args.out}",
-          file=sys.stderr)
+    write_geojson(gdf, out, properties=props)
+    print(t("core_cli_service_areas", args.lang, layer=layer_name(args.layer, args.lang), n=len(gdf),
+            method=method_text(method, args.lang), path=out), file=sys.stderr)
     return 0

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from coverage import settings
 from coverage.cli import CLIError, add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, analysis_from_args
+from coverage.commands._options import add_force_argument, add_standard_arguments, analysis_from_args, output_path
 from coverage.i18n import t
 from coverage.report import report_steps, write_report
 from coverage.review import coverage_layers, review_table
@@ -29,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser``."""
     parser.add_argument("--year", type=int, default=2025, help="review year (default 2025)")
     parser.add_argument("--out", metavar="FILE.docx", required=True, help="output .docx")
+    add_force_argument(parser)
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report (default zh)")
     parser.add_argument("--targets", metavar="FILE", help="plan-indicator table (default data/targets/plan_indicators.csv)")
     parser.add_argument("--dpi", type=int, default=150, help="resolution of the maps and charts (default 150)")
@@ -39,9 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Review, draw, write ``--out``; print the city rows."""
-    out = Path(args.out)
-    if out.suffix.lower() != ".docx":
-        raise CLIError(f"--out must end in .docx; got {out.name!r}")
+    out = output_path(args, args.out, (".docx",))
+    assert out is not None  # --out is required
     if not 50 <= args.dpi <= 600:
         raise CLIError(f"--dpi must be between 50 and 600; got {args.dpi}")
     lang = args.lang
@@ -61,5 +60,5 @@ def run(args: argparse.Namespace) -> int:
     print(review_table(result, lang, "city").to_string(index=False))
     if result.caveat:
         print(t("review.notes.caveat", lang))
-    print(f"wrote {out}", file=sys.stderr)
+    print(t("core_cli_wrote_file", lang, path=out), file=sys.stderr)
     return 0

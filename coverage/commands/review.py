@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from coverage.cli import CLIError, add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, analysis_from_args
+from coverage.cli import add_region_arguments, region_from_args
+from coverage.commands._options import add_force_argument, add_standard_arguments, analysis_from_args, output_path
+from coverage.i18n import t
 from coverage.review import coverage_layers, review_notes, review_table
 
 NAME = "review"
@@ -27,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser``."""
     parser.add_argument("--year", type=int, default=2025, help="review year (default 2025)")
     parser.add_argument("--out", metavar="FILE", required=True, help="output: .xlsx, .csv or .md")
+    add_force_argument(parser)
     parser.add_argument("--targets", metavar="FILE", help="plan-indicator table (default data/targets/plan_indicators.csv)")
     parser.add_argument("--no-yearly", action="store_true", help="skip the year-by-year view")
     add_standard_arguments(parser)
@@ -35,14 +36,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the review, print the city rows, write ``--out``."""
-    out = Path(args.out)
-    if out.suffix.lower() not in FORMATS:
-        raise CLIError(f"--out must end in {', '.join(FORMATS)}; got {out.name!r}")
+    out = output_path(args, args.out, FORMATS)
+    assert out is not None  # --out is required
     analysis = analysis_from_args(args, coverage_layers(args.targets), region_from_args(args))
     result = analysis.review(args.year, targets=args.targets, yearly=not args.no_yearly)
     print(review_table(result, args.lang, "city").to_string(index=False))
     for note in review_notes(result, args.lang):
         print(f"  * {note}")
     result.write(out, lang=args.lang)
-    print(f"wrote {out}", file=sys.stderr)
+    print(t("core_cli_wrote_file", args.lang, path=out), file=sys.stderr)
     return 0

@@ -19,8 +19,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "core_basis_travel": ("{speed:g}km/h×{minutes:g}分钟÷{detour:g}，",
                           "{speed:g} km/h × {minutes:g} min ÷ {detour:g} = "),
     "core_basis_user": ("用户设定，", "set by the user: "),
-    "core_area_urban": ("街道", "streets (街道)"),
-    "core_area_rural": ("镇", "towns (镇)"),
+    "core_area_urban": ("街道", "sub-districts"),
+    "core_area_rural": ("镇", "towns"),
     "core_per_area": ("{area}: {label}", "{area}: {label}"),
     # how reach was measured
     "core_method_network": ("按路网通行时间计算", "measured on the road network"),
@@ -78,4 +78,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "  ({n:,.0f} more live scattered in cells with fewer than {min:g}; not in any zone)"),
     "core_cli_gap_towns": ("未覆盖人口最多的镇街:", "towns with most people uncovered:"),
     "core_cli_gap_town_row": ("  {rank}. {district}{town}: {n:,} 人", "  {rank}. {district} {town}: {n:,}"),
+    "core_cli_wrote": ("已写入 {path} ({rows} 行)", "wrote {path} ({rows} rows)"),
+    "core_cli_wrote_gaps": ("已写入 {path} ({n} 个空白区, 服务人群: {group})", "wrote {path} ({n} zones, served group: {group})"),
+    "core_cli_wrote_file": ("已写入 {path}", "wrote {path}"),
+    "core_cli_service_areas": ("{layer}: {n} 个服务范围 ({method}) → {path}", "{layer}: {n} service areas ({method}) → {path}"),
 }
