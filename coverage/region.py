@@ -28,7 +28,6 @@ from coverage.errors import InputError
 from coverage.io import read_facilities, read_population, read_towns
 from coverage.io.population import age_groups_modelled
 from coverage.layers import LAYERS, get_layer
-from coverage.standards import AREA_TYPES, area_type_of
 from coverage.schema import (
     DISTRICT_COLUMNS,
     FACILITY_COLUMNS,
@@ -37,6 +36,7 @@ from coverage.schema import (
     PROVENANCE_VALUES,
     TOWN_COLUMNS,
 )
+from coverage.standards import AREA_TYPES, area_type_of
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from coverage.io.report import ImportReport
@@ -267,8 +267,9 @@ class Region:
     def cell_area_type(self) -> np.ndarray:
         """Area type (``"urban"`` / ``"rural"``) of every cell, from the town it lies in.
 
-        Towns without an ``area_type`` use their ``town_type`` (街道 → urban); cells of
-        no known town are ``"rural"``.
+        Towns without an ``area_type`` use their ``town_type``
+        (:data:`coverage.standards.TOWN_TYPE_AREA`: 街道 → urban, 镇 → rural); any other type
+        raises :class:`InputError`. Cells of no known town are ``"rural"``.
         """
         lookup = _town_area_types(self.towns)
         codes = self.population["town_code"].astype(object).to_numpy()
