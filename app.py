@@ -3,13 +3,18 @@
 Run with ``streamlit run app.py`` (or ``bash scripts/run_app.sh``). Works offline: the map's
 Leaflet is inlined and no basemap is drawn by default.
 
-The page is a thin shell over the library: ``coverage.region`` (data), ``coverage.reach``
-(service areas, incremental what-if), ``coverage.metrics`` (coverage), ``coverage.gaps``,
-``coverage.siting``, ``coverage.review`` and ``coverage.io`` (uploads); the map is drawn by
-``coverage.ui``. The default region and standards are cached per process (``st.cache_resource``);
-the what-if scenario and the results derived from it (coverage, gap zones, service areas, review,
-siting, their exports) live in ``st.session_state``, keyed by what they depend on, so a click on
-the map recomputes only what changed. Set ``COVERAGE_APP_TIMING=1`` to print each step's time.
+The page is a thin shell over the library: every figure comes from one
+:class:`coverage.analysis.Analysis` (coverage, gap zones, service areas, siting, the review, with
+the library's defaults), the data from ``coverage.region`` and uploads from ``coverage.io``; the
+map is drawn by ``coverage.ui``. The only figures not read from an ``Analysis`` are those right
+after a what-if click: the scenario's incremental ``coverage.reach.ReachModel`` is counted by
+``coverage.metrics.population_coverage`` (the function ``Analysis.coverage`` uses), which keeps a
+click cheap and gives the same numbers as ``Analysis(...).with_edits(...).coverage(...)``. The
+default region, standards and the analysis of the data as loaded are cached per process
+(``st.cache_resource``); the what-if scenario and the results derived from it live in
+``st.session_state``, keyed by what they depend on, so a click on the map recomputes only what
+changed. Set ``COVERAGE_APP_TIMING=1`` to print each step's time and one ``[timing] total`` line
+per script run.
 
 The planner's work is kept in the workspace (``coverage.workspace``; directory from
 ``COVERAGE_WORKSPACE``, else ``./workspace``), through ``coverage.ui.persist``: every upload that
@@ -23,7 +28,6 @@ stamp (so an upload in one session reaches the others on their next run).
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
@@ -39,7 +43,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from coverage import io as cio
+from coverage import metrics
+from coverage.analysis import Analysis
+from coverage.io.workspace_import import read_imports
 from coverage.layers import LAYERS, get_layer
+from coverage.region import load_default
+from coverage.standards import load_standards
 from coverage.ui import map as cmap
 from coverage.ui.widgets import lang_key, lang_select
 from coverage.ui import health, persist
@@ -61,6 +71,7 @@ from coverage.ui.views import (
     facility_group,
     report_table,
     review_table,
+    scenario_edits,
     scenario_facilities,
     sites_table,
     standard_override,
@@ -100,36 +111,18 @@ def timed(label: str):
             print(f"[timing] {label}: {time.perf_counter() - started:.3f}s", file=sys.stderr)
 
 
-# --------------------------------------------------------------------------- modules
-
-
-def _module(name: str) -> Any | None:
-    """Import ``coverage.<name>`` or return None when it is not available yet."""
-    try:
-        return importlib.import_module(f"coverage.{name}")
-    except ImportError:
-        return None
-
-
-def _missing(module: str, lang: str) -> None:
-    st.info(t("not_available", lang, module=f"coverage.{module}"))
-
-
 # --------------------------------------------------------------------------- cached loads
 
 
 @st.cache_resource(show_spinner=False)
 def default_region() -> Any:
     """The embedded Jiangmen region (read once per server process)."""
-    from coverage.region import load_default
-
     return load_default()
 
 
 @st.cache_resource(show_spinner=False)
 def default_standards() -> Any:
-    from coverage.standards import load_standards
-
+    """The embedded standards table (read once per server process)."""
     return load_standards()
 
 
@@ -474,23 +467,14 @@ def _remove_chosen(scenario: Any) -> None:
     st.session_state[own] = ""
 
 
-def compute_service_areas(scenario: Any, lang: str) -> Any:
-    """Dissolved service area of the scenario's facilities (cached until the scenario changes)."""
-    try:
-        from coverage.service_areas import service_areas_frame
-    except ImportError:
-        _missing("service_areas", lang)
-        return None
-    sig = scenario_signature(scenario)
-    cached = st.session_state.get("service_cache")
-    if cached and cached[0] == sig:
-        return cached[1]
-    areas = service_areas_frame(scenario.model, dissolve=True)
-    st.session_state["service_cache"] = (sig, areas)
-    return areas
+def compute_service_areas(analysis: Analysis, layer_id: str) -> Any:
+    """Dissolved service area of the scenario's facilities (:meth:`Analysis.service_areas`)."""
+    return analysis.service_areas(layer_id, dissolve=True)
 
 
 def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.DataFrame) -> None:
+    """The map (towns by rate, the layer, the what-if edits, service areas, gaps, proposals) and the
+    what-if panel beside it."""
     lang, layer_id, basemap = ctx["lang"], ctx["layer"], ctx["basemap"]
     left, right = st.columns([3, 1])
     with right:
@@ -510,7 +494,8 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
         b2.button(t("reset", lang), key="reset", disabled=not scenario.changes, on_click=scenario.reset)
         problems = st.session_state.pop("replay_problems", None)
         if problems:
-            st.warning(md_text(t("replay_skipped", lang, n=len(problems)) + " " + "; ".join(problems[:5])))
+            st.warning(md_text(t("replay_skipped", lang, n=len(problems)) + " "
+                               + "; ".join(persist.skipped_text(p, lang) for p in problems[:5])))
         active = scenario_facilities(scenario)
         options = [""] + active["facility_id"].astype(str).tolist()
         names = dict(zip(active["facility_id"].astype(str), active["name"].astype(str)))
@@ -530,10 +515,10 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
         service = None
         if show_service:
             with st.spinner(t("computing", lang)):
-                service = compute_service_areas(scenario, lang)
+                service = compute_service_areas(scenario_analysis(region, ctx, scenario), layer_id)
         gaps = None
         if show_gaps:
-            gaps = compute_gaps(region, layer_id, scenario, lang)
+            gaps = compute_gaps(region, ctx, scenario)
         siting = st.session_state.get("siting")
         proposals = siting["sites"] if siting and siting["layer"] == layer_id else None
         try:
@@ -580,20 +565,65 @@ def scenario_signature(scenario: Any) -> tuple:
     return (st.session_state.get("scenario_key"), tuple(scenario.changes))
 
 
-def compute_gaps(region: Any, layer_id: str, scenario: Any, lang: str) -> Any:
-    """Gap zones of the current scenario (kept for the session until the scenario changes)."""
-    gaps_mod = _module("gaps")
-    if gaps_mod is None:
-        _missing("gaps", lang)
-        return None
+@st.cache_resource(show_spinner=False, max_entries=16)
+def shared_analysis(_region: Any, _standards: Any, key: tuple) -> Analysis:
+    """The :class:`~coverage.analysis.Analysis` of the data as loaded under the standards chosen.
+
+    Shared by the sessions (its results are cached inside it): ``key`` (layer, mode, minutes,
+    data version) identifies the region and standards passed.
+    """
+    return Analysis(_region, _standards)
+
+
+def base_analysis(region: Any, ctx: dict[str, Any]) -> Analysis:
+    """The analysis of the data as loaded, under the sidebar's standard (no what-if edits)."""
+    return shared_analysis(region, ctx["standards"], (ctx["layer"], ctx["mode"], ctx["minutes"], _data_version()))
+
+
+def scenario_analysis(region: Any, ctx: dict[str, Any], scenario: Any) -> Analysis:
+    """The analysis with the scenario's what-if edits (kept for the session until they change)."""
+    base = base_analysis(region, ctx)
+    if not scenario.changes:
+        return base
+    sig = scenario_signature(scenario)
+    cached = st.session_state.get("analysis_cache")
+    if cached and cached[0] == sig:
+        return cached[1]
+    analysis = base.with_edits(scenario_edits(scenario))
+    st.session_state["analysis_cache"] = (sig, analysis)
+    return analysis
+
+
+def scenario_coverage(region: Any, ctx: dict[str, Any], scenario: Any) -> pd.DataFrame:
+    """Coverage per town, district and city of the scenario (``coverage.schema`` columns).
+
+    Without edits it is :meth:`Analysis.coverage`. After what-if edits the scenario's incremental
+    reach (a click updates only the cells it changes) is counted by
+    :func:`coverage.metrics.population_coverage`, the function :meth:`Analysis.coverage` uses, so
+    the figures equal ``Analysis(...).with_edits(...).coverage(...)`` without rebuilding the reach.
+    """
+    sig = scenario_signature(scenario)
+    cached = st.session_state.get("coverage_cache")
+    if cached and cached[0] == sig:
+        return cached[1]
+    if scenario.changes:
+        table = metrics.population_coverage(region, ctx["layer"], reach=scenario.reach)
+    else:
+        table = base_analysis(region, ctx).coverage(ctx["layer"]).table
+    st.session_state["coverage_cache"] = (sig, table)
+    return table
+
+
+def compute_gaps(region: Any, ctx: dict[str, Any], scenario: Any) -> Any:
+    """Gap zones of the current scenario (:meth:`Analysis.gaps`; kept until the scenario changes)."""
     sig = scenario_signature(scenario)
     cached = st.session_state.get("gaps_cache")
     if cached and cached[0] == sig:
         return cached[1]
-    zones = gaps_mod.gap_zones(region, layer_id, reach=scenario.model)  # the model: nearest incl. what-if sites
-    geojson = json.dumps(gaps_mod.gap_zones_feature_collection(zones), ensure_ascii=False).encode("utf-8")
-    st.session_state["gaps_cache"] = (sig, zones, geojson)
-    return zones
+    result = scenario_analysis(region, ctx, scenario).gaps(ctx["layer"])
+    geojson = json.dumps(result.feature_collection(), ensure_ascii=False).encode("utf-8")
+    st.session_state["gaps_cache"] = (sig, result.zones, geojson)
+    return result.zones
 
 
 # --------------------------------------------------------------------------- tabs
@@ -640,12 +670,12 @@ def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     cached = st.session_state.get("gaps_cache")
     if not (cached and cached[0] == sig) and not scenario.changes:
         with st.spinner(t("computing", lang)):
-            compute_gaps(region, ctx["layer"], scenario, lang)
+            compute_gaps(region, ctx, scenario)
         cached = st.session_state.get("gaps_cache")
     fresh = bool(cached and cached[0] == sig)
     if scenario.changes and st.button(t("run_gaps", lang), key="run_gaps", disabled=fresh):
         with st.spinner(t("computing", lang)):
-            compute_gaps(region, ctx["layer"], scenario, lang)
+            compute_gaps(region, ctx, scenario)
         cached = st.session_state.get("gaps_cache")
         fresh = True
     if not cached or cached[0][0] != sig[0]:  # nothing computed for this layer / standard / data
@@ -683,10 +713,6 @@ SOLVERS = ("auto", "ilp", "greedy")
 
 def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     lang, layer_id = ctx["lang"], ctx["layer"]
-    siting_mod = _module("siting")
-    if siting_mod is None or not hasattr(siting_mod, "propose_sites"):
-        _missing("siting.propose_sites", lang)
-        return
     # The objective is chosen outside the form so the target rate is enabled only for set cover.
     objective = st.radio(t("objective", lang), SITING_OBJECTIVES, horizontal=True, key="siting_objective",
                          format_func=lambda o: t(f"objective_{o}", lang))
@@ -710,13 +736,11 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     else:
         params = {"k": int(k)}
     if run:
-        sc_region = region.with_facilities(layer_id, scenario_facilities(scenario))
         with st.status(t("siting_running", lang), expanded=True) as status:
             st.write(t("siting_steps", lang))
             started = time.perf_counter()
             try:
-                result = siting_mod.propose_sites(sc_region, layer_id, solver=solver,
-                                                  standards=ctx["standards"], **params)
+                result = scenario_analysis(region, ctx, scenario).siting(layer_id, solver=solver, **params)
             except Exception as exc:  # shown to the user with the library's message
                 status.update(label=t("siting_failed", lang), state="error")
                 st.error(t("error", lang, error=md_text(exc)))
@@ -758,15 +782,13 @@ def with_geojson_caveat(geojson: bytes, mark: str) -> bytes:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def run_review(_region: Any, _standards: Any, year: int, key: tuple) -> dict[str, Any]:
-    """The annual review and its exports (Excel, CSV, Markdown) as bytes.
+def run_review(_analysis: Analysis, year: int, key: tuple) -> dict[str, Any]:
+    """The annual review (:meth:`Analysis.review`) and its exports (Excel, CSV, Markdown) as bytes.
 
     Shared by the sessions: ``key`` (layer, standard chosen, data version) with ``year`` identifies
-    the region and standards passed.
+    the analysis passed (the data as loaded, without the what-if edits).
     """
-    from coverage.review import annual_review
-
-    result = annual_review(_region, year, standards=_standards)
+    result = _analysis.review(year)
     with tempfile.TemporaryDirectory() as tmp:
         xlsx = result.to_excel(Path(tmp) / f"review_{year}.xlsx").read_bytes()
         csv = result.to_csv(Path(tmp) / f"review_{year}.csv").read_bytes()
@@ -826,6 +848,7 @@ def review_charts(result: Any, lang: str, mark: str) -> None:
 
 
 def review_tab(ctx: dict[str, Any], region: Any) -> None:
+    """The plan review of the year chosen, run on request, with its exports and charts."""
     lang, year = ctx["lang"], ctx["year"]
     st.markdown(f"**{t('review_title', lang, year=year)}** {ctx['caveat']}")
     sig = (year, ctx["layer"], ctx["mode"], ctx["minutes"], _data_version())
@@ -834,7 +857,7 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
         with st.status(t("review_running", lang), expanded=False) as status:
             started = time.perf_counter()
             try:
-                cached = (sig, run_review(region, ctx["standards"], year, sig[1:]))
+                cached = (sig, run_review(base_analysis(region, ctx), year, sig[1:]))
             except Exception as exc:  # shown to the user with the library's message
                 status.update(label=t("review_failed", lang), state="error")
                 st.error(t("error", lang, error=md_text(exc)))
@@ -919,34 +942,39 @@ def file_input(label: str, key: str, types: list[str], lang: str) -> Any:
 
 
 def data_tab(ctx: dict[str, Any], region: Any) -> None:
+    """Uploads (with the sheet / layer choice), validation reports, provenance, the workspace."""
     lang = ctx["lang"]
-    io_mod = _module("io")
     st.markdown(f"**{t('upload_title', lang)}**")
-    if io_mod is None or not hasattr(io_mod, "read_facilities"):
-        _missing("io", lang)
-    else:
-        with st.form("upload_form"):
-            c1, c2 = st.columns(2)
-            up_layer = lang_select(c1, t("upload_layer", lang), list(LAYERS), "upload_layer", lang,
-                                    format_func=lambda x: layer_name(x, lang))
-            crs = lang_select(c2, t("upload_crs", lang), CRS_CHOICES, "upload_crs", lang,
-                               format_func=lambda c: t(f"crs_{c}", lang))
-            uploader_style()
-            fac = file_input(t("upload_facilities", lang), "up_fac",
-                             ["csv", "xlsx", "geojson", "json", "gpkg", "zip"], lang)
-            towns = file_input(t("upload_towns", lang), "up_towns", ["geojson", "json", "gpkg", "zip"], lang)
-            pop = file_input(t("upload_population", lang), "up_pop",
-                             ["tif", "tiff", "geojson", "json", "gpkg", "zip"], lang)
-            apply = st.form_submit_button(t("apply_upload", lang))
-        if apply and (fac or towns or pop):
-            files = {}
-            if fac:
-                files[up_layer] = fac
-            if towns:
-                files["towns"] = towns
-            if pop:
-                files["population"] = pop
-            load_uploads(region, files, crs, lang)
+    with st.form("upload_form"):
+        c1, c2 = st.columns(2)
+        up_layer = lang_select(c1, t("upload_layer", lang), list(LAYERS), "upload_layer", lang,
+                                format_func=lambda x: layer_name(x, lang))
+        crs = lang_select(c2, t("upload_crs", lang), CRS_CHOICES, "upload_crs", lang,
+                           format_func=lambda c: t(f"crs_{c}", lang))
+        uploader_style()
+        fac = file_input(t("upload_facilities", lang), "up_fac",
+                         ["csv", "xlsx", "geojson", "json", "gpkg", "zip"], lang)
+        towns = file_input(t("upload_towns", lang), "up_towns", ["geojson", "json", "gpkg", "zip"], lang)
+        pop = file_input(t("upload_population", lang), "up_pop",
+                         ["tif", "tiff", "geojson", "json", "gpkg", "zip"], lang)
+        apply = st.form_submit_button(t("apply_upload", lang))
+    if apply and (fac or towns or pop):
+        files = {}
+        if fac:
+            files[up_layer] = fac
+        if towns:
+            files["towns"] = towns
+        if pop:
+            files["population"] = pop
+        paths = {k: str(_save_upload(f)) for k, f in files.items()}
+        names = {k: str(f.name) for k, f in files.items()}
+        choices = upload_choices(paths)
+        if any(len(names_) > 1 for _, names_ in choices.values()):
+            st.session_state["upload_pending"] = {"paths": paths, "names": names, "crs": crs, "choices": choices}
+        else:
+            st.session_state.pop("upload_pending", None)
+            load_uploads(region, paths, names, crs, lang, options=picked_options(choices))
+    upload_picker(region, lang)
     ws = workspace()
     if ws.layers() or ws.overrides():
         confirm = st.checkbox(t("reset_confirm", lang), key="reset_confirm")
@@ -990,22 +1018,74 @@ def _reset_data() -> None:
     st.session_state["upload_flash"] = [t("reset_done", lang, n=len(removed))]
 
 
-def load_uploads(region: Any, files: dict[str, Any], crs: str, lang: str) -> None:
+#: The reader keyword naming the part of a file to read (``coverage.io.read_imports`` options).
+PART_OPTION = {".xlsx": "sheet", ".gpkg": "layer_name", ".zip": "layer_name"}
+
+
+def upload_choices(paths: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
+    """``{input: (option, names)}`` of the uploaded workbooks / GeoPackages: the sheets or layers
+    holding data (:func:`coverage.io.list_sheets` / :func:`coverage.io.list_layers`).
+
+    A file that cannot be listed is left out (its import then reports why).
+    """
+    out = {}
+    for key, path in paths.items():
+        option = PART_OPTION.get(Path(path).suffix.lower())
+        if option is None:
+            continue
+        try:
+            names = cio.list_sheets(path) if option == "sheet" else cio.list_layers(path)
+        except (cio.DataImportError, OSError):
+            continue
+        if names:
+            out[key] = (option, names)
+    return out
+
+
+def picked_options(choices: dict[str, tuple[str, list[str]]],
+                   picked: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+    """Reader options: per input, the sheet / layer picked (else the only / first one with data)."""
+    picked = picked or {}
+    return {key: {option: picked.get(key) or names[0]} for key, (option, names) in choices.items()}
+
+
+def upload_picker(region: Any, lang: str) -> None:
+    """When an upload holds several sheets / layers with data: one select box each, then import."""
+    pending = st.session_state.get("upload_pending")
+    if not pending:
+        return
+    st.info(t("upload_pick_hint", lang))
+    picked = {}
+    for key, (_option, names) in pending["choices"].items():
+        if len(names) > 1:
+            picked[key] = st.selectbox(f"{t('upload_sheet', lang)}: {pending['names'][key]}", names,
+                                       key=f"upload_part_{key}")
+    c1, c2 = st.columns(2)
+    if c2.button(t("upload_pick_cancel", lang), key="upload_pick_cancel"):
+        st.session_state.pop("upload_pending", None)
+        st.rerun()
+    if c1.button(t("upload_pick_apply", lang), key="upload_pick_apply"):
+        st.session_state.pop("upload_pending", None)
+        load_uploads(region, pending["paths"], pending["names"], pending["crs"], lang,
+                     options=picked_options(pending["choices"], picked))
+
+
+def load_uploads(region: Any, paths: dict[str, str], names: dict[str, str], crs: str, lang: str,
+                 options: dict[str, dict[str, Any]] | None = None) -> None:
     """Import the uploaded files against ``region`` and save them in the workspace.
 
-    Every file is read and validated first; only when all of them import is anything saved, so a
-    failed upload changes neither the workspace nor the region in use. Row-level problems are
-    listed.
+    ``paths`` / ``names`` map ``"towns"``, ``"population"`` or a layer id to the saved upload and
+    its own file name; ``options`` are :func:`coverage.io.read_imports`'s (the sheet / layer
+    picked). Every file is read and validated first; only when all of them import is anything
+    saved, so a failed upload changes neither the workspace nor the region in use. Row-level
+    problems are listed.
     """
-    from coverage.io import DataImportError
-
-    paths = {k: str(_save_upload(f)) for k, f in files.items()}
     facilities = {k: p for k, p in paths.items() if k not in ("towns", "population")}
     with st.spinner(t("loading", lang)):
         try:
-            imported = persist.import_files(region, towns=paths.get("towns"), population=paths.get("population"),
-                                            facilities=facilities, crs=crs)
-        except DataImportError as exc:
+            imported = read_imports(region.towns, towns=paths.get("towns"), population=paths.get("population"),
+                                    facilities=facilities, crs=crs, options=options)
+        except cio.DataImportError as exc:
             rep = exc.report
             st.error(t("upload_failed_n", lang, file=md_text(rep.file), errors=len(rep.errors)))
             st.dataframe(report_table(rep.to_frame(), lang), hide_index=True, key="upload_errors")
@@ -1014,7 +1094,7 @@ def load_uploads(region: Any, files: dict[str, Any], crs: str, lang: str) -> Non
             st.error(t("upload_failed", lang, error=md_text(exc)))
             return
         try:
-            persist.save_imports(workspace(), imported, {k: f.name for k, f in files.items()})
+            persist.save_imports(workspace(), imported, names)
         except (ValueError, OSError) as exc:
             st.error(t("upload_failed", lang, error=md_text(exc)))
             return
@@ -1029,11 +1109,14 @@ def load_uploads(region: Any, files: dict[str, Any], crs: str, lang: str) -> Non
 
 
 def main() -> None:
+    """One run of the page (with ``COVERAGE_APP_TIMING=1``, one ``[timing] total`` line per run)."""
+    with timed("total"):
+        page()
+
+
+def page() -> None:
+    """The page: headline figures, the map with the what-if panel, the tabs."""
     lang = st.session_state.get("lang", "zh")
-    if _module("region") is None:
-        st.title(t("title", lang))
-        _missing("region", lang)
-        return
     with st.spinner(t("loading", lang)), timed("region"):
         init_session(workspace())
         region = current_region()
@@ -1043,10 +1126,6 @@ def main() -> None:
     st.title(t("title", lang))
     st.caption(t("subtitle", lang))
 
-    reach_mod, metrics_mod = _module("reach"), _module("metrics")
-    if reach_mod is None or not hasattr(reach_mod, "ReachModel") or metrics_mod is None:
-        _missing("reach" if metrics_mod else "metrics", lang)
-        return
     signature = (ctx["mode"], ctx["minutes"])
     with st.spinner(t("computing", lang)), timed("scenario + coverage"):
         scenario = get_scenario(region, layer_id, ctx["standards"], signature)
@@ -1054,19 +1133,9 @@ def main() -> None:
         # the figures drawn below already include the new site (no second run).
         _handle_click(st.session_state.get(MAP_KEY), scenario, ctx["basemap"])
         autosave(scenario, layer_id)
-        sig = scenario_signature(scenario)
-        cached = st.session_state.get("coverage_cache")
-        if cached and cached[0] == sig:
-            coverage = cached[1]
-        else:
-            coverage = metrics_mod.population_coverage(region, layer_id, reach=scenario.reach)
-            st.session_state["coverage_cache"] = (sig, coverage)
-    figures = city_figures(coverage)
-    base = st.session_state.get("baseline", {}).get((layer_id, signature, _data_version()))
-    if base is None:
-        base = figures if not scenario.changes else city_figures(
-            metrics_mod.population_coverage(region, layer_id, standards=ctx["standards"]))
-        st.session_state.setdefault("baseline", {})[(layer_id, signature, _data_version())] = base
+        coverage = scenario_coverage(region, ctx, scenario)
+        figures = city_figures(coverage)
+        base = city_figures(base_analysis(region, ctx).coverage(layer_id).table)
 
     served = served_name(get_layer(layer_id).served_column, lang)
     # The caveat travels with the figures: the library says which inputs are modelled/illustrative.

@@ -192,6 +192,12 @@ def test_map_click_adds_a_site_and_survives_a_standard_change(app):
     assert city["covered"] > base[base["level"] == "city"].iloc[0]["covered"]  # the site covers new people
     assert metrics(app)[3][1] == f"{len(load_default().facilities[layer]) + 1:,}"
     assert any(f"新增站点 {lon:.4f}, {lat:.4f}" in c.value for c in app.caption)
+    # The figures after the click are the library's for the same edit, town by town.
+    from coverage.analysis import Analysis, Edit
+
+    ours = Analysis(load_default()).with_edits([Edit(layer, "add", lon=lon, lat=lat)]).coverage(layer).table
+    shown = app.session_state["coverage_cache"][1]
+    assert shown[["level", "town_code", "served", "covered"]].equals(ours[["level", "town_code", "served", "covered"]])
     # The same click is not added twice on the next run.
     app.run()
     assert metrics(app)[3][1] == f"{len(load_default().facilities[layer]) + 1:,}"
@@ -235,6 +241,45 @@ def test_upload_shows_row_errors_then_replaces_the_layer(app):
     assert row["来源"] == "用户上传"
     side = " ".join(m.value for m in app.sidebar.markdown)
     assert "设施: 乡镇(街道)社工站 — 用户上传" in side
+
+
+def _two_sheet_workbook() -> bytes:
+    """A workbook whose first sheet lists one canteen and whose second lists three."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    first.title = "旧台账"
+    for row in (("名称", "经度", "纬度"), ("甲食堂", 113.08, 22.58)):
+        first.append(row)
+    second = book.create_sheet("新台账")
+    for row in (("名称", "经度", "纬度"), ("甲食堂", 113.08, 22.58), ("乙食堂", 112.79, 22.25),
+                ("丙食堂", 113.05, 22.40)):
+        second.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_upload_of_a_two_sheet_workbook_imports_the_sheet_picked(app):
+    layer = "elder_canteen"
+    app.sidebar.selectbox(key="layer").set_value(layer).run()
+    app.selectbox(key="upload_layer").set_value(layer)
+    app.file_uploader(key="up_fac").set_value(("canteens.xlsx", _two_sheet_workbook(),
+                                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    next(b for b in app.button if b.label in ("使用上传数据", "Use the uploaded data")).click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    # Nothing imported yet: the page asks which sheet.
+    assert metrics(app)[3][1] == f"{len(load_default().facilities[layer]):,}"
+    picker = app.selectbox(key=f"upload_part_{layer}")
+    assert picker.options == ["旧台账", "新台账"]
+    picker.set_value("新台账")
+    app.button(key="upload_pick_apply").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert not app.error
+    assert metrics(app)[3][1] == "3"
 
 
 def test_siting_tab_ranks_sites_and_draws_them(app):

@@ -196,3 +196,23 @@ def test_md_text_shows_user_strings_literally():
     assert views.md_text("[x](javascript:alert(1))") == "\\[x\\]\\(javascript\\:alert\\(1\\)\\)"
     assert views.md_text(":red[站] **b**") == "\\:red\\[站\\] \\*\\*b\\*\\*"
     assert views.md_text("长者饭堂") == "长者饭堂"
+
+
+def test_scenario_edits_rename_added_sites_as_the_analysis_numbers_them(small_region):
+    """Add, undo, add again, remove that site: the analysis ends with the layer as loaded."""
+    from coverage.analysis import Analysis
+    from coverage.ui.scenario import Scenario
+
+    layer = next(iter(small_region.facilities))
+    scenario = Scenario(small_region, layer)
+    x, y = small_region.facilities[layer].to_crs("EPSG:4326").geometry.iloc[0].coords[0]
+    scenario.add_site(x + 0.001, y)
+    scenario.undo()
+    second = scenario.add_site(x + 0.002, y)
+    assert second.facility_id == "new-2"  # the scenario counts the undone add
+    scenario.remove_facility(second.facility_id)
+    edits = views.scenario_edits(scenario)
+    assert [(e.op, e.facility_id) for e in edits] == [("add", ""), ("remove", "new-1")]
+    analysis = Analysis(small_region).with_edits(edits)
+    assert not analysis.problems
+    assert len(analysis.facilities(layer)) == len(small_region.facilities[layer])

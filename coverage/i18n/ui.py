@@ -136,6 +136,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crs_bd09": ("BD-09 (百度)", "BD-09 (Baidu)"),
     "upload_hint": ("拖放文件到此处或点击选择, 单个文件不超过 {mb} MB", "Drop a file here or click to choose; up to {mb} MB per file"),
     "upload_sheet": ("工作表 / 图层", "Sheet / layer"),
+    "upload_pick_hint": ("上传的文件含多个有数据的工作表 / 图层: 请选择要导入的一个。",
+                         "The file uploaded holds several sheets / layers with data: pick the one to import."),
+    "upload_pick_apply": ("导入所选", "Import the one picked"),
+    "upload_pick_cancel": ("取消", "Cancel"),
     "chart_town_rates": ("各镇街覆盖率 (%)", "Coverage per town (%)"),
     # tabs
     "tab_coverage": ("覆盖率", "Coverage"),
@@ -208,7 +212,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "provenance": ("各输入数据来源", "Provenance of every input"),
     "input": ("输入", "Input"),
     "status": ("来源", "Status"),
-    "not_available": ("此功能所需模块 ({module}) 尚未就绪。", "This feature needs {module}, which is not available yet."),
     "error": ("出错: {error}", "Error: {error}"),
     "progress_step": ("{step}…", "{step}…"),
     # workspace: saved data and scenarios

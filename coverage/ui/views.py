@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from coverage.analysis import Edit
 from coverage.layers import get_layer
 from coverage.ui import map as cmap
 from coverage import review
@@ -26,6 +27,7 @@ __all__ = [
     "city_figures",
     "provenance_table",
     "scenario_facilities",
+    "scenario_edits",
     "town_names",
     "district_names",
     "town_tips",
@@ -123,6 +125,25 @@ def provenance_table(provenance: dict[str, str], lang: str = "zh") -> pd.DataFra
     rows = [{t("input", lang): input_label(key, lang), t("status", lang): source_name(status, lang), "_flag": status}
             for key, status in provenance.items()]
     return pd.DataFrame(rows, columns=[t("input", lang), t("status", lang), "_flag"])
+
+
+def scenario_edits(scenario: Any) -> list[Edit]:
+    """The scenario's changes as :class:`coverage.analysis.Edit` of its layer, in order.
+
+    The scenario numbers its added sites by every add it ever made (an undone add keeps its
+    number); :class:`~coverage.analysis.Analysis` numbers them by the adds in its edit list. A
+    removal of an added site is renamed to the id that site has in the analysis.
+    """
+    edits: list[Edit] = []
+    ids: dict[str, str] = {}
+    for change in scenario.changes:
+        if change.kind == "add":
+            ids[change.facility_id] = f"new-{len(ids) + 1}"
+            edits.append(Edit(scenario.layer_id, "add", lon=change.lon, lat=change.lat))
+        else:
+            edits.append(Edit(scenario.layer_id, "remove",
+                              facility_id=ids.get(change.facility_id, change.facility_id)))
+    return edits
 
 
 def scenario_facilities(scenario: Any) -> gpd.GeoDataFrame:
