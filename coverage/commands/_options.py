@@ -17,6 +17,7 @@ import math
 from pathlib import Path
 from typing import Callable, Sequence
 
+from coverage import settings
 from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
 from coverage.analysis import Analysis
 from coverage.cli import CLIError, add_region_arguments, draft_from_args, parse_layer_files
@@ -55,6 +56,11 @@ def number(minimum: float = 0.0, *, strict: bool = True, integer: bool = False) 
 
     parse.__name__ = "integer" if integer else "number"
     return parse
+
+
+def year_number(text: str) -> int:
+    """An argparse type: a year, a whole number from :data:`coverage.settings.MIN_OPENING_YEAR` on."""
+    return int(number(settings.MIN_OPENING_YEAR, strict=False, integer=True)(text))
 
 
 def add_force_argument(parser: argparse.ArgumentParser) -> None:

@@ -69,7 +69,8 @@ def print_summary(res: AccessResult, lang: str, stream=None, districts: dict[str
                 reach=row["served_with_access"] / served if served else math.nan), file=stream)  # fmt: skip
     city = table[table["level"] == "city"].iloc[0]
     if isinstance(city["plan_indicator"], str) and math.isfinite(city["plan_target"]):
-        print(t("access.plan_target", lang, indicator=plan_indicator_text(city["plan_indicator"], lang), target=city["plan_target"]), file=stream)
+        print(t("access.plan_target", lang, indicator=plan_indicator_text(city["plan_indicator"], lang),
+                target=city["plan_target"]), file=stream)
     if res.facilities_without_capacity:
         print(t("access.no_capacity_values", lang, n=res.facilities_without_capacity,
                 capacity=t(f"access.capacity.{res.capacity}", lang)), file=stream)  # fmt: skip

@@ -23,6 +23,7 @@ from coverage.commands._options import (
     apply_roads,
     output_path,
     standards_from_args,
+    year_number,
 )
 from coverage.community import (
     COMMUNITY_INDICATORS,
@@ -48,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="community / village units (CSV, XLSX, GeoJSON, GPKG, zipped SHP; points or polygons)")
     parser.add_argument("--layer", choices=list(LAYERS), default="elder_care_station", metavar="LAYER",
                         help="facility layer (default elder_care_station)")  # fmt: skip
-    parser.add_argument("--year", type=int, default=2025, help="review year of the indicators (default 2025)")
+    parser.add_argument("--year", type=year_number, default=2025, help="review year of the indicators (default 2025)")
     parser.add_argument("--out", metavar="FILE.csv", help="write one row per community here")
     add_force_argument(parser)
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the printed summary")

@@ -12,7 +12,13 @@ import argparse
 import sys
 
 from coverage.cli import add_region_arguments, region_from_args
-from coverage.commands._options import CSV_SUFFIXES, add_force_argument, add_standard_arguments, analysis_from_args, output_path
+from coverage.commands._options import (
+    CSV_SUFFIXES,
+    add_force_argument,
+    add_standard_arguments,
+    analysis_from_args,
+    output_path,
+)
 from coverage.describe import district_names, place_name
 from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t

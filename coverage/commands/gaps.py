@@ -47,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "they still count per town (library default)")
     parser.add_argument("--max-across", type=number(), metavar="M", dest="max_across_m",
                         help="largest zone diagonal in metres (library default: twice the standard's radius)")
-    parser.add_argument("--top", type=number(strict=False, integer=True), default=10, metavar="N", help="zones and towns to print (default 10)")
+    parser.add_argument("--top", type=number(strict=False, integer=True), default=10, metavar="N",
+                        help="zones and towns to print (default 10)")
     add_standard_arguments(parser)
     add_region_arguments(parser)
 

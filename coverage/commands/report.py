@@ -15,7 +15,14 @@ from tqdm.auto import tqdm
 
 from coverage import settings
 from coverage.cli import CLIError, add_region_arguments, region_from_args
-from coverage.commands._options import add_force_argument, add_standard_arguments, analysis_from_args, output_path
+from coverage.commands._options import (
+    add_force_argument,
+    add_standard_arguments,
+    analysis_from_args,
+    number,
+    output_path,
+    year_number,
+)
 from coverage.i18n import t
 from coverage.report import report_steps, write_report
 from coverage.review import coverage_layers, review_table
@@ -26,12 +33,12 @@ HELP = "write the annual review as a Word report (.docx) with maps and charts"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser``."""
-    parser.add_argument("--year", type=int, default=2025, help="review year (default 2025)")
+    parser.add_argument("--year", type=year_number, default=2025, help="review year (default 2025)")
     parser.add_argument("--out", metavar="FILE.docx", required=True, help="output .docx")
     add_force_argument(parser)
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report (default zh)")
     parser.add_argument("--targets", metavar="FILE", help="plan-indicator table (default data/targets/plan_indicators.csv)")
-    parser.add_argument("--dpi", type=int, default=150, help="resolution of the maps and charts (default 150)")
+    parser.add_argument("--dpi", type=number(integer=True), default=150, help="resolution of the maps and charts (default 150)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_standard_arguments(parser)
     add_region_arguments(parser)

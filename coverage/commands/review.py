@@ -13,7 +13,13 @@ import argparse
 import sys
 
 from coverage.cli import add_region_arguments, region_from_args
-from coverage.commands._options import add_force_argument, add_standard_arguments, analysis_from_args, output_path
+from coverage.commands._options import (
+    add_force_argument,
+    add_standard_arguments,
+    analysis_from_args,
+    output_path,
+    year_number,
+)
 from coverage.i18n import t
 from coverage.review import coverage_layers, review_notes, review_table
 
@@ -25,7 +31,7 @@ FORMATS = (".xlsx", ".csv", ".md")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser``."""
-    parser.add_argument("--year", type=int, default=2025, help="review year (default 2025)")
+    parser.add_argument("--year", type=year_number, default=2025, help="review year (default 2025)")
     parser.add_argument("--out", metavar="FILE", required=True, help="output: .xlsx, .csv or .md")
     add_force_argument(parser)
     parser.add_argument("--targets", metavar="FILE", help="plan-indicator table (default data/targets/plan_indicators.csv)")
