@@ -14,9 +14,9 @@ it may not be a directory or the input, and an existing file is replaced only wi
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
+from coverage.commands._options import add_force_argument, number
 from coverage.crs import SUPPORTED_CRS
 from coverage.errors import CoverageError
 from coverage.export import safe_output_path, write_csv, write_geojson
@@ -34,17 +34,6 @@ OUT_SUFFIXES = {
 }
 
 
-def positive_mb(text: str) -> float:
-    """argparse type: a positive, finite number of MB (``nan``, ``inf``, 0 and negatives refused)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive, finite number of MB, got {text!r}")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser``."""
     parser.add_argument("file", metavar="FILE", help="CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile or GeoTIFF")
@@ -53,9 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crs", choices=SUPPORTED_CRS, default="wgs84", help="coordinate system of FILE and --towns (default wgs84)")
     parser.add_argument("--out", metavar="OUT", required=True,
                         help="output file: .geojson (facilities, towns) or .csv / .csv.gz (population)")
-    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    add_force_argument(parser)
     parser.add_argument("--towns", metavar="FILE", help="town boundaries to assign towns with (default: embedded)")
-    parser.add_argument("--max-mb", type=positive_mb, default=None, help="refuse larger input files (default 50, population 500)")
+    parser.add_argument("--max-mb", type=number(), default=None,
+                        help="refuse larger input files (default 50, population 500)")
     parser.add_argument("--sheet", metavar="NAME", help="XLSX sheet to read (needed when several sheets hold a table)")
     parser.add_argument("--layer-name", metavar="NAME",
                         help="layer of a GeoPackage / zip of Shapefiles (needed when several hold features)")
