@@ -38,7 +38,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("command", [
     ["coverage", *LAYER], ["access", *LAYER], ["equity", *LAYER], ["gaps", *LAYER],
-    ["service-areas", *LAYER], ["community", "--no-workspace"],
+    ["service-areas", *LAYER], ["site", *LAYER, "--k", "1"], ["community", "--no-workspace"],
     ["review", "--no-workspace"], ["report", "--no-workspace"],
 ])
 def test_a_directory_as_out_is_refused_before_any_work(tmp_path, capsys, command):

@@ -293,7 +293,9 @@ def test_coverage_command_writes_one_row_per_town_plus_totals(small_region, tmp_
     city = df[df["level"] == "city"].iloc[0]
     assert (city.served, city.covered, city.uncovered) == (1390, 810, 580)
     assert "直线1000米" in city.standard and "示意数据" in city.provenance
-    assert main(["coverage", "--layer", "elder_care_station", "--minutes", "0", "--out", str(out)]) == 2
+    with pytest.raises(SystemExit) as exc:  # refused by the option's type, before any work
+        main(["coverage", "--layer", "elder_care_station", "--minutes", "0", "--out", str(out)])
+    assert exc.value.code == 2
 
 
 def test_coverage_command_with_a_road_network(small_region, tmp_path, monkeypatch):

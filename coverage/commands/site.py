@@ -22,7 +22,15 @@ from pathlib import Path
 
 from coverage.candidates import candidates_from_points
 from coverage.cli import CLIError, add_region_arguments, region_from_args
-from coverage.commands._options import add_standard_arguments, apply_roads, standards_from_args
+from coverage.commands._options import (
+    CSV_SUFFIXES,
+    GEOJSON_SUFFIXES,
+    add_force_argument,
+    add_standard_arguments,
+    apply_roads,
+    output_path,
+    standards_from_args,
+)
 from coverage.i18n import t
 from coverage.layers import LAYERS
 from coverage.settings import SITING_TIME_LIMIT_S
@@ -74,6 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--csv", metavar="FILE.csv",
                         help="where to write the same proposals as a CSV table (default: beside --out with .csv)")  # fmt: skip
     parser.add_argument("--no-csv", action="store_true", help="write the GeoJSON only")
+    add_force_argument(parser)
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the printed summary")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_standard_arguments(parser)
@@ -91,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"--capacity must be positive; got {args.capacity:g}")
     if args.candidates and not Path(args.candidates).exists():
         raise CLIError(f"candidate file not found: {args.candidates}")
+    geojson_out = output_path(args, args.out, GEOJSON_SUFFIXES, others=[args.candidates])
+    assert geojson_out is not None  # --out is required
+    csv_out = None if args.no_csv else output_path(
+        args, args.csv or str(geojson_out.with_suffix(".csv")), CSV_SUFFIXES, others=[args.out, args.candidates])
     standards = standards_from_args(args, [args.layer])
     region = apply_roads(region_from_args(args), args)
     candidates = None
@@ -102,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         standards=standards, time_limit=args.time_limit, objective=args.objective, capacity=args.capacity,
         random_state=args.seed, progress=not args.quiet,
     )  # fmt: skip
-    out = result.to_geojson(args.out)
+    out = result.to_geojson(geojson_out)
     lang = args.lang
     print(result.summary(lang))
     pmedian = result.params.get("problem") == "pmedian"
@@ -121,8 +134,7 @@ def run(args: argparse.Namespace) -> int:
         print(t("siting.warn.units_without_candidate", lang, n=len(missing), codes=", ".join(missing)),
               file=sys.stderr)  # fmt: skip
     print(t("siting.wrote", lang, path=out, n=len(result.sites)), file=sys.stderr)
-    if not args.no_csv:
-        csv_path = Path(args.csv) if args.csv else Path(args.out).with_suffix(".csv")
-        result.to_csv(csv_path)
-        print(t("siting.wrote_csv", lang, path=csv_path), file=sys.stderr)
+    if csv_out is not None:
+        result.to_csv(csv_out)
+        print(t("siting.wrote_csv", lang, path=csv_out), file=sys.stderr)
     return 0
