@@ -31,6 +31,7 @@ from coverage.commands._options import (
     output_path,
     standards_from_args,
 )
+from coverage.describe import district_names, place_name, town_names
 from coverage.i18n import t
 from coverage.layers import LAYERS
 from coverage.settings import SITING_TIME_LIMIT_S
@@ -119,8 +120,10 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang
     print(result.summary(lang))
     pmedian = result.params.get("problem") == "pmedian"
+    towns, districts = town_names(region.towns, lang), district_names(region.districts, lang)
     for r in result.sites.head(20).itertuples(index=False):
-        common = {"rank": r.rank, "district": r.district_zh, "town": r.town_zh, "cid": r.candidate_id,
+        common = {"rank": r.rank, "district": place_name(districts, r.district_code, r.district_zh),
+                  "town": place_name(towns, r.town_code, r.town_zh), "cid": r.candidate_id,
                   "total": r.new_covered_total, "p60": r.new_covered_60plus, "p017": r.new_covered_0_17}  # fmt: skip
         if pmedian:
             print(t("siting.line.pmedian", lang, mean=format_cost(r.cumulative_mean_travel, r.travel_unit, lang),
