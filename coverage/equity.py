@@ -46,21 +46,31 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["EquityResult", "equity", "gini", "theil", "scaled_standards"]
 
 
+def _weighted(values: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+    """Values and weights with zero-weight entries dropped, the total weight and the weighted mean;
+    ``None`` when the total weight or the mean is not positive (the index is then undefined)."""
+    x = np.asarray(values, dtype=float).ravel()
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float).ravel()
+    keep = w > 0
+    x, w = x[keep], w[keep]
+    total = float(w.sum())
+    if total <= 0:
+        return None
+    mu = float((w * x).sum() / total)
+    if mu <= 0:
+        return None
+    return x, w, total, mu
+
+
 def gini(values: np.ndarray, weights: np.ndarray | None = None) -> float:
     """Gini index of ``values`` (≥ 0) over ``weights`` (people): 0 = equal, → 1 = one holds everything.
 
     ``G = Σ_i Σ_j w_i w_j |x_i - x_j| / (2 W² μ)``; NaN when the weights or the mean are zero.
     """
-    x = np.asarray(values, dtype=float).ravel()
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float).ravel()
-    keep = w > 0
-    x, w = x[keep], w[keep]
-    total = w.sum()
-    if total <= 0:
+    prepared = _weighted(values, weights)
+    if prepared is None:
         return float("nan")
-    mu = float((w * x).sum() / total)
-    if mu <= 0:
-        return float("nan")
+    x, w, total, mu = prepared
     order = np.argsort(x, kind="stable")
     x, w = x[order], w[order]
     below = np.cumsum(w) - w
@@ -70,16 +80,10 @@ def gini(values: np.ndarray, weights: np.ndarray | None = None) -> float:
 
 def theil(values: np.ndarray, weights: np.ndarray | None = None) -> float:
     """Theil T index of ``values`` (≥ 0) over ``weights``: ``Σ w (x/μ) ln(x/μ) / W`` (0 ln 0 = 0)."""
-    x = np.asarray(values, dtype=float).ravel()
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float).ravel()
-    keep = w > 0
-    x, w = x[keep], w[keep]
-    total = w.sum()
-    if total <= 0:
+    prepared = _weighted(values, weights)
+    if prepared is None:
         return float("nan")
-    mu = float((w * x).sum() / total)
-    if mu <= 0:
-        return float("nan")
+    x, w, total, mu = prepared
     s = x / mu
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(s > 0, s * np.log(s), 0.0)
