@@ -408,7 +408,7 @@ def sidebar(region: Any) -> dict[str, Any]:
     if chosen != saved:  # kept in this session's draft (saved with its edits by autosave)
         st.session_state["std_saved"] = chosen
     for area in ("urban", "rural"):
-        sb.caption(f"{t(area, lang)}: {standards.get(layer_id, area).label(lang)}")
+        sb.caption(f"{t(f'core_area_{area}', lang)}: {standards.get(layer_id, area).label(lang)}")
     year = sb.selectbox(t("year", lang), YEARS, index=YEARS.index(2025), key="year")
 
     sb.subheader(t("basemap", lang))
@@ -985,7 +985,7 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
     if reports:
         st.markdown(f"**{t('validation', lang)}**")
         for name, rep in reports.items():
-            frame = rep.to_frame()
+            frame = rep.to_frame(lang)
             st.caption(md_text(input_label(name, lang) + " — " + t(
                 "report_summary", lang, file=rep.file, read=rep.rows_read, imported=rep.rows_imported,
                 errors=len(rep.errors), warnings=len(rep.warnings))))
@@ -1088,7 +1088,7 @@ def load_uploads(region: Any, paths: dict[str, str], names: dict[str, str], crs:
         except cio.DataImportError as exc:
             rep = exc.report
             st.error(t("upload_failed_n", lang, file=md_text(rep.file), errors=len(rep.errors)))
-            st.dataframe(report_table(rep.to_frame(), lang), hide_index=True, key="upload_errors")
+            st.dataframe(report_table(rep.to_frame(lang), lang), hide_index=True, key="upload_errors")
             return
         except (ValueError, OSError) as exc:
             st.error(t("upload_failed", lang, error=md_text(exc)))
@@ -1153,7 +1153,7 @@ def page() -> None:
     if mark:
         inputs = ", ".join(input_label(n, lang) for n in region.modelled_inputs([layer_id]))
         st.caption(md_text(t("caveat_note", lang, inputs=inputs)))
-    labels = [f"{t(area, lang)}: {ctx['standards'].get(layer_id, area).label(lang)}" for area in ("urban", "rural")]
+    labels = [f"{t(f'core_area_{area}', lang)}: {ctx['standards'].get(layer_id, area).label(lang)}" for area in ("urban", "rural")]
     if getattr(region, "network", None) is None:
         labels.append(t("no_network", lang))
     st.caption("; ".join(labels))

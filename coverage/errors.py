@@ -59,10 +59,11 @@ class DataImportError(InputError):
 
     def __init__(self, report):
         self.report = report
-        errors = sorted(report.errors, key=lambda e: -1 if e.row is None else e.row)
-        n = len(errors)
-        head = f"cannot import {report.file}: {n} error{'s' if n != 1 else ''}"
-        super().__init__("\n".join([head] + [f"  {e}" for e in errors]))
+        super().__init__(report.failure_text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``report.failure_text``)."""
+        return self.report.failure_text(lang)
 
 
 class StandardsError(InputError):

@@ -686,10 +686,7 @@ class StoredFrame:
                 layer=str(r["layer"]),
                 rows_read=int(r.get("rows_read", 0)),
                 rows_imported=int(r.get("rows_imported", 0)),
-                issues=[
-                    Issue(i["file"], i.get("row"), i.get("column"), i["message"], i.get("severity", "error"))
-                    for i in r.get("issues", [])
-                ],
+                issues=[Issue.from_dict(i) for i in r.get("issues", [])],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"the saved report is not an import report ({exc!r} missing or invalid)") from None

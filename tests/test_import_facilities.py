@@ -158,7 +158,7 @@ def test_empty_coordinate_and_every_error_listed_in_row_order(tmp_path, jm):
         "  many.csv, row 5, column 经度/纬度: point (113.26, 23.13) is outside Jiangmen (the Jiangmen city boundary)",
     ]
     frame = exc.value.report.to_frame()
-    assert list(frame.columns) == ["file", "row", "column", "severity", "message"]
+    assert list(frame.columns) == ["file", "row", "column", "severity", "message", "code"]
     assert sorted(frame.loc[frame.severity == "error", "row"].tolist()) == [2, 3, 4, 4, 5]
     assert str(frame["row"].dtype) == "Int64"
 

@@ -155,7 +155,7 @@ def test_equity_shows_groups_indices_and_worst_towns_of_the_library(region, stan
     assert metric(at, "可达性基尼系数") == f"{eq.gini:,.3f}"
     assert metric(at, "泰尔指数") == f"{eq.theil:,.3f}"
     groups, worst = at.dataframe[0].value, at.dataframe[1].value
-    assert groups["分组"].tolist()[:2] == ["城市 (街道)", "农村 (镇)"] and groups["分组"].iloc[-1] == "全市"
+    assert groups["分组"].tolist()[:2] == ["街道（城区）", "镇（乡村）"] and groups["分组"].iloc[-1] == "全市"
     np.testing.assert_allclose(groups["覆盖率"], eq.groups["coverage_rate"])
     np.testing.assert_allclose(groups["超出标准"], eq.groups["share_beyond_standard"])
     np.testing.assert_allclose(groups["超出2倍标准"], eq.groups["share_beyond_2x_standard"])

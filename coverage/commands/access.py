@@ -55,7 +55,7 @@ def print_summary(res: AccessResult, lang: str, stream=None, districts: dict[str
             capacity=t(f"access.capacity.{res.capacity}", lang), method=t(f"access.method.{res.method.value}", lang)),
           file=stream)  # fmt: skip
     for area, std in res.standard.items():
-        print(t("access.standard", lang, area=t(f"access.area.{area}", lang), label=std.label(lang),
+        print(t("access.standard", lang, area=t(f"core_area_{area}", lang), label=std.label(lang),
                 cost_mode=t(f"access.cost_mode.{res.cost_mode}", lang)), file=stream)  # fmt: skip
     print(t("access.header", lang), file=stream)
     table = res.table

@@ -51,13 +51,13 @@ def print_summary(eq: EquityResult, lang: str, stream=None, districts: dict[str,
     print(t("equity.title", lang, layer=layer_name(eq.layer, lang), group=served_name(eq.access.served_column, lang)),
           file=stream)  # fmt: skip
     for area, std in eq.standard.items():
-        print(t("access.standard", lang, area=t(f"access.area.{area}", lang), label=std.label(lang),
+        print(t("access.standard", lang, area=t(f"core_area_{area}", lang), label=std.label(lang),
                 cost_mode=t(f"access.cost_mode.{eq.cost_mode}", lang)), file=stream)  # fmt: skip
     print(t("equity.header", lang, capacity=t(f"access.capacity.{eq.access.capacity}", lang)), file=stream)
     for r in eq.groups.itertuples(index=False):
         row = r._asdict()
         if row["group_kind"] == "area_type":
-            name = t(f"access.area.{row['group']}", lang)
+            name = t(f"core_area_{row['group']}", lang)
         elif row["group_kind"] == "city":
             name = t("access.city", lang)
         else:

@@ -17,6 +17,11 @@ from typing import Any
 
 from coverage.i18n import access as _access_catalogue
 from coverage.i18n import core as _core_catalogue
+from coverage.i18n import imports as _imports_catalogue
+from coverage.i18n import imports_facilities as _imports_facilities_catalogue
+from coverage.i18n import imports_population as _imports_population_catalogue
+from coverage.i18n import imports_tables as _imports_tables_catalogue
+from coverage.i18n import imports_towns as _imports_towns_catalogue
 from coverage.i18n import review as _review_catalogue
 from coverage.i18n import siting as _siting_catalogue
 from coverage.i18n import ui as _ui_catalogue
@@ -27,7 +32,8 @@ from coverage.layers import LAYERS, SERVED_GROUPS
 #: The catalogue modules merged into :data:`STRINGS` (add an area's module here).
 _CATALOGUES = (
     _ui_catalogue, _core_catalogue, _review_catalogue, _siting_catalogue, _workspace_catalogue, _access_catalogue,
-    _ui_analyses_catalogue,
+    _ui_analyses_catalogue, _imports_catalogue, _imports_tables_catalogue, _imports_facilities_catalogue,
+    _imports_population_catalogue, _imports_towns_catalogue,
 )
 
 

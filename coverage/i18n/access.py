@@ -32,8 +32,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "access.plan_target": ("规划指标 {indicator}: 目标 {target:g}", "Plan indicator {indicator}: target {target:g}"),
     "access.no_capacity_values": ("{n} 处设施无{capacity}数据, 按 0 计",
                                   "{n} facilities have no {capacity} value (counted as 0)"),
-    "access.area.urban": ("街道", "urban (sub-districts)"),
-    "access.area.rural": ("镇", "rural (towns)"),
     "access.wrote": ("已写入 {path} ({rows} 行)", "wrote {path} ({rows} rows)"),
     # equity
     "equity.progress": ("计算公平性", "equity"),

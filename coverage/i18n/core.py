@@ -19,8 +19,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "core_basis_travel": ("{speed:g}km/h×{minutes:g}分钟÷{detour:g}，",
                           "{speed:g} km/h × {minutes:g} min ÷ {detour:g} = "),
     "core_basis_user": ("用户设定，", "set by the user: "),
-    "core_area_urban": ("街道", "sub-districts"),
-    "core_area_rural": ("镇", "towns"),
+    "core_area_urban": ("街道（城区）", "sub-districts (urban)"),
+    "core_area_rural": ("镇（乡村）", "towns (rural)"),
     "core_per_area": ("{area}: {label}", "{area}: {label}"),
     # how reach was measured
     "core_method_network": ("按路网通行时间计算", "measured on the road network"),

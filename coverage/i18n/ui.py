@@ -20,8 +20,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mode": ("出行方式", "Travel mode"),
     "minutes": ("时间 (分钟)", "Time (minutes)"),
     "area_type": ("区域类型", "Area type"),
-    "urban": ("城市 (街道)", "Urban (streets)"),
-    "rural": ("农村 (镇)", "Rural (towns)"),
     "walk": ("步行", "Walk"),
     "bike": ("骑行 / 电动车", "Bike / e-bike"),
     "drive": ("驾车", "Drive"),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
 from coverage.errors import DataImportError
+from coverage.i18n import STRINGS, t
 
 __all__ = ["Issue", "ImportReport", "DataImportError", "file_error"]
 
@@ -29,24 +31,58 @@ class Issue:
         vector files; None for file-level findings.
     column : str or None
         Column name exactly as written in the file's header.
-    message : str
-        What is wrong and, for warnings, what was done about it.
+    code : str
+        What is wrong (and, for warnings, what was done about it) as a catalogue key of
+        :mod:`coverage.i18n` (``import.<area>.<name>``); the words come from the catalogue.
+    values : mapping
+        The values the message is formatted with (counts, column names, CRS ids ...).
     severity : {"error", "warning", "info"}
     """
 
     file: str
     row: int | None
     column: str | None
-    message: str
+    code: str
+    values: Mapping[str, Any] = field(default_factory=dict)
     severity: Severity = "error"
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``"zh"`` or ``"en"``), from the catalogue."""
+        if self.code not in STRINGS:      # a report saved before messages had codes: its literal text
+            return self.code
+        return t(self.code, lang, **dict(self.values))
+
+    @property
+    def message(self) -> str:
+        """The message in English (logs, exceptions, the CLI); :meth:`text` for another language."""
+        return self.text("en")
+
+    def location(self, lang: str = "en") -> str:
+        """``file, row R, column C`` (``file，第 R 行，列 C`` in Chinese)."""
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += t("import.where.row", lang, row=self.row)
         if self.column is not None:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
+            where += t("import.where.column", lang, column=self.column)
+        return where
+
+    def describe(self, lang: str = "en") -> str:
+        """Location and message in ``lang``: ``file, row R, column C: message``."""
+        return t("import.where.issue", lang, where=self.location(lang), message=self.text(lang))
+
+    def __str__(self) -> str:
+        return self.describe("en")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Issue":
+        """An issue from its saved JSON form (``dataclasses.asdict``); a report saved before
+        messages had codes keeps its literal ``message``."""
+        code = data["code"] if "code" in data else data["message"]
+        values = data.get("values") or {}
+        if not isinstance(values, Mapping):
+            raise TypeError("issue values must be a mapping")
+        return cls(str(data["file"]), data.get("row"), data.get("column"), str(code), dict(values),
+                   data.get("severity", "error"))
 
 
 @dataclass
@@ -74,17 +110,17 @@ class ImportReport:
     issues: list[Issue] = field(default_factory=list)
 
     # -- recording ------------------------------------------------------------------
-    def error(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        """Record an error (the import will fail)."""
-        self.issues.append(Issue(self.file, row, column, message, "error"))
+    def error(self, code: str, row: int | None = None, column: str | None = None, **values: Any) -> None:
+        """Record an error (the import will fail): ``code`` is a catalogue key, ``values`` fill its placeholders."""
+        self.issues.append(Issue(self.file, row, column, code, values, "error"))
 
-    def warn(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        """Record a warning (the import succeeds; the user should look)."""
-        self.issues.append(Issue(self.file, row, column, message, "warning"))
+    def warn(self, code: str, row: int | None = None, column: str | None = None, **values: Any) -> None:
+        """Record a warning (the import succeeds; the user should look): ``code`` is a catalogue key, ``values`` fill its placeholders."""
+        self.issues.append(Issue(self.file, row, column, code, values, "warning"))
 
-    def note(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        """Record an informational note (e.g. the conversion applied)."""
-        self.issues.append(Issue(self.file, row, column, message, "info"))
+    def note(self, code: str, row: int | None = None, column: str | None = None, **values: Any) -> None:
+        """Record an informational note (e.g. the conversion applied): ``code`` is a catalogue key, ``values`` fill its placeholders."""
+        self.issues.append(Issue(self.file, row, column, code, values, "info"))
 
     # -- views ----------------------------------------------------------------------
     @property
@@ -103,11 +139,12 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def to_frame(self) -> pd.DataFrame:
-        """Issues as a table: ``file, row, column, severity, message`` (row is nullable Int64)."""
+    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+        """Issues as a table: ``file, row, column, severity, message, code`` (row is nullable Int64;
+        the message in ``lang``, the code its catalogue key)."""
         df = pd.DataFrame(
-            [(i.file, i.row, i.column, i.severity, i.message) for i in self.issues],
-            columns=["file", "row", "column", "severity", "message"],
+            [(i.file, i.row, i.column, i.severity, i.text(lang), i.code) for i in self.issues],
+            columns=["file", "row", "column", "severity", "message", "code"],
         )
         df["row"] = df["row"].astype("Int64")
         return df
@@ -117,26 +154,36 @@ class ImportReport:
         if self.errors:
             raise DataImportError(self)
 
-    def __str__(self) -> str:
-        head = (
-            f"{self.file} → {self.layer}: {self.rows_read} rows read, "
-            f"{self.rows_imported} imported, {len(self.errors)} errors, "
-            f"{len(self.warnings)} warnings"
-        )
+    def failure_text(self, lang: str = "en") -> str:
+        """``cannot import FILE: n error(s)`` and one line per error (by row), in ``lang``."""
+        errors = sorted(self.errors, key=lambda e: -1 if e.row is None else e.row)
+        key = "import.cannot_import.one" if len(errors) == 1 else "import.cannot_import.many"
+        head = t(key, lang, file=self.file, n=len(errors))
+        return "\n".join([head] + [f"  {e.describe(lang)}" for e in errors])
+
+    def summary(self, lang: str = "en") -> str:
+        """The whole report in ``lang``: counts, then every error, warning and note."""
+        head = t("import.summary", lang, file=self.file, layer=self.layer, read=self.rows_read,
+                 imported=self.rows_imported, errors=len(self.errors), warnings=len(self.warnings))
         lines = [head]
-        for sev, label in (("error", "ERROR"), ("warning", "WARNING"), ("info", "note")):
-            lines += [f"  {label}: {i}" for i in self.issues if i.severity == sev]
+        for sev in ("error", "warning", "info"):
+            label = t(f"import.severity.{sev}", lang)
+            lines += [f"  {label}: {i.describe(lang)}" for i in self.issues if i.severity == sev]
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary("en")
 
 
 def file_error(
     file: str | Path,
-    message: str,
+    code: str,
     *,
     row: int | None = None,
     column: str | None = None,
     layer: str = "?",
     report: "ImportReport | None" = None,
+    **values: Any,
 ) -> DataImportError:
     """A :class:`DataImportError` for one problem in ``file`` (to ``raise``).
 
@@ -144,8 +191,8 @@ def file_error(
     ----------
     file : path-like
         The file (its base name is shown).
-    message : str
-        What is wrong.
+    code : str
+        What is wrong: a catalogue key (see :class:`Issue`); ``values`` fill it.
     row, column : optional
         Where, as the user sees it (see :class:`Issue`).
     layer : str
@@ -155,5 +202,5 @@ def file_error(
     """
     if report is None:
         report = ImportReport(file=Path(file).name, layer=layer)
-    report.error(message, row=row, column=column)
+    report.error(code, row=row, column=column, **values)
     return DataImportError(report)

@@ -126,7 +126,7 @@ class CommunityUpload:
 
 
 def _area_name(area: Any, lang: str) -> str:
-    return t(str(area), lang) if str(area) in ("urban", "rural") else ""
+    return t(f"core_area_{area}", lang) if str(area) in ("urban", "rural") else ""
 
 
 def _capacity_name(capacity: str, lang: str) -> str:
@@ -488,7 +488,7 @@ def access_section(ctx: dict[str, Any], region: Any, version: tuple = ()) -> Non
             c3.caption(t("ana.access.plan_gap", lang, value=_number(gap)))
     if result.facilities_without_capacity:
         st.caption(t("ana.access.without_capacity", lang, n=result.facilities_without_capacity, capacity=cap))
-    labels = [f"{t(a, lang)}: {s.label(lang)}" for a, s in result.standard.items()]
+    labels = [f"{t(f'core_area_{a}', lang)}: {s.label(lang)}" for a, s in result.standard.items()]
     st.caption("; ".join(labels + [t(f"access.cost_mode.{result.cost_mode}", lang), t("ana.as_loaded", lang)]))
     towns = access_frame(result, region, lang, "town")
     mean_col = t("ana.col.mean", lang)
@@ -540,7 +540,7 @@ def equity_section(ctx: dict[str, Any], region: Any, version: tuple = ()) -> Non
     c1.metric(f"{t('ana.equity.gini', lang)} {mark}".strip(), _number(result.gini, 3), help=note)
     c2.metric(f"{t('ana.equity.gini_covered', lang)} {mark}".strip(), _number(result.gini_covered, 3), help=note)
     c3.metric(f"{t('ana.equity.theil', lang)} {mark}".strip(), _number(result.theil, 3), help=note)
-    labels = [f"{t(a, lang)}: {s.label(lang)}" for a, s in result.standard.items()]
+    labels = [f"{t(f'core_area_{a}', lang)}: {s.label(lang)}" for a, s in result.standard.items()]
     st.caption("; ".join(labels + [t(f"access.method.{result.access.method.value}", lang),
                                    t(f"access.cost_mode.{result.cost_mode}", lang), t("ana.as_loaded", lang)]))
     groups = equity_frame(result, region, lang)
@@ -638,7 +638,7 @@ def _community_upload(region: Any, lang: str, ws: Workspace | None) -> None:
     except DataImportError as exc:
         rep = exc.report
         st.error(t("ana.community.failed", lang, file=md_text(rep.file), errors=len(rep.errors)))
-        st.dataframe(report_table(rep.to_frame(), lang), hide_index=True, key="ana_community_errors")
+        st.dataframe(report_table(rep.to_frame(lang), lang), hide_index=True, key="ana_community_errors")
         return
     except (ValueError, OSError) as exc:
         st.error(t("upload_failed", lang, error=md_text(exc)))
@@ -666,7 +666,7 @@ def community_section(ctx: dict[str, Any], region: Any, version: tuple = (), ws:
     if rep is not None:
         st.caption(md_text(t("report_summary", lang, file=rep.file, read=rep.rows_read, imported=rep.rows_imported,
                              errors=len(rep.errors), warnings=len(rep.warnings))))
-        frame = rep.to_frame()
+        frame = rep.to_frame(lang)
         if not frame.empty:
             st.dataframe(report_table(frame, lang), hide_index=True, key="ana_community_report")
     base = _base(ctx, version) + (year, upload.token)
@@ -682,7 +682,7 @@ def community_section(ctx: dict[str, Any], region: Any, version: tuple = (), ws:
               help=region.provenance_note(lang, layers=[layer_id]))
     rules = sorted(set(cov.communities["rule"]))
     st.caption("; ".join([t("ana.community.rule", lang, rule=", ".join(t(f"community.rule.{r}", lang) for r in rules))]
-                         + [f"{t(a, lang)}: {s.label(lang)}" for a, s in cov.standard.items()]))  # fmt: skip
+                         + [f"{t(f'core_area_{a}', lang)}: {s.label(lang)}" for a, s in cov.standard.items()]))  # fmt: skip
     share = t("ana.col.share", lang)
     districts = community_district_frame(cov, region, lang)
     st.markdown(f"**{t('ana.community.per_district', lang)}** {mark}")

@@ -382,7 +382,7 @@ def report_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
     cols = {"file": t("rep_file", lang), "row": t("rep_row", lang), "column": t("rep_column", lang),
             "severity": t("rep_severity", lang), "message": t("rep_message", lang)}
-    out = frame.rename(columns=cols)
+    out = frame.drop(columns=["code"], errors="ignore").rename(columns=cols)
     sev = cols["severity"]
     if sev in out.columns:
         out[sev] = [t(_SEVERITY_KEYS[v], lang) if v in _SEVERITY_KEYS else v for v in out[sev]]
