@@ -14,6 +14,7 @@ from shapely.geometry import Point, box
 from coverage import crs
 from coverage.io import FACILITY_COLUMNS, DataImportError, read_facilities
 from coverage.io.columns import FACILITY_ALIASES, match_columns
+from coverage.io.facilities import FACILITY_EXTRA_COLUMNS
 from test_import_support import DATA, IN_A, IN_B, jm, no_defaults, write_csv, write_xlsx  # noqa: F401
 
 NEXT_YEAR = datetime.date.today().year + 1
@@ -30,7 +31,7 @@ def _messages(report, severity=None):
 
 def test_gbk_csv_with_chinese_headers(jm):
     gdf, report = read_facilities(DATA / "canteens_gbk.csv", "elder_canteen")
-    assert list(gdf.columns) == FACILITY_COLUMNS + ["geometry"]
+    assert list(gdf.columns) == [*FACILITY_COLUMNS, *FACILITY_EXTRA_COLUMNS, "geometry"]
     assert gdf.crs == "EPSG:4326"
     assert gdf["name"].tolist() == ["白沙长者饭堂", "台城长者饭堂"]
     assert gdf["address"].tolist() == ["蓬江区白沙街道xx路1号", "台山市台城街道yy路2号"]

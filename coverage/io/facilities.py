@@ -49,7 +49,7 @@ import math
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -67,18 +67,20 @@ from coverage.io.reference import city_area, default_towns, official_towns
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_table, read_vector
 from coverage.layers import get_layer
+from coverage.schema import DISTRICT_CODE, FACILITY_COLUMNS, FACILITY_INT_COLUMNS, TOWN_CODE
 from coverage.settings import MAX_BEDS_PER_FACILITY, MIN_OPENING_YEAR
 
-__all__ = ["read_facilities", "FACILITY_COLUMNS", "DUPLICATE_DISTANCE_M"]
+__all__ = ["read_facilities", "FACILITY_COLUMNS", "FACILITY_EXTRA_COLUMNS", "DUPLICATE_DISTANCE_M"]
 
-#: Output columns (ARCHITECTURE.md facility schema) before ``geometry``; ``type`` is extra.
-FACILITY_COLUMNS = [
-    "facility_id", "name", "layer", "town_code", "district_code", "address",
-    "beds", "nursing_beds", "opening_year", "source", "type",
-]
+#: Columns an imported register carries after :data:`coverage.schema.FACILITY_COLUMNS`
+#: (before ``geometry``): the facility type as written in the file.
+FACILITY_EXTRA_COLUMNS: tuple[str, ...] = ("type",)
 DUPLICATE_DISTANCE_M = 5.0
+#: Points outside every town polygon but this close to one are given the nearest town.
+NEAREST_TOWN_M = 2000.0
 _CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
-_INT_FIELDS = ("beds", "nursing_beds", "opening_year")
+#: Canonical fields read as text into the result (the rest: coordinates, ids, counts, town, district).
+_TEXT_FIELDS = ("name", "address", "type")
 _CELL_CHARS = re.compile(r"[°\s]")
 # 113°4'48.5", 113度4分48.5秒, E113°4.81', 22°35'N (hemisphere letters must be N or E here)
 _DMS = re.compile(
@@ -100,7 +102,6 @@ class _Rows:
     coord_ok: np.ndarray  # bool
     lon_col: str
     lat_col: str
-    extra_notes: list[str] = field(default_factory=list)
 
 
 def read_facilities(
@@ -166,7 +167,7 @@ def read_facilities(
     report = ImportReport(file=p.name, layer=layer.id)
     kind = file_kind(p)
     if kind == "raster":
-        raise file_error(p, "a raster is not a facility register; expected a table or points", layer=layer.id)
+        raise file_error(p, "import.facilities.raster_not_register", layer=layer.id)
     raw = (
         _rows_from_table(p, report, max_mb, sheet=sheet, encoding=encoding)
         if kind == "table"
@@ -174,7 +175,7 @@ def read_facilities(
     )
     report.rows_read = len(raw.rows)
     if not raw.rows:
-        report.error("no data rows: the file holds a header but no facilities")
+        report.error("import.facilities.no_data_rows")
         raise DataImportError(report)
 
     _check_names(raw, report)
@@ -182,37 +183,34 @@ def read_facilities(
     if crs_key in ("gcj02", "bd09"):
         ok = raw.coord_ok
         raw.lon[ok], raw.lat[ok] = to_wgs84(raw.lon[ok], raw.lat[ok], crs_key)
-        report.note(f"{int(ok.sum())} points converted from {_CRS_LABEL[crs_key]} to WGS-84")
+        report.note("import.facilities.converted_datum", n=int(ok.sum()), datum=_CRS_LABEL[crs_key])
     elif crs_key == "cgcs2000":
-        report.note("CGCS2000 coordinates used as WGS-84 (they differ by < 1 m)")
+        report.note("import.facilities.cgcs2000_as_wgs84")
     _check_inside(raw, report, bounds, tolerance_m)
     ids = _facility_ids(raw, report, layer.id)
     _flag_duplicates(raw, report)
-    ints = {f: _int_column(raw, report, f) for f in _INT_FIELDS}
+    ints = {f: _int_column(raw, report, f) for f in FACILITY_INT_COLUMNS}
     _check_nursing_beds(raw, ints, report)
     report.raise_if_errors()
 
-    text = {f: pd.Series(_text_column(raw, f), dtype=object) for f in ("name", "address", "type")}
+    text = {f: pd.Series(_text_column(raw, f), dtype=object) for f in _TEXT_FIELDS}
+    empty = pd.Series([None] * len(ids), dtype=object)
     gdf = gpd.GeoDataFrame(
         {
             "facility_id": ids,
-            "name": text["name"],
             "layer": layer.id,
-            "town_code": pd.Series([None] * len(ids), dtype=object),
-            "district_code": pd.Series([None] * len(ids), dtype=object),
-            "address": text["address"],
-            "beds": ints["beds"],
-            "nursing_beds": ints["nursing_beds"],
-            "opening_year": ints["opening_year"],
+            TOWN_CODE: empty,
+            DISTRICT_CODE: empty.copy(),
             "source": "uploaded",
-            "type": text["type"],
+            **text,
+            **ints,
         },
         geometry=gpd.points_from_xy(raw.lon, raw.lat),
         crs=WGS84,
     )
     _assign_towns(gdf, raw, report, towns, suspect_gcj02=crs_key in ("wgs84", "cgcs2000"))
     report.rows_imported = len(gdf)
-    return gdf[FACILITY_COLUMNS + ["geometry"]], report
+    return gdf[[*FACILITY_COLUMNS, *FACILITY_EXTRA_COLUMNS, "geometry"]], report
 
 
 # --------------------------------------------------------------------------- reading
@@ -251,6 +249,24 @@ def _canonical_frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFra
     return out
 
 
+def _accepted(fld: str) -> str:
+    """The header spellings accepted for ``fld``, as one comma-separated string."""
+    return ", ".join(FACILITY_ALIASES[fld])
+
+
+def _row_list(rows: list[int]) -> str:
+    """Row numbers as one comma-separated string (a report value)."""
+    return ", ".join(map(str, rows))
+
+
+def _note_unused_columns(headers: list[object], used: dict[str, str], report: ImportReport) -> None:
+    """Note the file's columns that are not a facility field (they are not in the result)."""
+    taken = set(used.values())
+    unused = [str(h) for h in headers if str(h) not in taken]
+    if unused:
+        report.note("import.facilities.columns_not_imported", columns=", ".join(unused))
+
+
 def parse_dms(value: object) -> float | None:
     """Decimal degrees from a degrees-minutes-seconds string, or None if it is not one.
 
@@ -278,18 +294,18 @@ def _parse_coords(
     dms = 0
     for i, (v, row) in enumerate(zip(values, rows)):
         if _is_blank(v):
-            report.error("empty coordinate", row=row, column=column)
+            report.error("import.facilities.empty_coordinate", row=row, column=column)
             continue
         f = _parse_number(v)
         if f is None and isinstance(v, str):
             f = parse_dms(v)
             dms += f is not None
         if f is None:
-            report.error(f"{str(v).strip()!r} is not a number", row=row, column=column)
+            report.error("import.facilities.not_a_number", row=row, column=column, value=str(v).strip())
             continue
         out[i], ok[i] = f, True
     if dms:
-        report.note(f"{dms} values of column {column} read as degrees-minutes-seconds")
+        report.note("import.facilities.dms_read", n=dms, header=column)
     return out, ok
 
 
@@ -304,16 +320,12 @@ def _rows_from_table(
     table = read_table(path, FACILITY_ALIASES, report, max_mb=max_mb, sheet=sheet, encoding=encoding)
     report.rows_read = len(table.rows)
     cols = table.columns
-    missing = []
-    if "name" not in cols:
-        missing.append("no name column (accepted: " + ", ".join(FACILITY_ALIASES["name"]) + ")")
-    for fld, label in (("lon", "longitude"), ("lat", "latitude")):
-        if fld not in cols:
-            missing.append(f"no {label} column (accepted: " + ", ".join(FACILITY_ALIASES[fld]) + ")")
+    missing = [fld for fld in ("name", "lon", "lat") if fld not in cols]
     if missing:
-        for m in missing:
-            report.error(m, row=table.header_row)
+        for fld in missing:
+            report.error(f"import.facilities.no_{fld}_column", row=table.header_row, accepted=_accepted(fld))
         raise DataImportError(report)
+    _note_unused_columns(list(table.frame.columns), cols, report)
     frame = _canonical_frame(table.frame, cols)
     lon, ok_lon = _parse_coords(frame["lon"], table.rows, cols["lon"], report)
     lat, ok_lat = _parse_coords(frame["lat"], table.rows, cols["lat"], report)
@@ -326,25 +338,27 @@ def _rows_from_vector(path: Path, report: ImportReport, layer_name: str | None =
     rows = list(range(1, len(gdf) + 1))
     report.rows_read = len(rows)
     if "name" not in cols:
-        report.error("no name column (accepted: " + ", ".join(FACILITY_ALIASES["name"]) + ")")
+        report.error("import.facilities.no_name_column", accepted=_accepted("name"))
         raise DataImportError(report)
-    report.note(f"read {len(gdf)} features; row numbers are feature numbers (1 = first feature)")
+    report.note("import.facilities.features_read", n=len(gdf))
+    _note_unused_columns([c for c in gdf.columns if c != gdf.geometry.name], cols, report)
     frame = _canonical_frame(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), cols)
     geoms = gdf.geometry
     if gdf.crs is None:
-        report.note("the file declares no CRS; longitude/latitude assumed")
+        report.note("import.facilities.no_crs")
     else:
         file_crs = ProjCRS.from_user_input(gdf.crs)
         if file_crs.is_projected:
-            report.note(f"reprojected from {file_crs.to_string()} to longitude/latitude")
+            report.note("import.facilities.reprojected", crs=file_crs.to_string())
             geoms = geoms.to_crs(WGS84)
         elif not file_crs.equals(ProjCRS.from_user_input(WGS84)):
-            report.note(f"geographic CRS {file_crs.name} used as WGS-84 (< 1 m apart)")
+            report.note("import.facilities.geographic_as_wgs84", crs=file_crs.name)
     lon = np.full(len(gdf), np.nan)
     lat = np.full(len(gdf), np.nan)
     ok = np.zeros(len(gdf), dtype=bool)
     non_point = 0
     has_z = 0
+    from_columns: list[int] = []
     for i, (g, row) in enumerate(zip(geoms, rows)):
         if g is None or g.is_empty:
             if "lon" in cols and "lat" in cols:
@@ -352,8 +366,9 @@ def _rows_from_vector(path: Path, report: ImportReport, layer_name: str | None =
                 y = _parse_number(frame.at[i, "lat"]) if not _is_blank(frame.at[i, "lat"]) else None
                 if x is not None and y is not None:
                     lon[i], lat[i], ok[i] = x, y, True
+                    from_columns.append(row)
                     continue
-            report.error("missing geometry", row=row, column="geometry")
+            report.error("import.facilities.missing_geometry", row=row, column="geometry")
             continue
         if g.has_z:
             has_z += 1
@@ -361,25 +376,21 @@ def _rows_from_vector(path: Path, report: ImportReport, layer_name: str | None =
         if g.geom_type == "MultiPoint":
             parts = [q for q in g.geoms if not q.is_empty]
             if len(parts) != 1:
-                report.error(
-                    f"a MultiPoint of {len(parts)} points: one feature must be one facility "
-                    "(split it into single points)",
-                    row=row,
-                    column="geometry",
-                )
+                report.error("import.facilities.multipoint_several", row=row, column="geometry", n=len(parts))
                 continue
-            report.note("a MultiPoint with one point read as that point", row=row, column="geometry")
+            report.note("import.facilities.multipoint_one", row=row, column="geometry")
             g = parts[0]
         elif g.geom_type != "Point":
             non_point += 1
             g = g.representative_point()
         lon[i], lat[i], ok[i] = g.x, g.y, True
+    if from_columns:
+        report.note("import.facilities.geometry_from_columns", column="geometry", n=len(from_columns),
+                    lon_col=cols["lon"], lat_col=cols["lat"], rows=_row_list(from_columns))
     if has_z:
-        report.warn(
-            f"{has_z} features have 3D coordinates: the height (Z) is dropped", column="geometry"
-        )
+        report.warn("import.facilities.has_z", column="geometry", n=has_z)
     if non_point:
-        report.warn(f"{non_point} non-point features imported at a point inside each", column="geometry")
+        report.warn("import.facilities.non_point", column="geometry", n=non_point)
     return _Rows(frame, rows, cols, lon, lat, ok, "geometry", "geometry")
 
 
@@ -389,7 +400,7 @@ def _rows_from_vector(path: Path, report: ImportReport, layer_name: str | None =
 def _check_names(raw: _Rows, report: ImportReport) -> None:
     for v, row in zip(raw.frame["name"], raw.rows):
         if _is_blank(v):
-            report.error("empty name", row=row, column=raw.columns["name"])
+            report.error("import.facilities.empty_name", row=row, column=raw.columns["name"])
 
 
 def _fix_swaps(raw: _Rows, report: ImportReport) -> None:
@@ -401,51 +412,57 @@ def _fix_swaps(raw: _Rows, report: ImportReport) -> None:
         return
     lo, la = raw.lon_col, raw.lat_col
     if n == int(ok.sum()):
-        report.warn(
-            f"columns {lo} and {la} are swapped ({lo} holds latitudes, {la} longitudes); "
-            f"swapped back for all {n} rows",
-            column=lo,
-        )
+        report.warn("import.facilities.swapped_columns", column=lo, lon_col=lo, lat_col=la, n=n)
     else:
         for i in np.flatnonzero(mask):
-            report.warn(
-                f"{lo}={raw.lon[i]:g} and {la}={raw.lat[i]:g} look swapped; swapped back",
-                row=raw.rows[i],
-                column=lo,
-            )
+            report.warn("import.facilities.swapped_row", row=raw.rows[i], column=lo, lon_col=lo, lat_col=la,
+                        lon=float(raw.lon[i]), lat=float(raw.lat[i]))
     raw.lon[mask], raw.lat[mask] = raw.lat[mask].copy(), raw.lon[mask].copy()
 
 
-def _area(bounds, tolerance_m: float) -> tuple[BaseGeometry, str]:
+#: What :func:`coverage.io.reference.city_area` used as the city: its description → the area's code
+#: (``outside_<code>`` in the catalogue). TRANSITION: until ``city_area`` returns a code itself.
+_CITY_AREA_CODES = {
+    "the Jiangmen city boundary": "city",
+    "the Jiangmen town boundaries": "towns",
+}
+
+
+def _area(bounds, tolerance_m: float) -> tuple[BaseGeometry, str, dict[str, float]]:
+    """The area points must fall in (grown by ``tolerance_m``), the catalogue key of the
+    "outside" error that names it, and that key's values (box corners)."""
+    values: dict[str, float] = {}
     if bounds is None:
         geom, label = city_area()
+        kind = _CITY_AREA_CODES.get(label, label)
+        if kind not in ("city", "towns"):
+            kind = "bbox"
+            x0, y0, x1, y1 = JIANGMEN_BBOX
+            values = {"x0": x0, "x1": x1, "y0": y0, "y1": y1}
     elif isinstance(bounds, gpd.GeoDataFrame):
         g = bounds.to_crs(WGS84) if bounds.crs is not None else bounds
-        geom, label = g.geometry.union_all(), "the given boundary"
+        geom, kind = g.geometry.union_all(), "boundary"
     elif isinstance(bounds, BaseGeometry):
-        geom, label = bounds, "the given boundary"
+        geom, kind = bounds, "boundary"
     else:
         x0, y0, x1, y1 = (float(v) for v in bounds)
-        geom, label = box(x0, y0, x1, y1), f"the box {x0}-{x1} E, {y0}-{y1} N"
+        geom, kind = box(x0, y0, x1, y1), "box"
+        values = {"x0": x0, "x1": x1, "y0": y0, "y1": y1}
     if tolerance_m > 0:
         proj = gpd.GeoSeries([geom], crs=WGS84).to_crs(PROJECTED).buffer(tolerance_m)
         geom = proj.to_crs(WGS84).iloc[0]
-    return geom, label
+    return geom, f"import.facilities.outside_{kind}", values
 
 
 def _check_inside(raw: _Rows, report: ImportReport, bounds, tolerance_m: float) -> None:
     idx = np.flatnonzero(raw.coord_ok)
     if len(idx) == 0:
         return
-    area, label = _area(bounds, tolerance_m)
+    area, code, values = _area(bounds, tolerance_m)
     inside = gpd.GeoSeries(gpd.points_from_xy(raw.lon[idx], raw.lat[idx]), crs=WGS84).within(area).to_numpy()
     column = raw.lon_col if raw.lon_col == raw.lat_col else f"{raw.lon_col}/{raw.lat_col}"
     for i in idx[~inside]:
-        report.error(
-            f"point ({raw.lon[i]:.6g}, {raw.lat[i]:.6g}) is outside Jiangmen ({label})",
-            row=raw.rows[i],
-            column=column,
-        )
+        report.error(code, row=raw.rows[i], column=column, lon=float(raw.lon[i]), lat=float(raw.lat[i]), **values)
 
 
 def _flag_duplicates(raw: _Rows, report: ImportReport) -> None:
@@ -481,12 +498,8 @@ def _flag_duplicates(raw: _Rows, report: ImportReport) -> None:
         grid.setdefault((name, cx, cy), []).append(k)
         if best is not None:
             b, d = best
-            report.warn(
-                f"duplicate of row {raw.rows[idx[b]]} (same name "
-                f"{str(name_cells[idx[k]]).strip()!r}, {d:.1f} m apart); kept",
-                row=raw.rows[idx[k]],
-                column=col,
-            )
+            report.warn("import.facilities.duplicate", row=raw.rows[idx[k]], column=col,
+                        first_row=raw.rows[idx[b]], name=str(name_cells[idx[k]]).strip(), distance=d)
 
 
 def _norm_name(value: object) -> str:
@@ -509,7 +522,7 @@ def _text_column(raw: _Rows, fld: str) -> list[str | None]:
 
 def _facility_ids(raw: _Rows, report: ImportReport, layer_id: str) -> list[str]:
     if "id" not in raw.columns:
-        report.note(f"no id column: facility_id set to {layer_id}-r<row>")
+        report.note("import.facilities.no_id_column", layer=layer_id)
         return [f"{layer_id}-r{row}" for row in raw.rows]
     col = raw.columns["id"]
     ids: list[str] = []
@@ -518,9 +531,9 @@ def _facility_ids(raw: _Rows, report: ImportReport, layer_id: str) -> list[str]:
         text = _cell_text(v)
         if text is None:
             text = f"{layer_id}-r{row}"
-            report.warn(f"empty id; set to {text}", row=row, column=col)
+            report.warn("import.facilities.empty_id", row=row, column=col, id=text)
         if text in seen:
-            report.error(f"id {text!r} already used on row {seen[text]}", row=row, column=col)
+            report.error("import.facilities.duplicate_id", row=row, column=col, id=text, first_row=seen[text])
         else:
             seen[text] = row
         ids.append(text)
@@ -547,26 +560,19 @@ def _int_column(raw: _Rows, report: ImportReport, fld: str) -> pd.Series:
         text = str(v).strip()
         f = _parse_number(v)
         if f is None or not float(f).is_integer() or f < 0:
-            report.warn(f"{text!r} is not a whole number; left empty", row=row, column=col)
+            report.warn("import.facilities.not_whole_number", row=row, column=col, value=text)
             continue
         if f > _INT64_MAX:
-            report.warn(f"{text!r} is too large to be a count; left empty", row=row, column=col)
+            report.warn("import.facilities.too_large", row=row, column=col, value=text)
             continue
         if fld == "opening_year":
             if not MIN_OPENING_YEAR <= f <= last_year:
-                report.warn(
-                    f"{int(f)} is not a plausible opening year ({MIN_OPENING_YEAR}-{last_year}); left empty",
-                    row=row,
-                    column=col,
-                )
+                report.warn("import.facilities.implausible_year", row=row, column=col, year=int(f),
+                            first=MIN_OPENING_YEAR, last=last_year)
                 continue
         elif f > MAX_BEDS_PER_FACILITY:
-            report.warn(
-                f"{int(f):,} beds is more than one facility plausibly has (over {MAX_BEDS_PER_FACILITY:,}); "
-                "left empty",
-                row=row,
-                column=col,
-            )
+            report.warn("import.facilities.too_many_beds", row=row, column=col, beds=int(f),
+                        limit=MAX_BEDS_PER_FACILITY)
             continue
         out.iloc[i] = int(f)
     return out
@@ -579,12 +585,8 @@ def _check_nursing_beds(raw: _Rows, ints: dict[str, pd.Series], report: ImportRe
     beds, nursing = ints["beds"], ints["nursing_beds"]
     both = beds.notna() & nursing.notna()
     for i in np.flatnonzero((both & (nursing > beds).fillna(False)).to_numpy()):
-        report.warn(
-            f"{nursing.iloc[i]} nursing beds exceed the facility's {beds.iloc[i]} beds "
-            f"({raw.columns['beds']}); both kept: check the row",
-            row=raw.rows[i],
-            column=raw.columns["nursing_beds"],
-        )
+        report.warn("import.facilities.nursing_over_beds", row=raw.rows[i], column=raw.columns["nursing_beds"],
+                    nursing=int(nursing.iloc[i]), beds=int(beds.iloc[i]), beds_column=raw.columns["beds"])
 
 
 # --------------------------------------------------------------------------- towns
@@ -609,7 +611,7 @@ def _assign_towns(
                 continue
             code, why = matcher.match(v, raw.frame.at[i, "district"])
             if code is None:
-                report.warn(f"{why}; town taken from the point's location", row=row, column=col)
+                report.warn("import.facilities.town_unmatched", row=row, column=col, reason=why)
             declared[i] = code
 
     if towns is None:
@@ -617,12 +619,13 @@ def _assign_towns(
     located: list[str | None] = [None] * len(gdf)
     if towns is None:
         if any(c is None for c in declared):
-            report.warn(
-                "no town boundaries available: town_code/district_code left empty where the "
-                "file does not name the town"
-            )
+            report.warn("import.facilities.no_town_boundaries")
     else:
-        located = _locate(gdf, towns)
+        located, nearest = _locate(gdf, towns)
+        near_rows = [row for row, near, d in zip(raw.rows, nearest, declared) if near and d is None]
+        if near_rows:
+            report.note("import.facilities.nearest_town", n=len(near_rows), max_gap_m=NEAREST_TOWN_M,
+                        rows=_row_list(near_rows))
         if suspect_gcj02:
             _warn_if_gcj02(raw, declared, towns, report)
         district_of.update(zip(towns["town_code"].astype(str), towns["district_code"].astype(str)))
@@ -634,15 +637,12 @@ def _assign_towns(
             differ.append(row)
         code = d if d is not None else loc
         if code is None and towns is not None:
-            report.warn("point is in no town polygon; town_code left empty", row=row)
+            report.warn("import.facilities.no_town_polygon", row=row)
         codes.append(code)
     if differ:
-        report.note(
-            f"{len(differ)} rows name a town other than the polygon containing the point "
-            f"(the named town is kept): rows {', '.join(map(str, differ))}"
-        )
-    gdf["town_code"] = pd.Series(codes, dtype=object, index=gdf.index)
-    gdf["district_code"] = pd.Series([district_of.get(c) if c else None for c in codes], dtype=object, index=gdf.index)
+        report.note("import.facilities.named_town_differs", n=len(differ), rows=_row_list(differ))
+    gdf[TOWN_CODE] = pd.Series(codes, dtype=object, index=gdf.index)
+    gdf[DISTRICT_CODE] = pd.Series([district_of.get(c) if c else None for c in codes], dtype=object, index=gdf.index)
     if "district" in raw.columns:
         col = raw.columns["district"]
         for i, row in enumerate(raw.rows):
@@ -650,24 +650,25 @@ def _assign_towns(
             if _is_blank(v) or codes[i] is None:
                 continue
             d = matcher.district(v)
-            if d is not None and d != gdf["district_code"].iloc[i]:
-                report.warn(
-                    f"district {str(v).strip()!r} differs from the town's district "
-                    f"{gdf['district_code'].iloc[i]}; the town's is kept",
-                    row=row,
-                    column=col,
-                )
+            if d is not None and d != gdf[DISTRICT_CODE].iloc[i]:
+                report.warn("import.facilities.district_differs", row=row, column=col, district=str(v).strip(),
+                            district_code=gdf[DISTRICT_CODE].iloc[i])
 
 
-def _locate(gdf: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, max_gap_m: float = 2000.0) -> list[str | None]:
-    """Town code of the polygon containing each point (nearest within ``max_gap_m`` if none)."""
-    t = towns[["town_code", towns.geometry.name]].copy()
-    t["town_code"] = t["town_code"].astype(str)
+def _locate(
+    gdf: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, max_gap_m: float = NEAREST_TOWN_M
+) -> tuple[list[str | None], list[bool]]:
+    """Town code of the polygon containing each point (nearest within ``max_gap_m`` if none),
+    and for each point whether it lies outside every polygon and was given the nearest town."""
+    t = towns[[TOWN_CODE, towns.geometry.name]].copy()
+    t[TOWN_CODE] = t[TOWN_CODE].astype(str)
     t = t.to_crs(PROJECTED) if t.crs is not None else t.set_crs(WGS84).to_crs(PROJECTED)
     pts = gpd.GeoDataFrame(geometry=gdf.geometry.to_crs(PROJECTED).values, crs=PROJECTED)
     joined = gpd.sjoin_nearest(pts, t, how="left", max_distance=max_gap_m, distance_col="_d")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    return [None if pd.isna(c) else str(c) for c in joined["town_code"].reindex(pts.index)]
+    joined = joined[~joined.index.duplicated(keep="first")].reindex(pts.index)
+    codes = [None if pd.isna(c) else str(c) for c in joined[TOWN_CODE]]
+    nearest = [c is not None and float(d) > 0 for c, d in zip(codes, joined["_d"])]
+    return codes, nearest
 
 
 #: The GCJ-02 check needs at least this many rows that it explains.
@@ -728,12 +729,8 @@ def _warn_if_gcj02(raw: _Rows, declared: list[str | None], towns: gpd.GeoDataFra
     if fixed < GCJ02_MIN_ROWS or fixed <= 2 * broken:
         return
     lo, la = raw.lon_col, raw.lat_col
-    cols = f"column {lo}" if lo == la else f"columns {lo} and {la}"
-    report.warn(
-        f"the points look like GCJ-02 (Amap/Tencent) coordinates declared as WGS-84: "
-        f"{fixed} of the {named} rows that name their town ({raw.columns['town']}) lie outside it "
-        f"as WGS-84 but inside it when read as GCJ-02 ({broken} the other way); GCJ-02 points sit "
-        f"~500-700 m off the roads and towns. If the {cols} come from Amap, Tencent or a "
-        "Chinese web map, import again with --crs gcj02 (crs='gcj02')",
-        column=lo if lo == la else f"{lo}/{la}",
-    )
+    evidence = {"fixed": fixed, "named": named, "broken": broken, "town_column": raw.columns["town"]}
+    if lo == la:
+        report.warn("import.facilities.looks_gcj02_geometry", column=lo, header=lo, **evidence)
+    else:
+        report.warn("import.facilities.looks_gcj02", column=f"{lo}/{la}", lon_col=lo, lat_col=la, **evidence)
