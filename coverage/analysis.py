@@ -2,8 +2,8 @@
 
 An :class:`Analysis` is a region, the service standards in force and the planner's what-if
 edits (sites added, facilities removed). Every figure is computed here, in one place, with one
-set of defaults, and cached per input: reach, population and unit coverage, gap zones, siting,
-the plan review, service areas. Results are language-neutral result objects (rates 0-1, the
+set of defaults, and cached per input (:func:`cache_key`): reach, population and unit coverage,
+gap zones, siting, accessibility, equity, the plan review, service areas. Results are language-neutral result objects (rates 0-1, the
 keys of :mod:`coverage.schema`, the standard / method / provenance as fields); words come from
 :mod:`coverage.describe` and :mod:`coverage.i18n` at the edges.
 
@@ -26,16 +26,23 @@ Example
 
 from __future__ import annotations
 
+import hashlib
+import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from enum import Enum
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Callable, Hashable, Iterable, Literal, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from geopandas.array import GeometryDtype
 from shapely.geometry import Point
 
+from coverage import access as access_mod
+from coverage import equity as equity_mod
 from coverage import gaps as gaps_mod
 from coverage import metrics, reach as reach_mod, review as review_mod, service_areas as areas_mod
 from coverage import siting as siting_mod
@@ -47,7 +54,7 @@ from coverage.layers import get_layer
 from coverage.region import Region
 from coverage.standards import AREA_TYPES, Override, Standard, StandardTable, load_standards
 
-__all__ = ["Edit", "Analysis", "CoverageResult", "UnitCoverageResult", "GapResult", "edits_from_changes"]
+__all__ = ["Edit", "Analysis", "CoverageResult", "UnitCoverageResult", "GapResult", "cache_key", "edits_from_changes"]
 
 Method = Literal["network", "distance"]
 
@@ -173,44 +180,102 @@ class UnitCoverageResult:
 
 
 @dataclass(frozen=True, eq=False)
-class GapResult:
-    """Gap zones of one layer (contiguous uncovered cells where its group lives) and the towns.
+class GapResult(gaps_mod.GapZones):
+    """Gap zones of one layer and the uncovered people per town: a :class:`coverage.gaps.GapZones`
+    (every field of it: ``zones``, ``layer_id``, the options in force, ``left_out``, ``standards``,
+    ``method``, ``unit``, ``provenance`` …; :meth:`~coverage.gaps.GapZones.feature_collection`,
+    :meth:`~coverage.gaps.GapZones.to_geojson`) plus ``towns``.
 
     Attributes
     ----------
-    layer_id : str
-    zones : geopandas.GeoDataFrame
-        :func:`coverage.gaps.gap_zones` rows, ranked (EPSG:32649).
     towns : pandas.DataFrame
-        :func:`coverage.gaps.uncovered_by_town` rows.
-    options : dict
-        The gap-zone options in force (``connectivity``, ``min_population``,
-        ``min_cell_population``, ``max_across_m``; library defaults for those not given).
-    left_out : float
-        Uncovered people of the group in cells below ``min_cell_population`` (in no zone).
-    standards : dict of area type to Standard
-    method : {"network", "distance"}
-    provenance : dict of str to str
+        :func:`coverage.gaps.uncovered_by_town` rows (largest uncovered population first).
     """
 
-    layer_id: str
-    zones: gpd.GeoDataFrame
     towns: pd.DataFrame
-    options: Mapping[str, Any]
-    left_out: float
-    standards: Mapping[str, Standard]
-    method: str
-    provenance: Mapping[str, str]
 
-    def feature_collection(self) -> dict[str, Any]:
-        """The zones as an RFC 7946 FeatureCollection with their metadata
-        (:func:`coverage.gaps.gap_zones_feature_collection`)."""
-        return gaps_mod.gap_zones_feature_collection(self.zones)
+    @classmethod
+    def of(cls, zones: gaps_mod.GapZones, towns: pd.DataFrame) -> "GapResult":
+        """``zones`` (from :func:`coverage.gaps.gap_zones`) with the town table."""
+        return cls(**{f.name: getattr(zones, f.name) for f in fields(gaps_mod.GapZones)}, towns=towns)
 
-    def to_geojson(self, path: str | os.PathLike[str]) -> Path:
-        """The zones as RFC 7946 GeoJSON (WGS-84) with standards, parameters and provenance
-        (:func:`coverage.gaps.write_gap_zones`)."""
-        return gaps_mod.write_gap_zones(self.zones, path)
+
+def cache_key(value: Any) -> Hashable:
+    """A hashable key that is equal for equal option values (the one rule of :class:`Analysis`' caches).
+
+    Mappings become sorted ``(key, value)`` tuples, lists / tuples tuples and sets frozensets (frozen
+    recursively); numpy scalars become Python numbers and arrays their dtype, shape and bytes; enums
+    their value; booleans stay distinct from 1 / 0 and NaN equals NaN. Data frames are keyed on their
+    content (columns, index, values; geometries as WKB), paths on their name, size and modification
+    time. Any other hashable value is itself; an unhashable object is keyed on its identity.
+
+    Parameters
+    ----------
+    value : object
+        An option value (or a mapping of options).
+
+    Returns
+    -------
+    Hashable
+    """
+    if isinstance(value, Enum):
+        return cache_key(value.value)
+    if isinstance(value, (bool, np.bool_)):
+        return ("bool", bool(value))
+    if isinstance(value, np.generic):
+        return cache_key(value.item())
+    if isinstance(value, float) and math.isnan(value):
+        return ("nan",)
+    if isinstance(value, (str, bytes, int, float, type(None))):
+        return value
+    if isinstance(value, Mapping):
+        items = [(cache_key(k), cache_key(v)) for k, v in value.items()]
+        return ("map", tuple(sorted(items, key=lambda kv: repr(kv[0]))))
+    if isinstance(value, (list, tuple)):
+        return ("seq", tuple(cache_key(v) for v in value))
+    if isinstance(value, (set, frozenset)):
+        return ("set", frozenset(cache_key(v) for v in value))
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape, np.ascontiguousarray(value).tobytes())
+    if isinstance(value, pd.DataFrame):
+        return ("frame", _frame_digest(value))
+    if isinstance(value, os.PathLike):
+        path = Path(value)
+        stat = path.stat() if path.exists() else None
+        return ("path", str(path.resolve()), None if stat is None else (stat.st_size, stat.st_mtime_ns))
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", _Identity(value))
+    return value
+
+
+class _Identity:
+    """Keys an unhashable object on its identity (and keeps it alive while the key is)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Identity) and other.obj is self.obj
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    """SHA-256 of a frame's columns, dtypes, index and values (geometries as WKB)."""
+    digest = hashlib.sha256()
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode("utf-8"))
+    plain = frame.drop(columns=[c for c in frame.columns if isinstance(frame[c].dtype, GeometryDtype)])
+    digest.update(pd.util.hash_pandas_object(plain, index=True).to_numpy().tobytes())
+    for c in frame.columns:
+        if isinstance(frame[c].dtype, GeometryDtype):
+            digest.update(b"".join(w or b"" for w in shapely.to_wkb(np.asarray(frame[c]))))
+            digest.update(str(getattr(frame[c], "crs", None)).encode("utf-8"))
+    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- the analysis
@@ -397,8 +462,9 @@ class Analysis:
         """Gap zones and uncovered people per town (:func:`coverage.gaps.gap_zones`).
 
         ``options`` are :func:`coverage.gaps.gap_zones`'s (``connectivity``, ``min_population``,
-        ``min_cell_population``, ``max_across_m``); those not given keep the library's defaults
-        (:mod:`coverage.settings`), the one set every entry point uses.
+        ``min_cell_population``, ``max_across_m`` — a number or a mapping per area type); those not
+        given keep the library's defaults (:mod:`coverage.settings`), the one set every entry point
+        uses. Cached on :func:`cache_key` of the options.
         """
         def build() -> GapResult:
             region = self.edited_region()
@@ -406,19 +472,67 @@ class Analysis:
                                        **options)
             towns = gaps_mod.uncovered_by_town(region, layer_id, reach=self.reach(layer_id),
                                                standards=self._standards)
-            used = {k: zones.attrs[k] for k in ("connectivity", "min_population", "min_cell_population",
-                                                 "max_across_m") if k in zones.attrs}
-            used.update(options)
-            return GapResult(layer_id, zones, towns, used, float(zones.attrs.get("left_out", 0.0)),
-                             self.standards_of(layer_id), self.method, region.provenance_for([layer_id]))
+            return GapResult.of(zones, towns)
 
-        return self._cached(("gaps", layer_id, tuple(sorted(options.items()))), build)
+        return self._cached(("gaps", layer_id, cache_key(options)), build)
 
     def siting(self, layer_id: str, **options: Any) -> siting_mod.SitingResult:
         """New sites for ``layer_id`` with the edits as the existing facilities
-        (:func:`coverage.siting.propose_sites`; ``options`` are its keyword arguments)."""
-        return self._cached(("siting", layer_id, tuple(sorted(options.items()))), lambda: siting_mod.propose_sites(
+        (:func:`coverage.siting.propose_sites`; ``options`` are its keyword arguments, cached on
+        :func:`cache_key`)."""
+        return self._cached(("siting", layer_id, cache_key(options)), lambda: siting_mod.propose_sites(
             self.edited_region(), layer_id, standards=self._standards, **options))
+
+    def catchment_costs(self, layer_id: str) -> access_mod.CatchmentCosts:
+        """Cell × facility travel costs of ``layer_id`` within each cell's standard, on the edited region
+        (:func:`coverage.access.catchment_costs`); shared by every accessibility method."""
+        return self._cached(("costs", layer_id), lambda: access_mod.catchment_costs(
+            self.edited_region(), layer_id, self._standards))
+
+    def accessibility(self, layer_id: str, method: access_mod.AccessMethod | str = access_mod.AccessMethod.TWO_STEP,
+                      capacity: str | None = None, **options: Any) -> access_mod.AccessResult:
+        """Capacity-aware accessibility of ``layer_id`` on the edited region
+        (:func:`coverage.access.accessibility`).
+
+        Parameters
+        ----------
+        layer_id : str
+        method : {"2sfca", "e2sfca", "gaussian"}
+        capacity : str, optional
+            Capacity column (default: the first of :data:`coverage.access.CAPACITY_COLUMNS` the layer
+            fills; ``"facilities"`` counts facilities). Sites added by the edits have no capacity.
+        **options
+            Further keyword arguments of :func:`coverage.access.accessibility` (``steps``).
+
+        Raises
+        ------
+        CapacityError
+            The layer has no capacity column with values (or the named one is empty).
+        """
+        method = access_mod.AccessMethod(method)
+        capacity = access_mod.resolve_capacity(self.facilities(layer_id), capacity, layer_id)
+        key = ("access", layer_id, method.value, capacity, cache_key(options))
+        return self._cached(key, lambda: access_mod.accessibility(
+            self.edited_region(), layer_id, method, capacity, self._standards,
+            costs=self.catchment_costs(layer_id), **options))
+
+    def equity(self, layer_id: str, method: access_mod.AccessMethod | str = access_mod.AccessMethod.TWO_STEP,
+               capacity: str | None = None, worst_share: float | None = None,
+               progress: Callable[[], None] | None = None) -> equity_mod.EquityResult:
+        """Equity of ``layer_id`` on the edited region (:func:`coverage.equity.equity`): coverage and
+        accessibility by area type and district, Gini / Theil, the worst-served towns.
+
+        The accessibility is :meth:`accessibility` (``capacity`` defaults to the layer's first filled
+        column, else the facility count) and the coverage :meth:`reach`, both shared with the other
+        results. ``progress`` (not part of the cache key) is called after each computing step.
+        """
+        method = access_mod.AccessMethod(method)
+        capacity = equity_mod.equity_capacity(self.facilities(layer_id), capacity, layer_id)
+        share = None if worst_share is None else float(worst_share)
+        key = ("equity", layer_id, method.value, capacity, cache_key(share))
+        return self._cached(key, lambda: equity_mod.equity(
+            self.edited_region(), layer_id, self._standards, method=method, capacity=capacity, worst_share=share,
+            progress=progress, reach=self.reach(layer_id), access=self.accessibility(layer_id, method, capacity)))
 
     def review(self, year: int = 2025, targets: str | os.PathLike[str] | None = None,
                yearly: bool = True) -> review_mod.ReviewResult:

@@ -24,6 +24,7 @@ The candidate table is a WGS-84 :class:`geopandas.GeoDataFrame` with columns
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
 
@@ -42,6 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "CANDIDATE_COLUMNS",
+    "CandidatePoints",
+    "candidate_points",
     "candidates_from_points",
     "generate_candidates",
     "locate_towns",
@@ -156,15 +159,33 @@ def _points_xy(points: pd.DataFrame) -> tuple[np.ndarray, list]:
     )
 
 
-def candidates_from_points(
+@dataclass(frozen=True, eq=False)
+class CandidatePoints:
+    """User candidate sites as read (:func:`candidate_points`).
+
+    Attributes
+    ----------
+    table : geopandas.GeoDataFrame
+        The candidate table (``source="user"``, columns :data:`CANDIDATE_COLUMNS` + ``geometry``),
+        in input order, without the rows dropped.
+    dropped_rows : tuple of int
+        1-based numbers of the input rows left out because they lie outside every town
+        (``on_outside="drop"``; empty otherwise).
+    """
+
+    table: gpd.GeoDataFrame
+    dropped_rows: tuple[int, ...]
+
+
+def candidate_points(
     region: "Region",
     points: "pd.DataFrame | gpd.GeoDataFrame | str | os.PathLike[str]",
     layer_id: str | None = None,
     *,
     crs: str = "wgs84",
     on_outside: Literal["raise", "drop"] = "raise",
-) -> gpd.GeoDataFrame:
-    """Candidate sites supplied by the user.
+) -> CandidatePoints:
+    """Candidate sites supplied by the user, with the rows left out.
 
     Parameters
     ----------
@@ -183,9 +204,8 @@ def candidates_from_points(
 
     Returns
     -------
-    geopandas.GeoDataFrame
-        The candidate table (``source="user"``), in input order (dropped rows removed;
-        ``attrs["dropped_rows"]`` lists their 1-based numbers).
+    CandidatePoints
+        The candidate table and the 1-based numbers of the rows dropped.
 
     Raises
     ------
@@ -223,8 +243,26 @@ def candidates_from_points(
         region, xy[keep], town_row[keep], ["user"] * int(keep.sum()),
         None if names is None else [n for n, k in zip(names, keep) if k],
     )
-    out.attrs["dropped_rows"] = [int(i) + 1 for i in outside]
-    return out
+    return CandidatePoints(out, tuple(int(i) + 1 for i in outside))
+
+
+def candidates_from_points(
+    region: "Region",
+    points: "pd.DataFrame | gpd.GeoDataFrame | str | os.PathLike[str]",
+    layer_id: str | None = None,
+    *,
+    crs: str = "wgs84",
+    on_outside: Literal["raise", "drop"] = "raise",
+) -> gpd.GeoDataFrame:
+    """The candidate table of :func:`candidate_points` (same parameters and errors).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :attr:`CandidatePoints.table`; with ``on_outside="drop"``, :func:`candidate_points` also
+        says which rows were left out.
+    """
+    return candidate_points(region, points, layer_id, crs=crs, on_outside=on_outside).table
 
 
 # --------------------------------------------------------------------------- generated

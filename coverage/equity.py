@@ -36,14 +36,14 @@ from coverage.access import (
 )
 from coverage.errors import CapacityError
 from coverage.layers import get_layer
-from coverage.reach import compute_reach
+from coverage.reach import CellReach, compute_reach
 from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards
 
 if TYPE_CHECKING:  # pragma: no cover
     from coverage.network import RoadNetwork
     from coverage.region import Region
 
-__all__ = ["EquityResult", "equity", "gini", "theil", "scaled_standards"]
+__all__ = ["EquityResult", "equity", "equity_capacity", "gini", "theil", "scaled_standards"]
 
 
 def _weighted(values: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float, float] | None:
@@ -107,6 +107,23 @@ def scaled_standards(
     return table
 
 
+def equity_capacity(facilities: pd.DataFrame | None, capacity: str | None, layer_id: str) -> str:
+    """The capacity equity measures accessibility by: ``capacity`` if given (it must hold values), else
+    the layer's first filled capacity column, else :data:`coverage.access.COUNT_CAPACITY` (facilities).
+
+    Raises
+    ------
+    CapacityError
+        A named ``capacity`` column is absent or empty.
+    """
+    try:
+        return resolve_capacity(facilities, capacity, layer_id)
+    except CapacityError:
+        if capacity is not None:
+            raise
+        return COUNT_CAPACITY
+
+
 @dataclass(frozen=True)
 class EquityResult:
     """Equity figures of one layer.
@@ -160,6 +177,8 @@ def equity(
     capacity: str | None = None,
     worst_share: float | None = None,
     progress: Callable[[], None] | None = None,
+    reach: CellReach | None = None,
+    access: AccessResult | None = None,
 ) -> EquityResult:
     """Coverage and accessibility by area type and district, inequality indices and the worst-served towns.
 
@@ -178,6 +197,12 @@ def equity(
         Share of towns listed as worst served (default :data:`coverage.settings.EQUITY_WORST_SHARE`).
     progress : callable, optional
         Called once after each of the three computing steps (e.g. ``tqdm.update``).
+    reach : CellReach, optional
+        The layer's reach under ``standards`` when already computed (e.g. by
+        :meth:`coverage.analysis.Analysis.reach`); computed here otherwise.
+    access : AccessResult, optional
+        Its accessibility when already computed (:func:`coverage.access.accessibility` with
+        ``method`` and the capacity of :func:`equity_capacity`); computed here otherwise.
 
     Example
     -------
@@ -191,16 +216,16 @@ def equity(
         raise ValueError(f"worst_share must be in (0, 1]; got {share!r}")
     factor = settings.EQUITY_FAR_FACTOR
     tick = progress or (lambda: None)
-    reach = compute_reach(region, layer_id, standards, network)
+    if reach is None:
+        reach = compute_reach(region, layer_id, standards, network)
     far = compute_reach(region, layer_id, scaled_standards(standards, layer_id, factor), network)
     tick()
-    try:
-        cap = resolve_capacity(region.facilities.get(layer_id), capacity, layer_id)
-    except CapacityError:
-        if capacity is not None:
-            raise
-        cap = COUNT_CAPACITY
-    acc = accessibility(region, layer_id, method, cap, standards, network)
+    if access is None:
+        cap = equity_capacity(region.facilities.get(layer_id), capacity, layer_id)
+        access = accessibility(region, layer_id, method, cap, standards, network)
+    elif access.layer != layer_id:
+        raise ValueError(f"access is of layer {access.layer!r}, not {layer_id!r}")
+    acc = access
     tick()
     vcol = acc.value_column
     served = region.served(layer_id)

@@ -9,8 +9,8 @@ How zones are made (one rule, the same for the app, the CLI and the Python API):
 1. **Cells.** A cell is in a gap when it is not covered and holds at least
    ``min_cell_population`` residents of the layer's served group
    (:data:`coverage.settings.GAP_MIN_CELL_POPULATION` by default); sparser uncovered cells are
-   left out of the zones (their people are counted in ``attrs["left_out"]`` and still count
-   in :func:`uncovered_by_town`).
+   left out of the zones (their people are counted in :attr:`GapZones.left_out` and still
+   count in :func:`uncovered_by_town`).
 2. **Within one town.** Gap cells are joined into connected groups (cells touching by an
    edge, or also a corner with ``connectivity=8``) separately in every town: a zone never
    crosses a town boundary, hence never a district boundary.
@@ -26,15 +26,17 @@ Each zone carries its town and district codes and names, uncovered people (all /
 0-17), cells and area, the nearest existing facility (over the zone's cells, with no
 cutoff: ``nearest_time_s`` in network mode, ``nearest_distance_m`` in distance mode) and a
 suggested site: the served-weighted centre of the zone snapped to the nearest of its own
-cells. Results hold codes, names and numbers only (no prose); the metadata (standard per
-area type, method, unit, provenance, parameters) is in ``attrs`` and in every GeoJSON
-written by :func:`write_gap_zones`.
+cells. :func:`gap_zones` returns a :class:`GapZones` result: the zone table (codes, names and
+numbers only, no prose) and, as typed fields, the metadata (standard per area type, method,
+unit, provenance, the options in force, the people left out), which every GeoJSON written by
+:func:`write_gap_zones` carries as top-level properties.
 """
 
 from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -55,9 +57,10 @@ from coverage.region import Region
 from coverage.settings import GAP_CONNECTIVITY, GAP_MIN_CELL_POPULATION, GAP_MIN_ZONE_POPULATION
 from coverage.standards import AREA_TYPES, Standard, StandardTable, load_standards
 
-__all__ = ["GAP_COLUMNS", "uncovered_by_town", "gap_zones", "gap_zones_feature_collection", "write_gap_zones"]
+__all__ = ["GAP_COLUMNS", "GapZones", "uncovered_by_town", "gap_zones", "gap_zones_feature_collection",
+           "write_gap_zones"]
 
-#: Columns of :func:`gap_zones`' result (besides ``geometry``), in order.
+#: Columns of :attr:`GapZones.zones` (besides ``geometry``), in order.
 GAP_COLUMNS = [
     "rank", "layer", "served_column", "served", "pop_total", "pop_60plus", "pop_0_17", "n_cells", "area_km2",
     "across_m", "max_across_m", "town_code", "town_zh", "district_code", "district_zh",
@@ -66,6 +69,82 @@ GAP_COLUMNS = [
 ]  # fmt: skip
 
 _TO_WGS84 = Transformer.from_crs(PROJECTED, WGS84, always_xy=True)
+
+
+@dataclass(frozen=True, eq=False)
+class GapZones:
+    """Gap zones of one layer with the metadata they were made under (:func:`gap_zones`).
+
+    Attributes
+    ----------
+    zones : geopandas.GeoDataFrame
+        EPSG:32649, one row per zone, ranked: columns :data:`GAP_COLUMNS` + ``geometry`` (the
+        union of the zone's cell squares). ``nearest_facility_id`` is the ``facility_id`` of the
+        zone's nearest facility (None for a site added to a what-if model, or when none is
+        reachable).
+    layer_id : str
+    served_column : str
+        The served group's population column (``pop_60plus`` / ``pop_0_17`` / ``pop_total``).
+    method : {"network", "distance"}
+        How reach and the nearest facility were measured.
+    unit : {"s", "m"}
+        Unit of the nearest-facility cost (``nearest_time_s`` / ``nearest_distance_m``).
+    standards : dict of area type to Standard
+        The standard of each area type (its radius is the size rule's).
+    provenance : dict of str to str
+        Input → real / modelled / illustrative / uploaded / none (``Region.provenance_for``).
+    cell_size : float
+        Grid cell size in metres.
+    connectivity : {4, 8}
+    min_population, min_cell_population : float
+        The options in force (library defaults where not given).
+    max_across_m : dict of area type to float
+        The largest zone diagonal applied per area type (``{"urban": m, "rural": m}``).
+    left_out : float
+        Uncovered people of the served group in cells below ``min_cell_population`` (in no zone).
+    """
+
+    zones: gpd.GeoDataFrame
+    layer_id: str
+    served_column: str
+    method: str
+    unit: str
+    standards: Mapping[str, Standard]
+    provenance: Mapping[str, str]
+    cell_size: float
+    connectivity: int
+    min_population: float
+    min_cell_population: float
+    max_across_m: Mapping[str, float]
+    left_out: float
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The zone options in force: ``connectivity``, ``min_population``, ``min_cell_population``,
+        ``max_across_m`` (per area type)."""
+        return {"connectivity": self.connectivity, "min_population": self.min_population,
+                "min_cell_population": self.min_cell_population, "max_across_m": dict(self.max_across_m)}
+
+    def metadata(self) -> dict[str, Any]:
+        """The metadata as JSON-ready values: the top-level properties of the GeoJSON (``kind`` =
+        ``gap_zones``, ``layer``, ``served_column``, ``method``, ``unit``, ``standards`` (per area type:
+        mode, minutes, speed_kmh, distance_m), ``provenance``, ``cell_size``, the options, ``left_out``)."""
+        return {
+            "kind": "gap_zones", "layer": self.layer_id, "served_column": self.served_column,
+            "method": self.method, "unit": self.unit,
+            "standards": {a: dict(mode=s.mode, minutes=s.minutes, speed_kmh=s.speed_kmh, distance_m=s.distance_m)
+                          for a, s in self.standards.items()},
+            "provenance": dict(self.provenance), "cell_size": self.cell_size, **self.options,
+            "left_out": self.left_out,
+        }  # fmt: skip
+
+    def feature_collection(self) -> dict[str, Any]:
+        """RFC 7946 FeatureCollection (dict, WGS-84) of the zones with :meth:`metadata` as top-level properties."""
+        return to_feature_collection(self.zones, self.metadata())
+
+    def to_geojson(self, path: str | os.PathLike[str]) -> Path:
+        """Write the zones as RFC 7946 GeoJSON (WGS-84) with :meth:`metadata`; the path written."""
+        return write_geojson(self.zones, path, properties=self.metadata())
 
 
 def uncovered_by_town(
@@ -92,7 +171,6 @@ def uncovered_by_town(
     towns = towns.reset_index(drop=True)
     towns.insert(0, "rank", np.arange(1, len(towns) + 1))
     towns["share_of_gap"] = towns["uncovered"] / total if total > 0 else 0.0
-    towns.attrs.update(cov.attrs)
     return towns
 
 
@@ -196,7 +274,7 @@ def gap_zones(
     min_population: float = GAP_MIN_ZONE_POPULATION,
     min_cell_population: float = GAP_MIN_CELL_POPULATION,
     max_across_m: float | Mapping[str, float] | None = None,
-) -> gpd.GeoDataFrame:
+) -> GapZones:
     """Zones of uncovered cells where the layer's served group lives, each inside one town.
 
     Parameters
@@ -216,8 +294,8 @@ def gap_zones(
     min_population : float
         Zones with fewer uncovered served people are dropped (finite, >= 0).
     min_cell_population : float
-        Uncovered cells with fewer served people are left out of the zones (``attrs["left_out"]``;
-        finite, >= 0).
+        Uncovered cells with fewer served people are left out of the zones (counted in
+        :attr:`GapZones.left_out`; finite, >= 0).
     max_across_m : float or mapping of area type to float, optional
         Largest zone diagonal in metres (finite, > 0), for every town or per area type (default:
         twice the standard's straight-line radius of the town's area type, for each area type not
@@ -225,16 +303,10 @@ def gap_zones(
 
     Returns
     -------
-    geopandas.GeoDataFrame
-        EPSG:32649, one row per zone, ranked, columns :data:`GAP_COLUMNS` + ``geometry``
-        (the union of the zone's cell squares). ``nearest_facility_id`` is the ``facility_id``
-        of the zone's nearest facility (None for a site added to a what-if model, or when none
-        is reachable). ``attrs``: ``layer``, ``served_column``, ``method``, ``unit``, ``standards``
-        (per area type: mode, minutes, speed_kmh, distance_m), ``provenance`` (input →
-        real/modelled/illustrative/uploaded/none), ``cell_size``, ``connectivity``,
-        ``min_population``, ``min_cell_population``, ``max_across_m`` (the limit applied, per area
-        type: ``{"urban": m, "rural": m}``), ``left_out`` (people in
-        uncovered cells below ``min_cell_population``).
+    GapZones
+        The ranked zones (:attr:`GapZones.zones`: EPSG:32649, columns :data:`GAP_COLUMNS` +
+        ``geometry``) with the standards, method, unit, provenance, the options in force
+        (``max_across_m`` as applied per area type) and the people left out.
 
     Raises
     ------
@@ -265,25 +337,17 @@ def gap_zones(
     else:  # a bare mask: the nearest facilities are measured by a model of the region's facilities
         model = model if model is not None else ReachModel(region, layer_id, standards)
         method = model.mode.value
-    attrs: dict[str, Any] = dict(
-        layer=layer_id,
-        served_column=served_col,
-        method=method,
-        unit=None if method is None else (CostUnit.SECONDS.value if method == "network" else CostUnit.METRES.value),
-        standards={a: dict(mode=s.mode, minutes=s.minutes, speed_kmh=s.speed_kmh, distance_m=s.distance_m)
-                   for a, s in by_area.items()},  # fmt: skip
-        provenance=region.provenance_for([layer_id]),
-        cell_size=size,
-        connectivity=connectivity,
-        min_population=min_population,
-        min_cell_population=min_cell_population,
-        max_across_m=limits,
-        left_out=float(served[gap_all & ~gap].sum()),
-    )
+    def result(zones: gpd.GeoDataFrame) -> GapZones:
+        return GapZones(
+            zones=zones, layer_id=layer_id, served_column=served_col, method=method,
+            unit=CostUnit.SECONDS.value if method == "network" else CostUnit.METRES.value,
+            standards=by_area, provenance=region.provenance_for([layer_id]), cell_size=size,
+            connectivity=int(connectivity), min_population=min_population, min_cell_population=min_cell_population,
+            max_across_m=limits, left_out=float(served[gap_all & ~gap].sum()),
+        )  # fmt: skip
+
     if not gap.any():
-        empty = gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS}, geometry=[], crs=PROJECTED)
-        empty.attrs.update(attrs)
-        return empty
+        return result(gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS}, geometry=[], crs=PROJECTED))
 
     idx = np.flatnonzero(gap)
     x = np.asarray(pop["x"], dtype=float)[idx]
@@ -355,22 +419,22 @@ def gap_zones(
         vals = out[c].to_numpy(dtype=float)
         if np.all(np.isfinite(vals)) and np.all(np.mod(vals, 1) == 0):
             out[c] = vals.astype("int64")
-    result = gpd.GeoDataFrame(out[GAP_COLUMNS], geometry=list(out["geometry"]), crs=PROJECTED)
-    result.attrs.update(attrs)
-    return result
+    return result(gpd.GeoDataFrame(out[GAP_COLUMNS], geometry=list(out["geometry"]), crs=PROJECTED))
 
 
-def gap_zones_feature_collection(zones: gpd.GeoDataFrame) -> dict[str, Any]:
-    """RFC 7946 FeatureCollection (dict) of ``zones`` with their metadata and provenance as top-level properties."""
-    return to_feature_collection(zones, _metadata(zones))
+def gap_zones_feature_collection(zones: GapZones) -> dict[str, Any]:
+    """RFC 7946 FeatureCollection (dict) of ``zones`` with their metadata and provenance as top-level
+    properties (:meth:`GapZones.feature_collection`)."""
+    return _gap_zones(zones).feature_collection()
 
 
-def write_gap_zones(zones: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``zones`` (from :func:`gap_zones`) as RFC 7946 GeoJSON with their standards and provenance."""
-    return write_geojson(zones, path, properties=_metadata(zones))
+def write_gap_zones(zones: GapZones, path: str | os.PathLike[str]) -> Path:
+    """Write ``zones`` (from :func:`gap_zones`) as RFC 7946 GeoJSON with their standards and provenance
+    (:meth:`GapZones.to_geojson`)."""
+    return _gap_zones(zones).to_geojson(path)
 
 
-def _metadata(zones: gpd.GeoDataFrame) -> dict[str, Any]:
-    keys = ("layer", "served_column", "method", "unit", "standards", "provenance", "cell_size", "connectivity",
-            "min_population", "min_cell_population", "max_across_m", "left_out")  # fmt: skip
-    return {"kind": "gap_zones", **{k: zones.attrs.get(k) for k in keys if k in zones.attrs}}
+def _gap_zones(zones: object) -> GapZones:
+    if not isinstance(zones, GapZones):
+        raise TypeError(f"expected the GapZones that gap_zones returns; got {type(zones).__name__}")
+    return zones

@@ -13,7 +13,10 @@ import pytest
 from pyproj import Transformer
 
 from conftest import ORIGIN, covered_within
-from coverage.analysis import Analysis, CoverageResult, Edit, GapResult, edits_from_changes
+from coverage.access import AccessMethod, accessibility
+from coverage.analysis import Analysis, CoverageResult, Edit, GapResult, cache_key, edits_from_changes
+from coverage.equity import equity
+from coverage.gaps import GapZones
 from coverage.gaps import gap_zones
 from coverage.metrics import population_coverage
 from coverage.schema import COVERAGE_COLUMNS
@@ -52,7 +55,7 @@ def test_the_same_figures_as_the_functions_it_calls(analysis, small_region):
     pd.testing.assert_frame_equal(analysis.coverage(LAYER).table,
                                   population_coverage(small_region, LAYER, reach=mask))
     zones = analysis.gaps(LAYER).zones
-    direct = gap_zones(small_region, LAYER, reach=mask, standards=analysis.standards)
+    direct = gap_zones(small_region, LAYER, reach=mask, standards=analysis.standards).zones
     assert zones["served"].tolist() == direct["served"].tolist()
 
 
@@ -61,6 +64,43 @@ def test_results_are_computed_once(analysis):
     assert analysis.reach(LAYER) is analysis.reach(LAYER)
     assert analysis.gaps(LAYER) is analysis.gaps(LAYER)
     assert analysis.gaps(LAYER, min_cell_population=100) is not analysis.gaps(LAYER)
+
+
+def test_a_per_area_type_option_caches_on_its_value(analysis):
+    """A dict option (``max_across_m`` per area type) is a valid cache key: equal values, however
+    spelled, give the same result object; another value computes anew."""
+    tight = analysis.gaps(LAYER, max_across_m={"urban": 1200})
+    assert tight.max_across_m == {"urban": 1200, "rural": 2000}  # rural keeps the rule: 2 × 1,000 m
+    assert analysis.gaps(LAYER, max_across_m={"urban": np.float64(1200.0)}) is tight
+    assert analysis.gaps(LAYER, max_across_m={"urban": 1300}) is not tight
+    both = analysis.gaps(LAYER, max_across_m={"urban": 1200, "rural": 1200})
+    assert both is not tight and analysis.gaps(LAYER, max_across_m={"rural": 1200, "urban": 1200}) is both
+
+
+def test_siting_with_a_candidate_table_caches_on_its_content(analysis):
+    """Candidate sites given as a table (unhashable) key the cache by content: the same points give
+    the same proposal, other points a new one."""
+    points = [lonlat(250, 2250), lonlat(2250, 250), lonlat(3750, 1750)]  # cells (0,4), (4,0), (7,3)
+    table = pd.DataFrame({"lon": [p[0] for p in points], "lat": [p[1] for p in points]})
+    first = analysis.siting(LAYER, k=1, candidates=table)
+    assert analysis.siting(LAYER, k=1, candidates=table.copy()) is first
+    other = analysis.siting(LAYER, k=1, candidates=table.iloc[1:].reset_index(drop=True))
+    assert other is not first
+    assert len(first.sites) == len(other.sites) == 1
+
+
+def test_cache_key_freezes_and_normalises():
+    nested = cache_key({"b": [1, 2], "a": {"y": 1.5, "x": np.int64(2)}})
+    assert nested == cache_key({"a": {"x": 2, "y": np.float32(1.5)}, "b": (1, 2)})
+    assert hash(nested) == hash(cache_key({"a": {"x": 2, "y": 1.5}, "b": [1, 2]}))
+    assert cache_key({"b": [1, 2]}) != cache_key({"b": [2, 1]})
+    assert cache_key(True) != cache_key(1) and cache_key(np.bool_(True)) == cache_key(True)
+    assert cache_key(float("nan")) == cache_key(np.nan)
+    assert cache_key(AccessMethod.ENHANCED) == cache_key("e2sfca")
+    frame = pd.DataFrame({"lon": [113.1, 113.2], "lat": [22.5, 22.6]})
+    assert cache_key(frame) == cache_key(frame.copy())
+    assert cache_key(frame) != cache_key(frame.assign(lat=[22.5, 22.7]))
+    assert cache_key(np.array([1, 2])) != cache_key(np.array([1, 3]))
 
 
 def test_edits_add_and_remove_by_hand(analysis):
@@ -121,9 +161,11 @@ def test_gap_result_carries_its_metadata(analysis, tmp_path):
     import json
 
     result = analysis.gaps(LAYER)
-    assert isinstance(result, GapResult)
+    assert isinstance(result, GapResult) and isinstance(result, GapZones)  # the zones' result + the towns
     assert result.zones["served"].sum() + result.left_out == analysis.coverage(LAYER).city["uncovered"]
-    assert result.method == "distance" and "min_cell_population" in result.options
+    assert result.towns["uncovered"].sum() == analysis.coverage(LAYER).city["uncovered"]
+    assert result.method == "distance" and result.unit == "m" and "min_cell_population" in result.options
+    assert result.feature_collection()["properties"] == result.metadata()
     fc = json.loads(result.to_geojson(tmp_path / "gaps.geojson").read_text(encoding="utf-8"))
     assert fc["properties"]["provenance"]["facilities:elder_care_station"] == "illustrative"
     assert len(fc["features"]) == len(result.zones)
@@ -143,3 +185,51 @@ def test_rejects_what_is_not_a_region_or_a_table(small_region):
     with pytest.raises(TypeError):
         Analysis(small_region, standards={"elder_care_station": 1})  # type: ignore[arg-type]
     assert np.isfinite(Analysis(small_region).coverage(LAYER).city["rate"])
+
+
+# --------------------------------------------------------------------------- accessibility and equity
+# elder-care stations counted as facilities (the layer has no capacity column), 1,000 m: ECS1's
+# catchment holds 450 people 60+ and ECS2's 360, so every covered person has 1/450 or 1/360 of a
+# station: the city's people-weighted mean is (450/450 + 360/360) × 1,000 / 1,390 per 1,000.
+
+
+def test_accessibility_by_hand_and_cached(analysis, small_region):
+    res = analysis.accessibility(LAYER, capacity="facilities")
+    city = res.table[res.table["level"] == "city"].iloc[0]
+    assert res.value_column == "facilities_per_1000_60plus"
+    assert city[res.value_column] == pytest.approx(2000 / 1390)
+    assert city["served_with_access"] == 810
+    assert res.cost_mode == "distance" and res.provenance["facilities:elder_care_station"] == "illustrative"
+    # the same figures as the function it calls; one result per method, however it is spelled
+    direct = accessibility(small_region, LAYER, "2sfca", "facilities", analysis.standards)
+    pd.testing.assert_frame_equal(res.table, direct.table)
+    assert analysis.accessibility(LAYER, AccessMethod.TWO_STEP, "facilities") is res
+    assert analysis.accessibility(LAYER, "e2sfca", "facilities") is not res
+    assert analysis.catchment_costs(LAYER) is analysis.catchment_costs(LAYER)
+    beds = analysis.accessibility("elder_care_institution")  # its first filled capacity column
+    assert beds.capacity == "beds" and beds is analysis.accessibility("elder_care_institution", capacity="beds")
+
+
+def test_accessibility_and_equity_see_the_edits(analysis):
+    lon, lat = lonlat(250, 2250)  # a site at the centre of cell (0,4): 190 more people 60+ reached
+    edited = analysis.with_edits([Edit(LAYER, "add", lon=lon, lat=lat)])
+    res = edited.accessibility(LAYER, capacity="facilities")
+    city = res.table[res.table["level"] == "city"].iloc[0]
+    assert city[res.value_column] == pytest.approx(3000 / 1390) and city["served_with_access"] == 1000
+    eq = edited.equity(LAYER)
+    assert eq.access is edited.accessibility(LAYER, capacity="facilities")  # the one accessibility
+    city = eq.groups[eq.groups["group_kind"] == "city"].iloc[0]
+    assert city["coverage_rate"] == pytest.approx(1000 / 1390)
+    assert city["share_beyond_standard"] == pytest.approx(390 / 1390)
+    assert analysis.equity(LAYER).groups.query("group_kind == 'city'")["covered"].item() == 810
+
+
+def test_equity_is_the_functions_and_cached(analysis, small_region):
+    eq = analysis.equity(LAYER)
+    direct = equity(small_region, LAYER, analysis.standards)
+    pd.testing.assert_frame_equal(eq.groups, direct.groups)
+    pd.testing.assert_frame_equal(eq.worst_towns, direct.worst_towns)
+    assert (eq.gini, eq.theil, eq.access.capacity) == (pytest.approx(direct.gini), pytest.approx(direct.theil),
+                                                         "facilities")
+    assert analysis.equity(LAYER, "2sfca", "facilities") is eq
+    assert analysis.equity(LAYER, worst_share=0.5) is not eq

@@ -9,7 +9,13 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from coverage.candidates import CANDIDATE_COLUMNS, candidates_from_points, generate_candidates, locate_towns
+from coverage.candidates import (
+    CANDIDATE_COLUMNS,
+    candidate_points,
+    candidates_from_points,
+    generate_candidates,
+    locate_towns,
+)
 from coverage.crs import PROJECTED, WGS84
 from coverage.region import Region
 
@@ -73,9 +79,11 @@ def test_user_points_off_land_are_refused_with_row_numbers(strip):
     df = pd.DataFrame({"lon": lon, "lat": lat})
     with pytest.raises(ValueError, match=r"2 candidate point\(s\).*row\(s\) 2, 4"):
         candidates_from_points(strip, df)
-    kept = candidates_from_points(strip, df, on_outside="drop")
-    assert len(kept) == 2
-    assert kept.attrs["dropped_rows"] == [2, 4]
+    kept = candidate_points(strip, df, on_outside="drop")
+    assert len(kept.table) == 2 and kept.table["x"].tolist() == pytest.approx([X0 + 1500, X0 + 9000], abs=1e-3)
+    assert kept.dropped_rows == (2, 4) and not kept.table.attrs
+    assert candidate_points(strip, df.iloc[[0, 2]]).dropped_rows == ()
+    assert len(candidates_from_points(strip, df, on_outside="drop")) == 2
 
 
 def test_user_points_from_projected_geodataframe_and_xy(strip):

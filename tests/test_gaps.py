@@ -38,7 +38,7 @@ def mask(small_region):
 
 
 def test_zones_stay_inside_one_town(small_region, mask):
-    z = gap_zones(small_region, LAYER, reach=mask)
+    z = gap_zones(small_region, LAYER, reach=mask).zones
     assert list(z.columns) == GAP_COLUMNS + ["geometry"] and z.crs.to_epsg() == 32649
     # (3,3) [T1] and (4,3) [T2] touch but are two zones; (0,4)+(1,5) [T3] are one
     assert z["served"].tolist() == [190, 120, 90, 80, 70, 30]
@@ -54,12 +54,13 @@ def test_zones_stay_inside_one_town(small_region, mask):
 
 
 def test_corner_neighbours_split_with_4_connectivity(small_region, mask):
-    z = gap_zones(small_region, LAYER, reach=mask, connectivity=4)
+    z = gap_zones(small_region, LAYER, reach=mask, connectivity=4).zones
     assert z["served"].tolist() == [140, 120, 90, 80, 70, 50, 30]
 
 
 def test_nearest_facility_and_suggested_site_distance_mode(small_region, mask):
-    z = gap_zones(small_region, LAYER, reach=mask)
+    result = gap_zones(small_region, LAYER, reach=mask)
+    z = result.zones
     first = z.iloc[0]  # (0,4) [140] + (1,5) [50]; ECS1 at (500, 500), ECS2 at (3500, 3500)
     assert first.nearest_facility_id == "ECS1" and "nearest_facility" not in z.columns  # the id, no row index
     assert first.nearest_distance_m == pytest.approx(np.hypot(250, 1750))  # from cell (0,4)
@@ -67,7 +68,7 @@ def test_nearest_facility_and_suggested_site_distance_mode(small_region, mask):
     # served-weighted centre (382, 2382) snaps to the centre of cell (0,4)
     assert (first.site_x, first.site_y) == pytest.approx(cell_centre(0, 4))
     assert 112 < first.site_lon < 115 and 21 < first.site_lat < 24
-    assert z.attrs["method"] == "distance" and z.attrs["unit"] == "m"
+    assert result.method == "distance" and result.unit == "m"
     # (7,3) [T2] is nearest to ECS2: hypot(3750-3500, 1750-3500)
     t2 = z[z["served"] == 120].iloc[0]
     assert t2.nearest_facility_id == "ECS2" and t2.nearest_distance_m == pytest.approx(np.hypot(250, 1750))
@@ -86,7 +87,7 @@ def strip_region(region):
 
 def test_a_long_zone_splits_by_the_size_rule(small_region):
     region = strip_region(small_region)
-    z = gap_zones(region, LAYER, reach=np.zeros(8, dtype=bool))
+    z = gap_zones(region, LAYER, reach=np.zeros(8, dtype=bool)).zones
     # T2's four cells (2,000 m x 500 m, diagonal 2,062 m <= 5,760 m) stay one zone;
     # T1's four (diagonal 2,062 m > 1,540 m) split at the weighted median into 2 + 2
     assert sorted(z["n_cells"].tolist()) == [2, 2, 4]
@@ -96,12 +97,12 @@ def test_a_long_zone_splits_by_the_size_rule(small_region):
     assert int(z["served"].sum()) == sum(10 + c for c in range(8))
     # a planner's own bound applies to every town: 1,200 m → at most 2 cells in a row
     tight = gap_zones(region, LAYER, reach=np.zeros(8, dtype=bool), max_across_m=1200)
-    assert tight["n_cells"].tolist() == [2, 2, 2, 2]
-    assert tight.attrs["max_across_m"] == {"urban": 1200, "rural": 1200}
+    assert tight.zones["n_cells"].tolist() == [2, 2, 2, 2]
+    assert tight.max_across_m == {"urban": 1200, "rural": 1200}
     # ... or to one area type only: the rural town keeps the rule (5,760 m) and its 4-cell zone
     urban_only = gap_zones(region, LAYER, reach=np.zeros(8, dtype=bool), max_across_m={"urban": 1200})
-    assert sorted(urban_only["n_cells"].tolist()) == [2, 2, 4]
-    assert urban_only.attrs["max_across_m"] == {"urban": 1200, "rural": pytest.approx(5760)}
+    assert sorted(urban_only.zones["n_cells"].tolist()) == [2, 2, 4]
+    assert urban_only.max_across_m == {"urban": 1200, "rural": pytest.approx(5760)}
 
 
 def test_file_metadata_states_the_size_rule_applied_per_area_type(small_region, tmp_path):
@@ -109,7 +110,7 @@ def test_file_metadata_states_the_size_rule_applied_per_area_type(small_region, 
     region = strip_region(small_region)
     z = gap_zones(region, LAYER, reach=np.zeros(8, dtype=bool))
     # elder_care_station: urban walk 15 min → 770 m radius; rural bike 15 min at 15 km/h → 2,880 m
-    assert z.attrs["max_across_m"] == {"urban": pytest.approx(1540), "rural": pytest.approx(5760)}
+    assert z.max_across_m == {"urban": pytest.approx(1540), "rural": pytest.approx(5760)}
     fc = json.loads(write_gap_zones(z, tmp_path / "g.geojson").read_text(encoding="utf-8"))
     rule = fc["properties"]["max_across_m"]
     area_of_town = {TOWNS[0][0]: "urban", TOWNS[1][0]: "rural"}
@@ -118,30 +119,32 @@ def test_file_metadata_states_the_size_rule_applied_per_area_type(small_region, 
 
 
 def test_min_cell_population_is_the_one_default_and_counts_what_it_leaves_out(small_region, mask):
-    assert gap_zones(small_region, LAYER, reach=mask).attrs["min_cell_population"] == GAP_MIN_CELL_POPULATION
+    assert gap_zones(small_region, LAYER, reach=mask).min_cell_population == GAP_MIN_CELL_POPULATION
     z = gap_zones(small_region, LAYER, reach=mask, min_cell_population=60)
     # (1,5) [50] and (2,7) [30] are too sparse: (0,4) stands alone
-    assert z["served"].tolist() == [140, 120, 90, 80, 70]
-    assert z.attrs["left_out"] == 80
+    assert z.zones["served"].tolist() == [140, 120, 90, 80, 70]
+    assert z.left_out == 80 and z.min_cell_population == 60
     with pytest.raises(InputError, match="min_cell_population"):
         gap_zones(small_region, LAYER, reach=mask, min_cell_population=-1)
 
 
 def test_min_population_and_child_group(small_region, mask):
-    z = gap_zones(small_region, LAYER, reach=mask, min_population=100)
+    z = gap_zones(small_region, LAYER, reach=mask, min_population=100).zones
     assert z["served"].tolist() == [190, 120]
-    zc = gap_zones(small_region, "child_protection_post", reach=mask)
+    zc = gap_zones(small_region, "child_protection_post", reach=mask).zones
     assert set(zc["served_column"]) == {"pop_0_17"}
     assert int(zc["served"].sum()) == 60 + 40 + 30 + 80 + 100 + 20 + 10
 
 
 def test_no_gap_when_everything_is_covered(small_region):
-    z = gap_zones(small_region, LAYER, reach=np.ones(12, dtype=bool))
+    result = gap_zones(small_region, LAYER, reach=np.ones(12, dtype=bool))
+    z = result.zones
+    assert result.left_out == 0 and result.connectivity == 8
     assert len(z) == 0 and z.crs.to_epsg() == 32649 and list(z.columns) == GAP_COLUMNS + ["geometry"]
 
 
 def test_everyone_uncovered_without_facilities(small_region):
-    z = gap_zones(small_region, LAYER, reach=np.zeros(12, dtype=bool))
+    z = gap_zones(small_region, LAYER, reach=np.zeros(12, dtype=bool)).zones
     assert int(z["served"].sum()) == sum(v[1] for v in POPULATED.values())
     assert int(z["n_cells"].sum()) == 12
 
@@ -169,8 +172,9 @@ def test_network_mode_nearest_time_and_what_if_model(small_region):
     net = RoadNetwork.from_arrays(xy, [0, 1], [1, 2])
     region = small_region.with_network(net)
     std = Standard("walk", 15, 3.6, 770)
-    z = gap_zones(region, LAYER, standards=std)
-    assert z.attrs["method"] == "network" and z.attrs["unit"] == "s"
+    result = gap_zones(region, LAYER, standards=std)
+    z = result.zones
+    assert result.method == "network" and result.unit == "s"
     zone = z[z["town_code"] == "440704001"].iloc[0]  # (0,4)+(1,5): off the 900 s limit
     assert zone.n_cells == 2 and zone.nearest_facility_id == "ECS1"
     assert zone.nearest_time_s == pytest.approx(np.hypot(250, 1750))  # 1,768 m at 1 m/s
@@ -178,7 +182,7 @@ def test_network_mode_nearest_time_and_what_if_model(small_region):
     # a what-if site on the middle street node covers (0,4) and (1,5): the model is the reach
     model = ReachModel(region, LAYER, std)
     model.add_facility_xy(*xy[1])
-    after = gap_zones(region, LAYER, reach=model)
+    after = gap_zones(region, LAYER, reach=model).zones
     t3 = after[after["town_code"] == "440704001"]
     # only (2,7) [30] is left in T3: 1,118 m from the nearest street node, off the network
     assert t3["served"].tolist() == [30]
@@ -210,9 +214,29 @@ def test_geojson_export_carries_provenance_and_parameters(small_region, mask, tm
     assert props["provenance"]["facilities:elder_care_station"] == "illustrative"
     assert props["provenance"]["population"] == "modelled"
     assert props["standards"]["urban"]["distance_m"] == pytest.approx(770)
+    # every field of the result travels in the file, nothing else
+    assert props == {"kind": "gap_zones", **json.loads(json.dumps(z.metadata()))}
+    assert (props["layer"], props["served_column"], props["method"], props["unit"]) == (
+        LAYER, "pop_60plus", "distance", "m")
+    assert props["cell_size"] == 500 and props["left_out"] == 0
+    assert props["min_cell_population"] == GAP_MIN_CELL_POPULATION
+    assert props["max_across_m"] == {"urban": pytest.approx(1540), "rural": pytest.approx(5760)}
     # language-neutral: no Chinese outside proper names
     text = json.dumps({k: v for k, v in first.items() if k not in ("town_zh", "district_zh")}, ensure_ascii=False)
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in text + json.dumps(props, ensure_ascii=False))
+
+
+def test_the_result_is_frozen_and_the_writers_take_only_it(small_region, mask, tmp_path):
+    result = gap_zones(small_region, LAYER, reach=mask)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.left_out = 0  # type: ignore[misc]
+    assert result.options == {"connectivity": 8, "min_population": result.min_population,
+                              "min_cell_population": GAP_MIN_CELL_POPULATION,
+                              "max_across_m": {"urban": pytest.approx(1540), "rural": pytest.approx(5760)}}
+    assert not result.zones.attrs  # the metadata is in the fields, not on the frame
+    with pytest.raises(TypeError, match="GapZones"):
+        write_gap_zones(result.zones, tmp_path / "g.geojson")  # a bare table has lost its metadata
+    assert not (tmp_path / "g.geojson").exists()
 
 
 def test_gaps_command(small_region, tmp_path, monkeypatch, capsys):
@@ -249,8 +273,9 @@ def test_default_data_zones_are_actionable():
     region = load_default()
     cov = population_coverage(region, LAYER)
     city = cov[cov["level"] == "city"].iloc[0]
-    zones = gap_zones(region, LAYER)
-    assert zones["served"].sum() + zones.attrs["left_out"] == city.uncovered  # every uncovered person counted once
+    result = gap_zones(region, LAYER)
+    zones = result.zones
+    assert zones["served"].sum() + result.left_out == city.uncovered  # every uncovered person counted once
     assert zones["served"].is_monotonic_decreasing
     assert ((zones["across_m"] <= zones["max_across_m"]) | (zones["n_cells"] == 1)).all()
     # each zone's cells all lie in its town (cell centres inside the zone belong to the zone's town)

@@ -43,12 +43,13 @@ def patterns(draw):
 def test_zones_partition_the_gap_within_towns_and_size(case, connectivity):
     pop, covered, max_across, min_cell = case
     region = dataclasses.replace(REGION, population=pop)
-    z = gap_zones(region, "elder_care_station", reach=covered, connectivity=connectivity,
-                  min_cell_population=min_cell, max_across_m=max_across)  # fmt: skip
+    result = gap_zones(region, "elder_care_station", reach=covered, connectivity=connectivity,
+                       min_cell_population=min_cell, max_across_m=max_across)  # fmt: skip
+    z = result.zones
     served = pop["pop_60plus"].to_numpy(float)
     gap = ~covered & (served > 0)
-    assert z["served"].sum() + z.attrs["left_out"] == served[gap].sum()
-    assert z.attrs["left_out"] == served[gap & (served < min_cell)].sum()
+    assert z["served"].sum() + result.left_out == served[gap].sum()
+    assert result.left_out == served[gap & (served < min_cell)].sum()
     assert z["served"].is_monotonic_decreasing and z["rank"].tolist() == list(range(1, len(z) + 1))
     centres = np.column_stack([pop["x"], pop["y"]])
     in_zones = 0
