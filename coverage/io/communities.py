@@ -35,6 +35,8 @@ from coverage.io.matching import TownMatcher
 from coverage.io.reference import city_area, default_towns, official_towns
 from coverage.io.report import DataImportError, ImportReport
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_table, read_vector
+from coverage.io.towns import match_failure
+from coverage.schema import DISTRICT_CODE, TOWN_CODE
 
 __all__ = ["COMMUNITY_ALIASES", "COMMUNITY_COLUMNS", "read_communities"]
 
@@ -50,7 +52,7 @@ COMMUNITY_ALIASES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 #: Output columns before ``geometry``.
-COMMUNITY_COLUMNS = ["community_code", "community_zh", "town_code", "district_code", "geometry_kind", "source"]
+COMMUNITY_COLUMNS = ["community_code", "community_zh", TOWN_CODE, DISTRICT_CODE, "geometry_kind", "source"]
 _CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
 
 
@@ -112,7 +114,7 @@ def read_communities(
     report = ImportReport(file=p.name, layer="communities")
     kind = file_kind(p)
     if kind == "raster":
-        report.error("a raster is not a community layer; expected a table, points or polygons")
+        report.error("import.communities.raster")
         report.raise_if_errors()
     if kind == "table":
         frame, rows, cols, geoms = _from_table(p, report, max_mb)
@@ -120,7 +122,7 @@ def read_communities(
         frame, rows, cols, geoms = _from_vector(p, report)
     report.rows_read = len(rows)
     if not rows:
-        report.error("no data rows: the file holds a header but no communities")
+        report.error("import.communities.no_rows")
         report.raise_if_errors()
     geoms = _convert_datum(geoms, crs_key, report)
     _check_inside(geoms, rows, report)
@@ -154,12 +156,9 @@ def _from_table(
     cols = table.columns
     for need in ("lon", "lat"):
         if need not in cols:
-            report.error(
-                f"no {'longitude' if need == 'lon' else 'latitude'} column "
-                f"(accepted: {', '.join(COMMUNITY_ALIASES[need][:5])})"
-            )
+            report.error(f"import.communities.no_{need}_column", accepted=", ".join(COMMUNITY_ALIASES[need][:5]))
     if "name" not in cols:
-        report.error(f"no name column (accepted: {', '.join(COMMUNITY_ALIASES['name'][:6])})")
+        report.error("import.communities.no_name_column", accepted=", ".join(COMMUNITY_ALIASES["name"][:6]))
     report.raise_if_errors()
     geoms = []
     for i, row in enumerate(table.rows):
@@ -167,7 +166,7 @@ def _from_table(
         lat = _number(table.frame.at[i, cols["lat"]])
         bad = [(cols[k], v) for k, v in (("lon", lon), ("lat", lat)) if not math.isfinite(v)]
         for col, _ in bad:
-            report.error("empty or non-numeric coordinate", row=row, column=col)
+            report.error("import.communities.bad_coordinate", row=row, column=col)
         geoms.append(None if bad else shapely.Point(lon, lat))
     return table.frame, list(table.rows), cols, geoms
 
@@ -176,15 +175,15 @@ def _from_vector(p: Path, report: ImportReport) -> tuple[pd.DataFrame, list[int]
     gdf = read_vector(p, report)
     if gdf.crs is not None and not gdf.crs.is_geographic:
         gdf = gdf.to_crs(WGS84)
-        report.note("projected coordinates converted to WGS-84")
+        report.note("import.communities.projected")
     cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], COMMUNITY_ALIASES)
     if "name" not in cols:
-        report.error(f"no name attribute (accepted: {', '.join(COMMUNITY_ALIASES['name'][:6])})")
+        report.error("import.communities.no_name_attribute", accepted=", ".join(COMMUNITY_ALIASES["name"][:6]))
     rows = list(range(1, len(gdf) + 1))
     geoms = []
     for row, g in zip(rows, gdf.geometry):
         if g is None or g.is_empty:
-            report.error("feature has no geometry", row=row)
+            report.error("import.communities.no_geometry", row=row)
             geoms.append(None)
             continue
         if g.has_z:
@@ -192,7 +191,7 @@ def _from_vector(p: Path, report: ImportReport) -> tuple[pd.DataFrame, list[int]
         if g.geom_type == "MultiPoint" and len(g.geoms) == 1:
             g = g.geoms[0]
         if g.geom_type not in ("Point", "Polygon", "MultiPolygon"):
-            report.error(f"a community is a point or a polygon, not a {g.geom_type}", row=row)
+            report.error("import.communities.not_point_or_polygon", row=row, geom_type=g.geom_type)
             geoms.append(None)
             continue
         geoms.append(g)
@@ -203,7 +202,7 @@ def _from_vector(p: Path, report: ImportReport) -> tuple[pd.DataFrame, list[int]
 def _convert_datum(geoms: list, crs_key: str, report: ImportReport) -> list:
     if crs_key not in ("gcj02", "bd09"):
         if crs_key == "cgcs2000":
-            report.note("CGCS2000 coordinates used as WGS-84 (they differ by < 1 m)")
+            report.note("import.communities.cgcs2000_as_wgs84")
         return geoms
 
     def convert(xy: np.ndarray) -> np.ndarray:
@@ -211,7 +210,7 @@ def _convert_datum(geoms: list, crs_key: str, report: ImportReport) -> list:
         return np.column_stack([lon, lat])
 
     out = [None if g is None else shapely.transform(g, convert) for g in geoms]
-    report.note(f"{sum(g is not None for g in out)} units converted from {_CRS_LABEL[crs_key]} to WGS-84")
+    report.note("import.communities.datum_converted", n=sum(g is not None for g in out), datum=_CRS_LABEL[crs_key])
     return out
 
 
@@ -220,7 +219,7 @@ def _check_inside(geoms: list, rows: list[int], report: ImportReport) -> None:
     area = area.buffer(0.005)  # ~500 m: coastline simplification
     for row, g in zip(rows, geoms):
         if g is not None and not area.intersects(g):
-            report.error(f"outside {label}", row=row)
+            report.error("import.communities.outside", row=row, area=label)
 
 
 def _names(frame: pd.DataFrame, rows: list[int], cols: dict[str, str], report: ImportReport) -> list[str]:
@@ -230,7 +229,7 @@ def _names(frame: pd.DataFrame, rows: list[int], cols: dict[str, str], report: I
     for i, row in enumerate(rows):
         name = _text(frame.at[i, cols["name"]])
         if not name:
-            report.error("name is empty", row=row, column=cols["name"])
+            report.error("import.communities.empty_name", row=row, column=cols["name"])
         out.append(name)
     return out
 
@@ -247,11 +246,11 @@ def _codes(frame: pd.DataFrame, rows: list[int], cols: dict[str, str], report: I
             out.append(None)
             continue
         if not (code.isdigit() and len(code) == 12):
-            report.error(f"code {code!r} is not a 12-digit statistical code", row=row, column=col)
+            report.error("import.communities.bad_code", row=row, column=col, unit_code=code)
             out.append(None)
             continue
         if code in seen:
-            report.error(f"code {code} already used on row {seen[code]}", row=row, column=col)
+            report.error("import.communities.duplicate_code", row=row, column=col, unit_code=code, first_row=seen[code])
         seen.setdefault(code, row)
         out.append(code)
     return out
@@ -270,11 +269,11 @@ def _towns(
     polygons = towns if towns is not None else default_towns()
     if polygons is not None:
         official = pd.concat([official, pd.DataFrame(polygons.drop(columns=polygons.geometry.name))])
-        official = official.drop_duplicates("town_code", keep="last")
-    official = official.assign(town_code=official["town_code"].astype(str),
-                               district_code=official["district_code"].astype(str))  # fmt: skip
+        official = official.drop_duplicates(TOWN_CODE, keep="last")
+    official = official.assign(**{TOWN_CODE: official[TOWN_CODE].astype(str),
+                                  DISTRICT_CODE: official[DISTRICT_CODE].astype(str)})
     matcher = TownMatcher(official)
-    district_of = dict(zip(official["town_code"], official["district_code"]))
+    district_of = dict(zip(official[TOWN_CODE], official[DISTRICT_CODE]))
     located = _locate(geoms, polygons)
     out_town: list[str | None] = []
     for i, row in enumerate(rows):
@@ -282,38 +281,31 @@ def _towns(
         if codes[i] is not None:
             by_code = codes[i][:9]
             if by_code not in district_of:
-                report.error(
-                    f"the first 9 digits of code {codes[i]} ({by_code}) are not one of Jiangmen's "
-                    f"{len(district_of)} towns/streets",
-                    row=row, column=cols["code"],
-                )  # fmt: skip
+                report.error("import.communities.code_town_unknown", row=row, column=cols["code"],
+                             unit_code=codes[i], prefix=by_code, n=len(district_of))
                 out_town.append(None)
                 continue
         by_name, why = (None, "")
         if "town" in cols and not _blank(frame.at[i, cols["town"]]):
             by_name, why = matcher.match(frame.at[i, cols["town"]])
+        reason, values = match_failure(matcher, frame.at[i, cols["town"]], why) if why else ("", {})
         if by_code is not None:
             if by_name is not None and by_name != by_code:
-                report.warn(
-                    f"the town named ({by_name}) differs from the code's town ({by_code}); the code's is kept",
-                    row=row, column=cols["town"],
-                )  # fmt: skip
+                report.warn("import.communities.town_differs_from_code", row=row, column=cols["town"],
+                            named=by_name, by_code=by_code)
             out_town.append(by_code)
             continue
         if by_name is not None:
             out_town.append(by_name)
             continue
         if located[i] is not None:
-            reason = f"{why}; " if why else ""
-            report.warn(f"{reason}town taken from the unit's location ({located[i]})", row=row,
-                        column=cols.get("town"))  # fmt: skip
+            key = "import.communities.town_from_location" + (f".{reason}" if reason else "")
+            report.warn(key, row=row, column=cols.get("town"), town=located[i], **values)
             out_town.append(located[i])
             continue
         if geoms[i] is not None:
-            report.error(
-                (why or "no code and no town given") + "; the location lies in no town either",
-                row=row, column=cols.get("town"),
-            )  # fmt: skip
+            key = "import.communities.no_town" + (f".{reason}" if reason else "")
+            report.error(key, row=row, column=cols.get("town"), **values)
         out_town.append(None)
     return out_town, [district_of.get(c) if c else None for c in out_town]
 
@@ -327,9 +319,9 @@ def _locate(geoms: list, towns: gpd.GeoDataFrame | None) -> list[str | None]:
     if not idx:
         return out
     frame = gpd.GeoDataFrame({"i": idx}, geometry=[pts[i] for i in idx], crs=WGS84)
-    polys = towns[["town_code", towns.geometry.name]].to_crs(WGS84)
+    polys = towns[[TOWN_CODE, towns.geometry.name]].to_crs(WGS84)
     joined = gpd.sjoin(frame, polys, how="left", predicate="within")
     joined = joined[~joined.index.duplicated(keep="first")]
-    for i, code in zip(joined["i"], joined["town_code"]):
+    for i, code in zip(joined["i"], joined[TOWN_CODE]):
         out[int(i)] = None if pd.isna(code) else str(code)
     return out

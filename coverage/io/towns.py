@@ -20,6 +20,8 @@ the polygon it lies in — an **error** when most seats are outside (names shift
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 
 import geopandas as gpd
 import numpy as np
@@ -31,18 +33,22 @@ from shapely.geometry.base import BaseGeometry
 
 from coverage.crs import JIANGMEN_BBOX, PROJECTED, WGS84, normalise_crs_name, to_wgs84
 from coverage.io.columns import TOWN_ALIASES, match_columns
-from coverage.io.matching import TownMatcher
+from coverage.io.matching import TownMatcher, normalise_code
 from coverage.io.reference import city_area, official_towns
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_vector
+from coverage.schema import DISTRICT_CODE, TOWN_CODE, TOWN_COLUMNS
 from coverage.settings import SEAT_TOLERANCE_M, TOWN_MAX_CITY_SHARE, TOWN_MIN_AREA_M2, TOWN_OVERLAP_SHARE
+from coverage.standards import AREA_TYPES, TOWN_TYPE_AREA
 
-__all__ = ["read_towns", "TOWN_COLUMNS"]
+__all__ = ["read_towns", "TOWN_COLUMNS", "TOWNSHIP_TYPES", "match_failure"]
 
-TOWN_COLUMNS = [
-    "town_code", "town_zh", "town_en", "town_type", "area_type", "district_code", "district_zh",
-    "seat_lon", "seat_lat", "seat_source", "geometry_source",
-]
+#: Township-level (乡级) units that are not in :data:`coverage.standards.TOWN_TYPE_AREA` but are
+#: unambiguously 镇-level (GB/T 2260, 民政部 乡级行政区划: 镇, 乡, 民族乡, 街道, 苏木, 民族苏木): they
+#: take the area type of a 镇 (rural), with a note. Any other type (开发区, 管委会, 社区, blank …) is an error.
+TOWNSHIP_TYPES: dict[str, str] = {"乡": "镇", "民族乡": "镇", "苏木": "镇", "民族苏木": "镇"}
+
+_CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
 
 
 def read_towns(
@@ -88,23 +94,21 @@ def read_towns(
     p = check_file(path, max_mb)
     report = ImportReport(file=p.name, layer="towns")
     if file_kind(p) != "vector":
-        raise file_error(p, "town boundaries must be GeoJSON, GeoPackage or a zipped Shapefile", layer="towns")
+        raise file_error(p, "import.towns.not_vector", layer="towns")
     gdf = read_vector(p, report, layer_name)
     report.rows_read = len(gdf)
     if len(gdf) == 0:
-        report.error("the file holds no features")
+        report.error("import.towns.no_features")
         raise DataImportError(report)
     cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], TOWN_ALIASES)
     if "code" not in cols and "name" not in cols:
-        report.error(
-            "no town code or name column (accepted: "
-            + ", ".join(TOWN_ALIASES["code"] + TOWN_ALIASES["name"]) + ")"
-        )
+        report.error("import.towns.no_code_or_name_column",
+                     accepted=", ".join(TOWN_ALIASES["code"] + TOWN_ALIASES["name"]))
         raise DataImportError(report)
     official = official_towns() if official is None else official
     official = official.copy()
-    official["town_code"] = official["town_code"].astype(str)
-    official["district_code"] = official["district_code"].astype(str)
+    official[TOWN_CODE] = official[TOWN_CODE].astype(str)
+    official[DISTRICT_CODE] = official[DISTRICT_CODE].astype(str)
     matcher = TownMatcher(official)
 
     geoms = _to_lonlat(gdf, crs_key, report)
@@ -112,7 +116,7 @@ def read_towns(
     has_z = int(geoms.has_z.sum())
     if has_z:
         geoms = gpd.GeoSeries(shapely.force_2d(geoms.to_numpy()), index=geoms.index, crs=geoms.crs)
-        report.warn(f"{has_z} features have 3D coordinates: the height (Z) is dropped", column="geometry")
+        report.warn("import.towns.z_dropped", column="geometry", n=has_z)
     matched: dict[str, int] = {}
     codes: list[str | None] = []
     out_geoms: list[BaseGeometry | None] = []
@@ -122,10 +126,12 @@ def read_towns(
         if code is not None:
             if code in matched:
                 report.error(
-                    f"town {code} ({official.set_index('town_code').at[code, 'town_zh']}) "
-                    f"already given by row {matched[code]}",
+                    "import.towns.duplicate_town",
                     row=row,
                     column=cols.get("code", cols.get("name")),
+                    town_code=code,
+                    name=str(official.set_index(TOWN_CODE).at[code, "town_zh"]),
+                    first_row=matched[code],
                 )
                 code = None
             else:
@@ -137,18 +143,20 @@ def read_towns(
     _check_geometry(codes, out_geoms, official, report)
     report.raise_if_errors()
 
-    missing = official[~official["town_code"].isin(matched)]
+    missing = official[~official[TOWN_CODE].isin(matched)]
     if len(missing):
         report.warn(
-            f"{len(missing)} of the {len(official)} official towns are not in the file: "
-            + ", ".join(f"{c} {n}" for c, n in zip(missing["town_code"], missing["town_zh"]))
+            "import.towns.missing_official",
+            n=len(missing),
+            total=len(official),
+            towns=", ".join(f"{c} {n}" for c, n in zip(missing[TOWN_CODE], missing["town_zh"])),
         )
-    result = gpd.GeoDataFrame({"town_code": codes}, geometry=out_geoms, crs=WGS84)
+    result = gpd.GeoDataFrame({TOWN_CODE: codes}, geometry=out_geoms, crs=WGS84)
     attrs = official.drop(columns=[c for c in official.columns if c in ("geometry",)])
-    result = result.merge(attrs, on="town_code", how="left")
+    result = result.merge(attrs, on=TOWN_CODE, how="left")
     result = gpd.GeoDataFrame(result, geometry="geometry", crs=WGS84)
-    if "area_type" not in result or result["area_type"].isna().any():
-        result["area_type"] = np.where(result["town_type"] == "街道", "urban", "rural")
+    _area_types(result, matched, report)
+    report.raise_if_errors()
     if "town_en" not in result:
         result["town_en"] = None
     if "seat_lon" not in result or "seat_lat" not in result:
@@ -163,18 +171,63 @@ def read_towns(
         result.loc[no_seat, "seat_lat"] = pts.y.to_numpy()
         result.loc[no_seat, "seat_source"] = "modelled"
     result["geometry_source"] = "uploaded"
-    result = result.sort_values("town_code").reset_index(drop=True)
+    result = result.sort_values(TOWN_CODE).reset_index(drop=True)
     report.rows_imported = len(result)
     return result[TOWN_COLUMNS + ["geometry"]], report
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
+
+
+def _area_types(result: gpd.GeoDataFrame, rows: dict[str, int], report: ImportReport) -> None:
+    """Fill ``area_type`` where the official list gives none, from ``town_type``, in place.
+
+    The one mapping is :data:`coverage.standards.TOWN_TYPE_AREA` (街道 → urban, 镇 → rural), after
+    removing spaces and width variants (``"街 道"`` is 街道); 乡-level units (:data:`TOWNSHIP_TYPES`)
+    count as 镇, with a note. Any other town type, or an ``area_type`` that is not ``urban`` /
+    ``rural``, is an error naming the town and the file's row (``rows``: town code → row).
+    """
+    n = len(result)
+    areas = result["area_type"].tolist() if "area_type" in result else [None] * n
+    types = result["town_type"].tolist() if "town_type" in result else [None] * n
+    out_area: list[str | None] = []
+    out_type: list[object] = []
+    as_town: dict[str, list[str]] = {}
+    for code, name, area, kind in zip(result[TOWN_CODE], result["town_zh"], areas, types):
+        label = f"{code} {'' if _blank(name) else name}".strip()
+        row = rows.get(code)
+        norm = "" if _blank(kind) else re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(kind)))
+        out_type.append(norm if norm in TOWN_TYPE_AREA or norm in TOWNSHIP_TYPES else kind)
+        if not _blank(area):
+            value = str(area).strip()
+            if value not in AREA_TYPES:
+                report.error("import.towns.unknown_area_type", row=row, column="area_type", town=label,
+                             area_type=str(area))
+            out_area.append(value)
+        elif norm in TOWN_TYPE_AREA:
+            out_area.append(TOWN_TYPE_AREA[norm])
+        elif norm in TOWNSHIP_TYPES:
+            out_area.append(TOWN_TYPE_AREA[TOWNSHIP_TYPES[norm]])
+            as_town.setdefault(norm, []).append(label)
+        else:
+            report.error("import.towns.unknown_town_type", row=row, column="town_type", town=label,
+                         town_type="" if _blank(kind) else str(kind))
+            out_area.append(None)
+    for kind, labels in as_town.items():
+        report.note("import.towns.township_as_town", column="town_type", n=len(labels), town_type=kind,
+                    towns=", ".join(labels))
+    result["area_type"] = pd.Series(out_area, index=result.index, dtype=object)
+    result["town_type"] = pd.Series(out_type, index=result.index, dtype=object)
 
 
 def _to_lonlat(gdf: gpd.GeoDataFrame, crs_key: str, report: ImportReport) -> gpd.GeoSeries:
     geoms = gdf.geometry
     if gdf.crs is None:
-        report.note("the file declares no CRS; longitude/latitude assumed")
+        report.note("import.towns.no_crs")
         geoms = geoms.set_crs(WGS84)
     elif ProjCRS.from_user_input(gdf.crs).is_projected:
-        report.note(f"reprojected from {gdf.crs.to_string()} to WGS-84")
+        report.note("import.towns.reprojected", crs=gdf.crs.to_string())
         geoms = geoms.to_crs(WGS84)
     else:
         geoms = geoms.set_crs(WGS84, allow_override=True)
@@ -185,7 +238,7 @@ def _to_lonlat(gdf: gpd.GeoDataFrame, crs_key: str, report: ImportReport) -> gpd
             return np.column_stack([lon, lat])
 
         geoms = gpd.GeoSeries(shapely.transform(geoms.to_numpy(), convert), index=geoms.index, crs=WGS84)
-        report.note(f"converted from {'GCJ-02' if crs_key == 'gcj02' else 'BD-09'} to WGS-84")
+        report.note("import.towns.datum_converted", datum=_CRS_LABEL[crs_key])
     return geoms
 
 
@@ -198,13 +251,13 @@ def _check_extent(geoms: gpd.GeoSeries, declared, report: ImportReport) -> None:
     bx0, by0, bx1, by1 = JIANGMEN_BBOX
     if np.isfinite([x0, y0, x1, y1]).all() and x0 <= bx1 and x1 >= bx0 and y0 <= by1 and y1 >= by0:
         return
-    crs_text = "no CRS (longitude/latitude assumed)" if declared is None else f"CRS {declared.to_string()}"
-    report.error(
-        f"the polygons span {x0:.10g} to {x1:.10g} E, {y0:.10g} to {y1:.10g} N as longitude/latitude, "
-        f"nowhere near Jiangmen ({bx0}-{bx1} E, {by0}-{by1} N): the file declares {crs_text}; "
-        "is that its real coordinate system?",
-        column="geometry",
-    )
+    # bounds as text: a non-finite bound could not be saved with the report (JSON)
+    span = {k: format(v, ".10g") for k, v in (("x0", x0), ("x1", x1), ("y0", y0), ("y1", y1))}
+    bbox = {"bx0": bx0, "bx1": bx1, "by0": by0, "by1": by1}
+    if declared is None:
+        report.error("import.towns.far_from_jiangmen_no_crs", column="geometry", **span, **bbox)
+    else:
+        report.error("import.towns.far_from_jiangmen", column="geometry", crs=declared.to_string(), **span, **bbox)
     raise DataImportError(report)
 
 
@@ -218,39 +271,72 @@ def _match_row(gdf, i: int, cols: dict[str, str], matcher: TownMatcher, report: 
         value = gdf[cols[fld]].iloc[i]
         code, why = matcher.match(value, district)
         if code is not None:
-            for column, earlier in reasons:
+            for column, earlier_value, earlier in reasons:
                 if earlier != "empty":
-                    report.warn(f"{earlier}; matched by {cols[fld]} instead", row=row, column=column)
+                    reason, values = match_failure(matcher, earlier_value, earlier)
+                    report.warn(f"import.towns.matched_by_other.{reason}", row=row, column=column,
+                                other=cols[fld], **values)
             return code
-        reasons.append((cols[fld], why))
-    column, why = reasons[-1] if len(reasons) == 1 or reasons[-1][1] != "empty" else reasons[0]
-    report.error(
-        "no town/street name or code" if why == "empty" else f"{why}; row not matched to an official town",
-        row=row,
-        column=column,
-    )
+        reasons.append((cols[fld], value, why))
+    column, value, why = reasons[-1] if len(reasons) == 1 or reasons[-1][2] != "empty" else reasons[0]
+    if why == "empty":
+        report.error("import.towns.no_name_or_code", row=row, column=column)
+    else:
+        reason, values = match_failure(matcher, value, why)
+        report.error(f"import.towns.unmatched.{reason}", row=row, column=column, **values)
     return None
+
+
+def match_failure(matcher: TownMatcher, value: object, why: str) -> tuple[str, dict[str, str | int]]:
+    """Why ``value`` matched no official town, as a catalogue reason and its values.
+
+    Parameters
+    ----------
+    matcher : TownMatcher
+        The matcher that refused ``value``.
+    value : object
+        The cell as read from the file.
+    why : str
+        The matcher's reason (not ``"empty"``).
+
+    Returns
+    -------
+    (str, dict)
+        ``"unknown_code"`` (values ``town_code``, ``n``), ``"ambiguous"`` (``value``, ``names``) or
+        ``"unknown_name"`` (``value``, ``n``): the last part of the keys
+        ``import.<area>.<outcome>.<reason>`` of :mod:`coverage.i18n.imports_towns`.
+    """
+    n = len(matcher.official)
+    code = normalise_code(value, 9)
+    if code is not None:
+        return "unknown_code", {"town_code": code, "n": n}
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    # TownMatcher.match words an ambiguity "'名' is ambiguous (甲 (区), 乙 (区)); add the district"
+    ambiguous = re.search(r" is ambiguous \((.*)\); add the district$", why)
+    if ambiguous:
+        return "ambiguous", {"value": text, "names": ambiguous.group(1)}
+    return "unknown_name", {"value": text, "n": n}
 
 
 def _polygonal(geom: BaseGeometry | None, row: int, report: ImportReport) -> BaseGeometry | None:
     if geom is None or geom.is_empty:
-        report.error("missing geometry", row=row, column="geometry")
+        report.error("import.towns.missing_geometry", row=row, column="geometry")
         return None
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         geom = shapely.make_valid(geom)
-        report.warn(f"invalid polygon ({reason}) repaired", row=row, column="geometry")
+        report.warn("import.towns.polygon_repaired", row=row, column="geometry", detail=reason)
     if geom.geom_type == "GeometryCollection":
         polys = [g for g in geom.geoms if isinstance(g, (Polygon, MultiPolygon))]
         geom = shapely.union_all(polys) if polys else geom
     if not isinstance(geom, (Polygon, MultiPolygon)) or geom.is_empty:
-        report.error(f"geometry is a {geom.geom_type}, not a polygon", row=row, column="geometry")
+        report.error("import.towns.not_polygon", row=row, column="geometry", geom_type=geom.geom_type)
         return None
     return geom
 
 
 def _label(code: str, official: pd.DataFrame) -> str:
-    names = dict(zip(official["town_code"].astype(str), official["town_zh"]))
+    names = dict(zip(official[TOWN_CODE].astype(str), official["town_zh"]))
     return f"{code} {names.get(code, '')}".strip()
 
 
@@ -275,10 +361,13 @@ def _check_geometry(
     for k, i in enumerate(rows):
         if area[k] < TOWN_MIN_AREA_M2:
             report.error(
-                f"town {_label(codes[i], official)}: the polygon's area is {area[k]:,.0f} m², below "
-                f"{TOWN_MIN_AREA_M2:,.0f} m² (settings.TOWN_MIN_AREA_M2): a degenerate polygon",
+                "import.towns.degenerate_polygon",
                 row=i + 1,
                 column="geometry",
+                town=_label(codes[i], official),
+                area=float(area[k]),
+                min_area=float(TOWN_MIN_AREA_M2),
+                setting="settings.TOWN_MIN_AREA_M2",
             )
     city, city_label = city_area()
     city_m2 = float(gpd.GeoSeries([city], crs=WGS84).to_crs(PROJECTED).area.iloc[0])
@@ -288,10 +377,12 @@ def _check_geometry(
             share = inter[k] / city_m2
             if share > TOWN_MAX_CITY_SHARE and len(official) > 1:
                 report.error(
-                    f"town {_label(codes[i], official)} covers {share:.0%} of the city ({city_label}): "
-                    "one polygon for most of Jiangmen would take every cell and facility in it",
+                    "import.towns.covers_city",
                     row=i + 1,
                     column="geometry",
+                    town=_label(codes[i], official),
+                    share=float(share),
+                    city=city_label,
                 )
     tree = shapely.STRtree(gs.to_numpy())
     left, right = tree.query(gs.to_numpy(), predicate="intersects")
@@ -302,11 +393,15 @@ def _check_geometry(
         smaller = min(area[a], area[b])
         if smaller > 0 and overlap / smaller > TOWN_OVERLAP_SHARE:
             report.warn(
-                f"towns {_label(codes[rows[a]], official)} (row {rows[a] + 1}) and "
-                f"{_label(codes[rows[b]], official)} (row {rows[b] + 1}) overlap by {overlap / 1e6:,.2f} km² "
-                f"({overlap / smaller:.0%} of the smaller): cells in the overlap are given to one of them",
+                "import.towns.overlap",
                 row=rows[b] + 1,
                 column="geometry",
+                town_a=_label(codes[rows[a]], official),
+                row_a=rows[a] + 1,
+                town_b=_label(codes[rows[b]], official),
+                row_b=rows[b] + 1,
+                km2=float(overlap / 1e6),
+                share=float(overlap / smaller),
             )
     _check_seats(codes, rows, gs, official, report)
 
@@ -316,7 +411,7 @@ def _check_seats(
 ) -> None:
     if "seat_lon" not in official or "seat_lat" not in official:
         return
-    seats = official.set_index(official["town_code"].astype(str))[["seat_lon", "seat_lat"]]
+    seats = official.set_index(official[TOWN_CODE].astype(str))[["seat_lon", "seat_lat"]]
     checked, outside = 0, []
     for k, i in enumerate(rows):
         code = codes[i]
@@ -331,15 +426,12 @@ def _check_seats(
     if not outside:
         return
     shifted = checked >= 3 and len(outside) > checked / 2
+    record = report.error if shifted else report.warn
     for i, code, holder in outside:
-        where = f"it lies in the polygon given for {_label(holder[0], official)}" if holder else "it lies in no polygon"
-        message = f"the official seat of {_label(code, official)} is outside its polygon ({where})"
-        if shifted:
-            report.error(message, row=i + 1, column="geometry")
+        if holder:
+            record("import.towns.seat_in_other", row=i + 1, column="geometry", town=_label(code, official),
+                   holder=_label(holder[0], official))
         else:
-            report.warn(message, row=i + 1, column="geometry")
+            record("import.towns.seat_in_none", row=i + 1, column="geometry", town=_label(code, official))
     if shifted:
-        report.error(
-            f"{len(outside)} of the {checked} towns' official seats lie outside their own polygon: "
-            "are the names or codes shifted against the polygons (e.g. by one row)?"
-        )
+        report.error("import.towns.seats_shifted", n=len(outside), checked=checked)
