@@ -3,7 +3,8 @@
 Capacity (beds, nursing beds, seats, staff) within reach per 1,000 of the layer's served group, by
 2SFCA, enhanced 2SFCA or Gaussian 2SFCA over the coverage's own catchments; one row per town, district
 and the city (``--cells FILE.csv`` also writes one row per population cell). A thin shell over
-:func:`coverage.access.accessibility`.
+:meth:`coverage.analysis.Analysis.accessibility` (the workspace, ``--scenario`` / ``--draft`` edits and
+the standard options as for every command).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import sys
 from tqdm.auto import tqdm
 
 from coverage import settings
-from coverage.access import AccessResult, accessibility, catchment_costs
+from coverage.access import AccessResult
 from coverage.cli import region_from_args
-from coverage.commands._options import CSV_SUFFIXES, add_access_arguments, apply_roads, output_path, standards_from_args
+from coverage.commands._options import CSV_SUFFIXES, add_access_arguments, analysis_from_args, output_path
 from coverage.describe import district_names, place_name
 from coverage.export import write_csv
 from coverage.i18n import indicator_name, layer_name, served_name, t
@@ -83,13 +84,13 @@ def run(args: argparse.Namespace) -> int:
     cells = output_path(args, args.cells, CSV_SUFFIXES, others=[args.out])
     with tqdm(total=3, desc=t("access.progress", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
               leave=False, file=sys.stderr) as bar:  # fmt: skip
-        standards = standards_from_args(args, [args.layer])
-        region = apply_roads(region_from_args(args), args)
+        analysis = analysis_from_args(args, [args.layer], region_from_args(args))
         bar.update()
-        costs = catchment_costs(region, args.layer, standards)
+        analysis.catchment_costs(args.layer)
         bar.update()
-        res = accessibility(region, args.layer, args.method, args.capacity, costs=costs)
+        res = analysis.accessibility(args.layer, args.method, args.capacity)
         bar.update()
+    region = analysis.edited_region()
     print_summary(res, lang, districts=district_names(region.districts, lang))
     print(region.provenance_note(lang, [args.layer]))
     for path, frame in ((out, res.table), (cells, res.cells)):

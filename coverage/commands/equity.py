@@ -2,7 +2,8 @@
 
 Coverage, the share of the served group beyond the standard and beyond twice the standard, and
 accessibility, for 街道 / 镇 and for every district; the Gini and Theil indices of accessibility; the
-worst-served towns. A thin shell over :func:`coverage.equity.equity`.
+worst-served towns. A thin shell over :meth:`coverage.analysis.Analysis.equity` (the workspace,
+``--scenario`` / ``--draft`` edits and the standard options as for every command).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from tqdm.auto import tqdm
 
 from coverage import settings
 from coverage.cli import region_from_args
-from coverage.commands._options import CSV_SUFFIXES, add_access_arguments, apply_roads, output_path, standards_from_args
+from coverage.commands._options import CSV_SUFFIXES, add_access_arguments, analysis_from_args, output_path
 from coverage.describe import district_names, place_name, town_names
-from coverage.equity import EquityResult, equity
+from coverage.equity import EquityResult
 from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t
 
@@ -81,10 +82,10 @@ def run(args: argparse.Namespace) -> int:
     out = output_path(args, args.out, CSV_SUFFIXES)
     with tqdm(total=4, desc=t("equity.progress", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
               leave=False, file=sys.stderr) as bar:  # fmt: skip
-        standards = standards_from_args(args, [args.layer])
-        region = apply_roads(region_from_args(args), args)
+        analysis = analysis_from_args(args, [args.layer], region_from_args(args))
         bar.update()
-        eq = equity(region, args.layer, standards, method=args.method, capacity=args.capacity, progress=bar.update)
+        eq = analysis.equity(args.layer, args.method, args.capacity, progress=bar.update)
+    region = analysis.edited_region()
     print_summary(eq, lang, districts=district_names(region.districts, lang), towns=town_names(region.towns, lang))
     print(region.provenance_note(lang, [args.layer]))
     if out is not None:

@@ -1,15 +1,17 @@
 """The app's analyses tab: capacity-aware accessibility, equity, the plan's trajectory, the community level.
 
-The figures come from the library, unchanged: :func:`coverage.access.accessibility`,
-:func:`coverage.equity.equity`, :func:`coverage.review.trajectory` and :mod:`coverage.community`
-(with :func:`coverage.io.communities.read_communities` for the uploaded 村/社区 layer). This module
+The figures come from the library, unchanged: accessibility and equity from the one analysis
+object (:meth:`coverage.analysis.Analysis.accessibility` / :meth:`~coverage.analysis.Analysis.equity`
+of the data as loaded under the standard chosen — the app passes its own, so the tab shares its
+reach and caches), :func:`coverage.review.trajectory` and :mod:`coverage.community` (with
+:func:`coverage.io.communities.read_communities` for the uploaded 村/社区 layer). This module
 turns their results into tables and charts in the page language (:mod:`coverage.i18n`, keys ``ana.*``);
 the caveat mark next to a figure comes from ``Region.modelled_inputs`` (:func:`coverage.ui.views.caveat`).
 
 Cost: nothing is computed until the planner presses a section's *Compute* button; the results are
-cached per process (``st.cache_resource``) keyed on what they depend on (the data version, the
-layer, the standard chosen, the method, the capacity, the year, the community upload), so a later
-run of the page only redraws them. A change in the sidebar (layer, standard) or of the data asks
+cached per process (in the :class:`~coverage.analysis.Analysis` of the data version, layer and
+standard chosen, per method and capacity; ``st.cache_resource`` for the year and the community
+upload), so a later run of the page only redraws them. A change in the sidebar (layer, standard) or of the data asks
 for a new press rather than recomputing on every run; a change of method or capacity inside a
 section recomputes at once (the catchment costs are reused across methods).
 
@@ -33,15 +35,8 @@ import pandas as pd
 import streamlit as st
 
 from coverage import settings
-from coverage.access import (
-    CAPACITY_COLUMNS,
-    COUNT_CAPACITY,
-    AccessMethod,
-    AccessResult,
-    accessibility,
-    catchment_costs,
-    resolve_capacity,
-)
+from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod, AccessResult, resolve_capacity
+from coverage.analysis import Analysis
 from coverage.community import (
     CommunityCircle,
     CommunityCoverage,
@@ -50,7 +45,7 @@ from coverage.community import (
     community_coverage,
     community_indicators,
 )
-from coverage.equity import EquityResult, equity
+from coverage.equity import EquityResult
 from coverage.errors import CapacityError
 from coverage.i18n import indicator_name, layer_name, served_name, t
 from coverage.io.communities import read_communities
@@ -379,20 +374,15 @@ def _restore_upload(ws: Workspace | None) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _costs(_region: Any, _standards: Any, layer_id: str, key: tuple) -> Any:
-    """Catchment costs of ``layer_id`` (``key``: data version, standard chosen)."""
-    return catchment_costs(_region, layer_id, _standards)
+def _shared_analysis(_region: Any, _standards: Any, key: tuple) -> Analysis:
+    """The analysis of the data as loaded under the standard chosen (``key``: :func:`_base`); its
+    results (catchment costs, accessibility per method and capacity, equity) are cached inside it."""
+    return Analysis(_region, _standards)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _access(_region: Any, _standards: Any, layer_id: str, method: str, capacity: str, key: tuple) -> AccessResult:
-    return accessibility(_region, layer_id, method, capacity, _standards,
-                         costs=_costs(_region, _standards, layer_id, key))
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _equity(_region: Any, _standards: Any, layer_id: str, method: str, capacity: str, key: tuple) -> EquityResult:
-    return equity(_region, layer_id, _standards, method=method, capacity=capacity)
+def _analysis(ctx: dict[str, Any], region: Any, base: tuple, analysis: Analysis | None) -> Analysis:
+    """``analysis`` (the app's, of the data as loaded) when given, else the tab's own for ``base``."""
+    return analysis if analysis is not None else _shared_analysis(region, ctx["standards"], base)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -455,15 +445,19 @@ def _method_and_capacity(region: Any, layer_id: str, lang: str) -> tuple[str, st
     return str(method), str(capacity)
 
 
-def access_section(ctx: dict[str, Any], region: Any, version: tuple = ()) -> None:
-    """Accessibility of the sidebar's layer: method and capacity choice, per-town table and chart, plan ratio."""
-    lang, layer_id, standards = ctx["lang"], ctx["layer"], ctx["standards"]
+def access_section(ctx: dict[str, Any], region: Any, version: tuple = (), analysis: Analysis | None = None) -> None:
+    """Accessibility of the sidebar's layer: method and capacity choice, per-town table and chart, plan ratio.
+
+    ``analysis``: the :class:`~coverage.analysis.Analysis` of ``region`` as loaded under ``ctx["standards"]``
+    (default: one kept per data version, layer and standard chosen).
+    """
+    lang, layer_id = ctx["lang"], ctx["layer"]
     method, capacity = _method_and_capacity(region, layer_id, lang)
     base = _base(ctx, version)
     if not _ready("access", base, lang):
         return
     with st.spinner(t("ana.running", lang)):
-        result = _access(region, standards, layer_id, method, capacity, base)
+        result = _analysis(ctx, region, base, analysis).accessibility(layer_id, method, capacity)
     mark = caveat(region, [layer_id], lang)
     group = _group_name(result.served_column, lang)
     cap = _capacity_name(result.capacity, lang)
@@ -524,16 +518,16 @@ def _access_chart(towns: pd.DataFrame, result: AccessResult, lang: str, mark: st
     st.altair_chart(chart, width="stretch")
 
 
-def equity_section(ctx: dict[str, Any], region: Any, version: tuple = ()) -> None:
+def equity_section(ctx: dict[str, Any], region: Any, version: tuple = (), analysis: Analysis | None = None) -> None:
     """Equity of the sidebar's layer: 街道 vs 镇 and districts, shares beyond 1× / 2× the standard,
-    Gini / Theil, the worst-served towns, a chart."""
-    lang, layer_id, standards = ctx["lang"], ctx["layer"], ctx["standards"]
+    Gini / Theil, the worst-served towns, a chart (``analysis`` as for :func:`access_section`)."""
+    lang, layer_id = ctx["lang"], ctx["layer"]
     method, capacity = _method_and_capacity(region, layer_id, lang)
     base = _base(ctx, version)
     if not _ready("equity", base, lang):
         return
     with st.spinner(t("ana.running", lang)):
-        result = _equity(region, standards, layer_id, method, capacity, base)
+        result = _analysis(ctx, region, base, analysis).equity(layer_id, method, capacity)
     mark = caveat(region, [layer_id], lang)
     note = region.provenance_note(lang, layers=[layer_id])
     c1, c2, c3 = st.columns(3)
@@ -710,15 +704,20 @@ def community_section(ctx: dict[str, Any], region: Any, version: tuple = (), ws:
     st.dataframe(indicator_frame(indicators, lang), hide_index=True, key="ana_community_indicators")
 
 
-def analyses_tab(ctx: dict[str, Any], region: Any, version: tuple = (), ws: Workspace | None = None) -> None:
-    """The tab: a section picker, then the one section chosen (only it is drawn)."""
+def analyses_tab(ctx: dict[str, Any], region: Any, version: tuple = (), ws: Workspace | None = None,
+                 analysis: Analysis | None = None) -> None:
+    """The tab: a section picker, then the one section chosen (only it is drawn).
+
+    ``analysis``: the app's :class:`~coverage.analysis.Analysis` of ``region`` as loaded under the
+    standard chosen (no what-if edits), whose results the accessibility and equity sections show.
+    """
     lang = ctx["lang"]
     section = st.radio(t("ana.section", lang), SECTIONS, horizontal=True, key="ana_section",
                        format_func=lambda s: t(f"ana.section.{s}", lang), label_visibility="collapsed")
     if section == "access":
-        access_section(ctx, region, version)
+        access_section(ctx, region, version, analysis)
     elif section == "equity":
-        equity_section(ctx, region, version)
+        equity_section(ctx, region, version, analysis)
     elif section == "trajectory":
         trajectory_section(ctx, region, version)
     else:
