@@ -163,6 +163,9 @@ def test_equity_shows_groups_indices_and_worst_towns_of_the_library(region, stan
     assert worst["镇街"].tolist() == eq.worst_towns["town_zh"].tolist()
     np.testing.assert_allclose(worst["覆盖率"], eq.worst_towns["coverage_rate"])
     assert any(f"服务最差的 {len(eq.worst_towns)} 个镇街" in m.value for m in at.markdown)
+    # the area types are named with the one wording of the catalogue, in the heading as in the rows
+    heading = next(m.value for m in at.markdown if "超出标准者占比" in m.value)
+    assert t("core_area_urban", "zh") in heading and t("core_area_rural", "zh") in heading
 
 
 # --------------------------------------------------------------------------- trajectory

@@ -53,8 +53,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ana.per_town": ("各镇街", "Per town"),
     "ana.per_district": ("各区县与全市", "Per district and city"),
     # equity
-    "ana.equity.groups": ("街道/镇与各区县: 覆盖率、超出标准者占比与可达性",
-                          "Streets / towns and districts: coverage, share beyond the standard, accessibility"),
+    "ana.equity.groups": ("按类型 ({urban}、{rural}) 与区县: 覆盖率、超出标准者占比与可达性",
+                          "By area type ({urban}, {rural}) and district: coverage, share beyond the standard, "
+                          "accessibility"),
     "ana.equity.chart": ("覆盖率与超出标准者占比", "Coverage and the share beyond the standard"),
     "ana.equity.gini": ("可达性基尼系数", "Gini of accessibility"),
     "ana.equity.gini_covered": ("基尼系数 (仅有可及者)", "Gini (people with any in reach)"),

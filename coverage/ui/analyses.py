@@ -543,7 +543,8 @@ def equity_section(ctx: dict[str, Any], region: Any, version: tuple = (), analys
     _equity_chart(groups, rates, lang, mark)
     config = {**_pct_config(*rates), **_num_config("localized", t("ana.col.served", lang)),
               **_num_config("%.2f", t("ana.col.mean", lang)), **_num_config("%.3f", t("ana.col.gini", lang))}
-    st.markdown(f"**{t('ana.equity.groups', lang)}** {mark}")
+    areas = {a: t(f"core_area_{a}", lang) for a in ("urban", "rural")}
+    st.markdown(f"**{t('ana.equity.groups', lang, **areas)}** {mark}")
     st.dataframe(groups, hide_index=True, column_config=config, key="ana_equity_groups")
     worst = worst_frame(result, region, lang)
     share = f"{settings.EQUITY_WORST_SHARE:.0%}"
