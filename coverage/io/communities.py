@@ -156,7 +156,8 @@ def _from_table(
     cols = table.columns
     for need in ("lon", "lat"):
         if need not in cols:
-            report.error(f"import.communities.no_{need}_column", accepted=", ".join(COMMUNITY_ALIASES[need][:5]))
+            key = "import.communities.no_lon_column" if need == "lon" else "import.communities.no_lat_column"
+            report.error(key, accepted=", ".join(COMMUNITY_ALIASES[need][:5]))
     if "name" not in cols:
         report.error("import.communities.no_name_column", accepted=", ".join(COMMUNITY_ALIASES["name"][:6]))
     report.raise_if_errors()
