@@ -1,13 +1,28 @@
-"""Words for results, at the edges: a standard, how reach was measured, where the inputs come from.
+"""Words for results, at the edges: a standard, how reach was measured, where the inputs come from,
+the names of places and how a rate is written.
 
 The library's results carry codes (:class:`coverage.standards.Standard`, ``"network"`` /
-``"distance"``, provenance flags); the CLI's printers, the exporters and the app turn them into
-Chinese or English here, from the one catalogue (:mod:`coverage.i18n`).
+``"distance"``, provenance flags) and fractions; the CLI's printers, the exporters and the app turn
+them into Chinese or English here, from the one catalogue (:mod:`coverage.i18n`).
+
+Rates are written one way everywhere (:func:`percent`): a percentage with one decimal, always
+(``80.9%``, ``25.6%``, ``100.0%``), as the plan writes its measured shares (接送返回率 ``94.2%``,
+“比2017年分别提高了 16.7% 和 17.5%”), so a column of figures lines up; a target is written as the
+plan states it (``≥55%``, :func:`target_percent`). Tables that keep numbers (CSV, the app's
+dataframes) hold percent points rounded the same way (:func:`percent_points`), shown with
+:data:`PERCENT_FORMAT`.
+
+Import direction: this module imports :mod:`coverage.standards` (for :class:`Standard` and
+``AREA_TYPES``), never the reverse, so :mod:`coverage.standards` has no words of its own for a
+table of standards: :func:`standard_text` is the one ``街道: …; 镇: …`` label.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+import numpy as np
 
 from coverage.i18n import STRINGS, layer_name, t
 from coverage.standards import AREA_TYPES, Standard
@@ -16,13 +31,58 @@ if TYPE_CHECKING:  # pragma: no cover - typing only (coverage.metrics imports th
     from coverage.metrics import RatioStatus
 
 __all__ = ["standard_text", "method_text", "ratio_status_text", "provenance_text", "provenance_note",
-           "town_names", "district_names", "place_name"]
+           "town_names", "district_names", "place_name", "percent", "target_percent", "percent_points",
+           "PERCENT_DIGITS", "PERCENT_FORMAT", "PERCENT_SPEC", "NO_VALUE"]
+
+#: Decimals of a rate shown to people (always written, ``81.0%``).
+PERCENT_DIGITS = 1
+#: printf format of a table column holding percent points (Streamlit ``column_config``).
+PERCENT_FORMAT = f"%.{PERCENT_DIGITS}f%%"
+#: Python format spec of a fraction 0-1 (``format(0.8097, PERCENT_SPEC) == "81.0%"``; map tooltips).
+PERCENT_SPEC = f".{PERCENT_DIGITS}%"
+#: What stands in a cell for a figure that cannot be given.
+NO_VALUE = "—"
 
 _NOTE_STATUSES = ("modelled", "illustrative", "uploaded")
 
 
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def percent(value: Any, digits: int = PERCENT_DIGITS) -> str:
+    """A fraction 0-1 as people read it: ``0.8097`` → ``"81.0%"`` (:data:`NO_VALUE` when undefined).
+
+    The same in Chinese and English; ``digits`` is for axis ticks (``0`` → ``"50%"``), tables keep
+    the default.
+    """
+    if _missing(value):
+        return NO_VALUE
+    return f"{100.0 * float(value):.{digits}f}%"
+
+
+def target_percent(value: Any) -> str:
+    """A plan target (a fraction) as the plan writes it: ``0.55`` → ``"55%"``, ``0.625`` → ``"62.5%"``."""
+    if _missing(value):
+        return NO_VALUE
+    return f"{round(100.0 * float(value), 6):g}%"
+
+
+def percent_points(values: Any) -> Any:
+    """Fractions as percent points rounded like :func:`percent` (a number, array or Series)."""
+    return np.round(100.0 * values.astype(float) if hasattr(values, "astype") else 100.0 * float(values),
+                    PERCENT_DIGITS)
+
+
 def standard_text(standards: Mapping[str, Standard], lang: str = "zh") -> str:
-    """``街道: <label>; 镇: <label>`` for ``{area_type: Standard}`` (one label when they agree)."""
+    """``街道: <label>; 镇: <label>`` for ``{area_type: Standard}`` (one label when they agree).
+
+    The one place the two area types' labels are joined (the app, the CLI, the review's notes;
+    for a :class:`coverage.standards.StandardTable` pass ``{a: table.get(layer, a) for a in AREA_TYPES}``).
+    """
     labels = {a: standards[a].label(lang) for a in AREA_TYPES if a in standards}
     if len(set(labels.values())) == 1:
         return next(iter(labels.values()))

@@ -46,6 +46,16 @@ import numpy as np
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from coverage.describe import (
+    NO_VALUE,
+    district_names,
+    percent,
+    percent_points,
+    place_name,
+    standard_text,
+    target_percent,
+    town_names,
+)
 from coverage.errors import CoverageError, ExportError, InputError
 from coverage.export import atomic_path, spreadsheet_safe, write_csv
 from coverage.i18n import STRINGS, indicator_name, layer_name, source_name, status_name, t
@@ -80,6 +90,7 @@ __all__ = [
     "units_needed",
     "target_for",
     "format_value",
+    "place_names",
     "input_label",
     "provenance_items",
     "csv_table",
@@ -805,18 +816,19 @@ def annual_review(
 
 
 def format_value(value: Any, unit: str, lang: str = "zh", digits: int = 1) -> str:
-    """A value as the plan writes it: rates as a percentage (``47.0%``), else the number."""
+    """A value as people read it: a rate as :func:`coverage.describe.percent` (``47.0%``; ``digits``
+    only for axis ticks), else the number with ``digits`` decimals and thousands separators."""
     if _na(value):
-        return "—"
+        return NO_VALUE
     if unit == "rate":
-        return f"{100.0 * float(value):.{digits}f}%"
+        return percent(value) if digits == 1 else percent(value, digits)
     return f"{float(value):,.{digits}f}"
 
 
 def _value_text(row: Any, lang: str) -> str:
     """The measured value as shown: a town's own unit coverage reads 有 / 无 (yes / no)."""
     if _na(row.value):
-        return "—"
+        return NO_VALUE
     if row.level == "town" and row.measure == "unit_town":
         return t("review.value.has" if row.value > 0 else "review.value.lacks", lang)
     unit = "" if row.unit == "rate" else f" {t('review.unit.per_1000', lang)}"
@@ -828,30 +840,40 @@ def _target_text(row: Any, lang: str) -> str:
     if _na(op) or op is None:
         text = str(row.target_text or "")
         if not text:
-            return "—"
+            return NO_VALUE
         key = f"review.target.{text}"
         return t(key, lang) if key in STRINGS else text
-    number = row.target_value * 100.0 if row.unit == "rate" else row.target_value
-    target = f"{_OP_SIGN[op]}{number:g}{'%' if row.unit == 'rate' else ''}"
+    number = target_percent(row.target_value) if row.unit == "rate" else f"{row.target_value:g}"
+    target = f"{_OP_SIGN[op]}{number}"
     return t("review.target.by_year", lang, year=int(row.target_year), target=target)
 
 
 def _gap_text(row: Any, lang: str) -> str:
     if row.status in (Status.MET, Status.CANNOT_COMPUTE) or _na(row.gap):
-        return "—"
+        return NO_VALUE
     return t(f"review.gap.{row.gap_unit}", lang, n=f"{int(row.gap):,}")
 
 
-def _place(row: Any, lang: str) -> str:
-    i = 0 if lang == "zh" else 1
+def place_names(rows: pd.DataFrame, lang: str = "zh") -> tuple[dict[str, str], dict[str, str]]:
+    """``(town_code → name, district_code → name)`` in ``lang`` of the places in review ``rows``
+    (:func:`coverage.describe.town_names` / :func:`~coverage.describe.district_names` of the names
+    the rows carry: pinyin in English, the Chinese name where a place has no English one)."""
+    out = []
+    for kind in ("town", "district"):
+        frame = rows.dropna(subset=[f"{kind}_code"]).drop_duplicates(f"{kind}_code")
+        out.append((town_names if kind == "town" else district_names)(frame, lang))
+    return out[0], out[1]
+
+
+def _place(row: Any, lang: str, names: tuple[dict[str, str], dict[str, str]]) -> str:
     if row.level == "city":
         return t("review.city_name", lang)
     if row.level == "district":
-        return (row.district_zh, row.district_en)[i] or str(row.district_code)
-    return (row.town_zh, row.town_en)[i] or str(row.town_code)
+        return place_name(names[1], row.district_code, row.district_zh)
+    return place_name(names[0], row.town_code, row.town_zh)
 
 
-def _note_text(row: Any, lang: str, districts: Mapping[str, tuple[str, str]]) -> str:
+def _note_text(row: Any, lang: str, districts: Mapping[str, str]) -> str:
     parts = []
     if row.status == Status.CANNOT_COMPUTE and not _na(row.reason):
         detail = str(row.reason_detail or "")
@@ -859,16 +881,11 @@ def _note_text(row: Any, lang: str, districts: Mapping[str, tuple[str, str]]) ->
             detail = layer_name(detail, lang)
         parts.append(t(f"review.reason.{Reason(row.reason).value}", lang, detail=detail))
     if row.measure == "unit_county" and row.level == "city" and len(row.lacking):
-        names = [districts.get(c, (c, c))[0 if lang == "zh" else 1] for c in row.lacking]
+        names = [place_name(districts, c) for c in row.lacking]
         parts.append(t("review.note.lacking", lang, names=t("review.note.list_sep", lang).join(names)))
     if not _na(row.skipped) and row.skipped:
         parts.append(t("review.note.skipped", lang, n=int(row.skipped)))
     return "; ".join(parts)
-
-
-def _district_names(result: ReviewResult) -> dict[str, tuple[str, str]]:
-    d = result.rows.dropna(subset=["district_code"]).drop_duplicates("district_code")
-    return {str(r.district_code): (r.district_zh, r.district_en) for r in d.itertuples(index=False)}
 
 
 def review_table(result: ReviewResult, lang: str = "zh", level: str | None = None) -> pd.DataFrame:
@@ -888,7 +905,7 @@ def review_table(result: ReviewResult, lang: str = "zh", level: str | None = Non
         One level only (all levels, city first, when None).
     """
     rows = result.rows if level is None else result.level(level)
-    names = _district_names(result)
+    names = place_names(result.rows, lang)
     cols = [t(f"review.col.{c}", lang) for c in ("status", "indicator", "level", "place", "value", "target",
                                                   "gap", "note")]  # fmt: skip
     records = []
@@ -898,11 +915,11 @@ def review_table(result: ReviewResult, lang: str = "zh", level: str | None = Non
             status_name(r.status, lang, due_year=None if _na(r.due_year) else int(r.due_year)),
             indicator_name(r.indicator_zh, r.indicator_en, lang),
             t(f"review.level.{r.level}", lang),
-            _place(r, lang),
+            _place(r, lang, names),
             _value_text(r, lang) + mark,
             _target_text(r, lang),
             _gap_text(r, lang),
-            _note_text(r, lang, names),
+            _note_text(r, lang, names[1]),
         ])  # fmt: skip
     return pd.DataFrame(records, columns=cols)
 
@@ -917,11 +934,11 @@ def csv_table(result: ReviewResult, lang: str = "zh") -> pd.DataFrame:
     value = pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype=float)
     target = pd.to_numeric(rows["target_value"], errors="coerce").to_numpy(dtype=float)
     value_col, target_col = t("review.col.value", lang), t("review.col.target_value", lang)
-    display[value_col] = np.round(np.where(pct, 100.0 * value, value), 1)
+    display[value_col] = np.where(pct, percent_points(value), np.round(value, 1))
     display.insert(display.columns.get_loc(value_col) + 1, t("review.col.unit", lang),
                    [t("review.unit.rate", lang) if p else t("review.unit.per_1000", lang) for p in pct])
     display.insert(display.columns.get_loc(t("review.col.target", lang)) + 1, target_col,
-                   np.round(np.where(pct, 100.0 * target, target), 1))
+                   np.where(pct, percent_points(target), np.round(target, 1)))
     display[t("review.col.gap", lang)] = rows["gap"].astype("Int64").reset_index(drop=True)
     display[t("review.col.caveat", lang)] = [t("review.caveat.short", lang) if c else "" for c in rows["caveat"]]
     for c in ("indicator_id", "layer", "district_code", "town_code", "year", "status", "due_year", "reason",
@@ -941,12 +958,7 @@ def review_notes(result: ReviewResult, lang: str = "zh") -> list[str]:
               t("review.notes.unit_standard", lang)]  # fmt: skip
     method = t(f"review.notes.method.{result.method}", lang)
     for layer, by_area in result.standards.items():
-        labels = {area: std.label(lang) for area, std in by_area.items()}
-        if len(set(labels.values())) == 1:
-            text = next(iter(labels.values()))
-        else:
-            areas = {"urban": ("街道", "streets"), "rural": ("镇", "towns")}
-            text = "; ".join(f"{areas[a][0 if lang == 'zh' else 1]}: {v}" for a, v in labels.items())
+        text = standard_text(by_area, lang)
         notes.append(t("review.notes.standard", lang, layer=layer_name(layer, lang), standard=f"{text}; {method}"))
     notes.append(t("review.notes.statuses", lang))
     notes.append(t("review.notes.sources", lang, items=provenance_items(result.provenance, lang)))

@@ -468,13 +468,6 @@ class StandardTable:
         """Iterate over ``((layer_id, area_type), Standard)`` pairs."""
         return iter(self._table.items())
 
-    def describe(self, layer_id: str, lang: str = "zh") -> str:
-        """``街道: <label>; 镇: <label>`` (one label when both area types agree)."""
-        labels = {a: self.get(layer_id, a).label(lang) for a in AREA_TYPES}
-        if len(set(labels.values())) == 1:
-            return labels["urban"]
-        return "; ".join(t("core_per_area", lang, area=t(f"core_area_{a}", lang), label=v) for a, v in labels.items())
-
     def __len__(self) -> int:
         return len(self._table)
 

@@ -68,6 +68,10 @@ def test_tables_and_town_rates(small_region):
     assert by_code.loc["440703101", "covered"] == 90
     assert by_code.loc["440704001", "rate"] == 0
     assert views.rate_text(0.12345) == "12.3%" and views.rate_text(float("nan")) == "—"
+    # The table's rate is in percent points with one decimal, as every rate shown (T1: 300 of 60+ people).
+    served_t1 = by_code.loc["440703001", "served"]
+    assert english["Coverage rate"].iloc[0] == round(100 * 300 / served_t1, 1)
+    assert all(v == round(v, 1) for v in english["Coverage rate"].dropna())
 
 
 def test_provenance_table_labels():
@@ -117,6 +121,7 @@ def test_sites_table_localised():
     assert list(table.columns) == ["Rank", "Town", "District", "Newly covered (residents 60+)", "Coverage rate",
                                    "Longitude", "Latitude"]
     assert list(table["Newly covered (residents 60+)"]) == [120, 80]
+    assert list(table["Coverage rate"]) == [50.0, 60.0]  # percent points, as the coverage tables
     assert list(table["Longitude"]) == [113.0, 112.9]
     total = views.sites_table(sites, "social_work_station", "zh")
     assert list(total["新增覆盖人口 (常住人口)"]) == [500, 300]
@@ -182,7 +187,8 @@ def test_review_table_in_each_language():
                indicator_en="towns with a social-work station", unit="rate", value=0.8, target_op=">=",
                target_value=1.0, target_year=2025, status=Status.NOT_MET, gap=15, gap_unit="towns", lacking=(),
                skipped=0, caveat=False)
-    district = {**row, "level": "district", "district_zh": "蓬江区", "district_en": "Pengjiang", "status": Status.MET}
+    district = {**row, "level": "district", "district_code": "440703", "district_zh": "蓬江区",
+                "district_en": "Pengjiang", "status": Status.MET}
     result = ReviewResult(year=2025, rows=pd.DataFrame([row, district]))
     zh = views.review_table(result, "city", "zh")
     assert zh["指标"].tolist() == ["乡镇(街道)社工站覆盖率"] and zh["完成情况"].tolist() == ["未达标"]

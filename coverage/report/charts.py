@@ -17,9 +17,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from coverage.describe import place_name
 from coverage.i18n import indicator_name, t
 from coverage.report.fonts import caveat_footnote, cjk_rc
-from coverage.review import CAVEAT_MARK, STATUS_COLOURS, ReviewResult, Status, format_value
+from coverage.review import CAVEAT_MARK, STATUS_COLOURS, ReviewResult, Status, format_value, place_names
 
 __all__ = ["trajectory_chart", "district_chart", "MILESTONE_COLOURS"]
 
@@ -106,7 +107,8 @@ def _districts(result: ReviewResult, indicator_id: str, lang: str, size: tuple[f
     if rows.empty:
         raise KeyError(f"indicator {indicator_id!r} has no district rows")
     first = rows.iloc[0]
-    names = [r.district_zh if lang == "zh" else (r.district_en or r.district_zh) for r in rows.itertuples()]
+    districts = place_names(rows, lang)[1]
+    names = [place_name(districts, r.district_code, r.district_zh) for r in rows.itertuples()]
     values = pd.to_numeric(rows["value"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     fig = Figure(figsize=size)
     fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.9)

@@ -29,6 +29,7 @@ from docx.shared import Cm, Pt, RGBColor
 from matplotlib.figure import Figure
 
 from coverage.community import CommunityIndicator, community_indicators
+from coverage.describe import district_names, place_name, target_percent, town_names
 from coverage.equity import EquityResult, equity
 from coverage.errors import CoverageError, ExportError
 from coverage.export import atomic_path
@@ -46,6 +47,7 @@ from coverage.review import (
     format_value,
     input_label,
     load_targets,
+    place_names,
     provenance_items,
     review_notes,
     review_table,
@@ -245,13 +247,14 @@ def _summary(doc: DocumentType, result: ReviewResult, lang: str) -> None:
         cols = [t(f"review.col.{c}", lang) for c in ("status", "indicator", "value", "target", "gap")]
         _table(doc, table[cols], _status_fills(city.loc[order, "status"], len(cols)), (2.2, 7.0, 2.2, 2.6, 3.4))
     districts = result.district
+    names = place_names(result.rows, lang)[1]
     worst = []
     for ind in dict.fromkeys(behind["indicator_id"]):
         rows = districts[(districts["indicator_id"] == ind) & pd.to_numeric(districts["value"]).notna()]
         if rows.empty:
             continue
         low = rows.loc[pd.to_numeric(rows["value"]).idxmin()]
-        name = low.district_zh if lang == "zh" else (low.district_en or low.district_zh)
+        name = place_name(names, low.district_code, low.district_zh)
         mark = CAVEAT_MARK if low.caveat else ""
         worst.append(f"{indicator_name(low.indicator_zh, low.indicator_en, lang)}: {name} "
                      f"{format_value(low.value, low.unit, lang)}{mark}")  # fmt: skip
@@ -302,13 +305,12 @@ def town_matrix(result: ReviewResult, lang: str = "zh") -> tuple[pd.DataFrame, l
     ids = list(dict.fromkeys(towns["indicator_id"]))
     order = list(dict.fromkeys(towns["town_code"]))
     cell: dict[tuple[str, str], tuple[str, Status]] = {}
+    town_name, district_name = place_names(towns, lang)
     names: dict[str, tuple[str, str]] = {}
     for i, r in enumerate(towns.itertuples(index=False)):
         cell[(r.town_code, r.indicator_id)] = (values.iloc[i], Status(r.status))
-        if lang == "zh":
-            names[r.town_code] = (r.town_zh, r.district_zh)
-        else:
-            names[r.town_code] = (r.town_en or r.town_zh, r.district_en or r.district_zh)
+        names[r.town_code] = (place_name(town_name, r.town_code, r.town_zh),
+                              place_name(district_name, r.district_code, r.district_zh))
     heads = {}
     for r in towns.drop_duplicates("indicator_id").itertuples(index=False):
         heads[r.indicator_id] = indicator_name(r.indicator_zh, r.indicator_en, lang)
@@ -340,7 +342,7 @@ def _community(doc: DocumentType, result: ReviewResult, items: list[CommunityInd
             status = Status.MET if item.met else Status.NOT_MET
         row = names.loc[item.indicator_id] if item.indicator_id in names.index else None
         name = item.indicator_id if row is None else indicator_name(row["indicator_zh"], row["indicator_en"], lang)
-        target = "—" if pd.isna(item.target) else f"{'≥' if item.comparator == '>=' else '>'}{100 * item.target:g}%"
+        target = "—" if pd.isna(item.target) else f"{'≥' if item.comparator == '>=' else '>'}{target_percent(item.target)}"
         note = "" if status != Status.CANNOT_COMPUTE else t(f"community.status.{item.status.value}", lang)
         records.append([status_name(status, lang), name, format_value(item.value, "rate", lang), target, note])
         fills.append([STATUS_COLOURS[status], None, None, None, None])
@@ -387,6 +389,7 @@ def _equity(doc: DocumentType, results: list[EquityResult], region: Region, lang
         return
     doc.add_heading(t("report.equity", lang), level=1)
     cols = [t(f"report.col.{c}", lang) for c in ("group", "coverage", "beyond", "beyond_2x", "access", "gini")]
+    towns, districts = town_names(region.towns, lang), district_names(region.districts, lang)
     for res in results:
         group = served_name(get_layer(res.layer).served_column, lang)
         doc.add_heading(t("report.equity_layer", lang, layer=layer_name(res.layer, lang), group=group), level=2)
@@ -397,7 +400,7 @@ def _equity(doc: DocumentType, results: list[EquityResult], region: Region, lang
             elif r.group_kind == "city":
                 name = t("review.city_name", lang)
             else:
-                name = _name(region.districts, "district", r.group, lang)
+                name = place_name(districts, r.group)
             records.append([name, format_value(r.coverage_rate, "rate", lang),
                             format_value(r.share_beyond_standard, "rate", lang),
                             format_value(r.share_beyond_2x_standard, "rate", lang),
@@ -407,7 +410,7 @@ def _equity(doc: DocumentType, results: list[EquityResult], region: Region, lang
         doc.add_paragraph(t("report.equity_summary", lang, gini=res.gini, theil=res.theil, factor=res.far_factor))
         worst = res.worst_towns
         if len(worst):
-            names = [f"{_name(region.towns, 'town', r.town_code, lang)} "
+            names = [f"{place_name(towns, r.town_code)} "
                      f"{format_value(r.coverage_rate, 'rate', lang)}" for r in worst.itertuples(index=False)]
             doc.add_paragraph(f"{t('report.equity_worst', lang)}: " + t("review.note.list_sep", lang).join(names))
         if res.provenance and any(v in ("modelled", "illustrative") for v in res.provenance.values()):
@@ -423,15 +426,6 @@ def _equity_results(result: ReviewResult, region: Region, standards: StandardTab
         except CoverageError:  # e.g. no facilities in the layer: the review already says so
             continue
     return out
-
-
-def _name(frame: pd.DataFrame, kind: str, code: object, lang: str) -> str:
-    """The Chinese (or English, pinyin) name of a town / district code in ``frame``."""
-    sel = frame[frame[f"{kind}_code"].astype(str) == str(code)]
-    if sel.empty:
-        return str(code)
-    col = f"{kind}_en" if lang == "en" and f"{kind}_en" in frame.columns else f"{kind}_zh"
-    return str(sel.iloc[0][col])
 
 
 def _methods(doc: DocumentType, result: ReviewResult, lang: str) -> None:

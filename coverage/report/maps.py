@@ -19,6 +19,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from coverage.crs import PROJECTED
+from coverage.describe import district_names, place_name
 from coverage.i18n import indicator_name, t
 from coverage.region import Region
 from coverage.report.fonts import caveat_footnote, cjk_rc
@@ -130,8 +131,9 @@ def _draw(result: ReviewResult, region: Region, indicator_id: str, lang: str, si
     if missing.any():
         handles.append(Patch(facecolor=NO_DATA_COLOUR, label=t("report.legend.no_data", lang)))
     districts.boundary.plot(ax=ax, color="#343a40", linewidth=0.9)
-    name_col = "district_zh" if lang == "zh" or "district_en" not in districts.columns else "district_en"
-    for geom, name in zip(districts.geometry, districts[name_col]):
+    names = district_names(districts, lang)
+    for geom, code in zip(districts.geometry, districts["district_code"]):
+        name = place_name(names, code)
         p = geom.representative_point()
         ax.text(p.x, p.y, str(name), ha="center", va="center", fontsize=7,
                 bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))  # fmt: skip

@@ -11,9 +11,9 @@ from typing import Any, Sequence
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
+from coverage import describe
 from coverage.analysis import Edit
 from coverage.layers import get_layer
 from coverage.ui import map as cmap
@@ -87,27 +87,26 @@ def city_figures(coverage: pd.DataFrame) -> dict[str, float]:
 def coverage_table(coverage: pd.DataFrame, level: str, lang: str = "zh", region: Any = None) -> pd.DataFrame:
     """Display table of one level (``town`` / ``district``) with localised headers.
 
-    In English, town and district names come from ``region`` (``town_en`` / ``district_en``) when
-    it is given and has them. ``rate`` is kept as a fraction (the app formats it as a percentage).
+    Town and district names come from ``region`` in ``lang`` (:func:`coverage.describe.town_names`;
+    pinyin in English) when it is given, else the rows' Chinese names. People are whole numbers;
+    the rate is in percent points rounded as every rate shown (:func:`coverage.describe.percent_points`,
+    shown with :data:`coverage.describe.PERCENT_FORMAT`; NaN where no one of the group lives).
     """
     rows = coverage[coverage["level"] == level].copy()
-    if lang == "en" and region is not None:
-        for kind, frame in (("town", region.towns), ("district", region.districts)):
-            code, en = f"{kind}_code", f"{kind}_en"
-            if en in frame.columns and f"{kind}_zh" in rows.columns:
-                names = dict(zip(frame[code].astype(str), frame[en].astype(str)))
-                english = rows[code].astype(str).map(names)
-                rows[f"{kind}_zh"] = english.where(english.notna(), rows[f"{kind}_zh"])
-    if level == "town":
-        cols = {"town_zh": t("town", lang), "district_zh": t("district", lang)}
+    if region is not None:
+        rows = _named(rows, region, lang)
     else:
-        cols = {"district_zh": t("district", lang)}
+        rows = rows.assign(_town=rows.get("town_zh"), _district=rows.get("district_zh"))
+    if level == "town":
+        cols = {"_town": t("town", lang), "_district": t("district", lang)}
+    else:
+        cols = {"_district": t("district", lang)}
     cols.update({"served": t("served_pop", lang), "covered": t("covered_pop", lang),
                  "rate": t("coverage_rate", lang)})
     out = rows[list(cols)].rename(columns=cols).reset_index(drop=True)
     for c in (t("served_pop", lang), t("covered_pop", lang)):
         out[c] = out[c].astype(float).round().astype("int64")
-    out[t("coverage_rate", lang)] = out[t("coverage_rate", lang)].astype(float)
+    out[t("coverage_rate", lang)] = describe.percent_points(out[t("coverage_rate", lang)])
     return out
 
 
@@ -180,16 +179,13 @@ def scenario_facilities(scenario: Any) -> gpd.GeoDataFrame:
 
 
 def town_names(region: Any, lang: str) -> dict[str, str]:
-    """``town_code`` → town name in ``lang`` (pinyin ``town_en`` in English when the data has it)."""
-    col = "town_en" if lang == "en" and "town_en" in region.towns.columns else "town_zh"
-    return dict(zip(region.towns["town_code"].astype(str), region.towns[col].astype(str)))
+    """``town_code`` → town name in ``lang`` of ``region``'s towns (:func:`coverage.describe.town_names`)."""
+    return describe.town_names(region.towns, lang)
 
 
 def district_names(region: Any, lang: str) -> dict[str, str]:
-    """``district_code`` → district name in ``lang`` (``district_en`` in English when present)."""
-    frame = region.districts
-    col = "district_en" if lang == "en" and "district_en" in frame.columns else "district_zh"
-    return dict(zip(frame["district_code"].astype(str), frame[col].astype(str)))
+    """``district_code`` → district name in ``lang`` (:func:`coverage.describe.district_names`)."""
+    return describe.district_names(region.districts, lang)
 
 
 def _named(frame: pd.DataFrame, region: Any, lang: str) -> pd.DataFrame:
@@ -198,8 +194,8 @@ def _named(frame: pd.DataFrame, region: Any, lang: str) -> pd.DataFrame:
     for kind, names in (("town", town_names(region, lang)), ("district", district_names(region, lang))):
         code, zh = f"{kind}_code", f"{kind}_zh"
         if code in out.columns:
-            mapped = out[code].astype(str).map(names)
-            out[f"_{kind}"] = mapped.where(mapped.notna(), out[zh] if zh in out.columns else None)
+            fallback = out[zh] if zh in out.columns else [None] * len(out)
+            out[f"_{kind}"] = [describe.place_name(names, c, f) for c, f in zip(out[code], fallback)]
         elif zh in out.columns:
             out[f"_{kind}"] = out[zh]
     return out
@@ -213,7 +209,7 @@ def town_tips(region: Any, layer_id: str, towns_rated: gpd.GeoDataFrame, lang: s
         cmap.Field("_town", t("town", lang)), cmap.Field("_district", t("district", lang)),
         cmap.Field("served", f"{t('served_pop', lang)} ({served})", ",.0f"),
         cmap.Field("covered", t("covered_pop", lang), ",.0f"),
-        cmap.Field("rate", t("coverage_rate", lang), ".1%")])
+        cmap.Field("rate", t("coverage_rate", lang), describe.PERCENT_SPEC)])
 
 
 def static_features(region: Any, layer_id: str, facilities: gpd.GeoDataFrame, lang: str = "zh",
@@ -310,7 +306,7 @@ def map_updates(
         fields = [cmap.Field(c, lbl, fmt) for c, lbl, fmt in (
             ("rank", t("f_rank", lang), None), ("_town", t("f_town", lang), None),
             (new_col, f"{t('f_new_pop', lang)} ({served})", ",.0f"),
-            ("cumulative_rate", t("coverage_rate", lang), ".1%")) if c in named.columns]
+            ("cumulative_rate", t("coverage_rate", lang), describe.PERCENT_SPEC)) if c in named.columns]
         groups.append(cmap.point_layer(named, fields, name=t("lyr_proposals", lang),
                                        colour=cmap.PROPOSED_COLOUR, radius=7, basemap=basemap))
         entries.append(("proposed", t("lyr_proposals", lang)))
@@ -336,6 +332,8 @@ def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region
         cols["travel_saved"] = t(f"f_travel_saved_{'s' if unit == 's' else 'm'}", lang)
         cols["cumulative_mean_travel"] = t(f"f_mean_travel_{'s' if unit == 's' else 'm'}", lang)
     out = pd.DataFrame({label: named[c].to_numpy() for c, label in cols.items() if c in named.columns})
+    if cols["cumulative_rate"] in out.columns:
+        out[cols["cumulative_rate"]] = describe.percent_points(out[cols["cumulative_rate"]])
     if travel and "travel_unit" in named and str(named["travel_unit"].dropna().iloc[0]) == "s":
         for c in (cols["travel_saved"], cols["cumulative_mean_travel"]):
             out[c] = (out[c].astype(float) / 60.0).round(1)
@@ -457,6 +455,6 @@ def md_text(text: Any) -> str:
 
 
 def rate_text(rate: float) -> str:
-    """A rate as a percentage with one decimal (``"—"`` when undefined)."""
-    return "—" if rate is None or not np.isfinite(rate) else f"{rate:.1%}"
+    """A rate as people read it (:func:`coverage.describe.percent`: one decimal, ``"—"`` when undefined)."""
+    return describe.percent(rate)
 
