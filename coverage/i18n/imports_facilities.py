@@ -65,7 +65,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "point ({lon:.6g}, {lat:.6g}) is outside Jiangmen (the Jiangmen town boundaries)",
     ),
     "import.facilities.outside_bbox": (
-        "点 ({lon:.6g}, {lat:.6g}) 不在江门市范围内（江门市外包矩形：东经 {x0}-{x1}，北纬 {y0}-{y1}）",
+        "点 ({lon:.6g}, {lat:.6g}) 不在江门市范围内（江门市外接矩形：东经 {x0}-{x1}，北纬 {y0}-{y1}）",
         "point ({lon:.6g}, {lat:.6g}) is outside Jiangmen (the Jiangmen bounding box ({x0}-{x1} E, {y0}-{y1} N))",
     ),
     "import.facilities.outside_boundary": (
