@@ -77,19 +77,21 @@ def test_points_matched_by_code_name_or_location(points):
     assert report.rows_read == report.rows_imported == 5 and report.ok
     warned = {(w.row, w.column) for w in report.warnings}
     assert (5, "所属镇街") in warned  # 大泽二村: named 白沙街道, code says 大泽镇
-    assert any(w.row == 6 and "location" in w.message for w in report.warnings)  # 无名码村
+    assert any(w.row == 6 and w.code == "import.communities.town_from_location" for w in report.warnings)  # 无名码村
 
 
 def test_bad_rows_are_reported_with_row_and_column():
     with pytest.raises(DataImportError) as err:
         read_communities(DATA / "bad.csv")
-    errors = {(e.row, e.column): e.message for e in err.value.report.errors}
-    assert "12-digit" in errors[(2, "代码")]
-    assert "name is empty" in errors[(3, "名称")]
-    assert "already used on row 4" in errors[(5, "代码")]
-    assert "outside" in errors[(6, None)]
-    assert "449999999" in errors[(7, "代码")]
-    assert "coordinate" in errors[(8, "经度")]
+    errors = {(e.row, e.column): e for e in err.value.report.errors}
+    assert errors[(2, "代码")].code == "import.communities.bad_code"
+    assert errors[(3, "名称")].message == "name is empty"
+    assert errors[(3, "名称")].text("zh") == "名称为空"
+    assert errors[(5, "代码")].message == "code 440703002001 already used on row 4"
+    assert errors[(5, "代码")].text("zh") == "代码 440703002001 已在第 4 行使用"
+    assert errors[(6, None)].code == "import.communities.outside"
+    assert errors[(7, "代码")].values["prefix"] == "449999999"
+    assert errors[(8, "经度")].code == "import.communities.bad_coordinate"
     assert len(errors) == 6
 
 
@@ -177,7 +179,7 @@ def test_gcj02_points_are_converted(tmp_path):
     back, report = read_communities(path, crs="gcj02")
     np.testing.assert_allclose(back.geometry.x, units.geometry.x, atol=1e-6)
     np.testing.assert_allclose(back.geometry.y, units.geometry.y, atol=1e-6)
-    assert any("GCJ-02" in n.message for n in report.notes)
+    assert any(n.code == "import.communities.datum_converted" and n.values["datum"] == "GCJ-02" for n in report.notes)
 
 
 def test_xlsx_codes_written_as_numbers(tmp_path):
@@ -221,12 +223,13 @@ def test_vector_units_projected_lines_and_an_empty_layer(tmp_path, region):
     units.to_file(bad)
     with pytest.raises(DataImportError) as err:
         read_communities(bad)
-    assert [(e.row, "LineString" in e.message) for e in err.value.report.errors] == [(2, True)]
+    assert [(e.row, e.code, e.values) for e in err.value.report.errors] == [
+        (2, "import.communities.not_point_or_polygon", {"geom_type": "LineString"})]
     good = tmp_path / "square.gpkg"
     units.iloc[:1].to_file(good)
     read, report = read_communities(good)
     assert read.crs.to_epsg() == 4326 and read["geometry_kind"].tolist() == ["polygon"]
-    assert any("WGS-84" in n.message for n in report.notes)
+    assert "import.communities.projected" in [n.code for n in report.notes]
     no_stations = region.with_facilities("elder_care_station", region.facilities["elder_care_station"].iloc[0:0])
     for frame in (read, read_communities(DATA / "points.csv")[0]):
         cov = community_coverage(no_stations, "elder_care_station", frame, STANDARDS)

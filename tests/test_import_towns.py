@@ -77,6 +77,12 @@ def test_unmatched_and_duplicate_rows_are_errors(tmp_path, no_defaults):
         "  bad.geojson, row 3, column 名称: town 440703002 (白沙街道) already given by row 1",
         "  bad.geojson, row 4, column 名称: no town/street name or code",
     ]
+    assert exc.value.text("zh").splitlines() == [
+        "无法导入 bad.geojson：3 处错误",
+        "  bad.geojson，第 2 行，列 名称：“不存在镇”不是江门 73 个镇街之一；该行未能对应任何官方镇街",
+        "  bad.geojson，第 3 行，列 名称：镇街 440703002（白沙街道）已由第 1 行给出",
+        "  bad.geojson，第 4 行，列 名称：没有镇街名称或代码",
+    ]
 
 
 def test_invalid_polygon_repaired_with_warning(tmp_path, no_defaults):
