@@ -44,6 +44,17 @@ def tiff(tmp_path):
     return path
 
 
+def _not_whole(city: str, n: str, districts: str) -> str:
+    """The warning of a file covering no whole district, in the two-town fixture (no embedded grid:
+    the share of the city's area it covers)."""
+    return (
+        "the file covers no whole district, yet it replaces the whole population grid: the rest of the city "
+        f"now has no people. It covers {city} of the city's area (not of its people: without the embedded "
+        f"population grid, where people live inside a district is not known) and part of {n} (in brackets, "
+        f"the share of each district's area): {districts}. Its total is not compared with the census"
+    )
+
+
 def test_round_preserving_sum():
     assert round_preserving_sum(np.array([10.4, 20.6, 30.5, 1.5, 100.0])).tolist() == [10, 21, 31, 1, 100]
     assert round_preserving_sum(np.array([0.3, 0.3, 0.4])).tolist() == [0, 0, 1]
@@ -71,6 +82,7 @@ def test_geotiff_cells_towns_and_modelled_ages(tiff, jm):
     warnings = [str(w) for w in report.warnings]
     assert warnings == [
         "worldpop.tif: 8 cells outside every town dropped (24.0 people)",
+        "worldpop.tif: " + _not_whole("0.2%", "2 district(s)", "440703 蓬江区 (0.2%), 440704 江海区 (14%)"),
         "worldpop.tif: pop_60plus and pop_0_17 not in the file: modelled from the 2020 census district shares",
     ]
     assert report.rows_read == 13 and report.rows_imported == len(df)
@@ -107,7 +119,11 @@ def test_vector_points_with_age_columns(tmp_path, jm):
     assert df["pop_total"].tolist() == [300, 500]
     assert df["pop_60plus"].tolist() == [60, 100]
     assert df["pop_0_17"].tolist() == [50, 90]
-    assert [str(w) for w in report.warnings] == ["grid.geojson: 1 cells outside every town dropped (40.0 people)"]
+    assert [str(w) for w in report.warnings] == [
+        "grid.geojson: 1 cells outside every town dropped (40.0 people)",
+        "grid.geojson: " + _not_whole(
+            "<0.1%", "3 district(s)", "440703 蓬江区 (<0.1%), 440705 新会区 (<0.1%), 440781 台山市 (<0.1%)"),
+    ]
     assert "grid.geojson: 2 cells summed onto the region's 500 m grid: 2 cells" in str(report)
 
 

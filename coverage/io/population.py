@@ -42,7 +42,9 @@ import shapely
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
+from coverage import paths
 from coverage.crs import PROJECTED, WGS84
+from coverage.i18n import STRINGS
 from coverage.io.columns import POPULATION_ALIASES, match_columns
 from coverage.io.raster import GRID_ROW_FACTOR, grid_cell_m, read_raster_cells
 from coverage.io.reference import CENSUS_2020_TOTALS, default_towns, district_age_shares, district_boundaries
@@ -52,8 +54,20 @@ from coverage.settings import MAX_CELL_PEOPLE, MAX_POPULATION_MB, POPULATION_CEN
 
 __all__ = ["read_population", "POPULATION_COLUMNS", "age_groups_modelled", "round_preserving_sum"]
 
-#: Start of the warning written when the file had no 60+ / 0-17 columns (read by age_groups_modelled).
-_AGES_MODELLED = "not in the file: modelled from"
+#: The warnings written when the file had no 60+ / 0-17 columns (read by age_groups_modelled).
+_AGES_MODELLED_CODES = frozenset(
+    f"import.population.{what}.{source}" for what in ("ages_modelled", "age_modelled") for source in ("census", "grid")
+)
+#: How those warnings read in a report saved before messages had codes (its literal text is its code).
+_AGES_MODELLED_TEXT = "not in the file: modelled from"
+#: Where :func:`coverage.io.reference.district_age_shares` says its shares come from → message key part.
+_AGE_SHARE_SOURCES = {
+    "the default population grid's district shares": "grid",
+    "the 2020 census district shares": "census",
+}
+
+#: The accepted names of the population column, as the report lists them.
+_ACCEPTED_TOTALS = ", ".join(POPULATION_ALIASES["pop_total"])
 
 POPULATION_COLUMNS = ["cell_id", "x", "y", "town_code", "district_code", "pop_total", "pop_60plus", "pop_0_17"]
 DEFAULT_MAX_MB_POPULATION = MAX_POPULATION_MB
@@ -62,9 +76,13 @@ DEFAULT_MAX_MB_POPULATION = MAX_POPULATION_MB
 def age_groups_modelled(report: ImportReport) -> bool:
     """True when :func:`read_population` modelled the 60+ / 0-17 groups (the file had no such columns).
 
-    Read from the report's warnings, so it also holds for a report restored from a workspace.
+    Read from the codes of the report's warnings, so it also holds for a report restored from a
+    workspace (one saved before messages had codes is read from its literal text).
     """
-    return any(_AGES_MODELLED in w.message for w in report.warnings)
+    return any(
+        w.code in _AGES_MODELLED_CODES or (w.code not in STRINGS and _AGES_MODELLED_TEXT in w.code)
+        for w in report.warnings
+    )
 
 
 def round_preserving_sum(values: np.ndarray) -> np.ndarray:
@@ -130,11 +148,12 @@ def read_population(
     if towns is None:
         towns = default_towns()
         if towns is None:
-            raise file_error(p, "no town boundaries to assign cells to: pass towns=", layer="population")
+            raise file_error(p, "import.population.no_towns", layer="population")
     kind = file_kind(p)
     if kind == "raster":
         raster = read_raster_cells(p, towns, report)
-        n_cells, source, footprint = raster.populated_pixels, raster.source, _polygon_footprint(raster.footprint_wgs84)
+        n_cells, footprint = raster.populated_pixels, raster.covers
+        extent = ("raster", raster.bounds, raster.declared_crs)
         report.rows_read = n_cells
         cells = raster.cells
     else:
@@ -146,17 +165,17 @@ def read_population(
         report.rows_read = len(cells)
         report.raise_if_errors()
         n_cells = len(cells)
-        source = cells.attrs.get("source")
+        extent = cells.attrs.get("extent")
         footprint = _points_footprint(cells)
         cells = _to_grid(_assign(cells, towns, report), report)
     report.raise_if_errors()
     if n_cells and cells.empty:
-        extent = f"; {source}" if source else ""
-        report.error(
-            f"none of the {n_cells} populated cells lies in a town{extent}. The file's "
-            "coordinate system is probably wrong or missing (Jiangmen is 111.9-113.3 E, "
-            "21.4-22.9 N)"
-        )
+        if extent is None:
+            report.error("import.population.outside_towns", n=n_cells)
+        else:
+            what, (x0, x1, y0, y1), crs = extent
+            code = f"import.population.outside_towns.{what}_" + ("no_crs" if crs is None else "crs")
+            report.error(code, n=n_cells, x0=x0, x1=x1, y0=y0, y1=y1, **({} if crs is None else {"crs": crs}))
         raise DataImportError(report)
     _check_census(cells, footprint, report, census_check)
     cells = _finish(cells, report)
@@ -169,16 +188,20 @@ def read_population(
 
 def _points_footprint(cells: pd.DataFrame) -> "Callable[[np.ndarray, np.ndarray], np.ndarray] | None":
     """What a vector/table grid covers: a test of EPSG:32649 points, true within a square around
-    some cell centre as wide as the centres' spacing (at most two grid cells); None for < 2 cells."""
+    some cell centre as wide as the centres' spacing (at most two grid cells; one grid cell when
+    the file has a single centre); None for a file without centres."""
     x = np.asarray(cells.get("x", []), dtype=float)
     y = np.asarray(cells.get("y", []), dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
     xy = np.unique(np.column_stack([x[ok], y[ok]]), axis=0) if ok.any() else np.empty((0, 2))
-    if len(xy) < 2:
+    if len(xy) == 0:
         return None
     tree = cKDTree(xy)
-    dist, _ = tree.query(xy, k=2)
-    half = min(float(np.median(dist[:, 1])), 2 * grid_cell_m()) / 2
+    if len(xy) == 1:
+        half = grid_cell_m() / 2
+    else:
+        dist, _ = tree.query(xy, k=2)
+        half = min(float(np.median(dist[:, 1])), 2 * grid_cell_m()) / 2
 
     def covers(px: np.ndarray, py: np.ndarray) -> np.ndarray:
         d, _ = tree.query(np.column_stack([px, py]), p=np.inf, distance_upper_bound=half)
@@ -187,65 +210,125 @@ def _points_footprint(cells: pd.DataFrame) -> "Callable[[np.ndarray, np.ndarray]
     return covers
 
 
-def _polygon_footprint(polygon) -> "Callable[[np.ndarray, np.ndarray], np.ndarray] | None":
-    """The test of EPSG:32649 points for a WGS-84 footprint polygon (a raster's extent)."""
-    if polygon is None or polygon.is_empty:
-        return None
-    fp = gpd.GeoSeries([polygon], crs=WGS84).to_crs(PROJECTED).iloc[0]
-    fp = fp if fp.is_valid else fp.buffer(0)
-    return lambda px, py: shapely.contains_xy(fp, px, py)
-
-
-def _covered_share(district, covers, step: float) -> float:
-    """Share of ``district`` (EPSG:32649 polygon) where ``covers`` holds, sampled on a ``step`` lattice."""
+def _lattice(district, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a ``step`` lattice (over the bounds of ``district``, an EPSG:32649 polygon) inside it."""
     x0, y0, x1, y1 = district.bounds
     gx, gy = np.meshgrid(np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step))
     px, py = gx.ravel(), gy.ravel()
     inside = shapely.contains_xy(district, px, py)
-    if not inside.any():
-        return 0.0
-    return float(covers(px[inside], py[inside]).mean())
+    return px[inside], py[inside]
+
+
+def _percent(share: float) -> str:
+    """A share as a language-neutral percentage: ``"<0.1%"``, ``"3.2%"``, ``"45%"``, ``">99%"``."""
+    if 0 < share < 0.001:
+        return "<0.1%"
+    if 0.995 <= share < 1:
+        return ">99%"
+    return f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
+
+
+def _census_cells() -> pd.DataFrame | None:
+    """``x, y, pop_total`` of the embedded population grid (each district's 2020 census total spread
+    over its cells), or None when it is not there or cannot be read."""
+    try:
+        return pd.read_csv(paths.POPULATION_FILE, usecols=["x", "y", "pop_total"])
+    except (OSError, ValueError):
+        return None
+
+
+def _check_coverage(cells: pd.DataFrame, covers, report: ImportReport, districts: dict[str, dict]) -> None:
+    """Warn when the file, which replaces the whole population grid, leaves part of the city out.
+
+    ``districts`` maps each district code to its ``name``, ``share`` (of its area the file covers),
+    ``covered`` (the share reaches ``settings.POPULATION_DISTRICT_COVERED``) and its lattice
+    ``samples`` / ``hits``. The warning gives the share of the city's 2020 census population the
+    file covers (where the embedded grid places it), or of the city's area when there is no
+    embedded grid, and names the districts not covered wholly (with the share of each covered).
+    """
+    covered = [c for c, d in districts.items() if d["covered"]]
+    if len(covered) == len(districts):
+        return
+    with_cells = set(cells["district_code"].astype(str)) if len(cells) else set()
+    census = float(sum(CENSUS_2020_TOTALS[c] for c in districts))
+    grid = _census_cells()
+    if grid is not None and len(grid):
+        inside = covers(grid["x"].to_numpy(dtype=float), grid["y"].to_numpy(dtype=float))
+        people = float(grid.loc[inside, "pop_total"].sum())
+        how = "population"
+        share_values = {"share": _percent(people / census), "people": people, "census": census,
+                        "cell": grid_cell_m()}
+    else:
+        hits = sum(int(d["hits"]) for d in districts.values())
+        samples = sum(int(d["samples"]) for d in districts.values())
+        how = "area"
+        share_values = {"share": _percent(hits / samples if samples else 0.0)}
+
+    def named(code: str, bracket: bool) -> str:
+        d = districts[code]
+        share = d["share"] if d["share"] > 0 or code not in with_cells else 0.0005
+        return f"{d['name']} ({_percent(share)})" if bracket else d["name"]
+
+    if not covered:
+        touched = [c for c, d in districts.items() if d["share"] > 0 or c in with_cells]
+        if not touched:
+            report.warn("import.population.no_district_touched")
+            return
+        report.warn(f"import.population.partial_city.{how}", n_districts=len(touched),
+                    districts=", ".join(named(c, True) for c in touched), **share_values)
+        return
+    left = [c for c in districts if not districts[c]["covered"]]
+    report.warn(
+        f"import.population.districts_left_out.{how}", n_covered=len(covered), n_all=len(districts),
+        covered=", ".join(named(c, False) for c in covered), n_left=len(left),
+        left=", ".join(named(c, districts[c]["share"] > 0 or c in with_cells) for c in left), **share_values,
+    )
 
 
 def _check_census(cells: pd.DataFrame, covers, report: ImportReport, enforce: bool) -> None:
-    """Compare the people in the districts the file covers with their 2020 census total.
+    """Say what part of the city the file covers, and compare the people in the districts it
+    covers with their 2020 census total.
 
     ``covers`` tests EPSG:32649 points for lying in the file's footprint. A district is covered
     when ``settings.POPULATION_DISTRICT_COVERED`` of its area (sampled every 500 m) lies in it.
-    Outside ``settings.POPULATION_CENSUS_TOLERANCE``: an error naming both totals (a warning
+    A file that does not cover every district gets a warning (:func:`_check_coverage`): it
+    replaces the whole grid, so the rest of the city has no people. Over the covered districts,
+    outside ``settings.POPULATION_CENSUS_TOLERANCE``: an error naming both totals (a warning
     when ``enforce`` is False); else a note.
     """
-    districts = district_boundaries()
-    if covers is None or districts is None:
+    boundaries = district_boundaries()
+    if covers is None or boundaries is None:
         return
-    d = districts[districts["district_code"].isin(CENSUS_2020_TOTALS)].to_crs(PROJECTED)
+    d = boundaries[boundaries["district_code"].isin(CENSUS_2020_TOTALS)].to_crs(PROJECTED)
     if d.empty:
         return
     step = grid_cell_m()
-    share = np.array([_covered_share(g, covers, step) for g in d.geometry])
-    covered = sorted(d.loc[share >= POPULATION_DISTRICT_COVERED, "district_code"].astype(str))
+    codes = d["district_code"].astype(str).tolist()
+    label = d["district_zh"].astype(str).tolist() if "district_zh" in d else [""] * len(codes)
+    districts: dict[str, dict] = {}
+    for code, zh, geom in sorted(zip(codes, label, d.geometry), key=lambda r: r[0]):
+        px, py = _lattice(geom, step)
+        hits = int(covers(px, py).sum()) if px.size else 0
+        share = hits / px.size if px.size else 0.0
+        districts[code] = {"name": f"{code} {zh}".strip(), "share": share, "samples": int(px.size), "hits": hits,
+                           "covered": share >= POPULATION_DISTRICT_COVERED}
+    _check_coverage(cells, covers, report, districts)
+    covered = [c for c, v in districts.items() if v["covered"]]
     if not covered:
-        report.note("the file covers no whole district: its total is not compared with the census")
         return
     in_file = float(cells.loc[cells["district_code"].astype(str).isin(covered), "pop_total"].sum())
     census = float(sum(CENSUS_2020_TOTALS[c] for c in covered))
     ratio = in_file / census
-    label = dict(zip(d["district_code"].astype(str), d["district_zh"] if "district_zh" in d else d["district_code"]))
-    names = ", ".join(f"{c} {label.get(c, '')}".strip() for c in covered)
-    where = f"the {len(covered)} district(s) it covers ({names})"
+    where = {"people": in_file, "n": len(covered), "districts": ", ".join(districts[c]["name"] for c in covered),
+             "census": census}
     if abs(ratio - 1) <= POPULATION_CENSUS_TOLERANCE:
-        report.note(f"{in_file:,.0f} people in {where}; the 2020 census counts {census:,.0f} ({ratio - 1:+.1%})")
+        report.note("import.population.census_agrees", **where, diff=ratio - 1)
         return
-    message = (
-        f"{in_file:,.0f} people in {where}, against {census:,.0f} in the 2020 census (×{ratio:.3g}, "
-        f"beyond the ±{POPULATION_CENSUS_TOLERANCE:.0%} tolerance): wrong units, an undeclared nodata "
-        "value, or another area? If the figure is right, import again with --skip-census-check "
-        "(census_check=False)"
-    )
+    mismatch = {**where, "ratio": ratio, "tolerance": POPULATION_CENSUS_TOLERANCE}
     if enforce:
-        report.error(message)
+        report.error("import.population.census_mismatch", **mismatch)
         raise DataImportError(report)
-    report.warn(message)
+    report.warn("import.population.census_mismatch", **mismatch)
 
 
 # --------------------------------------------------------------------------- readers
@@ -265,11 +348,11 @@ def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> 
     gdf = read_vector(path, report, layer_name)
     cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], POPULATION_ALIASES)
     if "pop_total" not in cols:
-        report.error("no population column (accepted: " + ", ".join(POPULATION_ALIASES["pop_total"]) + ")")
+        report.error("import.population.no_population_column", accepted=_ACCEPTED_TOTALS)
         raise DataImportError(report)
-    declared = "no CRS (longitude/latitude assumed)" if gdf.crs is None else f"CRS {gdf.crs.to_string()}"
+    declared = None if gdf.crs is None else gdf.crs.to_string()
     if gdf.crs is None:
-        report.note("the file declares no CRS; longitude/latitude assumed")
+        report.note("import.population.no_crs_lonlat")
         gdf = gdf.set_crs(WGS84)
     proj = gdf.geometry.to_crs(PROJECTED)
     n = len(gdf)
@@ -279,7 +362,7 @@ def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> 
     for i, g in enumerate(proj):
         row = i + 1
         if g is None or g.is_empty:
-            report.error("missing geometry", row=row, column="geometry")
+            report.error("import.population.missing_geometry", row=row, column="geometry")
             continue
         pt = g if g.geom_type == "Point" else g.centroid
         x[i], y[i] = pt.x, pt.y
@@ -292,27 +375,26 @@ def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> 
             if f is None and (v is None or (isinstance(v, float) and math.isnan(v))) and fld == "pop_total":
                 f = 0.0  # an empty total is an empty cell
             if f is None:
-                report.error(f"{v!r} is not a number", row=i + 1, column=col)
+                report.error("import.population.not_a_number", row=i + 1, column=col, value=repr(v))
             elif f < 0:
-                report.error(f"negative count {f:g}", row=i + 1, column=col)
+                report.error("import.population.negative_count", row=i + 1, column=col, count=f)
             elif f > MAX_CELL_PEOPLE:
-                report.error(f"{f:g} people is more than any cell can hold (over {MAX_CELL_PEOPLE:,})",
-                             row=i + 1, column=col)
+                report.error("import.population.too_many_people", row=i + 1, column=col, count=f,
+                             limit=MAX_CELL_PEOPLE)
             else:
                 out[fld][i] = f
     for fld in ("pop_60plus", "pop_0_17"):
         if fld in cols:
             too_big = np.flatnonzero(out[fld] > out["pop_total"] + 1e-9)
             for i in too_big:
-                report.error(
-                    f"{out[fld][i]:g} exceeds the total {out['pop_total'][i]:g}", row=i + 1, column=cols[fld]
-                )
+                report.error("import.population.age_over_total", row=int(i) + 1, column=cols[fld],
+                             count=float(out[fld][i]), total=float(out["pop_total"][i]))
     if "cell_id" in cols:
         ids = pd.to_numeric(gdf[cols["cell_id"]], errors="coerce")
         if ids.notna().all() and (ids == ids.round()).all() and ids.is_unique:
             cell_id = ids.astype(np.int64).to_numpy()
         else:
-            report.note(f"column {cols['cell_id']} is not a unique integer id; cells numbered from 0")
+            report.note("import.population.cell_id_not_unique", column=cols["cell_id"])
             cell_id = np.arange(n, dtype=np.int64)
     else:
         cell_id = np.arange(n, dtype=np.int64)
@@ -322,13 +404,11 @@ def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> 
             frame[fld] = out[fld]
     empty = frame["pop_total"].fillna(0) <= 0
     if empty.any() and not report.errors:
-        report.note(f"{int(empty.sum())} cells with no people skipped")
+        report.note("import.population.empty_cells_skipped", n=int(empty.sum()))
     frame = frame[~empty | frame["pop_total"].isna()].reset_index(drop=True)
     if len(gdf) and not gdf.geometry.isna().all():
-        x0, y0, x1, y1 = gdf.total_bounds
-        frame.attrs["source"] = (
-            f"the file covers x {x0:.10g} to {x1:.10g}, y {y0:.10g} to {y1:.10g} in its declared {declared}"
-        )
+        x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
+        frame.attrs["extent"] = ("file", (x0, x1, y0, y1), declared)  # read by read_population
     return frame
 
 
@@ -353,15 +433,14 @@ def _table_cells(
     table = read_table(path, _TABLE_ALIASES, report, max_mb=max_mb, sheet=sheet, encoding=encoding)
     cols = table.columns
     if "pop_total" not in cols:
-        report.error("no population column (accepted: " + ", ".join(POPULATION_ALIASES["pop_total"]) + ")",
-                     row=table.header_row)
+        report.error("import.population.no_population_column", row=table.header_row, accepted=_ACCEPTED_TOTALS)
         raise DataImportError(report)
     if "lon" in cols and "lat" in cols:
         xcol, ycol = cols["lon"], cols["lat"]
     elif "x" in cols and "y" in cols:
         xcol, ycol = cols["x"], cols["y"]
     else:
-        report.error("no cell-centre columns (经度/纬度, lon/lat or x/y)", row=table.header_row)
+        report.error("import.population.no_centre_columns", row=table.header_row)
         raise DataImportError(report)
     frame = table.frame
     values: dict[str, np.ndarray] = {}
@@ -369,31 +448,32 @@ def _table_cells(
         arr = np.full(len(frame), np.nan)
         for i, (v, row) in enumerate(zip(frame[col], table.rows)):
             f = _number(v.strip() if isinstance(v, str) else v)
-            if f is None:
-                report.error("empty cell" if v is None or str(v).strip() == "" else f"{v!r} is not a number",
-                             row=row, column=col)
+            if f is None and (v is None or str(v).strip() == ""):
+                report.error("import.population.empty_cell", row=row, column=col)
+            elif f is None:
+                report.error("import.population.not_a_number", row=row, column=col, value=repr(v))
             elif f < 0 and fld.startswith("pop"):
-                report.error(f"negative count {f:g}", row=row, column=col)
+                report.error("import.population.negative_count", row=row, column=col, count=f)
             elif f > MAX_CELL_PEOPLE and fld.startswith("pop"):
-                report.error(f"{f:g} people is more than any cell can hold (over {MAX_CELL_PEOPLE:,})",
-                             row=row, column=col)
+                report.error("import.population.too_many_people", row=row, column=col, count=f,
+                             limit=MAX_CELL_PEOPLE)
             else:
                 arr[i] = f
         values[fld] = arr
     for fld in ("pop_60plus", "pop_0_17"):
         if fld in values:
             for i in np.flatnonzero(values[fld] > values["pop_total"] + 1e-9):
-                report.error(f"{values[fld][i]:g} exceeds the total {values['pop_total'][i]:g}",
-                             row=table.rows[i], column=cols[fld])
+                report.error("import.population.age_over_total", row=table.rows[i], column=cols[fld],
+                             count=float(values[fld][i]), total=float(values["pop_total"][i]))
     if report.errors:
         raise DataImportError(report)
     x, y = values["_x"], values["_y"]
     if xcol == cols.get("lon") or (len(x) and np.nanmax(np.abs(x)) <= 180 and np.nanmax(np.abs(y)) <= 90):
         tr = Transformer.from_crs(WGS84, PROJECTED, always_xy=True)
         x, y = tr.transform(x, y)
-        report.note("cell centres read as longitude/latitude (WGS-84)")
+        report.note("import.population.centres_lonlat")
     else:
-        report.note("cell centres read as EPSG:32649 metres")
+        report.note("import.population.centres_metres")
     if "cell_id" in cols:
         ids = pd.to_numeric(frame[cols["cell_id"]], errors="coerce")
         ok = ids.notna().all() and (ids == ids.round()).all() and ids.is_unique
@@ -406,7 +486,7 @@ def _table_cells(
             out[fld] = values[fld]
     empty = out["pop_total"] <= 0
     if empty.any():
-        report.note(f"{int(empty.sum())} cells with no people skipped")
+        report.note("import.population.empty_cells_skipped", n=int(empty.sum()))
     return out[~empty].reset_index(drop=True)
 
 
@@ -423,10 +503,8 @@ def _assign(cells: pd.DataFrame, towns: gpd.GeoDataFrame, report: ImportReport) 
     joined = joined[~joined.index.duplicated(keep="first")]
     outside = joined["town_code"].isna()
     if outside.any():
-        report.warn(
-            f"{int(outside.sum())} cells outside every town dropped "
-            f"({joined.loc[outside, 'pop_total'].sum():,.1f} people)"
-        )
+        report.warn("import.population.cells_outside_towns", n=int(outside.sum()),
+                    people=float(joined.loc[outside, "pop_total"].sum()))
     kept = joined.loc[~outside].drop(columns=["geometry", "index_right"])
     return pd.DataFrame(kept).reset_index(drop=True)
 
@@ -460,10 +538,11 @@ def _to_grid(cells: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     out["x"] = (c + 0.5) * size
     out["y"] = (r + 0.5) * size
     split = int(by_town["cell_id"].duplicated().sum())
-    report.note(
-        f"{len(cells)} cells summed onto the region's {size:g} m grid: {len(out)} cells"
-        + (f" ({split} grid cells straddle towns: each given to the town with most of its people)" if split else "")
-    )
+    summed = {"n": len(cells), "cell": size, "cells": len(out)}
+    if split:
+        report.note("import.population.summed_onto_grid.split", **summed, split=split)
+    else:
+        report.note("import.population.summed_onto_grid", **summed)
     return out
 
 
@@ -491,7 +570,7 @@ def _finish(cells: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         shares, source = district_age_shares()
         unknown = sorted(set(out["district_code"]) - set(shares.index.astype(str)))
         if unknown:
-            report.warn(f"no age shares for districts {', '.join(unknown)}: their age groups set to 0")
+            report.warn("import.population.no_age_shares", districts=", ".join(unknown))
         for fld in modelled:
             share = out["district_code"].map(shares[f"share_{fld[4:]}"]).fillna(0.0).to_numpy()
             expected = out["pop_total"].to_numpy() * share
@@ -500,13 +579,17 @@ def _finish(cells: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
                 m = (out["district_code"] == d).to_numpy()
                 col[m] = round_preserving_sum(expected[m])
             out[fld] = col
-        report.warn(f"{' and '.join(modelled)} {_AGES_MODELLED} {source}")
+        where = _AGE_SHARE_SOURCES[source]
+        if len(modelled) == 2:
+            report.warn(f"import.population.ages_modelled.{where}")
+        else:
+            report.warn(f"import.population.age_modelled.{where}", group=modelled[0])
     # keep each cell's age groups within its total
     out["pop_60plus"] = np.minimum(out["pop_60plus"], out["pop_total"])
     out["pop_0_17"] = np.minimum(out["pop_0_17"], out["pop_total"] - out["pop_60plus"])
     zero = out["pop_total"] == 0
     if zero.any():
-        report.note(f"{int(zero.sum())} cells rounded to 0 people omitted (the total is kept)")
+        report.note("import.population.rounded_to_zero", n=int(zero.sum()))
         out = out[~zero]
     for fld in ("pop_total", "pop_60plus", "pop_0_17"):
         out[fld] = out[fld].astype(np.int64)

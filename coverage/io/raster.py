@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,14 +34,13 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS as ProjCRS
 from pyproj import Transformer
-from shapely.geometry import box
 
 from coverage import paths
 from coverage.crs import PROJECTED, WGS84
 from coverage.io.report import ImportReport, file_error
 from coverage.settings import MAX_CELL_PEOPLE, MAX_RASTER_PIXELS
 
-__all__ = ["GRID_ROW_FACTOR", "grid_cell_m", "fill_values", "read_raster_cells", "RasterCells"]
+__all__ = ["GRID_ROW_FACTOR", "grid_cell_m", "fill_values", "FillValue", "read_raster_cells", "RasterCells"]
 
 #: ``cell_id = row * GRID_ROW_FACTOR + col`` (the default grid's numbering).
 GRID_ROW_FACTOR = 100_000
@@ -58,33 +58,82 @@ def grid_cell_m() -> float:
         return _DEFAULT_CELL_M
 
 
-def fill_values(dtype: str) -> dict[float, str]:
-    """Usual fill values for a raster of ``dtype`` → how to describe each."""
-    out: dict[float, str] = {
-        -9999.0: "-9999", -99999.0: "-99999", -999999.0: "-999999",
-        float(np.finfo(np.float32).max): "the float32 maximum", -float(np.finfo(np.float32).max): "the float32 minimum",
-        float(np.finfo(np.float64).max): "the float64 maximum", -float(np.finfo(np.float64).max): "the float64 minimum",
-        65535.0: "65535 (the uint16 maximum)", 32767.0: "32767 (the int16 maximum)",
-        -32768.0: "-32768 (the int16 minimum)", 2147483647.0: "2147483647 (the int32 maximum)",
-        -2147483648.0: "-2147483648 (the int32 minimum)", 4294967295.0: "4294967295 (the uint32 maximum)",
+@dataclass(frozen=True)
+class FillValue:
+    """How a usual fill value is named in the report.
+
+    Attributes
+    ----------
+    value : str or None
+        The number as written (``"-9999"``), None when only its type's bound names it.
+    dtype : str or None
+        The numeric type whose maximum or minimum it is (``"float32"``), None for a plain number.
+    bound : {"max", "min"} or None
+    """
+
+    value: str | None
+    dtype: str | None = None
+    bound: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The key part of the ``import.population.fill.*`` messages naming this value."""
+        if self.dtype is None:
+            return "plain"
+        return self.bound if self.value is None else f"value_{self.bound}"
+
+    def values(self) -> dict[str, str]:
+        """The message values naming this fill value."""
+        out = {"value": self.value, "dtype": self.dtype}
+        return {k: v for k, v in out.items() if v is not None}
+
+
+def fill_values(dtype: str) -> dict[float, FillValue]:
+    """Usual fill values for a raster of ``dtype`` → how the report names each."""
+    f32, f64 = float(np.finfo(np.float32).max), float(np.finfo(np.float64).max)
+    out: dict[float, FillValue] = {
+        -9999.0: FillValue("-9999"), -99999.0: FillValue("-99999"), -999999.0: FillValue("-999999"),
+        f32: FillValue(None, "float32", "max"), -f32: FillValue(None, "float32", "min"),
+        f64: FillValue(None, "float64", "max"), -f64: FillValue(None, "float64", "min"),
+        65535.0: FillValue("65535", "uint16", "max"), 32767.0: FillValue("32767", "int16", "max"),
+        -32768.0: FillValue("-32768", "int16", "min"), 2147483647.0: FillValue("2147483647", "int32", "max"),
+        -2147483648.0: FillValue("-2147483648", "int32", "min"),
+        4294967295.0: FillValue("4294967295", "uint32", "max"),
     }  # fmt: skip
     dt = np.dtype(dtype)
     if dt.kind in "iu":
         info = np.iinfo(dt)
-        out.setdefault(float(info.max), f"{info.max} (the {dt.name} maximum)")
+        out.setdefault(float(info.max), FillValue(str(info.max), dt.name, "max"))
         if dt.kind == "i":
-            out.setdefault(float(info.min), f"{info.min} (the {dt.name} minimum)")
+            out.setdefault(float(info.min), FillValue(str(info.min), dt.name, "min"))
     return out
 
 
 @dataclass
 class RasterCells:
-    """Grid cells of a raster: ``cells`` (``cell_id, x, y, pop_total, town_code, district_code``)."""
+    """Grid cells of a raster, and what the raster covers.
+
+    Attributes
+    ----------
+    cells : DataFrame
+        ``cell_id, x, y, pop_total, town_code, district_code``: one row per grid cell holding people.
+    populated_pixels : int
+        Pixels holding people (a finite count above 0) in the part read.
+    bounds : tuple of float
+        ``(left, right, bottom, top)`` of the whole raster in its declared CRS.
+    declared_crs : str or None
+        The CRS the file declares (None: it declares none; longitude/latitude were assumed).
+    covers : callable
+        ``covers(x, y)`` → bool array: which EPSG:32649 points the raster gives a count for (0 or
+        more people). Inside the part read, a pixel counts unless it is nodata, NaN, infinite,
+        negative, a fill value or implausibly large; outside it, the raster's extent decides.
+    """
 
     cells: pd.DataFrame
     populated_pixels: int
-    source: str
-    footprint_wgs84: object
+    bounds: tuple[float, float, float, float]
+    declared_crs: str | None
+    covers: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def _window(src, towns_wgs84: gpd.GeoDataFrame):
@@ -112,13 +161,10 @@ def _window(src, towns_wgs84: gpd.GeoDataFrame):
     return win
 
 
-def _too_big(path: Path, src, pixels: int, what: str) -> Exception:
+def _too_big(path: Path, src, pixels: int, whole: bool) -> Exception:
     return file_error(
-        path,
-        f"the raster declares {src.width:,} × {src.height:,} pixels × {src.count} band(s); {what} "
-        f"{pixels:,} pixels × bands, over the {MAX_RASTER_PIXELS:,} limit (settings.MAX_RASTER_PIXELS): "
-        "clip it to Jiangmen, or use a coarser grid",
-        layer="population",
+        path, "import.population.too_many_pixels." + ("whole" if whole else "window"), layer="population",
+        width=src.width, height=src.height, bands=src.count, pixels=pixels, limit=MAX_RASTER_PIXELS,
     )
 
 
@@ -132,42 +178,39 @@ def _clean_values(
     v = values
     n_masked = int(masked.sum())
     if n_masked:
-        what = f"the declared nodata value {declared_nodata:g}" if declared_nodata is not None else "no data (mask)"
-        report.note(f"{n_masked} cells hold {what}")
+        if declared_nodata is not None:
+            report.note("import.population.nodata_declared", n=n_masked, nodata=float(declared_nodata))
+        else:
+            report.note("import.population.nodata_mask", n=n_masked)
     n_nan = int((np.isnan(v) & ~masked).sum())
     if n_nan:
-        report.warn(f"{n_nan} cells hold NaN: treated as empty")
-    for value, label in fill_values(dtype).items():
+        report.warn("import.population.nan_cells", n=n_nan)
+    nodata_key = "no_nodata" if declared_nodata is None else "nodata"
+    nodata_values = {} if declared_nodata is None else {"nodata": float(declared_nodata)}
+    for value, fill in fill_values(dtype).items():
         if declared_nodata is not None and float(declared_nodata) == value:
             continue
         hit = v == value
         n = int(hit.sum())
         if n:
-            report.warn(
-                f"{n} cells hold {label}, a usual fill value, but the file "
-                + ("declares no nodata" if declared_nodata is None else f"declares nodata {declared_nodata:g}")
-                + ": treated as empty (if they are real counts, fix the file)"
-            )
+            report.warn(f"import.population.fill.{fill.label}.{nodata_key}", n=n, **fill.values(), **nodata_values)
             v[hit] = np.nan
     inf = np.isinf(v)
     n_inf = int(inf.sum())
     if n_inf:
-        report.warn(f"{n_inf} cells hold an infinite value: treated as empty")
+        report.warn("import.population.infinite_cells", n=n_inf)
         v[inf] = np.nan
     with np.errstate(invalid="ignore"):
         huge = v > MAX_CELL_PEOPLE
     n_huge = int(huge.sum())
     if n_huge:
-        report.warn(
-            f"{n_huge} cells hold more than {MAX_CELL_PEOPLE:,} people (up to {np.nanmax(v[huge]):.3g}): "
-            "not a count, treated as empty"
-        )
+        report.warn("import.population.huge_cells", n=n_huge, limit=MAX_CELL_PEOPLE, top=float(np.nanmax(v[huge])))
         v[huge] = np.nan
     with np.errstate(invalid="ignore"):
         negative = v < 0
     n_neg = int(negative.sum())
     if n_neg:
-        report.warn(f"{n_neg} cells with negative values treated as empty")
+        report.warn("import.population.negative_cells", n=n_neg)
         v[negative] = np.nan
     return v
 
@@ -202,7 +245,7 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
     try:
         src = rasterio.open(path)
     except Exception as exc:
-        raise file_error(path, f"cannot read as a raster: {exc}", layer="population") from None
+        raise file_error(path, "import.population.not_a_raster", layer="population", detail=str(exc)) from None
     with src:
         win = _window(src, t)
         whole = win is None
@@ -210,11 +253,12 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
             win = Window(0, 0, src.width, src.height)
         pixels = int(win.width) * int(win.height) * int(src.count)
         if pixels > MAX_RASTER_PIXELS:
-            raise _too_big(path, src, pixels, "the whole file is" if whole else "the part over Jiangmen is")
+            raise _too_big(path, src, pixels, whole)
         try:
             band = src.read(1, window=win, masked=True, out_dtype="float64")
         except Exception as exc:
-            raise file_error(path, f"cannot read the raster's pixels: {exc}", layer="population") from None
+            raise file_error(path, "import.population.unreadable_pixels", layer="population",
+                             detail=str(exc)) from None
         transform = window_transform(win, src.transform)
         src_crs = src.crs
         dtype = src.dtypes[0]
@@ -225,31 +269,29 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
     masked = np.ma.getmaskarray(band)
     values = np.array(np.ma.filled(band, np.nan), dtype=np.float64)
     values = _clean_values(values, masked, nodata, dtype, report)
-    declared = "no CRS (longitude/latitude assumed)" if src_crs is None else f"CRS {src_crs.to_string()}"
+    declared = None if src_crs is None else src_crs.to_string()
     if bands > 1:
-        report.note(f"the raster has {bands} bands: band 1 read as people per pixel")
+        report.note("import.population.many_bands", bands=bands)
     if src_crs is None:
-        report.note("the raster declares no CRS; longitude/latitude assumed")
+        report.note("import.population.raster_no_crs")
         src_crs = WGS84
     crs = ProjCRS.from_user_input(src_crs)
-    source = (
-        f"the raster covers x {bounds.left:.6g} to {bounds.right:.6g}, y {bounds.bottom:.6g} to "
-        f"{bounds.top:.6g} in its declared {declared}"
-    )
-    footprint = _footprint(bounds, crs)
+    extent = (float(bounds.left), float(bounds.right), float(bounds.bottom), float(bounds.top))
+    covers = _coverage_test(crs, transform, np.isfinite(values), extent)
     populated = np.isfinite(values) & (values > 0)
     n_populated = int(populated.sum())
     total = float(values[populated].sum())
     cell_m = grid_cell_m()
     k = _split_factor(transform, crs, values.shape, cell_m)
-    report.note(
-        f"raster {width}×{height} pixels of {res[0]:g}×{res[1]:g} ({crs.name}); read "
-        f"{values.shape[1]}×{values.shape[0]} over the region; {n_populated} populated pixels, "
-        f"{total:,.1f} people"
-        + (f"; pixels split {k}×{k} to spread over the {cell_m:g} m cells" if k > 1 else "")
-    )
+    read = dict(width=width, height=height, res_x=float(res[0]), res_y=float(res[1]), crs=crs.name,
+                read_width=int(values.shape[1]), read_height=int(values.shape[0]), populated=n_populated,
+                people=total)
+    if k > 1:
+        report.note("import.population.raster_read.split", **read, k=k, cell=cell_m)
+    else:
+        report.note("import.population.raster_read", **read)
     if n_populated == 0:
-        return RasterCells(_empty(), 0, source, footprint)
+        return RasterCells(_empty(), 0, extent, declared, covers)
     fine = np.where(populated, values, 0.0)
     if k > 1:
         fine = np.kron(fine, np.ones((k, k))) / (k * k)
@@ -263,12 +305,10 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
         outside_pixels = populated & ~(
             (town_idx > 0).reshape(values.shape[0], k, values.shape[1], k).any(axis=(1, 3))
         )
-        report.warn(
-            f"{int(outside_pixels.sum())} cells outside every town dropped ({outside_people:,.1f} people)"
-        )
+        report.warn("import.population.cells_outside_towns", n=int(outside_pixels.sum()), people=outside_people)
     r, c = np.nonzero(inside)
     if r.size == 0:
-        return RasterCells(_empty(), n_populated, source, footprint)
+        return RasterCells(_empty(), n_populated, extent, declared, covers)
     xs = fine_transform.c + (c + 0.5) * fine_transform.a + (r + 0.5) * fine_transform.b
     ys = fine_transform.f + (c + 0.5) * fine_transform.d + (r + 0.5) * fine_transform.e
     tr = Transformer.from_crs(crs, ProjCRS.from_user_input(PROJECTED), always_xy=True)
@@ -284,10 +324,7 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
     if split.any():
         moved = float(by.loc[split, "pop_total"].sum())
         n_split = int(by.loc[split, "cell_id"].nunique())
-        report.note(
-            f"{n_split} grid cells straddle towns: each given to the town with most of its people "
-            f"({moved:,.1f} people counted in a neighbouring town)"
-        )
+        report.note("import.population.raster_straddle", n=n_split, people=moved)
     totals = by.groupby("cell_id", sort=True)["pop_total"].sum()
     owner = by[~split].set_index("cell_id")["town"].reindex(totals.index)
     ids = totals.index.to_numpy(dtype=np.int64)
@@ -303,10 +340,9 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
             "district_code": t_src["district_code"].astype(str).to_numpy()[idx],
         }
     )
-    report.note(
-        f"aggregated onto the {cell_m:g} m grid: {len(cells)} cells, {cells['pop_total'].sum():,.1f} people"
-    )
-    return RasterCells(cells, n_populated, source, footprint)
+    report.note("import.population.raster_aggregated", cell=cell_m, n=len(cells),
+                people=float(cells["pop_total"].sum()))
+    return RasterCells(cells, n_populated, extent, declared, covers)
 
 
 def _empty() -> pd.DataFrame:
@@ -331,12 +367,27 @@ def _split_factor(transform, crs: ProjCRS, shape: tuple[int, int], cell_m: float
     return k
 
 
-def _footprint(bounds, crs: ProjCRS):
-    """The raster's extent as a WGS-84 polygon (densified), or None when it cannot be projected."""
-    try:
-        g = gpd.GeoSeries([box(bounds.left, bounds.bottom, bounds.right, bounds.top)], crs=crs)
-        g = g.segmentize(max(bounds.right - bounds.left, bounds.top - bounds.bottom) / 50).to_crs(WGS84)
-        geom = g.iloc[0]
-        return geom if geom.is_valid and np.isfinite(geom.bounds).all() else None
-    except Exception:
-        return None
+def _coverage_test(
+    crs: ProjCRS, transform, valid: np.ndarray, extent: tuple[float, float, float, float]
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``covers(x, y)`` for EPSG:32649 points: the ``valid`` pixel (of the part read, placed by
+    ``transform``) holding each point; outside that part, whether the point lies in ``extent``
+    (``left, right, bottom, top`` in ``crs``)."""
+    to_src = Transformer.from_crs(ProjCRS.from_user_input(PROJECTED), crs, always_xy=True)
+    inverse = ~transform
+    h, w = valid.shape
+    left, right, bottom, top = extent
+
+    def covers(px: np.ndarray, py: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", over="ignore"):
+            x, y = to_src.transform(np.asarray(px, dtype=float), np.asarray(py, dtype=float))
+            x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+            finite = np.isfinite(x) & np.isfinite(y)
+            out = finite & (x >= left) & (x <= right) & (y >= bottom) & (y <= top)
+            col, row = inverse * (np.where(finite, x, 0.0), np.where(finite, y, 0.0))
+            col, row = np.floor(col), np.floor(row)
+        read = finite & (col >= 0) & (col < w) & (row >= 0) & (row < h)
+        out[read] = valid[row[read].astype(np.int64), col[read].astype(np.int64)]
+        return out
+
+    return covers
