@@ -5,7 +5,7 @@ post register, both different from the embedded layers). For several standards â
 10 / 15 / 20 minutes, e-bike, drive â€” and two layers, the per-town figures, the gap zones and
 the review statuses shown by the app (Streamlit AppTest on ``app.py``), written by the CLI
 (``python -m coverage``, in-process) and returned by :class:`coverage.analysis.Analysis` must be
-identical.
+identical; so must the accessibility and equity figures (one layer, walking 15 minutes).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from coverage.analysis import Analysis
 from coverage.cli import main
+from coverage.i18n import t
 from coverage.paths import ROOT
 from coverage.region import load_default
 from coverage.standards import load_standards
@@ -157,3 +158,66 @@ def test_the_app_shows_the_librarys_figures_gaps_and_statuses(workspace, library
         ours = _lib(library, layer, choice).review(2025).level("city")
         assert list(shown["status"]) == list(ours["status"]), (layer, choice)
         assert list(shown["value"].round(9)) == list(ours["value"].round(9)), (layer, choice)
+
+
+# --------------------------------------------------------------------------- accessibility and equity
+
+
+def _access_rows(table: pd.DataFrame, column: str) -> dict[str, float]:
+    """District and city rows: ``<code>:served`` and ``<code>:<column>`` (the mean accessibility)."""
+    rows = table[table["level"].isin(["district", "city"])]
+    keys = ["city" if lvl == "city" else str(c) for lvl, c in zip(rows["level"], rows["district_code"])]
+    out = {f"{k}:served": float(s) for k, s in zip(keys, rows["served"])}
+    return out | {f"{k}:{column}": float(v) for k, v in zip(keys, rows[column])}
+
+
+def test_app_cli_and_library_give_the_same_accessibility_and_equity(workspace, library, tmp_path):
+    """Stations of the workspace (no capacity column: facilities counted), walking 15 minutes."""
+    ours = _lib(library, STATIONS, ("walk", 15))
+    access = ours.accessibility(STATIONS, capacity="facilities")
+    eq = ours.equity(STATIONS)
+    assert access.capacity == eq.access.capacity == "facilities"
+    assert access.provenance[f"facilities:{STATIONS}"] == "uploaded"  # the workspace's register, not the default
+    v = access.value_column
+
+    # CLI
+    out = tmp_path / "access.csv"
+    assert main(["access", "--layer", STATIONS, "--capacity", "facilities", "--out", str(out)]) == 0
+    cli = pd.read_csv(out, encoding="utf-8-sig", dtype={"town_code": str, "district_code": str})
+    assert _access_rows(cli, v) == pytest.approx(_access_rows(access.table, v), rel=1e-12)
+    towns = cli[cli["level"] == "town"]
+    lib_towns = access.table[access.table["level"] == "town"]
+    assert towns["town_code"].tolist() == lib_towns["town_code"].tolist()
+    assert towns[v].to_numpy() == pytest.approx(lib_towns[v].to_numpy(), rel=1e-12, nan_ok=True)
+    out = tmp_path / "equity.csv"
+    assert main(["equity", "--layer", STATIONS, "--out", str(out)]) == 0
+    cli = pd.read_csv(out, encoding="utf-8-sig", dtype={"group": str, "town_code": str})
+    groups = cli[cli["section"] == "group"]
+    assert groups["group"].tolist() == eq.groups["group"].tolist()
+    for col in ("coverage_rate", "share_beyond_standard", "share_beyond_2x_standard", v, "gini_access"):
+        assert groups[col].to_numpy() == pytest.approx(eq.groups[col].to_numpy(), rel=1e-12), col
+    assert cli["gini"].iloc[0] == pytest.approx(eq.gini, rel=1e-12)
+    assert cli["theil"].iloc[0] == pytest.approx(eq.theil, rel=1e-12)
+    assert cli.loc[cli["section"] == "worst_town", "town_code"].tolist() == eq.worst_towns["town_code"].tolist()
+
+    # app: the analyses tab, its accessibility then its equity section
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["main_tab"] = t("ana.tab", "zh")  # open the analyses tab (stateful tabs)
+    at.run()
+    _show(at, STATIONS, ("walk", 15))
+    at.button(key="ana_access_compute").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = next(d.value for d in at.dataframe if t("ana.col.level", "zh") in d.value.columns)
+    lib_rows = access.table[access.table["level"].isin(["district", "city"])]
+    assert shown[t("ana.col.served", "zh")].tolist() == lib_rows["served"].tolist()
+    assert shown[t("ana.col.mean", "zh")].tolist() == lib_rows[v].tolist()
+    at.radio(key="ana_section").set_value("equity").run()
+    at.button(key="ana_equity_compute").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert next(m.value for m in at.metric if m.label.startswith(t("ana.equity.gini", "zh"))) == f"{eq.gini:,.3f}"
+    assert next(m.value for m in at.metric if m.label.startswith(t("ana.equity.theil", "zh"))) == f"{eq.theil:,.3f}"
+    shown = next(d.value for d in at.dataframe if t("ana.col.group", "zh") in d.value.columns)
+    assert shown[t("ana.col.coverage", "zh")].tolist() == eq.groups["coverage_rate"].tolist()
+    assert shown[t("ana.col.gini", "zh")].tolist() == eq.groups["gini_access"].tolist()
+    worst = next(d.value for d in at.dataframe if t("ana.col.rank", "zh") in d.value.columns)
+    assert worst[t("ana.col.coverage", "zh")].tolist() == eq.worst_towns["coverage_rate"].tolist()
