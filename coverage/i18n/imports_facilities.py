@@ -172,9 +172,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{nursing} nursing beds exceed the facility's {beds} beds ({beds_column}); both kept: check the row",
     ),
     # -- towns and districts ----------------------------------------------------------
-    "import.facilities.town_unmatched": (
-        "{reason}；所属镇街按点位确定",
-        "{reason}; town taken from the point's location",
+    "import.facilities.town_unknown_code": (
+        "代码 {town_code} 不是江门 {n} 个镇街之一；所属镇街按点位确定",
+        "code {town_code} is not one of Jiangmen's {n} towns/streets; town taken from the point's location",
+    ),
+    "import.facilities.town_unknown_name": (
+        "“{value}”不是江门 {n} 个镇街之一；所属镇街按点位确定",
+        "{value!r} is not one of Jiangmen's {n} towns/streets; town taken from the point's location",
+    ),
+    "import.facilities.town_ambiguous": (
+        "“{value}”有重名（{names}），请注明所属区县；所属镇街按点位确定",
+        "{value!r} is ambiguous ({names}); add the district; town taken from the point's location",
     ),
     "import.facilities.no_town_boundaries": (
         "没有镇街边界可用：文件未写明镇街的行，town_code/district_code 留空",

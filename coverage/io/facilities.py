@@ -66,6 +66,7 @@ from coverage.io.matching import TownMatcher
 from coverage.io.reference import city_area, default_towns, official_towns
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_table, read_vector
+from coverage.io.towns import match_failure
 from coverage.layers import get_layer
 from coverage.schema import DISTRICT_CODE, FACILITY_COLUMNS, FACILITY_INT_COLUMNS, TOWN_CODE
 from coverage.settings import MAX_BEDS_PER_FACILITY, MIN_OPENING_YEAR
@@ -611,7 +612,8 @@ def _assign_towns(
                 continue
             code, why = matcher.match(v, raw.frame.at[i, "district"])
             if code is None:
-                report.warn("import.facilities.town_unmatched", row=row, column=col, reason=why)
+                reason, values = match_failure(matcher, v, why)
+                report.warn(f"import.facilities.town_{reason}", row=row, column=col, **values)
             declared[i] = code
 
     if towns is None:
