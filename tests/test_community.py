@@ -89,7 +89,7 @@ def test_bad_rows_are_reported_with_row_and_column():
     assert errors[(3, "名称")].text("zh") == "名称为空"
     assert errors[(5, "代码")].message == "code 440703002001 already used on row 4"
     assert errors[(5, "代码")].text("zh") == "代码 440703002001 已在第 4 行使用"
-    assert errors[(6, None)].code == "import.communities.outside"
+    assert errors[(6, None)].message == "outside the Jiangmen city boundary"
     assert errors[(7, "代码")].values["prefix"] == "449999999"
     assert errors[(8, "经度")].code == "import.communities.bad_coordinate"
     assert len(errors) == 6

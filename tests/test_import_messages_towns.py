@@ -27,9 +27,10 @@ from coverage import crs, paths, settings
 from coverage.crs import JIANGMEN_BBOX
 from coverage.i18n import imports_towns, t
 from coverage.io import DataImportError, read_towns
+from coverage.io.towns import city_outline
 from coverage.io.columns import TOWN_ALIASES
 from coverage.io.communities import COMMUNITY_ALIASES, read_communities
-from coverage.io.reference import OFFICIAL_TOWNS, city_area
+from coverage.io.reference import OFFICIAL_TOWNS
 from coverage.io.report import Issue
 from test_import_support import BOX_A, BOX_B, CITY_BOX, jm, no_defaults, write_csv  # noqa: F401
 
@@ -232,10 +233,12 @@ def test_missing_official_towns_and_a_degenerate_polygon(tmp_path, no_defaults):
 
 def test_a_town_covering_the_city_and_an_overlap(tmp_path, jm):
     whole = _write(tmp_path, "w.geojson", {"town_code": ["440703002", "440781001"]}, [box(*CITY_BOX), box(*BOX_B)])
-    issue = _only(_run(read_towns, whole), "import.towns.covers_city")
+    issue = _only(_run(read_towns, whole), "import.towns.covers_city_city")
     assert (issue.row, issue.column, issue.severity) == (1, "geometry", "error")
-    assert issue.values["town"] == "440703002 白沙街道" and issue.values["city"] == city_area()[1]
-    assert issue.values["share"] > settings.TOWN_MAX_CITY_SHARE
+    assert issue.values["town"] == "440703002 白沙街道" and issue.values["share"] > settings.TOWN_MAX_CITY_SHARE
+    assert issue.message.startswith(f"town 440703002 白沙街道 covers {issue.values['share']:.0%} of the city "
+                                    "(the Jiangmen city boundary): ")
+    assert "覆盖了全市（江门市行政边界）的" in issue.text("zh")
 
     a0, b0, a1, b1 = BOX_B
     bigger = box(a0, b0, a1 + 0.05, b1)  # B's box grown east: B lies wholly inside it
@@ -371,13 +374,37 @@ def test_community_rows(tmp_path):
         ("import.communities.bad_code", 2, "代码"): {"unit_code": "44070300200"},
         ("import.communities.empty_name", 3, "名称"): {},
         ("import.communities.duplicate_code", 5, "代码"): {"unit_code": "440703002001", "first_row": 4},
-        ("import.communities.outside", 6, None): {"area": city_area()[1]},
+        ("import.communities.outside_city", 6, None): {},
         ("import.communities.code_town_unknown", 7, "代码"): {"unit_code": "449999999001", "prefix": "449999999",
                                                               "n": 73},
         ("import.communities.bad_coordinate", 8, "经度"): {},
     }
     assert _only(report, "import.communities.bad_code").text("zh") == "代码“44070300200”不是 12 位统计用区划代码"
     assert _only(report, "import.communities.bad_code").message == "code '44070300200' is not a 12-digit statistical code"
+
+
+@pytest.mark.parametrize("outline", ["city", "towns", "bbox"])
+def test_the_outline_named_by_the_outside_checks(tmp_path, monkeypatch, outline):
+    """Units outside the city name the outline the check used: the city boundary, else the union of the
+    default towns, else the bounding box (with its corners)."""
+    x0, y0, x1, y1 = JIANGMEN_BBOX
+    if outline != "city":
+        monkeypatch.setattr(paths, "CITY_FILE", tmp_path / "missing_city.geojson")
+    if outline == "bbox":
+        monkeypatch.setattr(paths, "TOWNS_FILE", tmp_path / "missing_towns.geojson")
+    path = write_csv(tmp_path / "far.csv", [["名称", "所属镇街", "经度", "纬度"], ["甲", "白沙街道", 116.4, 39.9]])
+    issue = _only(_run(read_communities, path), f"import.communities.outside_{outline}")
+    assert issue.row == 2 and issue.message == {
+        "city": "outside the Jiangmen city boundary",
+        "towns": "outside the Jiangmen town boundaries",
+        "bbox": f"outside the Jiangmen bounding box ({x0}-{x1} E, {y0}-{y1} N)",
+    }[outline]
+    assert issue.text("zh") == {
+        "city": "位于江门市行政边界之外",
+        "towns": "位于江门各镇街边界之外",
+        "bbox": f"位于江门范围框（东经 {x0}-{x1}、北纬 {y0}-{y1}）之外",
+    }[outline]
+    assert city_outline()[1] == outline
 
 
 def test_community_towns_from_code_name_or_location():

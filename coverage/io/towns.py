@@ -41,7 +41,7 @@ from coverage.schema import DISTRICT_CODE, TOWN_CODE, TOWN_COLUMNS
 from coverage.settings import SEAT_TOLERANCE_M, TOWN_MAX_CITY_SHARE, TOWN_MIN_AREA_M2, TOWN_OVERLAP_SHARE
 from coverage.standards import AREA_TYPES, TOWN_TYPE_AREA
 
-__all__ = ["read_towns", "TOWN_COLUMNS", "TOWNSHIP_TYPES", "match_failure"]
+__all__ = ["read_towns", "TOWN_COLUMNS", "TOWNSHIP_TYPES", "match_failure", "city_outline"]
 
 #: Township-level (乡级) units that are not in :data:`coverage.standards.TOWN_TYPE_AREA` but are
 #: unambiguously 镇-level (GB/T 2260, 民政部 乡级行政区划: 镇, 乡, 民族乡, 街道, 苏木, 民族苏木): they
@@ -49,6 +49,29 @@ __all__ = ["read_towns", "TOWN_COLUMNS", "TOWNSHIP_TYPES", "match_failure"]
 TOWNSHIP_TYPES: dict[str, str] = {"乡": "镇", "民族乡": "镇", "苏木": "镇", "民族苏木": "镇"}
 
 _CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
+
+#: :func:`coverage.io.reference.city_area`'s description → the outline's name in the catalogue
+#: (``coverage.i18n.imports_towns``). TRANSITION: until ``city_area`` says which outline it used itself.
+_OUTLINES = {"the Jiangmen city boundary": "city", "the Jiangmen town boundaries": "towns"}
+
+
+def city_outline() -> tuple[BaseGeometry, str, dict[str, float]]:
+    """The city's outline for the plausibility checks, which outline it is, and that outline's values.
+
+    Returns
+    -------
+    (geometry, str, dict)
+        :func:`coverage.io.reference.city_area`'s geometry (WGS-84); ``"city"`` (the city boundary),
+        ``"towns"`` (the union of the default towns) or ``"bbox"`` (:data:`coverage.crs.JIANGMEN_BBOX`,
+        with its corners ``x0, x1, y0, y1`` as values): the suffix of the catalogue keys naming it
+        (``import.towns.covers_city_<outline>``, ``import.communities.outside_<outline>``).
+    """
+    geom, label = city_area()
+    outline = _OUTLINES.get(label)
+    if outline is not None:
+        return geom, outline, {}
+    x0, y0, x1, y1 = JIANGMEN_BBOX
+    return geom, "bbox", {"x0": x0, "x1": x1, "y0": y0, "y1": y1}
 
 
 def read_towns(
@@ -369,7 +392,7 @@ def _check_geometry(
                 min_area=float(TOWN_MIN_AREA_M2),
                 setting="settings.TOWN_MIN_AREA_M2",
             )
-    city, city_label = city_area()
+    city, outline, outline_values = city_outline()
     city_m2 = float(gpd.GeoSeries([city], crs=WGS84).to_crs(PROJECTED).area.iloc[0])
     if city_m2 > 0:
         inter = gs.intersection(gpd.GeoSeries([city], crs=WGS84).to_crs(PROJECTED).iloc[0]).area.to_numpy()
@@ -377,12 +400,12 @@ def _check_geometry(
             share = inter[k] / city_m2
             if share > TOWN_MAX_CITY_SHARE and len(official) > 1:
                 report.error(
-                    "import.towns.covers_city",
+                    f"import.towns.covers_city_{outline}",
                     row=i + 1,
                     column="geometry",
                     town=_label(codes[i], official),
                     share=float(share),
-                    city=city_label,
+                    **outline_values,
                 )
     tree = shapely.STRtree(gs.to_numpy())
     left, right = tree.query(gs.to_numpy(), predicate="intersects")
