@@ -238,7 +238,10 @@ def cache_key(value: Any) -> Hashable:
     if isinstance(value, np.ndarray):
         return ("array", value.dtype.str, value.shape, np.ascontiguousarray(value).tobytes())
     if isinstance(value, pd.DataFrame):
-        return ("frame", _frame_digest(value))
+        try:
+            return ("frame", _frame_digest(value))
+        except TypeError:  # cells pandas cannot hash (lists, dicts): the frame itself
+            return ("id", _Identity(value))
     if isinstance(value, os.PathLike):
         path = Path(value)
         stat = path.stat() if path.exists() else None

@@ -7,10 +7,12 @@ With a 1,000 m straight-line radius, ECS1 at ORIGIN + (500, 500) covers cells (0
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 from pyproj import Transformer
+from shapely.geometry import Point
 
 from conftest import ORIGIN, covered_within
 from coverage.access import AccessMethod, accessibility
@@ -101,6 +103,10 @@ def test_cache_key_freezes_and_normalises():
     assert cache_key(frame) == cache_key(frame.copy())
     assert cache_key(frame) != cache_key(frame.assign(lat=[22.5, 22.7]))
     assert cache_key(np.array([1, 2])) != cache_key(np.array([1, 3]))
+    points = gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(113.1, 22.5)], crs="EPSG:4326")
+    assert cache_key(points) == cache_key(points.copy())
+    assert cache_key(points) != cache_key(points.set_geometry([Point(113.1, 22.6)]))
+    assert cache_key(points) != cache_key(points.set_crs("EPSG:4490", allow_override=True))  # same numbers, other CRS
 
 
 def test_edits_add_and_remove_by_hand(analysis):

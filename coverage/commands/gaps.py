@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
                 town=place_name(tnames, z.town_code, z.town_zh), served=z.served,
                 cells=z.n_cells, area=z.area_km2))
     if result.left_out:
-        print(t("core_cli_left_out", lang, n=result.left_out, min=result.options.get("min_cell_population", 0)))
+        print(t("core_cli_left_out", lang, n=result.left_out, min=result.min_cell_population))
     print(t("core_cli_gap_towns", lang))
     for r in towns.head(args.top).itertuples(index=False):
         print(t("core_cli_gap_town_row", lang, rank=r.rank, district=place_name(dnames, r.district_code, r.district_zh),
