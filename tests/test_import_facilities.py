@@ -119,6 +119,10 @@ def test_point_in_guangzhou_is_outside_jiangmen(jm):
         "  guangzhou_point.csv, row 3, column 经度/纬度: point (113.26, 23.13) is outside Jiangmen "
         "(the Jiangmen city boundary)"
     )
+    assert exc.value.text("zh") == (
+        "无法导入 guangzhou_point.csv：1 处错误\n"
+        "  guangzhou_point.csv，第 3 行，列 经度/纬度：点 (113.26, 23.13) 不在江门市范围内（江门市市界）"
+    )
 
 
 def test_outside_uses_bbox_without_default_files(no_defaults):
@@ -194,6 +198,9 @@ def test_swapped_columns_fixed_with_warning(tmp_path, jm):
         "swap.csv, column 经度: columns 经度 and 纬度 are swapped (经度 holds latitudes, 纬度 longitudes); "
         "swapped back for all 2 rows"
     ]
+    assert [w.describe("zh") for w in report.warnings] == [
+        "swap.csv，列 经度：经度 列与 纬度 列填反了（经度 列是纬度，纬度 列是经度）；已将全部 2 行换回"
+    ]
 
 
 def test_single_swapped_row_fixed_with_row_warning(tmp_path, jm):
@@ -234,6 +241,10 @@ def test_bad_integer_cells_become_empty_with_warnings(tmp_path, jm):
         "beds.csv, row 3, column 床位数: '约100' is not a whole number; left empty",
         f"beds.csv, row 3, column 启用年份: 1850 is not a plausible opening year (1949-{NEXT_YEAR}); left empty",
     ]
+    assert [w.text("zh") for w in report.warnings] == [
+        "“约100”不是非负整数；留空",
+        f"1850 不是合理的启用年份（1949-{NEXT_YEAR}）；留空",
+    ]
 
 
 # ----------------------------------------------------------------------------- towns
@@ -256,6 +267,8 @@ def test_named_town_wins_over_location_and_stem_matching(tmp_path, jm):
     ]
     assert ("towns.csv: 2 rows name a town other than the polygon containing the point "
             "(the named town is kept): rows 2, 4") in _messages(report, "info")
+    assert "2 行写明的镇街与点位所在的镇街不同（保留写明的镇街）：第 2, 4 行" in [n.text("zh") for n in report.notes]
+    assert [w.text("zh") for w in report.warnings] == ["“不存在镇”不是江门 2 个镇街之一；所属镇街按点位确定"]
 
 
 def test_ambiguous_town_stem_needs_district(no_defaults, tmp_path):

@@ -38,8 +38,17 @@ message lists every error with file, row and column):
 * the points look like GCJ-02 although declared WGS-84/CGCS2000 (see
   :func:`_warn_if_gcj02` for the test and its limits) — suggests ``--crs gcj02``.
 
+**Notes** (what was done, so nothing changes unseen): the file's columns that are not a
+facility field (not in the result); points outside every town polygon given the nearest
+town within :data:`NEAREST_TOWN_M`; features without geometry placed at their
+longitude/latitude columns; datum conversions and reprojections; rows naming a town other
+than the one containing the point.
+
 Coordinates may be decimal degrees (a trailing ``°`` is ignored) or degrees-minutes-seconds
 (``113°4'48.5"``, ``113度4分48.5秒``; noted in the report).
+
+Every finding is a catalogue code ``import.facilities.*`` (:mod:`coverage.i18n.imports_facilities`)
+with its values; the words, in Chinese or English, come from the catalogue.
 """
 
 from __future__ import annotations
@@ -150,17 +159,17 @@ def read_facilities(
     Returns
     -------
     (GeoDataFrame, ImportReport)
-        EPSG:4326 points with the ARCHITECTURE.md facility schema (``source="uploaded"``)
-        plus a ``type`` column, in file order; and the report (warnings and notes).
+        EPSG:4326 points with the columns :data:`coverage.schema.FACILITY_COLUMNS`
+        (``source="uploaded"``) then :data:`FACILITY_EXTRA_COLUMNS` and ``geometry``, in
+        file order; and the report (warnings and notes, as codes with values).
 
     Raises
     ------
     ValueError
         Unknown ``layer_id`` or ``crs``.
-    FileNotFoundError
-        ``path`` does not exist.
     DataImportError
-        The file has errors; the message lists every one with file, row and column.
+        The file is missing or has errors; the report lists every one with file, row and
+        column (``exc.text(lang)`` in Chinese or English).
     """
     layer = get_layer(layer_id)
     crs_key = normalise_crs_name(crs)
