@@ -410,7 +410,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(v[min(int(np.searchsorted(cum, q - 1e-12)), len(v) - 1)])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AccessResult:
     """Accessibility of one layer (language-neutral; text comes from :mod:`coverage.i18n` at the edges).
 

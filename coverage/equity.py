@@ -124,7 +124,7 @@ def equity_capacity(facilities: pd.DataFrame | None, capacity: str | None, layer
         return COUNT_CAPACITY
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EquityResult:
     """Equity figures of one layer.
 
