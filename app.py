@@ -49,7 +49,7 @@ from coverage.analysis import Analysis
 from coverage.io.workspace_import import read_imports
 from coverage.layers import LAYERS, get_layer
 from coverage.region import load_default
-from coverage.standards import load_standards
+from coverage.standards import MODES, load_standards
 from coverage.ui import map as cmap
 from coverage.ui.widgets import lang_key, lang_select
 from coverage.ui import health, persist
@@ -89,10 +89,12 @@ MAP_KEY = "map"
 TILE_ERROR = f"{t('tile_error', 'zh')} / {t('tile_error', 'en')}"
 #: What the map sends back: the click, and the object (marker) it landed on with its tooltip.
 MAP_RETURNED = ("last_clicked", "last_object_clicked", "last_object_clicked_tooltip")
-MODES = ("walk", "bike", "drive")
 #: Coordinate systems offered for uploads (CGCS2000 / 天地图 is WGS-84 to < 1 m).
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 YEARS = list(range(2020, 2031))
+#: The page's tabs (catalogue keys, in order) and the session-state key of the open one.
+TABS = ("tab_coverage", "tab_gaps", "tab_siting", "tab_review", "tab_data", "ana.tab")
+TAB_KEY = "main_tab"
 
 
 # --------------------------------------------------------------------------- timing
@@ -621,8 +623,8 @@ def compute_gaps(region: Any, ctx: dict[str, Any], scenario: Any) -> Any:
     if cached and cached[0] == sig:
         return cached[1]
     result = scenario_analysis(region, ctx, scenario).gaps(ctx["layer"])
-    geojson = json.dumps(result.feature_collection(), ensure_ascii=False).encode("utf-8")
-    st.session_state["gaps_cache"] = (sig, result.zones, geojson)
+    # The GeoJSON download is written only when it is asked for (gaps_tab), not on every run.
+    st.session_state["gaps_cache"] = (sig, result.zones, result)
     return result.zones
 
 
@@ -695,8 +697,9 @@ def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     view = st.session_state.get("gaps_view")
     if not view or view[0] != view_key or view[4] is not zones:
         table = gaps_table(zones, ctx["layer"], lang, region)
-        view = (view_key, table, with_geojson_caveat(cached[2], mark), csv_bytes(with_caveat(table, mark, lang)),
-                zones)
+        result = cached[2]
+        view = (view_key, table, lambda: geojson_bytes(result.feature_collection(), mark),
+                csv_bytes(with_caveat(table, mark, lang)), zones)
         st.session_state["gaps_view"] = view
     _, table, gj_bytes, csv_data, _ = view
     st.dataframe(table, hide_index=True, key="gaps_table")
@@ -766,10 +769,15 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     st.dataframe(table, hide_index=True, key="sites_table",
                  column_config={rate_col: st.column_config.NumberColumn(format="percent")})
     c1, c2 = st.columns(2)
-    c1.download_button(t("download_geojson", lang), with_geojson_caveat(siting["geojson"], mark),
+    c1.download_button(t("download_geojson", lang), lambda: with_geojson_caveat(siting["geojson"], mark),
                        file_name=f"sites_{layer_id}.geojson", mime="application/geo+json", key="sites_geojson")
     c2.download_button(t("download_csv", lang), csv_bytes(with_caveat(table, mark, lang)),
                        file_name=f"sites_{layer_id}.csv", mime="text/csv", key="sites_csv")
+
+
+def geojson_bytes(fc: dict[str, Any], mark: str) -> bytes:
+    """A FeatureCollection as UTF-8 GeoJSON, with the caveat as a top-level ``caveat`` member."""
+    return json.dumps({**fc, "caveat": mark} if mark else fc, ensure_ascii=False).encode("utf-8")
 
 
 def with_geojson_caveat(geojson: bytes, mark: str) -> bytes:
@@ -930,6 +938,19 @@ def uploader_style() -> None:
 [data-testid="stFileUploaderDropzone"] button::after { content: "\\1F4C2"; visibility: visible;
   position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
   border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: inherit; }
+</style>""", unsafe_allow_html=True)
+
+
+def metric_style() -> None:
+    """Let a headline figure's label wrap instead of ending in "…" (label and caveat mark stay whole).
+
+    Streamlit cuts a metric label to one line; with the caveat mark after it the longest label
+    (served population and its group) lost the mark. A literal style sheet.
+    """
+    st.markdown("""<style>
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>""", unsafe_allow_html=True)
 
 
@@ -1143,7 +1164,8 @@ def page() -> None:
     ctx["caveat"] = mark
     note = region.provenance_note(lang, layers=[layer_id])
     label = (lambda text: f"{text} {mark}") if mark else (lambda text: text)
-    c1, c2, c3, c4 = st.columns(4)
+    metric_style()
+    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")  # a wrapped label keeps the figures in line
     c1.metric(label(f"{t('served_pop', lang)} ({served})"), f"{figures['served']:,.0f}", help=note)
     c2.metric(label(t("covered_pop", lang)), f"{figures['covered']:,.0f}", help=note,
               delta=f"{figures['covered'] - base['covered']:+,.0f}" if scenario.changes else None)
@@ -1161,22 +1183,47 @@ def page() -> None:
     with timed("map"):
         map_section(ctx, region, scenario, coverage)
 
-    tabs = st.tabs([t(k, lang) for k in ("tab_coverage", "tab_gaps", "tab_siting", "tab_review", "tab_data",
-                                         "ana.tab")])
-    with tabs[0], timed("tab coverage"):
-        coverage_tab(ctx, region, coverage)
-    with tabs[1], timed("tab gaps"):
-        gaps_tab(ctx, region, scenario)
-    with tabs[2], timed("tab siting"):
-        siting_tab(ctx, region, scenario)
-    with tabs[3], timed("tab review"):
-        review_tab(ctx, region)
-    with tabs[4], timed("tab data"):
-        data_tab(ctx, region)
-    with tabs[5], timed("tab analyses"):
-        from coverage.ui.analyses import analyses_tab
+    tabs = tab_bar(lang)
+    # Only the open tab runs (stateful tabs): a hidden tab costs nothing on a click or a switch.
+    if tabs[0].open:
+        with tabs[0], timed("tab coverage"):
+            coverage_tab(ctx, region, coverage)
+    if tabs[1].open:
+        with tabs[1], timed("tab gaps"):
+            gaps_tab(ctx, region, scenario)
+    if tabs[2].open:
+        with tabs[2], timed("tab siting"):
+            siting_tab(ctx, region, scenario)
+    if tabs[3].open:
+        with tabs[3], timed("tab review"):
+            review_tab(ctx, region)
+    if tabs[4].open:
+        with tabs[4], timed("tab data"):
+            data_tab(ctx, region)
+    if tabs[5].open:
+        with tabs[5], timed("tab analyses"):
+            from coverage.ui.analyses import analyses_tab
 
-        analyses_tab(ctx, region, _data_version(), workspace())
+            analyses_tab(ctx, region, _data_version(), workspace())
 
+
+def tab_bar(lang: str) -> list[Any]:
+    """The page's tabs, stateful: the planner stays on the tab they chose (across an upload's rerun
+    and a language switch) and only the open tab's content runs.
+
+    The open tab is kept under :data:`TAB_KEY` as its label; after a language switch the label of
+    the same tab in the new language is put there before the tabs are drawn.
+    """
+    labels = [t(k, lang) for k in TABS]
+    current = st.session_state.get(TAB_KEY)
+    if current is not None and current not in labels:
+        for other in LANGUAGES:
+            others = [t(k, other) for k in TABS]
+            if current in others:
+                st.session_state[TAB_KEY] = labels[others.index(current)]
+                break
+        else:
+            del st.session_state[TAB_KEY]
+    return st.tabs(labels, key=TAB_KEY, on_change="rerun")
 
 main()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coverage.i18n import t
 from coverage.metrics import population_coverage
 from coverage.region import load_default
 from coverage.standards import load_standards
@@ -51,6 +52,18 @@ def metrics(at: AppTest) -> list[tuple[str, str]]:
 def start() -> AppTest:
     """A new session of the app (a restart: nothing is shared with earlier sessions but the workspace)."""
     at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def open_tab(at: AppTest, key: str) -> AppTest:
+    """Open the page's tab ``key`` (its catalogue key, e.g. ``"tab_data"``), as a click on it does.
+
+    The tabs are stateful: only the open one runs, and it stays open across reruns.
+    """
+    lang = at.session_state["lang"] if "lang" in at.session_state else "zh"
+    at.session_state["main_tab"] = t(key, lang)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -129,6 +142,7 @@ def test_language_layer_and_minutes(app):
 
 def test_removing_a_facility_lowers_the_figures_and_undo_restores(app):
     app.sidebar.selectbox(key="layer").set_value("social_work_station").run()
+    open_tab(app, "tab_gaps")  # the gap zones of the data as loaded
     before = metrics(app)
     region = load_default()
     fid = str(region.facilities["social_work_station"]["facility_id"].iloc[0])
@@ -147,6 +161,7 @@ def test_removing_a_facility_lowers_the_figures_and_undo_restores(app):
     assert not any("变更前" in w.value for w in app.warning)
     app.button(key="undo").click().run()
     assert metrics(app) == before
+    open_tab(app, "tab_coverage")
 
 
 def _largest_gap(layer: str) -> tuple[float, float]:
@@ -216,6 +231,7 @@ GOOD_REGISTER = "名称,经度,纬度\n甲社工站,113.08,22.58\n乙社工站,1
 
 
 def _upload(app: AppTest, content: bytes) -> None:
+    open_tab(app, "tab_data")
     app.selectbox(key="upload_layer").set_value("social_work_station")
     app.file_uploader(key="up_fac").set_value(("register.csv", content, "text/csv"))
     next(b for b in app.button if b.label in ("使用上传数据", "Use the uploaded data")).click().run()
@@ -236,6 +252,9 @@ def test_upload_shows_row_errors_then_replaces_the_layer(app):
     _upload(app, GOOD_REGISTER)
     assert not app.error
     assert metrics(app)[3][1] == "2"
+    # The page reran onto the data tab the planner was on: the import report is in view.
+    assert app.session_state["main_tab"] == "数据"
+    assert any(t("upload_ok", "zh", n=2) in m.value for m in app.success)
     provenance = next(d.value for d in app.dataframe if list(d.value.columns) == ["输入", "来源"])
     row = provenance[provenance["输入"] == "设施: 乡镇(街道)社工站"].iloc[0]
     assert row["来源"] == "用户上传"
@@ -266,6 +285,7 @@ def _two_sheet_workbook() -> bytes:
 def test_upload_of_a_two_sheet_workbook_imports_the_sheet_picked(app):
     layer = "elder_canteen"
     app.sidebar.selectbox(key="layer").set_value(layer).run()
+    open_tab(app, "tab_data")
     app.selectbox(key="upload_layer").set_value(layer)
     app.file_uploader(key="up_fac").set_value(("canteens.xlsx", _two_sheet_workbook(),
                                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
@@ -284,6 +304,7 @@ def test_upload_of_a_two_sheet_workbook_imports_the_sheet_picked(app):
 
 def test_siting_tab_ranks_sites_and_draws_them(app):
     app.sidebar.selectbox(key="layer").set_value("elder_care_station").run()
+    open_tab(app, "tab_siting")
     app.number_input(key="k_sites").set_value(3)
     next(b for b in app.button if b.label in ("运行选址", "Run siting")).click().run()
     assert not app.exception, [e.message for e in app.exception]
@@ -296,6 +317,20 @@ def test_siting_tab_ranks_sites_and_draws_them(app):
     assert rates == sorted(rates)  # cumulative coverage grows with each site
     fc = json.loads(app.session_state["siting"]["geojson"])
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 3
+
+
+def test_the_open_tab_stays_open_across_a_language_switch(app):
+    """Only the open tab runs; a language switch keeps the same tab open, in the new language."""
+    open_tab(app, "tab_siting")
+    assert app.number_input(key="k_sites")
+    assert not any(t("per_district", "zh") in m.value for m in app.markdown)  # the coverage tab did not run
+    app.sidebar.radio(key="lang").set_value("en").run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert app.session_state["main_tab"] == "Siting"
+    assert app.number_input(key="k_sites")
+    app.sidebar.radio(key="lang").set_value("zh").run()
+    assert app.session_state["main_tab"] == "选址"
+    open_tab(app, "tab_coverage")
 
 
 def test_basemap_choices(app):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coverage.i18n import t
 from coverage.region import load_default
 from coverage.ui.views import md_text
 from coverage.workspace import ENV_VAR, Workspace
@@ -35,11 +36,24 @@ def start() -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, key: str) -> AppTest:
+    """Open the page's tab ``key`` (its catalogue key, e.g. ``"tab_data"``), as a click on it does.
+
+    The tabs are stateful: only the open one runs, and it stays open across reruns.
+    """
+    lang = at.session_state["lang"] if "lang" in at.session_state else "zh"
+    at.session_state["main_tab"] = t(key, lang)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def metrics(at: AppTest) -> list[tuple[str, str]]:
     return [(m.label, m.value) for m in at.metric]
 
 
 def _upload(app: AppTest, content: bytes) -> None:
+    open_tab(app, "tab_data")
     app.selectbox(key="upload_layer").set_value("social_work_station")
     app.file_uploader(key="up_fac").set_value(("register.csv", content, "text/csv"))
     next(b for b in app.button if b.label in ("使用上传数据", "Use the uploaded data")).click().run()
@@ -59,6 +73,7 @@ def test_upload_survives_a_restart_and_a_failed_upload_changes_nothing(fresh_wor
     at = start()
     other = start()  # a second browser session on the same workspace
     # The data tab says where it saves (the path shown as text: Markdown escaped).
+    open_tab(at, "tab_data")
     assert any(md_text(str(fresh_workspace / "workspace.sqlite")) in c.value for c in at.caption)
     _upload(at, GOOD_REGISTER)
     assert not at.error
@@ -71,6 +86,7 @@ def test_upload_survives_a_restart_and_a_failed_upload_changes_nothing(fresh_wor
 
     at = start()  # restart
     at.sidebar.selectbox(key="layer").set_value("social_work_station").run()
+    open_tab(at, "tab_data")
     assert metrics(at)[3][1] == "2"
     provenance = next(d.value for d in at.dataframe if list(d.value.columns) == ["输入", "来源"])
     assert provenance.set_index("输入").loc["设施: 乡镇(街道)社工站", "来源"] == "用户上传"
@@ -94,7 +110,7 @@ def test_upload_survives_a_restart_and_a_failed_upload_changes_nothing(fresh_wor
 
 def test_a_damaged_workspace_is_reported_and_the_app_still_works(fresh_workspace):
     (fresh_workspace / "workspace.sqlite").write_bytes(b"not an SQLite file at all" * 100)
-    at = start()
+    at = open_tab(start(), "tab_data")
     assert any("无法打开工作区" in e.value for e in at.error)
     assert metrics(at)[3][1] == f"{len(load_default().facilities['elder_care_station']):,}"
     assert (fresh_workspace / "workspace.sqlite").read_bytes() == b"not an SQLite file at all" * 100
@@ -105,12 +121,13 @@ def test_town_boundaries_upload_survives_a_restart(fresh_workspace):
     towns = load_default().towns
     at = start()
     default = metrics(at)
+    open_tab(at, "tab_data")
     at.file_uploader(key="up_towns").set_value(("towns.geojson", towns.to_json().encode("utf-8"),
                                                 "application/geo+json"))
     next(b for b in at.button if b.label == "使用上传数据").click().run()
     assert not at.exception and not at.error
     assert Workspace.open(fresh_workspace).overrides() == ["towns"]
-    for session in (at, start()):
+    for session in (at, open_tab(start(), "tab_data")):
         provenance = next(d.value for d in session.dataframe if list(d.value.columns) == ["输入", "来源"])
         assert provenance.set_index("输入").loc["镇街边界", "来源"] == "用户上传"
         assert metrics(session) == default

@@ -36,12 +36,12 @@ from coverage.i18n import t
 from coverage.io.workspace_import import read_imports, save_imports
 from coverage.layers import LAYERS
 from coverage.region import Region
+from coverage.standards import MODES  # the travel modes a saved standard may use (one definition)
 from coverage.ui.scenario import Change, Scenario
 from coverage.workspace import Damage, StoredFrame, Workspace, changes_from_edits, check_changes, check_name
 
 __all__ = [
     "DRAFT_PARAM",
-    "MODES",
     "Restored",
     "restore_region",
     "region_from_workspace",
@@ -63,8 +63,6 @@ __all__ = [
 
 #: Query parameter of the page URL that carries the session's draft id.
 DRAFT_PARAM = "draft"
-#: Travel modes a saved standard may use.
-MODES = ("walk", "bike", "drive")
 _DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 
 
