@@ -112,6 +112,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} of the {checked} towns' official seats lie outside their own polygon: are the names or codes "
         "shifted against the polygons (e.g. by one row)?",
     ),
+    # ------------------------------------------------------------------ towns: what the new towns leave out
+    # (added to the towns report by coverage.region.Region.with_towns)
+    "import.towns.unassigned_cells": (
+        "{cells} 个人口网格（{people} 人）不在该文件的任何镇街内：未归入镇街（仍计入所在区县和全市）",
+        "{cells} population cells ({people} residents) lie in no town of this file: unassigned "
+        "(they still count for their district and the city)",
+    ),
+    "import.towns.unassigned_facilities": (
+        "图层 {layer_id} 有 {n} 个设施不在该文件的任何镇街内：未归入镇街（{ids}）",
+        "{n} facilities of {layer_id} lie in no town of this file: unassigned ({ids})",
+    ),
     # ------------------------------------------------------------------ towns: town type → area type
     "import.towns.township_as_town": (
         "{n} 个{town_type}按镇计（与镇同属乡级行政区，按农村标准）：{towns}",

@@ -47,6 +47,8 @@ __all__ = ["read_towns", "TOWN_COLUMNS", "TOWNSHIP_TYPES", "match_failure", "cit
 #: unambiguously 镇-level (GB/T 2260, 民政部 乡级行政区划: 镇, 乡, 民族乡, 街道, 苏木, 民族苏木): they
 #: take the area type of a 镇 (rural), with a note. Any other type (开发区, 管委会, 社区, blank …) is an error.
 TOWNSHIP_TYPES: dict[str, str] = {"乡": "镇", "民族乡": "镇", "苏木": "镇", "民族苏木": "镇"}
+#: Traditional spellings of the town types (a Big5 / 繁體 list): the same words.
+_TRADITIONAL = str.maketrans({"鎮": "镇", "鄉": "乡"})
 
 _CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
 
@@ -203,11 +205,17 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
 
 
+def _town_type(value: object) -> str:
+    """A town type as written, without spaces, width variants or traditional characters."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).translate(_TRADITIONAL)
+
+
 def _area_types(result: gpd.GeoDataFrame, rows: dict[str, int], report: ImportReport) -> None:
     """Fill ``area_type`` where the official list gives none, from ``town_type``, in place.
 
     The one mapping is :data:`coverage.standards.TOWN_TYPE_AREA` (街道 → urban, 镇 → rural), after
-    removing spaces and width variants (``"街 道"`` is 街道); 乡-level units (:data:`TOWNSHIP_TYPES`)
+    removing spaces and width variants (``"街 道"`` is 街道) and reading traditional characters as
+    simplified (鎮 is 镇); 乡-level units (:data:`TOWNSHIP_TYPES`)
     count as 镇, with a note. Any other town type, or an ``area_type`` that is not ``urban`` /
     ``rural``, is an error naming the town and the file's row (``rows``: town code → row).
     """
@@ -220,7 +228,7 @@ def _area_types(result: gpd.GeoDataFrame, rows: dict[str, int], report: ImportRe
     for code, name, area, kind in zip(result[TOWN_CODE], result["town_zh"], areas, types):
         label = f"{code} {'' if _blank(name) else name}".strip()
         row = rows.get(code)
-        norm = "" if _blank(kind) else re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(kind)))
+        norm = "" if _blank(kind) else _town_type(kind)
         out_type.append(norm if norm in TOWN_TYPE_AREA or norm in TOWNSHIP_TYPES else kind)
         if not _blank(area):
             value = str(area).strip()
