@@ -242,7 +242,7 @@ def test_bad_integer_cells_become_empty_with_warnings(tmp_path, jm):
         f"beds.csv, row 3, column 启用年份: 1850 is not a plausible opening year (1949-{NEXT_YEAR}); left empty",
     ]
     assert [w.text("zh") for w in report.warnings] == [
-        "“约100”不是非负整数；留空",
+        "“约100”不是整数；留空",
         f"1850 不是合理的启用年份（1949-{NEXT_YEAR}）；留空",
     ]
 

@@ -186,6 +186,8 @@ CASES = [
     # ---------------------------------------------------------------- beds and years
     Case("import.facilities.not_whole_number", _csv(["甲院", *IN_A, "约100"], header=[*HEAD, "床位数"]), row=2,
          column="床位数", values={"value": "约100"}),
+    Case("import.facilities.negative_count", _csv(["甲院", *IN_A, "-20"], header=[*HEAD, "床位数"]), row=2,
+         column="床位数", values={"value": "-20"}),
     Case("import.facilities.too_large", _csv(["甲院", *IN_A, "1e19"], header=[*HEAD, "床位数"]), row=2,
          column="床位数", values={"value": "1e19"}),
     Case("import.facilities.implausible_year", _csv(["甲院", *IN_A, 1850], header=[*HEAD, "启用年份"]), row=2,
@@ -209,6 +211,8 @@ CASES = [
     Case("import.facilities.named_town_differs", _csv(["甲站", *IN_A, "台城街道"], ["乙站", *IN_B, "台城街道"],
                                                       header=[*HEAD, "所属镇街"]),
          values={"n": 1, "rows": "2"}, severity="info"),
+    Case("import.facilities.district_unknown", _csv(["甲站", *IN_A, "火星区"], header=[*HEAD, "区县"]),
+         row=2, column="区县", values={"district": "火星区"}),
     Case("import.facilities.district_differs", _csv(["甲站", *IN_A, "白沙街道", "台山市"], header=[*HEAD, "镇街", "区县"]),
          row=2, column="区县", values={"district": "台山市", "district_code": "440703"}),
 ]
@@ -268,7 +272,7 @@ def test_report_table_in_chinese_keeps_the_codes(tmp_path, jm):
     assert warned["code"].tolist() == ["import.facilities.swapped_columns", "import.facilities.not_whole_number"]
     assert warned["message"].tolist() == [
         "经度 列与 纬度 列填反了（经度 列是纬度，纬度 列是经度）；已将全部 2 行换回",
-        "“约100”不是非负整数；留空",
+        "“约100”不是整数；留空",
     ]
 
 

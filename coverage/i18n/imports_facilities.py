@@ -152,8 +152,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # -- beds and opening years -------------------------------------------------------
     "import.facilities.not_whole_number": (
-        "“{value}”不是非负整数；留空",
+        "“{value}”不是整数；留空",
         "{value!r} is not a whole number; left empty",
+    ),
+    "import.facilities.negative_count": (
+        "“{value}”是负数；留空",
+        "{value!r} is negative; left empty",
     ),
     "import.facilities.too_large": (
         "“{value}”太大，不可能是数量；留空",
@@ -199,6 +203,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.facilities.named_town_differs": (
         "{n} 行写明的镇街与点位所在的镇街不同（保留写明的镇街）：第 {rows} 行",
         "{n} rows name a town other than the polygon containing the point (the named town is kept): rows {rows}",
+    ),
+    "import.facilities.district_unknown": (
+        "区县“{district}”不是江门市的区县；已忽略",
+        "district {district!r} is not one of Jiangmen's districts; ignored",
     ),
     "import.facilities.district_differs": (
         "区县“{district}”与该镇街所属区县 {district_code} 不一致；保留镇街所属区县",

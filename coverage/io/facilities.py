@@ -26,11 +26,13 @@ message lists every error with file, row and column):
   this region and vice versa) — swapped back, naming the columns;
 * duplicates: same name and coordinates within 5 m — kept, the later row flagged with
   the row it duplicates;
-* a beds / nursing-beds / opening-year cell that is not a whole number, is beyond int64,
+* a beds / nursing-beds / opening-year cell that is not a whole number, is negative, is beyond int64,
   holds more beds than ``settings.MAX_BEDS_PER_FACILITY`` or a year outside
   ``settings.MIN_OPENING_YEAR`` … next year — left empty, naming the row;
 * nursing beds above the facility's total beds — both kept, naming the row;
 * a town cell that names no official town — the town is taken from the point's location;
+* a district cell that names no district of Jiangmen (ignored), or another district than
+  the town's (the town's is kept);
 * no town boundaries available — town/district codes left empty unless the file names
   the town;
 * merged XLSX cells below the header — the value is copied to every cell of the range;
@@ -569,7 +571,10 @@ def _int_column(raw: _Rows, report: ImportReport, fld: str) -> pd.Series:
             continue
         text = str(v).strip()
         f = _parse_number(v)
-        if f is None or not float(f).is_integer() or f < 0:
+        if f is not None and f < 0:
+            report.warn("import.facilities.negative_count", row=row, column=col, value=text)
+            continue
+        if f is None or not float(f).is_integer():
             report.warn("import.facilities.not_whole_number", row=row, column=col, value=text)
             continue
         if f > _INT64_MAX:
@@ -658,10 +663,12 @@ def _assign_towns(
         col = raw.columns["district"]
         for i, row in enumerate(raw.rows):
             v = raw.frame.at[i, "district"]
-            if _is_blank(v) or codes[i] is None:
+            if _is_blank(v):
                 continue
             d = matcher.district(v)
-            if d is not None and d != gdf[DISTRICT_CODE].iloc[i]:
+            if d is None:
+                report.warn("import.facilities.district_unknown", row=row, column=col, district=str(v).strip())
+            elif codes[i] is not None and d != gdf[DISTRICT_CODE].iloc[i]:
                 report.warn("import.facilities.district_differs", row=row, column=col, district=str(v).strip(),
                             district_code=gdf[DISTRICT_CODE].iloc[i])
 
