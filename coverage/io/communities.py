@@ -15,6 +15,8 @@ layer or in the report (file, row, column), as for facility registers.
 **Errors**: no name column / no coordinates (tables) / no geometry (vector); an empty name; a code that
 is not 12 digits, or whose first 9 digits are no Jiangmen town; the same code on two rows; empty or
 non-numeric coordinates; a unit outside Jiangmen; a row no rule can place in a town; a line geometry.
+
+Messages are catalogue codes (:mod:`coverage.i18n.imports_towns`, ``import.communities.*``) with values.
 """
 
 from __future__ import annotations

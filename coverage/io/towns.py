@@ -15,6 +15,15 @@ of the city is an **error**; two towns overlapping by more than ``TOWN_OVERLAP_S
 the smaller is a **warning** naming both; an official seat farther than
 ``SEAT_TOLERANCE_M`` outside its own town's polygon is a **warning** naming the town and
 the polygon it lies in — an **error** when most seats are outside (names shifted).
+
+Each town's area type (``urban`` / ``rural``, which picks its service standard) is the official
+list's ``area_type``, else its ``town_type`` through the one mapping
+:data:`coverage.standards.TOWN_TYPE_AREA` (街道 → urban, 镇 → rural; spaces, width variants and
+traditional characters ignored). 乡, 民族乡, 苏木 and 民族苏木 are township-level units like 镇 and
+count as 镇 (a **note**); any other type (开发区, 管委会, 社区, blank …) or area type is an **error**
+naming the town's row: a guessed area type would silently change the town's standard.
+
+Messages are catalogue codes (:mod:`coverage.i18n.imports_towns`, ``import.towns.*``) with values.
 """
 
 from __future__ import annotations
@@ -95,8 +104,8 @@ def read_towns(
         Datum of longitude/latitude coordinates; projected files are reprojected first.
     official : DataFrame, optional
         The official list (``town_code, town_zh, town_type, district_code, district_zh``
-        and optionally ``town_en``, ``seat_lon``, ``seat_lat``, ``seat_source``); default:
-        :func:`coverage.io.reference.official_towns`.
+        and optionally ``area_type``, ``town_en``, ``seat_lon``, ``seat_lat``, ``seat_source``);
+        default: :func:`coverage.io.reference.official_towns`.
     max_mb : float or None, default 50
         Refuse larger files.
     layer_name : str, optional
@@ -113,7 +122,8 @@ def read_towns(
     ------
     DataImportError
         Listing every unmatched / duplicate / non-polygon / degenerate feature, a town
-        covering most of the city, or seats mostly outside their towns.
+        covering most of the city, seats mostly outside their towns, or a town whose area
+        type cannot be told from the official list.
     """
     crs_key = normalise_crs_name(crs)
     p = check_file(path, max_mb)
