@@ -825,6 +825,13 @@ def format_value(value: Any, unit: str, lang: str = "zh", digits: int = 1) -> st
     return f"{float(value):,.{digits}f}"
 
 
+def _milestone_text(value: Any, unit: str, lang: str) -> str:
+    """A target number as the plan writes it (``55%``; a ratio with its own decimals)."""
+    if _na(value):
+        return NO_VALUE
+    return target_percent(value) if unit == "rate" else f"{float(value):,g}"
+
+
 def _value_text(row: Any, lang: str) -> str:
     """The measured value as shown: a town's own unit coverage reads 有 / 无 (yes / no)."""
     if _na(row.value):
@@ -843,7 +850,7 @@ def _target_text(row: Any, lang: str) -> str:
             return NO_VALUE
         key = f"review.target.{text}"
         return t(key, lang) if key in STRINGS else text
-    number = target_percent(row.target_value) if row.unit == "rate" else f"{row.target_value:g}"
+    number = _milestone_text(row.target_value, row.unit, lang)
     target = f"{_OP_SIGN[op]}{number}"
     return t("review.target.by_year", lang, year=int(row.target_year), target=target)
 
@@ -851,7 +858,10 @@ def _target_text(row: Any, lang: str) -> str:
 def _gap_text(row: Any, lang: str) -> str:
     if row.status in (Status.MET, Status.CANNOT_COMPUTE) or _na(row.gap):
         return NO_VALUE
-    return t(f"review.gap.{row.gap_unit}", lang, n=f"{int(row.gap):,}")
+    key = f"review.gap.{row.gap_unit}"
+    if int(row.gap) == 1 and f"{key}.one" in STRINGS:
+        key += ".one"
+    return t(key, lang, n=f"{int(row.gap):,}")
 
 
 def place_names(rows: pd.DataFrame, lang: str = "zh") -> tuple[dict[str, str], dict[str, str]]:
@@ -1008,8 +1018,12 @@ def write_excel(result: ReviewResult, path: str | os.PathLike[str], lang: str = 
             for i, status in enumerate(rows["status"], start=2):
                 ws.cell(row=i, column=1).fill = _fill(Status(status))
         if result.trajectory is not None and len(result.trajectory):
-            spreadsheet_safe(trajectory_table(result.trajectory, lang)).to_excel(
-                xw, sheet_name=t("review.sheet.trajectory", lang), index=False)
+            table = spreadsheet_safe(trajectory_table(result.trajectory, lang))
+            name = t("review.sheet.trajectory", lang)
+            table.to_excel(xw, sheet_name=name, index=False)
+            status_col = table.columns.get_loc(t("review.col.status", lang)) + 1
+            for i, status in enumerate(result.trajectory["status"], start=2):
+                xw.book[name].cell(row=i, column=status_col).fill = _fill(Status(status))
         notes = pd.DataFrame({t("review.sheet.notes", lang): review_notes(result, lang)})
         spreadsheet_safe(notes).to_excel(xw, sheet_name=t("review.sheet.notes", lang), index=False)
         for ws in xw.book.worksheets:
@@ -1037,7 +1051,7 @@ def trajectory_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         out.append([
             indicator_name(r.indicator_zh, r.indicator_en, lang), int(r.year),
             format_value(r.value, r.unit, lang) + mark,
-            format_value(r.target_2023, r.unit, lang), format_value(r.target_2025, r.unit, lang),
+            _milestone_text(r.target_2023, r.unit, lang), _milestone_text(r.target_2025, r.unit, lang),
             status_name(r.status, lang, due_year=None if _na(r.due_year) else int(r.due_year)),
         ])  # fmt: skip
     cols = [t(f"review.col.{c}", lang) for c in ("indicator", "year", "value", "target_2023", "target_2025",

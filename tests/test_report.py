@@ -130,6 +130,19 @@ def test_images_summary_notes_and_caveat(docx_zh, review):
     assert len(captions) == len(docx_zh.inline_shapes) and captions[0].startswith("图 1:")
 
 
+def test_report_writes_every_rate_one_way(docx_zh):
+    """Measured rates with one decimal (``40.0%``), targets as the plan states them (``≥55%``), the
+    area types in the catalogue's one wording."""
+    cells = [c.text for table in docx_zh.tables for row in table.rows for c in row.cells]
+    rates = [m for c in cells for m in re.findall(r"(?<![≥>\d.])\d+(?:\.\d+)?%", c)]
+    assert rates and all(re.fullmatch(r"\d+\.\d%", r) for r in rates), sorted(set(rates))[:10]
+    targets = [m for c in cells for m in re.findall(r"[≥>]\d+(?:\.\d+)?%", c)]
+    assert "≥55%" in targets and not any(t.endswith(".0%") for t in targets)
+    groups = {table.rows[i].cells[0].text for table in docx_zh.tables if table.rows[0].cells[0].text == "组别"
+              for i in range(1, len(table.rows))}
+    assert {"街道（城区）", "镇（乡村）", "江门市"} <= groups
+
+
 def test_english_report_has_no_chinese(region, targets):
     result = annual_review(region, 2025, standards=WALK_1000, targets=targets, yearly=False)
     doc = Document(io.BytesIO(build_report(result, region, "en", dpi=50)))
@@ -154,6 +167,7 @@ def test_map_has_district_names_legend_and_scale(review, region):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["有设施", "无设施"]
     circle = indicator_map(review, region, "circle", "en")
     assert len(circle.axes) == 2  # the map and its colour bar
+    assert circle.axes[1].get_ylabel() == "Measured, 2025"  # the colour bar says what it shows
     assert {"Test-Jia", "Test-Yi"} <= {t.get_text() for t in circle.axes[0].texts}
 
 

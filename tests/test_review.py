@@ -301,7 +301,7 @@ def test_review_table_in_english_uses_english_names_and_pinyin(review):
     assert centre.to_dict() == {"甲一街道": "无" + CAVEAT_MARK, "甲二镇": "有" + CAVEAT_MARK,
                                 "乙一街道": "有" + CAVEAT_MARK, "乙二镇": "无" + CAVEAT_MARK}
     city = review_table(review, "en", "city").set_index("Indicator")
-    assert city.loc["towns with a centre", "Gap"] == "1 more town(s)"
+    assert city.loc["towns with a centre", "Gap"] == "1 more town"  # singular for one
     assert city.loc["nursing-bed share", "Note"] == "1 institution(s) without bed data left out"
     assert city.loc["beds per 1000", "Measured"] == f"129.5 beds per 1,000 aged 60+{CAVEAT_MARK}"
 
@@ -352,6 +352,15 @@ def test_excel_matches_the_display_table(review, tmp_path):
         assert ws.column_dimensions["B"].width > 20  # the indicator column is wide enough to read
     notes = [r[0].value for r in wb["说明"].iter_rows(min_row=2)]
     assert notes == review_notes(review, "zh")
+    # The year-by-year sheet: targets as the plan states them (60%, not 60.0%), statuses coloured.
+    by_year = wb["逐年"]
+    head = [c.value for c in by_year[1]]
+    status_col = head.index("完成情况") + 1
+    traj = review.trajectory.reset_index(drop=True)
+    for i, r in enumerate(traj.itertuples(index=False), start=2):
+        assert by_year.cell(row=i, column=status_col).fill.start_color.rgb.endswith(STATUS_COLOURS[Status(r.status)])
+        if r.indicator_id == "centre":
+            assert by_year.cell(row=i, column=head.index("2025年目标") + 1).value == "60%"
     en = openpyxl.load_workbook(review.write(tmp_path / "review_en.xlsx", lang="en"))
     assert en.sheetnames == ["City", "Districts", "Towns", "By year", "Notes"]
 

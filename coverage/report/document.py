@@ -60,10 +60,12 @@ __all__ = ["build_report", "write_report", "report_steps", "mapped_indicators", 
 BODY_FONT = "Calibri"
 EAST_ASIAN_FONT = "SimSun"
 #: Column widths (cm) of the indicator tables, in :func:`review_table`'s column order.
-TABLE_WIDTHS_CM = (1.6, 4.6, 1.2, 1.7, 1.8, 2.3, 2.6, 1.6)
+TABLE_WIDTHS_CM = (1.9, 4.0, 1.3, 1.8, 1.9, 2.5, 2.6, 1.4)
 #: Columns (``review.col.*`` keys) and widths of the per-indicator district tables.
 DISTRICT_COLUMNS = ("status", "place", "value", "target", "gap", "note")
-DISTRICT_WIDTHS_CM = (2.6, 2.6, 2.4, 2.8, 3.6, 3.4)
+DISTRICT_WIDTHS_CM = (2.4, 3.2, 2.2, 2.8, 3.6, 3.2)
+#: Widths of the town matrix's name columns (town, district: English names are long).
+TOWN_NAME_WIDTHS_CM = (2.8, 2.6)
 FIGURE_WIDTH_CM = 16.0
 TABLE_STYLE = "Table Text"
 
@@ -292,7 +294,8 @@ def _tables(doc: DocumentType, result: ReviewResult, lang: str) -> None:
         doc.add_heading(t("review.sheet.town", lang), level=2)
         frame, fills = town_matrix(result, lang)
         n = len(frame.columns) - 2
-        _table(doc, frame, fills, (2.6, 1.8) + ((17.4 - 4.4) / max(n, 1),) * n)
+        rest = 17.4 - sum(TOWN_NAME_WIDTHS_CM)
+        _table(doc, frame, fills, TOWN_NAME_WIDTHS_CM + (rest / max(n, 1),) * n)
     if result.caveat:
         _note(doc, t("review.notes.caveat", lang))
 
@@ -396,7 +399,7 @@ def _equity(doc: DocumentType, results: list[EquityResult], region: Region, lang
         records = []
         for r in res.groups.itertuples(index=False):
             if r.group_kind == "area_type":
-                name = t(f"report.area.{r.group}", lang)
+                name = t(f"core_area_{r.group}", lang)
             elif r.group_kind == "city":
                 name = t("review.city_name", lang)
             else:

@@ -123,6 +123,7 @@ def _draw(result: ReviewResult, region: Region, indicator_id: str, lang: str, si
         bar = fig.colorbar(ax.collections[-1], cax=fig.add_axes((0.87, 0.15, 0.025, 0.65)))
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_value(v, first.unit, lang, 0)))
         bar.ax.tick_params(labelsize=7)
+        bar.set_label(t("report.legend.value", lang, year=result.year), fontsize=7)
         if not math.isnan(first.target_value):
             bar.ax.axhline(first.target_value, color=TARGET_COLOUR, lw=1.5)
             target = format_value(first.target_value, first.unit, lang, 0)
