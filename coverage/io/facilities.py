@@ -74,10 +74,10 @@ from shapely.geometry.base import BaseGeometry
 from coverage.crs import JIANGMEN_BBOX, PROJECTED, WGS84, normalise_crs_name, swapped_mask, to_wgs84
 from coverage.io.columns import FACILITY_ALIASES, match_columns
 from coverage.io.matching import TownMatcher
-from coverage.io.reference import city_area, default_towns, official_towns
+from coverage.io.reference import default_towns, official_towns
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_table, read_vector
-from coverage.io.towns import match_failure
+from coverage.io.towns import city_outline, match_failure
 from coverage.layers import get_layer
 from coverage.schema import DISTRICT_CODE, FACILITY_COLUMNS, FACILITY_INT_COLUMNS, TOWN_CODE
 from coverage.settings import MAX_BEDS_PER_FACILITY, MIN_OPENING_YEAR
@@ -432,25 +432,12 @@ def _fix_swaps(raw: _Rows, report: ImportReport) -> None:
     raw.lon[mask], raw.lat[mask] = raw.lat[mask].copy(), raw.lon[mask].copy()
 
 
-#: What :func:`coverage.io.reference.city_area` used as the city: its description → the area's code
-#: (``outside_<code>`` in the catalogue). TRANSITION: until ``city_area`` returns a code itself.
-_CITY_AREA_CODES = {
-    "the Jiangmen city boundary": "city",
-    "the Jiangmen town boundaries": "towns",
-}
-
-
 def _area(bounds, tolerance_m: float) -> tuple[BaseGeometry, str, dict[str, float]]:
     """The area points must fall in (grown by ``tolerance_m``), the catalogue key of the
     "outside" error that names it, and that key's values (box corners)."""
     values: dict[str, float] = {}
     if bounds is None:
-        geom, label = city_area()
-        kind = _CITY_AREA_CODES.get(label, label)
-        if kind not in ("city", "towns"):
-            kind = "bbox"
-            x0, y0, x1, y1 = JIANGMEN_BBOX
-            values = {"x0": x0, "x1": x1, "y0": y0, "y1": y1}
+        geom, kind, values = city_outline()
     elif isinstance(bounds, gpd.GeoDataFrame):
         g = bounds.to_crs(WGS84) if bounds.crs is not None else bounds
         geom, kind = g.geometry.union_all(), "boundary"
