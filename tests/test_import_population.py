@@ -282,3 +282,73 @@ def test_the_embedded_grid_reimports_unchanged_and_matches_the_census():
     assert np.array_equal(a["x"].to_numpy(), b["x"].to_numpy(dtype=float))
     assert report.errors == [] and report.warnings == []
     assert str(report.notes[-1]).endswith("the 2020 census counts 4,798,090 (+0.0%)")
+
+
+# ----------------------------------------------------------------------------- a file over part of the city
+
+
+def _embedded_grid() -> pd.DataFrame:
+    with gzip.open(paths.POPULATION_FILE, "rt", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype={"town_code": str, "district_code": str})
+
+
+def _cells_raster(path, cells: pd.DataFrame) -> None:
+    """A 500 m EPSG:32649 raster on the region's lattice holding ``cells``' people, nodata elsewhere."""
+    import rasterio
+    from affine import Affine
+
+    col = (cells["x"] // 500).astype(int).to_numpy()
+    row = (cells["y"] // 500).astype(int).to_numpy()
+    c0, r1 = col.min(), row.max()
+    values = np.full((r1 - row.min() + 1, col.max() - c0 + 1), -1.0, dtype="float32")
+    values[r1 - row, col - c0] = cells["pop_total"].to_numpy()
+    with rasterio.open(path, "w", driver="GTiff", width=values.shape[1], height=values.shape[0], count=1,
+                       dtype="float32", crs="EPSG:32649", transform=Affine(500, 0, c0 * 500, 0, -500, (r1 + 1) * 500),
+                       nodata=-1) as dst:
+        dst.write(values, 1)
+
+
+def test_a_one_town_raster_warns_that_the_rest_of_the_city_has_no_people(tmp_path):
+    """Issue 11: a raster of one town replaces the whole grid; the warning gives the share of the city's
+    2020 census population it covers — the town's people on the embedded grid over the city's census."""
+    from coverage.io.reference import CENSUS_2020_TOTALS
+
+    town = _embedded_grid().query("town_code == '440705001'")  # 会城街道, 新会区
+    people, city = int(town["pop_total"].sum()), sum(CENSUS_2020_TOTALS.values())
+    path = tmp_path / "huicheng.tif"
+    _cells_raster(path, town)
+    df, report = read_population(path)
+    assert df["pop_total"].sum() == people
+    [warning] = [w for w in report.warnings if "partial_city" in w.code]
+    assert warning.code == "import.population.partial_city.population" and warning.row is None
+    assert warning.values["people"] == people and warning.values["census"] == city == 4_798_090
+    assert warning.values["fraction"] == pytest.approx(people / city)
+    assert "440705 新会区 (" in warning.values["districts"]
+    share = f"{people / city:.1%}"  # 9.8%
+    assert (f"It covers {share} of the city's 2020 census population ({people:,} of {city:,} people, placed as "
+            "the embedded 500 m grid spreads each district's census total)") in warning.message
+    assert warning.message.startswith("the file covers no whole district, yet it replaces the whole population "
+                                      "grid: the rest of the city now has no people.")
+    assert f"全市 2020 年人口普查人口的 {share}（4,798,090 人中的 {people:,} 人" in warning.text("zh")
+
+
+def test_a_one_district_grid_names_the_districts_left_without_people(tmp_path):
+    """A grid of 蓬江区 alone covers that district wholly (its total is checked against the census) and
+    warns that the six others are left without people, with its share of the city's census population."""
+    from coverage.io.reference import CENSUS_2020_TOTALS
+
+    cells = _embedded_grid().query("district_code == '440703'")
+    path = tmp_path / "pengjiang.csv"
+    cells[["cell_id", "x", "y", "pop_total"]].to_csv(path, index=False)
+    df, report = read_population(path)
+    assert df["pop_total"].sum() == cells["pop_total"].sum() == CENSUS_2020_TOTALS["440703"]
+    [warning] = [w for w in report.warnings if "districts_left_out" in w.code]
+    assert warning.code == "import.population.districts_left_out.population"
+    assert (warning.values["n_covered"], warning.values["covered"], warning.values["n_left"]) == (1, "440703 蓬江区", 6)
+    left = [name.split(" (")[0] for name in warning.values["left"].split(", ")]
+    assert left == ["440704 江海区", "440705 新会区", "440781 台山市", "440783 开平市", "440784 鹤山市", "440785 恩平市"]
+    assert warning.values["people"] == CENSUS_2020_TOTALS["440703"]
+    assert warning.values["fraction"] == pytest.approx(853_007 / 4_798_090)
+    assert "It covers 18% of the city's 2020 census population (853,007 of 4,798,090 people" in warning.message
+    assert str(report.notes[-1]).endswith("853,007 people in the 1 district(s) it covers (440703 蓬江区); the 2020 "
+                                          "census counts 853,007 (+0.0%)")

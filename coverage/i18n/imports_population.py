@@ -160,8 +160,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count:g} exceeds the total {total:g}",
     ),
     "import.population.cell_id_not_unique": (
-        "列 {column} 不是唯一的整数编号；网格从 0 起重新编号",
-        "column {column} is not a unique integer id; cells numbered from 0",
+        "列 {name} 不是唯一的整数编号；网格从 0 起重新编号",
+        "column {name} is not a unique integer id; cells numbered from 0",
     ),
     "import.population.empty_cells_skipped": (
         "跳过 {n} 个没有人口的网格",

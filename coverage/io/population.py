@@ -255,19 +255,22 @@ def _check_coverage(cells: pd.DataFrame, covers, report: ImportReport, districts
     if grid is not None and len(grid):
         inside = covers(grid["x"].to_numpy(dtype=float), grid["y"].to_numpy(dtype=float))
         people = float(grid.loc[inside, "pop_total"].sum())
-        how = "population"
-        share_values = {"share": _percent(people / census), "people": people, "census": census,
-                        "cell": grid_cell_m()}
+        how, fraction = "population", people / census
+        share_values = {"people": people, "census": census, "cell": grid_cell_m()}
     else:
         hits = sum(int(d["hits"]) for d in districts.values())
         samples = sum(int(d["samples"]) for d in districts.values())
-        how = "area"
-        share_values = {"share": _percent(hits / samples if samples else 0.0)}
+        how, fraction = "area", (hits / samples if samples else 0.0)
+        share_values = {}
+    # ``fraction`` is not shown (``share`` is its rounded text): it is there for programs reading the report
+    share_values.update(share=_percent(fraction), fraction=fraction)
 
     def named(code: str, bracket: bool) -> str:
         d = districts[code]
-        share = d["share"] if d["share"] > 0 or code not in with_cells else 0.0005
-        return f"{d['name']} ({_percent(share)})" if bracket else d["name"]
+        if not bracket:
+            return d["name"]
+        # a district holding some of the file's cells but none of the sample points: a sliver
+        return f"{d['name']} ({'<0.1%' if d['share'] == 0 else _percent(d['share'])})"
 
     if not covered:
         touched = [c for c, d in districts.items() if d["share"] > 0 or c in with_cells]
@@ -394,7 +397,7 @@ def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> 
         if ids.notna().all() and (ids == ids.round()).all() and ids.is_unique:
             cell_id = ids.astype(np.int64).to_numpy()
         else:
-            report.note("import.population.cell_id_not_unique", column=cols["cell_id"])
+            report.note("import.population.cell_id_not_unique", name=cols["cell_id"])
             cell_id = np.arange(n, dtype=np.int64)
     else:
         cell_id = np.arange(n, dtype=np.int64)
