@@ -56,6 +56,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{lon_col}={lon:g}、{lat_col}={lat:g} 疑似经纬度填反；已换回",
         "{lon_col}={lon:g} and {lat_col}={lat:g} look swapped; swapped back",
     ),
+    "import.facilities.swapped_columns_geometry": (
+        "点的 x、y 坐标填反了（x 是纬度，y 是经度）；已将全部 {n} 个要素换回",
+        "the points' x and y are swapped (x holds latitudes, y longitudes); swapped back for all {n} features",
+    ),
+    "import.facilities.swapped_row_geometry": (
+        "x={lon:g}、y={lat:g} 疑似经纬度填反；已换回",
+        "x={lon:g} and y={lat:g} look swapped; swapped back",
+    ),
     "import.facilities.outside_city": (
         "点 ({lon:.6g}, {lat:.6g}) 不在江门市范围内（江门市市界）",
         "point ({lon:.6g}, {lat:.6g}) is outside Jiangmen (the Jiangmen city boundary)",

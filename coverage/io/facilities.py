@@ -423,12 +423,14 @@ def _fix_swaps(raw: _Rows, report: ImportReport) -> None:
     if n == 0:
         return
     lo, la = raw.lon_col, raw.lat_col
+    columns = {} if lo == la else {"lon_col": lo, "lat_col": la}  # a vector file: its points' x and y
+    suffix = "_geometry" if lo == la else ""
     if n == int(ok.sum()):
-        report.warn("import.facilities.swapped_columns", column=lo, lon_col=lo, lat_col=la, n=n)
+        report.warn(f"import.facilities.swapped_columns{suffix}", column=lo, n=n, **columns)
     else:
         for i in np.flatnonzero(mask):
-            report.warn("import.facilities.swapped_row", row=raw.rows[i], column=lo, lon_col=lo, lat_col=la,
-                        lon=float(raw.lon[i]), lat=float(raw.lat[i]))
+            report.warn(f"import.facilities.swapped_row{suffix}", row=raw.rows[i], column=lo,
+                        lon=float(raw.lon[i]), lat=float(raw.lat[i]), **columns)
     raw.lon[mask], raw.lat[mask] = raw.lat[mask].copy(), raw.lon[mask].copy()
 
 
