@@ -209,7 +209,7 @@ def test_a_bad_code_cell_matched_by_the_name(tmp_path, no_defaults, code_cell, c
     assert gdf["town_code"].tolist() == ["440703002"]
     issue = _only(report, code)
     assert (issue.row, issue.column, issue.severity, issue.values) == (1, "code", "warning", {**values, "other": "name"})
-    assert issue.text("zh").endswith("；已改按 name 匹配")
+    assert issue.text("zh").endswith("；已改按“name”列匹配")
 
 
 # ============================================================================ towns: the polygons as a whole
@@ -319,10 +319,15 @@ def test_xiang_and_minzuxiang_count_as_zhen_with_a_note(tmp_path, no_defaults):
     assert gdf["town_type"].tolist() == ["乡", "民族乡"]
     notes = [i for i in report.notes if i.code == "import.towns.township_as_town"]
     assert [(i.column, i.values) for i in notes] == [
-        ("town_type", {"n": 1, "town_type": "乡", "towns": "440703002 白沙街道"}),
-        ("town_type", {"n": 1, "town_type": "民族乡", "towns": "440781001 台城街道"}),
+        ("town_type", {"town_type": "乡", "towns": "440703002 白沙街道"}),
+        ("town_type", {"town_type": "民族乡", "towns": "440781001 台城街道"}),
     ]
-    assert notes[0].text("zh") == "1 个乡按镇计（与镇同属乡级行政区，按农村标准）：440703002 白沙街道"
+    assert notes[0].text("zh") == "镇街类型“乡”按镇计（与镇同属乡级行政区，适用农村标准）：440703002 白沙街道"
+    assert notes[0].message == ("town type 乡 counted as 镇 (a township-level unit like 镇: rural standards): "
+                                "440703002 白沙街道")
+    _, report = read_towns(_two_boxes(tmp_path), official=_typed(["乡", "乡 "]))
+    assert [i.values["towns"] for i in report.notes if i.code == "import.towns.township_as_town"] == [
+        "440703002 白沙街道, 440781001 台城街道"]  # one note per type
 
 
 @pytest.mark.parametrize("bad", ["开发区", "管委会", "社区", "", None, "街道办事处", "区公所"])

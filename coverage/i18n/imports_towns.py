@@ -19,7 +19,7 @@ _REASONS: dict[str, tuple[str, str]] = {
 
 #: What the reader did with a row whose town matched nothing: key → (中文, English) after the reason.
 _OUTCOMES: dict[str, tuple[str, str]] = {
-    "import.towns.matched_by_other": ("；已改按 {other} 匹配", "; matched by {other} instead"),
+    "import.towns.matched_by_other": ("；已改按“{other}”列匹配", "; matched by {other} instead"),
     "import.towns.unmatched": ("；该行未能对应任何官方镇街", "; row not matched to an official town"),
     "import.communities.town_from_location": (
         "；所属镇街按该单元的位置确定（{town}）", "; town taken from the unit's location ({town})"),
@@ -125,8 +125,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # ------------------------------------------------------------------ towns: town type → area type
     "import.towns.township_as_town": (
-        "{n} 个{town_type}按镇计（与镇同属乡级行政区，按农村标准）：{towns}",
-        "{n} towns of type {town_type} counted as 镇 (a township-level unit like 镇: rural standards): {towns}",
+        "镇街类型“{town_type}”按镇计（与镇同属乡级行政区，适用农村标准）：{towns}",
+        "town type {town_type} counted as 镇 (a township-level unit like 镇: rural standards): {towns}",
     ),
     "import.towns.unknown_town_type": (
         "镇街 {town}：官方名录中的镇街类型“{town_type}”既不是镇（或乡、民族乡），也不是街道，"

@@ -256,8 +256,7 @@ def _area_types(result: gpd.GeoDataFrame, rows: dict[str, int], report: ImportRe
                          town_type="" if _blank(kind) else str(kind))
             out_area.append(None)
     for kind, labels in as_town.items():
-        report.note("import.towns.township_as_town", column="town_type", n=len(labels), town_type=kind,
-                    towns=", ".join(labels))
+        report.note("import.towns.township_as_town", column="town_type", town_type=kind, towns=", ".join(labels))
     result["area_type"] = pd.Series(out_area, index=result.index, dtype=object)
     result["town_type"] = pd.Series(out_type, index=result.index, dtype=object)
 
