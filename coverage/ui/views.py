@@ -195,7 +195,9 @@ def _named(frame: pd.DataFrame, region: Any, lang: str) -> pd.DataFrame:
         code, zh = f"{kind}_code", f"{kind}_zh"
         if code in out.columns:
             fallback = out[zh] if zh in out.columns else [None] * len(out)
-            out[f"_{kind}"] = [describe.place_name(names, c, f) for c, f in zip(out[code], fallback)]
+            # A row in no town (e.g. a site added outside every town) has no code and stays blank.
+            out[f"_{kind}"] = [describe.place_name(names, c, f) if isinstance(c, str) and c else
+                               (f if isinstance(f, str) and f else None) for c, f in zip(out[code], fallback)]
         elif zh in out.columns:
             out[f"_{kind}"] = out[zh]
     return out
