@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import pandas as pd
 
@@ -36,6 +36,8 @@ __all__ = [
     "clean_frame",
     "looks_like_mojibake",
     "list_rows",
+    "row_list",
+    "ROWS_SHOWN",
 ]
 
 #: Tried when the bytes are not UTF-8, best score first (GB18030 wins a tie).
@@ -44,6 +46,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # C0 controls but tab/newline/carriage return, DEL, C1 controls, lone surrogates.
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LATIN1_HIGH = re.compile(r"[\xa0-\xff]")
+#: Rows (or other items) a message lists before it says how many more there are.
+ROWS_SHOWN = 20
 
 
 @lru_cache(maxsize=1)
@@ -115,13 +119,10 @@ def decode_text(
         try:
             return data.decode(encoding), encoding.lower()
         except LookupError:
-            raise file_error(file, f"unknown encoding {encoding!r}") from None
+            raise file_error(file, "import.tables.unknown_encoding", encoding=encoding) from None
         except UnicodeDecodeError as exc:
-            raise file_error(
-                file,
-                f"not valid {encoding}: byte {data[exc.start]:#04x} at offset {exc.start} cannot be decoded",
-                row=_line_of(data, exc.start),
-            ) from None
+            raise file_error(file, "import.tables.bad_bytes", row=_line_of(data, exc.start), encoding=encoding,
+                             byte=data[exc.start], offset=exc.start) from None
     try:
         # surrogatepass: an encoded lone surrogate is kept as one (clean_text removes it,
         # with a warning) instead of failing UTF-8 and garbling the whole file as GB18030.
@@ -130,11 +131,7 @@ def decode_text(
         pass
     scores = encoding_scores(data)
     if not scores:
-        raise file_error(
-            file,
-            "cannot decode the file as UTF-8, GBK/GB18030 or Big5; save it as UTF-8 CSV "
-            "(or give the encoding: --encoding / encoding=)",
-        )
+        raise file_error(file, "import.tables.undecodable")
     best = max(scores, key=lambda e: (scores[e][1], e == "gb18030"))
     text, share, n = scores[best]
     others = [f"{e} {s[1]:.0%}" for e, s in scores.items() if e != best]
@@ -142,13 +139,10 @@ def decode_text(
     doubtful = share < ENCODING_MIN_COMMON_SHARE or share - runner_up < ENCODING_MIN_MARGIN
     if report is not None and n and (best != "gb18030" or doubtful):
         script = "simplified" if best == "gb18030" else "traditional"
-        report.warn(
-            f"not UTF-8: decoded as {best.upper()} ({share:.0%} of its {n} Chinese characters are "
-            f"common {script} ones"
-            + (f"; other candidates: {', '.join(others)}" if others else "")
-            + "). If names look garbled, import again with --encoding (encoding=) "
-            + ("gb18030" if best != "gb18030" else "big5")
-        )
+        key = f"import.tables.legacy_{script}" + ("_others" if others else "")
+        extra = {"others": ", ".join(others)} if others else {}
+        report.warn(key, encoding=best.upper(), share=share, n=n, other="gb18030" if best != "gb18030" else "big5",
+                    **extra)
     return text, best
 
 
@@ -167,12 +161,31 @@ def clean_text(value: str) -> tuple[str, list[str]]:
     return _BAD_CHARS.sub("", value), sorted({f"U+{ord(c):04X}" for c in found})
 
 
-def list_rows(rows: Sequence[int], limit: int = 20) -> str:
-    """``"rows 3, 5, 9"`` (the first ``limit``, then ``"and N more"``)."""
+def list_rows(rows: Sequence[int], limit: int = ROWS_SHOWN) -> str:
+    """``"rows 3, 5, 9"`` (the first ``limit``, then ``"and N more"``), in English (logs).
+
+    A report message takes :func:`row_list` instead (the words come from the catalogue).
+    """
     rows = list(rows)
     head = ", ".join(map(str, rows[:limit]))
     more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
     return f"row{'s' if len(rows) != 1 else ''} {head}{more}"
+
+
+def row_list(rows: Sequence[int], limit: int = ROWS_SHOWN) -> tuple[str, dict[str, Any]]:
+    """The form and the values of a message naming ``rows``: ``(form, {"rows": ..., "more": ...})``.
+
+    ``form`` is ``"one"`` (one row), ``"many"`` (up to ``limit`` rows) or ``"more"`` (more than
+    ``limit``: the first ``limit`` are listed and ``more`` counts the others); the catalogue
+    holds each message naming rows in these three forms (``<key>.one`` …), e.g.
+    ``form, values = row_list(rows); report.warn(f"import.tables.replacement_chars.{form}", **values)``.
+    """
+    rows = list(rows)
+    form = "one" if len(rows) == 1 else "many" if len(rows) <= limit else "more"
+    values: dict[str, Any] = {"rows": ", ".join(map(str, rows[:limit]))}
+    if form == "more":
+        values["more"] = len(rows) - limit
+    return form, values
 
 
 def clean_frame(frame: pd.DataFrame, rows: Sequence[int], report: ImportReport) -> pd.DataFrame:
@@ -205,19 +218,12 @@ def clean_frame(frame: pd.DataFrame, rows: Sequence[int], report: ImportReport) 
                 codes.update(removed)
         if hit_rows:
             out[col] = pd.Series(values, index=series.index, dtype=object)
-            report.warn(
-                f"control characters or lone surrogates ({', '.join(sorted(codes))}) removed in "
-                f"{list_rows(hit_rows)}",
-                row=hit_rows[0],
-                column=str(col),
-            )
+            form, where = row_list(hit_rows)
+            report.warn(f"import.tables.control_chars_removed.{form}", row=hit_rows[0], column=str(col),
+                        chars=", ".join(sorted(codes)), **where)
         if replaced:
-            report.warn(
-                f"text holds U+FFFD replacement characters (bytes that could not be decoded) in "
-                f"{list_rows(replaced)}; check the file's encoding",
-                row=replaced[0],
-                column=str(col),
-            )
+            form, where = row_list(replaced)
+            report.warn(f"import.tables.replacement_chars.{form}", row=replaced[0], column=str(col), **where)
     return out
 
 

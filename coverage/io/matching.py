@@ -5,10 +5,17 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["normalise_code", "TownMatcher"]
+from coverage.i18n import t
+
+__all__ = ["normalise_code", "TownMatch", "TownMatcher", "EMPTY"]
+
+#: :attr:`TownMatch.reason` of an empty cell (no catalogue key: the caller words it).
+EMPTY = "empty"
 
 _TOWN_SUFFIXES = ("街道办事处", "街道办", "镇人民政府", "街道", "镇")
 _DISTRICT_SUFFIXES = ("区", "市", "县")
@@ -50,6 +57,34 @@ def _stem(name: str, suffixes: tuple[str, ...]) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class TownMatch:
+    """The outcome of matching one cell to the official towns.
+
+    Attributes
+    ----------
+    town_code : str or None
+        The town's 9-digit code, None when not matched.
+    reason : str
+        Why it was not matched: ``""`` (matched), :data:`EMPTY` (an empty cell), or a catalogue
+        key — ``import.tables.town_code_unknown`` (a code that is no town), ``town_ambiguous``
+        (a name several towns share; the district would tell), ``town_unknown`` (no such name).
+    values : dict
+        The values the reason's message is worded with (``code``, ``value``, ``n``, ``candidates``),
+        JSON-serialisable: pass them to the report with ``reason_key=match.reason``.
+    """
+
+    town_code: str | None
+    reason: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        """The reason in ``lang`` (``""`` when matched, ``"empty"`` for an empty cell)."""
+        if self.reason in ("", EMPTY):
+            return self.reason
+        return t(self.reason, lang, **self.values)
+
+
 class TownMatcher:
     """Resolve a town written by a user (code, full name or name without 镇/街道) to its code.
 
@@ -81,19 +116,26 @@ class TownMatcher:
         return self._district_by_stem.get(_stem(s, _DISTRICT_SUFFIXES)) if s else None
 
     def match(self, value: object, district: object = None) -> tuple[str | None, str]:
-        """Return ``(town_code, "")`` or ``(None, reason)``.
+        """Return ``(town_code, "")`` or ``(None, reason)``, the reason in English (``"empty"`` for an
+        empty cell); :meth:`lookup` gives the reason as a catalogue key and values."""
+        found = self.lookup(value, district)
+        return found.town_code, found.text("en")
+
+    def lookup(self, value: object, district: object = None) -> TownMatch:
+        """Match ``value`` (a code, a full name or a name without 镇/街道) to an official town.
 
         ``district`` (code or name) disambiguates names shared by two districts
         (e.g. 白沙街道 in 蓬江区 and 白沙镇 in 台山市 share the stem 白沙).
         """
         s = _clean(value)
         if not s:
-            return None, "empty"
+            return TownMatch(None, EMPTY)
+        n = len(self.official)
         code = normalise_code(value, 9)
         if code is not None:
             if code in self.official.index:
-                return code, ""
-            return None, f"code {code} is not one of Jiangmen's {len(self.official)} towns/streets"
+                return TownMatch(code)
+            return TownMatch(None, "import.tables.town_code_unknown", {"code": code, "n": n})
         for table, key in ((self._by_name, s), (self._by_stem, _stem(s, _TOWN_SUFFIXES))):
             candidates = table.get(key, [])
             codes = candidates
@@ -101,11 +143,10 @@ class TownMatcher:
                 d = self.district(district)
                 codes = [c for c in candidates if self.official.at[c, "district_code"] == d]
             if len(codes) == 1:
-                return codes[0], ""
+                return TownMatch(codes[0])
             if len(candidates) > 1:
-                codes = candidates
                 names = ", ".join(
-                    f"{self.official.at[c, 'town_zh']} ({self.official.at[c, 'district_zh']})" for c in codes
+                    f"{self.official.at[c, 'town_zh']} ({self.official.at[c, 'district_zh']})" for c in candidates
                 )
-                return None, f"{s!r} is ambiguous ({names}); add the district"
-        return None, f"{s!r} is not one of Jiangmen's {len(self.official)} towns/streets"
+                return TownMatch(None, "import.tables.town_ambiguous", {"value": s, "candidates": names})
+        return TownMatch(None, "import.tables.town_unknown", {"value": s, "n": n})

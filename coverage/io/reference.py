@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from coverage import paths
 from coverage.crs import JIANGMEN_BBOX, WGS84
+from coverage.i18n import t
 
 __all__ = [
     "OFFICIAL_TOWNS",
@@ -31,7 +32,9 @@ __all__ = [
     "official_towns",
     "default_towns",
     "city_area",
+    "city_area_source",
     "district_age_shares",
+    "district_age_shares_source",
 ]
 
 #: (town_code, town_zh, town_type, district_code, district_zh) — NBS 2023, 73 rows.
@@ -171,28 +174,45 @@ def _read_towns_cached(path: str, mtime: int) -> gpd.GeoDataFrame:
     return gdf.to_crs(WGS84) if gdf.crs is not None else gdf.set_crs(WGS84)
 
 
-def city_area() -> tuple[BaseGeometry, str]:
-    """The area imported points must fall in, and a description of it.
+def city_area_source() -> tuple[BaseGeometry, str, dict[str, float]]:
+    """The area imported points must fall in, the catalogue key describing it and the key's values.
 
-    The city outline (``paths.CITY_FILE``) when it exists, else the union of the
-    default towns, else the bounding box :data:`coverage.crs.JIANGMEN_BBOX`.
+    The city outline (``paths.CITY_FILE``) when it exists (``import.tables.area.city_boundary``),
+    else the union of the default towns (``…area.town_boundaries``), else the bounding box
+    :data:`coverage.crs.JIANGMEN_BBOX` (``…area.bbox`` with ``west, east, south, north``). A report
+    names it with ``area_key=key, **values`` (see :meth:`coverage.io.report.Issue.text`).
     """
     if paths.CITY_FILE.exists():
         gdf = gpd.read_file(paths.CITY_FILE)
         gdf = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
-        return gdf.geometry.union_all(), "the Jiangmen city boundary"
+        return gdf.geometry.union_all(), "import.tables.area.city_boundary", {}
     towns = default_towns()
     if towns is not None:
-        return towns.geometry.union_all(), "the Jiangmen town boundaries"
+        return towns.geometry.union_all(), "import.tables.area.town_boundaries", {}
     x0, y0, x1, y1 = JIANGMEN_BBOX
-    return box(x0, y0, x1, y1), f"the Jiangmen bounding box ({x0}-{x1} E, {y0}-{y1} N)"
+    return box(x0, y0, x1, y1), "import.tables.area.bbox", {"west": x0, "east": x1, "south": y0, "north": y1}
+
+
+def city_area() -> tuple[BaseGeometry, str]:
+    """The area imported points must fall in, and its description in English
+    (:func:`city_area_source` gives the description as a catalogue key)."""
+    geom, key, values = city_area_source()
+    return geom, t(key, "en", **values)
 
 
 def district_age_shares() -> tuple[pd.DataFrame, str]:
-    """Per-district shares of residents aged 60+ and 0-17, and where they come from.
+    """Per-district shares of residents aged 60+ and 0-17, and where they come from in English
+    (:func:`district_age_shares_source` gives the source as a catalogue key)."""
+    shares, key = district_age_shares_source()
+    return shares, t(key, "en")
 
-    From the default population grid (``paths.POPULATION_FILE``) when it exists, else
-    from :data:`CENSUS_AGE_SHARES`. Columns: ``district_code`` (index), ``share_60plus``,
+
+def district_age_shares_source() -> tuple[pd.DataFrame, str]:
+    """Per-district shares of residents aged 60+ and 0-17, and the catalogue key naming their source.
+
+    From the default population grid (``paths.POPULATION_FILE``) when it exists
+    (``import.tables.shares.grid``), else from :data:`CENSUS_AGE_SHARES`
+    (``import.tables.shares.census``). Columns: ``district_code`` (index), ``share_60plus``,
     ``share_0_17``.
     """
     if paths.POPULATION_FILE.exists():
@@ -206,12 +226,12 @@ def district_age_shares() -> tuple[pd.DataFrame, str]:
                 "share_0_17": sums["pop_0_17"] / sums["pop_total"],
             }
         )
-        return shares, "the default population grid's district shares"
+        return shares, "import.tables.shares.grid"
     shares = pd.DataFrame.from_dict(
         CENSUS_AGE_SHARES, orient="index", columns=["share_60plus", "share_0_17"]
     )
     shares.index.name = "district_code"
-    return shares, "the 2020 census district shares"
+    return shares, "import.tables.shares.census"
 
 
 def district_boundaries() -> gpd.GeoDataFrame | None:

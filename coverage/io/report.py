@@ -47,10 +47,20 @@ class Issue:
     severity: Severity = "error"
 
     def text(self, lang: str = "en") -> str:
-        """The message in ``lang`` (``"zh"`` or ``"en"``), from the catalogue."""
+        """The message in ``lang`` (``"zh"`` or ``"en"``), from the catalogue.
+
+        A value whose name ends in ``_key`` and holds a catalogue key is itself worded in
+        ``lang`` first (formatted with the issue's other values): a phrase the library chose,
+        e.g. ``area_key="import.tables.area.city_boundary"`` for ``outside {area_key}``.
+        """
         if self.code not in STRINGS:      # a report saved before messages had codes: its literal text
             return self.code
-        return t(self.code, lang, **dict(self.values))
+        values = dict(self.values)
+        keyed = [k for k, v in values.items() if k.endswith("_key") and isinstance(v, str) and v in STRINGS]
+        if keyed:
+            plain = {k: v for k, v in values.items() if k not in keyed}
+            values.update({k: t(values[k], lang, **plain) for k in keyed})
+        return t(self.code, lang, **values)
 
     @property
     def message(self) -> str:

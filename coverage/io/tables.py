@@ -36,7 +36,7 @@ import pandas as pd
 
 from coverage.errors import InputError
 from coverage.io.columns import match_columns
-from coverage.io.encoding import clean_frame, decode_text, list_rows, looks_like_mojibake
+from coverage.io.encoding import ROWS_SHOWN, clean_frame, decode_text, looks_like_mojibake, row_list
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.xlsx import MergedRange, column_letters, read_sheets, scan_workbook
 from coverage.settings import ARCHIVE_EXPANSION, MAX_IMPORT_MB
@@ -123,19 +123,15 @@ def check_file(path: str | os.PathLike[str], max_mb: float | None = DEFAULT_MAX_
     max_mb = check_max_mb(max_mb)
     p = Path(path)
     if not p.exists():
-        raise file_error(p, f"no such file: {p}")
+        raise file_error(p, "import.tables.no_such_file", path=str(p))
     if not p.is_file():
-        raise file_error(p, f"{p} is not a file")
+        raise file_error(p, "import.tables.not_a_file", path=str(p))
     if p.stat().st_size == 0:
-        raise file_error(p, "the file is empty (0 bytes)")
+        raise file_error(p, "import.tables.empty_file")
     if max_mb is not None:
         size_mb = p.stat().st_size / 1e6
         if size_mb > max_mb:
-            raise file_error(
-                p,
-                f"file is {size_mb:.3g} MB, over the {max_mb:g} MB import limit "
-                "(split it, or raise the limit with max_mb=)",
-            )
+            raise file_error(p, "import.tables.file_too_large", size_mb=size_mb, max_mb=max_mb)
         if p.suffix.lower() in ARCHIVE_SUFFIXES:
             _check_archive(p, max_mb)
     return p
@@ -152,17 +148,12 @@ def _check_archive(path: Path, max_mb: float) -> None:
             total = sum(info.file_size for info in zf.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
         if path.suffix.lower() == ".zip":
-            raise file_error(path, f"cannot read as vector data: not a ZIP archive ({exc})") from None
-        raise file_error(
-            path, f"cannot open as an Excel workbook: {exc} (damaged, or another format renamed .xlsx)"
-        ) from None
+            raise file_error(path, "import.tables.zip_unreadable", detail=str(exc)) from None
+        raise file_error(path, "import.tables.xlsx_damaged_or_renamed", detail=str(exc)) from None
     cap_mb = ARCHIVE_EXPANSION * max_mb
     if total / 1e6 > cap_mb:
-        raise file_error(
-            path,
-            f"its contents expand to {total / 1e6:.3g} MB, over the {cap_mb:g} MB limit for "
-            f"archives ({ARCHIVE_EXPANSION}× the {max_mb:g} MB import limit; raise it with max_mb=)",
-        )
+        raise file_error(path, "import.tables.archive_too_large", size_mb=total / 1e6, cap_mb=cap_mb,
+                         factor=ARCHIVE_EXPANSION, max_mb=max_mb)
 
 
 def file_kind(path: Path) -> str:
@@ -177,12 +168,8 @@ def file_kind(path: Path) -> str:
     if suffix in RASTER_SUFFIXES:
         return "raster"
     if suffix == ".xls":
-        raise file_error(path, "old Excel .xls files are not supported: save the sheet as .xlsx or CSV")
-    raise file_error(
-        path,
-        f"unsupported file type {suffix or '(none)'!r}; expected CSV, XLSX, GeoJSON, "
-        "GeoPackage, zipped Shapefile or GeoTIFF",
-    )
+        raise file_error(path, "import.tables.xls_unsupported")
+    raise file_error(path, "import.tables.unsupported_type", suffix=suffix or "(none)")
 
 
 def _gunzip_capped(path: Path, max_mb: float | None) -> bytes:
@@ -202,15 +189,10 @@ def _gunzip_capped(path: Path, max_mb: float | None) -> bytes:
                     break
                 total += len(chunk)
                 if cap is not None and total > cap:
-                    raise file_error(
-                        path,
-                        f"decompresses to more than the {max_mb:g} MB import limit "
-                        "(the limit applies to the uncompressed data; split the file, "
-                        "or raise the limit with max_mb=)",
-                    )
+                    raise file_error(path, "import.tables.gz_too_large", max_mb=max_mb)
                 chunks.append(chunk)
     except (OSError, EOFError, zlib.error) as exc:
-        raise file_error(path, f"cannot decompress: {exc}") from None
+        raise file_error(path, "import.tables.gz_unreadable", detail=str(exc)) from None
     return b"".join(chunks)
 
 
@@ -226,7 +208,7 @@ def _csv_rows(
     if text.startswith("\ufeff"):
         text = text[1:]
     if text.strip() == "":
-        raise file_error(path, "the file holds no text (only blanks or a byte-order mark)")
+        raise file_error(path, "import.tables.csv_no_text")
     sample = text[:20000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -244,22 +226,16 @@ def _csv_rows(
         except StopIteration:
             break
         except csv.Error as exc:
-            what = (
-                "a quoted cell is never closed (an unmatched '\"'): everything after it would be one cell"
-                if "end of data" in str(exc)
-                else f"malformed quoting ({exc})"
-            )
-            raise file_error(path, f"not a readable CSV file (line {start}): {what}", row=record) from None
+            if "end of data" in str(exc):
+                raise file_error(path, "import.tables.csv_unclosed_quote", row=record, line=start) from None
+            raise file_error(path, "import.tables.csv_bad_quoting", row=record, line=start, detail=str(exc)) from None
         if reader.line_num > start:
             spanning.append((record, start, reader.line_num))
         rows.append(list(row))
     if spanning:
-        lines = ", ".join(f"{a}-{b}" for _, a, b in spanning[:20])
-        report.warn(
-            f"quoted cells run over several lines in {list_rows([r for r, _, _ in spanning])} (file lines "
-            f"{lines}{' …' if len(spanning) > 20 else ''}): each is read as one row; check no quote is missing",
-            row=spanning[0][0],
-        )
+        lines = ", ".join(f"{a}-{b}" for _, a, b in spanning[:ROWS_SHOWN]) + (" …" if len(spanning) > ROWS_SHOWN else "")
+        form, where = row_list([r for r, _, _ in spanning])
+        report.warn(f"import.tables.csv_multiline_cells.{form}", row=spanning[0][0], lines=lines, **where)
     label = "utf-8-bom" if enc == "utf-8" and data[:3] == b"\xef\xbb\xbf" else enc
     return rows, label
 
@@ -298,7 +274,7 @@ def _layers_with_features(path: Path) -> list[tuple[str, int]]:
     except DataImportError:
         raise
     except Exception as exc:
-        raise file_error(path, f"cannot read as vector data: {exc}") from None
+        raise file_error(path, "import.tables.vector_unreadable", detail=str(exc)) from None
     return [(n, k) for n, k in out if k != 0] or out[:1]
 
 
@@ -321,14 +297,11 @@ def _unmerge(
         ref = f"{column_letters(c0)}{r0}:{column_letters(c1)}{r1}"
         cols = header[c0 - 1 : min(c1, len(header))]
         column = cols[0] if len(cols) == 1 else None
-        where = f"column {cols[0]}" if len(cols) == 1 else "columns " + ", ".join(cols)
+        which = {"header": cols[0]} if len(cols) == 1 else {"headers": ", ".join(cols)}
         if r0 <= header_row:
-            report.warn(
-                f"merged cells {ref} join the header row {header_row} to data rows; "
-                f"the data cells of {where} in rows {header_row + 1}-{r1} are read as empty",
-                row=header_row + 1,
-                column=column,
-            )
+            report.warn(f"import.tables.merged_header_{'column' if column is not None else 'columns'}",
+                        row=header_row + 1, column=column, ref=ref, header_row=header_row, first=header_row + 1,
+                        last=r1, **which)
             continue
         value = rows[r0 - 1][c0 - 1] if r0 - 1 < len(rows) and c0 - 1 < len(rows[r0 - 1]) else None
         for r in range(r0, r1 + 1):
@@ -339,13 +312,9 @@ def _unmerge(
                 line.extend([None] * (c1 - len(line)))
             for c in range(c0, c1 + 1):
                 line[c - 1] = value
-        span = f"row {r0}" if r0 == r1 else f"rows {r0}-{r1}"
-        report.warn(
-            f"merged cells {ref}: the value {value!r} is copied to each cell of {where}, {span}; "
-            "check it applies to every row",
-            row=r0,
-            column=column,
-        )
+        shape = f"{'column' if column is not None else 'columns'}_{'row' if r0 == r1 else 'rows'}"
+        report.warn(f"import.tables.merged_copied_{shape}", row=r0, column=column, ref=ref, value=repr(value),
+                    first=r0, last=r1, **which)
 
 
 def _is_blank(cell: object) -> bool:
@@ -379,24 +348,21 @@ def _xlsx_sheet(
     path: Path, aliases: Mapping[str, Iterable[str]], min_fields: int, sheet: str | None, report: ImportReport
 ) -> tuple[str, list[list[object]], list[MergedRange]]:
     """The one sheet to read: ``sheet``, else the only one with a header (error if several)."""
-    scans = scan_workbook(path)
+    scans = scan_workbook(path, values=True)
     titles = [s.title for s in scans]
     if not titles:
-        raise file_error(path, "the workbook holds no worksheet")
+        raise file_error(path, "import.tables.xlsx_no_sheet")
     if sheet is not None:
         if sheet not in titles:
-            raise file_error(path, f"no sheet {sheet!r} in the workbook (sheets: {', '.join(map(repr, titles))})")
+            raise file_error(path, "import.tables.xlsx_no_such_sheet", sheet=sheet, sheets=", ".join(map(repr, titles)))
         rows = read_sheets(path, scans, [sheet], report)[sheet]
         return sheet, rows, next(s.merged for s in scans if s.title == sheet)
     filled = [s.title for s in scans if s.cells]
     all_rows = read_sheets(path, scans, filled, report)
     with_header = [t for t in filled if _find_header(all_rows[t], aliases, min_fields) is not None]
     if len(with_header) > 1:
-        raise file_error(
-            path,
-            f"{len(with_header)} sheets hold a table: {', '.join(map(repr, with_header))}; choose one "
-            "(--sheet NAME, sheet=NAME) or put the data on one sheet",
-        )
+        raise file_error(path, "import.tables.xlsx_several_tables", n=len(with_header),
+                         sheets=", ".join(map(repr, with_header)))
     if not with_header:  # no header anywhere: the caller says which names it looked for
         first = filled[0] if filled else titles[0]
         return first, all_rows.get(first, []), []
@@ -405,11 +371,12 @@ def _xlsx_sheet(
     if others:
         cells = {s.title: s.cells for s in scans}
         report.warn(
-            f"read sheet {chosen!r}; sheets without a table header not read: "
-            + ", ".join(f"{t!r} ({cells[t]} cell{'s' if cells[t] != 1 else ''})" for t in others)
+            "import.tables.xlsx_other_sheets_skipped", sheet=chosen,
+            others=", ".join(f"{t!r} ({cells[t]} cell{'s' if cells[t] != 1 else ''})" for t in others),
+            others_zh="，".join(f"{t!r}（{cells[t]} 个单元格）" for t in others),
         )
     elif len(titles) > 1:
-        report.note(f"read sheet {chosen!r}")
+        report.note("import.tables.xlsx_read_sheet", sheet=chosen)
     return chosen, all_rows[chosen], next(s.merged for s in scans if s.title == chosen)
 
 
@@ -450,21 +417,17 @@ def read_table(
     merged: list[MergedRange] = []
     if path.suffix.lower() in (".csv", ".txt", ".gz"):
         rows, encoding_used = _csv_rows(path, report, max_mb, encoding)
-        report.note(f"read as CSV, encoding {encoding_used}")
+        report.note("import.tables.csv_encoding", encoding=encoding_used)
     else:
         _title, rows, merged = _xlsx_sheet(path, aliases, min_fields, sheet, report)
     numbers_all = list(range(1, len(rows) + 1))
     hit = _find_header(rows, aliases, min_fields)
     if hit is None:
         accepted = "; ".join(f"{k}: {'/'.join(v[:4])}" for k, v in aliases.items())
-        raise file_error(
-            path,
-            f"no header row found in the first {HEADER_SCAN_ROWS} rows "
-            f"(need at least {min_fields} recognised column names; accepted: {accepted})",
-        )
+        raise file_error(path, "import.tables.no_header", scan=HEADER_SCAN_ROWS, need=min_fields, accepted=accepted)
     h, found = hit
     if h > 0:
-        report.note(f"header found on row {numbers_all[h]}; {h} title row(s) above it skipped")
+        report.note("import.tables.header_after_titles", header_row=numbers_all[h], titles=h)
     header = [("" if c is None else str(c).strip()) for c in rows[h]]
     width = len(header)
     while width > 0 and header[width - 1] == "":
@@ -482,11 +445,9 @@ def read_table(
         numbers.append(numbers_all[i])
     if beyond:
         last = column_letters(width) if encoding_used is None else str(width)
-        report.warn(
-            f"cells beyond the last header column ({header[-1] if header else '-'}, column {last}) "
-            f"ignored in {list_rows(beyond)}: give them a header to import them",
-            row=beyond[0],
-        )
+        form, where = row_list(beyond)
+        report.warn(f"import.tables.cells_beyond_header.{form}", row=beyond[0],
+                    header=header[-1] if header else "-", letter=last, **where)
     # trailing empty rows are padding, not data; interior empty rows are noted.
     while data and all(_is_blank(c) for c in data[-1]):
         data.pop()
@@ -495,7 +456,7 @@ def read_table(
     kept = set(keep)
     for j in range(len(data)):
         if j not in kept:
-            report.note("empty row skipped", row=numbers[j])
+            report.note("import.tables.empty_row", row=numbers[j])
     found = match_columns(header, aliases)
     frame = pd.DataFrame([data[j] for j in keep], columns=header, dtype=object)
     rows_kept = [numbers[j] for j in keep]
@@ -527,13 +488,8 @@ def _check_nested(path: Path) -> None:
     nested = [i + 1 for i, f in enumerate(features) if isinstance(f, dict) and f.get("type") == "FeatureCollection"]
     if nested:
         inside = sum(len(features[i - 1].get("features") or []) for i in nested)
-        raise file_error(
-            path,
-            f"{len(nested)} of the {len(features)} features are themselves FeatureCollections "
-            f"(features {', '.join(map(str, nested[:20]))}, holding {inside} features): nested "
-            "collections are not GeoJSON and would be skipped; put every feature in the top-level list",
-            column="geometry",
-        )
+        raise file_error(path, "import.tables.geojson_nested", column="geometry", n=len(nested), total=len(features),
+                         features=", ".join(map(str, nested[:ROWS_SHOWN])), inside=inside)
 
 
 def read_vector(path: Path, report: ImportReport, layer_name: str | None = None) -> gpd.GeoDataFrame:
@@ -560,21 +516,20 @@ def read_vector(path: Path, report: ImportReport, layer_name: str | None = None)
         try:
             all_names = [str(n) for n, _ in pyogrio.list_layers(str(path))]
         except Exception as exc:
-            raise file_error(path, f"cannot read as vector data: {exc}") from None
+            raise file_error(path, "import.tables.vector_unreadable", detail=str(exc)) from None
         if layer_name not in all_names:
-            raise file_error(path, f"no layer {layer_name!r} in the file (layers: {', '.join(map(repr, all_names))})")
+            raise file_error(path, "import.tables.no_such_layer", layer=layer_name, layers=", ".join(map(repr, all_names)))
         chosen = layer_name
     elif len(layers) > 1:
         raise file_error(
-            path,
-            f"{len(layers)} layers hold features: "
-            + ", ".join(f"{n!r} ({k} feature{'s' if k != 1 else ''})" for n, k in layers)
-            + "; choose one (--layer-name NAME, layer_name=NAME)",
+            path, "import.tables.several_layers", n=len(layers),
+            layers=", ".join(f"{n!r} ({k} feature{'s' if k != 1 else ''})" for n, k in layers),
+            layers_zh="，".join(f"{n!r}（{k} 个要素）" for n, k in layers),
         )
     else:
         chosen = names[0] if names else None
     if len(names) > 1 or layer_name is not None:
-        report.note(f"read layer {chosen!r}")
+        report.note("import.tables.read_layer", layer=chosen)
     target = str(path)
     try:
         info = pyogrio.read_info(target, layer=chosen)
@@ -587,14 +542,11 @@ def read_vector(path: Path, report: ImportReport, layer_name: str | None = None)
             ]
             if looks_like_mojibake(texts):
                 gdf = gpd.read_file(target, layer=chosen, encoding="gb18030")
-                report.warn(
-                    "the Shapefile has no .cpg (encoding) file and its text is not Latin-1: read as "
-                    "GBK/GB18030; add a .cpg file saying the encoding to be sure"
-                )
+                report.warn("import.tables.shp_read_as_gbk")
     except DataImportError:
         raise
     except Exception as exc:
-        raise file_error(path, f"cannot read as vector data: {exc}") from None
+        raise file_error(path, "import.tables.vector_unreadable", detail=str(exc)) from None
     attrs = gdf.drop(columns=gdf.geometry.name)
     cleaned = clean_frame(pd.DataFrame(attrs), list(range(1, len(gdf) + 1)), report)
     for col in cleaned.columns:
