@@ -383,11 +383,10 @@ class Region:
         lost = out.unassigned()
         if report is not None and not lost.empty:
             if lost.cells:
-                report.warn(f"{lost.cells} population cells ({lost.people} residents) lie in no town of this "
-                            "file: unassigned (they still count for their district and the city)")
+                report.warn("import.towns.unassigned_cells", cells=lost.cells, people=lost.people)
             for layer_id, ids in lost.facilities.items():
                 shown = ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
-                report.warn(f"{len(ids)} facilities of {layer_id} lie in no town of this file: unassigned ({shown})")
+                report.warn("import.towns.unassigned_facilities", n=len(ids), layer_id=layer_id, ids=shown)
         return out
 
     def with_population(
