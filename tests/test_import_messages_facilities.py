@@ -228,7 +228,6 @@ CASES = [
 def jm_without_city(jm, monkeypatch):
     """The two-town fixture without the city outline: the towns are the city."""
     monkeypatch.setattr(paths, "CITY_FILE", jm / "missing_city.geojson")
-    monkeypatch.setattr(paths, "POPULATION_FILE", jm / "missing_grid.csv.gz")
     return jm
 
 
