@@ -321,7 +321,8 @@ def test_the_share_of_the_city_area_is_the_towns_area(jm):
     city = districts.geometry.union_all()
     assert warning.values["fraction"] == pytest.approx(town.intersection(city).area / city.area, rel=0.03)
     shown = dict(re.findall(r"(\d{6}) \S+ \(([\d.]+)%\)", warning.values["districts"]))
-    exact = {code: g.intersection(town).area / g.area for code, g in zip(districts["district_code"], districts.geometry)}
+    exact = {code: g.intersection(town).area / g.area
+             for code, g in zip(districts["district_code"], districts.geometry)}
     assert sorted(shown) == sorted(c for c, share in exact.items() if share > 0)
     for code, pct in shown.items():
         assert float(pct) / 100 == pytest.approx(exact[code], abs=0.02), code  # sampled every 500 m

@@ -302,7 +302,8 @@ def test_notes_on_ids_empty_cells_centres_and_the_grid(jm, tmp_path):
     path = tmp_path / "v.geojson"
     lon, lat = Transformer.from_crs("EPSG:32649", "EPSG:4326", always_xy=True).transform(x + 100, y)
     gpd.GeoDataFrame({"cell_id": [1, 1, 2], "pop_total": [5, 0, 3]},
-                     geometry=[Point(*IN_A), Point(*IN_B), Point(lon, lat)], crs="EPSG:4326").to_file(path, driver="GeoJSON")
+                     geometry=[Point(*IN_A), Point(*IN_B), Point(lon, lat)],
+                     crs="EPSG:4326").to_file(path, driver="GeoJSON")
     report = _import(path)
     assert _issue(report, "import.population.cell_id_not_unique").values["name"] == "cell_id"
     assert dict(_issue(report, "import.population.empty_cells_skipped").values) == {"n": 1}

@@ -24,7 +24,13 @@ negative count, a count above ``settings.MAX_CELL_PEOPLE``, an age group larger 
 total — each naming its row. Rasters: see :mod:`coverage.io.raster` (fill values, NaN,
 infinite, negative and implausibly large pixels counted and treated as empty; windowed read;
 aggregation onto the 500 m grid). Every input: the total over the districts the file covers
-is compared with the 2020 census (``settings.POPULATION_CENSUS_TOLERANCE``). Any input
+is compared with the 2020 census (``settings.POPULATION_CENSUS_TOLERANCE``). The file replaces
+the whole grid, so one that does not cover every district gets a warning: the share of the
+city's 2020 census population it covers (where the embedded grid places it; the share of the
+city's area when there is no embedded grid) and the districts it covers only in part or not at
+all, whose people the import removes. What a file covers: a raster, its pixels holding a count
+(nodata, fill values and the like do not count), outside the part read its extent; a vector or
+table grid, a square around each populated cell centre as wide as the centres' spacing. Any input
 whose populated cells all fall outside every town is refused (file level, giving the
 file's extent in its declared CRS): that is almost always a wrong or missing CRS.
 """

@@ -19,6 +19,11 @@ What the reader guarantees:
   into equal sub-pixels, so a 1 km raster spreads over the 500 m cells it covers. A grid
   cell reached by pixels of several towns goes to the town with most of its people (noted).
   People in pixels outside every town are dropped and counted.
+* **What it covers is known pixel by pixel.** :attr:`RasterCells.covers` tests points against
+  the pixels that hold a count (0 or more people): a raster of one town padded with nodata
+  covers that town, not its bounding box.
+
+Every finding is a code of ``coverage/i18n/imports_population.py`` with its values.
 """
 
 from __future__ import annotations
