@@ -106,6 +106,14 @@ def _import(path, **kw):
         ("int16", -32768, 1, "import.population.fill.value_min.nodata",
          {"value": "-32768", "dtype": "int16", "nodata": 1.0}),
         ("int8", 127, None, "import.population.fill.value_max.no_nodata", {"value": "127", "dtype": "int8"}),
+        ("float32", -99999, 0, "import.population.fill.plain.nodata", {"value": "-99999", "nodata": 0.0}),
+        ("float64", np.finfo(np.float64).max, -1, "import.population.fill.max.nodata",
+         {"dtype": "float64", "nodata": -1.0}),
+        ("float64", -np.finfo(np.float64).max, None, "import.population.fill.min.no_nodata", {"dtype": "float64"}),
+        ("int32", 2147483647, 0, "import.population.fill.value_max.nodata",
+         {"value": "2147483647", "dtype": "int32", "nodata": 0.0}),
+        ("int32", -2147483648, None, "import.population.fill.value_min.no_nodata",
+         {"value": "-2147483648", "dtype": "int32"}),
     ],
 )
 def test_fill_values_are_named_by_value_and_type(jm, tmp_path, dtype, fill, nodata, code, values):
@@ -203,8 +211,8 @@ def test_truncated_pixels_are_an_error_not_a_crash(jm, tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(DataImportError) as exc:
         read_population(path)
-    codes = [i.code for i in exc.value.report.errors]
-    assert codes in (["import.population.unreadable_pixels"], ["import.population.not_a_raster"]), codes
+    [issue] = exc.value.report.errors
+    assert issue.code == "import.population.unreadable_pixels" and issue.values["detail"]
 
 
 # ----------------------------------------------------------------------------- nothing in a town
@@ -345,6 +353,9 @@ def test_age_groups_modelled_from_the_census_or_the_grid(jm, tmp_path, monkeypat
     monkeypatch.setattr(paths, "POPULATION_FILE", grid)
     report = _import(write_csv(tmp_path / "d.csv", [["经度", "纬度", "人口"], [*IN_A, 50]]))
     assert _issue(report, "import.population.ages_modelled.grid").severity == "warning"
+    assert age_groups_modelled(report)
+    report = _import(write_csv(tmp_path / "e.csv", [["经度", "纬度", "人口", "0-17岁"], [*IN_A, 50, 10]]))
+    assert dict(_issue(report, "import.population.age_modelled.grid").values) == {"group": "pop_60plus"}
     assert age_groups_modelled(report)
 
 
