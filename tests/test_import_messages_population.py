@@ -465,3 +465,16 @@ def test_every_message_renders_in_both_languages_in_real_chinese(key):
     assert re.search(r"[\u4e00-\u9fff]", text_zh)
     rest = _ALLOWED.sub("", text_zh.replace("甲乙", ""))
     assert not re.findall(r"[A-Za-z]{3,}", rest), (key, rest)
+
+
+def test_the_coverage_warning_survives_the_workspace_round_trip(two_districts, tmp_path):
+    """Reports are saved as JSON (``dataclasses.asdict``) and read back with ``Issue.from_dict``: the
+    restored warning reads the same in both languages."""
+    import dataclasses
+
+    from coverage.io.report import Issue
+
+    _, report = read_population(tif(tmp_path / "a.tif", np.full((10, 10), 8530.07), OVER_A))
+    for issue in report.issues:
+        back = Issue.from_dict(json.loads(json.dumps(dataclasses.asdict(issue))))
+        assert back == issue and back.text("zh") == issue.text("zh") and back.message == issue.message
