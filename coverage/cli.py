@@ -21,7 +21,7 @@ from typing import IO, Any, Mapping, Sequence
 
 import coverage.commands
 from coverage.analysis import Analysis
-from coverage.errors import CoverageError, OptionError
+from coverage.errors import CoverageError, DataImportError, OptionError
 from coverage.layers import get_layer
 from coverage.region import Region, load_default, load_region
 from coverage.ui import persist
@@ -159,7 +159,7 @@ def region_from_args(args: argparse.Namespace) -> Region:
         crs=args.crs,
         base=base,
     )
-    print_import_reports(region)
+    print_import_reports(region, lang=getattr(args, "lang", "en"))
     return apply_edits(region, args)
 
 
@@ -177,8 +177,8 @@ def apply_edits(region: Region, args: argparse.Namespace) -> Region:
     return analysis.edited_region()
 
 
-def print_import_reports(region: Region, stream: IO[str] | None = None) -> None:
-    """Print the import report of every user file the region was loaded with (to stderr).
+def print_import_reports(region: Region, stream: IO[str] | None = None, lang: str = "en") -> None:
+    """Print the import report of every user file the region was loaded with (to stderr), in ``lang``.
 
     A report is printed whole (warnings and notes with file, row and column) so that what
     the importer fixed or flagged — swapped coordinates, duplicates, cells outside every
@@ -186,7 +186,13 @@ def print_import_reports(region: Region, stream: IO[str] | None = None) -> None:
     """
     stream = sys.stderr if stream is None else stream
     for name, report in region.reports.items():
-        print(f"[{name}] {report}", file=stream)
+        print(f"[{name}] {report.summary(lang)}", file=stream)
+
+
+def error_text(exc: CoverageError, lang: str = "en") -> str:
+    """What the CLI prints for ``exc``: ``error: `` and its message, a failed import's in ``lang``."""
+    message = exc.text(lang) if isinstance(exc, DataImportError) else str(exc)
+    return f"error: {message}"
 
 
 def _commands() -> list:
@@ -217,14 +223,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit status.
 
     A :class:`~coverage.errors.CoverageError` (bad input, option, file, workspace …) prints its
-    message and exits 2; any other exception is a bug and keeps its traceback (exit 1).
+    message and exits 2 — a failed import's in the command's ``--lang`` (:func:`error_text`); any
+    other exception is a bug and keeps its traceback (exit 1).
     """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)
     except CoverageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(error_text(exc, getattr(args, "lang", "en")), file=sys.stderr)
         return 2
 
 

@@ -33,7 +33,7 @@ def test_analysis_commands_print_the_import_report_of_user_files(tmp_path):
     out = tmp_path / "cov.csv"
     run = subprocess.run(
         [sys.executable, "-m", "coverage", "coverage", "--layer", "elder_canteen",
-         "--facilities", f"elder_canteen={register}", "--out", str(out)],
+         "--facilities", f"elder_canteen={register}", "--out", str(out), "--lang", "en"],
         capture_output=True, text=True,
     )
     assert run.returncode == 0, run.stderr
@@ -41,6 +41,15 @@ def test_analysis_commands_print_the_import_report_of_user_files(tmp_path):
     assert "2 rows read, 2 imported" in run.stderr
     assert "WARNING: canteens.csv, row 3" in run.stderr and "swapped" in run.stderr
     assert out.exists()
+    # the default language is Chinese: the same report worded by the catalogue
+    run = subprocess.run(
+        [sys.executable, "-m", "coverage", "coverage", "--layer", "elder_canteen",
+         "--facilities", f"elder_canteen={register}", "--out", str(out), "--force"],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "[facilities:elder_canteen] canteens.csv → elder_canteen：读取 2 行，导入 2 行" in run.stderr
+    assert "警告: canteens.csv，第 3 行" in run.stderr and "2 rows read" not in run.stderr
 
 
 # --------------------------------------------------------------------------- errors and the workspace

@@ -15,7 +15,8 @@ from test_import_support import BOX_A, DATA, jm, write_csv  # noqa: F401
 
 def test_import_facilities_writes_geojson(tmp_path, jm, capsys):
     out = tmp_path / "out" / "canteens.geojson"
-    status = main(["import", str(DATA / "canteens_gbk.csv"), "--layer", "elder_canteen", "--out", str(out)])
+    status = main(["import", str(DATA / "canteens_gbk.csv"), "--layer", "elder_canteen", "--out", str(out),
+                   "--lang", "en"])
     assert status == 0
     fc = json.loads(out.read_text(encoding="utf-8"))
     assert fc["type"] == "FeatureCollection"
@@ -30,7 +31,8 @@ def test_import_facilities_writes_geojson(tmp_path, jm, capsys):
 
 def test_import_error_exits_2_and_writes_nothing(tmp_path, jm, capsys):
     out = tmp_path / "bad.geojson"
-    status = main(["import", str(DATA / "text_in_lon.csv"), "--layer", "elder_canteen", "--out", str(out)])
+    status = main(["import", str(DATA / "text_in_lon.csv"), "--layer", "elder_canteen", "--out", str(out),
+                   "--lang", "en"])
     assert status == 2
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [tmp_path / "jm"]  # no temp file left either
@@ -50,7 +52,8 @@ def test_import_error_leaves_existing_output_untouched(tmp_path, jm):
 def test_import_gcj02_and_warnings_printed(tmp_path, jm, capsys):
     src = write_csv(tmp_path / "swap.csv", [["名称", "经度", "纬度"], ["甲", 22.55, 113.05]])
     out = tmp_path / "o.geojson"
-    assert main(["import", str(src), "--layer", "elder_canteen", "--crs", "gcj02", "--out", str(out)]) == 0
+    assert main(["import", str(src), "--layer", "elder_canteen", "--crs", "gcj02", "--out", str(out),
+                 "--lang", "en"]) == 0
     stdout = capsys.readouterr().out
     assert "WARNING: swap.csv, column 经度: columns 经度 and 纬度 are swapped" in stdout
     assert "note: swap.csv: 1 points converted from GCJ-02 to WGS-84" in stdout
@@ -60,8 +63,10 @@ def test_import_gcj02_and_warnings_printed(tmp_path, jm, capsys):
 
 def test_import_requires_layer_and_valid_arguments(tmp_path, jm, capsys):
     out = tmp_path / "o.geojson"
-    assert main(["import", str(DATA / "canteens_gbk.csv"), "--out", str(out)]) == 2
+    assert main(["import", str(DATA / "canteens_gbk.csv"), "--out", str(out), "--lang", "en"]) == 2
     assert "--layer is required" in capsys.readouterr().err
+    assert main(["import", str(DATA / "canteens_gbk.csv"), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == "error: --kind facilities 需要指定 --layer\n"
     assert main(["import", str(DATA / "canteens_gbk.csv"), "--layer", "nope", "--out", str(out)]) == 2
     assert "unknown layer 'nope'" in capsys.readouterr().err
     assert main(["import", str(tmp_path / "missing.csv"), "--layer", "elder_canteen", "--out", str(out)]) == 2

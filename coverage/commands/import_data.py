@@ -5,6 +5,9 @@ Reads a facility register, town boundaries or a population grid with
 facilities and towns, CSV for population). On any error the report's errors are printed,
 the exit status is 2 and nothing is written (an existing output file is left untouched).
 
+The report (and, on failure, the errors) is printed in ``--lang`` (default zh), worded by the
+catalogue; ``--lang en`` gives the English the readers are pinned to.
+
 ``--out`` is checked before anything is read (:func:`coverage.export.safe_output_path`):
 its extension decides the format (``.geojson``/``.json``; population ``.csv``/``.csv.gz``),
 it may not be a directory or the input, and an existing file is replaced only with
@@ -20,6 +23,7 @@ from coverage.commands._options import add_force_argument, number
 from coverage.crs import SUPPORTED_CRS
 from coverage.errors import CoverageError
 from coverage.export import safe_output_path, write_csv, write_geojson
+from coverage.i18n import t
 from coverage.io import DataImportError, read_facilities, read_population, read_towns
 
 NAME = "import"
@@ -52,6 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", metavar="ENC", help="CSV text encoding, e.g. gb18030, big5, utf-8 (default: detected)")
     parser.add_argument("--skip-census-check", action="store_true",
                         help="population: import even when its total is far from the 2020 census (a warning)")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="language of the printed report and errors (default zh)")
+
+
+def _error(exc: CoverageError, lang: str) -> str:
+    """``error: `` and the message (a failed import's in ``lang``)."""
+    return f"error: {exc.text(lang) if isinstance(exc, DataImportError) else exc}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         out = safe_output_path(args.out, OUT_SUFFIXES[args.kind], inputs=inputs, force=args.force)
     except CoverageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_error(exc, args.lang), file=sys.stderr)
         return 2
     limit = {} if args.max_mb is None else {"max_mb": args.max_mb}
     choose = {"layer_name": args.layer_name}
@@ -70,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             towns, _ = read_towns(args.towns, crs=args.crs)
         if args.kind == "facilities":
             if not args.layer:
-                print("error: --layer is required for --kind facilities", file=sys.stderr)
+                print(f"error: {t('import.tables.cli.layer_required', args.lang)}", file=sys.stderr)
                 return 2
             data, report = read_facilities(
                 args.file, args.layer, crs=args.crs, towns=towns, sheet=args.sheet, encoding=args.encoding,
@@ -84,12 +95,13 @@ def run(args: argparse.Namespace) -> int:
                 census_check=not args.skip_census_check, **choose, **limit,
             )
     except DataImportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_error(exc, args.lang), file=sys.stderr)
         if exc.report.warnings:
-            print("\n".join(f"  WARNING: {w}" for w in exc.report.warnings), file=sys.stderr)
+            label = t("import.severity.warning", args.lang)
+            print("\n".join(f"  {label}: {w.describe(args.lang)}" for w in exc.report.warnings), file=sys.stderr)
         return 2
     except (CoverageError, ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_error(exc, args.lang) if isinstance(exc, CoverageError) else f"error: {exc}", file=sys.stderr)
         return 2
 
     if args.kind == "population":
@@ -100,6 +112,6 @@ def run(args: argparse.Namespace) -> int:
             out,
             properties={"source_file": report.file, "layer": report.layer, "crs_declared": args.crs},
         )
-    print(report)
-    print(f"wrote {len(data)} rows to {out}")
+    print(report.summary(args.lang))
+    print(t("import.tables.cli.wrote", args.lang, rows=len(data), path=str(out)))
     return 0

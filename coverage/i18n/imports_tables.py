@@ -269,4 +269,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "import.tables.shares.grid": ("默认人口网格的各区县比例", "the default population grid's district shares"),
     "import.tables.shares.census": ("2020 年人口普查的各区县比例", "the 2020 census district shares"),
+    # -- the import command (coverage.commands.import_data) ---------------------------------------
+    "import.tables.cli.layer_required": ("--kind facilities 需要指定 --layer", "--layer is required for --kind facilities"),
+    "import.tables.cli.wrote": ("已写入 {rows} 行到 {path}", "wrote {rows} rows to {path}"),
 }
