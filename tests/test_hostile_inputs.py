@@ -255,16 +255,20 @@ def _prefixed(name: str, line: str) -> str:
     return f"{name}, {line}" if line.startswith(("row ", "column ")) else f"{name}: {line}"
 
 
+def _failure_lines(name: str, outcome: Fails) -> list[str]:
+    """The lines of the English failure message expected for ``name``."""
+    n = len(outcome.lines)
+    return [f"cannot import {name}: {n} error{'s' if n != 1 else ''}"] + [
+        "  " + _prefixed(name, line.replace("PATH", str(HOSTILE / name))) for line in outcome.lines
+    ]
+
+
 @pytest.mark.parametrize("name,kind,opts,outcome", CASES, ids=IDS)
 def test_outcome(jm, name, kind, opts, outcome):
     if isinstance(outcome, Fails):
         with pytest.raises(DataImportError) as exc:
             _read(name, kind, opts)
-        n = len(outcome.lines)
-        expected = [f"cannot import {name}: {n} error{'s' if n != 1 else ''}"] + [
-            "  " + _prefixed(name, line.replace("PATH", str(HOSTILE / name))) for line in outcome.lines
-        ]
-        assert str(exc.value).splitlines() == expected
+        assert str(exc.value).splitlines() == _failure_lines(name, outcome)
         return
     data, report = _read(name, kind, opts)
     assert [str(w) for w in report.warnings] == [_prefixed(name, w) for w in outcome.warnings]
@@ -338,7 +342,8 @@ CLI_SAMPLE = [c for c in CASES if not c[2] and c[0] in {
 
 @pytest.mark.parametrize("name,kind,opts,outcome", CLI_SAMPLE, ids=[c[0] for c in CLI_SAMPLE])
 def test_cli_exit_status_and_output(jm, tmp_path, capsys, name, kind, opts, outcome):
-    """The CLI: a failing file exits 2 printing the same message and writes nothing; others write."""
+    """The CLI: a failing file exits 2 printing the same message (in Chinese by default, the pinned
+    English with --lang en) and writes nothing; others write."""
     out = tmp_path / ("out.csv" if kind == "population" else "out.geojson")
     argv = ["import", str(HOSTILE / name), "--kind", kind, "--out", str(out)]
     if kind == "facilities":
@@ -346,7 +351,10 @@ def test_cli_exit_status_and_output(jm, tmp_path, capsys, name, kind, opts, outc
     status = main(argv)
     if isinstance(outcome, Fails):
         assert status == 2 and not out.exists()
-        assert capsys.readouterr().err.startswith(f"error: cannot import {name}: ")
+        assert capsys.readouterr().err.startswith(f"error: 无法导入 {name}：")
+        assert main([*argv, "--lang", "en"]) == 2 and not out.exists()
+        expected = _failure_lines(name, outcome)
+        assert capsys.readouterr().err.splitlines()[: len(expected)] == ["error: " + expected[0], *expected[1:]]
     else:
         assert status == 0 and out.exists()
         assert oct(out.stat().st_mode & 0o777) != oct(0o600)
@@ -397,7 +405,7 @@ _UNDER_ULIMIT = textwrap.dedent(
 def test_refused_cleanly_under_a_2gb_address_space_limit(tmp_path, name, kind):
     """A tiny file declaring a huge size is refused by size, not by MemoryError, under ulimit -v 2 GB."""
     out = tmp_path / ("o.csv" if kind == "population" else "o.geojson")
-    argv = ["import", str(HOSTILE / name), "--kind", kind, "--out", str(out)]
+    argv = ["import", str(HOSTILE / name), "--kind", kind, "--out", str(out), "--lang", "en"]
     if kind == "facilities":
         argv += ["--layer", LAYER]
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
