@@ -22,6 +22,7 @@ __all__ = [
     "POPULATION_COLUMNS",
     "FACILITY_COLUMNS",
     "FACILITY_INT_COLUMNS",
+    "FACILITY_EXTRA_COLUMNS",
     "COVERAGE_COLUMNS",
     "UNIT_COVERAGE_COLUMNS",
     "RATIO_COLUMNS",
@@ -53,6 +54,8 @@ FACILITY_COLUMNS: list[str] = [
     "beds", "nursing_beds", "opening_year", "source",
 ]
 FACILITY_INT_COLUMNS: tuple[str, ...] = ("beds", "nursing_beds", "opening_year")
+#: Columns an uploaded facility layer carries after :data:`FACILITY_COLUMNS` (the register's own type).
+FACILITY_EXTRA_COLUMNS: tuple[str, ...] = ("type",)
 
 #: :func:`coverage.metrics.population_coverage`: one row per town, district and the city.
 COVERAGE_COLUMNS: list[str] = [

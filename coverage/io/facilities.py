@@ -79,14 +79,11 @@ from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_table, read_vector
 from coverage.io.towns import city_outline, match_failure
 from coverage.layers import get_layer
-from coverage.schema import DISTRICT_CODE, FACILITY_COLUMNS, FACILITY_INT_COLUMNS, TOWN_CODE
+from coverage.schema import DISTRICT_CODE, FACILITY_COLUMNS, FACILITY_EXTRA_COLUMNS, FACILITY_INT_COLUMNS, TOWN_CODE
 from coverage.settings import MAX_BEDS_PER_FACILITY, MIN_OPENING_YEAR
 
 __all__ = ["read_facilities", "FACILITY_COLUMNS", "FACILITY_EXTRA_COLUMNS", "DUPLICATE_DISTANCE_M"]
 
-#: Columns an imported register carries after :data:`coverage.schema.FACILITY_COLUMNS`
-#: (before ``geometry``): the facility type as written in the file.
-FACILITY_EXTRA_COLUMNS: tuple[str, ...] = ("type",)
 DUPLICATE_DISTANCE_M = 5.0
 #: Points outside every town polygon but this close to one are given the nearest town.
 NEAREST_TOWN_M = 2000.0
