@@ -769,7 +769,7 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     st.dataframe(table, hide_index=True, key="sites_table",
                  column_config={rate_col: st.column_config.NumberColumn(format="percent")})
     c1, c2 = st.columns(2)
-    c1.download_button(t("download_geojson", lang), lambda: with_geojson_caveat(siting["geojson"], mark),
+    c1.download_button(t("download_geojson", lang), with_geojson_caveat(siting["geojson"], mark),
                        file_name=f"sites_{layer_id}.geojson", mime="application/geo+json", key="sites_geojson")
     c2.download_button(t("download_csv", lang), csv_bytes(with_caveat(table, mark, lang)),
                        file_name=f"sites_{layer_id}.csv", mime="text/csv", key="sites_csv")

@@ -28,21 +28,19 @@ playwright; the README's test command installs both). Prints one ``RESULT`` line
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts.browser import (  # noqa: E402 - the repository root is put on the path first
+    CHROMIUM, AppServer, ServerError, guarded_context, launch_chromium, map_frame, wait_idle)
 
 #: Issue 14's targets on the default data (seconds, medians on 2 cores).
 TARGETS = {"first_load": 2.0, "layer": 0.5, "add": 0.3, "remove": 0.3, "undo": 0.3,
@@ -53,12 +51,6 @@ TARGETS = {"first_load": 2.0, "layer": 0.5, "add": 0.3, "remove": 0.3, "undo": 0
 FALLBACK_CLICK = (112.79, 22.25)
 
 NUMBER = re.compile(r"-?[\d,]+(?:\.\d+)?")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _number(text: str) -> float:
@@ -74,7 +66,6 @@ def _click_target() -> tuple[float, float]:
         import numpy as np
         from pyproj import Transformer
 
-        sys.path.insert(0, str(ROOT))
         from coverage.reach import compute_reach
         from coverage.region import load_default
 
@@ -92,93 +83,40 @@ def _click_target() -> tuple[float, float]:
 
 
 class Server:
-    """``streamlit run app.py`` on a free port, with its log read back for the ``[timing]`` lines."""
+    """The app (:class:`scripts.browser.AppServer`, timing on) with its log read back for ``[timing]`` lines."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.tmp = tempfile.TemporaryDirectory(prefix="bench_app_")
-        self.log_path = Path(self.tmp.name) / "streamlit.log"
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "COVERAGE_APP_TIMING": "1",
-               "COVERAGE_WORKSPACE": str(Path(self.tmp.name) / "workspace")}
-        self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True,
-        )
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"streamlit did not start:\n{self.log_path.read_text(encoding='utf-8')}")
-            time.sleep(0.2)
+        self.app = AppServer(Path(self.tmp.name) / "workspace", Path(self.tmp.name) / "streamlit.log",
+                             timing=True)
+        try:
+            self.app.start()
+        except ServerError as exc:
+            raise SystemExit(str(exc)) from exc
+        self.url = self.app.url
 
     def mark(self) -> int:
-        self.log.flush()
-        return self.log_path.stat().st_size
+        return self.app.log_size()
 
     def server_time(self, since: int) -> float:
         """The app's own time since ``since``: ``total`` lines if it prints them, else the sum of all steps."""
         time.sleep(0.05)  # let the last lines reach the file
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            f.seek(since)
-            text = f.read()
-        steps = re.findall(r"\[timing\] ([^:\n]+): ([\d.]+)s", text)
+        steps = re.findall(r"\[timing\] ([^:\n]+): ([\d.]+)s", self.app.log_text(since))
         totals = [float(v) for k, v in steps if k.strip() in ("total", "page", "run")]
         return sum(totals) if totals else sum(float(v) for _, v in steps)
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-
-
-def _browser(pw, attempted: list[str]):
-    def guard(route):
-        url = urlparse(route.request.url)
-        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL_HOSTS:
-            attempted.append(route.request.url)
-            return route.abort()
-        return route.continue_()
-
-    browser = pw.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync"],
-    )
-    return browser, guard
+        self.app.stop()
+        self.tmp.cleanup()
 
 
 def _idle(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has no run in progress (its status widget is gone)."""
-    page.wait_for_timeout(30)  # the widget appears a few ms after the message is sent
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.trim()",
-        timeout=timeout,
-    )
+    wait_idle(page, timeout_ms=timeout)
 
 
 def _map_frame(page):
-    frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
-    frame_el.wait_for(timeout=60_000)
-    frame = frame_el.element_handle().content_frame()
-    frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 73",
-                            timeout=60_000)
-    return frame
+    return map_frame(page)
 
 
 def _metric(page, i: int) -> float:
@@ -204,10 +142,9 @@ def _select(page, label_zh: str, option_text: str) -> None:
 def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[str]) -> dict[str, float]:
     """One fresh browser session through every interaction; seconds per action and server seconds."""
     out: dict[str, float] = {}
-    browser, guard = _browser(pw, attempted)
+    browser = launch_chromium(pw)
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.route("**/*", guard)
+        context = guarded_context(browser, attempted)
         page = context.new_page()
 
         def timed(name: str, action, done) -> None:
@@ -263,7 +200,8 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
             print("note: no removal list on the page; remove not timed", file=sys.stderr)
 
         # Siting, k = 10.
-        page.get_by_role("tab", name="选址").click()
+        page.get_by_role("tab", name="选址").click()  # the open tab runs on the server
+        page.get_by_role("button", name="运行选址").wait_for(timeout=60_000)
         _idle(page)
         k_input = page.get_by_label("新增站点数")
         if k_input.count():
@@ -276,6 +214,7 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
 
         # Review.
         page.get_by_role("tab", name="年度评估").click()
+        page.get_by_role("button", name="生成年度评估").wait_for(timeout=60_000)
         _idle(page)
         run_review = page.get_by_role("button", name="生成年度评估")
         timed("review", lambda: run_review.click() if run_review.count() else None,

@@ -9,31 +9,22 @@ Debian's Chromium (Playwright; every request to a host other than 127.0.0.1 is b
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from scripts.browser import AppServer, guarded_context, launch_chromium, wait_idle  # noqa: E402
+
 TABS = ("coverage", "gaps", "siting", "review", "data", "analyses")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _idle(page) -> None:
-    page.wait_for_timeout(400)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    wait_idle(page, timeout_ms=120_000, settle_ms=400)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,29 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COVERAGE_WORKSPACE": tempfile.mkdtemp(prefix="shots-")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    tmp = Path(tempfile.mkdtemp(prefix="shots-"))
+    server = AppServer(tmp / "workspace", tmp / "streamlit.log").start(timeout_s=120)
+    url = server.url
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-
-        def guard(route):
-            host = urlparse(route.request.url).hostname
-            return route.abort() if host not in ("127.0.0.1", "localhost") else route.continue_()
-
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-            context = browser.new_context(viewport={"width": 1400, "height": 2000})
-            context.route("**/*", guard)
+            browser = launch_chromium(pw)
+            context = guarded_context(browser, [], viewport={"width": 1400, "height": 2000})
             page = context.new_page()
             page.goto(url)
             page.get_by_test_id("stMetricValue").nth(3).wait_for(timeout=120_000)
@@ -101,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             page.screenshot(path=str(out / "map_gaps_en.png"))
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()
     return 0
 
 

@@ -19,19 +19,18 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from scripts.browser import CHROMIUM, AppServer, ServerError, guarded_context, launch_chromium  # noqa: E402
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 try:
@@ -44,14 +43,6 @@ pytestmark = [
     pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install playwright)"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium)"),
 ]
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 #: Facility names that would run script if they reached innerHTML unescaped.
@@ -82,40 +73,15 @@ def _seed_workspace(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
     workspace = tmp_path_factory.mktemp("workspace")  # never the developer's ./workspace
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COVERAGE_APP_TIMING": "1", "COVERAGE_WORKSPACE": str(workspace)}
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    target = _largest_uncovered_cell()  # computed while the server boots
-    deadline = time.monotonic() + 60  # generous: the machine may be busy with other test runs
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail(f"streamlit did not start:\n{(ARTIFACTS / 'streamlit.log').read_text()}")
-        time.sleep(0.2)
-    yield url, target, workspace
-    proc.terminate()
+    app = AppServer(workspace, ARTIFACTS / "streamlit.log", timing=True)
+    target = _largest_uncovered_cell()
     try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+        app.start(timeout_s=60)  # generous: the machine may be busy with other test runs
+    except ServerError as exc:
+        pytest.fail(str(exc))
+    yield app.url, target, workspace
+    app.stop()
 
 
 def _largest_uncovered_cell() -> tuple[float, float, float]:
@@ -141,22 +107,8 @@ def _number(text: str) -> float:
 
 def _guarded_browser(pw, attempted: list[str]):
     """Headless Debian chromium and a context in which every non-local request is blocked (and recorded)."""
-
-    def guard(route):
-        url = urlparse(route.request.url)
-        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL_HOSTS:
-            attempted.append(route.request.url)
-            return route.abort()
-        return route.continue_()
-
-    browser = pw.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync"],
-    )
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.route("**/*", guard)
-    return browser, context
+    browser = launch_chromium(pw)
+    return browser, guarded_context(browser, attempted)
 
 
 def test_offline_map_what_if_and_siting(server):
@@ -205,10 +157,9 @@ def test_offline_map_what_if_and_siting(server):
             print(f"click → figures updated in {elapsed:.2f} s (incl. debounce and websocket)")
 
             # Siting: run it and download the proposals as GeoJSON.
-            page.get_by_role("tab", name="选址").click()
+            page.get_by_role("tab", name="选址").click()  # only the open tab runs: it is drawn after a run
             run = page.get_by_role("button", name="运行选址")
-            if run.count() == 0:
-                pytest.fail("siting tab has no run button: " + page.get_by_role("tabpanel").first.inner_text())
+            run.wait_for(timeout=30_000)
             run.click()
             download_button = page.get_by_role("button", name="下载 GeoJSON")
             download_button.wait_for(timeout=90_000)  # the siting run itself takes a few seconds

@@ -12,23 +12,20 @@ Needs Debian's ``/usr/bin/chromium`` and the ``playwright`` pip package; skipped
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from scripts.browser import CHROMIUM, AppServer, ServerError, guarded_context, launch_chromium  # noqa: E402
+
 HOSTILE = ROOT / "tests" / "data" / "hostile"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 #: The layer the page opens on (the sidebar's first) and the uploader's default target.
 LAYER = "elder_care_station"
 CAVEAT = "ᵃ"
@@ -47,77 +44,31 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``streamlit run app.py`` on a fresh temporary workspace: (url, workspace path)."""
-    port = free_port()
     workspace = tmp_path_factory.mktemp("workspace")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COVERAGE_WORKSPACE": str(workspace)}
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / "streamlit_uploads.log"
-    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail(f"streamlit did not start:\n{log_path.read_text()}")
-        time.sleep(0.2)
-    yield url, workspace
-    proc.terminate()
+    app = AppServer(workspace, ARTIFACTS / "streamlit_uploads.log")
     try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+        app.start(timeout_s=60)
+    except ServerError as exc:
+        pytest.fail(str(exc))
+    yield app.url, workspace
+    app.stop()
 
 
 @pytest.fixture(scope="module")
 def chromium():
     """One headless browser for the module; each test opens its own guarded context(s)."""
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
+        browser = launch_chromium(pw)
         yield browser
         browser.close()
 
 
 def guarded_page(browser, attempted: list[str]):
     """A page in a fresh context (a new Streamlit session) with every non-local request blocked."""
-
-    def guard(route):
-        url = urlparse(route.request.url)
-        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL_HOSTS:
-            attempted.append(route.request.url)
-            return route.abort()
-        return route.continue_()
-
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.route("**/*", guard)
-    return context.new_page()
+    return guarded_context(browser, attempted).new_page()
 
 
 def wait_idle(page) -> None:
@@ -146,7 +97,9 @@ def metric_labels(page) -> list[str]:
 def upload(page, files: dict[str, Path]) -> str:
     """Put ``files`` (``facilities`` / ``towns`` / ``population``) in the 数据 tab's uploaders, press
     the apply button and return the tab's text once the run is over (tables included)."""
-    page.get_by_role("tab", name="数据", exact=True).click()
+    tab = page.get_by_role("tab", name="数据", exact=True)
+    if tab.get_attribute("aria-selected") != "true":
+        tab.click()  # the open tab runs on the server: its uploaders come with that run
     inputs = page.locator('[data-testid="stFileUploader"] input[type=file]')
     inputs.nth(2).wait_for(state="attached", timeout=30_000)
     for i, key in enumerate(("facilities", "towns", "population")):
@@ -162,8 +115,8 @@ def upload(page, files: dict[str, Path]) -> str:
         "() => /已读取 \\d+ 行。|无法导入 |读取失败: /.test(document.querySelector('[data-testid=\"stMain\"]').textContent)",
         timeout=60_000)
     wait_idle(page)
-    # The rerun after an import may open the first tab again: back to 数据 (tabs switch without a run).
-    page.get_by_role("tab", name="数据", exact=True).click()
+    # The rerun after an import stays on the 数据 tab: the report is in view without a click.
+    assert page.get_by_role("tab", name="数据", exact=True).get_attribute("aria-selected") == "true"
     return tab_text(page)
 
 
@@ -197,6 +150,11 @@ def test_caveat_on_default_data(server, chromium):
         open_app(page, url)
         labels = metric_labels(page)
         assert len(labels) == 4 and all(CAVEAT in x for x in labels), labels
+        # Each label is shown whole, mark included (wrapped if need be, never cut to "…").
+        cut = page.evaluate(
+            "() => Array.from(document.querySelectorAll('[data-testid=\"stMetricLabel\"] *'))"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
+        assert cut == [], cut
         assert attempted == []
     finally:
         page.context.close()

@@ -242,8 +242,46 @@ def offline_map(
     return m
 
 
-class MapBehaviour(MacroElement):
-    """Metric scale, wheel zoom only after a click, a visible message when basemap tiles fail.
+class _Raw(Element):
+    """Finished text put in a page as is (not compiled as a template again)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+class _RawMacro(MacroElement):
+    """A ``MacroElement`` whose rendered header / html / script go into the page as finished text.
+
+    branca compiles every macro's output as a Jinja template once more before it is rendered
+    (``Element(text)``), ~1 ms per element plus ~0.1 s per 100 kB; our macros' output is final.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        module = self._template.module.__dict__
+        for name, element in self._children.items():
+            element.render(**kwargs)
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Raw(macro(self, kwargs)), name=self.get_name())
+
+
+#: What streamlit-folium returns about a click, in the order it sends them; when the app asks only
+#: for these (``returned_objects``), :class:`MapBehaviour` sends a click at once, not after the
+#: component's 250 ms debounce.
+CLICK_FIELDS: tuple[str, ...] = ("last_clicked", "last_object_clicked", "last_object_clicked_count",
+                                 "last_object_clicked_tooltip", "last_object_clicked_popup")
+
+
+class MapBehaviour(_RawMacro):
+    """Metric scale, wheel zoom only after a click, a visible message when basemap tiles fail, and a
+    click sent to the page at once (not after streamlit-folium's 250 ms debounce; see
+    :data:`CLICK_FIELDS`).
 
     Also defines the SVG hatch pattern (``url(#coverage-hatch)``) that :func:`polygon_layer`
     uses for gap zones, and ``window.coverageLayers`` where :func:`register` puts named layers.
@@ -268,6 +306,31 @@ class MapBehaviour(MacroElement):
                 window.coverageClicked = false;
             });
             map.getContainer().addEventListener("mouseleave", function () { map.scrollWheelZoom.disable(); });
+            // streamlit-folium sends a click to the page 250 ms after it (debounced, for map moves):
+            // send a click at once, the value it would send, and mark it sent so it is not sent twice.
+            var CLICK_FIELDS = {{ this.click_fields|tojson }};
+            map.on("click", function () {
+                setTimeout(function () {
+                    var g = window.__GLOBAL_DATA__;
+                    if (!g || !g.returned_objects || !window.parent || window.parent === window) { return; }
+                    if (g.returned_objects.some(function (k) { return CLICK_FIELDS.indexOf(k) < 0; })) { return; }
+                    var point = function (ll) {
+                        if (!ll) { return ll; }
+                        ll = g.wrap_longitude ? map.wrapLatLng(ll) : ll;
+                        return {lat: ll.lat, lng: ll.lng};
+                    };
+                    var all = {last_clicked: point(g.lat_lng_clicked), last_object_clicked: point(g.last_object_clicked),
+                               last_object_clicked_count: g.last_object_clicked_count,
+                               last_object_clicked_tooltip: g.last_object_clicked_tooltip,
+                               last_object_clicked_popup: g.last_object_clicked_popup};
+                    var value = {};
+                    CLICK_FIELDS.forEach(function (k) { if (g.returned_objects.indexOf(k) >= 0) { value[k] = all[k]; } });
+                    if (JSON.stringify(value) === JSON.stringify(g.previous_data)) { return; }
+                    g.previous_data = value;
+                    window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
+                                               value: value, dataType: "json"}, "*");
+                }, 0);
+            });
             var box = null;
             function tileFailed() {
                 if (box) { return; }
@@ -311,9 +374,10 @@ class MapBehaviour(MacroElement):
         self._name = "MapBehaviour"
         self.message = tile_error
         self.hatch = HATCH_COLOUR
+        self.click_fields = list(CLICK_FIELDS)
 
 
-class _Attribution(MacroElement):
+class _Attribution(_RawMacro):
     """Add a (pre-escaped) line to the map's attribution control."""
 
     _template = Template(
@@ -416,7 +480,7 @@ def features(gdf: gpd.GeoDataFrame, fields: Sequence[Field] = (), basemap: str =
     return _feature_collection(g, tips if tips is not None else tooltips(g, fields))
 
 
-class _Features(MacroElement):
+class _Features(_RawMacro):
     """A GeoJSON layer drawn by a few lines of Leaflet, its data embedded as base64.
 
     folium's ``GeoJson`` goes through Jinja twice per render (the rendered script is compiled as a
@@ -486,11 +550,6 @@ class _Features(MacroElement):
         self.js_name = js_name
         self.relay = js_name == "facilities"
 
-    def render(self, **kwargs: Any) -> None:
-        """As ``MacroElement.render``, but the script (with its large payload) is added as finished
-        text: branca would compile it as a Jinja template once more, ~0.1 s per 100 kB."""
-        script = self._template.module.__dict__["script"]
-        self.get_root().script.add_child(_Raw(script(self, kwargs)), name=self.get_name())
 
 
 _PAYLOAD = re.compile(r'atob\("([A-Za-z0-9+/=]*)"\)')
@@ -516,17 +575,6 @@ def _payload(data: dict[str, Any]) -> str:
         _PAYLOADS.pop(next(iter(_PAYLOADS)))
     _PAYLOADS[id(data)] = (data, payload)
     return payload
-
-
-class _Raw(Element):
-    """Finished text put in a page as is (not compiled as a template again)."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self._text = text
-
-    def render(self, **kwargs: Any) -> str:
-        return self._text
 
 
 def _layer(fg: folium.FeatureGroup, data: dict[str, Any], base: dict[str, Any], radius: float = 5,
@@ -589,7 +637,7 @@ def town_layer(
                   highlight={"weight": 3, "color": "#333333"}, js_name="towns")
 
 
-class _Restyle(MacroElement):
+class _Restyle(_RawMacro):
     """Colour and tooltip of every feature of a registered layer, by feature id."""
 
     _template = Template(
@@ -714,7 +762,7 @@ def polygon_layer(
     return fg
 
 
-class _Hatch(MacroElement):
+class _Hatch(_RawMacro):
     """Make sure the hatch pattern exists in the map's SVG (defined by :class:`MapBehaviour`)."""
 
     _template = Template(
@@ -730,7 +778,7 @@ class _Hatch(MacroElement):
         self._name = "Hatch"
 
 
-class _Legend(MacroElement):
+class _Legend(_RawMacro):
     """One legend control (replaced, never duplicated, when the map's layers change)."""
 
     _template = Template(
