@@ -233,12 +233,13 @@ def test_missing_official_towns_and_a_degenerate_polygon(tmp_path, no_defaults):
 
 def test_a_town_covering_the_city_and_an_overlap(tmp_path, jm):
     whole = _write(tmp_path, "w.geojson", {"town_code": ["440703002", "440781001"]}, [box(*CITY_BOX), box(*BOX_B)])
-    issue = _only(_run(read_towns, whole), "import.towns.covers_city_city")
+    issue = _only(_run(read_towns, whole), "import.towns.covers_city")
     assert (issue.row, issue.column, issue.severity) == (1, "geometry", "error")
     assert issue.values["town"] == "440703002 白沙街道" and issue.values["share"] > settings.TOWN_MAX_CITY_SHARE
+    assert issue.values["area_key"] == "import.tables.area.city_boundary"
     assert issue.message.startswith(f"town 440703002 白沙街道 covers {issue.values['share']:.0%} of the city "
                                     "(the Jiangmen city boundary): ")
-    assert "覆盖了全市（江门市行政边界）的" in issue.text("zh")
+    assert f"覆盖了全市（{t('import.tables.area.city_boundary', 'zh')}）的" in issue.text("zh")
 
     a0, b0, a1, b1 = BOX_B
     bigger = box(a0, b0, a1 + 0.05, b1)  # B's box grown east: B lies wholly inside it
@@ -382,7 +383,7 @@ def test_community_rows(tmp_path):
         ("import.communities.bad_code", 2, "代码"): {"unit_code": "44070300200"},
         ("import.communities.empty_name", 3, "名称"): {},
         ("import.communities.duplicate_code", 5, "代码"): {"unit_code": "440703002001", "first_row": 4},
-        ("import.communities.outside_city", 6, None): {},
+        ("import.communities.outside", 6, None): {"area_key": "import.tables.area.city_boundary"},
         ("import.communities.code_town_unknown", 7, "代码"): {"unit_code": "449999999001", "prefix": "449999999",
                                                               "n": 73},
         ("import.communities.bad_coordinate", 8, "经度"): {},
@@ -401,18 +402,18 @@ def test_the_outline_named_by_the_outside_checks(tmp_path, monkeypatch, outline)
     if outline == "bbox":
         monkeypatch.setattr(paths, "TOWNS_FILE", tmp_path / "missing_towns.geojson")
     path = write_csv(tmp_path / "far.csv", [["名称", "所属镇街", "经度", "纬度"], ["甲", "白沙街道", 116.4, 39.9]])
-    issue = _only(_run(read_communities, path), f"import.communities.outside_{outline}")
-    assert issue.row == 2 and issue.message == {
+    issue = _only(_run(read_communities, path), "import.communities.outside")
+    key = {"city": "city_boundary", "towns": "town_boundaries", "bbox": "bbox"}[outline]
+    assert issue.row == 2 and issue.values["area_key"] == f"import.tables.area.{key}"
+    assert issue.message == {
         "city": "outside the Jiangmen city boundary",
         "towns": "outside the Jiangmen town boundaries",
         "bbox": f"outside the Jiangmen bounding box ({x0}-{x1} E, {y0}-{y1} N)",
     }[outline]
-    assert issue.text("zh") == {
-        "city": "位于江门市行政边界之外",
-        "towns": "位于江门各镇街边界之外",
-        "bbox": f"位于江门范围框（东经 {x0}-{x1}、北纬 {y0}-{y1}）之外",
-    }[outline]
-    assert city_outline()[1] == outline
+    bbox = {"west": x0, "east": x1, "south": y0, "north": y1}
+    assert issue.text("zh") == f"位于{t(issue.values['area_key'], 'zh', **bbox)}之外"
+    geom, name, corners = city_outline()  # the facility reader's view of the same outline
+    assert name == outline and corners == ({"x0": x0, "x1": x1, "y0": y0, "y1": y1} if outline == "bbox" else {})
 
 
 def test_community_towns_from_code_name_or_location():
@@ -505,8 +506,11 @@ def test_every_message_renders_in_both_languages(key):
 EMITTED_ELSEWHERE = {"import.towns.unassigned_cells", "import.towns.unassigned_facilities"}
 
 
+OURS = ("import.towns.", "import.communities.")
+
+
 def _codes_in_source() -> set[str]:
-    """The catalogue keys (or key prefixes of f-strings) written in the two readers."""
+    """Our catalogue keys (or key prefixes of f-strings) written in the two readers."""
     found: set[str] = set()
     for src in SOURCES:
         tree = ast.parse(src.read_text(encoding="utf-8"))
@@ -514,11 +518,11 @@ def _codes_in_source() -> set[str]:
         for node in ast.walk(tree):
             if id(node) in parts:
                 continue
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("import."):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(OURS):
                 found.add(node.value)
             elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
                 head = node.values[0].value
-                if isinstance(head, str) and head.startswith("import."):
+                if isinstance(head, str) and head.startswith(OURS):
                     found.add(head + "*")
     return found
 

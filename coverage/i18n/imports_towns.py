@@ -4,8 +4,8 @@
 A town written in a file that matches no official town is reported with the reason
 (:data:`_REASONS`: an unknown code, an unknown name, a name two districts share) followed by what the
 reader did about it (:data:`_OUTCOMES`); each reason × outcome pair is one key,
-``import.<area>.<outcome>.<reason>``. A message naming the city's outline has one key per outline
-the check used (:data:`_CITY_AREAS`, ``coverage.io.towns.city_outline``): ``<key>_<outline>``.
+``import.<area>.<outcome>.<reason>``. The city's outline a check used is named by its own key
+(``area_key``: ``import.tables.area.*``, from :func:`coverage.io.reference.city_area_source`).
 """
 
 from __future__ import annotations
@@ -25,23 +25,6 @@ _OUTCOMES: dict[str, tuple[str, str]] = {
         "；所属镇街按该单元的位置确定（{town}）", "; town taken from the unit's location ({town})"),
     "import.communities.no_town": ("；其位置也不在任何镇街内", "; the location lies in no town either"),
 }  # fmt: skip
-
-#: The outline the city checks used: the city boundary, the union of the towns, or the bounding box.
-_CITY_AREAS: dict[str, tuple[str, str]] = {
-    "city": ("江门市行政边界", "the Jiangmen city boundary"),
-    "towns": ("江门各镇街边界", "the Jiangmen town boundaries"),
-    "bbox": ("江门范围框（东经 {x0}-{x1}、北纬 {y0}-{y1}）", "the Jiangmen bounding box ({x0}-{x1} E, {y0}-{y1} N)"),
-}
-
-#: Messages naming the outline where ``<city>`` stands: key → (中文, English); one key per outline.
-_WITH_CITY_AREA: dict[str, tuple[str, str]] = {
-    "import.towns.covers_city": (
-        "镇街 {town} 覆盖了全市（<city>）的 {share:.0%}：一个多边形覆盖江门大部分地区，会把其中所有人口网格和设施都归入该镇街",
-        "town {town} covers {share:.0%} of the city (<city>): one polygon for most of Jiangmen would take "
-        "every cell and facility in it",
-    ),
-    "import.communities.outside": ("位于<city>之外", "outside <city>"),
-}
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------------ towns: the file
@@ -92,6 +75,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "镇街 {town}：多边形面积仅 {area:,.0f} m²，小于 {min_area:,.0f} m²（{setting}），是退化的多边形",
         "town {town}: the polygon's area is {area:,.0f} m², below {min_area:,.0f} m² ({setting}): "
         "a degenerate polygon",
+    ),
+    "import.towns.covers_city": (
+        "镇街 {town} 覆盖了全市（{area_key}）的 {share:.0%}：一个多边形覆盖江门大部分地区，会把其中所有人口网格和设施都归入该镇街",
+        "town {town} covers {share:.0%} of the city ({area_key}): one polygon for most of Jiangmen would take "
+        "every cell and facility in it",
     ),
     "import.towns.overlap": (
         "镇街 {town_a}（第 {row_a} 行）与 {town_b}（第 {row_b} 行）重叠 {km2:,.2f} km²（占较小者的 {share:.0%}）："
@@ -162,6 +150,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.communities.no_geometry": ("要素没有几何图形", "feature has no geometry"),
     "import.communities.not_point_or_polygon": (
         "村（社区）应为点或多边形，而不是 {geom_type}", "a community is a point or a polygon, not a {geom_type}"),
+    "import.communities.outside": ("位于{area_key}之外", "outside {area_key}"),
     "import.communities.empty_name": ("名称为空", "name is empty"),
     "import.communities.bad_code": (
         "代码“{unit_code}”不是 12 位统计用区划代码", "code {unit_code!r} is not a 12-digit statistical code"),
@@ -186,8 +175,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
 for _outcome, (_zh, _en) in _OUTCOMES.items():
     for _reason, (_rzh, _ren) in _REASONS.items():
         MESSAGES[f"{_outcome}.{_reason}"] = (_rzh + _zh, _ren + _en)
-# every message naming the city's outline, once per outline
-for _key, (_zh, _en) in _WITH_CITY_AREA.items():
-    for _outline, (_czh, _cen) in _CITY_AREAS.items():
-        MESSAGES[f"{_key}_{_outline}"] = (_zh.replace("<city>", _czh), _en.replace("<city>", _cen))
-del _outcome, _zh, _en, _reason, _rzh, _ren, _key, _outline, _czh, _cen
+del _outcome, _zh, _en, _reason, _rzh, _ren

@@ -34,10 +34,10 @@ import shapely
 from coverage.crs import WGS84, normalise_crs_name, to_wgs84
 from coverage.io.columns import FACILITY_ALIASES, match_columns
 from coverage.io.matching import TownMatcher
-from coverage.io.reference import default_towns, official_towns
+from coverage.io.reference import city_area_source, default_towns, official_towns
 from coverage.io.report import DataImportError, ImportReport
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_table, read_vector
-from coverage.io.towns import city_outline, match_failure
+from coverage.io.towns import match_failure
 from coverage.schema import DISTRICT_CODE, TOWN_CODE
 
 __all__ = ["COMMUNITY_ALIASES", "COMMUNITY_COLUMNS", "read_communities"]
@@ -218,11 +218,11 @@ def _convert_datum(geoms: list, crs_key: str, report: ImportReport) -> list:
 
 
 def _check_inside(geoms: list, rows: list[int], report: ImportReport) -> None:
-    area, outline, values = city_outline()
+    area, area_key, values = city_area_source()
     area = area.buffer(0.005)  # ~500 m: coastline simplification
     for row, g in zip(rows, geoms):
         if g is not None and not area.intersects(g):
-            report.error(f"import.communities.outside_{outline}", row=row, **values)
+            report.error("import.communities.outside", row=row, area_key=area_key, **values)
 
 
 def _names(frame: pd.DataFrame, rows: list[int], cols: dict[str, str], report: ImportReport) -> list[str]:

@@ -42,8 +42,8 @@ from shapely.geometry.base import BaseGeometry
 
 from coverage.crs import JIANGMEN_BBOX, PROJECTED, WGS84, normalise_crs_name, to_wgs84
 from coverage.io.columns import TOWN_ALIASES, match_columns
-from coverage.io.matching import TownMatcher, normalise_code
-from coverage.io.reference import city_area, official_towns
+from coverage.io.matching import TownMatcher
+from coverage.io.reference import city_area_source, official_towns
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_vector
 from coverage.schema import DISTRICT_CODE, TOWN_CODE, TOWN_COLUMNS
@@ -61,25 +61,38 @@ _TRADITIONAL = str.maketrans({"鎮": "镇", "鄉": "乡"})
 
 _CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
 
-#: :func:`coverage.io.reference.city_area`'s description → the outline's name in the catalogue
-#: (``coverage.i18n.imports_towns``). TRANSITION: until ``city_area`` says which outline it used itself.
-_OUTLINES = {"the Jiangmen city boundary": "city", "the Jiangmen town boundaries": "towns"}
+#: :func:`coverage.io.reference.city_area_source`'s key → the outline's short name (:func:`city_outline`).
+_OUTLINES = {
+    "import.tables.area.city_boundary": "city",
+    "import.tables.area.town_boundaries": "towns",
+    "import.tables.area.bbox": "bbox",
+}
+
+#: :attr:`coverage.io.matching.TownMatch.reason` → the reason's name in ``coverage.i18n.imports_towns``
+#: (``import.<area>.<outcome>.<reason>``), and the renaming of its values (``code`` is the report's own
+#: argument: it cannot be a value's name).
+_REASONS = {
+    "import.tables.town_code_unknown": "unknown_code",
+    "import.tables.town_unknown": "unknown_name",
+    "import.tables.town_ambiguous": "ambiguous",
+}
+_REASON_VALUES = {"code": "town_code", "candidates": "names"}
 
 
 def city_outline() -> tuple[BaseGeometry, str, dict[str, float]]:
-    """The city's outline for the plausibility checks, which outline it is, and that outline's values.
+    """The city's outline, which outline it is, and that outline's corners (for the facility reader).
 
     Returns
     -------
     (geometry, str, dict)
-        :func:`coverage.io.reference.city_area`'s geometry (WGS-84); ``"city"`` (the city boundary),
-        ``"towns"`` (the union of the default towns) or ``"bbox"`` (:data:`coverage.crs.JIANGMEN_BBOX`,
-        with its corners ``x0, x1, y0, y1`` as values): the suffix of the catalogue keys naming it
-        (``import.towns.covers_city_<outline>``, ``import.communities.outside_<outline>``).
+        :func:`coverage.io.reference.city_area_source`'s geometry (WGS-84); ``"city"`` (the city
+        boundary), ``"towns"`` (the union of the default towns) or ``"bbox"``
+        (:data:`coverage.crs.JIANGMEN_BBOX`, with its corners ``x0, x1, y0, y1`` as values). The town
+        and community readers name the outline with the source's own key (``area_key``).
     """
-    geom, label = city_area()
-    outline = _OUTLINES.get(label)
-    if outline is not None:
+    geom, key, _ = city_area_source()
+    outline = _OUTLINES.get(key, "bbox")
+    if outline != "bbox":
         return geom, outline, {}
     x0, y0, x1, y1 = JIANGMEN_BBOX
     return geom, "bbox", {"x0": x0, "x1": x1, "y0": y0, "y1": y1}
@@ -327,7 +340,9 @@ def _match_row(gdf, i: int, cols: dict[str, str], matcher: TownMatcher, report: 
     return None
 
 
-def match_failure(matcher: TownMatcher, value: object, why: str) -> tuple[str, dict[str, str | int]]:
+def match_failure(
+    matcher: TownMatcher, value: object, why: str | None = None, district: object = None
+) -> tuple[str, dict[str, str | int]]:
     """Why ``value`` matched no official town, as a catalogue reason and its values.
 
     Parameters
@@ -335,9 +350,12 @@ def match_failure(matcher: TownMatcher, value: object, why: str) -> tuple[str, d
     matcher : TownMatcher
         The matcher that refused ``value``.
     value : object
-        The cell as read from the file.
-    why : str
-        The matcher's reason (not ``"empty"``).
+        The cell as read from the file (not empty).
+    why : str, optional
+        Ignored: the matcher's English reason, as :meth:`TownMatcher.match` gives it (the reason is
+        taken from :meth:`TownMatcher.lookup`).
+    district : object, optional
+        The row's district cell, as given to the matcher.
 
     Returns
     -------
@@ -346,16 +364,11 @@ def match_failure(matcher: TownMatcher, value: object, why: str) -> tuple[str, d
         ``"unknown_name"`` (``value``, ``n``): the last part of the keys
         ``import.<area>.<outcome>.<reason>`` of :mod:`coverage.i18n.imports_towns`.
     """
-    n = len(matcher.official)
-    code = normalise_code(value, 9)
-    if code is not None:
-        return "unknown_code", {"town_code": code, "n": n}
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
-    # TownMatcher.match words an ambiguity "'名' is ambiguous (甲 (区), 乙 (区)); add the district"
-    ambiguous = re.search(r" is ambiguous \((.*)\); add the district$", why)
-    if ambiguous:
-        return "ambiguous", {"value": text, "names": ambiguous.group(1)}
-    return "unknown_name", {"value": text, "n": n}
+    found = matcher.lookup(value, district)
+    reason = _REASONS.get(found.reason)
+    if reason is None:
+        raise ValueError(f"{value!r} matches an official town or is empty: no reason to give")
+    return reason, {_REASON_VALUES.get(k, k): v for k, v in found.values.items()}
 
 
 def _polygonal(geom: BaseGeometry | None, row: int, report: ImportReport) -> BaseGeometry | None:
@@ -409,7 +422,7 @@ def _check_geometry(
                 min_area=float(TOWN_MIN_AREA_M2),
                 setting="settings.TOWN_MIN_AREA_M2",
             )
-    city, outline, outline_values = city_outline()
+    city, area_key, area_values = city_area_source()
     city_m2 = float(gpd.GeoSeries([city], crs=WGS84).to_crs(PROJECTED).area.iloc[0])
     if city_m2 > 0:
         inter = gs.intersection(gpd.GeoSeries([city], crs=WGS84).to_crs(PROJECTED).iloc[0]).area.to_numpy()
@@ -417,12 +430,13 @@ def _check_geometry(
             share = inter[k] / city_m2
             if share > TOWN_MAX_CITY_SHARE and len(official) > 1:
                 report.error(
-                    f"import.towns.covers_city_{outline}",
+                    "import.towns.covers_city",
                     row=i + 1,
                     column="geometry",
                     town=_label(codes[i], official),
                     share=float(share),
-                    **outline_values,
+                    area_key=area_key,
+                    **area_values,
                 )
     tree = shapely.STRtree(gs.to_numpy())
     left, right = tree.query(gs.to_numpy(), predicate="intersects")
