@@ -60,7 +60,7 @@ __all__ = ["build_report", "write_report", "report_steps", "mapped_indicators", 
 BODY_FONT = "Calibri"
 EAST_ASIAN_FONT = "SimSun"
 #: Column widths (cm) of the indicator tables, in :func:`review_table`'s column order.
-TABLE_WIDTHS_CM = (1.9, 4.0, 1.3, 1.8, 1.9, 2.5, 2.6, 1.4)
+TABLE_WIDTHS_CM = (1.9, 3.9, 1.4, 1.8, 1.9, 2.5, 2.6, 1.4)
 #: Columns (``review.col.*`` keys) and widths of the per-indicator district tables.
 DISTRICT_COLUMNS = ("status", "place", "value", "target", "gap", "note")
 DISTRICT_WIDTHS_CM = (2.4, 3.2, 2.2, 2.8, 3.6, 3.2)
