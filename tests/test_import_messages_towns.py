@@ -446,6 +446,15 @@ def test_community_town_not_matched(tmp_path, town, code, values):
     issue = _only(_run(read_communities, path, towns=one), f"import.communities.no_town.{code}")
     assert (issue.row, issue.column, issue.severity, issue.values) == (2, "所属镇街", "error", values)
     assert issue.text("zh").endswith("；其位置也不在任何镇街内")
+    # with a code, the code's town is kept and the town cell that matched nothing is named
+    coded = write_csv(tmp_path / "k.csv", [["名称", "代码", "所属镇街", "经度", "纬度"],
+                                          ["甲", "440705101001", town, 113.0755564, 22.5760323]])
+    units, report = read_communities(coded)
+    assert units["town_code"].tolist() == ["440705101"]
+    issue = _only(report, f"import.communities.code_town_kept.{code}")
+    assert (issue.row, issue.column, issue.severity, issue.values) == (
+        2, "所属镇街", "warning", {**values, "by_code": "440705101"})
+    assert issue.text("zh").endswith("；以代码所属镇街（440705101）为准")
     blank = write_csv(tmp_path / "b.csv", [["名称", "经度", "纬度"], ["甲", 113.0755564, 22.5760323]])
     issue = _only(_run(read_communities, blank, towns=one), "import.communities.no_town")
     assert (issue.row, issue.column, issue.values) == (2, None, {})

@@ -24,6 +24,8 @@ _OUTCOMES: dict[str, tuple[str, str]] = {
     "import.communities.town_from_location": (
         "；所属镇街按该单元的位置确定（{town}）", "; town taken from the unit's location ({town})"),
     "import.communities.no_town": ("；其位置也不在任何镇街内", "; the location lies in no town either"),
+    "import.communities.code_town_kept": (
+        "；以代码所属镇街（{by_code}）为准", "; the code's town ({by_code}) is kept"),
 }  # fmt: skip
 
 MESSAGES: dict[str, tuple[str, str]] = {

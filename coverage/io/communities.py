@@ -9,7 +9,7 @@ belongs to (所属镇街). Units are matched to the official towns:
 3. else by **location** (the town polygon containing the point / the polygon's representative point),
    with a warning.
 
-A code and a town cell that disagree keep the code's town (warning). Every data row ends up in the
+A code and a town cell that disagree, or a town cell that matches no town, keep the code's town (warning). Every data row ends up in the
 layer or in the report (file, row, column), as for facility registers.
 
 **Errors**: no name column / no coordinates (tables) / no geometry (vector); an empty name; a code that
@@ -296,6 +296,9 @@ def _towns(
             if by_name is not None and by_name != by_code:
                 report.warn("import.communities.town_differs_from_code", row=row, column=cols["town"],
                             named=by_name, by_code=by_code)
+            elif reason:
+                report.warn(f"import.communities.code_town_kept.{reason}", row=row, column=cols["town"],
+                            by_code=by_code, **values)
             out_town.append(by_code)
             continue
         if by_name is not None:
