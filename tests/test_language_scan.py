@@ -57,46 +57,34 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 NOT_PROSE = re.compile(r"(?:/[\w.\-\\]+)+|<style>.*?</style>|\\|:[a-z]+\[|\]", re.S)
 
 
-def _data_names() -> set[str]:
-    """Names that come from the data (proper nouns shown as given): facilities, towns, districts."""
+def _data_names() -> tuple[set[str], set[str]]:
+    """Names that come from the data (proper nouns shown as given: facility names, addresses, ids)
+    and the place names (towns, districts: each has a name in both languages)."""
     region = load_default()
     names: set[str] = set()
     for frame in region.facilities.values():
         for col in ("name", "address", "facility_id"):
             if col in frame.columns:
                 names.update(str(v) for v in frame[col].dropna())
-    for frame, cols in ((region.towns, ("town_zh", "town_en", "district_zh")),
-                        (region.districts, ("district_zh", "district_en"))):
+    places: set[str] = set()
+    for frame, cols in ((region.towns, ("town_zh", "town_en")), (region.districts, ("district_zh", "district_en"))):
         for col in cols:
-            if col in frame.columns:
-                names.update(str(v) for v in frame[col].dropna())
-    return {n for n in names if n}
+            places.update(str(v) for v in frame[col].dropna())
+    return {n for n in names if n} - places, places
 
 
-DATA_NAMES = sorted(_data_names(), key=len, reverse=True)
+DATA_NAMES, PLACES = _data_names()
+#: Longest first, so a facility named after its town is removed whole.
+_DATA_ORDER = sorted(DATA_NAMES, key=len, reverse=True)
 
 
 def _strip_data(text: str, lang: str) -> str:
-    """``text`` without the data's proper nouns (the other language's names are still refused)."""
-    for name in DATA_NAMES:
-        if name in text and (lang == "en" and CJK.search(name) and not _is_place(name)
-                             or lang == "zh" and not CJK.search(name) and not _is_place(name)):
+    """``text`` without the data's proper nouns of the other script; a town or district name is kept
+    (it must be shown in the page's language: pinyin in English)."""
+    for name in _DATA_ORDER:
+        if name in text and bool(CJK.search(name)) == (lang == "en"):
             text = text.replace(name, " ")
     return text
-
-
-_PLACES: set[str] = set()
-
-
-def _is_place(name: str) -> bool:
-    """A town or district name: it has a name in each language, so it must be shown in the page's."""
-    if not _PLACES:
-        region = load_default()
-        for frame, cols in ((region.towns, ("town_zh", "town_en")),
-                            (region.districts, ("district_zh", "district_en"))):
-            for col in cols:
-                _PLACES.update(str(v) for v in frame[col].dropna())
-    return name in _PLACES
 
 
 def _texts(at: AppTest) -> Iterator[tuple[str, str]]:
