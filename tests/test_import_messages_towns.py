@@ -212,6 +212,17 @@ def test_a_bad_code_cell_matched_by_the_name(tmp_path, no_defaults, code_cell, c
     assert issue.text("zh").endswith("；已改按“name”列匹配")
 
 
+def test_a_name_naming_another_town_than_the_code_is_warned(tmp_path, no_defaults):
+    path = _write(tmp_path, "n.geojson", {"town_code": ["440703002", "440781001"], "town_zh": ["台城街道", "台城"]},
+                  [box(*BOX_A), box(*BOX_B)])
+    gdf, report = read_towns(path)
+    assert gdf["town_code"].tolist() == ["440703002", "440781001"]  # the code decides
+    issue = _only(report, "import.towns.name_differs_from_code")
+    assert (issue.row, issue.column, issue.severity) == (1, "town_zh", "warning")
+    assert issue.values == {"named": "440781001 台城街道", "kept": "440703002 白沙街道"}
+    assert issue.text("zh") == "名称对应 440781001 台城街道，代码对应 440703002 白沙街道：以代码为准"
+
+
 # ============================================================================ towns: the polygons as a whole
 
 

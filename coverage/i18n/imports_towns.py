@@ -61,6 +61,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # ------------------------------------------------------------------ towns: each feature
     "import.towns.no_name_or_code": ("没有镇街名称或代码", "no town/street name or code"),
+    "import.towns.name_differs_from_code": (
+        "名称对应 {named}，代码对应 {kept}：以代码为准", "the name is {named} but the code is {kept}: the code's town is kept"),
     "import.towns.duplicate_town": (
         "镇街 {town_code}（{name}）已由第 {first_row} 行给出",
         "town {town_code} ({name}) already given by row {first_row}",

@@ -2,7 +2,8 @@
 
 Every feature must match one of the 73 official towns/streets, by 9-digit code (the
 12-digit NBS form is accepted) or by Chinese name (full, or without 镇/街道, with the
-district to tell apart names two districts share). Unmatched or doubly-matched features
+district to tell apart names two districts share); a name naming another town than the
+code is a **warning** (the code is kept). Unmatched or doubly-matched features
 and missing or non-polygon geometries are **errors** naming the feature's row (1 = first
 feature). A file with no features, or whose polygons lie nowhere near Jiangmen (a wrong
 or missing CRS), is an **error**. Invalid (e.g. self-intersecting) polygons are repaired
@@ -315,6 +316,8 @@ def _check_extent(geoms: gpd.GeoSeries, declared, report: ImportReport) -> None:
 
 
 def _match_row(gdf, i: int, cols: dict[str, str], matcher: TownMatcher, report: ImportReport) -> str | None:
+    """The town of feature ``i``: by its code, else its name (warning naming the code cell that failed);
+    a name naming another town than the code is warned (the code is kept)."""
     row = i + 1
     district = gdf[cols["district"]].iloc[i] if "district" in cols else None
     reasons = []
@@ -326,16 +329,21 @@ def _match_row(gdf, i: int, cols: dict[str, str], matcher: TownMatcher, report: 
         if code is not None:
             for column, earlier_value, earlier in reasons:
                 if earlier != "empty":
-                    reason, values = match_failure(matcher, earlier_value, earlier)
+                    reason, values = match_failure(matcher, earlier_value, district=district)
                     report.warn(f"import.towns.matched_by_other.{reason}", row=row, column=column,
                                 other=cols[fld], **values)
+            if fld == "code" and "name" in cols:
+                named = matcher.lookup(gdf[cols["name"]].iloc[i], district).town_code
+                if named is not None and named != code:
+                    report.warn("import.towns.name_differs_from_code", row=row, column=cols["name"],
+                                named=_label(named, matcher.official), kept=_label(code, matcher.official))
             return code
         reasons.append((cols[fld], value, why))
     column, value, why = reasons[-1] if len(reasons) == 1 or reasons[-1][2] != "empty" else reasons[0]
     if why == "empty":
         report.error("import.towns.no_name_or_code", row=row, column=column)
     else:
-        reason, values = match_failure(matcher, value, why)
+        reason, values = match_failure(matcher, value, district=district)
         report.error(f"import.towns.unmatched.{reason}", row=row, column=column, **values)
     return None
 
