@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 import zipfile
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,9 +147,57 @@ def _member(target: str) -> str:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
+_SST = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sst\b")
+
+
 def _shared_strings(zf: zipfile.ZipFile, member: str | None) -> list[str]:
+    """The shared-string table: the fast path, else (rich text, another encoding …) the element tree."""
     if member is None or member not in zf.namelist():
         return []
+    try:
+        with zf.open(member) as fh:
+            return _shared_strings_fast(fh)
+    except _NotSimple:
+        return _shared_strings_tree(zf, member)
+
+
+def _shared_strings_fast(fh: IO[bytes]) -> list[str]:
+    """Plain ``<si><t>…</t></si>`` items found by one expression per chunk, checked by expat;
+    :class:`_NotSimple` when an item has another form (rich text runs, phonetic guides …)."""
+    checker = expat.ParserCreate()
+    out: list[str] = []
+    buf, before, first = b"", b"", True
+    item = start = None
+    finished = False
+    while not finished:
+        chunk = fh.read(_CHUNK)
+        finished = not chunk
+        if chunk:
+            _check_simple(chunk if first else before + chunk, first)
+            checker.Parse(chunk, False)
+            first, before = False, chunk[-8:]
+        else:
+            checker.Parse(b"", True)
+        buf += chunk
+        if item is None:
+            m = _SST.search(buf)
+            if m is None:
+                continue
+            p = re.escape(m[1])
+            item = re.compile(rb"<" + p + rb"si>\s*<" + p + rb"t(?:\s[^>]*)?>([^<]*)</" + p + rb"t>\s*</" + p + rb"si>")
+            start = (b"<" + m[1] + b"si>", b"<" + m[1] + b"si ", b"<" + m[1] + b"si/")
+        cut = len(buf) if finished else buf.rfind(start[0])
+        if cut <= 0:
+            continue
+        body, buf = buf[:cut], buf[cut:]
+        texts = item.findall(body)
+        if len(texts) != sum(body.count(x) for x in start):
+            raise _NotSimple
+        out.extend(_xml_text(x).replace("x005F_", "") if x else "" for x in texts)
+    return out
+
+
+def _shared_strings_tree(zf: zipfile.ZipFile, member: str) -> list[str]:
     out: list[str] = []
     with zf.open(member) as fh:
         ns = None
@@ -412,6 +462,62 @@ def _scan_sheet_fast(fh: IO[bytes], scan: SheetScan, data: SheetCells | None, bo
             scan.merged.append((int(a[2]), column_number(a[1]), int(b[2]), column_number(b[1])))
 
 
+def _kinds(rests: set[bytes]) -> dict[bytes, tuple[bytes, int]]:
+    """Each distinct attribute text of the cells (their reference left out) → ``(type, style)``."""
+    out = {}
+    for rest in rests:
+        found = _attrs(rest)
+        out[rest] = (found.get(b"t", b"n"), int(found.get(b"s") or 0))
+    return out
+
+
+def _scan_columns(tokens: list[tuple[bytes, ...]], scan: SheetScan, data: SheetCells | None,
+                  book: _Book | None, row_no: int) -> int | None:
+    """The usual sheet, a column at a time: every cell has its reference and is empty, a shared
+    string or a plain number (no inline string, formula, date style or other type). Return the
+    last row number, or None (nothing done) for any other sheet: :func:`_scan_rows` reads it cell
+    by cell."""
+    if not tokens:
+        return row_no
+    inline, formula = (list(map(itemgetter(k), tokens)) for k in (4, 5))
+    if any(inline) or any(formula):
+        return None
+    # one list per group (zip(*tokens) is far slower on hundreds of thousands of tuples)
+    letters, at, rest, v, row, row_r, row_rest = (list(map(itemgetter(k), tokens)) for k in (0, 1, 2, 3, 7, 8, 9))
+    is_cell = [not r for r in row]
+    letters = list(compress(letters, is_cell))
+    if not all(letters):
+        return None
+    filled = list(map(bool, compress(v, is_cell)))
+    letters = list(compress(letters, filled))
+    texts = list(compress(compress(v, is_cell), filled))
+    rests = list(compress(compress(rest, is_cell), filled))
+    kinds = _kinds(set(rests))
+    dates = book.date_styles if book is not None else frozenset()
+    if any(k not in (b"s", b"n") or (k == b"n" and st in dates) for k, st in kinds.values()):
+        return None
+    rows = list(map(int, compress(compress(at, is_cell), filled)))
+    numbers = {x: column_number(x.decode("ascii")) for x in set(letters)}
+    cols = list(map(numbers.__getitem__, letters))
+    if rows:
+        scan.cells += len(rows)
+        scan.max_row = max(scan.max_row, max(rows))
+        scan.max_col = max(scan.max_col, max(cols))
+    if data is not None and book is not None:
+        strings = book.strings
+        shared = {rest for rest, (k, _st) in kinds.items() if k == b"s"}
+        data.rows.extend(rows)
+        data.cols.extend(cols)
+        data.values.extend([
+            strings[int(x)] if r in shared else float(x) if (b"." in x or b"E" in x or b"e" in x) else int(x)
+            for x, r in zip(texts, rests)])
+    for r, number, more in compress(zip(row, row_r, row_rest), row):
+        if not number and more:
+            number = _attrs(more).get(b"r") or b""
+        row_no = int(number) if number.isdigit() else row_no + 1
+    return row_no
+
+
 def _scan_rows(body: bytes, pat: _Patterns, scan: SheetScan, data: SheetCells | None, book: _Book | None,
                row_no: int) -> int:
     """Scan the complete ``<row>`` elements of ``body``; return the last row number.
@@ -424,6 +530,9 @@ def _scan_rows(body: bytes, pat: _Patterns, scan: SheetScan, data: SheetCells | 
     if n_rows != sum(body.count(x) for x in pat.row_starts) or (
             len(tokens) - n_rows != sum(body.count(x) for x in pat.cell_starts)):
         raise _NotSimple
+    done = _scan_columns(tokens, scan, data, book, row_no)
+    if done is not None:
+        return done
     columns: dict[bytes, int] = {}
     kinds: dict[bytes, tuple[bytes, int]] = {}
     strings = book.strings if book is not None else []
