@@ -656,7 +656,7 @@ def coverage_tab(ctx: dict[str, Any], region: Any, coverage: pd.DataFrame) -> No
                     color=alt.value("#3182bd"),
                     tooltip=[alt.Tooltip(f"{town_col}:N"), alt.Tooltip("%:Q", format=".1f")])
             .properties(height=max(160, 14 * len(chart))))
-    st.altair_chart(spec, use_container_width=True)
+    st.altair_chart(spec, width="stretch")
     st.download_button(t("download_csv", lang), csv_bytes(with_caveat(towns, mark, lang)),
                        file_name=f"coverage_{layer_id}.csv", mime="text/csv", key="coverage_csv")
 
@@ -852,7 +852,7 @@ def review_charts(result: Any, lang: str, mark: str) -> None:
             rule = pd.DataFrame({"%": [float(target) * 100]})
             layers.append(alt.Chart(rule).mark_rule(color="#333333", strokeDash=[4, 3], size=2).encode(y="%:Q"))
         title = f"{name} ({t('review_chart_target', lang)}) {mark}".strip()
-        st.altair_chart(alt.layer(*layers).properties(title=title, height=220), use_container_width=True)
+        st.altair_chart(alt.layer(*layers).properties(title=title, height=220), width="stretch")
 
 
 def review_tab(ctx: dict[str, Any], region: Any) -> None:
