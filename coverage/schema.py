@@ -23,6 +23,7 @@ __all__ = [
     "FACILITY_COLUMNS",
     "FACILITY_INT_COLUMNS",
     "FACILITY_EXTRA_COLUMNS",
+    "COMMUNITY_COLUMNS",
     "COVERAGE_COLUMNS",
     "UNIT_COVERAGE_COLUMNS",
     "RATIO_COLUMNS",
@@ -56,6 +57,9 @@ FACILITY_COLUMNS: list[str] = [
 FACILITY_INT_COLUMNS: tuple[str, ...] = ("beds", "nursing_beds", "opening_year")
 #: Columns an uploaded facility layer carries after :data:`FACILITY_COLUMNS` (the register's own type).
 FACILITY_EXTRA_COLUMNS: tuple[str, ...] = ("type",)
+
+#: :func:`coverage.io.read_communities`: one row per community (社区/村), point or polygon.
+COMMUNITY_COLUMNS: list[str] = ["community_code", "community_zh", TOWN_CODE, DISTRICT_CODE, "geometry_kind", "source"]
 
 #: :func:`coverage.metrics.population_coverage`: one row per town, district and the city.
 COVERAGE_COLUMNS: list[str] = [

@@ -38,7 +38,7 @@ from coverage.io.reference import city_area_source, default_towns, official_town
 from coverage.io.report import DataImportError, ImportReport
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_table, read_vector
 from coverage.io.towns import match_failure
-from coverage.schema import DISTRICT_CODE, TOWN_CODE
+from coverage.schema import COMMUNITY_COLUMNS, DISTRICT_CODE, TOWN_CODE
 
 __all__ = ["COMMUNITY_ALIASES", "COMMUNITY_COLUMNS", "read_communities"]
 
@@ -54,7 +54,6 @@ COMMUNITY_ALIASES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 #: Output columns before ``geometry``.
-COMMUNITY_COLUMNS = ["community_code", "community_zh", TOWN_CODE, DISTRICT_CODE, "geometry_kind", "source"]
 _CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
 
 
