@@ -13,8 +13,10 @@ click cheap and gives the same numbers as ``Analysis(...).with_edits(...).covera
 default region, standards and the analysis of the data as loaded are cached per process
 (``st.cache_resource``); the what-if scenario and the results derived from it live in
 ``st.session_state``, keyed by what they depend on, so a click on the map recomputes only what
-changed. Set ``COVERAGE_APP_TIMING=1`` to print each step's time and one ``[timing] total`` line
-per script run.
+changed. The tabs are stateful (:func:`tab_bar`): only the open tab runs, and it stays open across
+reruns (an upload's, a language switch). A map click reaches the page at once (``coverage.ui.map``
+sends it without streamlit-folium's debounce). Set ``COVERAGE_APP_TIMING=1`` to print each step's time
+and one ``[timing] total`` line per script run.
 
 The planner's work is kept in the workspace (``coverage.workspace``; directory from
 ``COVERAGE_WORKSPACE``, else ``./workspace``), through ``coverage.ui.persist``: every upload that

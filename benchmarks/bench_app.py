@@ -21,6 +21,8 @@ sum of the ``[timing] …`` lines the app printed while the action ran (the main
 the app prints one, else all steps), so a regression shows whether it comes from the server or the
 browser. ``vs_target`` ratios compare each median with the target of issue 14 (≤ 1 is met).
 
+The server and the guarded browser are :mod:`scripts.browser`'s (shared with the browser tests).
+
 Run: ``.venv/bin/python benchmarks/bench_app.py [--runs 5]`` (needs /usr/bin/chromium and
 playwright; the README's test command installs both). Prints one ``RESULT`` line.
 """
