@@ -417,11 +417,15 @@ def test_a_file_over_both_districts_warns_nothing_and_checks_the_census(two_dist
     assert _issue(report, "import.population.census_mismatch").severity == "warning"
 
 
-def test_a_file_touching_no_district(two_districts, tmp_path):
-    """An all-nodata raster far from the city still replaces the grid: the warning says the city has no people."""
-    report = _import(tif(tmp_path / "z.tif", np.full((3, 3), -1, dtype="float32"),
-                         Affine(0.01, 0, 110.0, 0, -0.01, 20.0), nodata=-1))
-    assert _issue(report, "import.population.no_district_touched").severity == "warning"
+@pytest.mark.parametrize("fill", [-1.0, 0.0], ids=["all_nodata", "all_zero"])
+def test_a_file_holding_no_people_is_refused(two_districts, tmp_path, fill):
+    """A raster with no populated pixel would replace the grid with nothing: an error, not an empty grid."""
+    path = tif(tmp_path / "z.tif", np.full((3, 3), fill, dtype="float32"), OVER_A, nodata=-1)
+    with pytest.raises(DataImportError) as exc:
+        read_population(path)
+    issue = _issue(exc.value, "import.population.no_people")
+    assert issue.severity == "error" and issue.values["n"] == 0
+    assert "没有人口" in issue.text("zh")
 
 
 def test_a_file_over_part_of_a_district(two_districts, tmp_path):

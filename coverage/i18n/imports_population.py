@@ -114,10 +114,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         _with(_PARTIAL_ZH, _SHARE_POPULATION_ZH), _with(_PARTIAL_EN, _SHARE_POPULATION_EN),
     ),
     "import.population.partial_city.area": (_with(_PARTIAL_ZH, _SHARE_AREA_ZH), _with(_PARTIAL_EN, _SHARE_AREA_EN)),
-    "import.population.no_district_touched": (
-        "文件的范围不在任何区县内，却会替换整个人口网格：全市将没有人口",
-        "the file covers no part of any district, yet it replaces the whole population grid: the city now has "
-        "no people",
+    "import.population.no_people": (
+        "文件中没有人口（有人口的网格或像元为 {n} 个）：不予导入，否则全市将没有人口",
+        "the file holds no people ({n} populated cells or pixels): not imported, it would leave the city "
+        "without people",
     ),
     "import.population.districts_left_out.population": (
         _with(_LEFT_OUT_ZH, _SHARE_POPULATION_ZH), _with(_LEFT_OUT_EN, _SHARE_POPULATION_EN),

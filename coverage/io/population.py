@@ -183,6 +183,10 @@ def read_population(
             code = f"import.population.outside_towns.{what}_" + ("no_crs" if crs is None else "crs")
             report.error(code, n=n_cells, x0=x0, x1=x1, y0=y0, y1=y1, **({} if crs is None else {"crs": crs}))
         raise DataImportError(report)
+    if cells.empty or float(cells["pop_total"].sum()) <= 0:
+        # nothing to import: replacing the grid with it would leave the whole city without people
+        report.error("import.population.no_people", n=n_cells)
+        raise DataImportError(report)
     _check_census(cells, footprint, report, census_check)
     cells = _finish(cells, report)
     report.rows_imported = len(cells)
@@ -279,10 +283,8 @@ def _check_coverage(cells: pd.DataFrame, covers, report: ImportReport, districts
         return f"{d['name']} ({'<0.1%' if d['share'] == 0 else _percent(d['share'])})"
 
     if not covered:
+        # some district is touched: the file holds people (an empty file is refused before) in towns
         touched = [c for c, d in districts.items() if d["share"] > 0 or c in with_cells]
-        if not touched:
-            report.warn("import.population.no_district_touched")
-            return
         report.warn(f"import.population.partial_city.{how}", n_districts=len(touched),
                     districts=", ".join(named(c, True) for c in touched), **share_values)
         return
