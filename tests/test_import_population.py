@@ -263,7 +263,7 @@ def test_raster_on_any_grid_feeds_gap_zones(tmp_path, crs, step):
     assert people_in_towns + dropped == pytest.approx(total, abs=1)
     assert ((df["x"] % 500) == 250).all() and ((df["y"] % 500) == 250).all() and df["cell_id"].is_unique
     grid = region.with_population(df, report=report)
-    zones = gap_zones(grid, "elder_care_station", min_population=0, min_cell_population=0)
+    zones = gap_zones(grid, "elder_care_station", min_population=0, min_cell_population=0).zones
     uncovered = ~covered_mask(compute_reach(grid, "elder_care_station"), len(grid.population))
     served = grid.population["pop_60plus"].to_numpy()
     assert zones["served"].sum() == served[uncovered & (served > 0)].sum()
