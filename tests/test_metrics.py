@@ -228,7 +228,8 @@ def test_provenance_and_standard_text_come_from_the_catalogue(small_region):
     assert "population grid: modelled" in provenance_text(small_region.provenance, None, "en")
     table = load_standards()
     desc = standard_text({a: table.get("elder_care_station", a) for a in ("urban", "rural")})
-    assert desc.startswith("街道: 步行15分钟") and "镇: 骑行15分钟" in desc
+    # One wording for the area types (the catalogue's core_area_*), each with its own mode.
+    assert desc.startswith("街道（城区）: 步行15分钟") and "镇（乡村）: 骑行15分钟" in desc
 
 
 def test_no_result_of_the_library_carries_chinese_prose(small_region):
