@@ -27,7 +27,7 @@ from coverage.errors import DataImportError
 from coverage.i18n import STRINGS, t
 from coverage.i18n.imports_tables import MESSAGES
 from coverage.io.columns import FACILITY_ALIASES
-from coverage.io.encoding import clean_frame, decode_text, row_list
+from coverage.io.encoding import decode_text, row_list
 from coverage.io.matching import EMPTY, TownMatcher
 from coverage.io.reference import OFFICIAL_TOWNS, city_area, city_area_source, official_towns
 from coverage.io.report import ImportReport, Issue
@@ -179,8 +179,9 @@ def test_csv_bad_quoting_names_the_record(tmp_path):
     src = tmp_path / "nul.csv"
     src.write_bytes('名称,经度,纬度\n甲,113.05,22.55\n"乙"x,113.06,22.56\n'.encode())
     issue = _failure(read_table, src, FACILITY_ALIASES, _report(src))
-    assert issue.code == "import.tables.csv_bad_quoting" and issue.row == 3
-    assert issue.values["line"] == 3 and "expected" in issue.values["detail"]
+    assert (issue.code, issue.row, issue.values) == ("import.tables.csv_text_after_quote", 3,
+                                                     {"line": 3, "delimiter": ","})
+    assert issue.text("en") == "not a readable CSV file (line 3): malformed quoting (',' expected after '\"')"
 
 
 def test_header_titles_beyond_and_empty_rows(tmp_path):
@@ -280,10 +281,17 @@ def test_sheet_choice_codes(tmp_path):
     lone = _xlsx(tmp_path / "lone.xlsx", [HEADER, ["甲", 113.05, 22.55]], sheets={"空白": []})
     assert _issue(_table(lone), "import.tables.xlsx_read_sheet").values == {"sheet": "站点"}
     notes = _xlsx(tmp_path / "notes.xlsx", [HEADER, ["甲", 113.05, 22.55]], sheets={"说明": [["填表说明"], ["见附件"]]})
-    issue = _issue(_table(notes), "import.tables.xlsx_other_sheets_skipped")
-    assert issue.values == {"sheet": "站点", "others": "'说明' (2 cells)", "others_zh": "'说明'（2 个单元格）"}
-    assert issue.text("zh") == "已读取工作表 '站点'；以下工作表没有表头，未读取：'说明'（2 个单元格）"
+    issue = _issue(_table(notes), "import.tables.xlsx_other_sheet")
+    assert (issue.code, issue.values) == ("import.tables.xlsx_other_sheet_skipped",
+                                          {"sheet": "站点", "other": "说明", "cells": 2})
+    assert issue.text("zh") == "已读取工作表 '站点'；工作表 '说明'（2 个单元格）没有表头，未读取"
     assert issue.text("en") == "read sheet '站点'; sheets without a table header not read: '说明' (2 cells)"
+    more = _xlsx(tmp_path / "more.xlsx", [HEADER, ["甲", 113.05, 22.55]], sheets={"说明": [["见附件"]], "备注": [["a", "b"]]})
+    issue = _issue(_table(more), "import.tables.xlsx_other_sheets")
+    assert issue.values == {"sheet": "站点", "others": "'说明' (1 cell), '备注' (2 cells)"}
+    one = _xlsx(tmp_path / "one.xlsx", [HEADER, ["甲", 113.05, 22.55]], sheets={"说明": [["见附件"]]})
+    assert _issue(_table(one), "import.tables.xlsx_other_sheet").code == (
+        "import.tables.xlsx_other_sheet_skipped_one_cell")
     empty = _book(tmp_path / "none.xlsx", None)
     assert _failure(read_table, empty, FACILITY_ALIASES, _report(empty)).code == "import.tables.xlsx_no_sheet"
 
@@ -361,8 +369,7 @@ def test_vector_codes(tmp_path):
                          crs="EPSG:4326").to_file(gpkg, layer=name, driver="GPKG")
     issue = _failure(read_vector, gpkg, _report(gpkg))
     assert issue.code == "import.tables.several_layers"
-    assert issue.values == {"n": 2, "layers": "'a' (1 feature), 'b' (2 features)",
-                            "layers_zh": "'a'（1 个要素），'b'（2 个要素）"}
+    assert issue.values == {"n": 2, "layers": "'a' (1 feature), 'b' (2 features)"}
     issue = _failure(read_vector, gpkg, _report(gpkg), layer_name="c")
     assert (issue.code, issue.values) == ("import.tables.no_such_layer", {"name": "c", "layers": "'a', 'b'"})
     report = _report(gpkg)
@@ -434,9 +441,7 @@ def test_every_key_renders_in_both_languages_without_english_in_chinese(key):
     assert STRINGS[key] == MESSAGES[key]
     zh, en = MESSAGES[key]
     fields = {name: _dummy(name, spec or "") for _, name, spec, _ in string.Formatter().parse(en) if name}
-    assert {name for _, name, _, _ in string.Formatter().parse(zh) if name} <= set(fields) | {
-        n for _, n, _, _ in string.Formatter().parse(zh) if n and n.endswith("_zh")}
-    fields.update({name: "<zh>" for _, name, _, _ in string.Formatter().parse(zh) if name and name.endswith("_zh")})
+    assert {name for _, name, _, _ in string.Formatter().parse(zh) if name} == set(fields)
     text_zh, text_en = t(key, "zh", **fields), t(key, "en", **fields)
     assert "{" not in text_zh and "{" not in text_en and text_zh != text_en
     values = " ".join(str(v) for v in fields.values())

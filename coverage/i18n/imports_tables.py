@@ -66,6 +66,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not a readable CSV file (line {line}): a quoted cell is never closed (an unmatched '\"'): everything "
         "after it would be one cell",
     ),
+    "import.tables.csv_text_after_quote": (
+        "不是可读的 CSV 文件（第 {line} 行）：引号格式有误（右引号 '\"' 之后应紧跟分隔符 {delimiter!r}；"
+        "单元格内的引号要写成两个 \"\"）",
+        "not a readable CSV file (line {line}): malformed quoting ({delimiter!r} expected after '\"')",
+    ),
     "import.tables.csv_bad_quoting": (
         "不是可读的 CSV 文件（第 {line} 行）：引号格式有误（{detail}）",
         "not a readable CSV file (line {line}): malformed quoting ({detail})",
@@ -174,8 +179,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} 个工作表都有数据表：{sheets}；请选择其一（--sheet 名称，sheet=名称），或把数据放在同一个工作表",
         "{n} sheets hold a table: {sheets}; choose one (--sheet NAME, sheet=NAME) or put the data on one sheet",
     ),
+    "import.tables.xlsx_other_sheet_skipped": (
+        "已读取工作表 {sheet!r}；工作表 {other!r}（{cells} 个单元格）没有表头，未读取",
+        "read sheet {sheet!r}; sheets without a table header not read: {other!r} ({cells} cells)",
+    ),
+    "import.tables.xlsx_other_sheet_skipped_one_cell": (
+        "已读取工作表 {sheet!r}；工作表 {other!r}（{cells} 个单元格）没有表头，未读取",
+        "read sheet {sheet!r}; sheets without a table header not read: {other!r} ({cells} cell)",
+    ),
     "import.tables.xlsx_other_sheets_skipped": (
-        "已读取工作表 {sheet!r}；以下工作表没有表头，未读取：{others_zh}",
+        "已读取工作表 {sheet!r}；以下工作表没有表头，未读取：{others}",
         "read sheet {sheet!r}; sheets without a table header not read: {others}",
     ),
     "import.tables.xlsx_read_sheet": ("已读取工作表 {sheet!r}", "read sheet {sheet!r}"),
@@ -188,14 +201,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "features): nested collections are not GeoJSON and would be skipped; put every feature in the top-level list",
     ),
     "import.tables.no_such_layer": (
-        "文件中没有图层 {layer!r}（现有图层：{layers}）",
-        "no layer {layer!r} in the file (layers: {layers})",
+        "文件中没有图层 {name!r}（现有图层：{layers}）",
+        "no layer {name!r} in the file (layers: {layers})",
     ),
     "import.tables.several_layers": (
-        "{n} 个图层都有要素：{layers_zh}；请选择其一（--layer-name 名称，layer_name=名称）",
+        "{n} 个图层都有要素：{layers}；请选择其一（--layer-name 名称，layer_name=名称）",
         "{n} layers hold features: {layers}; choose one (--layer-name NAME, layer_name=NAME)",
     ),
-    "import.tables.read_layer": ("已读取图层 {layer!r}", "read layer {layer!r}"),
+    "import.tables.read_layer": ("已读取图层 {name!r}", "read layer {name!r}"),
     "import.tables.shp_read_as_gbk": (
         "该 Shapefile 没有 .cpg（编码）文件，且其文字不是 Latin-1：已按 GBK/GB18030 读取；"
         "为确保无误，请补充一个注明编码的 .cpg 文件",

@@ -66,6 +66,8 @@ HEADER_SCAN_ROWS = 30
 #: more than ``settings.ARCHIVE_EXPANSION`` times the import size limit.
 ARCHIVE_SUFFIXES = (".xlsx", ".xlsm", ".zip")
 _NESTED_FC = re.compile(rb'"type"\s*:\s*"FeatureCollection"')
+#: The csv module's complaint about text after a closing quote (its delimiter quoted).
+_AFTER_QUOTE = re.compile(r"'(.)' expected after '\"'")
 
 
 @dataclass
@@ -226,9 +228,14 @@ def _csv_rows(
         except StopIteration:
             break
         except csv.Error as exc:
-            if "end of data" in str(exc):
+            detail = str(exc)
+            if "end of data" in detail:
                 raise file_error(path, "import.tables.csv_unclosed_quote", row=record, line=start) from None
-            raise file_error(path, "import.tables.csv_bad_quoting", row=record, line=start, detail=str(exc)) from None
+            after = _AFTER_QUOTE.fullmatch(detail)
+            if after:
+                raise file_error(path, "import.tables.csv_text_after_quote", row=record, line=start,
+                                 delimiter=after[1]) from None
+            raise file_error(path, "import.tables.csv_bad_quoting", row=record, line=start, detail=detail) from None
         if reader.line_num > start:
             spanning.append((record, start, reader.line_num))
         rows.append(list(row))
@@ -370,11 +377,12 @@ def _xlsx_sheet(
     others = [t for t in filled if t != chosen]
     if others:
         cells = {s.title: s.cells for s in scans}
-        report.warn(
-            "import.tables.xlsx_other_sheets_skipped", sheet=chosen,
-            others=", ".join(f"{t!r} ({cells[t]} cell{'s' if cells[t] != 1 else ''})" for t in others),
-            others_zh="，".join(f"{t!r}（{cells[t]} 个单元格）" for t in others),
-        )
+        if len(others) == 1:
+            key = "import.tables.xlsx_other_sheet_skipped" + ("_one_cell" if cells[others[0]] == 1 else "")
+            report.warn(key, sheet=chosen, other=others[0], cells=cells[others[0]])
+        else:  # the list keeps its English counts in both languages
+            report.warn("import.tables.xlsx_other_sheets_skipped", sheet=chosen,
+                        others=", ".join(f"{t!r} ({cells[t]} cell{'s' if cells[t] != 1 else ''})" for t in others))
     elif len(titles) > 1:
         report.note("import.tables.xlsx_read_sheet", sheet=chosen)
     return chosen, all_rows[chosen], next(s.merged for s in scans if s.title == chosen)
@@ -438,10 +446,9 @@ def read_table(
     data, numbers, beyond = [], [], []
     for i in range(h + 1, len(rows)):
         line = rows[i]
-        if any(not _is_blank(c) for c in line[width:]):
+        if len(line) > width and any(not _is_blank(c) for c in line[width:]):
             beyond.append(numbers_all[i])
-        cells = list(line[:width]) + [None] * max(0, width - len(line))
-        data.append(cells)
+        data.append(line if len(line) == width else list(line[:width]) + [None] * max(0, width - len(line)))
         numbers.append(numbers_all[i])
     if beyond:
         last = column_letters(width) if encoding_used is None else str(width)
@@ -518,18 +525,17 @@ def read_vector(path: Path, report: ImportReport, layer_name: str | None = None)
         except Exception as exc:
             raise file_error(path, "import.tables.vector_unreadable", detail=str(exc)) from None
         if layer_name not in all_names:
-            raise file_error(path, "import.tables.no_such_layer", layer=layer_name, layers=", ".join(map(repr, all_names)))
+            raise file_error(path, "import.tables.no_such_layer", name=layer_name, layers=", ".join(map(repr, all_names)))
         chosen = layer_name
     elif len(layers) > 1:
         raise file_error(
             path, "import.tables.several_layers", n=len(layers),
             layers=", ".join(f"{n!r} ({k} feature{'s' if k != 1 else ''})" for n, k in layers),
-            layers_zh="，".join(f"{n!r}（{k} 个要素）" for n, k in layers),
         )
     else:
         chosen = names[0] if names else None
     if len(names) > 1 or layer_name is not None:
-        report.note("import.tables.read_layer", layer=chosen)
+        report.note("import.tables.read_layer", name=chosen)
     target = str(path)
     try:
         info = pyogrio.read_info(target, layer=chosen)
