@@ -182,6 +182,11 @@ def test_csv_bad_quoting_names_the_record(tmp_path):
     assert (issue.code, issue.row, issue.values) == ("import.tables.csv_text_after_quote", 3,
                                                      {"line": 3, "delimiter": ","})
     assert issue.text("en") == "not a readable CSV file (line 3): malformed quoting (',' expected after '\"')"
+    huge = tmp_path / "huge.csv"
+    huge.write_text("名称,经度,纬度\n" + "甲" * 140_000 + ",113.05,22.55\n", encoding="utf-8")
+    issue = _failure(read_table, huge, FACILITY_ALIASES, _report(huge))
+    assert (issue.code, issue.row, issue.values) == ("import.tables.csv_bad_quoting", 2, {
+        "line": 2, "detail": "field larger than field limit (131072)"})
 
 
 def test_header_titles_beyond_and_empty_rows(tmp_path):
