@@ -102,9 +102,11 @@ def test_default_figures_match_population_coverage(app):
     # The gap tab shows the gap zones of the data as loaded.
     from coverage.gaps import gap_zones
 
-    zones = gap_zones(load_default(), "elder_care_station")
+    zones = gap_zones(load_default(), "elder_care_station").zones
     summary = f"{len(zones)} 个缺口区, 未覆盖人口 {zones['served'].sum():,.0f}"
+    open_tab(app, "tab_gaps")
     assert any(m.value.startswith(summary) for m in app.markdown)
+    open_tab(app, "tab_coverage")
     # Data sources in the sidebar say what is modelled / illustrative.
     side = " ".join(m.value for m in app.sidebar.markdown)
     assert "推算" in side and "示意" in side and "真实" in side
