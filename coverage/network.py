@@ -84,6 +84,7 @@ from scipy.spatial import cKDTree
 from coverage.crs import PROJECTED, WGS84
 from coverage.errors import InputError, NetworkError
 from coverage.settings import MAX_SNAP_M
+from coverage.standards import MODES
 
 __all__ = [
     "ACCESS_ALLOWED",
@@ -127,7 +128,6 @@ DEFAULT_DRIVE_SPEEDS: dict[str, float] = {
 }
 _FALLBACK_DRIVE_SPEED = 25.0
 
-MODES = ("walk", "bike", "drive")
 
 #: ``highway`` values that are not (or not yet / no longer) ways anyone travels on.
 NOT_ROADS = frozenset({
