@@ -306,7 +306,7 @@ def test_gcj02_evidence_counts_both_directions():
 def test_cli_failure_leaves_existing_output_untouched(jm, tmp_path, capsys, name, kind, opts, message):
     out = tmp_path / ("keep.csv" if kind == "population" else "keep.geojson")
     out.write_bytes(b"previous output\n")
-    argv = ["import", str(BAD / name), "--kind", kind, "--out", str(out), "--force"]
+    argv = ["import", str(BAD / name), "--kind", kind, "--out", str(out), "--force", "--lang", "en"]
     if kind == "facilities":
         argv += ["--layer", LAYER]
     if "max_mb" in opts:
@@ -383,7 +383,7 @@ def test_review_csv_and_xlsx_neutralise(tmp_path):
 
 def test_cli_prints_the_gcj02_warning_and_still_writes(jm, tmp_path, capsys):
     out = tmp_path / "o.geojson"
-    assert main(["import", str(BAD / "gcj02_declared_wgs84.csv"), "--layer", LAYER, "--out", str(out)]) == 0
+    assert main(["import", str(BAD / "gcj02_declared_wgs84.csv"), "--layer", LAYER, "--out", str(out), "--lang", "en"]) == 0
     stdout = capsys.readouterr().out
     assert "WARNING: gcj02_declared_wgs84.csv, column 经度/纬度: the points look like GCJ-02" in stdout
     assert "import again with --crs gcj02" in stdout
