@@ -111,6 +111,27 @@ def _guarded_browser(pw, attempted: list[str]):
     return browser, guarded_context(browser, attempted)
 
 
+def test_the_guard_records_and_stops_every_request_off_the_machine():
+    """The offline checks rely on the guard: a page's requests to other hosts (images, fetch, a
+    websocket, an IP address) are all recorded and none succeeds; local addresses are not recorded."""
+    attempted: list[str] = []
+    with sync_playwright() as pw:
+        browser, context = _guarded_browser(pw, attempted)
+        try:
+            page = context.new_page()
+            page.set_content("<img src='https://tile.openstreetmap.org/1/1/1.png'>"
+                             "<img src='http://93.184.216.34/x.png'>")
+            fetched = page.evaluate("fetch('https://example.com/').then(() => 'reached', () => 'failed')")
+            page.evaluate("fetch('http://127.0.0.1:9/').catch(() => null)")
+            page.evaluate("new WebSocket('wss://example.com/ws')")
+            page.wait_for_timeout(300)
+        finally:
+            browser.close()
+    assert fetched == "failed"
+    assert sorted(attempted) == sorted(["https://tile.openstreetmap.org/1/1/1.png", "http://93.184.216.34/x.png",
+                                        "https://example.com/", "wss://example.com/ws"])
+
+
 def test_offline_map_what_if_and_siting(server):
     url, (lon, lat, gain), _ = server
     assert gain > 0
