@@ -294,7 +294,6 @@ def _issues(name: str, kind: str, opts: dict) -> list:
         return list(exc.report.issues)
 
 
-@pytest.mark.xfail(reason="until all io modules are converted", strict=False)
 @pytest.mark.parametrize("name,kind,opts,outcome", CASES, ids=IDS)
 def test_every_issue_is_a_catalogue_code_that_renders_in_chinese(jm, name, kind, opts, outcome):
     """Issues 10 and 12: each finding has a catalogue key for its code and renders in Chinese with its

@@ -547,9 +547,9 @@ def _int_column(raw: _Rows, report: ImportReport, fld: str) -> pd.Series:
     Beds and nursing beds: 0 to ``settings.MAX_BEDS_PER_FACILITY``; opening year:
     ``settings.MIN_OPENING_YEAR`` to next year; anything beyond int64 is refused before any cast.
     """
-    out = pd.Series(pd.array([None] * len(raw.rows), dtype="Int64"))
+    values: list[int | None] = [None] * len(raw.rows)
     if fld not in raw.columns:
-        return out
+        return pd.Series(pd.array(values, dtype="Int64"))
     col = raw.columns[fld]
     last_year = datetime.date.today().year + 1
     for i, (v, row) in enumerate(zip(raw.frame[fld], raw.rows)):
@@ -575,8 +575,8 @@ def _int_column(raw: _Rows, report: ImportReport, fld: str) -> pd.Series:
             report.warn("import.facilities.too_many_beds", row=row, column=col, beds=int(f),
                         limit=MAX_BEDS_PER_FACILITY)
             continue
-        out.iloc[i] = int(f)
-    return out
+        values[i] = int(f)
+    return pd.Series(pd.array(values, dtype="Int64"))
 
 
 def _check_nursing_beds(raw: _Rows, ints: dict[str, pd.Series], report: ImportReport) -> None:
@@ -607,10 +607,10 @@ def _assign_towns(
     declared: list[str | None] = [None] * len(gdf)
     if "town" in raw.columns:
         col = raw.columns["town"]
-        for i, (v, row) in enumerate(zip(raw.frame["town"], raw.rows)):
+        for i, (v, dv, row) in enumerate(zip(raw.frame["town"].tolist(), raw.frame["district"].tolist(), raw.rows)):
             if _is_blank(v):
                 continue
-            code, why = matcher.match(v, raw.frame.at[i, "district"])
+            code, why = matcher.match(v, dv)
             if code is None:
                 reason, values = match_failure(matcher, v, why)
                 report.warn(f"import.facilities.town_{reason}", row=row, column=col, **values)
@@ -647,16 +647,16 @@ def _assign_towns(
     gdf[DISTRICT_CODE] = pd.Series([district_of.get(c) if c else None for c in codes], dtype=object, index=gdf.index)
     if "district" in raw.columns:
         col = raw.columns["district"]
-        for i, row in enumerate(raw.rows):
-            v = raw.frame.at[i, "district"]
+        district_codes = gdf[DISTRICT_CODE].tolist()
+        for i, (v, row) in enumerate(zip(raw.frame["district"].tolist(), raw.rows)):
             if _is_blank(v):
                 continue
             d = matcher.district(v)
             if d is None:
                 report.warn("import.facilities.district_unknown", row=row, column=col, district=str(v).strip())
-            elif codes[i] is not None and d != gdf[DISTRICT_CODE].iloc[i]:
+            elif codes[i] is not None and d != district_codes[i]:
                 report.warn("import.facilities.district_differs", row=row, column=col, district=str(v).strip(),
-                            district_code=gdf[DISTRICT_CODE].iloc[i])
+                            district_code=district_codes[i])
 
 
 def _locate(

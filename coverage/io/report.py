@@ -120,17 +120,22 @@ class ImportReport:
     issues: list[Issue] = field(default_factory=list)
 
     # -- recording ------------------------------------------------------------------
-    def error(self, code: str, row: int | None = None, column: str | None = None, **values: Any) -> None:
+    def error(self, code: str, /, row: int | None = None, column: str | None = None, **values: Any) -> None:
         """Record an error (the import will fail): ``code`` is a catalogue key, ``values`` fill its placeholders."""
-        self.issues.append(Issue(self.file, row, column, code, values, "error"))
+        self._add(code, row, column, values, "error")
 
-    def warn(self, code: str, row: int | None = None, column: str | None = None, **values: Any) -> None:
+    def warn(self, code: str, /, row: int | None = None, column: str | None = None, **values: Any) -> None:
         """Record a warning (the import succeeds; the user should look): ``code`` is a catalogue key, ``values`` fill its placeholders."""
-        self.issues.append(Issue(self.file, row, column, code, values, "warning"))
+        self._add(code, row, column, values, "warning")
 
-    def note(self, code: str, row: int | None = None, column: str | None = None, **values: Any) -> None:
+    def note(self, code: str, /, row: int | None = None, column: str | None = None, **values: Any) -> None:
         """Record an informational note (e.g. the conversion applied): ``code`` is a catalogue key, ``values`` fill its placeholders."""
-        self.issues.append(Issue(self.file, row, column, code, values, "info"))
+        self._add(code, row, column, values, "info")
+
+    def _add(self, code: str, row: int | None, column: str | None, values: dict[str, Any], severity: Severity) -> None:
+        if code not in STRINGS:
+            raise KeyError(f"import-report code {code!r} is not in the catalogue (coverage/i18n/imports*.py)")
+        self.issues.append(Issue(self.file, row, column, code, values, severity))
 
     # -- views ----------------------------------------------------------------------
     @property
@@ -188,6 +193,7 @@ class ImportReport:
 def file_error(
     file: str | Path,
     code: str,
+    /,
     *,
     row: int | None = None,
     column: str | None = None,
