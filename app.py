@@ -48,6 +48,7 @@ from streamlit_folium import st_folium
 from coverage import io as cio
 from coverage import metrics
 from coverage.analysis import Analysis
+from coverage.describe import PERCENT_FORMAT, percent_points
 from coverage.io.workspace_import import read_imports
 from coverage.layers import LAYERS, get_layer
 from coverage.region import load_default
@@ -638,7 +639,7 @@ def coverage_tab(ctx: dict[str, Any], region: Any, coverage: pd.DataFrame) -> No
     mark = ctx["caveat"]
     rate_col = t("coverage_rate", lang)
     config = {
-        rate_col: st.column_config.ProgressColumn(rate_col, format="percent", min_value=0.0, max_value=1.0),
+        rate_col: st.column_config.ProgressColumn(rate_col, format=PERCENT_FORMAT, min_value=0.0, max_value=100.0),
         t("served_pop", lang): st.column_config.NumberColumn(format="localized"),
         t("covered_pop", lang): st.column_config.NumberColumn(format="localized"),
     }
@@ -649,7 +650,7 @@ def coverage_tab(ctx: dict[str, Any], region: Any, coverage: pd.DataFrame) -> No
     towns = coverage_table(coverage, "town", lang, region).sort_values(rate_col, na_position="first")
     st.dataframe(towns, hide_index=True, column_config=config, key="town_table")
     town_col = t("town", lang)
-    chart = towns.dropna(subset=[rate_col]).assign(**{"%": lambda d: (d[rate_col] * 100).round(1)})
+    chart = towns.dropna(subset=[rate_col]).assign(**{"%": lambda d: d[rate_col]})  # percent points already
     title = f"{t('chart_town_rates', lang)} {mark}".strip()
     # Sorted by rate, one bar per town, every label shown (horizontal bars).
     spec = (alt.Chart(chart, title=title).mark_bar()
@@ -769,7 +770,7 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     rate_col = t("coverage_rate", lang)
     table = sites_table(sites, layer_id, lang, region)
     st.dataframe(table, hide_index=True, key="sites_table",
-                 column_config={rate_col: st.column_config.NumberColumn(format="percent")})
+                 column_config={rate_col: st.column_config.NumberColumn(format=PERCENT_FORMAT)})
     c1, c2 = st.columns(2)
     c1.download_button(t("download_geojson", lang), with_geojson_caveat(siting["geojson"], mark),
                        file_name=f"sites_{layer_id}.geojson", mime="application/geo+json", key="sites_geojson")
@@ -840,7 +841,7 @@ def review_charts(result: Any, lang: str, mark: str) -> None:
         first = group.iloc[0]
         name = first["indicator_zh"] if lang == "zh" else (first["indicator_en"] or first["indicator_zh"])
         names = group["district_zh"] if lang == "zh" else group["district_en"].fillna(group["district_zh"])
-        frame = pd.DataFrame({place: names.to_numpy(), "%": (group["value"].astype(float) * 100).round(1).to_numpy(),
+        frame = pd.DataFrame({place: names.to_numpy(), "%": percent_points(group["value"].astype(float)).to_numpy(),
                               "status": group["status"].map(lambda v: getattr(v, "value", str(v))).to_numpy()})
         bars = alt.Chart(frame).mark_bar().encode(
             x=alt.X(f"{place}:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from coverage.access import accessibility
 from coverage.community import community_circle, community_coverage, community_indicators
+from coverage.describe import percent_points
 from coverage.equity import equity
 from coverage.i18n import layer_name, t
 from coverage.io.communities import read_communities
@@ -156,12 +157,12 @@ def test_equity_shows_groups_indices_and_worst_towns_of_the_library(region, stan
     assert metric(at, "泰尔指数") == f"{eq.theil:,.3f}"
     groups, worst = at.dataframe[0].value, at.dataframe[1].value
     assert groups["分组"].tolist()[:2] == ["街道（城区）", "镇（乡村）"] and groups["分组"].iloc[-1] == "全市"
-    np.testing.assert_allclose(groups["覆盖率"], eq.groups["coverage_rate"])
-    np.testing.assert_allclose(groups["超出标准"], eq.groups["share_beyond_standard"])
-    np.testing.assert_allclose(groups["超出2倍标准"], eq.groups["share_beyond_2x_standard"])
+    np.testing.assert_allclose(groups["覆盖率"], percent_points(eq.groups["coverage_rate"]))
+    np.testing.assert_allclose(groups["超出标准"], percent_points(eq.groups["share_beyond_standard"]))
+    np.testing.assert_allclose(groups["超出2倍标准"], percent_points(eq.groups["share_beyond_2x_standard"]))
     np.testing.assert_allclose(groups["基尼系数"], eq.groups["gini_access"])
     assert worst["镇街"].tolist() == eq.worst_towns["town_zh"].tolist()
-    np.testing.assert_allclose(worst["覆盖率"], eq.worst_towns["coverage_rate"])
+    np.testing.assert_allclose(worst["覆盖率"], percent_points(eq.worst_towns["coverage_rate"]))
     assert any(f"服务最差的 {len(eq.worst_towns)} 个镇街" in m.value for m in at.markdown)
     # the area types are named with the one wording of the catalogue, in the heading as in the rows
     heading = next(m.value for m in at.markdown if "超出标准者占比" in m.value)
@@ -233,7 +234,7 @@ def test_an_uploaded_community_layer_shows_the_library_figures_and_is_kept(regio
     assert (units_shown["覆盖"] == "是").tolist() == cov.communities["covered"].tolist()
     circle_shown = next(v for c, v in frames.items() if "标准内人口" in c)
     np.testing.assert_allclose(circle_shown["服务对象人口"], circle.communities["served"])
-    np.testing.assert_allclose(circle_shown["覆盖率"], circle.communities["rate"])
+    np.testing.assert_allclose(circle_shown["覆盖率"], percent_points(circle.communities["rate"]))
     ind_shown = next(v for c, v in frames.items() if "指标" in c)
     pct = lambda v: "—" if not np.isfinite(v) else f"{v:.1%}"  # noqa: E731
     assert ind_shown["测算值"].tolist() == [pct(i.value) for i in indicators]

@@ -9,7 +9,6 @@ the plan's community indicators. Without ``--communities`` it says the figures n
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
 from tqdm.auto import tqdm
@@ -33,7 +32,7 @@ from coverage.community import (
     community_coverage,
     community_indicators,
 )
-from coverage.describe import district_names, place_name
+from coverage.describe import district_names, percent, place_name
 from coverage.export import write_csv
 from coverage.i18n import layer_name, t
 from coverage.io.communities import read_communities
@@ -57,9 +56,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_region_arguments(parser)
 
 
-def _pct(v: float) -> str:
-    return "—" if not math.isfinite(v) else f"{v:.1%}"
-
 
 def print_indicators(found: list[CommunityIndicator], lang: str, stream=None) -> None:
     """One line per community indicator: value, target, status (or met / not met)."""
@@ -70,7 +66,7 @@ def print_indicators(found: list[CommunityIndicator], lang: str, stream=None) ->
         else:
             status = t(f"community.status.{ind.status.value}", lang)
         print(t("community.indicator_row", lang, name=t(f"community.indicator.{ind.indicator_id}", lang),
-                value=_pct(ind.value), target=_pct(ind.target), status=status), file=stream)  # fmt: skip
+                value=percent(ind.value), target=percent(ind.target), status=status), file=stream)  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         for r in cov.table[cov.table["level"] == "district"].itertuples(index=False):
             if r.communities:
                 print(t("community.district_row", lang, name=place_name(names, r.district_code),
-                        k=r.communities_with, n=r.communities, share=_pct(r.share)))  # fmt: skip
+                        k=r.communities_with, n=r.communities, share=percent(r.share)))  # fmt: skip
         full = int((circle.communities["rate"] >= 1 - 1e-12).sum())
         print(t("community.circle", lang, n=len(circle.communities), full=full, unassigned=circle.unassigned_served))
     print_indicators(found, lang)

@@ -19,7 +19,7 @@ from coverage.commands._options import (
     analysis_from_args,
     output_path,
 )
-from coverage.describe import district_names, place_name
+from coverage.describe import district_names, percent, place_name
 from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t
 from coverage.layers import LAYERS
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     print(t("core_cli_provenance", lang, text=result.provenance_text(lang)))
     for level in ("district", "city"):
         for r in result.rows(level).itertuples(index=False):
-            rate = "—" if r.rate != r.rate else f"{r.rate:.1%}"
+            rate = percent(r.rate)
             off = t("core_cli_off", lang, n=r.off_network) if r.off_network else ""
             name = t("core_city", lang) if level == "city" else place_name(districts, r.district_code, r.district_zh)
             print(t("core_cli_row", lang, name=name, rate=rate, covered=r.covered, served=r.served,

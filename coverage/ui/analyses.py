@@ -37,6 +37,7 @@ import streamlit as st
 from coverage import settings
 from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod, AccessResult, resolve_capacity
 from coverage.analysis import Analysis
+from coverage.describe import PERCENT_FORMAT, percent, percent_points
 from coverage.community import (
     CommunityCircle,
     CommunityCoverage,
@@ -138,10 +139,6 @@ def _group_name(served_column: str, lang: str) -> str:
 
 def _number(value: float, digits: int = 1) -> str:
     return "—" if value is None or not np.isfinite(value) else f"{value:,.{digits}f}"
-
-
-def _pct(value: float) -> str:
-    return "—" if value is None or not np.isfinite(value) else f"{value:.1%}"
 
 
 def _indicator_names(lang: str) -> dict[str, str]:
@@ -321,8 +318,8 @@ def indicator_frame(indicators: Sequence[CommunityIndicator], lang: str = "zh") 
         t("ana.col.indicator", lang): [t(f"community.indicator.{i.indicator_id}", lang) for i in indicators],
         t("ana.col.communities", lang): [int(i.communities) for i in indicators],
         t("ana.col.communities_with", lang): [int(i.communities_with) for i in indicators],
-        t("ana.col.value", lang): [_pct(float(i.value)) for i in indicators],
-        t("ana.col.target", lang): [_pct(float(i.target)) for i in indicators],
+        t("ana.col.value", lang): [percent(float(i.value)) for i in indicators],
+        t("ana.col.target", lang): [percent(float(i.target)) for i in indicators],
         t("ana.col.status", lang): [status(i) for i in indicators],
     })  # fmt: skip
 
@@ -417,7 +414,18 @@ def _ready(name: str, base: tuple, lang: str) -> bool:
 
 
 def _pct_config(*labels: str) -> dict[str, Any]:
-    return {c: st.column_config.NumberColumn(c, format="percent") for c in labels}
+    """Rate columns shown as percent points with one decimal (:data:`coverage.describe.PERCENT_FORMAT`);
+    pass the frame through :func:`_points` first."""
+    return {c: st.column_config.NumberColumn(c, format=PERCENT_FORMAT) for c in labels}
+
+
+def _points(frame: pd.DataFrame, *labels: str) -> pd.DataFrame:
+    """``frame`` with its rate columns ``labels`` (fractions 0-1) as percent points (:func:`percent_points`)."""
+    out = frame.copy()
+    for c in labels:
+        if c in out.columns:
+            out[c] = percent_points(out[c])
+    return out
 
 
 def _num_config(fmt: str, *labels: str) -> dict[str, Any]:
@@ -468,7 +476,7 @@ def access_section(ctx: dict[str, Any], region: Any, version: tuple = (), analys
               _number(result.city_ratio), help=note)
     served = float(city["served"])
     c2.metric(f"{t('ana.access.reached', lang, group=group)} {mark}".strip(),
-              _pct(float(city["served_with_access"]) / served if served > 0 else float("nan")), help=note)
+              percent(float(city["served_with_access"]) / served if served > 0 else float("nan")), help=note)
     indicator = city["plan_indicator"]
     target = float(city["plan_target"])
     if not pd.isna(indicator):
@@ -491,10 +499,11 @@ def access_section(ctx: dict[str, Any], region: Any, version: tuple = (), analys
     config = {**_num_config("%.1f", *value_cols), **_num_config("localized", t("ana.col.served", lang)),
               **_pct_config(t("ana.col.reached_share", lang))}
     st.markdown(f"**{t('ana.per_district', lang)}** {mark}")
-    st.dataframe(access_frame(result, region, lang, "district"), hide_index=True, column_config=config,
+    reached = t("ana.col.reached_share", lang)
+    st.dataframe(_points(access_frame(result, region, lang, "district"), reached), hide_index=True, column_config=config,
                  key="ana_access_districts")
     st.markdown(f"**{t('ana.per_town', lang)}** {mark}")
-    st.dataframe(towns.sort_values(mean_col, kind="stable"), hide_index=True, column_config=config,
+    st.dataframe(_points(towns.sort_values(mean_col, kind="stable"), reached), hide_index=True, column_config=config,
                  key="ana_access_towns")
 
 
@@ -545,18 +554,18 @@ def equity_section(ctx: dict[str, Any], region: Any, version: tuple = (), analys
               **_num_config("%.2f", t("ana.col.mean", lang)), **_num_config("%.3f", t("ana.col.gini", lang))}
     areas = {a: t(f"core_area_{a}", lang) for a in ("urban", "rural")}
     st.markdown(f"**{t('ana.equity.groups', lang, **areas)}** {mark}")
-    st.dataframe(groups, hide_index=True, column_config=config, key="ana_equity_groups")
+    st.dataframe(_points(groups, *rates), hide_index=True, column_config=config, key="ana_equity_groups")
     worst = worst_frame(result, region, lang)
     share = f"{settings.EQUITY_WORST_SHARE:.0%}"
     st.markdown(f"**{t('ana.equity.worst', lang, n=len(worst), share=share)}** {mark}")
-    st.dataframe(worst, hide_index=True, column_config=config, key="ana_equity_worst")
+    st.dataframe(_points(worst, *rates), hide_index=True, column_config=config, key="ana_equity_worst")
 
 
 def _equity_chart(groups: pd.DataFrame, rates: list[str], lang: str, mark: str) -> None:
     group = t("ana.col.group", lang)
     measure = t("ana.measure", lang)
     data = groups.melt(id_vars=[group], value_vars=rates, var_name=measure, value_name="share")
-    data["%"] = (data["share"] * 100).round(1)
+    data["%"] = percent_points(data["share"])
     chart = (alt.Chart(data, title=f"{t('ana.equity.chart', lang)} {mark}".strip()).mark_bar()
              .encode(x=alt.X(f"{group}:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
                      xOffset=alt.XOffset(f"{measure}:N", sort=rates),
@@ -673,7 +682,7 @@ def community_section(ctx: dict[str, Any], region: Any, version: tuple = (), ws:
     mark = caveat(region, [layer_id], lang)
     n, k = len(cov.communities), int(cov.communities["covered"].sum())
     st.metric(f"{t('ana.community.coverage', lang, layer=layer_name(layer_id, lang))} {mark}".strip(),
-              f"{k:,} / {n:,}", delta=_pct(cov.share), delta_color="off", delta_arrow="off",
+              f"{k:,} / {n:,}", delta=percent(cov.share), delta_color="off", delta_arrow="off",
               help=region.provenance_note(lang, layers=[layer_id]))
     rules = sorted(set(cov.communities["rule"]))
     st.caption("; ".join([t("ana.community.rule", lang, rule=", ".join(t(f"community.rule.{r}", lang) for r in rules))]
@@ -681,8 +690,9 @@ def community_section(ctx: dict[str, Any], region: Any, version: tuple = (), ws:
     share = t("ana.col.share", lang)
     districts = community_district_frame(cov, region, lang)
     st.markdown(f"**{t('ana.community.per_district', lang)}** {mark}")
-    st.dataframe(districts, hide_index=True, column_config=_pct_config(share), key="ana_community_districts")
-    chart = districts.assign(**{"%": (districts[share] * 100).round(1)})
+    st.dataframe(_points(districts, share), hide_index=True, column_config=_pct_config(share),
+                 key="ana_community_districts")
+    chart = districts.assign(**{"%": percent_points(districts[share])})
     place = t("ana.col.level", lang)
     st.altair_chart(alt.Chart(chart).mark_bar(color="#3182bd")
                     .encode(x=alt.X(f"{place}:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
@@ -694,7 +704,7 @@ def community_section(ctx: dict[str, Any], region: Any, version: tuple = (), ws:
     group = _group_name(get_layer(layer_id).served_column, lang)
     st.markdown(f"**{t('ana.community.circle', lang, group=group)}** {mark}")
     rate = t("ana.col.rate", lang)
-    st.dataframe(circle_frame(circle, region, lang), hide_index=True,
+    st.dataframe(_points(circle_frame(circle, region, lang), rate), hide_index=True,
                  column_config={**_pct_config(rate), **_num_config("localized", t("ana.col.served", lang),
                                                                     t("ana.col.covered_pop", lang))},
                  key="ana_community_circle")  # fmt: skip
