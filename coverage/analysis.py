@@ -237,11 +237,14 @@ def cache_key(value: Any) -> Hashable:
         return ("set", frozenset(cache_key(v) for v in value))
     if isinstance(value, np.ndarray):
         return ("array", value.dtype.str, value.shape, np.ascontiguousarray(value).tobytes())
+    if isinstance(value, pd.Series):
+        value = value.to_frame()
     if isinstance(value, pd.DataFrame):
         try:
             return ("frame", _frame_digest(value))
-        except TypeError:  # cells pandas cannot hash (lists, dicts): the frame itself
-            return ("id", _Identity(value))
+        except TypeError:  # cells pandas cannot hash (lists, dicts): refuse rather than key on identity
+            raise TypeError("a table option holds cells that cannot be hashed (lists, dicts); "
+                            "pass plain values") from None
     if isinstance(value, os.PathLike):
         path = Path(value)
         stat = path.stat() if path.exists() else None
@@ -272,11 +275,16 @@ def _frame_digest(frame: pd.DataFrame) -> str:
     """SHA-256 of a frame's columns, dtypes, index and values (geometries as WKB)."""
     digest = hashlib.sha256()
     digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode("utf-8"))
+    digest.update(repr(list(frame.index.names)).encode("utf-8"))
     plain = frame.drop(columns=[c for c in frame.columns if isinstance(frame[c].dtype, GeometryDtype)])
     digest.update(pd.util.hash_pandas_object(plain, index=True).to_numpy().tobytes())
+    for c in plain.columns:
+        if plain[c].dtype == object:  # hashed as text by pandas: 1 and "1" must differ
+            digest.update(repr([type(v).__name__ for v in plain[c].tolist()]).encode("utf-8"))
     for c in frame.columns:
         if isinstance(frame[c].dtype, GeometryDtype):
-            digest.update(b"".join(w or b"" for w in shapely.to_wkb(np.asarray(frame[c]))))
+            for w in shapely.to_wkb(np.asarray(frame[c])):  # length-prefixed, a missing geometry marked
+                digest.update(b"-" if w is None else len(w).to_bytes(8, "little") + w)
             digest.update(str(getattr(frame[c], "crs", None)).encode("utf-8"))
     return digest.hexdigest()
 

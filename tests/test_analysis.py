@@ -109,6 +109,18 @@ def test_cache_key_freezes_and_normalises():
     assert cache_key(points) != cache_key(points.set_crs("EPSG:4490", allow_override=True))  # same numbers, other CRS
 
 
+def test_cache_keys_of_tables_that_only_look_alike_differ():
+    p = Point(113.1, 22.5)
+    assert cache_key(gpd.GeoDataFrame(geometry=[None, p])) != cache_key(gpd.GeoDataFrame(geometry=[p, None]))
+    assert cache_key(pd.DataFrame({"v": [1, "a"]})) != cache_key(pd.DataFrame({"v": ["1", "a"]}))
+    series = pd.Series([1.0, 2.0])
+    before = cache_key(series)
+    series.iloc[0] = 5.0  # changed in place: a new key, never the stale result
+    assert cache_key(series) != before and cache_key(series) == cache_key(series.copy())
+    with pytest.raises(TypeError, match="cannot be hashed"):
+        cache_key(pd.DataFrame({"v": [[1, 2]]}))
+
+
 def test_edits_add_and_remove_by_hand(analysis):
     lon, lat = lonlat(250, 2250)  # centre of cell (0,4)
     added = analysis.with_edits([Edit(LAYER, "add", lon=lon, lat=lat)])

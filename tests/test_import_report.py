@@ -41,3 +41,14 @@ def test_a_saved_report_reads_back_and_an_old_one_keeps_its_text():
     old = Issue.from_dict({"file": "c.csv", "row": None, "column": None, "message": "an old sentence",
                            "severity": "warning"})
     assert old.text("zh") == old.text("en") == "an old sentence" and old.severity == "warning"
+
+
+def test_a_damaged_saved_issue_is_refused_not_hidden():
+    base = {"file": "c.csv", "row": 3, "column": None, "code": "import.population.no_people", "values": {"n": 1}}
+    assert Issue.from_dict({**base, "row": "3"}).row == 3
+    with pytest.raises(ValueError, match="severity"):
+        Issue.from_dict({**base, "severity": "fatal"})  # would vanish from errors / warnings / notes
+    with pytest.raises(ValueError, match="row"):
+        Issue.from_dict({**base, "row": "three"})
+    with pytest.raises(KeyError):
+        Issue.from_dict({**base, "values": {}}).text("en")  # a missing value is not shown as "{n}"

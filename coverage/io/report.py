@@ -59,8 +59,10 @@ class Issue:
         keyed = [k for k, v in values.items() if k.endswith("_key") and isinstance(v, str) and v in STRINGS]
         if keyed:
             plain = {k: v for k, v in values.items() if k not in keyed}
-            values.update({k: t(values[k], lang, **plain) for k in keyed})
-        return t(self.code, lang, **values)
+            values.update({k: t(values[k], lang).format(**plain) for k in keyed})
+        # always formatted, so a value missing from a (saved, edited) report raises instead of
+        # showing the bare template
+        return t(self.code, lang).format(**values)
 
     @property
     def message(self) -> str:
@@ -91,8 +93,17 @@ class Issue:
         values = data.get("values") or {}
         if not isinstance(values, Mapping):
             raise TypeError("issue values must be a mapping")
-        return cls(str(data["file"]), data.get("row"), data.get("column"), str(code), dict(values),
-                   data.get("severity", "error"))
+        severity = data.get("severity", "error")
+        if severity not in ("error", "warning", "info"):
+            raise ValueError(f"issue severity must be error, warning or info; got {severity!r}")
+        row = data.get("row")
+        if row is not None:
+            if isinstance(row, bool) or not isinstance(row, (int, float, str)) or not str(row).strip().isdigit():
+                raise ValueError(f"issue row must be a whole number or empty; got {row!r}")
+            row = int(str(row).strip())
+        column = data.get("column")
+        return cls(str(data["file"]), row, None if column is None else str(column), str(code), dict(values),
+                   severity)
 
 
 @dataclass
