@@ -311,13 +311,13 @@ def _two_boxes(tmp_path) -> Path:
 
 def test_town_types_map_through_the_standards_table(tmp_path, no_defaults):
     """街道 → urban and 镇 → rural (coverage.standards.TOWN_TYPE_AREA), spaces and width variants removed."""
-    for types in (["街 道", "\u3000镇 "], ["街道", "鎮"]):
+    for types in (["街 道", "\u3000镇 "], ["街道", "鎮"], ["街道办事处", "镇人民政府"], ["街道办", "镇"]):
         gdf, report = read_towns(_two_boxes(tmp_path), official=_typed(types))
         assert gdf["area_type"].tolist() == ["urban", "rural"]
         assert gdf["town_type"].tolist() == ["街道", "镇"]
         assert [i.code for i in report.issues if i.column == "town_type"] == []
-    gdf, _ = read_towns(_two_boxes(tmp_path), official=_typed(["民族鄉", "鎮"]))
-    assert gdf["town_type"].tolist() == ["民族乡", "镇"] and gdf["area_type"].tolist() == ["rural", "rural"]
+    gdf, _ = read_towns(_two_boxes(tmp_path), official=_typed(["民族鄉", "蘇木"]))
+    assert gdf["town_type"].tolist() == ["民族乡", "苏木"] and gdf["area_type"].tolist() == ["rural", "rural"]
 
 
 def test_given_area_types_are_kept_and_only_the_missing_ones_filled(tmp_path, no_defaults):
@@ -342,7 +342,7 @@ def test_xiang_and_minzuxiang_count_as_zhen_with_a_note(tmp_path, no_defaults):
         "440703002 白沙街道, 440781001 台城街道"]  # one note per type
 
 
-@pytest.mark.parametrize("bad", ["开发区", "管委会", "社区", "", None, "街道办事处", "区公所"])
+@pytest.mark.parametrize("bad", ["开发区", "管委会", "社区", "", None, "区公所", "农场"])
 def test_any_other_town_type_is_an_error_naming_row_and_column(tmp_path, no_defaults, bad):
     report = _run(read_towns, _two_boxes(tmp_path), official=_typed(["街道", bad]))
     issue = _only(report, "import.towns.unknown_town_type")

@@ -58,7 +58,9 @@ __all__ = ["read_towns", "TOWN_COLUMNS", "TOWNSHIP_TYPES", "match_failure", "cit
 #: take the area type of a 镇 (rural), with a note. Any other type (开发区, 管委会, 社区, blank …) is an error.
 TOWNSHIP_TYPES: dict[str, str] = {"乡": "镇", "民族乡": "镇", "苏木": "镇", "民族苏木": "镇"}
 #: Traditional spellings of the town types (a Big5 / 繁體 list): the same words.
-_TRADITIONAL = str.maketrans({"鎮": "镇", "鄉": "乡"})
+_TRADITIONAL = str.maketrans({"鎮": "镇", "鄉": "乡", "蘇": "苏"})
+#: Names of a town type's office that official lists give instead of the type: the same unit.
+_OFFICE_NAMES = {"街道办事处": "街道", "街道办": "街道", "镇人民政府": "镇", "镇政府": "镇"}
 
 _CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
 
@@ -230,8 +232,10 @@ def _blank(value: object) -> bool:
 
 
 def _town_type(value: object) -> str:
-    """A town type as written, without spaces, width variants or traditional characters."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).translate(_TRADITIONAL)
+    """A town type as written, without spaces, width variants or traditional characters (街道办事处
+    is 街道: the office's name for the unit)."""
+    plain = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).translate(_TRADITIONAL)
+    return _OFFICE_NAMES.get(plain, plain)
 
 
 def _area_types(result: gpd.GeoDataFrame, rows: dict[str, int], report: ImportReport) -> None:
