@@ -128,11 +128,13 @@ class GapZones:
     def metadata(self) -> dict[str, Any]:
         """The metadata as JSON-ready values: the top-level properties of the GeoJSON (``kind`` =
         ``gap_zones``, ``layer``, ``served_column``, ``method``, ``unit``, ``standards`` (per area type:
-        mode, minutes, speed_kmh, distance_m), ``provenance``, ``cell_size``, the options, ``left_out``)."""
+        mode, minutes, speed_kmh, distance_m, basis — GB 50180 life circle, travel or the user's — and
+        walk_distance_m), ``provenance``, ``cell_size``, the options, ``left_out``)."""
         return {
             "kind": "gap_zones", "layer": self.layer_id, "served_column": self.served_column,
             "method": self.method, "unit": self.unit,
-            "standards": {a: dict(mode=s.mode, minutes=s.minutes, speed_kmh=s.speed_kmh, distance_m=s.distance_m)
+            "standards": {a: dict(mode=s.mode, minutes=s.minutes, speed_kmh=s.speed_kmh, distance_m=s.distance_m,
+                                  basis=getattr(s.basis, "value", str(s.basis)), walk_distance_m=s.walk_distance_m)
                           for a, s in self.standards.items()},
             "provenance": dict(self.provenance), "cell_size": self.cell_size, **self.options,
             "left_out": self.left_out,

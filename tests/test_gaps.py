@@ -214,6 +214,9 @@ def test_geojson_export_carries_provenance_and_parameters(small_region, mask, tm
     assert props["provenance"]["facilities:elder_care_station"] == "illustrative"
     assert props["provenance"]["population"] == "modelled"
     assert props["standards"]["urban"]["distance_m"] == pytest.approx(770)
+    # where the radius comes from: the GB 50180 life circle (1,000 m walk ÷ 1.3), not a user's value
+    assert props["standards"]["urban"]["basis"] == "life_circle"
+    assert props["standards"]["urban"]["walk_distance_m"] == pytest.approx(1000)
     # every field of the result travels in the file, nothing else
     assert props == {"kind": "gap_zones", **json.loads(json.dumps(z.metadata()))}
     assert (props["layer"], props["served_column"], props["method"], props["unit"]) == (
