@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from coverage.analysis import Analysis
 from coverage.cli import main
+from coverage.describe import percent_points
 from coverage.i18n import t
 from coverage.paths import ROOT
 from coverage.region import load_default
@@ -221,7 +222,7 @@ def test_app_cli_and_library_give_the_same_accessibility_and_equity(workspace, l
     assert next(m.value for m in at.metric if m.label.startswith(t("ana.equity.gini", "zh"))) == f"{eq.gini:,.3f}"
     assert next(m.value for m in at.metric if m.label.startswith(t("ana.equity.theil", "zh"))) == f"{eq.theil:,.3f}"
     shown = next(d.value for d in at.dataframe if t("ana.col.group", "zh") in d.value.columns)
-    assert shown[t("ana.col.coverage", "zh")].tolist() == eq.groups["coverage_rate"].tolist()
+    assert shown[t("ana.col.coverage", "zh")].tolist() == percent_points(eq.groups["coverage_rate"]).tolist()
     assert shown[t("ana.col.gini", "zh")].tolist() == eq.groups["gini_access"].tolist()
     worst = next(d.value for d in at.dataframe if t("ana.col.rank", "zh") in d.value.columns)
-    assert worst[t("ana.col.coverage", "zh")].tolist() == eq.worst_towns["coverage_rate"].tolist()
+    assert worst[t("ana.col.coverage", "zh")].tolist() == percent_points(eq.worst_towns["coverage_rate"]).tolist()
