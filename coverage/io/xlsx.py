@@ -161,23 +161,35 @@ def _shared_strings(zf: zipfile.ZipFile, member: str | None) -> list[str]:
         return _shared_strings_tree(zf, member)
 
 
+
+def _checked_chunks(fh: Any, checker: Any) -> Iterator[tuple[bytes, bool]]:
+    """``(chunk, finished)`` pairs of ``fh`` read in ``_CHUNK`` bytes, the last one ``(b"", True)``.
+
+    Each chunk is checked for the plain forms the fast path reads (:func:`_check_simple`, with the last
+    bytes of the previous chunk so a token split between two chunks is seen whole) and fed to the
+    expat ``checker``, so a damaged sheet is refused with the parser's own message.
+    """
+    first, before = True, b""
+    while True:
+        chunk = fh.read(_CHUNK)
+        if not chunk:
+            checker.Parse(b"", True)
+            yield b"", True
+            return
+        _check_simple(chunk if first else before + chunk, first)
+        checker.Parse(chunk, False)
+        first, before = False, chunk[-8:]
+        yield chunk, False
+
+
 def _shared_strings_fast(fh: IO[bytes]) -> list[str]:
     """Plain ``<si><t>…</t></si>`` items found by one expression per chunk, checked by expat;
     :class:`_NotSimple` when an item has another form (rich text runs, phonetic guides …)."""
     checker = expat.ParserCreate()
     out: list[str] = []
-    buf, before, first = b"", b"", True
+    buf = b""
     item = start = None
-    finished = False
-    while not finished:
-        chunk = fh.read(_CHUNK)
-        finished = not chunk
-        if chunk:
-            _check_simple(chunk if first else before + chunk, first)
-            checker.Parse(chunk, False)
-            first, before = False, chunk[-8:]
-        else:
-            checker.Parse(b"", True)
+    for chunk, finished in _checked_chunks(fh, checker):
         buf += chunk
         if item is None:
             m = _SST.search(buf)
@@ -406,18 +418,7 @@ def _scan_sheet_fast(fh: IO[bytes], scan: SheetScan, data: SheetCells | None, bo
     tail = b""        # the XML after </sheetData> (the <mergeCells>)
     state = 0         # 0: before sheetData, 1: inside, 2: after
     row_no = 0
-    first = True
-    finished = False
-    before = b""      # the last bytes of the previous chunk: a token split between two chunks is seen whole
-    while not finished:
-        chunk = fh.read(_CHUNK)
-        finished = not chunk
-        if chunk:
-            _check_simple(chunk if first else before + chunk, first)
-            checker.Parse(chunk, False)
-            first, before = False, chunk[-8:]
-        else:
-            checker.Parse(b"", True)
+    for chunk, finished in _checked_chunks(fh, checker):
         buf += chunk
         if state == 0:
             m = _SHEETDATA.search(buf)
