@@ -184,3 +184,18 @@ def covered_within(region, layer: str, distance: float) -> np.ndarray:
 def small_region():
     """The hand-made two-district, four-town region (fresh copy per test)."""
     return build_small_region()
+
+
+def open_tab(at, key: str):
+    """Open the app's tab ``key`` (its catalogue key, e.g. ``"tab_data"``) in a Streamlit AppTest ``at``,
+    as a click on it does, and return ``at``.
+
+    The tabs are stateful: only the open one runs, and it stays open across reruns.
+    """
+    from coverage.i18n import t
+
+    lang = at.session_state["lang"] if "lang" in at.session_state else "zh"
+    at.session_state["main_tab"] = t(key, lang)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from conftest import open_tab
 
-from coverage.i18n import t
 from coverage.region import load_default
 from coverage.ui.views import md_text
 from coverage.workspace import ENV_VAR, Workspace
@@ -31,18 +31,6 @@ def fresh_workspace(tmp_path, monkeypatch) -> Path:
 def start() -> AppTest:
     """A new session of the app (a restart: only the workspace is shared with earlier sessions)."""
     at = AppTest.from_file(str(APP), default_timeout=90)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def open_tab(at: AppTest, key: str) -> AppTest:
-    """Open the page's tab ``key`` (its catalogue key, e.g. ``"tab_data"``), as a click on it does.
-
-    The tabs are stateful: only the open one runs, and it stays open across reruns.
-    """
-    lang = at.session_state["lang"] if "lang" in at.session_state else "zh"
-    at.session_state["main_tab"] = t(key, lang)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
