@@ -50,6 +50,7 @@ from scipy.spatial import cKDTree
 
 from coverage import paths
 from coverage.crs import PROJECTED, WGS84
+from coverage.describe import percent
 from coverage.i18n import STRINGS
 from coverage.io.columns import POPULATION_ALIASES, match_columns
 from coverage.io.raster import GRID_ROW_FACTOR, grid_cell_m, read_raster_cells
@@ -230,12 +231,13 @@ def _lattice(district, step: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _percent(share: float) -> str:
-    """A share as a language-neutral percentage: ``"<0.1%"``, ``"3.2%"``, ``"45%"``, ``">99%"``."""
-    if 0 < share < 0.001:
+    """A share as a language-neutral percentage (:func:`coverage.describe.percent`, one decimal):
+    ``"<0.1%"``, ``"3.2%"``, ``"45.0%"``, ``">99.9%"``."""
+    if 0 < share < 0.0005:
         return "<0.1%"
-    if 0.995 <= share < 1:
-        return ">99%"
-    return f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
+    if 0.9995 <= share < 1:
+        return ">99.9%"
+    return percent(share)  # the one way a rate is written: one decimal
 
 
 def _census_cells() -> pd.DataFrame | None:
