@@ -389,7 +389,7 @@ def _coverage_test(
             x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
             finite = np.isfinite(x) & np.isfinite(y)
             out = finite & (x >= left) & (x <= right) & (y >= bottom) & (y <= top)
-            col, row = inverse * (np.where(finite, x, 0.0), np.where(finite, y, 0.0))
+            col, row = inverse @ (np.where(finite, x, 0.0), np.where(finite, y, 0.0))
             col, row = np.floor(col), np.floor(row)
         read = finite & (col >= 0) & (col < w) & (row >= 0) & (row < h)
         out[read] = valid[row[read].astype(np.int64), col[read].astype(np.int64)]
