@@ -31,6 +31,7 @@ from urllib.parse import urlparse
 
 __all__ = [
     "CHROMIUM",
+    "missing_browser",
     "DEAD_PROXY",
     "LOCAL_HOSTS",
     "ROOT",
@@ -45,6 +46,18 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def missing_browser() -> str | None:
+    """Why the browser tests and benchmarks cannot run here (None when Playwright and Chromium are both present)."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install playwright)"
+    if not CHROMIUM.exists():
+        return "/usr/bin/chromium is missing (apt-get install chromium)"
+    return None
+
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync")

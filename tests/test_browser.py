@@ -29,7 +29,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from scripts.browser import CHROMIUM, AppServer, ServerError, guarded_context, launch_chromium  # noqa: E402
+from scripts.browser import AppServer, ServerError, guarded_context, launch_chromium, missing_browser  # noqa: E402
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -38,11 +38,7 @@ try:
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install playwright)"),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium)"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(missing_browser() is not None, reason=str(missing_browser()))]
 
 
 #: Facility names that would run script if they reached innerHTML unescaped.
