@@ -15,6 +15,12 @@ browser sessions (median, min and max):
 - ``review``: the annual review from the click until its table is shown;
 - ``lang``: the switch to English until the tabs read in English.
 
+Beside them, the **floor**: ``benchmarks/floor_app.py`` (a sidebar radio, a title, four metrics, a
+button — no work) served and timed the same way in the same process (``floor_first_load``: until its
+four metrics are shown and the run is over; ``floor_click``: a button click until a metric changes
+and the run is over), with each action's ratio to it (``first_load_vs_floor``, ``add_vs_floor`` …).
+It says how much of a figure is Streamlit and this browser on this machine, not the app.
+
 Each figure ends when Streamlit has finished the run the action started (its status widget gone)
 *and* the page shows the change, so a page that updates early but keeps running is not flattered.
 Beside each figure, ``srv_<action>`` is the page's own server-side time for the same action: the
@@ -85,13 +91,19 @@ def _click_target() -> tuple[float, float]:
         return FALLBACK_CLICK
 
 
-class Server:
-    """The app (:class:`scripts.browser.AppServer`, timing on) with its log read back for ``[timing]`` lines."""
+FLOOR_APP = ROOT / "benchmarks" / "floor_app.py"
 
-    def __init__(self) -> None:
+
+class Server:
+    """The app (:class:`scripts.browser.AppServer`, timing on) with its log read back for ``[timing]`` lines.
+
+    ``script`` serves another page instead (the floor, :data:`FLOOR_APP`).
+    """
+
+    def __init__(self, script: Path | None = None) -> None:
         self.tmp = tempfile.TemporaryDirectory(prefix="bench_app_")
         self.app = AppServer(Path(self.tmp.name) / "workspace", Path(self.tmp.name) / "streamlit.log",
-                             timing=True)
+                             timing=True, script=script)
         try:
             self.app.start()
         except ServerError as exc:
@@ -240,6 +252,35 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
     return out
 
 
+def floor_run(pw, server: Server, attempted: list[str], clicks: int = 3) -> dict[str, float]:
+    """The floor page in a fresh browser session: its first load, then the median of ``clicks`` clicks."""
+    out: dict[str, float] = {}
+    browser = launch_chromium(pw)
+    try:
+        page = guarded_context(browser, attempted).new_page()
+        started = time.perf_counter()
+        page.goto(server.url)
+        page.get_by_test_id("stMetricValue").nth(3).wait_for(timeout=60_000)
+        _idle(page)
+        out["floor_first_load"] = time.perf_counter() - started
+        times = []
+        for n in range(1, clicks + 1):
+            started = time.perf_counter()
+            page.get_by_role("button", name="next").click()
+            _wait_metric(page, 0, "x === v", n * 1000)
+            _idle(page)
+            times.append(time.perf_counter() - started)
+        out["floor_click"] = statistics.median(times)
+    finally:
+        browser.close()
+    return out
+
+
+#: Which floor figure each action is read against.
+FLOOR_OF = {"first_load": "floor_first_load", "layer": "floor_click", "add": "floor_click",
+            "undo": "floor_click", "remove": "floor_click", "lang": "floor_click"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="fresh browser sessions (default 5)")
@@ -256,8 +297,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     click_at = _click_target()
-    server = Server()
     attempted: list[str] = []
+    floors: list[dict[str, float]] = []
+    floor = Server(FLOOR_APP)
+    try:
+        with sync_playwright() as pw:
+            floor_run(pw, floor, attempted)  # warm-up
+            for _ in range(args.runs):
+                floors.append(floor_run(pw, floor, attempted))
+    finally:
+        floor.stop()
+    server = Server()
     runs: list[dict[str, float]] = []
     try:
         with sync_playwright() as pw:
@@ -285,6 +335,12 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(f"srv_{k}_s={server_s}")
         if target:
             parts.append(f"{k}_vs_target={med / target:.2f}")
+        if k in FLOOR_OF:
+            parts.append(f"{k}_vs_floor={med / statistics.median(f[FLOOR_OF[k]] for f in floors):.2f}")
+    for k in ("floor_first_load", "floor_click"):
+        values = [f[k] for f in floors]
+        print(f"{k:<12}{statistics.median(values):>10.2f}{min(values):>8.2f}{max(values):>8.2f}")
+        parts.append(f"{k}_s={statistics.median(values):.2f}[{min(values):.2f}-{max(values):.2f}]")
     parts.append(f"runs={len(runs)} offline={'yes' if not attempted else 'NO:' + str(len(attempted))}")
     print("RESULT " + " ".join(parts))
     return 0 if not attempted else 1

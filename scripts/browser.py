@@ -87,10 +87,14 @@ class AppServer:
         Set ``COVERAGE_APP_TIMING=1`` (one ``[timing] …`` line per step and per run).
     env : mapping, optional
         More environment variables for the app.
+    script : path, optional
+        The Streamlit script to serve (default: the repository's ``app.py``; the benchmark's
+        bare reference page is another).
     """
 
     def __init__(self, workspace: str | Path, log_path: str | Path, timing: bool = False,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, script: str | Path | None = None) -> None:
+        self.script = Path(script) if script is not None else ROOT / "app.py"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workspace = Path(workspace)
@@ -111,7 +115,7 @@ class AppServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, text=True,
