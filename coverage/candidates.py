@@ -45,7 +45,6 @@ __all__ = [
     "CANDIDATE_COLUMNS",
     "CandidatePoints",
     "candidate_points",
-    "candidates_from_points",
     "generate_candidates",
     "locate_towns",
 ]
@@ -244,25 +243,6 @@ def candidate_points(
         None if names is None else [n for n, k in zip(names, keep) if k],
     )
     return CandidatePoints(out, tuple(int(i) + 1 for i in outside))
-
-
-def candidates_from_points(
-    region: "Region",
-    points: "pd.DataFrame | gpd.GeoDataFrame | str | os.PathLike[str]",
-    layer_id: str | None = None,
-    *,
-    crs: str = "wgs84",
-    on_outside: Literal["raise", "drop"] = "raise",
-) -> gpd.GeoDataFrame:
-    """The candidate table of :func:`candidate_points` (same parameters and errors).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        :attr:`CandidatePoints.table`; with ``on_outside="drop"``, :func:`candidate_points` also
-        says which rows were left out.
-    """
-    return candidate_points(region, points, layer_id, crs=crs, on_outside=on_outside).table
 
 
 # --------------------------------------------------------------------------- generated

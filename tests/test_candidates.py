@@ -12,7 +12,6 @@ from shapely.geometry import Point, box
 from coverage.candidates import (
     CANDIDATE_COLUMNS,
     candidate_points,
-    candidates_from_points,
     generate_candidates,
     locate_towns,
 )
@@ -65,7 +64,7 @@ def test_locate_towns(strip):
 
 def test_user_points_get_town_codes(strip):
     lon, lat = lonlat([1500, 9000])
-    cand = candidates_from_points(strip, pd.DataFrame({"名称": ["甲", "乙"], "经度": lon, "纬度": lat}))
+    cand = candidate_points(strip, pd.DataFrame({"名称": ["甲", "乙"], "经度": lon, "纬度": lat})).table
     assert list(cand.columns[:-1]) == CANDIDATE_COLUMNS
     assert cand["town_code"].tolist() == ["440703001", "440703002"]
     assert cand["name"].tolist() == ["甲", "乙"]
@@ -78,19 +77,19 @@ def test_user_points_off_land_are_refused_with_row_numbers(strip):
     lon, lat = lonlat([1500, 20_000, 9000, 30_000])
     df = pd.DataFrame({"lon": lon, "lat": lat})
     with pytest.raises(ValueError, match=r"2 candidate point\(s\).*row\(s\) 2, 4"):
-        candidates_from_points(strip, df)
+        candidate_points(strip, df)
     kept = candidate_points(strip, df, on_outside="drop")
     assert len(kept.table) == 2 and kept.table["x"].tolist() == pytest.approx([X0 + 1500, X0 + 9000], abs=1e-3)
     assert kept.dropped_rows == (2, 4) and not kept.table.attrs
     assert candidate_points(strip, df.iloc[[0, 2]]).dropped_rows == ()
-    assert len(candidates_from_points(strip, df, on_outside="drop")) == 2
+    assert len(candidate_points(strip, df, on_outside="drop").table) == 2
 
 
 def test_user_points_from_projected_geodataframe_and_xy(strip):
     gdf = gpd.GeoDataFrame(geometry=[Point(X0 + 4000, Y0 + 1000)], crs=PROJECTED)
-    assert candidates_from_points(strip, gdf)["town_code"].tolist() == ["440703001"]
+    assert candidate_points(strip, gdf).table["town_code"].tolist() == ["440703001"]
     xy = pd.DataFrame({"x": [X0 + 11_000], "y": [Y0 + 10]})
-    assert candidates_from_points(strip, xy)["town_code"].tolist() == ["440703002"]
+    assert candidate_points(strip, xy).table["town_code"].tolist() == ["440703002"]
 
 
 @pytest.mark.parametrize(
@@ -103,14 +102,14 @@ def test_user_points_from_projected_geodataframe_and_xy(strip):
 )
 def test_user_points_validation(strip, df, message):
     with pytest.raises(ValueError, match=message):
-        candidates_from_points(strip, df)
+        candidate_points(strip, df)
 
 
 def test_user_points_from_file(strip, tmp_path):
     lon, lat = lonlat([1500, 9000])
     path = tmp_path / "cand.csv"
     pd.DataFrame({"名称": ["甲", "乙"], "经度": lon, "纬度": lat}).to_csv(path, index=False)
-    cand = candidates_from_points(strip, path, "elder_care_station")
+    cand = candidate_points(strip, path, "elder_care_station").table
     assert cand["town_code"].tolist() == ["440703001", "440703002"]
     assert cand["name"].tolist() == ["甲", "乙"]
 
@@ -167,8 +166,8 @@ def test_user_file_in_gcj02_is_converted(strip, tmp_path):
     glon, glat = wgs84_to_gcj02(lon, lat)
     path = tmp_path / "gcj.csv"
     pd.DataFrame({"名称": ["甲"], "经度": glon, "纬度": glat}).to_csv(path, index=False)
-    cand = candidates_from_points(strip, path, "elder_care_station", crs="gcj02")
+    cand = candidate_points(strip, path, "elder_care_station", crs="gcj02").table
     assert cand["x"].iloc[0] == pytest.approx(X0 + 4500, abs=1.0)
     assert cand["y"].iloc[0] == pytest.approx(Y0 + 1500, abs=1.0)
-    raw = candidates_from_points(strip, path, "elder_care_station")  # read as WGS-84: offset by the datum shift
+    raw = candidate_points(strip, path, "elder_care_station").table  # read as WGS-84: offset by the datum shift
     assert np.hypot(raw["x"].iloc[0] - X0 - 4500, raw["y"].iloc[0] - Y0 - 1500) > 100

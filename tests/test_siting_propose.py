@@ -327,9 +327,9 @@ def test_site_command_target_percent_and_errors(region, tmp_path, monkeypatch, c
 
 
 def test_prepared_candidate_table_is_accepted(region):
-    from coverage.candidates import candidates_from_points
+    from coverage.candidates import candidate_points
 
-    table = candidates_from_points(region, user_candidates())
+    table = candidate_points(region, user_candidates()).table
     res = propose_sites(region, LAYER, k=1, candidates=pd.DataFrame(table.drop(columns="geometry")))
     assert res.params["candidate_source"] == "table"
     assert res.sites["name"].tolist() == ["m67"]

@@ -20,7 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from coverage.candidates import candidates_from_points
+from coverage.candidates import candidate_points
 from coverage.cli import CLIError, add_region_arguments, region_from_args
 from coverage.commands._options import (
     CSV_SUFFIXES,
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     candidates = None
     if args.candidates:
         # read here so the file's coordinate system (--crs) applies
-        candidates = candidates_from_points(region, args.candidates, args.layer, crs=args.crs)
+        candidates = candidate_points(region, args.candidates, args.layer, crs=args.crs).table
     result = propose_sites(
         region, args.layer, k=args.k, target=target, candidates=candidates, solver=args.solver,
         standards=standards, time_limit=args.time_limit, objective=args.objective, capacity=args.capacity,

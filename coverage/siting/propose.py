@@ -39,7 +39,7 @@ from pyproj import Transformer
 from tqdm.auto import tqdm
 
 import coverage
-from coverage.candidates import CANDIDATE_COLUMNS, candidates_from_points, generate_candidates, locate_towns
+from coverage.candidates import CANDIDATE_COLUMNS, candidate_points, generate_candidates, locate_towns
 from coverage.crs import PROJECTED, WGS84
 from coverage.errors import InputError
 from coverage.layers import get_layer
@@ -125,7 +125,7 @@ def _resolve_candidates(
             cand = gpd.GeoDataFrame(pd.DataFrame(cand), geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
         return cand.to_crs(WGS84).reset_index(drop=True), "table"
     if isinstance(candidates, (str, os.PathLike, pd.DataFrame)):
-        return candidates_from_points(region, candidates, layer_id), "user"
+        return candidate_points(region, candidates, layer_id).table, "user"
     raise InputError(
         f"candidates must be None (generate), a file path or a (Geo)DataFrame; got {type(candidates).__name__}"
     )
@@ -222,7 +222,7 @@ def propose_sites(
         (``lscp``), or ``"town"`` / ``"county"``: one new site in each unit lacking
         a facility.
     candidates : path, (Geo)DataFrame or None
-        Candidate sites (see :func:`coverage.candidates.candidates_from_points`); None
+        Candidate sites (see :func:`coverage.candidates.candidate_points`); None
         generates them from the uncovered demand
         (:func:`coverage.candidates.generate_candidates`).
     solver : {"auto", "ilp", "greedy"}, default "auto"
