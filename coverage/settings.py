@@ -33,6 +33,10 @@ POPULATION_DISTRICT_COVERED = 0.9
 MAX_BEDS_PER_FACILITY = 5_000
 #: Earliest plausible opening year (the next calendar year is the latest).
 MIN_OPENING_YEAR = 1949
+#: Two facilities of one register with the same name this close (m) are reported as duplicates.
+DUPLICATE_DISTANCE_M = 5.0
+#: Facilities outside every town polygon but this close (m) to one are given the nearest town (noted).
+NEAREST_TOWN_M = 2000.0
 #: Town boundaries: pairwise overlap above this share of the smaller town is a warning;
 #: one town covering more than this share of the city is an error.
 TOWN_OVERLAP_SHARE = 0.01

@@ -42,7 +42,7 @@ message lists every error with file, row and column):
 
 **Notes** (what was done, so nothing changes unseen): the file's columns that are not a
 facility field (not in the result); points outside every town polygon given the nearest
-town within :data:`NEAREST_TOWN_M`; features without geometry placed at their
+town within :data:`coverage.settings.NEAREST_TOWN_M`; features without geometry placed at their
 longitude/latitude columns; datum conversions and reprojections; rows naming a town other
 than the one containing the point.
 
@@ -80,13 +80,10 @@ from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_table
 from coverage.io.towns import city_outline, match_failure
 from coverage.layers import get_layer
 from coverage.schema import DISTRICT_CODE, FACILITY_COLUMNS, FACILITY_EXTRA_COLUMNS, FACILITY_INT_COLUMNS, TOWN_CODE
-from coverage.settings import MAX_BEDS_PER_FACILITY, MIN_OPENING_YEAR
+from coverage.settings import DUPLICATE_DISTANCE_M, MAX_BEDS_PER_FACILITY, MIN_OPENING_YEAR, NEAREST_TOWN_M
 
-__all__ = ["read_facilities", "FACILITY_COLUMNS", "FACILITY_EXTRA_COLUMNS", "DUPLICATE_DISTANCE_M"]
+__all__ = ["read_facilities", "FACILITY_COLUMNS", "FACILITY_EXTRA_COLUMNS"]
 
-DUPLICATE_DISTANCE_M = 5.0
-#: Points outside every town polygon but this close to one are given the nearest town.
-NEAREST_TOWN_M = 2000.0
 _CRS_LABEL = {"gcj02": "GCJ-02", "bd09": "BD-09"}
 #: Canonical fields read as text into the result (the rest: coordinates, ids, counts, town, district).
 _TEXT_FIELDS = ("name", "address", "type")
