@@ -391,14 +391,16 @@ def test_a_file_over_one_district_of_two(two_districts, tmp_path):
     utm = gpd.GeoSeries([box(*BOX_A), box(*BOX_B)], crs=4326).to_crs(32649)
     assert issue.values["fraction"] == pytest.approx(utm.area[0] / utm.area.sum(), abs=0.01)
     assert {k: issue.values[k] for k in ("n_covered", "n_all", "covered", "n_left", "left")} == {
-        "n_covered": 1, "n_all": 2, "covered": "440703 蓬江区", "n_left": 1, "left": "440781 台山市"}
+        "n_covered": 1, "n_all": 2, "covered": [{"code": "440703", "zh": "蓬江区", "en": "蓬江区"}], "n_left": 1,
+        "left": [{"code": "440781", "zh": "台山市", "en": "台山市"}]}  # no English names in this file: the Chinese
     assert issue.message.startswith(
         "the file covers 1 of the 2 districts wholly (440703 蓬江区), yet it replaces the whole population grid: "
         "1 district(s) are left without people, or with only the part the file covers (in brackets, the share "
         f"of the district's area): 440781 台山市. It covers {issue.values['share']} of the city's area (not of its "
         "people: without the embedded population grid, where people live inside a district is not known)")
     agrees = _issue(report, "import.population.census_agrees")
-    assert dict(agrees.values) == {"people": pytest.approx(853_007), "n": 1, "districts": "440703 蓬江区",
+    assert dict(agrees.values) == {"people": pytest.approx(853_007), "n": 1,
+                                   "districts": [{"code": "440703", "zh": "蓬江区", "en": "蓬江区"}],
                                    "census": 853_007.0, "diff": pytest.approx(0, abs=1e-9)}
 
 
@@ -410,7 +412,8 @@ def test_a_file_over_both_districts_warns_nothing_and_checks_the_census(two_dist
         read_population(write_csv(tmp_path / "both.csv", rows))
     assert not [w for w in exc.value.report.warnings if "district" in w.code]
     issue = _issue(exc.value, "import.population.census_mismatch")
-    assert issue.values["districts"] == "440703 蓬江区, 440781 台山市" and issue.values["n"] == 2
+    assert [p["code"] for p in issue.values["districts"]] == ["440703", "440781"] and issue.values["n"] == 2
+    assert "440703 蓬江区, 440781 台山市" in issue.message and "440703 蓬江区、440781 台山市" in issue.text("zh")
     assert issue.values["census"] == CENSUS_2020_TOTALS["440703"] + CENSUS_2020_TOTALS["440781"]
     assert issue.values["tolerance"] == 0.5 and issue.values["people"] == len(rows) - 1
     _, report = read_population(write_csv(tmp_path / "both.csv", rows), census_check=False)
@@ -433,7 +436,9 @@ def test_a_file_over_part_of_a_district(two_districts, tmp_path):
     path = tif(tmp_path / "w.tif", np.full((10, 5), 1.0, dtype="float32"), OVER_A)
     issue = _issue(_import(path), "import.population.partial_city.area")
     assert issue.values["n_districts"] == 1
-    share = float(re.fullmatch(r"440703 蓬江区 \(([\d.]+)%\)", issue.values["districts"]).group(1)) / 100
+    [place] = issue.values["districts"]
+    assert place["code"] == "440703"
+    share = float(place["share"].rstrip("%")) / 100
     assert share == pytest.approx(0.5, abs=0.03)
     utm = gpd.GeoSeries([box(*BOX_A), box(*BOX_B)], crs=4326).to_crs(32649)
     assert issue.values["fraction"] == pytest.approx(utm.area[0] / 2 / utm.area.sum(), abs=0.01)

@@ -52,3 +52,20 @@ def test_a_damaged_saved_issue_is_refused_not_hidden():
         Issue.from_dict({**base, "row": "three"})
     with pytest.raises(KeyError):
         Issue.from_dict({**base, "values": {}}).text("en")  # a missing value is not shown as "{n}"
+
+
+def test_places_in_a_message_are_named_in_the_language_it_is_shown_in():
+    """A reader keeps districts as codes with both names; the English message names them in English,
+    the Chinese in Chinese (with 、), also after the report is saved and read back."""
+    report = ImportReport(file="pop.csv", layer="population")
+    places = [{"code": "440703", "zh": "蓬江区", "en": "Pengjiang District", "share": "10.1%"},
+              {"code": "440781", "zh": "台山市", "en": ""}]  # no English name: the Chinese one
+    report.note("import.population.census_agrees", people=10, n=2, census=10, diff=0.0, districts=places)
+    [issue] = report.notes
+    assert "(440703 Pengjiang District (10.1%), 440781 台山市)" in issue.message
+    assert "（440703 蓬江区 (10.1%)、440781 台山市）" in issue.text("zh")
+    back = Issue.from_dict(json.loads(json.dumps(dataclasses.asdict(issue), ensure_ascii=False)))
+    assert back.message == issue.message and back.text("zh") == issue.text("zh")
+    # a saved report whose districts were written out as text keeps that text
+    old = dataclasses.replace(issue, values={**issue.values, "districts": "440703 蓬江区"})
+    assert "(440703 蓬江区)" in old.message

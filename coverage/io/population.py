@@ -252,11 +252,12 @@ def _census_cells() -> pd.DataFrame | None:
 def _check_coverage(cells: pd.DataFrame, covers, report: ImportReport, districts: dict[str, dict]) -> None:
     """Warn when the file, which replaces the whole population grid, leaves part of the city out.
 
-    ``districts`` maps each district code to its ``name``, ``share`` (of its area the file covers),
+    ``districts`` maps each district code to its names ``zh`` / ``en``, ``share`` (of its area the file covers),
     ``covered`` (the share reaches ``settings.POPULATION_DISTRICT_COVERED``) and its lattice
     ``samples`` / ``hits``. The warning gives the share of the city's 2020 census population the
     file covers (where the embedded grid places it), or of the city's area when there is no
-    embedded grid, and names the districts not covered wholly (with the share of each covered).
+    embedded grid, and names the districts not covered wholly (with the share of each covered): the
+    districts are places in the values (codes, names in both languages, shares), worded when shown.
     """
     covered = [c for c, d in districts.items() if d["covered"]]
     if len(covered) == len(districts):
@@ -277,24 +278,26 @@ def _check_coverage(cells: pd.DataFrame, covers, report: ImportReport, districts
     # ``fraction`` is not shown (``share`` is its rounded text): it is there for programs reading the report
     share_values.update(share=_percent(fraction), fraction=fraction)
 
-    def named(code: str, bracket: bool) -> str:
+    def named(code: str, bracket: bool) -> dict[str, str]:
+        # a place of the issue's values (coverage.io.report.place_list_text names it in the page's language)
         d = districts[code]
-        if not bracket:
-            return d["name"]
-        # a district holding some of the file's cells but none of the sample points: a sliver
-        return f"{d['name']} ({'<0.1%' if d['share'] == 0 else _percent(d['share'])})"
+        place = {"code": code, "zh": d["zh"], "en": d["en"]}
+        if bracket:
+            # a district holding some of the file's cells but none of the sample points: a sliver
+            place["share"] = "<0.1%" if d["share"] == 0 else _percent(d["share"])
+        return place
 
     if not covered:
         # some district is touched: the file holds people (an empty file is refused before) in towns
         touched = [c for c, d in districts.items() if d["share"] > 0 or c in with_cells]
         report.warn(f"import.population.partial_city.{how}", n_districts=len(touched),
-                    districts=", ".join(named(c, True) for c in touched), **share_values)
+                    districts=[named(c, True) for c in touched], **share_values)
         return
     left = [c for c in districts if not districts[c]["covered"]]
     report.warn(
         f"import.population.districts_left_out.{how}", n_covered=len(covered), n_all=len(districts),
-        covered=", ".join(named(c, False) for c in covered), n_left=len(left),
-        left=", ".join(named(c, districts[c]["share"] > 0 or c in with_cells) for c in left), **share_values,
+        covered=[named(c, False) for c in covered], n_left=len(left),
+        left=[named(c, districts[c]["share"] > 0 or c in with_cells) for c in left], **share_values,
     )
 
 
@@ -317,13 +320,14 @@ def _check_census(cells: pd.DataFrame, covers, report: ImportReport, enforce: bo
         return
     step = grid_cell_m()
     codes = d["district_code"].astype(str).tolist()
-    label = d["district_zh"].astype(str).tolist() if "district_zh" in d else [""] * len(codes)
+    zh_names = d["district_zh"].astype(str).tolist() if "district_zh" in d else [""] * len(codes)
+    en_names = d["district_en"].astype(str).tolist() if "district_en" in d else zh_names
     districts: dict[str, dict] = {}
-    for code, zh, geom in sorted(zip(codes, label, d.geometry), key=lambda r: r[0]):
+    for code, zh, en, geom in sorted(zip(codes, zh_names, en_names, d.geometry), key=lambda r: r[0]):
         px, py = _lattice(geom, step)
         hits = int(covers(px, py).sum()) if px.size else 0
         share = hits / px.size if px.size else 0.0
-        districts[code] = {"name": f"{code} {zh}".strip(), "share": share, "samples": int(px.size), "hits": hits,
+        districts[code] = {"zh": zh, "en": en or zh, "share": share, "samples": int(px.size), "hits": hits,
                            "covered": share >= POPULATION_DISTRICT_COVERED}
     _check_coverage(cells, covers, report, districts)
     covered = [c for c, v in districts.items() if v["covered"]]
@@ -332,8 +336,8 @@ def _check_census(cells: pd.DataFrame, covers, report: ImportReport, enforce: bo
     in_file = float(cells.loc[cells["district_code"].astype(str).isin(covered), "pop_total"].sum())
     census = float(sum(CENSUS_2020_TOTALS[c] for c in covered))
     ratio = in_file / census
-    where = {"people": in_file, "n": len(covered), "districts": ", ".join(districts[c]["name"] for c in covered),
-             "census": census}
+    where = {"people": in_file, "n": len(covered), "census": census,
+             "districts": [{"code": c, "zh": districts[c]["zh"], "en": districts[c]["en"]} for c in covered]}
     if abs(ratio - 1) <= POPULATION_CENSUS_TOLERANCE:
         report.note("import.population.census_agrees", **where, diff=ratio - 1)
         return

@@ -12,9 +12,32 @@ import pandas as pd
 from coverage.errors import DataImportError
 from coverage.i18n import STRINGS, t
 
-__all__ = ["Issue", "ImportReport", "DataImportError", "file_error"]
+__all__ = ["Issue", "ImportReport", "DataImportError", "file_error", "is_place_list", "place_list_text"]
 
 Severity = Literal["error", "warning", "info"]
+
+
+def is_place_list(value: Any) -> bool:
+    """Whether an issue value is a list of places (dicts with a ``code``), see :func:`place_list_text`."""
+    return isinstance(value, (list, tuple)) and bool(value) and all(
+        isinstance(p, Mapping) and "code" in p for p in value)
+
+
+def place_list_text(places: Any, lang: str = "en") -> str:
+    """Places named in ``lang``: ``440703 Pengjiang District (10.1%), 440781 Taishan City``.
+
+    Each place is a dict with ``code``, its names ``zh`` / ``en`` (the Chinese where English is
+    missing) and optionally ``share``, a language-neutral text shown in brackets. The reader
+    keeps codes and names in the issue's values, so a report is worded in the page's language
+    when it is shown, not when it is made.
+    """
+    parts = []
+    for place in places:
+        name = place.get(lang) or place.get("zh") or ""
+        text = f"{place['code']} {name}".strip()
+        share = place.get("share")
+        parts.append(f"{text} ({share})" if share else text)
+    return ("、" if lang == "zh" else ", ").join(parts)
 
 
 @dataclass(frozen=True)
@@ -52,10 +75,12 @@ class Issue:
         A value whose name ends in ``_key`` and holds a catalogue key is itself worded in
         ``lang`` first (formatted with the issue's other values): a phrase the library chose,
         e.g. ``area_key="import.tables.area.city_boundary"`` for ``outside {area_key}``.
+        A value that is a list of places (see :func:`place_list_text`) is written with each place's
+        name in ``lang``.
         """
         if self.code not in STRINGS:      # a report saved before messages had codes: its literal text
             return self.code
-        values = dict(self.values)
+        values = {k: place_list_text(v, lang) if is_place_list(v) else v for k, v in self.values.items()}
         keyed = [k for k, v in values.items() if k.endswith("_key") and isinstance(v, str) and v in STRINGS]
         if keyed:
             plain = {k: v for k, v in values.items() if k not in keyed}
