@@ -293,7 +293,10 @@ def test_sheet_choice_codes(tmp_path):
     assert issue.text("en") == "read sheet '站点'; sheets without a table header not read: '说明' (2 cells)"
     more = _xlsx(tmp_path / "more.xlsx", [HEADER, ["甲", 113.05, 22.55]], sheets={"说明": [["见附件"]], "备注": [["a", "b"]]})
     issue = _issue(_table(more), "import.tables.xlsx_other_sheets")
-    assert issue.values == {"sheet": "站点", "others": "'说明' (1 cell), '备注' (2 cells)"}
+    assert issue.values == {"sheet": "站点", "others": [{"name": "说明", "cells": 1}, {"name": "备注", "cells": 2}]}
+    assert issue.text("en") == ("read sheet '站点'; sheets without a table header not read: '说明' (1 cell), "
+                                "'备注' (2 cells)")
+    assert issue.text("zh") == "已读取工作表 '站点'；以下工作表没有表头，未读取：'说明'（1 个单元格）、'备注'（2 个单元格）"
     one = _xlsx(tmp_path / "one.xlsx", [HEADER, ["甲", 113.05, 22.55]], sheets={"说明": [["见附件"]]})
     assert _issue(_table(one), "import.tables.xlsx_other_sheet").code == (
         "import.tables.xlsx_other_sheet_skipped_one_cell")
@@ -374,7 +377,9 @@ def test_vector_codes(tmp_path):
                          crs="EPSG:4326").to_file(gpkg, layer=name, driver="GPKG")
     issue = _failure(read_vector, gpkg, _report(gpkg))
     assert issue.code == "import.tables.several_layers"
-    assert issue.values == {"n": 2, "layers": "'a' (1 feature), 'b' (2 features)"}
+    assert issue.values == {"n": 2, "layers": [{"name": "a", "features": 1}, {"name": "b", "features": 2}]}
+    assert issue.text("en").startswith("2 layers hold features: 'a' (1 feature), 'b' (2 features); choose one")
+    assert issue.text("zh").startswith("2 个图层都有要素：'a'（1 个要素）、'b'（2 个要素）；请选择其一")
     issue = _failure(read_vector, gpkg, _report(gpkg), layer_name="c")
     assert (issue.code, issue.values) == ("import.tables.no_such_layer", {"name": "c", "layers": "'a', 'b'"})
     report = _report(gpkg)

@@ -9,6 +9,11 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     "import.where.row": ("，第 {row} 行", ", row {row}"),
     "import.where.column": ("，列 {column}", ", column {column}"),
+    # counts inside a list of named items (coverage.io.report.value_text)
+    "import.count.cells": ("{n} 个单元格", "{n} cells"),
+    "import.count.cells_one": ("{n} 个单元格", "{n} cell"),
+    "import.count.features": ("{n} 个要素", "{n} features"),
+    "import.count.features_one": ("{n} 个要素", "{n} feature"),
     "import.where.issue": ("{where}：{message}", "{where}: {message}"),
     "import.cannot_import.one": ("无法导入 {file}：{n} 处错误", "cannot import {file}: {n} error"),
     "import.cannot_import.many": ("无法导入 {file}：{n} 处错误", "cannot import {file}: {n} errors"),

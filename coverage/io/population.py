@@ -279,7 +279,7 @@ def _check_coverage(cells: pd.DataFrame, covers, report: ImportReport, districts
     share_values.update(share=_percent(fraction), fraction=fraction)
 
     def named(code: str, bracket: bool) -> dict[str, str]:
-        # a place of the values (coverage.io.report.place_list_text names it in the page's language)
+        # a place of the values (coverage.io.report.value_text names it in the page's language)
         d = districts[code]
         place = {"code": code, "zh": d["zh"], "en": d["en"]}
         if bracket:

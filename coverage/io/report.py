@@ -12,31 +12,42 @@ import pandas as pd
 from coverage.errors import DataImportError
 from coverage.i18n import STRINGS, t
 
-__all__ = ["Issue", "ImportReport", "DataImportError", "file_error", "is_place_list", "place_list_text"]
+__all__ = ["Issue", "ImportReport", "DataImportError", "file_error", "value_text", "COUNTS"]
 
 Severity = Literal["error", "warning", "info"]
 
 
-def is_place_list(value: Any) -> bool:
-    """Whether an issue value is a list of places (dicts with a ``code``), see :func:`place_list_text`."""
-    return isinstance(value, (list, tuple)) and bool(value) and all(
-        isinstance(p, Mapping) and "code" in p for p in value)
+#: Counts a named item of a list value may carry (see :func:`value_text`), each worded by the
+#: catalogue keys ``import.count.<name>`` and ``import.count.<name>_one``.
+COUNTS = ("cells", "features")
 
 
-def place_list_text(places: Any, lang: str = "en") -> str:
-    """Places named in ``lang``: ``440703 Pengjiang District (10.1%), 440781 Taishan City``.
+def value_text(value: Any, lang: str = "en") -> Any:
+    """An issue value as it is shown in ``lang``: a structured list worded, anything else as is.
 
-    Each place is a dict with ``code``, its names ``zh`` / ``en`` (the Chinese where English is
-    missing) and optionally ``share``, a language-neutral text shown in brackets. The reader
-    keeps codes and names in the issue's values, so a report is worded in the page's language
-    when it is shown, not when it is made.
+    Two kinds of list are worded when the message is shown, not when it is made:
+
+    * **places** — dicts with ``code``, names ``zh`` / ``en`` (the Chinese where English is
+      missing) and optionally ``share``, a language-neutral text in brackets:
+      ``440703 Pengjiang District (10.1%), 440781 Taishan City``;
+    * **counted items** — dicts with ``name`` and one count of :data:`COUNTS`:
+      ``'Sheet2' (3 cells), 'notes' (1 cell)`` / ``'Sheet2'（3 个单元格）、…``.
     """
+    if not (isinstance(value, (list, tuple)) and value and all(isinstance(v, Mapping) for v in value)):
+        return value
     parts = []
-    for place in places:
-        name = place.get(lang) or place.get("zh") or ""
-        text = f"{place['code']} {name}".strip()
-        share = place.get("share")
-        parts.append(f"{text} ({share})" if share else text)
+    if all("code" in v for v in value):
+        for place in value:
+            text = f"{place['code']} {place.get(lang) or place.get('zh') or ''}".strip()
+            parts.append(f"{text} ({place['share']})" if place.get("share") else text)
+    elif all("name" in v and any(k in v for k in COUNTS) for v in value):
+        for item in value:
+            kind = next(k for k in COUNTS if k in item)
+            n = int(item[kind])
+            count = t(f"import.count.{kind}{'_one' if n == 1 else ''}", lang, n=n)
+            parts.append(f"{item['name']!r}（{count}）" if lang == "zh" else f"{item['name']!r} ({count})")
+    else:
+        return value
     return ("、" if lang == "zh" else ", ").join(parts)
 
 
@@ -75,12 +86,11 @@ class Issue:
         A value whose name ends in ``_key`` and holds a catalogue key is itself worded in
         ``lang`` first (formatted with the issue's other values): a phrase the library chose,
         e.g. ``area_key="import.tables.area.city_boundary"`` for ``outside {area_key}``.
-        A value that is a list of places (see :func:`place_list_text`) is written with each place's
-        name in ``lang``.
+        A structured list (places, counted items: :func:`value_text`) is worded in ``lang``.
         """
         if self.code not in STRINGS:      # a report saved before messages had codes: its literal text
             return self.code
-        values = {k: place_list_text(v, lang) if is_place_list(v) else v for k, v in self.values.items()}
+        values = {k: value_text(v, lang) for k, v in self.values.items()}
         keyed = [k for k, v in values.items() if k.endswith("_key") and isinstance(v, str) and v in STRINGS]
         if keyed:
             plain = {k: v for k, v in values.items() if k not in keyed}

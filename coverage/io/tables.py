@@ -380,9 +380,9 @@ def _xlsx_sheet(
         if len(others) == 1:
             key = "import.tables.xlsx_other_sheet_skipped" + ("_one_cell" if cells[others[0]] == 1 else "")
             report.warn(key, sheet=chosen, other=others[0], cells=cells[others[0]])
-        else:  # the list keeps its English counts in both languages
+        else:  # counted items, worded in the page's language (coverage.io.report.value_text)
             report.warn("import.tables.xlsx_other_sheets_skipped", sheet=chosen,
-                        others=", ".join(f"{t!r} ({cells[t]} cell{'s' if cells[t] != 1 else ''})" for t in others))
+                        others=[{"name": t, "cells": cells[t]} for t in others])
     elif len(titles) > 1:
         report.note("import.tables.xlsx_read_sheet", sheet=chosen)
     return chosen, all_rows[chosen], next(s.merged for s in scans if s.title == chosen)
@@ -530,7 +530,7 @@ def read_vector(path: Path, report: ImportReport, layer_name: str | None = None)
     elif len(layers) > 1:
         raise file_error(
             path, "import.tables.several_layers", n=len(layers),
-            layers=", ".join(f"{n!r} ({k} feature{'s' if k != 1 else ''})" for n, k in layers),
+            layers=[{"name": n, "features": k} for n, k in layers],
         )
     else:
         chosen = names[0] if names else None
