@@ -91,15 +91,28 @@ def covered_mask(reach: CellReach | np.ndarray, n_cells: int) -> np.ndarray:
     return mask
 
 
+def _town_columns(region: Region) -> dict[str, list[str]]:
+    """``town_code``, ``town_zh``, ``district_code``, ``district_zh`` of every town, as text."""
+    return {c: [str(v) for v in region.towns[c].tolist()]
+            for c in ("town_code", "town_zh", "district_code", "district_zh")}
+
+
+def _district_columns(region: Region) -> tuple[list[str], list[str]]:
+    """``district_code`` and ``district_zh`` of every district (first row of a repeated code), as text."""
+    d = region.districts
+    names: dict[str, str] = {}
+    for code, name in zip(d["district_code"].tolist(), d["district_zh"].tolist()):
+        names.setdefault(str(code), str(name))
+    return list(names), list(names.values())
+
+
 def _town_table(region: Region) -> pd.DataFrame:
-    cols = ["town_code", "town_zh", "district_code", "district_zh"]
-    return pd.DataFrame({c: [str(v) for v in region.towns[c].tolist()] for c in cols}, dtype=object)
+    return pd.DataFrame(_town_columns(region), dtype=object)
 
 
 def _district_table(region: Region) -> pd.DataFrame:
-    d = region.districts
-    out = pd.DataFrame({c: [str(v) for v in d[c].tolist()] for c in ("district_code", "district_zh")}, dtype=object)
-    return out.drop_duplicates("district_code").reset_index(drop=True)
+    codes, names = _district_columns(region)
+    return pd.DataFrame({"district_code": codes, "district_zh": names}, dtype=object)
 
 
 # --------------------------------------------------------------------------- population coverage
@@ -159,56 +172,78 @@ def population_coverage(
     # People in cells with no road within the snap distance (network mode): unreachable, not covered.
     off = reach.off_network if isinstance(reach, CellReach) else None
     off_network = np.where(np.asarray(off, dtype=bool), served, 0.0) if off is not None else np.zeros_like(served)
-    measures = {"served": served, "covered": covered, "off_network": off_network}
+    measures = (served, covered, off_network)
 
-    def sums(codes: np.ndarray) -> dict[str, dict[str, float]]:
-        # Cells with no code (e.g. outside every town of an uploaded file) add to no unit's row.
-        labels = pd.Series(codes, dtype=object)
-        keys, inverse = pd.factorize(labels.where(labels.notna(), "").astype(str), sort=False)
-        totals = {n: np.bincount(keys, weights=w, minlength=len(inverse)) for n, w in measures.items()}
-        return {str(k): {n: t[i] for n, t in totals.items()} for i, k in enumerate(inverse)}
+    towns = _town_columns(region)
+    town_sums = _unit_sums(pop["town_code"], measures, towns["town_code"])
+    known_codes, known_names = _district_columns(region)
+    by_district = _code_groups(pop["district_code"])
+    extra = sorted(set(by_district[1]) - set(known_codes) - {""})
+    district_codes, district_names = known_codes + extra, known_names + extra
+    district_sums = _unit_sums(pop["district_code"], measures, district_codes, by_district)
+    city_sums = np.array([[float(w.sum()) for w in measures]])
+    values = np.vstack([town_sums, district_sums, city_sums])  # rows x (served, covered, off_network)
 
-    def fill(rows: pd.DataFrame, by: dict[str, dict[str, float]], key: str) -> None:
-        for n in measures:
-            rows[n] = [by.get(c, {}).get(n, 0.0) for c in rows[key]]
-
-    town_rows = _town_table(region)
-    fill(town_rows, sums(pop["town_code"].to_numpy()), "town_code")
-    town_rows.insert(0, "level", "town")
-
-    districts = _district_table(region)
-    by_district = sums(pop["district_code"].to_numpy())
-    extra = sorted(set(by_district) - set(districts["district_code"]) - {""})
-    if extra:
-        districts = pd.concat(
-            [districts, pd.DataFrame({"district_code": extra, "district_zh": extra})], ignore_index=True
-        )
-    district_rows = districts.copy()
-    fill(district_rows, by_district, "district_code")
-    district_rows.insert(0, "level", "district")
-    district_rows["town_code"] = pd.NA
-    district_rows["town_zh"] = pd.NA
-
-    city_rows = pd.DataFrame(
-        {
-            "level": ["city"],
-            "town_code": [pd.NA],
-            "town_zh": [pd.NA],
-            "district_code": [pd.NA],
-            "district_zh": [pd.NA],
-            **{n: [float(w.sum())] for n, w in measures.items()},
-        }
-    )
-    out = pd.concat([town_rows, district_rows, city_rows], ignore_index=True)
-    out["layer"] = layer_id
-    out["served_group"] = col
-    out["uncovered"] = out["served"] - out["covered"]
+    n_town, n_district = len(towns["town_code"]), len(district_codes)
+    n_rows = n_town + n_district + 1
+    na = [pd.NA] * (n_district + 1)
+    total, hit, off_sum = values[:, 0], values[:, 1], values[:, 2]
+    numbers = {"served": total, "covered": hit, "uncovered": total - hit, "off_network": off_sum}
+    whole = pop[col].dtype.kind in "iub" or bool(np.all(np.mod(served, 1) == 0))  # whole people: integers
+    if whole:
+        numbers = {k: v.round().astype("int64") for k, v in numbers.items()}
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["rate"] = np.where(out["served"] > 0, out["covered"] / out["served"], np.nan)
-    if np.all(np.mod(served, 1) == 0):
-        for c in ("served", "covered", "uncovered", "off_network"):
-            out[c] = out[c].round().astype("int64")
-    return out[COVERAGE_COLUMNS]
+        rate = np.where(total > 0, hit / total, np.nan)
+    columns = {
+        "level": ["town"] * n_town + ["district"] * n_district + ["city"],
+        "town_code": pd.Series(towns["town_code"] + na, dtype=object),
+        "town_zh": pd.Series(towns["town_zh"] + na, dtype=object),
+        "district_code": pd.Series(towns["district_code"] + district_codes + [pd.NA], dtype=object),
+        "district_zh": pd.Series(towns["district_zh"] + district_names + [pd.NA], dtype=object),
+        "layer": [layer_id] * n_rows,
+        "served_group": [col] * n_rows,
+        **numbers,
+        "rate": rate,
+    }
+    return pd.DataFrame({c: columns[c] for c in COVERAGE_COLUMNS})
+
+
+def _code_groups(codes: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Group of every cell by its code written as text (a missing code is the group ``""``).
+
+    Returns
+    -------
+    group : (m,) int array
+        Index into ``labels`` of each cell.
+    labels : list of str
+        The distinct codes as text, in order of first appearance.
+    """
+    keys, uniques = pd.factorize(codes, use_na_sentinel=True)
+    labels: list[str] = []
+    position: dict[str, int] = {}
+    remap = np.empty(len(uniques) + 1, dtype=np.int64)  # the last slot: missing codes (key -1)
+    for i, text in enumerate([str(u) for u in uniques] + [""]):
+        if text not in position:  # e.g. 1 and "1": one group, as their text is one code
+            position[text] = len(labels)
+            labels.append(text)
+        remap[i] = position[text]
+    return remap[keys], labels
+
+
+def _unit_sums(codes: pd.Series, measures: Sequence[np.ndarray], unit_codes: Sequence[str],
+               groups: tuple[np.ndarray, list[str]] | None = None) -> np.ndarray:
+    """Sum of each measure over the cells of each unit code (0 for a code no cell has).
+
+    Returns
+    -------
+    (len(unit_codes), len(measures)) float array
+    """
+    group, labels = _code_groups(codes) if groups is None else groups
+    totals = np.column_stack([np.bincount(group, weights=w, minlength=len(labels)) for w in measures])
+    totals = np.vstack([totals, np.zeros((1, totals.shape[1]))])  # the last row: codes no cell has
+    where = {text: i for i, text in enumerate(labels)}
+    rows = np.array([where.get(c, len(labels)) for c in unit_codes], dtype=np.int64)
+    return totals[rows]
 
 
 def coverage_summary(

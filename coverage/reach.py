@@ -33,7 +33,8 @@ Public engine API (what other modules use): :class:`ReachModel` (with :attr:`~Re
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal, Sequence
 
@@ -473,6 +474,30 @@ class ReachModel:
         self._nearest[cells] = np.where(ok, act[np.minimum(i, len(act) - 1)], -1)
 
     # ---------------------------------------------------------------- what-if
+    def copy(self) -> "ReachModel":
+        """An independent model in the same state, without recomputing anything.
+
+        The copy shares what no change touches (cells, limits, area types, the network and
+        its graphs, the snapped cells, the cell KD-tree) and owns what a change updates (the
+        facilities, the per-cell and per-node state), so editing one never alters the other.
+        This is how the app starts a what-if scenario from the model an analysis already
+        built (a layer switch then costs a copy, not a second reach computation).
+        """
+        other = copy.copy(self)
+        other.facility_xy = self.facility_xy.copy()
+        other.active = self.active.copy()
+        other._cost = self._cost.copy()
+        other._nearest = self._nearest.copy()
+        other._snapshot = None
+        other._mode_groups = [
+            replace(g, fac_node=list(g.fac_node), fac_offset=list(g.fac_offset),
+                    dist=None if g.dist is None else g.dist.copy(),
+                    src=None if g.src is None else g.src.copy(),
+                    one_source=None)  # the add's scratch matrix is written in place: never shared
+            for g in self._mode_groups
+        ]
+        return other
+
     @property
     def reach(self) -> CellReach:
         """Current :class:`CellReach` (a read-only snapshot: later changes do not alter it)."""

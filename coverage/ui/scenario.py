@@ -2,24 +2,34 @@
 
 A :class:`Scenario` wraps :class:`coverage.reach.ReachModel` (incremental: adding or removing
 one facility updates the per-cell reach without recomputing the others) and keeps the list of
-changes so the last one can be undone. The app keeps one Scenario per session and layer.
+changes so the last one can be undone. The app keeps one Scenario per session and layer; it
+starts from the model its :class:`coverage.analysis.Analysis` already built
+(:meth:`Scenario.from_analysis`, a copy instead of a second reach computation).
+
+The views of the edited layer (:meth:`Scenario.active_facilities`, :meth:`Scenario.added_sites`,
+:meth:`Scenario.removed_ids`, :meth:`Scenario.removed_rows`) are built once per state of the
+scenario and handed out again until the next change: treat them as read-only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from shapely.geometry import Point
 
 from coverage.crs import WGS84
 from coverage.errors import InputError
 from coverage.reach import CellReach, ReachModel
 from coverage.region import Region
-from coverage.standards import Standard, StandardTable
+from coverage.standards import Standard, StandardTable, standards_by_area
+
+if TYPE_CHECKING:
+    from coverage.analysis import Analysis
 
 __all__ = ["Change", "Scenario"]
 
@@ -60,16 +70,24 @@ class Scenario:
     model_factory : callable, optional
         ``factory(region, layer_id, standards) -> ReachModel``; defaults to
         :class:`coverage.reach.ReachModel`. For tests.
+    model : ReachModel, optional
+        A model of ``region`` / ``layer_id`` under ``standards`` with no edits (e.g.
+        :meth:`coverage.analysis.Analysis.model`): the scenario edits a copy of it instead of
+        building its own (see :meth:`from_analysis`). Not with ``model_factory``.
     """
 
     def __init__(self, region: Region, layer_id: str, standards: StandardTable | Standard | None = None,
-                 model_factory: Callable[..., ReachModel] | None = None) -> None:
-        if model_factory is None:
-            model_factory = ReachModel
+                 model_factory: Callable[..., ReachModel] | None = None, *,
+                 model: ReachModel | None = None) -> None:
         self.region = region
         self.layer_id = layer_id
         self.standards = standards
-        self.model = model_factory(region, layer_id, standards)
+        if model is not None:
+            if model_factory is not None:
+                raise InputError("give a scenario either a model or a model_factory, not both")
+            self.model = _unedited_copy(model, region, layer_id, standards)
+        else:
+            self.model = (ReachModel if model_factory is None else model_factory)(region, layer_id, standards)
         base = region.facilities.get(layer_id)
         if base is None:
             base = gpd.GeoDataFrame({"facility_id": [], "name": []}, geometry=[], crs=WGS84)
@@ -81,6 +99,46 @@ class Scenario:
         self._ids = ids
         self.changes: list[Change] = []
         self._added = 0
+        self._state = 0  # counts the changes made (undo too): the views below are built once per state
+        self._views: dict[str, tuple[int, Any]] = {}
+        self._site_units: dict[str, tuple[Any, Any]] = {}  # added site -> town, district (found once)
+
+    @classmethod
+    def from_analysis(cls, analysis: "Analysis", layer_id: str) -> "Scenario":
+        """A scenario over ``analysis``' region and standards, starting from its reach model.
+
+        The model :meth:`coverage.analysis.Analysis.model` built (and cached) for the layer is
+        copied, not recomputed, so opening or switching to a layer costs one reach computation
+        for the analysis and the scenario together.
+
+        Parameters
+        ----------
+        analysis : Analysis
+            With no edits of ``layer_id`` (its model is then the layer as loaded); edits of
+            other layers are kept (the scenario's region is :meth:`~coverage.analysis.Analysis.edited_region`).
+        layer_id : str
+
+        Raises
+        ------
+        InputError
+            ``analysis`` already holds edits of ``layer_id``.
+        """
+        if any(e.layer == layer_id for e in analysis.edits):
+            raise InputError(f"the analysis already edits layer {layer_id!r}: start the scenario from "
+                             "the analysis of the data as loaded")
+        # Edits of other layers are part of the region the model was built on.
+        return cls(analysis.edited_region(), layer_id, analysis.standards, model=analysis.model(layer_id))
+
+    def _changed(self) -> None:
+        self._state += 1
+
+    def _view(self, name: str, build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per state of the scenario."""
+        held = self._views.get(name)
+        if held is None or held[0] != self._state:
+            held = (self._state, build())
+            self._views[name] = held
+        return held[1]
 
     # ------------------------------------------------------------------ edits
 
@@ -95,6 +153,7 @@ class Scenario:
         if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
             raise InputError(f"site position must be WGS-84 lon/lat; got {lon!r}, {lat!r}")
         idx = self.model.add_facility(lon, lat)
+        self._changed()
         self._added += 1
         change = Change("add", lon, lat, f"new-{self._added}")
         self._index[change.facility_id] = int(idx)
@@ -108,6 +167,7 @@ class Scenario:
             raise InputError(f"no active facility {facility_id!r} in layer {self.layer_id!r}")
         lon, lat, name = self._position(facility_id)
         self.model.remove_facility(self._index.pop(facility_id))
+        self._changed()
         change = Change("remove", lon, lat, facility_id, name)
         self.changes.append(change)
         return change
@@ -121,6 +181,7 @@ class Scenario:
             self.model.remove_facility(self._index.pop(change.facility_id))
         else:
             self._index[change.facility_id] = int(self.model.add_facility(change.lon, change.lat))
+        self._changed()
         return change
 
     def reset(self) -> None:
@@ -142,27 +203,78 @@ class Scenario:
     @property
     def removed_ids(self) -> set[str]:
         """``facility_id`` of existing facilities currently removed."""
-        return {fid for fid in self._ids if fid not in self._index}
+        return set(self._view("removed_ids", lambda: frozenset(fid for fid in self._ids if fid not in self._index)))
+
+    def removed_rows(self) -> list[int]:
+        """Row numbers in :attr:`base` of the existing facilities currently removed."""
+        return list(self._view("removed_rows", lambda: tuple(
+            i for i, fid in enumerate(self._ids) if fid not in self._index)))
 
     def active_facilities(self) -> gpd.GeoDataFrame:
-        """Existing facilities not removed (WGS-84)."""
-        removed = self.removed_ids
-        if not removed:
-            return self.base
-        keep = [fid not in removed for fid in self._ids]
-        return self.base[np.array(keep, dtype=bool)]
+        """Existing facilities not removed (WGS-84; the same frame until the next change)."""
+        def build() -> gpd.GeoDataFrame:
+            removed = self.removed_rows()
+            if not removed:
+                return self.base
+            keep = np.ones(len(self.base), dtype=bool)
+            keep[removed] = False
+            return self.base[keep]
 
-    def added_sites(self) -> gpd.GeoDataFrame:
-        """Sites added and still active, with ``facility_id`` and ``order`` (1-based)."""
-        rows = [c for c in self.changes if c.kind == "add" and c.facility_id in self._index]
-        return gpd.GeoDataFrame(
-            {"facility_id": [c.facility_id for c in rows],
-             "order": list(range(1, len(rows) + 1))},
-            geometry=[Point(c.lon, c.lat) for c in rows],
-            crs=WGS84,
-        )
+        return self._view("active", build)
+
+    def added_sites(self, located: bool = False) -> gpd.GeoDataFrame:
+        """Sites added and still active, with ``facility_id`` and ``order`` (1-based).
+
+        Parameters
+        ----------
+        located : bool
+            Also give the ``town_code`` / ``district_code`` of the town polygon of
+            ``region.towns`` holding each site (missing when in none; the first when on a
+            border), found once per site.
+        """
+        def build() -> gpd.GeoDataFrame:
+            rows = [c for c in self.changes if c.kind == "add" and c.facility_id in self._index]
+            return gpd.GeoDataFrame(
+                {"facility_id": [c.facility_id for c in rows], "order": list(range(1, len(rows) + 1))},
+                geometry=[Point(c.lon, c.lat) for c in rows],
+                crs=WGS84,
+            )
+
+        sites = self._view("added", build)
+        if not located:
+            return sites
+        return self._view("added_located", lambda: self._locate(sites))
+
+    def _locate(self, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        todo = [i for i, fid in enumerate(sites["facility_id"]) if fid not in self._site_units]
+        if todo:
+            towns = self.region.towns[["town_code", "district_code", self.region.towns.geometry.name]]
+            new = sites.iloc[todo]
+            found = gpd.sjoin(new, towns.to_crs(sites.crs), how="left", predicate="within")
+            found = found[~found.index.duplicated(keep="first")].reindex(new.index)
+            for fid, town, district in zip(new["facility_id"], found["town_code"].tolist(),
+                                           found["district_code"].tolist()):
+                self._site_units[fid] = (town, district)
+        units = [self._site_units[fid] for fid in sites["facility_id"]]
+        out = sites.copy()
+        out["town_code"] = pd.Series([u[0] for u in units], index=sites.index, dtype=object)
+        out["district_code"] = pd.Series([u[1] for u in units], index=sites.index, dtype=object)
+        return out
 
     @property
     def n_active(self) -> int:
         """Number of facilities in the scenario."""
         return len(self._index)
+
+
+def _unedited_copy(model: ReachModel, region: Region, layer_id: str,
+                   standards: StandardTable | Standard | None) -> ReachModel:
+    """A copy of ``model`` after checking it is the layer of ``region`` as loaded, under ``standards``."""
+    n = len(region.facilities.get(layer_id, ()))
+    same = (model.region is region and model.layer_id == layer_id and len(model.active) == n
+            and bool(model.active.all())
+            and standards_by_area(standards, layer_id, model.standards_by_area) == model.standards_by_area)
+    if not same:
+        raise InputError(f"the model given is not layer {layer_id!r} of this region, without edits, "
+                         "under these standards")
+    return model.copy()
