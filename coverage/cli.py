@@ -22,13 +22,20 @@ from typing import IO, Any, Mapping, Sequence
 import coverage.commands
 from coverage.analysis import Analysis
 from coverage.errors import CoverageError, DataImportError, OptionError
-from coverage.layers import get_layer
+from coverage.i18n import t
+from coverage.layers import LAYERS, get_layer
 from coverage.region import Region, load_default, load_region
 from coverage.ui import persist
 from coverage.workspace import DB_NAME, ENV_VAR, Workspace, resolve_workspace_dir
 
 #: The error a command raises for an unusable option (a :class:`~coverage.errors.CoverageError`).
 CLIError = OptionError
+
+
+def option_error(code: str, /, **values: Any) -> OptionError:
+    """An unusable option's error, worded from the catalogue (``cli.option.*``, :mod:`coverage.i18n.cli`):
+    English in ``str(error)``, the command's ``--lang`` when the CLI prints it (:func:`error_text`)."""
+    return OptionError(t(code, "en", **values), code, values)
 
 
 def add_region_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,11 +79,11 @@ def parse_layer_files(items: Sequence[str]) -> dict[str, str]:
     for item in items:
         layer, sep, path = item.partition("=")
         if not sep or not path:
-            raise CLIError(f"--facilities expects LAYER=FILE, got {item!r}")
+            raise option_error("cli.option.layer_file", item=item)
         try:
             get_layer(layer)
-        except ValueError as exc:
-            raise CLIError(str(exc)) from None
+        except ValueError:
+            raise option_error("cli.option.unknown_layer", layer=layer, layers=", ".join(LAYERS)) from None
         out[layer] = path
     return out
 
@@ -91,7 +98,7 @@ def workspace_from_args(args: argparse.Namespace, stream: IO[str] | None = None)
     """
     if getattr(args, "no_workspace", False):
         if getattr(args, "workspace", None) or getattr(args, "scenario", None) or getattr(args, "draft", None):
-            raise CLIError("--no-workspace cannot be combined with --workspace, --scenario or --draft")
+            raise option_error("cli.option.no_workspace_combined")
         return None
     cached = getattr(args, "workspace_opened", None)
     if cached is not None:
@@ -100,8 +107,7 @@ def workspace_from_args(args: argparse.Namespace, stream: IO[str] | None = None)
     directory = resolve_workspace_dir(explicit)
     if not (directory / DB_NAME).exists():
         if explicit or getattr(args, "scenario", None) or getattr(args, "draft", None):
-            raise CLIError(f"there is no workspace in {directory} (no {DB_NAME}); "
-                           f"set --workspace DIR or ${ENV_VAR}")
+            raise option_error("cli.option.no_workspace_here", directory=str(directory), db=DB_NAME, env=ENV_VAR)
         return None
     ws = Workspace.open(directory)
     print(f"[workspace] {ws.file}", file=sys.stderr if stream is None else stream)
@@ -118,7 +124,7 @@ def draft_from_args(args: argparse.Namespace) -> Mapping[str, Any] | None:
     draft_id = persist.draft_id_from(value)
     doc = ws.draft_doc(draft_id) if ws is not None and draft_id is not None else None
     if doc is None:
-        raise CLIError(f"--draft: no draft {value!r} in the workspace")
+        raise option_error("cli.option.no_draft", value=value)
     return doc.data
 
 
@@ -127,7 +133,7 @@ def changes_from_args(args: argparse.Namespace) -> list[dict[str, Any]]:
     name = getattr(args, "scenario", None)
     draft = draft_from_args(args)
     if name and draft is not None:
-        raise CLIError("--scenario and --draft cannot be combined")
+        raise option_error("cli.option.scenario_and_draft")
     if draft is not None:
         return list(draft.get("changes", []))
     if not name:
@@ -137,8 +143,9 @@ def changes_from_args(args: argparse.Namespace) -> list[dict[str, Any]]:
     try:
         return ws.load_scenario(name)
     except KeyError:
-        raise CLIError(f"--scenario: no scenario {name!r} in {ws.directory}; saved: "
-                       f"{', '.join(ws.scenarios()) or 'none'}") from None
+        saved = ws.scenarios()
+        raise option_error("cli.option.no_scenario" if saved else "cli.option.no_scenario_none_saved", name=name,
+                           directory=str(ws.directory), saved=", ".join(saved)) from None
 
 
 def region_from_args(args: argparse.Namespace) -> Region:
@@ -149,7 +156,7 @@ def region_from_args(args: argparse.Namespace) -> Region:
         f"--facilities {k}": v for k, v in parse_layer_files(args.facilities).items()}}
     for option, path in files.items():
         if path and not Path(path).is_file():
-            raise CLIError(f"{option}: no such file: {path}")
+            raise option_error("cli.option.no_file", option=option, path=str(path))
     ws = workspace_from_args(args)
     base = load_default() if ws is None else persist.region_from_workspace(ws, load_default())
     region = load_region(
@@ -190,8 +197,14 @@ def print_import_reports(region: Region, stream: IO[str] | None = None, lang: st
 
 
 def error_text(exc: CoverageError, lang: str = "en") -> str:
-    """What the CLI prints for ``exc``: ``error: `` and its message, a failed import's in ``lang``."""
-    message = exc.text(lang) if isinstance(exc, DataImportError) else str(exc)
+    """What the CLI prints for ``exc``: ``error: `` and its message, a failed import's and an option
+    error's in ``lang``."""
+    if isinstance(exc, DataImportError):
+        message = exc.text(lang)
+    elif isinstance(exc, OptionError) and exc.code is not None:
+        message = t(exc.code, lang, **exc.values)
+    else:
+        message = str(exc)
     return f"error: {message}"
 
 

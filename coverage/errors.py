@@ -71,7 +71,17 @@ class StandardsError(InputError):
 
 
 class OptionError(InputError):
-    """A command-line option is invalid or names a file that cannot be used."""
+    """A command-line option is invalid or names a file that cannot be used.
+
+    ``str(error)`` is the English message; ``code`` (a catalogue key) and ``values``, when given,
+    word it in another language (:func:`coverage.cli.option_error` makes one, and
+    :func:`coverage.cli.error_text` prints it in the command's ``--lang``).
+    """
+
+    def __init__(self, message: str, code: str | None = None, values: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.values = dict(values or {})
 
 
 class NetworkError(CoverageError):

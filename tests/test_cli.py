@@ -79,17 +79,22 @@ def test_only_coverage_errors_are_user_errors(monkeypatch, capsys):
 def test_a_missing_input_file_is_a_user_error(tmp_path, capsys):
     from coverage.cli import main
 
-    assert main(["coverage", "--layer", "elder_canteen", "--no-workspace",
-                 "--towns", str(tmp_path / "absent.geojson")]) == 2
-    assert "--towns: no such file" in capsys.readouterr().err
+    absent = tmp_path / "absent.geojson"
+    assert main(["coverage", "--layer", "elder_canteen", "--no-workspace", "--towns", str(absent)]) == 2
+    assert capsys.readouterr().err == f"error: --towns：文件不存在：{absent}\n"  # the command's --lang (zh)
+    assert main(["coverage", "--layer", "elder_canteen", "--no-workspace", "--towns", str(absent), "--lang", "en"]) == 2
+    assert capsys.readouterr().err == f"error: --towns: no such file: {absent}\n"
 
 
 def test_workspace_options_are_checked(tmp_path, capsys):
     from coverage.cli import main
 
-    assert main(["coverage", "--layer", "elder_canteen", "--workspace", str(tmp_path / "none")]) == 2
+    assert main(["coverage", "--layer", "elder_canteen", "--workspace", str(tmp_path / "none"), "--lang", "en"]) == 2
     assert "there is no workspace in" in capsys.readouterr().err
-    assert main(["coverage", "--layer", "elder_canteen", "--no-workspace", "--workspace", str(tmp_path)]) == 2
+    assert main(["coverage", "--layer", "elder_canteen", "--workspace", str(tmp_path / "none")]) == 2
+    assert "中没有工作区" in capsys.readouterr().err
+    assert main(["coverage", "--layer", "elder_canteen", "--no-workspace", "--workspace", str(tmp_path),
+                 "--lang", "en"]) == 2
     assert "cannot be combined" in capsys.readouterr().err
 
 
@@ -125,8 +130,12 @@ def test_scenario_and_draft_edits_from_the_workspace(tmp_path, small_region, mon
     assert city("--draft", draft_id, "--distance", "1000") == 450
     drafted = city("--draft", draft_id)  # the draft's standard: 30 minutes' drive reaches everyone but ECS2's
     assert drafted > 450
+    assert main(["coverage", "--layer", "elder_care_station", "--workspace", str(tmp_path), "--scenario", "x",
+                 "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "no scenario 'x'" in err and err.rstrip().endswith("saved: 没有ECS1")
     assert main(["coverage", "--layer", "elder_care_station", "--workspace", str(tmp_path), "--scenario", "x"]) == 2
-    assert "no scenario 'x'" in capsys.readouterr().err
+    assert "中没有方案 'x'；已保存的方案：没有ECS1" in capsys.readouterr().err
 
 
 def test_every_command_that_reads_a_region_gets_the_scenario_edits(tmp_path, capsys):

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 from coverage import settings
 from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
 from coverage.analysis import Analysis
-from coverage.cli import CLIError, add_region_arguments, draft_from_args, parse_layer_files
+from coverage.cli import add_region_arguments, draft_from_args, option_error, parse_layer_files
 from coverage.export import safe_output_path
 from coverage.layers import LAYERS
 from coverage.network import RoadNetwork
@@ -164,7 +164,7 @@ def apply_roads(region: Region, args: argparse.Namespace) -> Region:
         return region
     p = Path(path)
     if not p.exists():
-        raise CLIError(f"road network file not found: {p}")
+        raise option_error("cli.option.no_roads", path=str(p))
     ext = "".join(p.suffixes[-2:]).lower() if p.suffix.lower() == ".gz" else p.suffix.lower()
     readers = {
         ".osm": RoadNetwork.from_osm_xml,
@@ -174,5 +174,5 @@ def apply_roads(region: Region, args: argparse.Namespace) -> Region:
         ".npz": RoadNetwork.load,
     }
     if ext not in readers:
-        raise CLIError(f"--roads: unsupported file type {ext!r} (use .osm, .graphml, .pbf or .npz)")
+        raise option_error("cli.option.roads_type", ext=ext)
     return region.with_network(readers[ext](p))

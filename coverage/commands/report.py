@@ -14,7 +14,7 @@ import sys
 from tqdm.auto import tqdm
 
 from coverage import settings
-from coverage.cli import CLIError, add_region_arguments, region_from_args
+from coverage.cli import add_region_arguments, option_error, region_from_args
 from coverage.commands._options import (
     add_force_argument,
     add_standard_arguments,
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     out = output_path(args, args.out, (".docx",))
     assert out is not None  # --out is required
     if not 50 <= args.dpi <= 600:
-        raise CLIError(f"--dpi must be between 50 and 600; got {args.dpi}")
+        raise option_error("cli.option.dpi", dpi=args.dpi)
     lang = args.lang
     with tqdm(total=1, desc=t("report.progress.review", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
               leave=False, file=sys.stderr, disable=args.quiet) as bar:  # fmt: skip

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from coverage.candidates import candidate_points
-from coverage.cli import CLIError, add_region_arguments, region_from_args
+from coverage.cli import add_region_arguments, option_error, region_from_args
 from coverage.commands._options import (
     CSV_SUFFIXES,
     GEOJSON_SUFFIXES,
@@ -49,9 +49,9 @@ def parse_target(text: str) -> float | str:
     try:
         value = float(t[:-1]) / 100 if t.endswith("%") else float(t)
     except ValueError:
-        raise CLIError(f"--target must be a rate (0.9 or 90%), 'town' or 'county'; got {text!r}") from None
+        raise option_error("cli.option.target_text", text=text) from None
     if not 0 < value <= 1:
-        raise CLIError(f"--target rate must be in (0, 1] (e.g. 0.9 or 90%); got {text!r}")
+        raise option_error("cli.option.target_range", text=text)
     return value
 
 
@@ -93,14 +93,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Propose the sites, write GeoJSON (and CSV), print the ranking with the method and gap."""
     if args.k is not None and args.k < 1:
-        raise CLIError(f"--k must be a positive integer; got {args.k}")
+        raise option_error("cli.option.k", k=args.k)
     target = parse_target(args.target) if args.target is not None else None
     if args.time_limit <= 0:
-        raise CLIError(f"--time-limit must be positive; got {args.time_limit:g}")
+        raise option_error("cli.option.time_limit", value=args.time_limit)
     if args.capacity is not None and args.capacity <= 0:
-        raise CLIError(f"--capacity must be positive; got {args.capacity:g}")
+        raise option_error("cli.option.capacity", value=args.capacity)
     if args.candidates and not Path(args.candidates).exists():
-        raise CLIError(f"candidate file not found: {args.candidates}")
+        raise option_error("cli.option.no_candidates", path=args.candidates)
     geojson_out = output_path(args, args.out, GEOJSON_SUFFIXES, others=[args.candidates])
     assert geojson_out is not None  # --out is required
     csv_out = None if args.no_csv else output_path(

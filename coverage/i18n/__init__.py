@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from coverage.i18n import access as _access_catalogue
+from coverage.i18n import cli as _cli_catalogue
 from coverage.i18n import core as _core_catalogue
 from coverage.i18n import imports as _imports_catalogue
 from coverage.i18n import imports_facilities as _imports_facilities_catalogue
@@ -33,7 +34,7 @@ from coverage.layers import LAYERS, SERVED_GROUPS
 _CATALOGUES = (
     _ui_catalogue, _core_catalogue, _review_catalogue, _siting_catalogue, _workspace_catalogue, _access_catalogue,
     _ui_analyses_catalogue, _imports_catalogue, _imports_tables_catalogue, _imports_facilities_catalogue,
-    _imports_population_catalogue, _imports_towns_catalogue,
+    _imports_population_catalogue, _imports_towns_catalogue, _cli_catalogue,
 )
 
 

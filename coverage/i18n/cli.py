@@ -1,0 +1,49 @@
+"""Catalogue: the command line's option errors (``python -m coverage …``), worded in ``--lang``.
+
+Keys start with ``cli.option.``; :func:`coverage.cli.option_error` raises them.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "cli.option.layer_file": ("--facilities 的格式应为 图层=文件，收到 {item!r}", "--facilities expects LAYER=FILE, got {item!r}"),
+    "cli.option.unknown_layer": (
+        "未知图层 {layer!r}；可用图层：{layers}", "unknown layer {layer!r}; valid layers: {layers}"),
+    "cli.option.no_workspace_combined": (
+        "--no-workspace 不能与 --workspace、--scenario 或 --draft 同时使用",
+        "--no-workspace cannot be combined with --workspace, --scenario or --draft",
+    ),
+    "cli.option.no_workspace_here": (
+        "{directory} 中没有工作区（没有 {db}）；请用 --workspace 目录 或环境变量 ${env} 指定",
+        "there is no workspace in {directory} (no {db}); set --workspace DIR or ${env}",
+    ),
+    "cli.option.no_draft": ("--draft：工作区中没有草稿 {value!r}", "--draft: no draft {value!r} in the workspace"),
+    "cli.option.scenario_and_draft": ("--scenario 与 --draft 不能同时使用", "--scenario and --draft cannot be combined"),
+    "cli.option.no_scenario": (
+        "--scenario：{directory} 中没有方案 {name!r}；已保存的方案：{saved}",
+        "--scenario: no scenario {name!r} in {directory}; saved: {saved}",
+    ),
+    "cli.option.no_scenario_none_saved": (
+        "--scenario：{directory} 中没有方案 {name!r}；尚未保存任何方案",
+        "--scenario: no scenario {name!r} in {directory}; saved: none",
+    ),
+    "cli.option.no_file": ("{option}：文件不存在：{path}", "{option}: no such file: {path}"),
+    "cli.option.target_text": (
+        "--target 应为比例（0.9 或 90%）、'town' 或 'county'；收到 {text!r}",
+        "--target must be a rate (0.9 or 90%), 'town' or 'county'; got {text!r}",
+    ),
+    "cli.option.target_range": (
+        "--target 比例应在 (0, 1] 之间（如 0.9 或 90%）；收到 {text!r}",
+        "--target rate must be in (0, 1] (e.g. 0.9 or 90%); got {text!r}",
+    ),
+    "cli.option.k": ("--k 应为正整数；收到 {k}", "--k must be a positive integer; got {k}"),
+    "cli.option.time_limit": ("--time-limit 应为正数；收到 {value:g}", "--time-limit must be positive; got {value:g}"),
+    "cli.option.capacity": ("--capacity 应为正数；收到 {value:g}", "--capacity must be positive; got {value:g}"),
+    "cli.option.no_candidates": ("候选点文件不存在：{path}", "candidate file not found: {path}"),
+    "cli.option.dpi": ("--dpi 应在 50 到 600 之间；收到 {dpi}", "--dpi must be between 50 and 600; got {dpi}"),
+    "cli.option.no_roads": ("路网文件不存在：{path}", "road network file not found: {path}"),
+    "cli.option.roads_type": (
+        "--roads：不支持的文件类型 {ext!r}（请用 .osm、.graphml、.pbf 或 .npz）",
+        "--roads: unsupported file type {ext!r} (use .osm, .graphml, .pbf or .npz)",
+    ),
+}
