@@ -493,7 +493,7 @@ class ReachModel:
             replace(g, fac_node=list(g.fac_node), fac_offset=list(g.fac_offset),
                     dist=None if g.dist is None else g.dist.copy(),
                     src=None if g.src is None else g.src.copy(),
-                    one_source=None)  # the add's scratch matrix is written in place: never shared
+                    one_source=None)  # the add's scratch matrix is written in place: not shared (sessions run in threads)
             for g in self._mode_groups
         ]
         return other

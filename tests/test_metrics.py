@@ -113,6 +113,78 @@ def test_population_coverage_town_without_people(small_region):
     assert r.served == 0 and r.covered == 0 and math.isnan(r.rate)
 
 
+def test_population_coverage_equals_a_groupby_of_the_default_data():
+    # The per-town table is array sums (the app recounts it on every what-if click): it must equal
+    # a plain pandas groupby of the default grid, for every layer's group and a random coverage.
+    from coverage.layers import LAYERS
+    from coverage.region import load_default
+
+    region = load_default()
+    pop = region.population
+    rng = np.random.default_rng(7)
+    for layer_id, layer in LAYERS.items():
+        mask = rng.random(len(pop)) < 0.6
+        cov = population_coverage(region, layer_id, reach=mask)
+        group = pop[layer.served_column].astype(float)
+        frame = pd.DataFrame({"town": pop["town_code"], "district": pop["district_code"],
+                              "served": group, "covered": group.where(mask, 0.0)})
+        towns = frame.groupby("town")[["served", "covered"]].sum().reindex(region.towns["town_code"]).fillna(0)
+        districts = frame.groupby("district")[["served", "covered"]].sum().reindex(region.districts["district_code"])
+        town_rows = cov[cov["level"] == "town"]
+        district_rows = cov[cov["level"] == "district"]
+        assert list(cov["level"]) == ["town"] * len(region.towns) + ["district"] * len(region.districts) + ["city"]
+        assert town_rows["town_code"].tolist() == region.towns["town_code"].tolist()
+        assert district_rows["district_code"].tolist() == region.districts["district_code"].tolist()
+        np.testing.assert_array_equal(town_rows["served"], towns["served"].round())
+        np.testing.assert_array_equal(town_rows["covered"], towns["covered"].round())
+        np.testing.assert_array_equal(district_rows["served"], districts["served"].round())
+        np.testing.assert_array_equal(district_rows["covered"], districts["covered"].round())
+        city = _row(cov, "city")
+        assert (city.served, city.covered) == (round(group.sum()), round(group[mask].sum()))
+        assert city.rate == pytest.approx(group[mask].sum() / group.sum())
+        assert (cov["uncovered"] == cov["served"] - cov["covered"]).all()
+        assert cov["served"].dtype == "int64" and cov["rate"].dtype == "float64"
+        assert set(cov["layer"]) == {layer_id} and set(cov["served_group"]) == {layer.served_column}
+
+
+def test_population_coverage_cells_without_a_town_other_districts_and_other_code_types(small_region):
+    # Coverage within 1000 m (see station_cov): T1 (530, 450), T2 (280, 0), T3 (220, 0), T4 (360, 360).
+    from conftest import cell_centre
+
+    pop = small_region.population
+    at = {(c, r): int(np.flatnonzero((pop["x"] == cell_centre(c, r)[0]) & (pop["y"] == cell_centre(c, r)[1]))[0])
+          for c, r in [(0, 0), (7, 3), (4, 0), (6, 6)]}
+    town = pop["town_code"].astype(object).to_numpy().copy()
+    district = pop["district_code"].astype(object).to_numpy().copy()
+    town[at[0, 0]] = None  # 200 covered people in no town: counted in their district and the city only
+    district[at[7, 3]] = "440799"  # 120 uncovered people of a district the region does not list
+    district[at[4, 0]] = 440703  # the same code as a number: the same district
+    town[at[6, 6]] = 440704101  # and the same town
+    pop["town_code"] = pd.Series(town, dtype=object)
+    pop["district_code"] = pd.Series(district, dtype=object)
+    cov = population_coverage(small_region, "elder_care_station",
+                              reach=covered_within(small_region, "elder_care_station", 1000.0))
+    assert {code: (_row(cov, "town", code).served, _row(cov, "town", code).covered) for code in (T1, T2, T3, T4)} \
+        == {T1: (330, 250), T2: (280, 0), T3: (220, 0), T4: (360, 360)}
+    assert {code: (_row(cov, "district", code).served, _row(cov, "district", code).covered)
+            for code in ("440703", "440704", "440799")} == {"440703": (690, 450), "440704": (580, 360),
+                                                            "440799": (120, 0)}
+    assert _row(cov, "district", "440799").district_zh == "440799"  # no name known: the code
+    assert list(cov["district_code"].iloc[4:7]) == ["440703", "440704", "440799"]  # listed ones first
+    assert (_row(cov, "city").served, _row(cov, "city").covered) == (1390, 810)
+
+
+def test_population_coverage_keeps_fractions_of_people(small_region):
+    pop = small_region.population
+    pop["pop_60plus"] = pop["pop_60plus"] * 0.25  # 150 older residents of cell (0,1) -> 37.5
+    cov = population_coverage(small_region, "elder_care_station",
+                              reach=covered_within(small_region, "elder_care_station", 1000.0))
+    assert cov["served"].dtype == "float64"
+    r = _row(cov, "town", T1)
+    assert (r.served, r.covered, r.uncovered) == (132.5, 112.5, 20.0)
+    assert _row(cov, "city").served == 347.5
+
+
 def test_covered_mask_length_is_checked(small_region):
     with pytest.raises(ValueError, match="population grid has 12 cells"):
         population_coverage(small_region, "elder_care_station", reach=np.ones(5, dtype=bool))

@@ -431,3 +431,40 @@ def test_nearest_unbounded_reaches_past_the_limit(toy):
     assert far.any() and (cost[far] > 900).all() and (nearest[far] == 0).all()
     island = [NAMES.index(n) for n in I]
     assert np.isinf(cost[island]).all() and (nearest[island] == -1).all()  # no road link, at any cost
+
+
+# -------------------------------------------------------------- copies
+@pytest.mark.parametrize("network", [True, False])
+def test_a_copy_and_its_original_are_edited_apart(toy, network):
+    # The app's scenario edits a copy of the analysis' model: neither may see the other's edits,
+    # including the add's scratch matrix (built by the add made before copying).
+    net = toy if network else None
+    w00, e22, e00, w21 = (xy(toy, n)[0] for n in ("W00", "E22", "E00", "W21"))
+
+    def same(model: ReachModel, *facs) -> None:
+        """``model`` equals a fresh computation over ``facs`` (nearest compared by position)."""
+        full = compute_reach(FakeRegion(node_cells(toy), np.array(facs), network=net), "elder_care_station", WALK15)
+        got = model.reach
+        np.testing.assert_array_equal(got.covered, full.covered)
+        np.testing.assert_allclose(got.cost, full.cost)
+        on = full.covered
+        np.testing.assert_allclose(model.facility_xy[got.nearest[on]], np.array(facs)[full.nearest[on]])
+        assert (got.nearest[~on] == -1).all()
+
+    model = ReachModel(FakeRegion(node_cells(toy), [w00], network=net), "elder_care_station", WALK15)
+    model.add_facility_xy(*e22)  # index 1
+    held = model.reach
+    twin = model.copy()
+    np.testing.assert_array_equal(twin.reach.cost, held.cost)
+    np.testing.assert_array_equal(twin.reach.nearest, held.nearest)
+    twin.remove_facility(0)
+    twin.add_facility_xy(*e00)  # index 2 in the copy
+    assert model.reach is held and len(model.active) == 2 and model.active.all()  # the original did not move
+    same(model, w00, e22)
+    model.add_facility_xy(*w21)  # index 2 in the original: another site
+    same(model, w00, e22, w21)
+    same(twin, e22, e00)  # the copy still holds its own edits only
+    assert not np.array_equal(model.reach.cost, twin.reach.cost)  # the two really differ
+    twin.remove_facility(2)
+    same(twin, e22)
+    same(model, w00, e22, w21)

@@ -116,20 +116,17 @@ def test_adding_a_facility_never_lowers_coverage(case, new):
     assert (after.cost <= before.cost).all()
 
 
-@SETTINGS
-@given(
-    st.booleans().flatmap(lambda net: scenarios(with_network=net)),
-    st.lists(
-        st.one_of(
-            st.tuples(st.just("add"), st.floats(-300, 2300), st.floats(-300, 2300)),
-            st.tuples(st.just("remove"), st.integers(0, 20), st.just(0.0)),
-        ),
-        max_size=8,
+EDITS = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.floats(-300, 2300), st.floats(-300, 2300)),
+        st.tuples(st.just("remove"), st.integers(0, 20), st.just(0.0)),
     ),
+    max_size=8,
 )
-def test_incremental_updates_equal_full_recompute(case, ops):
-    net, cells, facs, std = case
-    model = ReachModel.from_arrays(cells, facs, std, network=net)
+
+
+def apply_edits(model: ReachModel, ops) -> None:
+    """Apply ``ops`` (add at x, y / remove the n-th live facility) to ``model``."""
     for op, a, b in ops:
         if op == "add":
             model.add_facility_xy(a, b)
@@ -137,6 +134,10 @@ def test_incremental_updates_equal_full_recompute(case, ops):
             alive = np.flatnonzero(model.active)
             if len(alive):
                 model.remove_facility(int(alive[int(a) % len(alive)]))
+
+
+def check_equals_full_recompute(model: ReachModel, cells, std, net) -> None:
+    """``model``'s reach equals a model built from scratch on its live facilities."""
     alive = np.flatnonzero(model.active)
     full = ReachModel.from_arrays(cells, model.facility_xy[alive], std, network=net).reach
     inc = model.reach
@@ -147,6 +148,34 @@ def test_incremental_updates_equal_full_recompute(case, ops):
     np.testing.assert_allclose(inc.cost[both], full.cost[both], rtol=1e-12, atol=1e-9)
     # nearest refers to live facilities only, numbered as in the model
     assert set(inc.nearest[inc.covered].tolist()) <= set(alive.tolist())
+
+
+@SETTINGS
+@given(st.booleans().flatmap(lambda net: scenarios(with_network=net)), EDITS)
+def test_incremental_updates_equal_full_recompute(case, ops):
+    net, cells, facs, std = case
+    model = ReachModel.from_arrays(cells, facs, std, network=net)
+    apply_edits(model, ops)
+    check_equals_full_recompute(model, cells, std, net)
+
+
+@SETTINGS
+@given(st.booleans().flatmap(lambda net: scenarios(with_network=net)), EDITS, EDITS)
+def test_a_copy_is_edited_apart_from_its_original(case, first, then):
+    # The app's what-if scenario edits a copy of the model its analysis built.
+    net, cells, facs, std = case
+    model = ReachModel.from_arrays(cells, facs, std, network=net)
+    apply_edits(model, first)
+    held = model.reach
+    cost, nearest, active = held.cost.copy(), held.nearest.copy(), model.active.copy()
+    twin = model.copy()
+    apply_edits(twin, then)
+    check_equals_full_recompute(twin, cells, std, net)
+    np.testing.assert_array_equal(model.reach.cost, cost)  # the original did not move
+    np.testing.assert_array_equal(model.reach.nearest, nearest)
+    np.testing.assert_array_equal(model.active, active)
+    apply_edits(model, then[::-1])  # and it still updates correctly after the copy
+    check_equals_full_recompute(model, cells, std, net)
 
 
 @SETTINGS
