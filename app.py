@@ -40,10 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
-import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from coverage import io as cio
 from coverage import metrics
@@ -54,6 +52,7 @@ from coverage.layers import LAYERS, get_layer
 from coverage.region import load_default
 from coverage.standards import MODES, load_standards
 from coverage.ui import map as cmap
+from coverage.ui.map_component import BaseMap, base_map, feature_group_js, layer_control_js, show_map
 from coverage.ui.widgets import lang_key, lang_select
 from coverage.ui import health, persist
 from coverage.i18n import LANGUAGES, layer_name, served_name, t
@@ -71,7 +70,7 @@ from coverage.ui.views import (
     provenance_table,
     rate_text,
     removed_rows,
-    facility_group,
+    facility_overlay,
     report_table,
     review_table,
     scenario_edits,
@@ -80,6 +79,7 @@ from coverage.ui.views import (
     standard_override,
     static_features,
     static_layers,
+    town_features,
     town_rates,
     with_caveat,
     workspace_table,
@@ -516,42 +516,74 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
 
     with left:
         st.caption(t("map_hint", lang))
-        towns = town_rates(region.towns, coverage)
-        service = None
-        if show_service:
-            with st.spinner(t("computing", lang)):
-                service = compute_service_areas(scenario_analysis(region, ctx, scenario), layer_id)
-        gaps = None
-        if show_gaps:
-            gaps = compute_gaps(region, ctx, scenario)
-        siting = st.session_state.get("siting")
-        proposals = siting["sites"] if siting and siting["layer"] == layer_id else None
         try:
-            base = cmap.offline_map(bounds=region.towns.total_bounds, basemap=basemap,
-                                    tianditu_key=ctx["tianditu_key"], tile_error=TILE_ERROR)
+            base = map_base(region, _data_version(), basemap, ctx["tianditu_key"])
         except cmap.BasemapError as exc:
             st.warning(t("basemap_error", lang, reason=str(exc)))
             basemap = "none"
-            base = cmap.offline_map(bounds=region.towns.total_bounds, tile_error=TILE_ERROR)
-        # The static layers (towns, the layer's facilities) are serialised once per data version,
-        # layer, language and basemap; a click only sends the small updates below, so the map is
-        # not reloaded (streamlit-folium keeps it while its script is unchanged).
-        features = static_map_features(region, scenario.base, _data_version(), layer_id, lang, basemap)
-        for group in static_layers(features, "zh"):  # one fixed script: no reload on layer/language
-            group.add_to(base)
-        keep = json.dumps([_data_version(), layer_id, lang, basemap], default=str)
-        groups = map_updates(region, layer_id, towns, removed_rows(scenario.base, scenario.active_facilities()),
-                             added=scenario.added_sites(), service_areas=service, gaps=gaps,
-                             proposals=proposals, lang=lang, basemap=basemap,
-                             facilities=facility_group(features, layer_id, keep, lang))
-        out = st_folium(base, key=MAP_KEY, height=560, use_container_width=True,
-                        feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
-                        returned_objects=list(MAP_RETURNED))
+            base = map_base(region, _data_version(), basemap, None)
+        feature_group, layer_control = map_view(ctx, region, scenario, coverage, base, basemap,
+                                                show_service, show_gaps)
+        out = show_map(base, feature_group, layer_control, MAP_KEY, height=560, width=None,
+                       returned_objects=MAP_RETURNED)
         if _handle_click(out, scenario, basemap):  # a click the pre-run check did not see
             autosave(scenario, layer_id)
             st.rerun()
         if st.session_state.get("pick_pending"):  # a marker clicked: offer its removal on the right
             st.rerun()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def map_base(_region: Any, version: tuple, basemap: str, tianditu_key: str | None) -> BaseMap:
+    """The base map (Leaflet, the map's behaviour, the static town polygons), rendered once.
+
+    Shared by the sessions: ``version`` (the data stamp), ``basemap`` and the 天地图 key identify
+    it. It does not depend on the layer or the language, so the front end keeps the map (and the
+    station markers it holds) when they change; only :func:`map_view`'s updates are sent per run.
+
+    Raises
+    ------
+    coverage.errors.BasemapError
+        Unknown basemap, or 天地图 without a key.
+    """
+    fig = cmap.offline_map(bounds=_region.towns.total_bounds, basemap=basemap, tianditu_key=tianditu_key,
+                           tile_error=TILE_ERROR)
+    for group in static_layers({"towns": town_features(_region, basemap)}, "zh"):  # one fixed script
+        group.add_to(fig)
+    return base_map(fig)
+
+
+def map_view(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.DataFrame, base: BaseMap,
+             basemap: str, show_service: bool, show_gaps: bool) -> tuple[str, str]:
+    """The map's update scripts (``feature_group``, ``layer_control``) for the scenario as it is.
+
+    Written as text (``views.map_updates``) and kept for the session until what they show changes
+    (the scenario, the language, the overlays shown, the proposals, the basemap): a run that changes
+    none of them sends the same strings and the map does nothing. The facilities are kept on the map
+    under a key without the language (a language switch only retitles them).
+    """
+    lang, layer_id = ctx["lang"], ctx["layer"]
+    siting = st.session_state.get("siting")
+    proposals = siting["sites"] if siting and siting["layer"] == layer_id else None
+    key = (scenario_signature(scenario), lang, basemap, show_service, show_gaps, _data_version())
+    cached = st.session_state.get("map_view")
+    if cached and cached[0] == key and cached[1] is base and cached[2] is proposals:
+        return cached[3], cached[4]
+    service = None
+    if show_service:
+        with st.spinner(t("computing", lang)):
+            service = compute_service_areas(scenario_analysis(region, ctx, scenario), layer_id)
+    gaps = compute_gaps(region, ctx, scenario) if show_gaps else None
+    features = static_map_features(region, scenario.base, _data_version(), layer_id, lang, basemap)
+    keep = json.dumps([_data_version(), layer_id, basemap], default=str)
+    overlays = map_updates(region, layer_id, town_rates(region.towns, coverage),
+                           removed_rows(scenario.base, scenario.active_facilities()),
+                           added=scenario.added_sites(), service_areas=service, gaps=gaps,
+                           proposals=proposals, lang=lang, basemap=basemap,
+                           facilities=facility_overlay(features, layer_id, keep, lang))
+    view = (feature_group_js(overlays), layer_control_js(base, overlays, collapsed=True))
+    st.session_state["map_view"] = (key, base, proposals, *view)
+    return view
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)

@@ -210,3 +210,98 @@ def test_gap_zones_hatched_and_updates_restyle_registered_layers(towns):
     assert "url(#coverage-hatch)" in page and "coverage-hatch" in page
     assert '"0": {"fillColor": "#d7301f"}' in page and '"1": {"fillColor": "#1a9850"}' in page
     assert 'coverageLayers["towns"]' in page or "coverageLayers[\"towns\"]" in page
+
+
+# --------------------------------------------------------------------------- the component's arguments
+
+
+def _captured(monkeypatch):
+    """Record the arguments every Streamlit custom component is called with (st_folium's and ours)."""
+    from streamlit.components.v1.custom_component import CustomComponent
+
+    calls = []
+
+    def record(self, *args, **kwargs):
+        calls.append({k: v for k, v in kwargs.items() if k != "on_change"})
+        return kwargs.get("default")
+
+    monkeypatch.setattr(CustomComponent, "create_instance", record)
+    return calls
+
+
+def _base_figure(towns, basemap):
+    base = cmap.offline_map(bounds=towns.total_bounds, basemap=basemap, tianditu_key="k", tile_error="离线")
+    cmap.town_layer(cmap.features(towns, tips=[""] * len(towns)), name="镇街覆盖率").add_to(base)
+    return base
+
+
+def _squeeze(text):
+    return re.sub(r"\s+", "", text) if isinstance(text, str) else text
+
+
+@pytest.mark.parametrize("basemap", ["none", "tianditu"])
+def test_component_sends_what_st_folium_sends_for_the_same_map(monkeypatch, towns, facilities, basemap):
+    """The cached base map + text updates give the front end the arguments st_folium gives it."""
+    import folium
+    from streamlit_folium import st_folium
+
+    from coverage.ui import map_component as mc
+    from coverage.ui.map_component import Overlay
+
+    calls = _captured(monkeypatch)
+    data = cmap.features(facilities, [cmap.Field("name", "名称")], tips=None)
+    text = cmap.payload(data)
+    tips = cmap.features(towns, [cmap.Field("town_zh", "镇街")])
+    rates = [0.85, 0.1, float("nan")]
+    legend = cmap.legend_body("覆盖率", "无", [("existing", "现有"), ("gaps", "缺口"), ("added", "新增")])
+    tip_text = [f["properties"]["_tip"] for f in tips["features"]]
+    groups = [
+        cmap.facility_layer(data, name="现有设施", keep="K", tips_key="zh"),
+        cmap.polygon_layer(towns.iloc[:1], name="缺口", hatch=True),
+        cmap.town_restyle(rates, tip_text),
+        cmap.facility_marks([1]),
+        cmap.point_layer(facilities.iloc[:1], [cmap.Field("name", "名称")], name="新增", colour=cmap.ADDED_COLOUR,
+                         radius=7),
+        cmap.legend_layer(cmap.map_legend("覆盖率", "无", [("existing", "现有"), ("gaps", "缺口"), ("added", "新增")])),
+    ]
+    returned = ["last_clicked", "last_object_clicked", "last_object_clicked_tooltip"]
+    st_folium(_base_figure(towns, basemap), key="map", height=560, use_container_width=True,
+              feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
+              returned_objects=returned)
+    gap = cmap.payload(cmap.features(towns.iloc[:1]))
+    added = cmap.payload(cmap.features(facilities.iloc[:1], [cmap.Field("name", "名称")]))
+    overlays = [
+        Overlay("现有设施", (lambda v: cmap.features_js(v, text, cmap.FACILITY_BASE, 5, None, "facilities", "K", "zh"),)),
+        Overlay("缺口", (lambda v: cmap.HATCH_JS, lambda v: cmap.features_js(v, gap, cmap.polygon_style(hatch=True)))),
+        Overlay("towns-style", (lambda v: cmap.town_restyle_js(rates, tip_text),), control=False),
+        Overlay("facilities-style", (lambda v: cmap.facility_marks_js([1]),), control=False),
+        Overlay("新增", (lambda v: cmap.features_js(v, added, cmap.point_style(cmap.ADDED_COLOUR), 7),)),
+        Overlay("legend", (lambda v: cmap.legend_js(v, legend),), control=False),
+    ]
+    base = mc.base_map(_base_figure(towns, basemap))
+    mc.show_map(base, mc.feature_group_js(overlays), mc.layer_control_js(base, overlays), "map", height=560,
+                width=None, returned_objects=returned)
+    theirs, ours = calls
+    assert set(ours) == set(theirs)
+    # The base map is the same text (the key that decides a reload too); the updates the same code.
+    for name in ("script", "header", "html", "id", "key", "css_links", "js_links", "default", "height", "width",
+                 "returned_objects", "zoom", "center", "return_on_hover", "pixelated", "wrap_longitude"):
+        assert ours[name] == theirs[name], name
+    for name in ("feature_group", "layer_control"):
+        assert _squeeze(ours[name]) == _squeeze(theirs[name]), name
+    assert "feature_group_feature_group_5" in ours["feature_group"]
+    assert '"\\u73b0\\u6709\\u8bbe\\u65bd" : feature_group_feature_group_0' in ours["layer_control"]
+    if basemap == "tianditu":  # the base map's own layers stay in the control (base layer + overlay)
+        assert "base_layers : {\n        \"\\u5929\\u5730\\u56fe\" : tile_layer_div_" in ours["layer_control"]
+    assert mc.base_map(_base_figure(towns, basemap)).hash_key("map") == ours["key"]  # stable across renders
+
+
+def test_kept_facilities_are_retitled_not_redrawn_on_a_language_switch(facilities):
+    """A kept layer's script under the same key but another tips key only replaces the tooltips."""
+    data = cmap.features(facilities, [cmap.Field("name", "名称")])
+    js = cmap.features_js("g", cmap.payload(data), cmap.FACILITY_BASE, 5, None, "facilities", "K", "en")
+    kept, rest = js.split("if (kept) { kept.remove(); }")
+    assert 'kept.coverageKey === "K"' in kept and 'kept.coverageTips === "en"' in kept
+    assert "setTooltipContent" in kept and "L.geoJson" not in kept and "return;" in kept
+    assert "L.geoJson" in rest and 'layer.coverageTips = "en"' in rest
+    assert js.count("atob(") == 1  # the payload is carried once

@@ -81,31 +81,39 @@ def test_provenance_table_labels():
 
 
 def test_static_layers_and_updates_colour_towns_by_rate(small_region):
-    from coverage.ui.map import build_map, embedded_features, map_html
+    from coverage.ui.map import embedded_features, js_json
+    from coverage.ui.map_component import feature_group_js
 
     cov = population_coverage(small_region, "elder_care_station",
                               reach=np.array([True] * 3 + [False] * 9))
     rated = views.town_rates(small_region.towns, cov)
     base = small_region.facilities["elder_care_station"]
     feats = views.static_features(small_region, "elder_care_station", base, "en")
-    groups = views.static_layers(feats, "en") + [views.facility_group(feats, "elder_care_station", "k", "en")]
-    assert [g.layer_name for g in groups] == ["Town coverage", "Existing facilities: Home elder-care station"]
+    towns = views.static_layers(feats, "en")
+    facilities = views.facility_overlay(feats, "elder_care_station", "k", "en")
+    assert [g.layer_name for g in towns] == ["Town coverage"]
+    assert facilities.name == "Existing facilities: Home elder-care station" and facilities.control
     tips = [f["properties"]["_tip"] for f in feats["facilities"]["features"]]
     assert len(tips) == len(base) and all("Click the point to remove it" in tip for tip in tips)
     # Removing the second facility: it is marked removed, the towns get their rate colours.
     removed = views.removed_rows(base, base.iloc[[0]])
     assert removed == list(range(1, len(base)))
-    updates = views.map_updates(small_region, "elder_care_station", rated, removed, lang="en")
-    page = map_html(build_map(groups[0], groups[1:] + updates, layer_control=False))
+    updates = views.map_updates(small_region, "elder_care_station", rated, removed, lang="en",
+                                facilities=facilities)
+    assert [u.name for u in updates if not u.control] == ["towns-style", "facilities-style", "legend"]
+    page = feature_group_js(updates)
     for rate in rated["rate"]:
         assert coverage_colour(rate) in page
     town_tips = views.town_tips(small_region, "elder_care_station", rated, "en")
     assert "Jia-1" in town_tips[0] and "Test-Jia" in town_tips[0]  # pinyin names in English
+    assert all(js_json(tip) in page for tip in town_tips)  # the towns' tooltips in the restyle
     names = " ".join(tips)
     assert str(base["name"].iloc[0]) in names
-    legend = [fc for fc in embedded_features(page)]
-    assert len(legend) == 2  # towns + facilities carry data; the updates are small scripts
+    (carried,) = embedded_features(page)  # only the facilities carry data; the updates are small scripts
+    assert [f["properties"]["_tip"] for f in carried["features"]] == tips
     assert 'data-legend=\\"removed\\"' in page and 'data-legend=\\"existing\\"' in page
+    # The kept facilities: keyed without the language, retitled in it.
+    assert 'kept.coverageKey === "k"' in page and 'kept.coverageTips === "en"' in page
 
 
 def test_sites_table_localised():

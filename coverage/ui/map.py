@@ -34,6 +34,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from branca.element import Element, MacroElement, Template
+from jinja2.utils import htmlsafe_json_dumps
 
 from coverage.errors import BasemapError
 from coverage.crs import WGS84
@@ -44,13 +45,27 @@ __all__ = [
     "LEGEND_SWATCHES",
     "MAP_DECIMALS",
     "BasemapError",
+    "FACILITY_BASE",
     "Field",
+    "HATCH_JS",
     "MapBehaviour",
     "build_map",
     "clicked_facility",
     "coverage_colour",
     "coverage_legend",
     "facility_layer",
+    "facility_marks_js",
+    "features_js",
+    "js_json",
+    "legend_body",
+    "legend_js",
+    "payload",
+    "point_style",
+    "polygon_style",
+    "restyle_js",
+    "TOWN_BASE",
+    "TOWN_HIGHLIGHT",
+    "town_restyle_js",
     "facility_marks",
     "facility_token",
     "embedded_features",
@@ -491,76 +506,113 @@ def features(gdf: gpd.GeoDataFrame, fields: Sequence[Field] = (), basemap: str =
     return _feature_collection(g, tips if tips is not None else tooltips(g, fields))
 
 
+def js_json(value: Any) -> str:
+    """``value`` as JSON safe inside a page's script (Jinja's ``tojson``: sorted keys, ``<>&'`` escaped).
+
+    The update scripts written as text (:mod:`coverage.ui.map_component`) and the folium elements
+    of this module use it, so both write the same characters.
+    """
+    return str(htmlsafe_json_dumps(value, sort_keys=True))
+
+
+def features_js(parent: str, payload: str, base: dict[str, Any], radius: float = 5,
+                highlight: dict[str, Any] | None = None, js_name: str | None = None,
+                keep: str | None = None, tips_key: str | None = None) -> str:
+    """The script drawing a GeoJSON layer (base64 ``payload``) into the Leaflet object ``parent``.
+
+    Properties used: ``_tip`` (escaped HTML tooltip, bound as a string so streamlit-folium reports
+    it on click) and ``_style``. With ``keep``, the layer is added to the map itself and kept there,
+    decoded and drawn once, while later updates carry the same key; when such an update carries
+    another ``tips_key`` (e.g. the language), only the kept markers' tooltips are replaced
+    (``setTooltipContent``) from the payload's ``_tip``, no marker is drawn again.
+    """
+    name = js_json(js_name)
+    relay = js_name == "facilities"
+    lines = ["(function () {", "    window.coverageLayers = window.coverageLayers || {};",
+             "    var read = function () {",
+             "        var bytes = Uint8Array.from(atob(" + js_json(payload) + "), function (c) { return c.charCodeAt(0); });",
+             "        return JSON.parse(new TextDecoder().decode(bytes));",
+             "    };"]
+    if keep:
+        lines += [
+            "    // Kept on the map across updates while its key is unchanged (decoded and drawn once).",
+            f"    var kept = window.coverageLayers[{name}];",
+            f"    if (kept && kept.coverageKey === {js_json(keep)} && kept._map) {{",
+            f"        if (kept.coverageTips === {js_json(tips_key)}) {{ return; }}",
+            "        var tips = {};",
+            "        read().features.forEach(function (f) { tips[f.id] = (f.properties || {})._tip; });",
+            "        kept.eachLayer(function (l) {",
+            "            var tip = tips[l.feature.id];",
+            "            if (tip && l.getTooltip()) { l.setTooltipContent(tip); }",
+            "        });",
+            f"        kept.coverageTips = {js_json(tips_key)};",
+            "        return;",
+            "    }",
+            "    if (kept) { kept.remove(); }",
+        ]
+    lines += [
+        "    var data = read();",
+        f"    var base = {js_json(base)}, radius = {js_json(radius)};",
+        f"    var highlight = {js_json(highlight)};",
+        "    var layer = L.geoJson(data, {",
+        "        style: function (f) { return Object.assign({}, base, (f.properties || {})._style || {}); },",
+        "        pointToLayer: function (f, latlng) {",
+        "            return L.circleMarker(latlng, Object.assign({radius: radius}, base, (f.properties || {})._style || {}));",
+        "        },",
+        "        onEachFeature: function (f, l) {",
+        "            var tip = (f.properties || {})._tip;",
+        "            if (tip) { l.bindTooltip(tip, {sticky: true}); }",
+    ]
+    if highlight:
+        lines += [
+            "            l.on(\"mouseover\", function () { l.setStyle(highlight); });",
+            "            l.on(\"mouseout\", function () { layer.resetStyle(l); });",
+        ]
+    if relay:
+        lines += [
+            "            // A press on a marker counts as a click on it even when the browser",
+            "            // delivers the click to an ancestor (see MapBehaviour).",
+            "            l.on(\"mousedown\", function () { window.coverageDown = l; window.coverageClicked = false; });",
+            "            l.on(\"click\", function () { window.coverageClicked = true; });",
+        ]
+    lines += ["        }", "    });"]
+    if keep:
+        lines += [f"    layer.coverageKey = {js_json(keep)};", f"    layer.coverageTips = {js_json(tips_key)};",
+                  f"    layer.addTo(window.map || {parent});"]
+    else:
+        lines.append(f"    layer.addTo({parent});")
+    if js_name:
+        lines.append(f"    window.coverageLayers[{name}] = layer;")
+    lines.append("})();")
+    return "\n".join(lines) + "\n"
+
+
 class _Features(_RawMacro):
-    """A GeoJSON layer drawn by a few lines of Leaflet, its data embedded as base64.
+    """A GeoJSON layer drawn by a few lines of Leaflet (:func:`features_js`), its data embedded as base64.
 
     folium's ``GeoJson`` goes through Jinja twice per render (the rendered script is compiled as a
     template again), which costs ~0.3 s per run for the 73 towns and 581 stations; base64 text has
-    no template syntax, so it passes straight through. Properties used: ``_tip`` (escaped HTML
-    tooltip, bound as a string so streamlit-folium reports it on click) and ``_style``.
+    no template syntax, so it passes straight through.
     """
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            window.coverageLayers = window.coverageLayers || {};
-            {% if this.keep %}
-            // Kept on the map across updates while its key is unchanged (decoded and drawn once).
-            var kept = window.coverageLayers[{{ this.js_name|tojson }}];
-            if (kept && kept.coverageKey === {{ this.keep|tojson }} && kept._map) { return; }
-            if (kept) { kept.remove(); }
-            {% endif %}
-            var bytes = Uint8Array.from(atob({{ this.payload|tojson }}), function (c) { return c.charCodeAt(0); });
-            var data = JSON.parse(new TextDecoder().decode(bytes));
-            var base = {{ this.base|tojson }}, radius = {{ this.radius|tojson }};
-            var highlight = {{ this.highlight|tojson }};
-            var layer = L.geoJson(data, {
-                style: function (f) { return Object.assign({}, base, (f.properties || {})._style || {}); },
-                pointToLayer: function (f, latlng) {
-                    return L.circleMarker(latlng, Object.assign({radius: radius}, base, (f.properties || {})._style || {}));
-                },
-                onEachFeature: function (f, l) {
-                    var tip = (f.properties || {})._tip;
-                    if (tip) { l.bindTooltip(tip, {sticky: true}); }
-                    if (highlight) {
-                        l.on("mouseover", function () { l.setStyle(highlight); });
-                        l.on("mouseout", function () { layer.resetStyle(l); });
-                    }
-                    if ({{ this.relay|tojson }}) {
-                        // A press on a marker counts as a click on it even when the browser
-                        // delivers the click to an ancestor (see MapBehaviour).
-                        l.on("mousedown", function () { window.coverageDown = l; window.coverageClicked = false; });
-                        l.on("click", function () { window.coverageClicked = true; });
-                    }
-                }
-            });
-            {% if this.keep %}
-            layer.coverageKey = {{ this.keep|tojson }};
-            layer.addTo(window.map || {{ this._parent.get_name() }});
-            {% else %}
-            layer.addTo({{ this._parent.get_name() }});
-            {% endif %}
-            {% if this.js_name %}
-            window.coverageLayers[{{ this.js_name|tojson }}] = layer;
-            {% endif %}
-        })();
-        {% endmacro %}
-        """
-    )
+    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
 
     def __init__(self, data: dict[str, Any], base: dict[str, Any], radius: float = 5,
-                 highlight: dict[str, Any] | None = None, js_name: str | None = None, keep: str | None = None):
+                 highlight: dict[str, Any] | None = None, js_name: str | None = None, keep: str | None = None,
+                 tips_key: str | None = None):
         super().__init__()
         self._name = "Features"
         self.keep = keep
-        self.payload = _payload(data)
+        self.tips_key = tips_key
+        self.payload = payload(data)
         self.base = base
         self.radius = radius
         self.highlight = highlight
         self.js_name = js_name
-        self.relay = js_name == "facilities"
 
+    def js(self) -> str:
+        return features_js(self._parent.get_name(), self.payload, self.base, self.radius, self.highlight,
+                           self.js_name, self.keep, self.tips_key)
 
 
 _PAYLOAD = re.compile(r'atob\("([A-Za-z0-9+/=]*)"\)')
@@ -575,7 +627,7 @@ def embedded_features(page: str) -> list[dict[str, Any]]:
 _PAYLOADS: dict[int, tuple[dict[str, Any], str]] = {}
 
 
-def _payload(data: dict[str, Any]) -> str:
+def payload(data: dict[str, Any]) -> str:
     """``data`` as base64 of its compact UTF-8 JSON, remembered for the same (cached) dict."""
     hit = _PAYLOADS.get(id(data))
     if hit is not None and hit[0] is data:
@@ -590,8 +642,8 @@ def _payload(data: dict[str, Any]) -> str:
 
 def _layer(fg: folium.FeatureGroup, data: dict[str, Any], base: dict[str, Any], radius: float = 5,
            highlight: dict[str, Any] | None = None, js_name: str | None = None,
-           keep: str | None = None) -> folium.FeatureGroup:
-    _Features(data, base, radius, highlight, js_name, keep).add_to(fg)
+           keep: str | None = None, tips_key: str | None = None) -> folium.FeatureGroup:
+    _Features(data, base, radius, highlight, js_name, keep, tips_key).add_to(fg)
     return fg
 
 
@@ -615,6 +667,7 @@ REMOVED_STYLE: dict[str, Any] = {"color": "#252525", "weight": 2, "fillColor": "
                                  "fillOpacity": 0.9, "dashArray": "2"}
 SERVICE_COLOUR = "#3182bd"
 HATCH_COLOUR = "#252525"
+TOWN_HIGHLIGHT: dict[str, Any] = {"weight": 3, "color": "#333333"}
 GAP_STYLE: dict[str, Any] = {"color": HATCH_COLOUR, "weight": 2, "dashArray": "5 3",
                              "fillColor": "url(#coverage-hatch)", "fillOpacity": 0.85}
 
@@ -645,42 +698,70 @@ def town_layer(
         styles = [{"fillColor": coverage_colour(r)} for r in g[rate_column].astype(float)]
         data = _feature_collection(g, tooltips(g, fields), styles)
     return _layer(folium.FeatureGroup(name=name), data, {**TOWN_STYLE, "fillColor": NO_DATA_COLOUR},
-                  highlight={"weight": 3, "color": "#333333"}, js_name="towns")
+                  highlight=TOWN_HIGHLIGHT, js_name="towns")
+
+
+def restyle_js(js_name: str, styles: dict[str, dict[str, Any]], tips: dict[str, str] | None,
+               base: dict[str, Any]) -> str:
+    """The script giving every feature of a registered layer its style and tooltip, by feature id.
+
+    ``styles`` / ``tips`` are keyed by the feature id as text. The facilities are brought to the
+    front (above the overlays drawn by later updates).
+    """
+    lines = [
+        "(function () {",
+        f"    var layer = (window.coverageLayers || {{}})[{js_json(js_name)}];",
+        "    if (!layer) { return; }",
+        f"    var styles = {js_json(styles)}, tips = {js_json(tips)}, base = {js_json(base)};",
+        "    layer.options.style = function (f) { return Object.assign({}, base, styles[f.id] || {}); };",
+        "    layer.eachLayer(function (l) {",
+        "        var tip = tips ? tips[l.feature.id] : undefined;",
+        "        if (tip !== undefined) {",
+        "            if (l.getTooltip()) { l.setTooltipContent(tip); } else { l.bindTooltip(tip, {sticky: true}); }",
+        "        }",
+        "        l.setStyle(layer.options.style(l.feature));",
+        "    });",
+    ]
+    if js_name == "facilities":
+        lines.append("    layer.bringToFront();")
+    lines.append("})();")
+    return "\n".join(lines) + "\n"
 
 
 class _Restyle(_RawMacro):
-    """Colour and tooltip of every feature of a registered layer, by feature id."""
+    """Colour and tooltip of every feature of a registered layer, by feature id (:func:`restyle_js`)."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var layer = (window.coverageLayers || {})[{{ this.js_name|tojson }}];
-            if (!layer) { return; }
-            var styles = {{ this.styles|tojson }}, tips = {{ this.tips|tojson }}, base = {{ this.base|tojson }};
-            layer.options.style = function (f) { return Object.assign({}, base, styles[f.id] || {}); };
-            layer.eachLayer(function (l) {
-                var tip = tips ? tips[l.feature.id] : undefined;
-                if (tip !== undefined) {
-                    if (l.getTooltip()) { l.setTooltipContent(tip); } else { l.bindTooltip(tip, {sticky: true}); }
-                }
-                l.setStyle(layer.options.style(l.feature));
-            });
-            {% if this.front %}layer.bringToFront();{% endif %}
-        })();
-        {% endmacro %}
-        """
-    )
+    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
 
     def __init__(self, js_name: str, styles: dict[int, dict[str, Any]], tips: dict[int, str] | None,
                  base: dict[str, Any]):
         super().__init__()
         self._name = "Restyle"
         self.js_name = js_name
-        self.front = js_name == "facilities"  # above the overlays drawn by later updates
         self.styles = {str(k): v for k, v in styles.items()}
         self.tips = {str(k): v for k, v in tips.items()} if tips is not None else None
         self.base = base
+
+    def js(self) -> str:
+        return restyle_js(self.js_name, self.styles, self.tips, self.base)
+
+
+TOWN_BASE: dict[str, Any] = {**TOWN_STYLE, "fillColor": NO_DATA_COLOUR}
+"""Style of a town before :func:`town_restyle` colours it."""
+FACILITY_BASE: dict[str, Any] = {"color": "#ffffff", "fillColor": FACILITY_COLOUR, "fillOpacity": 0.9, "weight": 1}
+"""Style of an existing facility's marker."""
+
+
+def town_restyle_js(rates: Sequence[float], tips: Sequence[str]) -> str:
+    """:func:`restyle_js` of the static town layer: fill by ``rates``, tooltips ``tips`` (rows in order)."""
+    styles = {str(i): {"fillColor": coverage_colour(r)} for i, r in enumerate(rates)}
+    return restyle_js("towns", styles, {str(i): tip for i, tip in enumerate(tips)}, TOWN_BASE)
+
+
+def facility_marks_js(removed: Iterable[int]) -> str:
+    """:func:`restyle_js` of the kept facility layer: rows ``removed`` drawn as removed."""
+    return restyle_js("facilities", {str(int(i)): REMOVED_STYLE for i in removed}, None,
+                      {**FACILITY_BASE, "dashArray": None})
 
 
 def town_restyle(rates: Sequence[float], tips: Sequence[str], name: str = "towns-style") -> folium.FeatureGroup:
@@ -690,7 +771,7 @@ def town_restyle(rates: Sequence[float], tips: Sequence[str], name: str = "towns
     """
     styles = {i: {"fillColor": coverage_colour(r)} for i, r in enumerate(rates)}
     fg = folium.FeatureGroup(name=name, control=False)
-    _Restyle("towns", styles, dict(enumerate(tips)), {**TOWN_STYLE, "fillColor": NO_DATA_COLOUR}).add_to(fg)
+    _Restyle("towns", styles, dict(enumerate(tips)), TOWN_BASE).add_to(fg)
     return fg
 
 
@@ -703,20 +784,26 @@ def point_layer(
     basemap: str = "none",
     js_name: str | None = None,
     keep: str | None = None,
+    tips_key: str | None = None,
 ) -> folium.FeatureGroup:
     """Points drawn as CircleMarkers (no icon image) with escaped tooltips.
 
     ``points`` may be the output of :func:`features`; ``js_name`` registers the layer for
-    :func:`facility_marks`. With ``keep`` (a key, e.g. data version + layer + language), the
+    :func:`facility_marks`. With ``keep`` (a key, e.g. data version + layer + basemap), the
     points are added to the map itself and stay there, decoded once, while later updates carry
-    the same key (streamlit-folium re-runs every update script on each change).
+    the same key (streamlit-folium re-runs every update script on each change); an update with
+    another ``tips_key`` (the language) only retitles them (:func:`features_js`).
     """
     data = points if isinstance(points, dict) else features(points, fields, basemap)
     fg = folium.FeatureGroup(name=name)
     if data["features"]:
-        _layer(fg, data, {"color": "#ffffff", "fillColor": colour, "fillOpacity": 0.9, "weight": 1},
-               radius=radius, js_name=js_name, keep=keep)
+        _layer(fg, data, point_style(colour), radius=radius, js_name=js_name, keep=keep, tips_key=tips_key)
     return fg
+
+
+def point_style(colour: str) -> dict[str, Any]:
+    """The style of a point marker of ``colour``."""
+    return {"color": "#ffffff", "fillColor": colour, "fillOpacity": 0.9, "weight": 1}
 
 
 def facility_layer(
@@ -726,23 +813,34 @@ def facility_layer(
     colour: str = FACILITY_COLOUR,
     basemap: str = "none",
     keep: str | None = None,
+    tips_key: str | None = None,
 ) -> folium.FeatureGroup:
     """Facilities as CircleMarkers; tooltips show ``fields`` (e.g. name / town / source).
 
     Registered as ``"facilities"`` so :func:`facility_marks` can show removals without redrawing;
-    ``keep`` as in :func:`point_layer`.
+    ``keep`` and ``tips_key`` as in :func:`point_layer`.
     """
     return point_layer(facilities, fields, name=name, colour=colour, radius=5, basemap=basemap,
-                       js_name="facilities", keep=keep)
+                       js_name="facilities", keep=keep, tips_key=tips_key)
 
 
 def facility_marks(removed: Iterable[int], name: str = "facilities-style") -> folium.FeatureGroup:
     """A small update for the static :func:`facility_layer`: rows ``removed`` drawn as removed."""
-    base = {"color": "#ffffff", "fillColor": FACILITY_COLOUR, "fillOpacity": 0.9, "weight": 1,
-            "dashArray": None}
     fg = folium.FeatureGroup(name=name, control=False)
-    _Restyle("facilities", {int(i): REMOVED_STYLE for i in removed}, None, base).add_to(fg)
+    _Restyle("facilities", {int(i): REMOVED_STYLE for i in removed}, None,
+             {**FACILITY_BASE, "dashArray": None}).add_to(fg)
     return fg
+
+
+def polygon_style(colour: str = SERVICE_COLOUR, fill_opacity: float = 0.25, dash: str | None = None,
+                  hatch: bool = False) -> dict[str, Any]:
+    """The style of :func:`polygon_layer`: one colour, or :data:`GAP_STYLE` with ``hatch``."""
+    if hatch:
+        return dict(GAP_STYLE)
+    style: dict[str, Any] = {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": fill_opacity}
+    if dash:
+        style["dashArray"] = dash
+    return style
 
 
 def polygon_layer(
@@ -763,61 +861,62 @@ def polygon_layer(
     data = features(polygons, fields, basemap)
     fg = folium.FeatureGroup(name=name)
     if data["features"]:
-        style = {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": fill_opacity}
-        if dash:
-            style["dashArray"] = dash
         if hatch:
-            style = dict(GAP_STYLE)
             _Hatch().add_to(fg)
-        _layer(fg, data, style)
+        _layer(fg, data, polygon_style(colour, fill_opacity, dash, hatch))
     return fg
 
 
-class _Hatch(_RawMacro):
-    """Make sure the hatch pattern exists in the map's SVG (defined by :class:`MapBehaviour`)."""
+HATCH_JS = "if (window.coverageHatch) { window.coverageHatch(); }\n"
+"""Make sure the hatch pattern exists in the map's SVG (defined by :class:`MapBehaviour`)."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            if (window.coverageHatch) { window.coverageHatch(); }
-        {% endmacro %}
-        """
-    )
+
+def legend_js(parent: str, body: str) -> str:
+    """The script putting the map's one legend (HTML ``body``) on the map, replacing the previous one."""
+    return "\n".join([
+        "(function () {",
+        f"    var map = window.map || {parent};",
+        "    if (window.coverageLegend) { window.coverageLegend.remove(); }",
+        "    var legend = L.control({position: \"bottomright\"});",
+        "    legend.onAdd = function () {",
+        "        var div = L.DomUtil.create(\"div\", \"coverage-legend\");",
+        "        div.style.cssText = \"background:rgba(255,255,255,.92);padding:6px 8px;\"",
+        "            + \"font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);\"",
+        "            + \"line-height:18px;\";",
+        f"        div.innerHTML = {js_json(body)};",
+        "        return div;",
+        "    };",
+        "    legend.addTo(map);",
+        "    window.coverageLegend = legend;",
+        "})();",
+    ]) + "\n"
+
+
+class _Hatch(_RawMacro):
+    """:data:`HATCH_JS` as a folium element."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
 
     def __init__(self):
         super().__init__()
         self._name = "Hatch"
 
+    def js(self) -> str:
+        return HATCH_JS
+
 
 class _Legend(_RawMacro):
-    """One legend control (replaced, never duplicated, when the map's layers change)."""
+    """One legend control (:func:`legend_js`; replaced, never duplicated, when the map's layers change)."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = window.map || {{ this._parent.get_name() }};
-            if (window.coverageLegend) { window.coverageLegend.remove(); }
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "coverage-legend");
-                div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 8px;"
-                    + "font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);"
-                    + "line-height:18px;";
-                div.innerHTML = {{ this.body|tojson }};
-                return div;
-            };
-            legend.addTo(map);
-            window.coverageLegend = legend;
-        })();
-        {% endmacro %}
-        """
-    )
+    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
 
     def __init__(self, body: str):
         super().__init__()
         self._name = "Legend"
         self.body = body
+
+    def js(self) -> str:
+        return legend_js(self._parent.get_name(), self.body)
 
 
 def _swatch(style: str, label: str, kind: str) -> str:
@@ -839,8 +938,8 @@ LEGEND_SWATCHES: dict[str, str] = {
 }
 
 
-def map_legend(title: str, no_data: str, entries: Sequence[tuple[str, str]] = ()) -> MacroElement:
-    """The map's one legend: the town ramp, then one line per symbol shown.
+def legend_body(title: str, no_data: str, entries: Sequence[tuple[str, str]] = ()) -> str:
+    """The HTML of the map's one legend: the town ramp, then one line per symbol shown.
 
     Parameters
     ----------
@@ -849,6 +948,11 @@ def map_legend(title: str, no_data: str, entries: Sequence[tuple[str, str]] = ()
     entries : sequence of (kind, label)
         ``kind`` one of :data:`LEGEND_SWATCHES` (``existing``, ``removed``, ``added``,
         ``proposed``, ``gaps``, ``service``); labels are escaped.
+
+    Raises
+    ------
+    ValueError
+        An entry kind not in :data:`LEGEND_SWATCHES`.
     """
     rows = [f"<b>{html.escape(title)}</b>"]
     for lo, hi, colour in COVERAGE_CLASSES:
@@ -859,7 +963,12 @@ def map_legend(title: str, no_data: str, entries: Sequence[tuple[str, str]] = ()
         if kind not in LEGEND_SWATCHES:
             raise ValueError(f"unknown legend entry {kind!r}; choose from {', '.join(LEGEND_SWATCHES)}")
         rows.append(_swatch(LEGEND_SWATCHES[kind], label, kind))
-    return _Legend("".join(rows))
+    return "".join(rows)
+
+
+def map_legend(title: str, no_data: str, entries: Sequence[tuple[str, str]] = ()) -> MacroElement:
+    """The map's one legend (:func:`legend_body`) as a folium element."""
+    return _Legend(legend_body(title, no_data, entries))
 
 
 def coverage_legend(title: str = "覆盖率", no_data: str = "无服务对象") -> MacroElement:

@@ -17,6 +17,7 @@ from coverage import describe
 from coverage.analysis import Edit
 from coverage.layers import get_layer
 from coverage.ui import map as cmap
+from coverage.ui.map_component import Overlay
 from coverage import review
 from coverage.i18n import STRINGS, layer_name, served_name, source_name, t
 
@@ -33,7 +34,8 @@ __all__ = [
     "town_tips",
     "static_features",
     "static_layers",
-    "facility_group",
+    "town_features",
+    "facility_overlay",
     "removed_rows",
     "map_updates",
     "sites_table",
@@ -214,6 +216,11 @@ def town_tips(region: Any, layer_id: str, towns_rated: gpd.GeoDataFrame, lang: s
         cmap.Field("rate", t("coverage_rate", lang), describe.PERCENT_SPEC)])
 
 
+def town_features(region: Any, basemap: str = "none") -> dict[str, Any]:
+    """The town polygons as the map's static GeoJSON (no tooltips: :func:`map_updates` sets them)."""
+    return cmap.features(region.towns, basemap=basemap, tips=[""] * len(region.towns))
+
+
 def static_features(region: Any, layer_id: str, facilities: gpd.GeoDataFrame, lang: str = "zh",
                     basemap: str = "none") -> dict[str, dict[str, Any]]:
     """The map's static layers as GeoJSON dicts: ``towns`` (polygons) and ``facilities`` (points).
@@ -223,7 +230,6 @@ def static_features(region: Any, layer_id: str, facilities: gpd.GeoDataFrame, la
     :func:`coverage.ui.map.facility_token` of its row in ``facilities``, so a click on it can be
     recognised (:func:`coverage.ui.map.clicked_facility`).
     """
-    towns = cmap.features(region.towns, basemap=basemap, tips=[""] * len(region.towns))
     fac = _named(facilities, region, lang)
     fac["_source"] = [source_name(s, lang) for s in fac["source"]] if "source" in fac else None
     tips = cmap.tooltips(fac, [cmap.Field("name", t("f_name", lang)), cmap.Field("_town", t("f_town", lang)),
@@ -231,7 +237,7 @@ def static_features(region: Any, layer_id: str, facilities: gpd.GeoDataFrame, la
     hint = html.escape(t("click_to_remove", lang))
     tips = [f"{tip}<br><i>{hint}</i><span style=\"display:none\">{cmap.facility_token(i)}</span>"
             for i, tip in enumerate(tips)]
-    return {"towns": towns, "facilities": cmap.features(fac, basemap=basemap, tips=tips)}
+    return {"towns": town_features(region, basemap), "facilities": cmap.features(fac, basemap=basemap, tips=tips)}
 
 
 def static_layers(features: dict[str, dict[str, Any]], lang: str = "zh") -> list[folium.FeatureGroup]:
@@ -242,11 +248,44 @@ def static_layers(features: dict[str, dict[str, Any]], lang: str = "zh") -> list
     return [cmap.town_layer(features["towns"], name=t("lyr_towns", lang))]
 
 
-def facility_group(features: dict[str, dict[str, Any]], layer_id: str, key: str,
-                   lang: str = "zh") -> folium.FeatureGroup:
-    """The layer's facilities from :func:`static_features`, kept on the map while ``key`` holds."""
-    return cmap.facility_layer(features["facilities"], keep=key,
-                               name=f"{t('lyr_facilities', lang)}: {layer_name(layer_id, lang)}")
+def facility_overlay(features: dict[str, dict[str, Any]], layer_id: str, key: str,
+                     lang: str = "zh") -> Overlay:
+    """The layer's facilities from :func:`static_features`, kept on the map while ``key`` holds.
+
+    ``key`` should not name the language: a language switch then retitles the kept markers
+    (``tips_key`` = ``lang``, :func:`coverage.ui.map.features_js`) instead of drawing them again.
+    """
+    data = features["facilities"]
+    name = f"{t('lyr_facilities', lang)}: {layer_name(layer_id, lang)}"
+    if not data["features"]:
+        return Overlay(name)
+    text = cmap.payload(data)
+    return Overlay(name, (lambda var: cmap.features_js(var, text, cmap.FACILITY_BASE, 5, None, "facilities",
+                                                       key, lang),))
+
+
+def _points(data: dict[str, Any], name: str, colour: str, radius: float) -> Overlay:
+    if not data["features"]:
+        return Overlay(name)
+    text = cmap.payload(data)
+    return Overlay(name, (lambda var: cmap.features_js(var, text, cmap.point_style(colour), radius),))
+
+
+def _polygons(data: dict[str, Any], name: str, style: dict[str, Any], hatch: bool = False) -> Overlay:
+    if not data["features"]:
+        return Overlay(name)
+    text = cmap.payload(data)
+    draw = (lambda var: cmap.features_js(var, text, style))
+    return Overlay(name, ((lambda var: cmap.HATCH_JS), draw) if hatch else (draw,))
+
+
+def _script(name: str, js: str) -> Overlay:
+    """An update group that only runs ``js`` (not listed in the layer control)."""
+    return Overlay(name, (lambda var: js,), control=False)
+
+
+def _legend(name: str, body: str) -> Overlay:
+    return Overlay(name, (lambda var: cmap.legend_js(var, body),), control=False)
 
 
 def removed_rows(base: pd.DataFrame, active: pd.DataFrame) -> list[int]:
@@ -268,39 +307,38 @@ def map_updates(
     proposals: gpd.GeoDataFrame | None = None,
     lang: str = "zh",
     basemap: str = "none",
-    facilities: folium.FeatureGroup | None = None,
-) -> list[folium.FeatureGroup]:
+    facilities: Overlay | None = None,
+) -> list[Overlay]:
     """What changes on the map after a click: town colours, removals, added/proposed sites, overlays.
 
-    Sent to the map drawn from :func:`static_layers` (streamlit-folium's ``feature_group_to_add``),
-    bottom to top: the facilities (:func:`facility_group`, drawn once per key), service areas,
-    gaps, town restyle, removed marks, added sites, proposals, and the one legend (an entry for
-    every symbol shown).
+    Sent to the map drawn from :func:`static_layers` as update groups written as text
+    (:mod:`coverage.ui.map_component`), bottom to top: the facilities (:func:`facility_overlay`,
+    drawn once per key), service areas, gaps, town restyle, removed marks, added sites, proposals,
+    and the one legend (an entry for every symbol shown).
     """
     served = served_name(get_layer(layer_id).served_column, lang)
-    groups: list[folium.FeatureGroup] = [] if facilities is None else [facilities]
+    groups: list[Overlay] = [] if facilities is None else [facilities]
     entries: list[tuple[str, str]] = [("existing", t("lyr_facilities", lang))]
     if removed:
         entries.append(("removed", t("lyr_removed", lang)))
     if service_areas is not None and not service_areas.empty:
-        groups.append(cmap.polygon_layer(service_areas, name=t("lyr_service", lang), fill_opacity=0.15,
-                                         basemap=basemap))
+        groups.append(_polygons(cmap.features(service_areas, basemap=basemap), t("lyr_service", lang),
+                                cmap.polygon_style(fill_opacity=0.15)))
         entries.append(("service", t("lyr_service", lang)))
     if gaps is not None and not gaps.empty:
         named = _named(gaps, region, lang)
-        groups.append(cmap.polygon_layer(
-            named, [cmap.Field("rank", t("f_rank", lang)), cmap.Field("_town", t("town", lang)),
-                    cmap.Field("served", f"{t('gap_uncovered', lang)} ({served})", ",.0f"),
-                    cmap.Field("area_km2", t("f_area", lang), ".2f")],
-            name=t("lyr_gaps", lang), hatch=True, basemap=basemap))
+        fields = [cmap.Field("rank", t("f_rank", lang)), cmap.Field("_town", t("town", lang)),
+                  cmap.Field("served", f"{t('gap_uncovered', lang)} ({served})", ",.0f"),
+                  cmap.Field("area_km2", t("f_area", lang), ".2f")]
+        groups.append(_polygons(cmap.features(named, fields, basemap), t("lyr_gaps", lang),
+                                cmap.polygon_style(hatch=True), hatch=True))
         entries.append(("gaps", t("lyr_gaps", lang)))
-    groups.append(cmap.town_restyle(towns_rated["rate"].astype(float).tolist(),
-                                    town_tips(region, layer_id, towns_rated, lang)))
-    groups.append(cmap.facility_marks(removed))
+    groups.append(_script("towns-style", cmap.town_restyle_js(
+        towns_rated["rate"].astype(float).tolist(), town_tips(region, layer_id, towns_rated, lang))))
+    groups.append(_script("facilities-style", cmap.facility_marks_js(removed)))
     if added is not None and not added.empty:
-        groups.append(cmap.point_layer(added, [cmap.Field("order", t("f_added_no", lang))],
-                                       name=t("lyr_added", lang), colour=cmap.ADDED_COLOUR, radius=7,
-                                       basemap=basemap))
+        data = cmap.features(added, [cmap.Field("order", t("f_added_no", lang))], basemap)
+        groups.append(_points(data, t("lyr_added", lang), cmap.ADDED_COLOUR, 7))
         entries.append(("added", t("lyr_added", lang)))
     if proposals is not None and not proposals.empty:
         new_col = f"new_covered_{get_layer(layer_id).served_column[4:]}"
@@ -309,10 +347,10 @@ def map_updates(
             ("rank", t("f_rank", lang), None), ("_town", t("f_town", lang), None),
             (new_col, f"{t('f_new_pop', lang)} ({served})", ",.0f"),
             ("cumulative_rate", t("coverage_rate", lang), describe.PERCENT_SPEC)) if c in named.columns]
-        groups.append(cmap.point_layer(named, fields, name=t("lyr_proposals", lang),
-                                       colour=cmap.PROPOSED_COLOUR, radius=7, basemap=basemap))
+        groups.append(_points(cmap.features(named, fields, basemap), t("lyr_proposals", lang),
+                              cmap.PROPOSED_COLOUR, 7))
         entries.append(("proposed", t("lyr_proposals", lang)))
-    groups.append(cmap.legend_layer(cmap.map_legend(t("coverage_rate", lang), t("no_served", lang), entries)))
+    groups.append(_legend("legend", cmap.legend_body(t("coverage_rate", lang), t("no_served", lang), entries)))
     return groups
 
 
