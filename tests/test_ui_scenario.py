@@ -9,6 +9,7 @@ cell (3,3) 500 m away (80): 960. Removing ECS2 loses 360.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from pyproj import Transformer
 
@@ -100,3 +101,83 @@ def test_layer_without_facilities(small_region):
     # (0,0) itself, (1,0) and (0,1) at 500 m: 200 + 100 + 150.
     assert covered_60(small_region, scenario) == 450
     assert list(scenario_facilities(scenario)["facility_id"]) == ["new-1"]
+
+
+# ------------------------------------------------------- from an analysis, views per state
+def test_a_scenario_from_an_analysis_edits_a_copy_of_its_model(small_region):
+    from coverage.analysis import Analysis
+    from coverage.standards import load_standards
+
+    analysis = Analysis(small_region, load_standards())
+    before = analysis.coverage("elder_care_station").table.copy()
+    own = Scenario(small_region, "elder_care_station", analysis.standards)
+    shared = Scenario.from_analysis(analysis, "elder_care_station")
+    assert shared.model is not analysis.model("elder_care_station")
+    lon, lat = TO_LONLAT.transform(*cell_centre(4, 3))
+    for s in (own, shared):
+        s.add_site(lon, lat)
+        s.remove_facility("ECS1")
+        s.undo()
+        s.remove_facility("ECS2")
+    np.testing.assert_array_equal(shared.reach.cost, own.reach.cost)
+    np.testing.assert_array_equal(shared.reach.nearest, own.reach.nearest)
+    loaded = Scenario(small_region, "elder_care_station", analysis.standards)
+    assert covered_60(small_region, shared) == covered_60(small_region, own) != covered_60(small_region, loaded)
+    # The analysis (shared by the page's sessions) still has the layer as loaded.
+    assert analysis.model("elder_care_station").active.all()
+    assert analysis.coverage("elder_care_station").table.equals(before)
+    again = Scenario.from_analysis(analysis, "elder_care_station")
+    assert covered_60(small_region, again) == covered_60(small_region, loaded)
+
+
+def test_a_scenario_refuses_a_model_of_something_else(small_region):
+    from coverage.analysis import Analysis, Edit
+    from coverage.reach import ReachModel
+
+    model = ReachModel(small_region, "elder_care_station", STD)
+    Scenario(small_region, "elder_care_station", STD, model=model)  # the right one is taken
+    with pytest.raises(ValueError, match="without edits"):
+        Scenario(small_region, "elder_care_station", Standard("walk", 15, 4.5, 900), model=model)
+    with pytest.raises(ValueError, match="without edits"):
+        Scenario(small_region, "child_protection_post", STD, model=model)
+    with pytest.raises(ValueError, match="without edits"):
+        Scenario(small_region.copy(), "elder_care_station", STD, model=model)
+    model.remove_facility(0)
+    with pytest.raises(ValueError, match="without edits"):
+        Scenario(small_region, "elder_care_station", STD, model=model)
+    edited = Analysis(small_region).with_edits([Edit("elder_care_station", "remove", facility_id="ECS1")])
+    with pytest.raises(ValueError, match="already edits"):
+        Scenario.from_analysis(edited, "elder_care_station")
+    # Edits of another layer are kept: the scenario works on the analysis' edited region.
+    other = Analysis(small_region).with_edits([Edit("child_protection_post", "remove", facility_id="CPP1")])
+    scenario = Scenario.from_analysis(other, "elder_care_station")
+    assert list(scenario.region.facilities["child_protection_post"]["facility_id"]) == ["CPP2", "CPP3", "CPP4"]
+
+
+def test_views_follow_every_change_and_are_built_once_per_state(small_region, scenario):
+    base = scenario.active_facilities()
+    assert base is scenario.base and scenario.removed_rows() == [] and scenario.added_sites().empty
+    lon, lat = TO_LONLAT.transform(ORIGIN[0] + 2250, ORIGIN[1] + 1750)  # in T2 (440703101)
+    scenario.add_site(lon, lat)
+    sites = scenario.added_sites()
+    assert scenario.added_sites() is sites  # no change: the same frame
+    assert list(sites["facility_id"]) == ["new-1"]
+    located = scenario.added_sites(located=True)
+    assert list(located["town_code"]) == ["440703101"] and list(located["district_code"]) == ["440703"]
+    scenario.remove_facility("ECS1")
+    assert scenario.removed_rows() == [0] and scenario.removed_ids == {"ECS1"}
+    assert list(scenario.active_facilities()["facility_id"]) == ["ECS2"]
+    far = TO_LONLAT.transform(ORIGIN[0] - 5000, ORIGIN[1] - 5000)  # outside every town
+    scenario.add_site(*far)
+    located = scenario.added_sites(located=True)
+    assert list(located["facility_id"]) == ["new-1", "new-2"] and list(located["order"]) == [1, 2]
+    assert located["town_code"].iloc[0] == "440703101" and pd.isna(located["town_code"].iloc[1])
+    scenario.undo()
+    scenario.undo()
+    assert scenario.removed_rows() == [] and scenario.active_facilities() is scenario.base
+    assert list(scenario.added_sites(located=True)["town_code"]) == ["440703101"]
+    scenario.remove_facility("new-1")
+    assert scenario.added_sites().empty and scenario.added_sites(located=True).empty
+    # The views equal what the table and the map show: scenario_facilities lists the same rows.
+    scenario.add_site(lon, lat)
+    assert list(scenario_facilities(scenario)["facility_id"]) == ["ECS1", "ECS2", "new-3"]  # every add counts
