@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import Point
 
 from coverage.crs import WGS84
 from coverage.errors import InputError
@@ -236,8 +235,7 @@ class Scenario:
             rows = [c for c in self.changes if c.kind == "add" and c.facility_id in self._index]
             return gpd.GeoDataFrame(
                 {"facility_id": [c.facility_id for c in rows], "order": list(range(1, len(rows) + 1))},
-                geometry=[Point(c.lon, c.lat) for c in rows],
-                crs=WGS84,
+                geometry=gpd.points_from_xy([c.lon for c in rows], [c.lat for c in rows], crs=WGS84),
             )
 
         sites = self._view("added", build)
