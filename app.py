@@ -69,7 +69,6 @@ from coverage.ui.views import (
     md_text,
     provenance_table,
     rate_text,
-    removed_rows,
     facility_overlay,
     report_table,
     review_table,
@@ -79,6 +78,7 @@ from coverage.ui.views import (
     standard_override,
     static_features,
     static_layers,
+    town_chart_spec,
     town_features,
     town_rates,
     with_caveat,
@@ -501,9 +501,7 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
         if problems:
             st.warning(md_text(t("replay_skipped", lang, n=len(problems)) + " "
                                + "; ".join(persist.skipped_text(p, lang) for p in problems[:5])))
-        active = scenario_facilities(scenario)
-        options = [""] + active["facility_id"].astype(str).tolist()
-        names = dict(zip(active["facility_id"].astype(str), active["name"].astype(str)))
+        options, names = remove_options(scenario)
         picked = st.session_state.pop("pick_pending", None)
         if picked in names:
             st.session_state["remove_choice"] = picked
@@ -531,6 +529,22 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
             st.rerun()
         if st.session_state.get("pick_pending"):  # a marker clicked: offer its removal on the right
             st.rerun()
+
+
+def remove_options(scenario: Any) -> tuple[list[str], dict[str, str]]:
+    """The remove box's choices (``""`` then every active facility id) and their names.
+
+    Kept for the session until the scenario changes (the facility table is not rebuilt per run).
+    """
+    sig = scenario_signature(scenario)
+    cached = st.session_state.get("remove_options")
+    if cached and cached[0] == sig:
+        return cached[1], cached[2]
+    active = scenario_facilities(scenario)
+    ids = active["facility_id"].astype(str).tolist()
+    names = dict(zip(ids, active["name"].astype(str)))
+    st.session_state["remove_options"] = (sig, [""] + ids, names)
+    return [""] + ids, names
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -577,7 +591,7 @@ def map_view(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.DataF
     features = static_map_features(region, scenario.base, _data_version(), layer_id, lang, basemap)
     keep = json.dumps([_data_version(), layer_id, basemap], default=str)
     overlays = map_updates(region, layer_id, town_rates(region.towns, coverage),
-                           removed_rows(scenario.base, scenario.active_facilities()),
+                           scenario.removed_rows(),
                            added=scenario.added_sites(), service_areas=service, gaps=gaps,
                            proposals=proposals, lang=lang, basemap=basemap,
                            facilities=facility_overlay(features, layer_id, keep, lang))
@@ -667,6 +681,11 @@ def compute_gaps(region: Any, ctx: dict[str, Any], scenario: Any) -> Any:
 
 
 def coverage_tab(ctx: dict[str, Any], region: Any, coverage: pd.DataFrame) -> None:
+    """Coverage per district and per town (tables, the per-town chart, the CSV download).
+
+    The tables, the chart's data and the CSV are built once per coverage table, language and
+    caveat (kept for the session): a run that does not change the figures only draws them.
+    """
     lang, layer_id = ctx["lang"], ctx["layer"]
     mark = ctx["caveat"]
     rate_col = t("coverage_rate", lang)
@@ -675,24 +694,24 @@ def coverage_tab(ctx: dict[str, Any], region: Any, coverage: pd.DataFrame) -> No
         t("served_pop", lang): st.column_config.NumberColumn(format="localized"),
         t("covered_pop", lang): st.column_config.NumberColumn(format="localized"),
     }
+    key = (lang, mark, layer_id)
+    view = st.session_state.get("coverage_view")
+    if not view or view[0] != key or view[1] is not coverage:
+        districts = coverage_table(coverage, "district", lang, region)
+        towns = coverage_table(coverage, "town", lang, region).sort_values(rate_col, na_position="first")
+        town_col = t("town", lang)
+        rated = towns[towns[rate_col].notna()]
+        chart = pd.DataFrame({town_col: rated[town_col].to_numpy(), "%": rated[rate_col].to_numpy()})  # points
+        spec = town_chart_spec(f"{t('chart_town_rates', lang)} {mark}".strip(), town_col, len(chart))
+        view = (key, coverage, districts, towns, chart, spec, csv_bytes(with_caveat(towns, mark, lang)))
+        st.session_state["coverage_view"] = view
+    _, _, districts, towns, chart, spec, csv_data = view
     st.markdown(f"**{t('per_district', lang)}** {mark}")
-    districts = coverage_table(coverage, "district", lang, region)
     st.dataframe(districts, hide_index=True, column_config=config, key="district_table")
     st.markdown(f"**{t('per_town', lang)}** {mark}")
-    towns = coverage_table(coverage, "town", lang, region).sort_values(rate_col, na_position="first")
     st.dataframe(towns, hide_index=True, column_config=config, key="town_table")
-    town_col = t("town", lang)
-    chart = towns.dropna(subset=[rate_col]).assign(**{"%": lambda d: d[rate_col]})  # percent points already
-    title = f"{t('chart_town_rates', lang)} {mark}".strip()
-    # Sorted by rate, one bar per town, every label shown (horizontal bars).
-    spec = (alt.Chart(chart, title=title).mark_bar()
-            .encode(x=alt.X("%:Q", title="%", scale=alt.Scale(domain=[0, 100])),
-                    y=alt.Y(f"{town_col}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
-                    color=alt.value("#3182bd"),
-                    tooltip=[alt.Tooltip(f"{town_col}:N"), alt.Tooltip("%:Q", format=".1f")])
-            .properties(height=max(160, 14 * len(chart))))
-    st.altair_chart(spec, width="stretch")
-    st.download_button(t("download_csv", lang), csv_bytes(with_caveat(towns, mark, lang)),
+    st.vega_lite_chart(chart, spec, width="stretch")
+    st.download_button(t("download_csv", lang), csv_data,
                        file_name=f"coverage_{layer_id}.csv", mime="text/csv", key="coverage_csv")
 
 

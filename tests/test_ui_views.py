@@ -230,3 +230,22 @@ def test_scenario_edits_rename_added_sites_as_the_analysis_numbers_them(small_re
     analysis = Analysis(small_region).with_edits(edits)
     assert not analysis.problems
     assert len(analysis.facilities(layer)) == len(small_region.facilities[layer])
+
+
+def test_town_chart_spec_is_the_chart_altair_writes():
+    """The per-town chart's spec, written directly, is what altair makes of the same chart."""
+    import altair as alt
+
+    chart = pd.DataFrame({"镇街": ["甲", "乙", "丙"], "%": [12.5, 80.0, 45.1]})
+    spec = (alt.Chart(chart, title="覆盖率 ᵃ").mark_bar()
+            .encode(x=alt.X("%:Q", title="%", scale=alt.Scale(domain=[0, 100])),
+                    y=alt.Y("镇街:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+                    color=alt.value("#3182bd"),
+                    tooltip=[alt.Tooltip("镇街:N"), alt.Tooltip("%:Q", format=".1f")])
+            .properties(height=160))
+    with alt.theme.enable("none"):  # as Streamlit converts a chart (its own theme instead)
+        theirs = spec.to_dict()
+    for part in ("data", "datasets", "$schema", "config"):
+        theirs.pop(part, None)
+    assert views.town_chart_spec("覆盖率 ᵃ", "镇街", 3) == theirs
+    assert views.town_chart_spec("t", "Town", 73)["height"] == 14 * 73  # one 14-pixel bar per town

@@ -25,6 +25,7 @@ __all__ = [
     "standard_override",
     "town_rates",
     "coverage_table",
+    "town_chart_spec",
     "city_figures",
     "provenance_table",
     "scenario_facilities",
@@ -112,6 +113,28 @@ def coverage_table(coverage: pd.DataFrame, level: str, lang: str = "zh", region:
     return out
 
 
+def town_chart_spec(title: str, town_col: str, n: int) -> dict[str, Any]:
+    """The Vega-Lite spec of the per-town coverage chart (for ``st.vega_lite_chart`` with the data).
+
+    Horizontal bars sorted by rate, one per town, every label shown; the data holds ``town_col``
+    and ``"%"`` (percent points). The same spec altair writes for this chart, without its
+    validation pass on every run.
+    """
+    return {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "color": {"value": "#3182bd"},
+            "tooltip": [{"field": town_col, "type": "nominal"},
+                        {"field": "%", "format": ".1f", "type": "quantitative"}],
+            "x": {"field": "%", "scale": {"domain": [0, 100]}, "title": "%", "type": "quantitative"},
+            "y": {"axis": {"labelLimit": 200, "labelOverlap": False}, "field": town_col, "sort": "-x",
+                  "title": None, "type": "nominal"},
+        },
+        "height": max(160, 14 * int(n)),
+        "title": title,
+    }
+
+
 def input_label(name: str, lang: str = "zh") -> str:
     """Words for an input name of ``Region.provenance`` (``towns``, ``facilities:<layer>``…)."""
     if name.startswith("facilities:"):
@@ -154,16 +177,13 @@ def scenario_facilities(scenario: Any) -> gpd.GeoDataFrame:
     and the town/district containing them (empty when outside every town).
     """
     active = scenario.active_facilities()
-    added = scenario.added_sites()
-    if added.empty:
+    located = scenario.added_sites(located=True)  # each site's town found once (Scenario keeps it)
+    if located.empty:
         return active
-    towns = scenario.region.towns[["town_code", "district_code", "geometry"]]
-    located = gpd.sjoin(added, towns.to_crs(added.crs), how="left", predicate="within")
-    located = located[~located.index.duplicated(keep="first")]
     new = gpd.GeoDataFrame(
         {
-            "facility_id": added["facility_id"].to_numpy(),
-            "name": [f"新增站点 {n}" for n in added["order"]],
+            "facility_id": located["facility_id"].to_numpy(),
+            "name": [f"新增站点 {n}" for n in located["order"]],
             "layer": scenario.layer_id,
             "town_code": located["town_code"].to_numpy(),
             "district_code": located["district_code"].to_numpy(),
@@ -173,8 +193,8 @@ def scenario_facilities(scenario: Any) -> gpd.GeoDataFrame:
             "opening_year": None,
             "source": "uploaded",
         },
-        geometry=added.geometry.to_numpy(),
-        crs=added.crs,
+        geometry=located.geometry.to_numpy(),
+        crs=located.crs,
     )
     return pd.concat([active, new[[c for c in new.columns if c in active.columns or c == "geometry"]]],
                      ignore_index=True)
