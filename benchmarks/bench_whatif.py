@@ -23,13 +23,14 @@ Usage: ``python benchmarks/bench_whatif.py [--clicks N] [--layer ID] [--switch-r
 
     RESULT click_s=<median s> full_s=<median s> speedup=<x> identical=<True|False> add_s=… remove_s=…
            undo_s=… update_s=… table_s=… table_before_s=… table_speedup=… views_s=… switch_s=…
-           switch_build_s=… switch_speedup=… same_table=<True|False>
+           switch_build_s=… switch_speedup=… first_add_s=… first_add_built_s=… same_table=<True|False>
 
 ``click_s`` is the median over every add and remove of update + table + views (``add_s``,
 ``remove_s``, ``undo_s`` the medians per kind; ``update_s``, ``table_s``, ``views_s`` per step over
 all clicks); ``full_s`` the from-scratch recompute + table; ``table_before_s`` the previous table
 on the same clicks; ``switch_s`` / ``switch_build_s`` the medians of a switch to each other layer
-with a copied / a freshly built model; ``same_table`` that both tables and both switches agree.
+with a copied / a freshly built model, ``first_add_s`` / ``first_add_built_s`` the first add after it
+on each; ``same_table`` that both tables, both switches and both first adds agree.
 """
 
 from __future__ import annotations
@@ -191,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # Layer switch: a scenario for each other layer, from the analysis' model (built once, as the page's
     # base figures need it anyway) or with a model of its own (what a switch cost before).
-    copies, builds = [], []
+    # Then the first add on each (the copy shares the analysis model's cell tree; its own model builds one).
+    copies, builds, first_adds, first_adds_built = [], [], [], []
     for other in SWITCH_LAYERS:
         analysis.model(other)
         for _ in range(args.switch_runs):
@@ -199,8 +201,14 @@ def main(argv: list[str] | None = None) -> int:
             built, db = _timed(lambda: Scenario(region, other, standards))
             copies.append(dc)
             builds.append(db)
-        same_table = same_table and bool(np.array_equal(copied.reach.cost, built.reach.cost)
-                                         and np.array_equal(copied.reach.nearest, built.reach.nearest))
+            same_table = same_table and bool(np.array_equal(copied.reach.cost, built.reach.cost)
+                                             and np.array_equal(copied.reach.nearest, built.reach.nearest))
+            lon, lat = lonlat[rng.integers(len(lonlat))]
+            _, da = _timed(lambda: copied.add_site(float(lon), float(lat)))
+            _, dab = _timed(lambda: built.add_site(float(lon), float(lat)))
+            first_adds.append(da)
+            first_adds_built.append(dab)
+            same_table = same_table and bool(np.array_equal(copied.reach.cost, built.reach.cost))
 
     med = {k: statistics.median(v) for k, v in steps.items()}
     kinds = {k: statistics.median(v) for k, v in per_kind.items() if v}
@@ -208,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     click_s = statistics.median(clicks)
     base = statistics.median(fulls)
     switch_s, switch_build_s = statistics.median(copies), statistics.median(builds)
+    first_add_s, first_add_built_s = statistics.median(first_adds), statistics.median(first_adds_built)
     print(f"layer {args.layer}: {n0} facilities, {len(cells):,} cells; analysis model built in {setup_s:.3f} s")
     print(f"click (update + table + views), median of {len(clicks)} adds/removes: {click_s * 1000:.2f} ms;"
           f" max {max(clicks) * 1000:.1f} ms")
@@ -219,12 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"full recompute + coverage table, median of {len(fulls)}: {base * 1000:.1f} ms")
     print(f"layer switch to {len(SWITCH_LAYERS)} layers, median of {len(copies)}: copy of the analysis' model"
           f" {switch_s * 1000:.2f} ms; own model built {switch_build_s * 1000:.1f} ms")
+    print(f"first add after a switch: on the copy {first_add_s * 1000:.2f} ms; on its own model"
+          f" {first_add_built_s * 1000:.2f} ms (builds its cell tree)")
     print(f"RESULT click_s={click_s:.4f} full_s={base:.4f} speedup={base / click_s:.1f} identical={identical}"
           f" add_s={kinds['add']:.4f} remove_s={kinds['remove']:.4f} undo_s={kinds.get('undo', float('nan')):.4f}"
           f" update_s={med['update']:.4f} table_s={med['table']:.4f} table_before_s={med['table_before']:.4f}"
           f" table_speedup={med['table_before'] / med['table']:.1f} views_s={med['views']:.4f}"
           f" switch_s={switch_s:.4f} switch_build_s={switch_build_s:.4f}"
-          f" switch_speedup={switch_build_s / switch_s:.1f} same_table={same_table}")
+          f" switch_speedup={switch_build_s / switch_s:.1f} first_add_s={first_add_s:.4f}"
+          f" first_add_built_s={first_add_built_s:.4f} same_table={same_table}")
     return 0
 
 
