@@ -399,3 +399,61 @@ def test_legend_caveat_and_click_to_remove(server):
             assert attempted == [], f"the page tried to reach the network: {attempted}"
         finally:
             browser.close()
+
+
+def test_a_language_switch_keeps_the_stations_and_retitles_them(server):
+    """English after Chinese: the station markers on the map are the same elements (not drawn
+    again), their tooltips and the layer control read in English, and a click on a station still
+    offers its removal (its tooltip carries the facility token in either language)."""
+    from coverage.i18n import t
+
+    url, _, _ = server
+    attempted: list[str] = []
+    with sync_playwright() as pw:
+        browser, context = _guarded_browser(pw, attempted)
+        try:
+            page = context.new_page()
+            page.goto(url)
+            values = page.get_by_test_id("stMetricValue")
+            values.nth(3).wait_for(timeout=60_000)
+            frame = page.locator('[data-testid="stCustomComponentV1"]').first.element_handle().content_frame()
+            frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 73",
+                                    timeout=30_000)
+            _wait_idle(page)
+            first_tip = ("() => window.coverageLayers.facilities.getLayers()[0].getTooltip().getContent()")
+            n = frame.evaluate("() => { const ls = window.coverageLayers.facilities.getLayers();"
+                               " ls.forEach(l => { l._path.coverageMark = 1; }); window.coverageMarkMap = 1;"
+                               " return ls.length; }")
+            assert n > 100
+            assert t("click_to_remove", "zh") in frame.evaluate(first_tip)
+
+            page.get_by_text("English", exact=True).first.click()
+            page.get_by_role("tab", name=t("tab_coverage", "en")).first.wait_for(timeout=60_000)
+            _wait_idle(page)
+            frame = page.locator('[data-testid="stCustomComponentV1"]').first.element_handle().content_frame()
+            frame.wait_for_function(
+                f"() => window.coverageLayers.facilities.getLayers()[0].getTooltip().getContent()"
+                f".indexOf({json.dumps(t('click_to_remove', 'en'))}) >= 0", timeout=20_000)
+            kept = frame.evaluate("() => { const ls = window.coverageLayers.facilities.getLayers();"
+                                  " return [window.coverageMarkMap, ls.length,"
+                                  " ls.filter(l => l._path && l._path.coverageMark === 1).length]; }")
+            assert kept == [1, n, n]  # the same map and the same marker elements, every one
+            tip = frame.evaluate(first_tip)
+            assert t("f_name", "en") in tip and t("f_name", "zh") not in tip
+            assert frame.locator(".leaflet-control-layers-overlays").inner_text().count(
+                t("lyr_facilities", "en")) == 1
+
+            x, y = frame.evaluate(
+                "() => { const l = window.coverageLayers.facilities.getLayers()[0];"
+                " window.map.setView(l.getLatLng(), 16, {animate: false});"
+                " const p = window.map.latLngToContainerPoint(l.getLatLng()); return [p.x, p.y]; }")
+            before = _number(values.nth(3).inner_text())
+            frame.locator(".leaflet-container").click(position={"x": x, "y": y})
+            label = t("remove", "en")
+            page.wait_for_function(
+                "([label]) => { const b = Array.from(document.querySelectorAll('button'))"
+                ".find(b => b.innerText.trim() === label); return b && !b.disabled; }", arg=[label], timeout=20_000)
+            assert _number(values.nth(3).inner_text()) == before  # picked for removal, nothing added
+            assert attempted == [], f"the page tried to reach the network: {attempted}"
+        finally:
+            browser.close()
