@@ -228,8 +228,8 @@ class Scenario:
         ----------
         located : bool
             Also give the ``town_code`` / ``district_code`` of the town polygon of
-            ``region.towns`` holding each site (missing when in none; the first when on a
-            border), found once per site.
+            ``region.towns`` holding each site (None when in none; the first town when towns
+            overlap), found once per site.
         """
         def build() -> gpd.GeoDataFrame:
             rows = [c for c in self.changes if c.kind == "add" and c.facility_id in self._index]
@@ -246,18 +246,25 @@ class Scenario:
     def _locate(self, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         todo = [i for i, fid in enumerate(sites["facility_id"]) if fid not in self._site_units]
         if todo:
-            towns = self.region.towns[["town_code", "district_code", self.region.towns.geometry.name]]
-            new = sites.iloc[todo]
-            found = gpd.sjoin(new, towns.to_crs(sites.crs), how="left", predicate="within")
-            found = found[~found.index.duplicated(keep="first")].reindex(new.index)
-            for fid, town, district in zip(new["facility_id"], found["town_code"].tolist(),
-                                           found["district_code"].tolist()):
-                self._site_units[fid] = (town, district)
+            towns = self.region.towns  # EPSG:4326 like the sites (Region checks it); its spatial index is kept
+            if towns.crs is not None and sites.crs is not None and not towns.crs.equals(sites.crs):
+                towns = towns.to_crs(sites.crs)
+            point, town = towns.sindex.query(sites.geometry.values[todo], predicate="within")
+            first: dict[int, int] = {}
+            for p, t in zip(point.tolist(), town.tolist()):  # a point in two towns: the first town
+                first[p] = min(t, first.get(p, t))
+            codes = towns["town_code"].tolist()
+            districts = towns["district_code"].tolist() if "district_code" in towns.columns else [None] * len(codes)
+            for k, i in enumerate(todo):
+                t = first.get(k)
+                self._site_units[sites["facility_id"].iloc[i]] = (None, None) if t is None else (codes[t], districts[t])
         units = [self._site_units[fid] for fid in sites["facility_id"]]
-        out = sites.copy()
-        out["town_code"] = pd.Series([u[0] for u in units], index=sites.index, dtype=object)
-        out["district_code"] = pd.Series([u[1] for u in units], index=sites.index, dtype=object)
-        return out
+        return gpd.GeoDataFrame(
+            {"facility_id": sites["facility_id"].to_numpy(), "order": sites["order"].to_numpy(),
+             "town_code": pd.Series([u[0] for u in units], dtype=object),
+             "district_code": pd.Series([u[1] for u in units], dtype=object)},
+            geometry=sites.geometry.values, crs=sites.crs,
+        )
 
     @property
     def n_active(self) -> int:
