@@ -181,3 +181,8 @@ def test_views_follow_every_change_and_are_built_once_per_state(small_region, sc
     # The views equal what the table and the map show: scenario_facilities lists the same rows.
     scenario.add_site(lon, lat)
     assert list(scenario_facilities(scenario)["facility_id"]) == ["ECS1", "ECS2", "new-3"]  # every add counts
+    built = []
+    assert scenario.per_state("n", lambda: built.append(1) or len(built)) == 1
+    assert scenario.per_state("n", lambda: built.append(1) or len(built)) == 1  # same state: not rebuilt
+    scenario.undo()
+    assert scenario.per_state("n", lambda: built.append(1) or len(built)) == 2

@@ -7,8 +7,9 @@ starts from the model its :class:`coverage.analysis.Analysis` already built
 (:meth:`Scenario.from_analysis`, a copy instead of a second reach computation).
 
 The views of the edited layer (:meth:`Scenario.active_facilities`, :meth:`Scenario.added_sites`,
-:meth:`Scenario.removed_ids`, :meth:`Scenario.removed_rows`) are built once per state of the
-scenario and handed out again until the next change: treat them as read-only.
+:meth:`Scenario.removed_ids`, :meth:`Scenario.removed_rows`, and whatever a caller builds with
+:meth:`Scenario.per_state`) are built once per state of the scenario and handed out again until
+the next change: treat them as read-only.
 """
 
 from __future__ import annotations
@@ -131,8 +132,12 @@ class Scenario:
     def _changed(self) -> None:
         self._state += 1
 
-    def _view(self, name: str, build: Callable[[], Any]) -> Any:
-        """``build()``, computed once per state of the scenario."""
+    def per_state(self, name: str, build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per state of the scenario and handed out again until the next change.
+
+        For what is derived from the edits alone (e.g. the page's list of the layer's facilities):
+        ``name`` tells the results apart; treat the result as read-only.
+        """
         held = self._views.get(name)
         if held is None or held[0] != self._state:
             held = (self._state, build())
@@ -202,11 +207,11 @@ class Scenario:
     @property
     def removed_ids(self) -> set[str]:
         """``facility_id`` of existing facilities currently removed."""
-        return set(self._view("removed_ids", lambda: frozenset(fid for fid in self._ids if fid not in self._index)))
+        return set(self.per_state("removed_ids", lambda: frozenset(fid for fid in self._ids if fid not in self._index)))
 
     def removed_rows(self) -> list[int]:
         """Row numbers in :attr:`base` of the existing facilities currently removed."""
-        return list(self._view("removed_rows", lambda: tuple(
+        return list(self.per_state("removed_rows", lambda: tuple(
             i for i, fid in enumerate(self._ids) if fid not in self._index)))
 
     def active_facilities(self) -> gpd.GeoDataFrame:
@@ -219,7 +224,7 @@ class Scenario:
             keep[removed] = False
             return self.base[keep]
 
-        return self._view("active", build)
+        return self.per_state("active", build)
 
     def added_sites(self, located: bool = False) -> gpd.GeoDataFrame:
         """Sites added and still active, with ``facility_id`` and ``order`` (1-based).
@@ -238,10 +243,10 @@ class Scenario:
                 geometry=gpd.points_from_xy([c.lon for c in rows], [c.lat for c in rows], crs=WGS84),
             )
 
-        sites = self._view("added", build)
+        sites = self.per_state("added", build)
         if not located:
             return sites
-        return self._view("added_located", lambda: self._locate(sites))
+        return self.per_state("added_located", lambda: self._locate(sites))
 
     def _locate(self, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         todo = [i for i, fid in enumerate(sites["facility_id"]) if fid not in self._site_units]
