@@ -423,15 +423,29 @@ def sidebar(region: Any) -> dict[str, Any]:
         if basemap == "tianditu" else None
 
     sb.subheader(t("sources", lang))
-    prov = provenance_table(region.provenance, lang)
-    marks = {"real": ":green[●]", "modelled": ":orange[●]", "illustrative": ":violet[●]",
-             "uploaded": ":blue[●]", "none": ":gray[○]"}
-    lines = [f"{marks.get(str(f).split(':')[0], ':gray[○]')} {r} — {s}"
-             for r, s, f in prov.itertuples(index=False, name=None)]
-    sb.markdown("  \n".join(lines))
+    sb.markdown(source_lines(region.provenance, lang))
     sb.caption(region.provenance_note(lang))
     return {"lang": lang, "layer": layer_id, "standards": standards, "mode": mode, "minutes": float(minutes),
             "year": int(year), "basemap": basemap, "tianditu_key": key}
+
+
+#: The sidebar's mark of each provenance flag (Streamlit Markdown colours).
+SOURCE_MARKS = {"real": ":green[●]", "modelled": ":orange[●]", "illustrative": ":violet[●]",
+                "uploaded": ":blue[●]", "none": ":gray[○]"}
+
+
+def source_lines(provenance: dict[str, str], lang: str) -> str:
+    """The sidebar's list of inputs with their provenance (one Markdown line each), kept per session
+    until the provenance or the language changes."""
+    key = (tuple(provenance.items()), lang)
+    cached = st.session_state.get("source_lines")
+    if cached and cached[0] == key:
+        return cached[1]
+    prov = provenance_table(provenance, lang)
+    text = "  \n".join(f"{SOURCE_MARKS.get(str(f).split(':')[0], ':gray[○]')} {r} — {s}"
+                        for r, s, f in prov.itertuples(index=False, name=None))
+    st.session_state["source_lines"] = (key, text)
+    return text
 
 
 # --------------------------------------------------------------------------- map + what-if

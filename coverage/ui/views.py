@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from coverage import describe
@@ -79,11 +80,11 @@ def town_rates(towns: gpd.GeoDataFrame, coverage: pd.DataFrame) -> gpd.GeoDataFr
 
 def city_figures(coverage: pd.DataFrame) -> dict[str, float]:
     """``served``, ``covered``, ``rate`` of the city row of ``population_coverage``."""
-    city = coverage[coverage["level"] == "city"]
-    if city.empty:
+    rows = np.flatnonzero(coverage["level"].to_numpy() == "city")
+    if not len(rows):
         raise ValueError("coverage table has no city row")
-    row = city.iloc[0]
-    served, covered = float(row["served"]), float(row["covered"])
+    served = float(coverage["served"].to_numpy()[rows[0]])
+    covered = float(coverage["covered"].to_numpy()[rows[0]])
     return {"served": served, "covered": covered, "rate": covered / served if served else float("nan")}
 
 
