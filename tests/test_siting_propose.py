@@ -323,7 +323,10 @@ def test_site_command_target_percent_and_errors(region, tmp_path, monkeypatch, c
     assert "(0, 1]" in capsys.readouterr().err
     assert main(["site", "--layer", LAYER, "--k", "1", "--candidates", str(tmp_path / "nope.csv"),
                  "--out", str(out), "--quiet"]) == 2  # fmt: skip
-    assert "not found" in capsys.readouterr().err
+    assert f"候选点文件不存在：{tmp_path / 'nope.csv'}" in capsys.readouterr().err  # the command's --lang (zh)
+    assert main(["site", "--layer", LAYER, "--k", "1", "--candidates", str(tmp_path / "nope.csv"),
+                 "--out", str(out), "--quiet", "--lang", "en"]) == 2  # fmt: skip
+    assert "candidate file not found" in capsys.readouterr().err
 
 
 def test_prepared_candidate_table_is_accepted(region):
