@@ -14,8 +14,11 @@ default region, standards and the analysis of the data as loaded are cached per 
 (``st.cache_resource``); the what-if scenario and the results derived from it live in
 ``st.session_state``, keyed by what they depend on, so a click on the map recomputes only what
 changed. The tabs are stateful (:func:`tab_bar`): only the open tab runs, and it stays open across
-reruns (an upload's, a language switch). A map click reaches the page at once (``coverage.ui.map``
-sends it without streamlit-folium's debounce). Set ``COVERAGE_APP_TIMING=1`` to print each step's time
+reruns (an upload's, a language switch). The map is streamlit-folium's front end fed by
+``coverage.ui.map_component``: the base map (Leaflet, the towns) is rendered once per process and
+data version, each run sends only small update scripts written as text, kept for the session until
+what they show changes; the station markers stay on the map across a language switch (retitled). A
+map click reaches the page at once (``coverage.ui.map`` sends it without streamlit-folium's debounce). Set ``COVERAGE_APP_TIMING=1`` to print each step's time
 and one ``[timing] total`` line per script run.
 
 The planner's work is kept in the workspace (``coverage.workspace``; directory from
