@@ -68,7 +68,7 @@ from coverage.ui.views import (
     csv_bytes,
     gaps_table,
     input_label,
-    map_updates,
+    map_overlays,
     md_text,
     provenance_table,
     rate_text,
@@ -240,11 +240,14 @@ def _data_version() -> tuple:
 # --------------------------------------------------------------------------- scenario
 
 
-def get_scenario(region: Any, layer_id: str, standards: Any, signature: tuple) -> Any:
+def get_scenario(region: Any, layer_id: str, analysis: Analysis, signature: tuple) -> Any:
     """The session's what-if scenario for this layer and standard (rebuilt when they change).
 
-    A new scenario replays the layer's edits of this session's draft (``st.session_state["edits"]``,
-    saved in the workspace), so edits survive a change of standard, of layer and a reload.
+    A new scenario starts from the reach model of ``analysis`` (the data as loaded under the
+    standard chosen, :func:`base_analysis`; copied, not computed again: a layer switch computes
+    one reach for the figures and the scenario together) and replays the layer's edits of this
+    session's draft (``st.session_state["edits"]``, saved in the workspace), so edits survive a
+    change of standard, of layer and a reload.
     """
     from coverage.ui.scenario import Scenario
 
@@ -252,7 +255,7 @@ def get_scenario(region: Any, layer_id: str, standards: Any, signature: tuple) -
     current = st.session_state.get("scenario")
     if current is not None and st.session_state.get("scenario_key") == key:
         return current
-    scenario = Scenario(region, layer_id, standards)
+    scenario = Scenario.from_analysis(analysis, layer_id)
     problems = persist.replay(scenario, st.session_state.get("edits", []), layer_id)
     if problems:
         st.session_state["replay_problems"] = problems
@@ -532,11 +535,11 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
     with left:
         st.caption(t("map_hint", lang))
         try:
-            base = map_base(region, _data_version(), basemap, ctx["tianditu_key"])
+            base = map_base(region, (_data_version(), id(region)), basemap, ctx["tianditu_key"])
         except cmap.BasemapError as exc:
             st.warning(t("basemap_error", lang, reason=str(exc)))
             basemap = "none"
-            base = map_base(region, _data_version(), basemap, None)
+            base = map_base(region, (_data_version(), id(region)), basemap, None)
         feature_group, layer_control = map_view(ctx, region, scenario, coverage, base, basemap,
                                                 show_service, show_gaps)
         out = show_map(base, feature_group, layer_control, MAP_KEY, height=560, width=None,
@@ -568,8 +571,8 @@ def remove_options(scenario: Any) -> tuple[list[str], dict[str, str]]:
 def map_base(_region: Any, version: tuple, basemap: str, tianditu_key: str | None) -> BaseMap:
     """The base map (Leaflet, the map's behaviour, the static town polygons), rendered once.
 
-    Shared by the sessions: ``version`` (the data stamp), ``basemap`` and the 天地图 key identify
-    it. It does not depend on the layer or the language, so the front end keeps the map (and the
+    Shared by the sessions: ``version`` (the data stamp and the region's identity), ``basemap`` and
+    the 天地图 key identify it. It does not depend on the layer or the language, so the front end keeps the map (and the
     station markers it holds) when they change; only :func:`map_view`'s updates are sent per run.
 
     Raises
@@ -588,7 +591,7 @@ def map_view(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.DataF
              basemap: str, show_service: bool, show_gaps: bool) -> tuple[str, str]:
     """The map's update scripts (``feature_group``, ``layer_control``) for the scenario as it is.
 
-    Written as text (``views.map_updates``) and kept for the session until what they show changes
+    Written as text (``views.map_overlays``) and kept for the session until what they show changes
     (the scenario, the language, the overlays shown, the proposals, the basemap): a run that changes
     none of them sends the same strings and the map does nothing. The facilities are kept on the map
     under a key without the language (a language switch only retitles them).
@@ -607,7 +610,7 @@ def map_view(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.DataF
     gaps = compute_gaps(region, ctx, scenario) if show_gaps else None
     features = static_map_features(region, scenario.base, _data_version(), layer_id, lang, basemap)
     keep = json.dumps([_data_version(), layer_id, basemap], default=str)
-    overlays = map_updates(region, layer_id, town_rates(region.towns, coverage),
+    overlays = map_overlays(region, layer_id, town_rates(region.towns, coverage),
                            scenario.removed_rows(),
                            added=scenario.added_sites(), service_areas=service, gaps=gaps,
                            proposals=proposals, lang=lang, basemap=basemap,
@@ -638,14 +641,16 @@ def shared_analysis(_region: Any, _standards: Any, key: tuple) -> Analysis:
     """The :class:`~coverage.analysis.Analysis` of the data as loaded under the standards chosen.
 
     Shared by the sessions (its results are cached inside it): ``key`` (layer, mode, minutes,
-    data version) identifies the region and standards passed.
+    data version, the region's identity) identifies the region and standards passed.
     """
     return Analysis(_region, _standards)
 
 
 def base_analysis(region: Any, ctx: dict[str, Any]) -> Analysis:
     """The analysis of the data as loaded, under the sidebar's standard (no what-if edits)."""
-    return shared_analysis(region, ctx["standards"], (ctx["layer"], ctx["mode"], ctx["minutes"], _data_version()))
+    # The region's identity too: two workspaces (e.g. in one test process) can carry the same stamp.
+    return shared_analysis(region, ctx["standards"],
+                           (ctx["layer"], ctx["mode"], ctx["minutes"], _data_version(), id(region)))
 
 
 def scenario_analysis(region: Any, ctx: dict[str, Any], scenario: Any) -> Analysis:
@@ -1220,7 +1225,7 @@ def page() -> None:
 
     signature = (ctx["mode"], ctx["minutes"])
     with st.spinner(t("computing", lang)), timed("scenario + coverage"):
-        scenario = get_scenario(region, layer_id, ctx["standards"], signature)
+        scenario = get_scenario(region, layer_id, base_analysis(region, ctx), signature)
         # A map click arrives in the component's state before the script runs: apply it now so
         # the figures drawn below already include the new site (no second run).
         _handle_click(st.session_state.get(MAP_KEY), scenario, ctx["basemap"])

@@ -246,7 +246,7 @@ def test_component_sends_what_st_folium_sends_for_the_same_map(monkeypatch, town
     from streamlit_folium import st_folium
 
     from coverage.ui import map_component as mc
-    from coverage.ui.map_component import Overlay
+    from coverage.ui.map import Overlay
 
     calls = _captured(monkeypatch)
     data = cmap.features(facilities, [cmap.Field("name", "名称")], tips=None)

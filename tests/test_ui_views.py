@@ -98,8 +98,8 @@ def test_static_layers_and_updates_colour_towns_by_rate(small_region):
     # Removing the second facility: it is marked removed, the towns get their rate colours.
     removed = views.removed_rows(base, base.iloc[[0]])
     assert removed == list(range(1, len(base)))
-    updates = views.map_updates(small_region, "elder_care_station", rated, removed, lang="en",
-                                facilities=facilities)
+    updates = views.map_overlays(small_region, "elder_care_station", rated, removed, lang="en",
+                                 facilities=facilities)
     assert [u.name for u in updates if not u.control] == ["towns-style", "facilities-style", "legend"]
     page = feature_group_js(updates)
     for rate in rated["rate"]:
@@ -249,3 +249,22 @@ def test_town_chart_spec_is_the_chart_altair_writes():
         theirs.pop(part, None)
     assert views.town_chart_spec("覆盖率 ᵃ", "镇街", 3) == theirs
     assert views.town_chart_spec("t", "Town", 73)["height"] == 14 * 73  # one 14-pixel bar per town
+
+
+def test_the_same_updates_make_a_standalone_page(small_region):
+    """views.map_updates (folium groups of the same overlays) draw the app's map as one HTML page."""
+    from coverage.ui.map import build_map, embedded_features, map_html, remote_urls
+
+    cov = population_coverage(small_region, "elder_care_station", reach=np.array([True] * 3 + [False] * 9))
+    rated = views.town_rates(small_region.towns, cov)
+    base = small_region.facilities["elder_care_station"]
+    feats = views.static_features(small_region, "elder_care_station", base, "zh")
+    groups = views.map_updates(small_region, "elder_care_station", rated, [1], lang="zh",
+                               facilities=views.facility_group(feats, "elder_care_station", "k", "zh"))
+    assert [g.layer_name for g in groups[:1]] == ["现有设施: 居家养老服务站点"]
+    page = map_html(build_map(views.static_layers(feats)[0], groups, bounds=small_region.towns.total_bounds))
+    assert remote_urls(page) == []
+    assert [len(fc["features"]) for fc in embedded_features(page)] == [len(small_region.towns), len(base)]
+    for rate in rated["rate"]:
+        assert coverage_colour(rate) in page
+    assert 'data-legend=\\"removed\\"' in page and 'coverageLayers["facilities"]' in page

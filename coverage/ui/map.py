@@ -49,6 +49,7 @@ __all__ = [
     "Field",
     "HATCH_JS",
     "MapBehaviour",
+    "Overlay",
     "build_map",
     "clicked_facility",
     "coverage_colour",
@@ -77,6 +78,7 @@ __all__ = [
     "leaflet_assets",
     "map_html",
     "offline_map",
+    "overlay_group",
     "point_layer",
     "polygon_layer",
     "remote_urls",
@@ -644,6 +646,44 @@ def _layer(fg: folium.FeatureGroup, data: dict[str, Any], base: dict[str, Any], 
            highlight: dict[str, Any] | None = None, js_name: str | None = None,
            keep: str | None = None, tips_key: str | None = None) -> folium.FeatureGroup:
     _Features(data, base, radius, highlight, js_name, keep, tips_key).add_to(fg)
+    return fg
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """One update group of the map: a Leaflet feature group with ``scripts`` drawn into it.
+
+    Each script is a function of the group's JavaScript variable name (:func:`features_js`,
+    :func:`town_restyle_js`, :func:`legend_js`…). ``control``: listed in the layer control under
+    ``name``. The app sends overlays as text (:mod:`coverage.ui.map_component`); :func:`overlay_group`
+    makes one a folium feature group (for :func:`build_map`).
+    """
+
+    name: str
+    scripts: tuple[Callable[[str], str], ...] = ()
+    control: bool = True
+
+
+class _Scripts(_RawMacro):
+    """The scripts of an :class:`Overlay`, given the name of the folium group holding them."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
+
+    def __init__(self, scripts: Sequence[Callable[[str], str]]):
+        super().__init__()
+        self._name = "Scripts"
+        self.scripts = tuple(scripts)
+
+    def js(self) -> str:
+        parent = self._parent.get_name()
+        return "".join(script(parent) for script in self.scripts)
+
+
+def overlay_group(overlay: Overlay) -> folium.FeatureGroup:
+    """``overlay`` as a folium feature group (the same scripts, for :func:`build_map` / :func:`map_html`)."""
+    fg = folium.FeatureGroup(name=overlay.name, control=overlay.control)
+    if overlay.scripts:
+        _Scripts(overlay.scripts).add_to(fg)
     return fg
 
 

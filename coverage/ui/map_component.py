@@ -8,8 +8,8 @@ same arguments, made in two parts:
 * :func:`base_map` renders the base map (Leaflet header, html, map script with the static town
   layer, the key that decides when the front end reloads the map) once, as st_folium would; the app
   caches the :class:`BaseMap` per data version, basemap and bounds;
-* each run sends only the update groups (:class:`Overlay`: a name and scripts written as text by
-  :mod:`coverage.ui.map`), assembled by :func:`feature_group_js` / :func:`layer_control_js` into the
+* each run sends only the update groups (:class:`coverage.ui.map.Overlay`: a name and scripts
+  written as text by :mod:`coverage.ui.map`), assembled by :func:`feature_group_js` / :func:`layer_control_js` into the
   ``feature_group`` and ``layer_control`` strings st_folium would make for the same folium groups
   (``feature_group_feature_group_<i>`` variables, ``window.feature_group``, ``window.layer_control``).
 
@@ -23,16 +23,16 @@ import importlib.resources
 import re
 from dataclasses import dataclass, field
 from textwrap import dedent
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import folium
 import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import generate_js_hash, generate_leaflet_string
 
-from coverage.ui.map import js_json
+from coverage.ui.map import Overlay, js_json
 
-__all__ = ["FRONTEND", "BaseMap", "Overlay", "base_map", "feature_group_js", "layer_control_js", "map_args",
+__all__ = ["FRONTEND", "BaseMap", "base_map", "feature_group_js", "layer_control_js", "map_args",
            "show_map", "group_name"]
 
 #: streamlit-folium's built front end (public package data of the ``streamlit_folium`` package).
@@ -121,20 +121,6 @@ def base_map(fig: folium.Map) -> BaseMap:
                    css_links=css_links, js_links=js_links, controls=controls,
                    bounds={"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}},
                    zoom=zoom)
-
-
-@dataclass(frozen=True)
-class Overlay:
-    """One update group of the map: a Leaflet feature group with ``scripts`` drawn into it.
-
-    Each script is a function of the group's JavaScript variable name (the layer scripts of
-    :mod:`coverage.ui.map`, e.g. :func:`coverage.ui.map.features_js`). ``control``: listed in the
-    layer control under ``name``.
-    """
-
-    name: str
-    scripts: tuple[Callable[[str], str], ...] = ()
-    control: bool = True
 
 
 def group_name(index: int) -> str:

@@ -18,7 +18,7 @@ from coverage import describe
 from coverage.analysis import Edit
 from coverage.layers import get_layer
 from coverage.ui import map as cmap
-from coverage.ui.map_component import Overlay
+from coverage.ui.map import Overlay
 from coverage import review
 from coverage.i18n import STRINGS, layer_name, served_name, source_name, t
 
@@ -38,8 +38,10 @@ __all__ = [
     "static_layers",
     "town_features",
     "facility_overlay",
+    "facility_group",
     "removed_rows",
     "map_updates",
+    "map_overlays",
     "sites_table",
     "gaps_table",
     "report_table",
@@ -238,7 +240,7 @@ def town_tips(region: Any, layer_id: str, towns_rated: gpd.GeoDataFrame, lang: s
 
 
 def town_features(region: Any, basemap: str = "none") -> dict[str, Any]:
-    """The town polygons as the map's static GeoJSON (no tooltips: :func:`map_updates` sets them)."""
+    """The town polygons as the map's static GeoJSON (no tooltips: :func:`map_overlays` set them)."""
     return cmap.features(region.towns, basemap=basemap, tips=[""] * len(region.towns))
 
 
@@ -247,7 +249,7 @@ def static_features(region: Any, layer_id: str, facilities: gpd.GeoDataFrame, la
     """The map's static layers as GeoJSON dicts: ``towns`` (polygons) and ``facilities`` (points).
 
     Serialised once per data version, layer, language and basemap (the app caches them); what a
-    click changes is sent as :func:`map_updates`. Each facility's tooltip carries
+    click changes is sent as :func:`map_overlays`. Each facility's tooltip carries
     :func:`coverage.ui.map.facility_token` of its row in ``facilities``, so a click on it can be
     recognised (:func:`coverage.ui.map.clicked_facility`).
     """
@@ -317,7 +319,37 @@ def removed_rows(base: pd.DataFrame, active: pd.DataFrame) -> list[int]:
     return [i for i, fid in enumerate(base["facility_id"].astype(str)) if fid not in keep]
 
 
+def facility_group(features: dict[str, dict[str, Any]], layer_id: str, key: str,
+                   lang: str = "zh") -> folium.FeatureGroup:
+    """:func:`facility_overlay` as a folium feature group (for :func:`coverage.ui.map.build_map`)."""
+    return cmap.overlay_group(facility_overlay(features, layer_id, key, lang))
+
+
 def map_updates(
+    region: Any,
+    layer_id: str,
+    towns_rated: gpd.GeoDataFrame,
+    removed: Sequence[int] = (),
+    added: gpd.GeoDataFrame | None = None,
+    service_areas: gpd.GeoDataFrame | None = None,
+    gaps: gpd.GeoDataFrame | None = None,
+    proposals: gpd.GeoDataFrame | None = None,
+    lang: str = "zh",
+    basemap: str = "none",
+    facilities: folium.FeatureGroup | None = None,
+) -> list[folium.FeatureGroup]:
+    """:func:`map_overlays` as folium feature groups, after ``facilities`` (:func:`facility_group`).
+
+    For a standalone page of the app's map (:func:`coverage.ui.map.build_map` on
+    :func:`static_layers`); the app itself sends the overlays as text.
+    """
+    groups = [cmap.overlay_group(o) for o in map_overlays(
+        region, layer_id, towns_rated, removed, added=added, service_areas=service_areas, gaps=gaps,
+        proposals=proposals, lang=lang, basemap=basemap)]
+    return groups if facilities is None else [facilities, *groups]
+
+
+def map_overlays(
     region: Any,
     layer_id: str,
     towns_rated: gpd.GeoDataFrame,
