@@ -17,6 +17,7 @@ import pytest
 from conftest import covered_within
 from coverage.describe import provenance_text, standard_text
 from coverage.metrics import (
+    ColumnMemo,
     RatioStatus,
     beds_per_1000_elderly,
     covered_mask,
@@ -183,6 +184,67 @@ def test_population_coverage_keeps_fractions_of_people(small_region):
     r = _row(cov, "town", T1)
     assert (r.served, r.covered, r.uncovered) == (132.5, 112.5, 20.0)
     assert _row(cov, "city").served == 347.5
+
+
+def _by_hand(region, mask) -> dict[str, tuple[int, int]]:
+    """(served, covered) 60+ per town code, counted cell by cell."""
+    out: dict[str, list[int]] = {}
+    pop = region.population
+    for code, people, hit in zip(pop["town_code"].astype(object), pop["pop_60plus"], mask):
+        if isinstance(code, str):
+            row = out.setdefault(code, [0, 0])
+            row[0] += int(people)
+            row[1] += int(people) * bool(hit)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_population_coverage_follows_every_change_of_the_grid(small_region, dtype):
+    # The cells' groups are kept per code column between calls (a what-if click recounts the same
+    # grid): a grid changed in place, a column assigned anew or a grid replaced must be recounted.
+    region = small_region
+    region.population["town_code"] = region.population["town_code"].astype(dtype)
+    mask = covered_within(region, "elder_care_station", 1000.0)
+
+    def towns() -> dict[str, tuple[int, int]]:
+        cov = population_coverage(region, "elder_care_station", reach=mask)
+        rows = cov[(cov["level"] == "town") & (cov["served"] > 0)]
+        return {c: (s, k) for c, s, k in zip(rows["town_code"], rows["served"], rows["covered"])}
+
+    assert towns() == _by_hand(region, mask) == {T1: (530, 450), T2: (280, 0), T3: (220, 0), T4: (360, 360)}
+    assert towns() == _by_hand(region, mask)  # the kept groups give the same answer
+    region.population.loc[0, "town_code"] = T2  # cell (0,0), 200 covered people, now counted in T2
+    assert towns() == _by_hand(region, mask) == {T1: (330, 250), T2: (480, 200), T3: (220, 0), T4: (360, 360)}
+    region.population.iat[0, region.population.columns.get_loc("town_code")] = T3
+    assert towns()[T3] == (420, 200) and towns() == _by_hand(region, mask)
+    region.population["town_code"] = region.population["town_code"].replace({T3: T4})
+    assert T3 not in towns() and towns() == _by_hand(region, mask)
+    region.population = region.population.assign(town_code=T1)  # a grid replaced (as an upload does)
+    assert towns() == {T1: (1390, 810)}
+    # A region sharing the grid (another facility layer) shares its groups and counts the same.
+    other = region.with_facilities("elder_care_station", region.facilities["elder_care_station"].iloc[:1])
+    assert other.population is region.population
+    cov = population_coverage(other, "elder_care_station", reach=mask)
+    assert _row(cov, "town", T1).served == 1390
+
+
+def test_column_memo_answers_only_for_the_same_values():
+    memo = ColumnMemo(size=2)
+    frame = pd.DataFrame({"code": pd.Series(["a", "b", "c"], dtype="str"), "n": [1, 2, 3]})
+    memo.put(frame["code"], "abc")
+    assert memo.get(frame["code"]) == "abc"  # the same column, taken again
+    assert memo.get(frame.copy()["code"]) is None  # a copy of its own: computed afresh
+    assert memo.get(frame["code"].iloc[:2]) is None and memo.get(frame["code"].iloc[1:]) is None
+    frame.loc[frame["n"] > 2, "code"] = "z"
+    assert memo.get(frame["code"]) is None  # written in place
+    memo.put(frame["code"], "abz")
+    for value in ("x", "y"):  # the oldest entry goes first
+        other = pd.Series(["x", "y", value])
+        memo.put(other, value)
+    assert memo.get(frame["code"]) is None and memo.get(other) == "y"
+    numbers = pd.DataFrame({"code": [1, 2, 3], "other": [4, 5, 6]})
+    memo.put(numbers["code"], "ints")
+    assert memo.get(numbers["code"]) == "ints" and memo.get(numbers["other"]) is None
 
 
 def test_covered_mask_length_is_checked(small_region):
