@@ -272,8 +272,9 @@ class Region:
         raises :class:`InputError`. Cells of no known town are ``"rural"``.
         """
         lookup = _town_area_types(self.towns)
-        codes = self.population["town_code"].astype(object).to_numpy()
-        return np.array([lookup.get(c, "rural") for c in codes], dtype=object)
+        keys, uniques = pd.factorize(self.population["town_code"].astype(object))  # one lookup per distinct code
+        areas = np.array([lookup.get(c, "rural") for c in uniques] + ["rural"], dtype=object)
+        return areas[keys]  # a missing code (key -1) takes the last entry: rural
 
     def served(self, layer_id: str) -> np.ndarray:
         """Population per cell of the group ``layer_id`` serves (float64, one per cell)."""

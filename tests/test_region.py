@@ -97,6 +97,11 @@ def test_cell_area_type_from_town():
     assert r.cell_area_type().tolist() == ["urban", "rural", "rural"]
     no_area = dataclasses.replace(r, towns=r.towns.drop(columns="area_type"))
     assert no_area.cell_area_type().tolist() == ["urban", "rural", "rural"]  # from town_type
+    # cells of no town (a missing code) are rural; repeated codes each get their town's type
+    pop = pd.concat([r.population, r.population], ignore_index=True)
+    pop.loc[0, "town_code"] = None
+    mixed = dataclasses.replace(r, population=pop)
+    assert mixed.cell_area_type().tolist() == ["rural", "rural", "rural", "urban", "rural", "rural"]
 
 
 def test_modelled_inputs_and_notes():
