@@ -388,6 +388,9 @@ def test_legend_caveat_and_click_to_remove(server):
             frame = page.locator('[data-testid="stCustomComponentV1"]').first.element_handle().content_frame()
             frame.wait_for_function(
                 "document.querySelector('.coverage-legend [data-legend=\"removed\"]') !== null", timeout=20_000)
+            # Exactly the removed station is drawn as removed (the marks touch only what changed).
+            assert frame.evaluate("window.coverageLayers.facilities.getLayers()"
+                                  ".filter(l => l.options.dashArray === '2').length") == 1
 
             # Gap zones: drawn hatched, and listed in the legend.
             page.get_by_text("显示缺口", exact=True).click()
@@ -454,6 +457,16 @@ def test_a_language_switch_keeps_the_stations_and_retitles_them(server):
                 "([label]) => { const b = Array.from(document.querySelectorAll('button'))"
                 ".find(b => b.innerText.trim() === label); return b && !b.disabled; }", arg=[label], timeout=20_000)
             assert _number(values.nth(3).inner_text()) == before  # picked for removal, nothing added
+            dashed = "() => window.coverageLayers.facilities.getLayers().filter(l => l.options.dashArray === '2').length"
+            page.get_by_role("button", name=label, exact=True).click()
+            frame.wait_for_function(f"({dashed})() === 1", timeout=20_000)  # drawn as removed
+            undo = t("undo", "en")
+            page.wait_for_function(
+                "([label]) => { const b = Array.from(document.querySelectorAll('button'))"
+                ".find(b => b.innerText.trim() === label); return b && !b.disabled; }", arg=[undo], timeout=20_000)
+            page.get_by_role("button", name=undo, exact=True).click()
+            frame.wait_for_function(f"({dashed})() === 0", timeout=20_000)  # and back after the undo
+            assert frame.evaluate("window.coverageMarkMap") == 1  # the same map all along
             assert attempted == [], f"the page tried to reach the network: {attempted}"
         finally:
             browser.close()

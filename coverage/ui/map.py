@@ -532,7 +532,8 @@ def features_js(parent: str, payload: str, base: dict[str, Any], radius: float =
     relay = js_name == "facilities"
     lines = ["(function () {", "    window.coverageLayers = window.coverageLayers || {};",
              "    var read = function () {",
-             "        var bytes = Uint8Array.from(atob(" + js_json(payload) + "), function (c) { return c.charCodeAt(0); });",
+             "        var text = atob(" + js_json(payload) + "), bytes = new Uint8Array(text.length);",
+             "        for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }",
              "        return JSON.parse(new TextDecoder().decode(bytes));",
              "    };"]
     if keep:
@@ -753,14 +754,19 @@ def restyle_js(js_name: str, styles: dict[str, dict[str, Any]], tips: dict[str, 
         f"    var layer = (window.coverageLayers || {{}})[{js_json(js_name)}];",
         "    if (!layer) { return; }",
         f"    var styles = {js_json(styles)}, tips = {js_json(tips)}, base = {js_json(base)};",
+        "    // Without tooltips, only the features styled now or by the previous update are touched.",
+        "    var before = tips ? null : layer.coverageStyled, touch = {};",
+        "    if (before) { before.concat(Object.keys(styles)).forEach(function (k) { touch[k] = true; }); }",
         "    layer.options.style = function (f) { return Object.assign({}, base, styles[f.id] || {}); };",
         "    layer.eachLayer(function (l) {",
+        "        if (before && !touch[l.feature.id]) { return; }",
         "        var tip = tips ? tips[l.feature.id] : undefined;",
         "        if (tip !== undefined) {",
         "            if (l.getTooltip()) { l.setTooltipContent(tip); } else { l.bindTooltip(tip, {sticky: true}); }",
         "        }",
         "        l.setStyle(layer.options.style(l.feature));",
         "    });",
+        "    layer.coverageStyled = Object.keys(styles);",
     ]
     if js_name == "facilities":
         lines.append("    layer.bringToFront();")
