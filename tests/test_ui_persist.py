@@ -49,7 +49,7 @@ def test_saved_layer_replaces_the_layer_with_provenance_uploaded(ws, small_regio
                            crs="EPSG:4326")
     ws.save_layer("elder_care_station", gdf, source_name="register.csv")
     stamp = persist.workspace_stamp(ws)
-    assert stamp == (("layer", "elder_care_station", 1),)
+    assert [s[:3] for s in stamp] == [("layer", "elder_care_station", 1)]
     region = persist.region_from_workspace(ws, small_region)
     assert list(region.facilities["elder_care_station"]["facility_id"]) == ["U1"]
     assert region.provenance["facilities:elder_care_station"] == "uploaded"
@@ -212,3 +212,22 @@ def test_standard_choice_and_update():
     new = persist.update_standards(saved, "elder_canteen", "walk", 15, "walk", 15.0)
     assert "elder_canteen" not in new and "elder_canteen" in saved  # default again: dropped; input kept
     assert persist.update_standards({}, "x", "drive", 20, "walk", 15.0) == {"x": {"mode": "drive", "minutes": 20}}
+
+
+def test_a_save_after_a_restored_backup_never_repeats_a_stamp(tmp_path, small_region):
+    """Restoring a backup rolls the versions back; the next save must still look new to every session
+    (their caches are keyed by the stamp), not like the save the backup undid."""
+    from coverage.workspace import Workspace, restore_backup
+
+    ws = Workspace.open(tmp_path)
+    fac = small_region.facilities["elder_care_station"]
+    ws.save_layer("elder_care_station", fac.iloc[:1])
+    backup = ws.backup(tmp_path / "backup.sqlite")
+    ws.save_layer("elder_care_station", fac)
+    seen = persist.workspace_stamp(ws)
+    restore_backup(tmp_path, backup)
+    ws = Workspace.open(tmp_path)
+    ws.save_layer("elder_care_station", fac.iloc[1:])
+    again = persist.workspace_stamp(ws)
+    assert [s[:3] for s in again] == [s[:3] for s in seen]  # the same version number again ...
+    assert again != seen  # ... but another stamp

@@ -70,8 +70,11 @@ _DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def workspace_stamp(ws: Workspace) -> tuple:
-    """Identifies the saved data (layers and overrides with their versions); changes on every save."""
-    return tuple((e.kind, e.name, e.version) for e in ws.entries() if e.kind in ("layer", "towns", "population"))
+    """Identifies the saved data (layers and overrides with their versions and save times); changes on
+    every save, also after a backup is restored (which rolls the version numbers back: a later save can
+    repeat a version the sessions have seen, never its microsecond save time)."""
+    return tuple((e.kind, e.name, e.version, e.saved_at) for e in ws.entries()
+                 if e.kind in ("layer", "towns", "population"))
 
 
 @dataclass(frozen=True)
