@@ -256,9 +256,12 @@ class ColumnMemo:
     entry only when it views the very same buffer (same array object, or same memory, dtype,
     length and strides): the same values, since the entry's own Series cannot have changed and
     keeps that memory from being reused. A replaced grid (an upload), a column assigned anew or
-    a value written in place is a new buffer, hence computed afresh; a region copied with
-    ``with_facilities`` shares its grid and its entries. The oldest entry goes first past
-    ``size``. Without Copy-on-Write (pandas < 3) nothing is kept.
+    a value written in place through pandas (``loc``, ``iloc``, ``at``, ``iat``, ``replace``,
+    ``update``, ``mask``, ``fillna``…) is a new buffer, hence computed afresh; a region copied with
+    ``with_facilities`` shares its grid and its entries. A write into the memory behind pandas'
+    back (``column.array[i] = …``, or ``column.values[i] = …`` on a text column) is not seen:
+    the library never writes that way, and a caller must not either. The oldest entry goes first
+    past ``size``. Without Copy-on-Write (pandas < 3) nothing is kept.
 
     Parameters
     ----------
