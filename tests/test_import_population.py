@@ -324,7 +324,7 @@ def test_a_one_town_raster_warns_that_the_rest_of_the_city_has_no_people(tmp_pat
     assert warning.values["people"] == people and warning.values["census"] == city == 4_798_090
     assert warning.values["fraction"] == pytest.approx(people / city)
     assert "440705" in [p["code"] for p in warning.values["districts"]]
-    assert "440705 新会区 (" in warning.text("zh") and "440705 Xinhui District (" in warning.message
+    assert "440705 新会区（" in warning.text("zh") and "440705 Xinhui District (" in warning.message
     share = f"{people / city:.1%}"  # 9.8%
     assert (f"It covers {share} of the city's 2020 census population ({people:,} of {city:,} people, placed as "
             "the embedded 500 m grid spreads each district's census total)") in warning.message

@@ -29,7 +29,7 @@ def value_text(value: Any, lang: str = "en") -> Any:
 
     * **places** — dicts with ``code``, names ``zh`` / ``en`` (the Chinese where English is
       missing) and optionally ``share``, a language-neutral text in brackets:
-      ``440703 Pengjiang District (10.1%), 440781 Taishan City``;
+      ``440703 Pengjiang District (10.1%), 440781 Taishan City`` / ``440703 蓬江区（10.1%）、440781 台山市``;
     * **counted items** — dicts with ``name`` and one count of :data:`COUNTS`:
       ``'Sheet2' (3 cells), 'notes' (1 cell)`` / ``'Sheet2'（3 个单元格）、…``.
     """
@@ -39,7 +39,8 @@ def value_text(value: Any, lang: str = "en") -> Any:
     if all("code" in v for v in value):
         for place in value:
             text = f"{place['code']} {place.get(lang) or place.get('zh') or ''}".strip()
-            parts.append(f"{text} ({place['share']})" if place.get("share") else text)
+            share = place.get("share")
+            parts.append((f"{text}（{share}）" if lang == "zh" else f"{text} ({share})") if share else text)
     elif all("name" in v and any(k in v for k in COUNTS) for v in value):
         for item in value:
             kind = next(k for k in COUNTS if k in item)
