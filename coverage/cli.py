@@ -197,15 +197,15 @@ def print_import_reports(region: Region, stream: IO[str] | None = None, lang: st
 
 
 def error_text(exc: CoverageError, lang: str = "en") -> str:
-    """What the CLI prints for ``exc``: ``error: `` and its message, a failed import's and an option
-    error's in ``lang``."""
+    """What the CLI prints for ``exc``: ``错误：`` / ``error: `` and its message, in ``lang`` when the
+    error is worded from the catalogue (a failed import, an option, an output path)."""
     if isinstance(exc, DataImportError):
         message = exc.text(lang)
-    elif isinstance(exc, OptionError) and exc.code is not None:
+    elif exc.code is not None:
         message = t(exc.code, lang, **exc.values)
     else:
         message = str(exc)
-    return f"error: {message}"
+    return t("cli.error", lang, message=message)
 
 
 def _commands() -> list:

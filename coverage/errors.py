@@ -30,7 +30,17 @@ __all__ = [
 
 
 class CoverageError(Exception):
-    """Base of every error the library raises on purpose (a message a planner can act on)."""
+    """Base of every error the library raises on purpose (a message a planner can act on).
+
+    ``str(error)`` is the English message. ``code`` (a catalogue key of :mod:`coverage.i18n`) and
+    ``values``, when the raiser gives them, word it in another language: the CLI prints it in the
+    command's ``--lang`` (:func:`coverage.cli.error_text`).
+    """
+
+    def __init__(self, message: str = "", code: str | None = None, values: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.values = dict(values or {})
 
 
 class InputError(CoverageError, ValueError):
@@ -71,17 +81,8 @@ class StandardsError(InputError):
 
 
 class OptionError(InputError):
-    """A command-line option is invalid or names a file that cannot be used.
-
-    ``str(error)`` is the English message; ``code`` (a catalogue key) and ``values``, when given,
-    word it in another language (:func:`coverage.cli.option_error` makes one, and
-    :func:`coverage.cli.error_text` prints it in the command's ``--lang``).
-    """
-
-    def __init__(self, message: str, code: str | None = None, values: dict | None = None):
-        super().__init__(message)
-        self.code = code
-        self.values = dict(values or {})
+    """A command-line option is invalid or names a file that cannot be used
+    (:func:`coverage.cli.option_error` words one from the catalogue)."""
 
 
 class NetworkError(CoverageError):

@@ -26,6 +26,7 @@ from shapely.geometry import mapping
 
 from coverage.crs import WGS84
 from coverage.errors import ExportError
+from coverage.i18n import t
 
 __all__ = [
     "to_feature_collection",
@@ -209,14 +210,12 @@ def safe_output_path(
     text = os.fspath(out)
     path = Path(text)
     if text.endswith(("/", os.sep)) or path.is_dir():
-        raise ExportError(f"{text}: is a directory; give a file name ending in {' or '.join(suffixes)}")
+        raise _refused("export.error.directory", path=text, suffixes=" / ".join(suffixes))
     name = path.name.lower()
     if not any(name.endswith(sfx.lower()) for sfx in suffixes):
-        found = "".join(path.suffixes[-2:]) or "no extension"
-        raise ExportError(
-            f"{text}: the extension decides the format and {found!r} is not one this output can "
-            f"be written as ({', '.join(suffixes)})"
-        )
+        found = "".join(path.suffixes[-2:])
+        raise _refused("export.error.extension" if found else "export.error.no_extension", path=text,
+                       found=found, suffixes=", ".join(suffixes))
     for inp in inputs:
         q = Path(os.fspath(inp))
         same = False
@@ -225,13 +224,15 @@ def safe_output_path(
         else:
             same = path.resolve() == q.resolve()
         if same:
-            raise ExportError(f"{text}: is the input file {os.fspath(inp)}; writing there would destroy it")
+            raise _refused("export.error.input", path=text, input=os.fspath(inp))
     if path.exists() and not force:
-        raise ExportError(
-            f"{text}: exists; choose a new name, or replace it with --force (force=True) if it is "
-            "an earlier output of yours"
-        )
+        raise _refused("export.error.exists", path=text)
     return path
+
+
+def _refused(code: str, **values: Any) -> ExportError:
+    """The :class:`ExportError` of catalogue key ``code`` (English message; worded again in the CLI's ``--lang``)."""
+    return ExportError(t(code, "en", **values), code, values)
 
 
 def write_csv(

@@ -65,7 +65,7 @@ def test_only_coverage_errors_are_user_errors(monkeypatch, capsys):
         raise StandardsError("minutes must be a positive finite number; got -1")
 
     monkeypatch.setattr(cmd, "run", user_error)
-    assert main(["coverage", "--layer", "elder_canteen"]) == 2
+    assert main(["coverage", "--layer", "elder_canteen", "--lang", "en"]) == 2
     assert "error: minutes must be a positive" in capsys.readouterr().err
 
     def bug(args):
@@ -81,7 +81,7 @@ def test_a_missing_input_file_is_a_user_error(tmp_path, capsys):
 
     absent = tmp_path / "absent.geojson"
     assert main(["coverage", "--layer", "elder_canteen", "--no-workspace", "--towns", str(absent)]) == 2
-    assert capsys.readouterr().err == f"error: --towns：文件不存在：{absent}\n"  # the command's --lang (zh)
+    assert capsys.readouterr().err == f"错误：--towns：文件不存在：{absent}\n"  # the command's --lang (zh)
     assert main(["coverage", "--layer", "elder_canteen", "--no-workspace", "--towns", str(absent), "--lang", "en"]) == 2
     assert capsys.readouterr().err == f"error: --towns: no such file: {absent}\n"
 

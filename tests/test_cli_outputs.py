@@ -24,7 +24,10 @@ LAYER = ["--layer", "elder_care_station", "--no-workspace"]
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return (exit status, stdout, stderr). argparse errors exit 2 too."""
+    """Run the CLI in-process (in English unless ``--lang`` is given); return (exit status, stdout,
+    stderr). argparse errors exit 2 too."""
+    if "--lang" not in argv:
+        argv = (*argv, "--lang", "en")
     try:
         code = main(list(argv))
     except SystemExit as exc:  # argparse refused an option
@@ -206,3 +209,10 @@ def test_town_types_map_to_area_types_and_an_unknown_type_is_an_error(small_regi
     towns.loc[towns["town_code"] == "440703101", "town_type"] = "乡"
     with pytest.raises(InputError, match="440703101"):
         dataclasses.replace(small_region, towns=towns).cell_area_type()
+
+
+def test_a_refused_output_is_worded_in_the_command_language(tmp_path, capsys):
+    code, _, err = run(capsys, "coverage", *LAYER, "--out", str(tmp_path), "--lang", "zh")
+    assert code == 2 and err == f"错误：{tmp_path}：是一个目录；请给出以 .csv / .csv.gz 结尾的文件名\n"
+    code, _, err = run(capsys, "coverage", *LAYER, "--out", str(tmp_path))
+    assert code == 2 and err == f"error: {tmp_path}: is a directory; give a file name ending in .csv / .csv.gz\n"

@@ -137,13 +137,13 @@ def test_import_cli_refuses_bad_outputs_and_options(tmp_path, capsys):
     before = src.read_bytes()
     cases = [
         (["--kind", "population", "--out", str(src)], f"error: {src}: is the input file {src}; writing there would destroy it"),
-        (["--kind", "population", "--out", str(tmp_path)], f"error: {tmp_path}: is a directory; give a file name ending in .csv or .csv.gz"),
+        (["--kind", "population", "--out", str(tmp_path)], f"error: {tmp_path}: is a directory; give a file name ending in .csv / .csv.gz"),
         (["--kind", "towns", "--out", str(tmp_path / "o.xlsx")],
          f"error: {tmp_path / 'o.xlsx'}: the extension decides the format and '.xlsx' is not one this output can be "
          "written as (.geojson, .json)"),
     ]
     for extra, message in cases:
-        assert main(["import", str(src), *extra]) == 2
+        assert main(["import", str(src), *extra, "--lang", "en"]) == 2
         assert capsys.readouterr().err.strip() == message
     assert src.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["grid.csv"]
     for bad in ("nan", "inf", "-1", "0", "ten"):

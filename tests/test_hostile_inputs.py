@@ -353,7 +353,7 @@ def test_cli_exit_status_and_output(jm, tmp_path, capsys, name, kind, opts, outc
     status = main(argv)
     if isinstance(outcome, Fails):
         assert status == 2 and not out.exists()
-        assert capsys.readouterr().err.startswith(f"error: 无法导入 {name}：")
+        assert capsys.readouterr().err.startswith(f"错误：无法导入 {name}：")
         assert main([*argv, "--lang", "en"]) == 2 and not out.exists()
         expected = _failure_lines(name, outcome)
         assert capsys.readouterr().err.splitlines()[: len(expected)] == ["error: " + expected[0], *expected[1:]]

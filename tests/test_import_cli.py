@@ -66,7 +66,7 @@ def test_import_requires_layer_and_valid_arguments(tmp_path, jm, capsys):
     assert main(["import", str(DATA / "canteens_gbk.csv"), "--out", str(out), "--lang", "en"]) == 2
     assert "--layer is required" in capsys.readouterr().err
     assert main(["import", str(DATA / "canteens_gbk.csv"), "--out", str(out)]) == 2
-    assert capsys.readouterr().err == "error: --kind facilities 需要指定 --layer\n"
+    assert capsys.readouterr().err == "错误：--kind facilities 需要指定 --layer\n"
     assert main(["import", str(DATA / "canteens_gbk.csv"), "--layer", "nope", "--out", str(out)]) == 2
     assert "unknown layer 'nope'" in capsys.readouterr().err
     assert main(["import", str(tmp_path / "missing.csv"), "--layer", "elder_canteen", "--out", str(out)]) == 2

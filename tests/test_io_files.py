@@ -38,7 +38,7 @@ def test_cli_missing_file_exits_2_with_message(tmp_path, capsys):
     assert status == 2
     assert "nonexistent.csv" in err and "no such file" in err and "Traceback" not in err
     assert main(["community", "--no-workspace", "--communities", str(missing)]) == 2  # the default: Chinese
-    assert capsys.readouterr().err == (f"error: 无法导入 nonexistent.csv：1 处错误\n"
+    assert capsys.readouterr().err == (f"错误：无法导入 nonexistent.csv：1 处错误\n"
                                        f"  nonexistent.csv：文件不存在：{missing}\n")
 
 

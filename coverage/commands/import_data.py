@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from coverage.cli import error_text
 from coverage.commands._options import add_force_argument, number
 from coverage.crs import SUPPORTED_CRS
 from coverage.errors import CoverageError
@@ -60,18 +61,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="language of the printed report and errors (default zh)")
 
 
-def _error(exc: CoverageError, lang: str) -> str:
-    """``error: `` and the message (a failed import's in ``lang``)."""
-    return f"error: {exc.text(lang) if isinstance(exc, DataImportError) else exc}"
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the import; return 0 on success, 2 on a data or option error (nothing written)."""
     inputs = [args.file] + ([args.towns] if args.towns else [])
     try:
         out = safe_output_path(args.out, OUT_SUFFIXES[args.kind], inputs=inputs, force=args.force)
     except CoverageError as exc:
-        print(_error(exc, args.lang), file=sys.stderr)
+        print(error_text(exc, args.lang), file=sys.stderr)
         return 2
     limit = {} if args.max_mb is None else {"max_mb": args.max_mb}
     choose = {"layer_name": args.layer_name}
@@ -81,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             towns, _ = read_towns(args.towns, crs=args.crs)
         if args.kind == "facilities":
             if not args.layer:
-                print(f"error: {t('import.tables.cli.layer_required', args.lang)}", file=sys.stderr)
+                print(t("cli.error", args.lang, message=t("import.tables.cli.layer_required", args.lang)), file=sys.stderr)
                 return 2
             data, report = read_facilities(
                 args.file, args.layer, crs=args.crs, towns=towns, sheet=args.sheet, encoding=args.encoding,
@@ -95,13 +91,14 @@ def run(args: argparse.Namespace) -> int:
                 census_check=not args.skip_census_check, **choose, **limit,
             )
     except DataImportError as exc:
-        print(_error(exc, args.lang), file=sys.stderr)
+        print(error_text(exc, args.lang), file=sys.stderr)
         if exc.report.warnings:
             label = t("import.severity.warning", args.lang)
             print("\n".join(f"  {label}: {w.describe(args.lang)}" for w in exc.report.warnings), file=sys.stderr)
         return 2
     except (CoverageError, ValueError, FileNotFoundError) as exc:
-        print(_error(exc, args.lang) if isinstance(exc, CoverageError) else f"error: {exc}", file=sys.stderr)
+        print(error_text(exc, args.lang) if isinstance(exc, CoverageError) else t("cli.error", args.lang, message=exc),
+              file=sys.stderr)
         return 2
 
     if args.kind == "population":

@@ -1,11 +1,32 @@
 """Catalogue: the command line's option errors (``python -m coverage …``), worded in ``--lang``.
 
-Keys start with ``cli.option.``; :func:`coverage.cli.option_error` raises them.
+Keys start with ``cli.option.`` (:func:`coverage.cli.option_error` raises them), ``cli.error`` is the
+prefix of every printed error, ``export.error.`` the refused output paths (:func:`coverage.export.safe_output_path`).
 """
 
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "cli.error": ("错误：{message}", "error: {message}"),
+    # -- output paths (coverage.export.safe_output_path) ------------------------------------------
+    "export.error.directory": (
+        "{path}：是一个目录；请给出以 {suffixes} 结尾的文件名", "{path}: is a directory; give a file name ending in {suffixes}"),
+    "export.error.extension": (
+        "{path}：输出格式由扩展名决定，而 {found!r} 不是此输出可写的格式（{suffixes}）",
+        "{path}: the extension decides the format and {found!r} is not one this output can be written as ({suffixes})",
+    ),
+    "export.error.no_extension": (
+        "{path}：输出格式由扩展名决定，而文件名没有扩展名（可用：{suffixes}）",
+        "{path}: the extension decides the format and 'no extension' is not one this output can be written as "
+        "({suffixes})",
+    ),
+    "export.error.input": (
+        "{path}：是输入文件 {input}；写入会毁掉它", "{path}: is the input file {input}; writing there would destroy it"),
+    "export.error.exists": (
+        "{path}：文件已存在；请换一个新名称；如果它是您之前的输出，可用 --force（force=True）覆盖",
+        "{path}: exists; choose a new name, or replace it with --force (force=True) if it is an earlier output of "
+        "yours",
+    ),
     "cli.option.layer_file": ("--facilities 的格式应为 图层=文件，收到 {item!r}", "--facilities expects LAYER=FILE, got {item!r}"),
     "cli.option.unknown_layer": (
         "未知图层 {layer!r}；可用图层：{layers}", "unknown layer {layer!r}; valid layers: {layers}"),
