@@ -28,10 +28,6 @@ from coverage.region import Region, load_default, load_region
 from coverage.ui import persist
 from coverage.workspace import DB_NAME, ENV_VAR, Workspace, resolve_workspace_dir
 
-#: The error a command raises for an unusable option (a :class:`~coverage.errors.CoverageError`).
-CLIError = OptionError
-
-
 def option_error(code: str, /, **values: Any) -> OptionError:
     """An unusable option's error, worded from the catalogue (``cli.option.*``, :mod:`coverage.i18n.cli`):
     English in ``str(error)``, the command's ``--lang`` when the CLI prints it (:func:`error_text`)."""

@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from coverage.cli import CLIError, build_parser, parse_layer_files
+from coverage.cli import build_parser, parse_layer_files
+from coverage.errors import OptionError
 
 
 def test_help_lists_every_registered_command():
@@ -19,9 +20,9 @@ def test_help_lists_every_registered_command():
 
 def test_facilities_option_parsing():
     assert parse_layer_files(["elder_canteen=a.csv"]) == {"elder_canteen": "a.csv"}
-    with pytest.raises(CLIError, match="LAYER=FILE"):
+    with pytest.raises(OptionError, match="LAYER=FILE"):
         parse_layer_files(["a.csv"])
-    with pytest.raises(CLIError, match="unknown layer 'canteen'"):
+    with pytest.raises(OptionError, match="unknown layer 'canteen'"):
         parse_layer_files(["canteen=a.csv"])
 
 
