@@ -608,14 +608,16 @@ def map_view(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.DataF
         with st.spinner(t("computing", lang)):
             service = compute_service_areas(scenario_analysis(region, ctx, scenario), layer_id)
     gaps = compute_gaps(region, ctx, scenario) if show_gaps else None
-    features = static_map_features(region, scenario.base, _data_version(), layer_id, lang, basemap)
+    features = static_map_features(region, scenario.base, (_data_version(), id(region)), layer_id, lang, basemap)
     keep = json.dumps([_data_version(), layer_id, basemap], default=str)
     overlays = map_overlays(region, layer_id, town_rates(region.towns, coverage),
                            scenario.removed_rows(),
                            added=scenario.added_sites(), service_areas=service, gaps=gaps,
                            proposals=proposals, lang=lang, basemap=basemap,
                            facilities=facility_overlay(features, layer_id, keep, lang))
-    view = (feature_group_js(overlays), layer_control_js(base, overlays, collapsed=True))
+    # the base map's towns entry was written once, in Chinese (one fixed script): retitled here
+    towns_name = {t("lyr_towns", "zh"): t("lyr_towns", lang)}
+    view = (feature_group_js(overlays), layer_control_js(base, overlays, collapsed=True, names=towns_name))
     st.session_state["map_view"] = (key, base, proposals, *view)
     return view
 
@@ -625,8 +627,9 @@ def static_map_features(_region: Any, _facilities: Any, version: tuple, layer_id
                         basemap: str) -> dict:
     """The map's static layers as GeoJSON (``views.static_features``), shared by the sessions.
 
-    ``_facilities`` is the layer as loaded (the scenario's ``base``); with ``version`` (the data
-    stamp), ``layer_id``, ``lang`` and ``basemap`` it is the cache key.
+    ``_region`` and ``_facilities`` (the layer as loaded, the scenario's ``base``) are not hashed:
+    ``version`` (the data stamp and the region's identity: two workspaces of one process can share a
+    stamp), ``layer_id``, ``lang`` and ``basemap`` are the cache key.
     """
     return static_features(_region, layer_id, _facilities, lang, basemap)
 

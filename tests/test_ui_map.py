@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import re
 
 import geopandas as gpd
@@ -305,3 +307,49 @@ def test_kept_facilities_are_retitled_not_redrawn_on_a_language_switch(facilitie
     assert "setTooltipContent" in kept and "L.geoJson" not in kept and "return;" in kept
     assert "L.geoJson" in rest and 'layer.coverageTips = "en"' in rest
     assert js.count("atob(") == 1  # the payload is carried once
+
+
+def test_the_base_maps_towns_entry_is_retitled_in_the_page_language(towns):
+    """The base map (one fixed script) names the towns layer in Chinese; the control sent with each run
+    carries the page's own title for it (review B1: the English page listed 镇街覆盖率)."""
+    from coverage.ui import map_component as mc
+
+    base = mc.base_map(_base_figure(towns, "none"))
+    assert '"\\u9547\\u8857\\u8986\\u76d6\\u7387"' in mc.layer_control_js(base, [])  # 镇街覆盖率
+    english = mc.layer_control_js(base, [], names={"镇街覆盖率": "Town coverage"})
+    assert '"Town coverage" : ' in english and "\\u9547" not in english
+
+
+def test_a_layer_without_facilities_takes_the_previous_layers_stations_off_the_map():
+    """An empty layer's overlay removes the stations kept on the map (review R3), so no old marker
+    stays drawn, restyled or clickable under the new layer."""
+    from coverage.ui.views import facility_overlay
+
+    empty = {"facilities": {"type": "FeatureCollection", "features": []}}
+    [script] = facility_overlay(empty, "elder_canteen", "K", "en").scripts
+    js = script("feature_group_0")
+    assert "kept.remove()" in js and 'delete window.coverageLayers["facilities"]' in js
+
+
+def test_payloads_are_safe_to_make_from_several_sessions_at_once():
+    """The sessions run in threads and share the payload memo (review R1: a race raised
+    'dictionary changed size during iteration')."""
+    import threading
+
+    datas = [{"type": "FeatureCollection", "features": [{"id": i}]} for i in range(64)]
+    errors: list[BaseException] = []
+
+    def work():
+        try:
+            for _ in range(30):
+                for d in datas:
+                    assert json.loads(base64.b64decode(cmap.payload(d)))["features"][0]["id"] == d["features"][0]["id"]
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []

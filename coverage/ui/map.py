@@ -24,6 +24,7 @@ import html
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +57,7 @@ __all__ = [
     "coverage_legend",
     "facility_layer",
     "facility_marks_js",
+    "drop_kept_js",
     "features_js",
     "js_json",
     "legend_body",
@@ -517,6 +519,14 @@ def js_json(value: Any) -> str:
     return str(htmlsafe_json_dumps(value, sort_keys=True))
 
 
+def drop_kept_js(js_name: str) -> str:
+    """The script removing the layer kept on the map as ``js_name`` (:func:`features_js` with
+    ``keep``), e.g. the previous layer's stations when the layer shown now has no facility."""
+    name = js_json(js_name)
+    return ("(function () { var kept = (window.coverageLayers || {})[" + name + "];"
+            " if (kept) { kept.remove(); delete window.coverageLayers[" + name + "]; } })();")
+
+
 def features_js(parent: str, payload: str, base: dict[str, Any], radius: float = 5,
                 highlight: dict[str, Any] | None = None, js_name: str | None = None,
                 keep: str | None = None, tips_key: str | None = None) -> str:
@@ -628,19 +638,23 @@ def embedded_features(page: str) -> list[dict[str, Any]]:
 
 #: id(data) -> (data, base64 payload) of recently drawn layers (static layers are reused dicts).
 _PAYLOADS: dict[int, tuple[dict[str, Any], str]] = {}
+#: The sessions run in threads and share :data:`_PAYLOADS`.
+_PAYLOADS_LOCK = threading.Lock()
 
 
 def payload(data: dict[str, Any]) -> str:
     """``data`` as base64 of its compact UTF-8 JSON, remembered for the same (cached) dict."""
-    hit = _PAYLOADS.get(id(data))
+    with _PAYLOADS_LOCK:
+        hit = _PAYLOADS.get(id(data))
     if hit is not None and hit[0] is data:
         return hit[1]
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    if len(_PAYLOADS) >= 16:
-        _PAYLOADS.pop(next(iter(_PAYLOADS)))
-    _PAYLOADS[id(data)] = (data, payload)
-    return payload
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    with _PAYLOADS_LOCK:
+        while len(_PAYLOADS) >= 16:
+            _PAYLOADS.pop(next(iter(_PAYLOADS)), None)
+        _PAYLOADS[id(data)] = (data, encoded)
+    return encoded
 
 
 def _layer(fg: folium.FeatureGroup, data: dict[str, Any], base: dict[str, Any], radius: float = 5,

@@ -23,7 +23,7 @@ import importlib.resources
 import re
 from dataclasses import dataclass, field
 from textwrap import dedent
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import folium
 import streamlit as st
@@ -142,11 +142,27 @@ def feature_group_js(overlays: Sequence[Overlay]) -> str:
     return "".join(out)
 
 
-def layer_control_js(base: BaseMap, overlays: Sequence[Overlay], collapsed: bool = True) -> str:
-    """The ``layer_control`` argument st_folium makes for ``folium.LayerControl(collapsed=...)``."""
+def layer_control_js(base: BaseMap, overlays: Sequence[Overlay], collapsed: bool = True,
+                     names: Mapping[str, str] | None = None) -> str:
+    """The ``layer_control`` argument st_folium makes for ``folium.LayerControl(collapsed=...)``.
+
+    Parameters
+    ----------
+    base : BaseMap
+        The cached base map; its own control entries (e.g. the towns layer) come first.
+    overlays : sequence of Overlay
+        This run's overlays; those with ``control`` get an entry each.
+    collapsed : bool
+        The control starts folded.
+    names : mapping, optional
+        New titles for the base map's entries (its names were written once, in one language):
+        the control is sent again on every run, so a language switch retitles it without a reload.
+    """
     base_layers: dict[str, str] = {}
     layers: dict[str, str] = {}
-    entries = list(base.controls) + [(o.name, group_name(i), True) for i, o in enumerate(overlays) if o.control]
+    names = names or {}
+    entries = [(names.get(n, n), var, overlay) for n, var, overlay in base.controls]
+    entries += [(o.name, group_name(i), True) for i, o in enumerate(overlays) if o.control]
     for name, var, overlay in entries:
         (layers if overlay else base_layers)[name] = var
 

@@ -280,8 +280,8 @@ def facility_overlay(features: dict[str, dict[str, Any]], layer_id: str, key: st
     """
     data = features["facilities"]
     name = f"{t('lyr_facilities', lang)}: {layer_name(layer_id, lang)}"
-    if not data["features"]:
-        return Overlay(name)
+    if not data["features"]:  # no station to keep: the previous layer's kept ones must go
+        return Overlay(name, (lambda var: cmap.drop_kept_js("facilities"),))
     text = cmap.payload(data)
     return Overlay(name, (lambda var: cmap.features_js(var, text, cmap.FACILITY_BASE, 5, None, "facilities",
                                                        key, lang),))
