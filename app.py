@@ -14,7 +14,9 @@ default region, standards and the analysis of the data as loaded are cached per 
 (``st.cache_resource``); the what-if scenario and the results derived from it live in
 ``st.session_state``, keyed by what they depend on, so a click on the map recomputes only what
 changed. The tabs are stateful (:func:`tab_bar`): only the open tab runs, and it stays open across
-reruns (an upload's, a language switch). The map is streamlit-folium's front end fed by
+reruns (an upload's, a language switch); a session's first run leaves the coverage tab's tables,
+chart and download to the next run, which the map asks for once drawn (:func:`page`), so their
+JavaScript does not hold the figures and the map back. The map is streamlit-folium's front end fed by
 ``coverage.ui.map_component``: the base map (Leaflet, the towns) is rendered once per process and
 data version, each run sends only small update scripts written as text, kept for the session until
 what they show changes; the station markers stay on the map across a language switch (retitled). A
@@ -101,6 +103,8 @@ YEARS = list(range(2020, 2031))
 #: The page's tabs (catalogue keys, in order) and the session-state key of the open one.
 TABS = ("tab_coverage", "tab_gaps", "tab_siting", "tab_review", "tab_data", "ana.tab")
 TAB_KEY = "main_tab"
+#: Set by a session's first run: that run leaves the coverage tab's tables, chart and download out (see :func:`page`).
+SHOWN_KEY = "page_shown"
 
 
 # --------------------------------------------------------------------------- timing
@@ -1026,11 +1030,11 @@ def metric_style() -> None:
     Streamlit cuts a metric label to one line; with the caveat mark after it the longest label
     (served population and its group) lost the mark. A literal style sheet.
     """
-    st.markdown("""<style>
+    st.html("""<style>
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
-</style>""", unsafe_allow_html=True)
+</style>""")
 
 
 def file_input(label: str, key: str, types: list[str], lang: str) -> Any:
@@ -1215,8 +1219,17 @@ def main() -> None:
 
 
 def page() -> None:
-    """The page: headline figures, the map with the what-if panel, the tabs."""
+    """The page: headline figures, the map with the what-if panel, the tabs.
+
+    A session's first run leaves the coverage tab's tables, chart and download out (a caption says
+    they are loading): the browser loads their JavaScript (data grid, Arrow, Vega: ~2 MB) only when
+    they arrive, and Streamlit's front end shows the elements of a run that wait for such chunks
+    together, so they held the figures and the map back. The map, once drawn, sends its value
+    (:class:`coverage.ui.map.MapBehaviour`); that second run draws them (as any later run does).
+    """
     lang = st.session_state.get("lang", "zh")
+    first_run = not st.session_state.get(SHOWN_KEY)
+    st.session_state[SHOWN_KEY] = True
     with st.spinner(t("loading", lang)), timed("region"):
         init_session(workspace())
         region = current_region()
@@ -1266,7 +1279,10 @@ def page() -> None:
     # Only the open tab runs (stateful tabs): a hidden tab costs nothing on a click or a switch.
     if tabs[0].open:
         with tabs[0], timed("tab coverage"):
-            coverage_tab(ctx, region, coverage)
+            if first_run:
+                st.caption(t("loading", lang))
+            else:
+                coverage_tab(ctx, region, coverage)
     if tabs[1].open:
         with tabs[1], timed("tab gaps"):
             gaps_tab(ctx, region, scenario)

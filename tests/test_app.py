@@ -51,11 +51,30 @@ def metrics(at: AppTest) -> list[tuple[str, str]]:
 
 
 def start() -> AppTest:
-    """A new session of the app (a restart: nothing is shared with earlier sessions but the workspace)."""
+    """A new session of the app (a restart: nothing is shared with earlier sessions but the workspace),
+    run twice as in a browser: the map, once drawn, makes the page run again, and the coverage tab's
+    tables, chart and download come with that second run."""
     at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def test_a_first_run_draws_the_figures_and_the_map_and_leaves_the_tables_to_the_next():
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    exp = expected("elder_care_station")
+    assert [value for _, value in metrics(at)][:3] == [exp["served"], exp["covered"], exp["rate"]]
+    assert len(at.get("component_instance")) == 1  # the map
+    assert not at.dataframe and not at.get("download_button") and not at.get("vega_lite_chart")
+    assert t("loading", "zh") in [c.value for c in at.caption]
+    at.run()  # what the map's first value does in a browser
+    towns = next(d.value for d in at.dataframe if "镇街" in list(d.value.columns))
+    assert len(towns) == 73
+    assert len(at.get("download_button")) == 1 and len(at.get("vega_lite_chart")) == 1
+    assert t("loading", "zh") not in [c.value for c in at.caption]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -470,3 +470,60 @@ def test_a_language_switch_keeps_the_stations_and_retitles_them(server):
             assert attempted == [], f"the page tried to reach the network: {attempted}"
         finally:
             browser.close()
+
+
+#: When each element kind first appears in the page (ms since navigation), for the first-load order.
+FIRST_SEEN = """
+window.__firstSeen = {};
+new MutationObserver(() => {
+  for (const id of ["stMetricValue", "stCustomComponentV1", "stDataFrame", "stVegaLiteChart", "stDownloadButton"]) {
+    if (!(id in window.__firstSeen) && document.querySelector(`[data-testid="${id}"]`)) {
+      window.__firstSeen[id] = performance.now();
+    }
+  }
+}).observe(document, {subtree: true, childList: true});
+"""
+
+
+def test_a_first_load_draws_the_map_before_the_coverage_tables(server):
+    """The figures and the map come with the session's first run; the map, once drawn, makes the page
+    run once more, which draws the coverage tab's tables, chart and download (their JavaScript no
+    longer holds the map back). A later map rebuild in the same page (a layer switch) adds no run."""
+    url, _target, _workspace = server
+    log = ARTIFACTS / "streamlit.log"
+    attempted: list[str] = []
+    with sync_playwright() as pw:
+        browser, context = _guarded_browser(pw, attempted)
+        try:
+            page = context.new_page()
+            page.add_init_script(FIRST_SEEN)
+            start = log.stat().st_size
+            page.goto(url)
+            frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
+            frame_el.wait_for(timeout=60_000)
+            frame = frame_el.element_handle().content_frame()
+            frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 73",
+                                    timeout=60_000)
+            page.get_by_test_id("stDataFrame").nth(1).wait_for(timeout=60_000)
+            page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=60_000)
+            page.get_by_role("button", name="下载 CSV").wait_for(timeout=60_000)
+            _wait_idle(page)
+            seen = page.evaluate("window.__firstSeen")
+            runs = log.read_text(encoding="utf-8", errors="replace")[start:].count("[timing] total")
+            # A layer switch rebuilds the map's layers in the same page: one run, no second signal.
+            mark = log.stat().st_size
+            page.get_by_role("combobox", name="设施图层").first.click()
+            page.get_by_role("option", name="长者饭堂", exact=False).first.click()
+            page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+                                   ".some(e => e.innerText.trim() === '60')", timeout=60_000)
+            _wait_idle(page)
+            page.wait_for_timeout(1000)
+            _wait_idle(page)
+            switch_runs = log.read_text(encoding="utf-8", errors="replace")[mark:].count("[timing] total")
+        finally:
+            browser.close()
+    assert attempted == []
+    assert seen["stMetricValue"] <= seen["stCustomComponentV1"] < seen["stDataFrame"], seen
+    assert seen["stDataFrame"] <= seen["stVegaLiteChart"] and seen["stDataFrame"] <= seen["stDownloadButton"], seen
+    assert runs == 2, runs
+    assert switch_runs == 1, switch_runs

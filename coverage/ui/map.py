@@ -299,9 +299,10 @@ CLICK_FIELDS: tuple[str, ...] = ("last_clicked", "last_object_clicked", "last_ob
 
 
 class MapBehaviour(_RawMacro):
-    """Metric scale, wheel zoom only after a click, a visible message when basemap tiles fail, and a
+    """Metric scale, wheel zoom only after a click, a visible message when basemap tiles fail, a
     click sent to the page at once (not after streamlit-folium's 250 ms debounce; see
-    :data:`CLICK_FIELDS`).
+    :data:`CLICK_FIELDS`), and the page told once, when the map is first drawn in it (the map's
+    value before any click: the page's second run, which draws what the first one left out).
 
     Also defines the SVG hatch pattern (``url(#coverage-hatch)``) that :func:`polygon_layer`
     uses for gap zones, and ``window.coverageLayers`` where :func:`register` puts named layers.
@@ -384,6 +385,19 @@ class MapBehaviour(_RawMacro):
                 svg.insertBefore(defs, svg.firstChild);
             };
             window.coverageHatch();
+            // Drawn (this runs after the map's scripts and, on the next turn, its update groups):
+            // send the value the map holds before any click, once per page (a map rebuilt later in
+            // the same page sends nothing), so the page runs again at once (see app.page).
+            setTimeout(function () {
+                var g = window.__GLOBAL_DATA__;
+                if (!g || !window.parent || window.parent === window) { return; }
+                try {
+                    if (window.parent.coverageMapDrawn) { return; }
+                    window.parent.coverageMapDrawn = true;
+                } catch (e) { return; }
+                window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
+                                           value: g.previous_data, dataType: "json"}, "*");
+            }, 0);
         })();
         {% endmacro %}
         """
