@@ -194,8 +194,9 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
         before = _metric(page, 3)
         timed("layer", lambda: _select(page, "设施图层", "长者饭堂"),
               lambda: (_wait_metric(page, 3, "x !== v", before), _map_frame(page)))
+        before = _metric(page, 3)  # read before the action: the page may change before the wait starts
         timed("layer_back", lambda: _select(page, "设施图层", "居家养老服务站点"),
-              lambda: (_wait_metric(page, 3, "x !== v", _metric(page, 3)), _map_frame(page)))
+              lambda: (_wait_metric(page, 3, "x !== v", before), _map_frame(page)))
 
         # What-if add: a click where the most elderly people are uncovered.
         frame = _map_frame(page)
