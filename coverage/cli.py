@@ -22,7 +22,7 @@ from typing import IO, Any, Mapping, Sequence
 import coverage.commands
 from coverage.analysis import Analysis
 from coverage.errors import CoverageError, DataImportError, OptionError
-from coverage.i18n import t
+from coverage.i18n import t, worded_error
 from coverage.layers import LAYERS, get_layer
 from coverage.region import Region, load_default, load_region
 from coverage.ui import persist
@@ -31,7 +31,7 @@ from coverage.workspace import DB_NAME, ENV_VAR, Workspace, resolve_workspace_di
 def option_error(code: str, /, **values: Any) -> OptionError:
     """An unusable option's error, worded from the catalogue (``cli.option.*``, :mod:`coverage.i18n.cli`):
     English in ``str(error)``, the command's ``--lang`` when the CLI prints it (:func:`error_text`)."""
-    return OptionError(t(code, "en", **values), code, values)
+    return worded_error(OptionError, code, **values)
 
 
 def add_region_arguments(parser: argparse.ArgumentParser) -> None:

@@ -26,7 +26,7 @@ from shapely.geometry import mapping
 
 from coverage.crs import WGS84
 from coverage.errors import ExportError
-from coverage.i18n import t
+from coverage.i18n import worded_error
 
 __all__ = [
     "to_feature_collection",
@@ -232,7 +232,7 @@ def safe_output_path(
 
 def _refused(code: str, **values: Any) -> ExportError:
     """The :class:`ExportError` of catalogue key ``code`` (English message; worded again in the CLI's ``--lang``)."""
-    return ExportError(t(code, "en", **values), code, values)
+    return worded_error(ExportError, code, **values)
 
 
 def write_csv(

@@ -49,7 +49,7 @@ def _merge() -> dict[str, tuple[str, str]]:
 
 
 __all__ = ["LANGUAGES", "STRINGS", "t", "layer_name", "served_name", "source_name",
-           "status_name", "indicator_name"]
+           "status_name", "indicator_name", "worded_error"]
 
 LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
 
@@ -68,6 +68,13 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     return pair[0] if lang == "zh" else pair[1]
+
+
+def worded_error(cls: type, code: str, /, **values: Any) -> Exception:
+    """A :class:`coverage.errors.CoverageError` subclass ``cls`` worded from the catalogue: the English
+    text of ``code`` as its message, ``code`` and ``values`` kept so it can be shown in another language
+    (:func:`coverage.cli.error_text`)."""
+    return cls(t(code, "en", **values), code, values)
 
 
 def t(key: str, lang: str = "zh", **values: Any) -> str:
