@@ -29,7 +29,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from scripts.browser import AppServer, ServerError, guarded_context, launch_chromium, missing_browser  # noqa: E402
+from scripts.browser import (  # noqa: E402
+    AppServer, ServerError, guarded_context, launch_chromium, map_frame, missing_browser)
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -419,9 +420,7 @@ def test_a_language_switch_keeps_the_stations_and_retitles_them(server):
             page.goto(url)
             values = page.get_by_test_id("stMetricValue")
             values.nth(3).wait_for(timeout=60_000)
-            frame = page.locator('[data-testid="stCustomComponentV1"]').first.element_handle().content_frame()
-            frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 73",
-                                    timeout=30_000)
+            frame = map_frame(page)
             _wait_idle(page)
             first_tip = ("() => window.coverageLayers.facilities.getLayers()[0].getTooltip().getContent()")
             n = frame.evaluate("() => { const ls = window.coverageLayers.facilities.getLayers();"
@@ -499,11 +498,7 @@ def test_a_first_load_draws_the_map_before_the_coverage_tables(server):
             page.add_init_script(FIRST_SEEN)
             start = log.stat().st_size
             page.goto(url)
-            frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
-            frame_el.wait_for(timeout=60_000)
-            frame = frame_el.element_handle().content_frame()
-            frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 73",
-                                    timeout=60_000)
+            map_frame(page)
             page.get_by_test_id("stDataFrame").nth(1).wait_for(timeout=60_000)
             page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=60_000)
             page.get_by_role("button", name="下载 CSV").wait_for(timeout=60_000)
