@@ -1,7 +1,8 @@
 """Command-line interface: ``python -m coverage <command> ...``.
 
 Each sub-command lives in its own module under :mod:`coverage.commands` and
-exposes ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
+exposes ``NAME`` (its description is the catalogue's ``cli.command.<NAME>``), ``add_arguments(parser)``
+and ``run(args) -> int``.
 Options shared by every command that reads a region (``--workspace DIR``,
 ``--no-workspace``, ``--scenario``, ``--draft``, ``--towns``, ``--population``,
 ``--facilities LAYER=FILE``) are added by :func:`add_region_arguments` and turned into a
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any, Mapping, Sequence
 
 import coverage.commands
+from coverage.commands._parser import DEFAULT_LANG, CliParser, lang_from_argv
 from coverage.analysis import Analysis
 from coverage.errors import CoverageError, DataImportError, OptionError
 from coverage.i18n import t, worded_error
@@ -175,8 +177,8 @@ def apply_edits(region: Region, args: argparse.Namespace) -> Region:
         return region
     analysis = Analysis(region, edits=changes)
     for i, edit in analysis.problems:
-        print(f"[edits] change {i + 1} ({edit.op} {edit.facility_id}) skipped: no such facility in "
-              f"{edit.layer}", file=sys.stderr)
+        print(t("cli.edit_skipped", getattr(args, "lang", "en"), number=i + 1, op=edit.op,
+                facility_id=edit.facility_id, layer=edit.layer), file=sys.stderr)
     return analysis.edited_region()
 
 
@@ -213,16 +215,16 @@ def _commands() -> list:
     return mods
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(
-        prog="python -m coverage",
-        description="江门民政 service-coverage planner: coverage, gaps, siting and plan review.",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
+    """The top-level parser with every sub-command registered, its help and errors in ``lang``
+    (:class:`coverage.commands._parser.CliParser`; a command's description is the catalogue's
+    ``cli.command.<NAME>``)."""
+    parser = CliParser(prog="python -m coverage", description=t("cli.help.description", lang), lang=lang)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title=t("cli.help.commands", lang))
     sub.required = True
     for mod in _commands():
-        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
+        text = t(f"cli.command.{mod.NAME}", lang)
+        p = sub.add_parser(mod.NAME, help=text, description=text)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
     return parser
@@ -231,16 +233,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit status.
 
+    The command line's language (``--lang``, default zh; :func:`coverage.commands._parser.lang_from_argv`)
+    is read first: argparse's own errors (exit 2, after the usage line) and ``--help`` are worded in it.
     A :class:`~coverage.errors.CoverageError` (bad input, option, file, workspace …) prints its
-    message and exits 2 — a failed import's in the command's ``--lang`` (:func:`error_text`); any
-    other exception is a bug and keeps its traceback (exit 1).
+    message and exits 2 — worded in the command's ``--lang`` when it has a catalogue code
+    (:func:`error_text`); any other exception is a bug and keeps its traceback (exit 1).
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = lang_from_argv(argv)
+    args = build_parser(lang).parse_args(argv)
     try:
         return int(args._run(args) or 0)
     except CoverageError as exc:
-        print(error_text(exc, getattr(args, "lang", "en")), file=sys.stderr)
+        print(error_text(exc, getattr(args, "lang", lang)), file=sys.stderr)
         return 2
 
 

@@ -150,10 +150,12 @@ def test_every_command_that_reads_a_region_gets_the_scenario_edits(tmp_path, cap
     Workspace.open(tmp_path).save_scenario("s", [
         {"layer": "elder_care_station", "op": "remove", "facility_id": gone},
         {"layer": "elder_care_station", "op": "remove", "facility_id": "no-such-id"}])
-    for command in (["site", "--k", "1"], ["coverage"]):
+    skipped = {"en": "[edits] change 2 (remove no-such-id) skipped: no such facility in elder_care_station",
+               "zh": "[方案修改] 第 2 项修改（remove no-such-id）已跳过：图层 elder_care_station 中没有该设施"}
+    for command, lang in ((["site", "--k", "1"], "zh"), (["coverage"], "en")):
         args = build_parser().parse_args([*command, "--layer", "elder_care_station", "--workspace", str(tmp_path),
-                                          "--scenario", "s", "--out", str(tmp_path / "out.geojson")])
+                                          "--scenario", "s", "--out", str(tmp_path / "out.geojson"), "--lang", lang])
         region = region_from_args(args)
         ids = region.facilities["elder_care_station"]["facility_id"].astype(str)
         assert len(ids) == len(stations) - 1 and gone not in set(ids)
-        assert "change 2 (remove no-such-id) skipped" in capsys.readouterr().err
+        assert skipped[lang] in capsys.readouterr().err.splitlines()

@@ -21,6 +21,7 @@ from coverage import settings
 from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
 from coverage.analysis import Analysis
 from coverage.cli import add_region_arguments, draft_from_args, option_error, parse_layer_files
+from coverage.commands._parser import WordedTypeError
 from coverage.export import safe_output_path
 from coverage.layers import LAYERS
 from coverage.network import RoadNetwork
@@ -47,11 +48,10 @@ def number(minimum: float = 0.0, *, strict: bool = True, integer: bool = False) 
         try:
             value: float = int(text) if integer else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not {'a whole number' if integer else 'a number'}") from None
+            raise WordedTypeError("cli.argparse.not_whole_number" if integer else "cli.argparse.not_number",
+                                  text=text) from None
         if not math.isfinite(value) or value < minimum or (strict and value == minimum):
-            bound = f"{'>' if strict else '>='} {minimum:g}"
-            raise argparse.ArgumentTypeError(f"must be a finite number {bound}, got {text!r}")
+            raise WordedTypeError("cli.argparse.above" if strict else "cli.argparse.from", minimum=minimum, text=text)
         return value
 
     parse.__name__ = "integer" if integer else "number"

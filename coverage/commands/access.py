@@ -25,7 +25,6 @@ from coverage.i18n import indicator_name, layer_name, served_name, t
 from coverage.review import load_targets
 
 NAME = "access"
-HELP = "capacity-aware accessibility (2SFCA / E2SFCA / Gaussian) per town, district and city (CSV)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -39,7 +39,6 @@ from coverage.io.communities import read_communities
 from coverage.layers import LAYERS
 
 NAME = "community"
-HELP = "community (村/社区) coverage of a layer, the circle per community and the plan's community indicators"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

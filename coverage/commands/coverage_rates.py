@@ -25,7 +25,6 @@ from coverage.i18n import layer_name, served_name, t
 from coverage.layers import LAYERS
 
 NAME = "coverage"
-HELP = "population coverage rate of a facility layer per town, district and city (CSV)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -23,7 +23,6 @@ from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t
 
 NAME = "equity"
-HELP = "equity of a layer: coverage and accessibility by 街道/镇 and district, Gini/Theil, worst-served towns"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

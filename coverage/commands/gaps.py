@@ -28,7 +28,6 @@ from coverage.i18n import layer_name, served_name, t
 from coverage.layers import LAYERS
 
 NAME = "gaps"
-HELP = "gap zones (uncovered populated areas) of a facility layer as GeoJSON"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

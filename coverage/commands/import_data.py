@@ -28,7 +28,6 @@ from coverage.i18n import t
 from coverage.io import DataImportError, read_facilities, read_population, read_towns
 
 NAME = "import"
-HELP = "validate a facility register / town boundaries / population grid and write it in the standard schema"
 
 KINDS = ("facilities", "towns", "population")
 #: Extensions ``--out`` may have, per kind (the extension decides the format).

@@ -27,7 +27,6 @@ from coverage.i18n import layer_name, t
 from coverage.layers import LAYERS
 
 NAME = "service-areas"
-HELP = "service-area polygons of a facility layer (road network or GB 50180 distance), GeoJSON"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -28,7 +28,6 @@ from coverage.report import report_steps, write_report
 from coverage.review import coverage_layers, review_table
 
 NAME = "report"
-HELP = "write the annual review as a Word report (.docx) with maps and charts"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -24,7 +24,6 @@ from coverage.i18n import t
 from coverage.review import coverage_layers, review_notes, review_table
 
 NAME = "review"
-HELP = "measure the 14th Five-Year Plan indicators against their targets (.xlsx / .csv / .md)"
 
 FORMATS = (".xlsx", ".csv", ".md")
 

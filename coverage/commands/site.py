@@ -38,7 +38,6 @@ from coverage.settings import SITING_TIME_LIMIT_S
 from coverage.siting import OBJECTIVES, SOLVER_CHOICES, format_cost, propose_sites
 
 NAME = "site"
-HELP = "propose new facility sites (k sites, a coverage target, least travel, one per town/county) as GeoJSON"
 
 
 def parse_target(text: str) -> float | str:

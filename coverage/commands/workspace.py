@@ -43,7 +43,6 @@ from coverage.workspace import (
 )
 
 NAME = "workspace"
-HELP = "list, export, back up, check or repair the saved workspace (layers, overrides, scenarios)"
 
 _LANG_HELP = "language of what is printed (default zh)"
 

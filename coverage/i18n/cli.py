@@ -1,13 +1,48 @@
-"""Catalogue: the command line's option errors (``python -m coverage …``), worded in ``--lang``.
+"""Catalogue: the command line's errors (``python -m coverage …``), worded in ``--lang``.
 
 Keys start with ``cli.option.`` (:func:`coverage.cli.option_error` raises them), ``cli.error`` is the
-prefix of every printed error, ``export.error.`` the refused output paths (:func:`coverage.export.safe_output_path`).
+prefix of every printed error, ``cli.argparse.`` argparse's own errors and the number types
+(:mod:`coverage.commands._parser`), ``export.error.`` the refused output paths
+(:func:`coverage.export.safe_output_path`). The help texts (:mod:`coverage.i18n.cli_help`) are merged in.
 """
 
 from __future__ import annotations
 
-MESSAGES: dict[str, tuple[str, str]] = {
+from coverage.i18n.cli_help import MESSAGES as HELP_MESSAGES
+
+ERRORS: dict[str, tuple[str, str]] = {
     "cli.error": ("错误：{message}", "error: {message}"),
+    # -- argparse's own messages (coverage.commands._parser.CliParser); the English is argparse's ----
+    "cli.usage": ("用法：", "usage: "),
+    "cli.argparse.argument": ("参数 {name}：{message}", "argument {name}: {message}"),
+    "cli.argparse.unrecognized": ("无法识别的参数：{args}", "unrecognized arguments: {args}"),
+    "cli.argparse.required": ("缺少必需的参数：{args}", "the following arguments are required: {args}"),
+    "cli.argparse.one_required": ("必须给出 {args} 其中之一", "one of the arguments {args} is required"),
+    "cli.argparse.ambiguous": (
+        "有歧义的选项：{option} 可以是 {matches}", "ambiguous option: {option} could match {matches}"),
+    "cli.argparse.invalid_choice": (
+        "无效的选择 {value}（可选：{choices}）", "invalid choice: {value} (choose from {choices})"),
+    "cli.argparse.invalid_int": ("{value} 不是整数", "invalid int value: {value}"),
+    "cli.argparse.invalid_float": ("{value} 不是数字", "invalid float value: {value}"),
+    "cli.argparse.invalid_type": ("{value} 不是有效的 {type} 值", "invalid {type} value: {value}"),
+    "cli.argparse.expected_one": ("需要给出一个值", "expected one argument"),
+    "cli.argparse.expected_at_most_one": ("最多只能给出一个值", "expected at most one argument"),
+    "cli.argparse.expected_at_least_one": ("至少需要给出一个值", "expected at least one argument"),
+    "cli.argparse.expected_n": ("需要给出 {n} 个值", "expected {n} arguments"),
+    "cli.argparse.not_allowed_with": ("不能与参数 {other} 同时使用", "not allowed with argument {other}"),
+    "cli.argparse.ignored_explicit": ("不接受值 {value}", "ignored explicit argument {value}"),
+    # -- the number types of the options (coverage.commands._options.number) ----------------------
+    "cli.argparse.not_number": ("{text!r} 不是数字", "{text!r} is not a number"),
+    "cli.argparse.not_whole_number": ("{text!r} 不是整数", "{text!r} is not a whole number"),
+    "cli.argparse.above": (
+        "应为大于 {minimum:g} 的有限数；收到 {text!r}", "must be a finite number > {minimum:g}, got {text!r}"),
+    "cli.argparse.from": (
+        "应为不小于 {minimum:g} 的有限数；收到 {text!r}", "must be a finite number >= {minimum:g}, got {text!r}"),
+    # -- what the commands print besides their results ----------------------------------------------
+    "cli.edit_skipped": (
+        "[方案修改] 第 {number} 项修改（{op} {facility_id}）已跳过：图层 {layer} 中没有该设施",
+        "[edits] change {number} ({op} {facility_id}) skipped: no such facility in {layer}",
+    ),
     # -- output paths (coverage.export.safe_output_path) ------------------------------------------
     "export.error.directory": (
         "{path}：是一个目录；请给出以 {suffixes} 结尾的文件名", "{path}: is a directory; give a file name ending in {suffixes}"),
@@ -68,3 +103,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--roads: unsupported file type {ext!r} (use .osm, .graphml, .pbf or .npz)",
     ),
 }
+
+
+def merged(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The parts as one dict; a key in two of them is refused."""
+    out: dict[str, tuple[str, str]] = {}
+    for part in parts:
+        twice = out.keys() & part.keys()
+        if twice:
+            raise RuntimeError(f"i18n keys defined twice: {sorted(twice)}")
+        out.update(part)
+    return out
+
+
+MESSAGES: dict[str, tuple[str, str]] = merged(ERRORS, HELP_MESSAGES)

@@ -1,0 +1,156 @@
+"""The command line's parser: argparse, worded in the language of ``--lang``.
+
+:class:`CliParser` is an :class:`argparse.ArgumentParser` that speaks the planner's language at
+the boundary: its errors (an unknown command or option, an invalid choice, a missing argument, a
+number that is not one) are worded from the catalogue (keys ``cli.argparse.*`` in
+:mod:`coverage.i18n.cli`) after the CLI's prefix (``错误：`` / ``error: ``), with argparse's usage
+line and exit status 2; its help has the catalogue's headings, ``-h`` and usage prefix. The
+language is read from the command line before parsing (:func:`lang_from_argv`: the last
+``--lang zh|en``, else Chinese, as every command defaults to). The English texts are argparse's
+own. The leading underscore keeps this module out of the sub-command list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import re
+import sys
+from typing import Any, Sequence
+
+from coverage.i18n import LANGUAGES, t
+
+#: The language of a command line that names none (every command's ``--lang`` default).
+DEFAULT_LANG = "zh"
+
+#: argparse's own messages (its English templates) → the catalogue key that words them; each
+#: pattern's groups are the key's values.
+TOP_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"unrecognized arguments: (?P<args>.*)", re.S), "cli.argparse.unrecognized"),
+    (re.compile(r"the following arguments are required: (?P<args>.*)", re.S), "cli.argparse.required"),
+    (re.compile(r"one of the arguments (?P<args>.*) is required", re.S), "cli.argparse.one_required"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)", re.S), "cli.argparse.ambiguous"),
+)
+#: The messages argparse gives about one argument (after ``argument NAME: ``).
+ARGUMENT_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)", re.S), "cli.argparse.invalid_choice"),
+    (re.compile(r"invalid int value: (?P<value>.*)", re.S), "cli.argparse.invalid_int"),
+    (re.compile(r"invalid float value: (?P<value>.*)", re.S), "cli.argparse.invalid_float"),
+    (re.compile(r"invalid (?P<type>\S+) value: (?P<value>.*)", re.S), "cli.argparse.invalid_type"),
+    (re.compile(r"expected one argument"), "cli.argparse.expected_one"),
+    (re.compile(r"expected at most one argument"), "cli.argparse.expected_at_most_one"),
+    (re.compile(r"expected at least one argument"), "cli.argparse.expected_at_least_one"),
+    (re.compile(r"expected (?P<n>\d+) arguments"), "cli.argparse.expected_n"),
+    (re.compile(r"not allowed with argument (?P<other>.*)", re.S), "cli.argparse.not_allowed_with"),
+    (re.compile(r"ignored explicit argument (?P<value>.*)", re.S), "cli.argparse.ignored_explicit"),
+)
+ARGUMENT = re.compile(r"argument (?P<name>\S+): (?P<message>.*)", re.S)
+#: argparse's help headings → catalogue keys.
+HEADINGS: dict[str, str] = {
+    "positional arguments": "cli.help.positionals",
+    "options": "cli.help.options",
+    "optional arguments": "cli.help.options",
+}
+
+
+class WordedTypeError(argparse.ArgumentTypeError):
+    """An option's value refused by its type, worded from the catalogue: English in ``str(error)``
+    (what argparse shows), ``code`` and ``values`` kept for :class:`CliParser` to word it in
+    ``--lang``."""
+
+    def __init__(self, code: str, /, **values: Any) -> None:
+        super().__init__(t(code, "en", **values))
+        self.code = code
+        self.values = values
+
+
+def lang_from_argv(argv: Sequence[str]) -> str:
+    """The language ``argv`` asks for: the last valid ``--lang zh|en`` (or ``--lang=…``) before a
+    ``--``, else :data:`DEFAULT_LANG`."""
+    lang = DEFAULT_LANG
+    items = list(argv)
+    for i, item in enumerate(items):
+        if item == "--":
+            break
+        if item == "--lang":
+            value = items[i + 1] if i + 1 < len(items) else None
+        else:
+            value = item.partition("=")[2] if item.startswith("--lang=") else None
+        if value in LANGUAGES:
+            lang = value
+    return lang
+
+
+def parser_lang(parser: argparse.ArgumentParser) -> str:
+    """The language a parser words its help in (:data:`DEFAULT_LANG` for a plain argparse parser)."""
+    return getattr(parser, "lang", DEFAULT_LANG)
+
+
+def argparse_message(message: str, lang: str, cause: BaseException | None = None) -> str:
+    """argparse's English error ``message`` worded in ``lang`` from the catalogue.
+
+    ``cause`` is the exception behind the message, when known: a :class:`WordedTypeError` gives
+    its own catalogue text. A message the catalogue does not know is returned as it is.
+    """
+    argument = ARGUMENT.fullmatch(message)
+    if argument is None:
+        return match_message(TOP_MESSAGES, message, lang)
+    if isinstance(cause, WordedTypeError):
+        inner = t(cause.code, lang, **cause.values)
+    else:
+        inner = match_message(ARGUMENT_MESSAGES, argument["message"], lang)
+    return t("cli.argparse.argument", lang, name=argument["name"], message=inner)
+
+
+def match_message(patterns: Sequence[tuple[re.Pattern[str], str]], message: str, lang: str) -> str:
+    """``message`` worded by the first of ``patterns`` it matches (unchanged when none does)."""
+    for pattern, key in patterns:
+        found = pattern.fullmatch(message)
+        if found is not None:
+            return t(key, lang, **found.groupdict())
+    return message
+
+
+class CliHelpFormatter(argparse.HelpFormatter):
+    """argparse's help formatter with the usage prefix and the section headings of the catalogue."""
+
+    def __init__(self, prog: str, *args: Any, lang: str = DEFAULT_LANG, **kwargs: Any) -> None:
+        super().__init__(prog, *args, **kwargs)
+        self.lang = lang
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        """The usage line, after ``用法：`` / ``usage: ``."""
+        super().add_usage(usage, actions, groups, t("cli.usage", self.lang) if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        """A help section; argparse's own headings (positional arguments, options) from the catalogue."""
+        key = HEADINGS.get(heading or "")
+        super().start_section(t(key, self.lang) if key else heading)
+
+
+class CliParser(argparse.ArgumentParser):
+    """An argument parser whose errors and help headings are worded in ``lang`` (see the module).
+
+    Its sub-command parsers are :class:`CliParser` in the same language. ``lang`` is public: the
+    commands word their help from it (:func:`parser_lang`).
+    """
+
+    def __init__(self, *args: Any, lang: str = DEFAULT_LANG, add_help: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", functools.partial(CliHelpFormatter, lang=lang))
+        super().__init__(*args, add_help=False, **kwargs)
+        self.lang = lang
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help=t("cli.help.help", lang))
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        """argparse's sub-command action, making :class:`CliParser` sub-parsers in this language."""
+        kwargs.setdefault("parser_class", functools.partial(type(self), lang=self.lang))
+        return super().add_subparsers(**kwargs)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Print the usage line and the error worded in :attr:`lang`; exit 2 (as argparse)."""
+        cause = sys.exc_info()[1]
+        worded = argparse_message(message, self.lang, cause.__context__ if cause is not None else None)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {t('cli.error', self.lang, message=worded)}\n")
