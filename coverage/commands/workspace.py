@@ -31,7 +31,8 @@ import geopandas as gpd
 
 from coverage.errors import InputError, WorkspaceDamagedError, WorkspaceError
 from coverage.export import write_geojson
-from coverage.i18n import STRINGS, t
+from coverage.commands._parser import parser_lang
+from coverage.i18n import STRINGS, t, worded_error
 from coverage.workspace import (
     Damage,
     StoredFrame,
@@ -44,50 +45,41 @@ from coverage.workspace import (
 
 NAME = "workspace"
 
-_LANG_HELP = "language of what is printed (default zh)"
+ACTIONS: tuple[str, ...] = ("list", "history", "export", "backup", "check", "drop", "prune-drafts", "restore")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``--workspace``, ``--lang`` and the ``list|history|export|backup|check|drop|restore`` actions."""
-    parser.add_argument(
-        "--workspace",
-        metavar="DIR",
-        default=None,
-        help="workspace directory (default: $COVERAGE_WORKSPACE, else ./workspace)",
-    )
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=_LANG_HELP)
+    """Register ``--workspace``, ``--lang`` and the actions (:data:`ACTIONS`); help in the parser's language."""
+    lang = parser_lang(parser)
+
+    def say(key: str) -> str:
+        return t(f"cli.ws.arg.{key}", lang)
+
+    parser.add_argument("--workspace", metavar="DIR", default=None, help=say("workspace"))
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=say("lang"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
-
-    def action(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = actions.add_parser(name, help=help_text, description=help_text)
+    subs: dict[str, argparse.ArgumentParser] = {}
+    for name in ACTIONS:
+        text = t(f"cli.ws.{name}", lang)
+        subs[name] = actions.add_parser(name, help=text, description=text)
         # also accepted after the action; SUPPRESS keeps a value given before it
-        sub.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS, help=_LANG_HELP)
-        return sub
-
-    action("list", "list saved layers, overrides, standards, scenarios, drafts and backups")
-    p = action("history", "show the latest saves and deletes")
-    p.add_argument("--limit", type=int, default=20, help="number of events (default 20)")
-    p = action("export", "write everything saved as GeoJSON / CSV / JSON files into a directory "
-               "(damaged items are named and skipped, exit status 2)")
-    p.add_argument("dest", metavar="DIR", help="destination directory (created if missing; refused if not empty)")
-    p.add_argument("--force", action="store_true",
-                   help="write into a non-empty directory, replacing files of the same name")
-    p = action("backup", "copy the workspace database (safe while the app is running)")
-    p.add_argument("dest", metavar="PATH", help="destination .sqlite file, or an existing directory")
-    p.add_argument("--force", action="store_true",
-                   help="replace an existing destination (only if it is itself a coverage workspace)")
-    action("check", "SQLite's integrity check, then decode every stored item; name the damaged (exit status 2)")
-    p = action("drop", "remove one stored item (e.g. a damaged one); needs --yes")
-    p.add_argument("kind", choices=("layer", "towns", "population", "standards", "scenario", "draft"))
-    p.add_argument("name", help="its name (for towns / population / standards: the same word)")
-    p.add_argument("--yes", action="store_true", help="confirm the removal")
-    p = action("prune-drafts", "forget app sessions' drafts not saved for DAYS days; needs --yes")
-    p.add_argument("--older-than", metavar="DAYS", type=float, required=True, help="age in days")
-    p.add_argument("--yes", action="store_true", help="confirm the removal (without it: list them)")
-    p = action("restore", "put a backup in place (the current file is moved aside); needs --yes")
-    p.add_argument("backup", metavar="FILE", help="a backup .sqlite file")
-    p.add_argument("--yes", action="store_true", help="confirm the restore")
+        subs[name].add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS, help=say("lang"))
+    subs["history"].add_argument("--limit", type=int, default=20, help=say("limit"))
+    subs["export"].add_argument("dest", metavar="DIR", help=say("export_dest"))
+    subs["export"].add_argument("--force", action="store_true", help=say("export_force"))
+    subs["backup"].add_argument("dest", metavar="PATH", help=say("backup_dest"))
+    subs["backup"].add_argument("--force", action="store_true", help=say("backup_force"))
+    p = subs["drop"]
+    p.add_argument("kind", choices=("layer", "towns", "population", "standards", "scenario", "draft"),
+                   help=say("drop_kind"))
+    p.add_argument("name", help=say("drop_name"))
+    p.add_argument("--yes", action="store_true", help=say("drop_yes"))
+    p = subs["prune-drafts"]
+    p.add_argument("--older-than", metavar="DAYS", type=float, required=True, help=say("older_than"))
+    p.add_argument("--yes", action="store_true", help=say("prune_yes"))
+    subs["restore"].add_argument("backup", metavar="FILE", help=say("restore_backup"))
+    subs["restore"].add_argument("--yes", action="store_true", help=say("restore_yes"))
 
 
 def kind_name(kind: str, lang: str) -> str:
@@ -96,22 +88,29 @@ def kind_name(kind: str, lang: str) -> str:
     return t(key, lang) if key in STRINGS else kind
 
 
+def item_error(code: str, kind: str, lang: str, **values: str) -> InputError:
+    """A refusal about a stored item of ``kind``, worded from the catalogue (``code`` with the item's
+    kind name and ``values``): English in ``str(error)``, ``lang`` when the CLI prints it."""
+    return InputError(t(code, "en", kind=kind_name(kind, "en"), **values), code,
+                      {"kind": kind_name(kind, lang), **values})
+
+
 def damaged_line(damage: Damage, lang: str) -> str:
     """One printed line naming a damaged item (its kind as ``drop KIND NAME`` takes it) and why."""
     return t("ws_cli_damaged_line", lang, kind=damage.kind, kind_name=kind_name(damage.kind, lang),
              name=damage.name, reason=damage.reason)
 
 
-def _inside(base: Path, name: str) -> Path:
+def inside(base: Path, name: str) -> Path:
     """``base / name``, refusing anything that would land outside ``base``."""
     path = (base / name).resolve()
     if base.resolve() not in path.parents:
-        raise InputError(f"refusing to write {name!r} outside {base}")
+        raise worded_error(InputError, "cli.ws.error.outside", name=name, base=str(base))
     return path
 
 
-def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *, force: bool = False,
-                     lang: str = "en") -> tuple[list[Path], list[Damage]]:
+def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *,
+                     force: bool = False) -> tuple[list[Path], list[Damage]]:
     """Write every readable stored object of ``ws`` into the directory ``dest``.
 
     Layers go to ``layers/<layer_id>.geojson``, the towns override to
@@ -130,8 +129,6 @@ def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *, force: bool
     force : bool
         Write into a non-empty directory, replacing files of the same name (other files
         are left as they are).
-    lang : {"zh", "en"}
-        Language of the refusal message.
 
     Returns
     -------
@@ -141,34 +138,35 @@ def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *, force: bool
     Raises
     ------
     InputError
-        ``dest`` is a file, or a non-empty directory without ``force``.
+        ``dest`` is a file, or a non-empty directory without ``force`` (worded from the catalogue).
     WorkspaceError
-        ``dest`` cannot be created or read.
+        ``dest`` cannot be created or read (worded from the catalogue).
     """
     base = Path(dest)
     if base.exists() and not base.is_dir():
-        raise InputError(f"export destination {base} exists and is not a directory")
+        raise worded_error(InputError, "cli.ws.error.not_a_directory", path=str(base))
     try:
         if not force and base.is_dir() and any(base.iterdir()):
-            raise InputError(t("ws_cli_export_exists", lang, path=base))
+            raise worded_error(InputError, "ws_cli_export_exists", path=str(base))
         base.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WorkspaceError(f"cannot create {base}: {exc.strerror or exc}") from exc
+        raise worded_error(WorkspaceError, "cli.ws.error.cannot_create", path=str(base),
+                           reason=str(exc.strerror or exc)) from exc
     written: list[Path] = []
 
     def frame_out(stored: StoredFrame, stem: str) -> None:
         props = {"source_name": stored.source_name, "version": stored.version, "saved_at": stored.saved_at}
         data = stored.data
         if isinstance(data, gpd.GeoDataFrame) and data.crs is not None:
-            written.append(write_geojson(data, _inside(base, stem + ".geojson"), properties=props))
+            written.append(write_geojson(data, inside(base, stem + ".geojson"), properties=props))
         else:
-            path = _inside(base, stem + ".csv")
+            path = inside(base, stem + ".csv")
             path.parent.mkdir(parents=True, exist_ok=True)
             data.to_csv(path, index=False, encoding="utf-8")
             written.append(path)
 
     def json_out(doc: object, name: str) -> None:
-        path = _inside(base, name)
+        path = inside(base, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
         written.append(path)
@@ -208,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", "zh")
     if args.action == "restore":
         if not args.yes:
-            raise InputError(t("ws_cli_restore_confirm", lang))
+            raise worded_error(InputError, "ws_cli_restore_confirm")
         moved = restore_backup(args.workspace, args.backup)
         print(t("ws_cli_restored", lang, backup=args.backup, path=resolve_workspace_dir(args.workspace)))
         if moved is not None:
@@ -234,9 +232,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{h.saved_at}  {act:<6} {h.kind:<11} {h.name} v{h.version}")
     elif args.action == "export":
         try:
-            files, damaged = export_workspace(ws, args.dest, force=args.force, lang=lang)
+            files, damaged = export_workspace(ws, args.dest, force=args.force)
         except OSError as exc:  # e.g. a full disk
-            raise WorkspaceError(f"export to {args.dest} failed: {exc.strerror or exc}") from exc
+            raise worded_error(WorkspaceError, "cli.ws.error.export_failed", path=str(args.dest),
+                               reason=str(exc.strerror or exc)) from exc
         for f in files:
             print(f)
         for d in damaged:
@@ -268,10 +267,11 @@ def run(args: argparse.Namespace) -> int:
             print(t("ws_cli_prune_confirm", lang))
     elif args.action == "drop":
         if not args.yes:
-            raise InputError(t("ws_cli_drop_confirm", lang, kind=kind_name(args.kind, lang), name=args.name))
+            raise item_error("ws_cli_drop_confirm", args.kind, lang, name=args.name)
         try:
             ws.drop(args.kind, args.name)
-        except KeyError as exc:
-            raise InputError(str(exc.args[0] if exc.args else exc)) from None
+        except KeyError:
+            raise item_error("cli.ws.error.no_item", args.kind, lang, name=args.name,
+                             directory=str(ws.directory)) from None
         print(t("ws_cli_dropped", lang, kind=kind_name(args.kind, lang), name=args.name))
     return 0

@@ -38,6 +38,13 @@ ERRORS: dict[str, tuple[str, str]] = {
         "应为大于 {minimum:g} 的有限数；收到 {text!r}", "must be a finite number > {minimum:g}, got {text!r}"),
     "cli.argparse.from": (
         "应为不小于 {minimum:g} 的有限数；收到 {text!r}", "must be a finite number >= {minimum:g}, got {text!r}"),
+    # -- the workspace command's refusals (coverage.commands.workspace) --------------------------------
+    "cli.ws.error.outside": ("拒绝写入 {name!r}：它会落在 {base} 之外", "refusing to write {name!r} outside {base}"),
+    "cli.ws.error.not_a_directory": (
+        "导出目标 {path} 已存在且不是目录", "export destination {path} exists and is not a directory"),
+    "cli.ws.error.cannot_create": ("无法创建 {path}：{reason}", "cannot create {path}: {reason}"),
+    "cli.ws.error.export_failed": ("导出到 {path} 失败：{reason}", "export to {path} failed: {reason}"),
+    "cli.ws.error.no_item": ("工作区 {directory} 中没有{kind} {name!r}", "no {kind} {name!r} in workspace {directory}"),
     # -- what the commands print besides their results ----------------------------------------------
     "cli.edit_skipped": (
         "[方案修改] 第 {number} 项修改（{op} {facility_id}）已跳过：图层 {layer} 中没有该设施",

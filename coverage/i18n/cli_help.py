@@ -80,7 +80,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cli.ws.drop": ("移除一项已保存内容（例如损坏的一项）；需要 --yes", "remove one stored item (e.g. a damaged one); needs --yes"),
     "cli.ws.prune-drafts": (
-        "删除 DAYS 天内未保存的应用会话草稿；需要 --yes", "forget app sessions' drafts not saved for DAYS days; needs --yes"),
+        "删除超过 DAYS 天未保存的应用会话草稿；需要 --yes", "forget app sessions' drafts not saved for DAYS days; needs --yes"),
     "cli.ws.restore": (
         "启用一个备份（当前文件会被移到一旁）；需要 --yes", "put a backup in place (the current file is moved aside); needs --yes"),
+    "cli.ws.arg.workspace": (
+        "工作区目录（默认：$COVERAGE_WORKSPACE，否则 ./workspace）",
+        "workspace directory (default: $COVERAGE_WORKSPACE, else ./workspace)",
+    ),
+    "cli.ws.arg.lang": ("输出所用的语言（默认 zh）", "language of what is printed (default zh)"),
+    "cli.ws.arg.limit": ("记录条数（默认 20）", "number of events (default 20)"),
+    "cli.ws.arg.export_dest": (
+        "目标目录（不存在则创建；不为空则拒绝）", "destination directory (created if missing; refused if not empty)"),
+    "cli.ws.arg.export_force": (
+        "写入不为空的目录，替换同名文件", "write into a non-empty directory, replacing files of the same name"),
+    "cli.ws.arg.backup_dest": ("目标 .sqlite 文件，或一个已有的目录", "destination .sqlite file, or an existing directory"),
+    "cli.ws.arg.backup_force": (
+        "替换已有的目标文件（仅当它本身是 coverage 工作区时）",
+        "replace an existing destination (only if it is itself a coverage workspace)",
+    ),
+    "cli.ws.arg.drop_kind": ("要移除的内容类型", "the kind of the stored item"),
+    "cli.ws.arg.drop_name": (
+        "其名称（镇街边界 / 人口数据 / 服务标准：与类型同名）",
+        "its name (for towns / population / standards: the same word)",
+    ),
+    "cli.ws.arg.drop_yes": ("确认移除", "confirm the removal"),
+    "cli.ws.arg.older_than": ("天数", "age in days"),
+    "cli.ws.arg.prune_yes": ("确认删除（不加时只列出）", "confirm the removal (without it: list them)"),
+    "cli.ws.arg.restore_backup": ("一个备份 .sqlite 文件", "a backup .sqlite file"),
+    "cli.ws.arg.restore_yes": ("确认恢复", "confirm the restore"),
 }
