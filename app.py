@@ -105,6 +105,9 @@ TABS = ("tab_coverage", "tab_gaps", "tab_siting", "tab_review", "tab_data", "ana
 TAB_KEY = "main_tab"
 #: Set by a session's first run: that run leaves the coverage tab's tables, chart and download out (see :func:`page`).
 SHOWN_KEY = "page_shown"
+#: Messages left for the next run: the named-scenario store's (sidebar), the draft's and the what-if panel's.
+STORE_FLASH = "store_flash"
+SCENARIO_FLASH = "scenario_flash"
 
 
 # --------------------------------------------------------------------------- timing
@@ -197,7 +200,7 @@ def init_session(ws: Workspace) -> None:
             try:
                 doc = ws.draft_doc(draft_id)
             except WorkspaceError as exc:
-                st.session_state["scenario_flash"] = ("error", t("ws_draft_unreadable", lang, error=str(exc)))
+                st.session_state[SCENARIO_FLASH] = ("error", t("ws_draft_unreadable", lang, error=str(exc)))
         st.query_params[persist.DRAFT_PARAM] = draft_id
         draft = doc.data if doc is not None else persist.empty_draft()
         st.session_state["draft_id"] = draft_id
@@ -300,9 +303,9 @@ def autosave(scenario: Any, layer_id: str) -> None:
                 version = ws.save_draft(draft_id, draft)
                 st.session_state["draft_id"] = draft_id
                 st.query_params[persist.DRAFT_PARAM] = draft_id
-                st.session_state["scenario_flash"] = ("warning", t("ws_draft_forked", lang))
+                st.session_state[SCENARIO_FLASH] = ("warning", t("ws_draft_forked", lang))
         except WorkspaceError as exc:
-            st.session_state["scenario_flash"] = ("error", t("ws_draft_failed", lang, error=str(exc)))
+            st.session_state[SCENARIO_FLASH] = ("error", t("ws_draft_failed", lang, error=str(exc)))
             return
         st.session_state["draft_version"] = version
         st.session_state["draft_saved"] = draft
@@ -326,13 +329,13 @@ def _save_named() -> None:
             base = None if doc is None else doc.version
         version = ws.save_scenario(name, st.session_state.get("edits", []), base_version=base)
     except WorkspaceConflictError:
-        st.session_state["scenario_flash"] = ("error", t("ws_scenario_exists", lang, name=name))
+        st.session_state[STORE_FLASH] = ("error", t("ws_scenario_exists", lang, name=name))
         return
     except (WorkspaceError, ValueError) as exc:
-        st.session_state["scenario_flash"] = ("error", t("scenario_save_failed", lang, error=str(exc)))
+        st.session_state[STORE_FLASH] = ("error", t("scenario_save_failed", lang, error=str(exc)))
         return
     st.session_state["loaded_from"] = (name, version)
-    st.session_state["scenario_flash"] = ("success", t("scenario_saved", lang, name=name))
+    st.session_state[STORE_FLASH] = ("success", t("scenario_saved", lang, name=name))
 
 
 def _load_named() -> None:
@@ -346,7 +349,7 @@ def _load_named() -> None:
         if doc is None:
             raise KeyError(name)
     except (KeyError, WorkspaceError, ValueError) as exc:
-        st.session_state["scenario_flash"] = ("error", t("scenario_load_failed", lang, error=str(exc)))
+        st.session_state[STORE_FLASH] = ("error", t("scenario_load_failed", lang, error=str(exc)))
         return
     changes = doc.data
     st.session_state["edits"] = changes
@@ -356,7 +359,7 @@ def _load_named() -> None:
     layer = persist.last_layer(changes)
     if layer is not None and not any(c.get("layer") == st.session_state.get("layer") for c in changes):
         st.session_state["layer"] = layer
-    st.session_state["scenario_flash"] = ("success", t("scenario_loaded", lang, name=name, n=len(changes)))
+    st.session_state[STORE_FLASH] = ("success", t("scenario_loaded", lang, name=name, n=len(changes)))
 
 
 def _delete_named() -> None:
@@ -368,34 +371,40 @@ def _delete_named() -> None:
     try:
         workspace().delete_scenario(name)
     except (KeyError, WorkspaceError, ValueError) as exc:
-        st.session_state["scenario_flash"] = ("error", t("scenario_load_failed", lang, error=str(exc)))
+        st.session_state[STORE_FLASH] = ("error", t("scenario_load_failed", lang, error=str(exc)))
         return
     if (st.session_state.get("loaded_from") or ("",))[0] == name:
         st.session_state.pop("loaded_from", None)
-    st.session_state["scenario_flash"] = ("success", t("scenario_deleted", lang, name=name))
+    st.session_state[STORE_FLASH] = ("success", t("scenario_deleted", lang, name=name))
 
 
-def scenario_store(lang: str) -> None:
-    """Save / load / delete named scenarios (shared by every session of the workspace)."""
+def scenario_store(box: Any, lang: str) -> None:
+    """Save / load / delete named scenarios (shared by every session of the workspace), in ``box``
+    (the sidebar: its buttons run the whole page, which a loaded scenario changes)."""
     ws = workspace()
-    st.markdown(f"**{t('scenarios_saved', lang)}**")
-    st.text_input(t("scenario_name", lang), key="scenario_name", max_chars=120)
-    st.checkbox(t("ws_overwrite", lang), key="scenario_overwrite", disabled=ws.read_only)
-    st.button(t("save_scenario", lang), key="save_scenario", on_click=_save_named, disabled=ws.read_only)
+    box.subheader(t("scenarios_saved", lang))
+    box.text_input(t("scenario_name", lang), key="scenario_name", max_chars=120)
+    box.checkbox(t("ws_overwrite", lang), key="scenario_overwrite", disabled=ws.read_only)
+    box.button(t("save_scenario", lang), key="save_scenario", on_click=_save_named, disabled=ws.read_only)
     try:
         names = ws.scenarios()
     except WorkspaceError:
         names = []
-    st.selectbox(t("saved_scenarios", lang), names, key="scenario_pick", index=None,
-                 placeholder=t("none_selected", lang))
-    b1, b2 = st.columns(2)
+    box.selectbox(t("saved_scenarios", lang), names, key="scenario_pick", index=None,
+                  placeholder=t("none_selected", lang))
+    b1, b2 = box.columns(2)
     picked = bool(st.session_state.get("scenario_pick"))
     b1.button(t("load_scenario", lang), key="load_scenario", disabled=not picked, on_click=_load_named)
     b2.button(t("delete_scenario", lang), key="delete_scenario", disabled=not picked or ws.read_only,
               on_click=_delete_named)
-    flash = st.session_state.pop("scenario_flash", None)
+    show_flash(box, STORE_FLASH)
+
+
+def show_flash(box: Any, key: str) -> None:
+    """Show (once) the message a callback or a save left under ``key`` (kind, text)."""
+    flash = st.session_state.pop(key, None)
     if flash:
-        show = {"error": st.error, "warning": st.warning}.get(flash[0], st.success)
+        show = {"error": box.error, "warning": box.warning}.get(flash[0], box.success)
         show(md_text(flash[1]))
 
 
@@ -432,6 +441,7 @@ def sidebar(region: Any) -> dict[str, Any]:
     key = sb.text_input(t("tianditu_key", lang), key="tianditu_key", type="password") \
         if basemap == "tianditu" else None
 
+    scenario_store(sb, lang)
     sb.subheader(t("sources", lang))
     sb.markdown(source_lines(region.provenance, lang))
     sb.caption(region.provenance_note(lang))
@@ -494,6 +504,7 @@ def _remove_chosen(scenario: Any) -> None:
     if choice:
         scenario.remove_facility(choice)
     st.session_state[own] = ""
+    st.session_state[REMOVE_OPEN] = False
 
 
 def compute_service_areas(analysis: Analysis, layer_id: str) -> Any:
@@ -509,32 +520,7 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
     with right:
         show_service = st.checkbox(t("show_service", lang), key="show_service")
         show_gaps = st.checkbox(t("show_gaps", lang), key="show_gaps")
-        st.markdown(f"**{t('scenario', lang)}**")
-        if not scenario.changes:
-            st.caption(t("scenario_empty", lang))
-        for i, c in enumerate(scenario.changes, 1):
-            if c.kind == "add":
-                st.caption(f"{i}. + " + t("added_site", lang, lon=c.lon, lat=c.lat))
-            else:
-                st.caption(f"{i}. − " + t("removed_facility", lang, name=md_text(c.name or c.facility_id)))
-        # Callbacks run before the next script run: the figures drawn then include the edit.
-        b1, b2 = st.columns(2)
-        b1.button(t("undo", lang), key="undo", disabled=not scenario.changes, on_click=scenario.undo)
-        b2.button(t("reset", lang), key="reset", disabled=not scenario.changes, on_click=scenario.reset)
-        problems = st.session_state.pop("replay_problems", None)
-        if problems:
-            st.warning(md_text(t("replay_skipped", lang, n=len(problems)) + " "
-                               + "; ".join(persist.skipped_text(p, lang) for p in problems[:5])))
-        options, names = remove_options(scenario)
-        picked = st.session_state.pop("pick_pending", None)
-        if picked in names:
-            st.session_state["remove_choice"] = picked
-            st.info(t("picked_facility", lang, name=md_text(names[picked])))
-        choice = lang_select(st, t("remove_facility", lang), options, "remove_choice", lang,
-                              format_func=lambda f: t("none_selected", lang) if not f else f"{names[f]} ({f})")
-        st.button(t("remove", lang), key="remove", disabled=not choice, on_click=_remove_chosen,
-                  args=(scenario,))
-        scenario_store(lang)
+        what_if_panel(scenario, lang)
 
     with left:
         st.caption(t("map_hint", lang))
@@ -550,9 +536,69 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
                        returned_objects=MAP_RETURNED)
         if _handle_click(out, scenario, basemap):  # a click the pre-run check did not see
             autosave(scenario, layer_id)
-            st.rerun()
+            rerun_body()
         if st.session_state.get("pick_pending"):  # a marker clicked: offer its removal on the right
-            st.rerun()
+            rerun_body()
+
+
+def what_if_panel(scenario: Any, lang: str) -> None:
+    """The scenario's changes (one list), undo / reset, and the removal of a facility.
+
+    The remove box (every active facility: ~600 options) is drawn only while it is open: after a
+    click on a facility's marker (that facility picked) or on the "remove a facility" button; a
+    what-if click does not redraw it.
+    """
+    st.markdown(f"**{t('scenario', lang)}**")
+    lines = [f"{i}. + " + t("added_site", lang, lon=c.lon, lat=c.lat) if c.kind == "add"
+             else f"{i}. − " + t("removed_facility", lang, name=md_text(c.name or c.facility_id))
+             for i, c in enumerate(scenario.changes, 1)]
+    st.caption("  \n".join(lines) if lines else t("scenario_empty", lang))
+    # Callbacks run before the next script run: the figures drawn then include the edit.
+    b1, b2 = st.columns(2)
+    b1.button(t("undo", lang), key="undo", disabled=not scenario.changes, on_click=scenario.undo)
+    b2.button(t("reset", lang), key="reset", disabled=not scenario.changes, on_click=scenario.reset)
+    problems = st.session_state.pop("replay_problems", None)
+    if problems:
+        st.warning(md_text(t("replay_skipped", lang, n=len(problems)) + " "
+                           + "; ".join(persist.skipped_text(p, lang) for p in problems[:5])))
+    show_flash(st, SCENARIO_FLASH)
+    picked = st.session_state.pop("pick_pending", None)
+    if picked is None and not st.session_state.get(REMOVE_OPEN):
+        st.button(t("remove_open", lang), key="remove_open_button", on_click=_open_remove)
+        return
+    options, names = remove_options(scenario)
+    if picked in names:
+        st.session_state["remove_choice"] = picked
+        st.info(t("picked_facility", lang, name=md_text(names[picked])))
+    st.session_state[REMOVE_OPEN] = True
+    choice = lang_select(st, t("remove_facility", lang), options, "remove_choice", lang,
+                         format_func=lambda f: t("none_selected", lang) if not f else f"{names[f]} ({f})")
+    c1, c2 = st.columns(2)
+    c1.button(t("remove", lang), key="remove", disabled=not choice, on_click=_remove_chosen, args=(scenario,))
+    c2.button(t("remove_close", lang), key="remove_close", on_click=_close_remove)
+
+
+#: Session key: the remove box is open (see :func:`what_if_panel`).
+REMOVE_OPEN = "remove_open"
+
+
+def _open_remove() -> None:
+    """Button callback: open the remove box."""
+    st.session_state[REMOVE_OPEN] = True
+
+
+def _close_remove() -> None:
+    """Button callback: close the remove box (nothing picked)."""
+    st.session_state[REMOVE_OPEN] = False
+    st.session_state[lang_key("remove_choice", st.session_state.get("lang", "zh"))] = ""
+
+
+def rerun_body() -> None:
+    """Run the page body again at once: only the body in a body run, the whole page in a full run
+    (Streamlit allows a fragment-scoped rerun only in a fragment's own run)."""
+    if st.session_state.get(BODY_RUN):
+        st.rerun(scope="fragment")
+    st.rerun()
 
 
 def remove_options(scenario: Any) -> tuple[list[str], dict[str, str]]:
@@ -838,7 +884,7 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
             result.to_geojson(gj)
             st.session_state["siting"] = {"layer": layer_id, "sites": result.sites, "result": result,
                                           "geojson": gj.read_bytes(), "elapsed": elapsed}
-        st.rerun()  # draw the proposals on the map (drawn above this tab)
+        rerun_body()  # draw the proposals on the map (drawn above this tab)
     siting = st.session_state.get("siting")
     if not siting or siting["layer"] != layer_id:
         return
@@ -991,7 +1037,7 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
                 st.error(t("error", lang, error=md_text(exc)))
                 return
         st.session_state["review_docx_key"] = docx_key
-        st.rerun()
+        rerun_body()
     st.markdown(f"**{t('review_charts', lang)}**")
     review_charts(result, lang, ctx["caveat"])
 
@@ -1120,6 +1166,7 @@ def _reset_data() -> None:
         return
     st.session_state["reset_confirm"] = False
     st.session_state["upload_flash"] = [t("reset_done", lang, n=len(removed))]
+    st.rerun()  # the whole page (a button of the body runs only the body): the data in use changed
 
 
 #: The reader keyword naming the part of a file to read (``coverage.io.read_imports`` options).
@@ -1167,7 +1214,7 @@ def upload_picker(region: Any, lang: str) -> None:
     c1, c2 = st.columns(2)
     if c2.button(t("upload_pick_cancel", lang), key="upload_pick_cancel"):
         st.session_state.pop("upload_pending", None)
-        st.rerun()
+        rerun_body()
     if c1.button(t("upload_pick_apply", lang), key="upload_pick_apply"):
         st.session_state.pop("upload_pending", None)
         load_uploads(region, pending["paths"], pending["names"], pending["crs"], lang,
@@ -1219,25 +1266,54 @@ def main() -> None:
 
 
 def page() -> None:
-    """The page: headline figures, the map with the what-if panel, the tabs.
+    """The page: the sidebar (settings, saved scenarios, sources), the title, then :func:`body`.
 
-    A session's first run leaves the coverage tab's tables, chart and download out (a caption says
-    they are loading): the browser loads their JavaScript (data grid, Arrow, Vega: ~2 MB) only when
-    they arrive, and Streamlit's front end shows the elements of a run that wait for such chunks
-    together, so they held the figures and the map back. The map, once drawn, sends its value
-    (:class:`coverage.ui.map.MapBehaviour`); that second run draws them (as any later run does).
+    A what-if click, a tab switch or any widget of the body runs only :func:`body` again (a
+    Streamlit fragment): the sidebar and the title stay as drawn, so Streamlit's front end redraws
+    only the body. The sidebar's widgets (language, layer, standard, year, basemap, the saved
+    scenarios) run the whole page.
     """
     lang = st.session_state.get("lang", "zh")
-    first_run = not st.session_state.get(SHOWN_KEY)
-    st.session_state[SHOWN_KEY] = True
+    st.session_state[BODY_RUN] = False
     with st.spinner(t("loading", lang)), timed("region"):
         init_session(workspace())
         region = current_region()
     with timed("sidebar"):
         ctx = sidebar(region)
-    lang, layer_id = ctx["lang"], ctx["layer"]
+    lang = ctx["lang"]
     st.title(t("title", lang))
     st.caption(t("subtitle", lang))
+    metric_style()
+    body(ctx, region)
+    st.session_state[BODY_RUN] = True  # a later run of body alone is a body run (see rerun_body)
+
+
+#: Session key: the last run was the whole page (False) or the body alone (True).
+BODY_RUN = "body_run"
+
+
+@st.fragment
+def body(ctx: dict[str, Any], region: Any) -> None:
+    """The page body: headline figures, the map with the what-if panel, the tabs.
+
+    A Streamlit fragment: run with the whole page, and alone for its own widgets (``ctx`` and
+    ``region`` are then those of the page's last run). A session's first run leaves the coverage
+    tab's tables, chart and download out (a caption says they are loading): the browser loads their
+    JavaScript (data grid, Arrow, Vega: ~2 MB) only when they arrive, and Streamlit's front end
+    shows the elements of a run that wait for such chunks together, so they held the figures and
+    the map back. The map, once drawn, sends its value (:class:`coverage.ui.map.MapBehaviour`);
+    that second run draws them (as any later run does). With ``COVERAGE_APP_TIMING=1`` a body run
+    prints one ``[timing] total`` line too (as a page run does).
+    """
+    with timed("total" if st.session_state.get(BODY_RUN) else "body"):
+        body_parts(ctx, region)
+
+
+def body_parts(ctx: dict[str, Any], region: Any) -> None:
+    """:func:`body`'s content: the figures, the map and the what-if panel, the open tab."""
+    lang, layer_id = ctx["lang"], ctx["layer"]
+    first_run = not st.session_state.get(SHOWN_KEY)
+    st.session_state[SHOWN_KEY] = True
 
     signature = (ctx["mode"], ctx["minutes"])
     with st.spinner(t("computing", lang)), timed("scenario + coverage"):
@@ -1256,7 +1332,6 @@ def page() -> None:
     ctx["caveat"] = mark
     note = region.provenance_note(lang, layers=[layer_id])
     label = (lambda text: f"{text} {mark}") if mark else (lambda text: text)
-    metric_style()
     c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")  # a wrapped label keeps the figures in line
     c1.metric(label(f"{t('served_pop', lang)} ({served})"), f"{figures['served']:,.0f}", help=note)
     c2.metric(label(t("covered_pop", lang)), f"{figures['covered']:,.0f}", help=note,
@@ -1264,13 +1339,15 @@ def page() -> None:
     c3.metric(label(t("coverage_rate", lang)), rate_text(figures["rate"]), help=note,
               delta=t("pp_delta", lang, pp=(figures['rate'] - base['rate']) * 100) if scenario.changes else None)
     c4.metric(label(t("facilities_n", lang)), f"{scenario.n_active:,}", help=note)
+    notes = []
     if mark:
         inputs = ", ".join(input_label(n, lang) for n in region.modelled_inputs([layer_id]))
-        st.caption(md_text(t("caveat_note", lang, inputs=inputs)))
+        notes.append(md_text(t("caveat_note", lang, inputs=inputs)))
     labels = [f"{t(f'core_area_{area}', lang)}: {ctx['standards'].get(layer_id, area).label(lang)}" for area in ("urban", "rural")]
     if getattr(region, "network", None) is None:
         labels.append(t("no_network", lang))
-    st.caption("; ".join(labels))
+    notes.append("; ".join(labels))
+    st.caption("  \n".join(notes))
 
     with timed("map"):
         map_section(ctx, region, scenario, coverage)

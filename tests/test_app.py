@@ -156,6 +156,7 @@ def test_removing_a_facility_lowers_the_figures_and_undo_restores(app):
     before = metrics(app)
     region = load_default()
     fid = str(region.facilities["social_work_station"]["facility_id"].iloc[0])
+    app.button(key="remove_open_button").click().run()
     app.selectbox(key="remove_choice").set_value(fid).run()
     app.button(key="remove").click().run()
     assert not app.exception

@@ -65,7 +65,8 @@ def reload(draft_id: str) -> AppTest:
 
 
 def _edit_captions(at) -> list[str]:
-    return [c.value for c in at.caption if c.value[:3] in ("1. ", "2. ")]
+    """The what-if panel's list of changes (one caption, one line per change)."""
+    return [line for c in at.caption if c.value.startswith("1. ") for line in c.value.split("  \n")]
 
 
 def test_what_if_edits_and_standard_survive_a_reload_of_the_tab(fresh_workspace):
@@ -75,6 +76,7 @@ def test_what_if_edits_and_standard_survive_a_reload_of_the_tab(fresh_workspace)
     at.sidebar.selectbox(key="layer").set_value(layer).run()
     at.sidebar.number_input(key=f"minutes_{layer}").set_value(10).run()
     fid = str(region.facilities[layer]["facility_id"].iloc[2])
+    at.button(key="remove_open_button").click().run()
     at.selectbox(key="remove_choice").set_value(fid).run()
     at.button(key="remove").click().run()
     lon, lat = _largest_gap(layer, 10)
@@ -113,6 +115,7 @@ def test_named_scenarios_save_load_delete_and_bad_names(fresh_workspace):
     at = start()
     at.sidebar.selectbox(key="layer").set_value(layer).run()
     default = metrics(at)
+    at.button(key="remove_open_button").click().run()
     at.selectbox(key="remove_choice").set_value(fid).run()
     at.button(key="remove").click().run()
     edited = metrics(at)
@@ -165,11 +168,13 @@ def test_each_session_edits_its_own_draft(fresh_workspace):
     default = metrics(second)
     first.sidebar.selectbox(key="layer").set_value("social_work_station").run()
     sws = str(region.facilities["social_work_station"]["facility_id"].iloc[0])
+    first.button(key="remove_open_button").click().run()
     first.selectbox(key="remove_choice").set_value(sws).run()
     first.button(key="remove").click().run()
     ecs = str(region.facilities["elder_care_station"]["facility_id"].iloc[0])
     second.run()
     assert metrics(second) == default and _edit_captions(second) == []  # the first's edit is not here
+    second.button(key="remove_open_button").click().run()
     second.selectbox(key="remove_choice").set_value(ecs).run()  # the second session's default layer
     second.button(key="remove").click().run()
     ws = Workspace.open(fresh_workspace)
@@ -196,10 +201,12 @@ def test_the_same_draft_in_two_tabs_forks_instead_of_losing_edits(fresh_workspac
     region = load_default()
     first = start()
     ecs = [str(f) for f in region.facilities["elder_care_station"]["facility_id"].iloc[:2]]
+    first.button(key="remove_open_button").click().run()
     first.selectbox(key="remove_choice").set_value(ecs[0]).run()
     first.button(key="remove").click().run()
     draft_id = _draft_id(first)
     second = reload(draft_id)  # the same URL opened in a second tab
+    first.button(key="remove_open_button").click().run()
     first.selectbox(key="remove_choice").set_value(ecs[1]).run()
     first.button(key="remove").click().run()  # the first tab saves version 2
     second.session_state["map"] = {"last_clicked": {"lng": 112.9, "lat": 22.3}}

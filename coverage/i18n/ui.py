@@ -50,6 +50,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "right) to remove it; click the map before zooming with the mouse wheel."),
     "remove_facility": ("移除设施", "Remove a facility"),
     "remove": ("移除", "Remove"),
+    "remove_open": ("选择要移除的设施…", "Pick a facility to remove…"),
+    "remove_close": ("取消", "Cancel"),
     "none_selected": ("(不选)", "(none)"),
     "scenario": ("情景变更", "Scenario changes"),
     "scenario_empty": ("尚无变更: 点击地图添加站点。", "No changes yet: click the map to add a site."),
