@@ -6,6 +6,12 @@ column names) are quoted with ``{value!r}`` in English, as the messages always w
 
 from __future__ import annotations
 
+from coverage.i18n.rows import phrased, row_phrase
+
+#: The rows a message lists, the row a duplicate repeats (:func:`coverage.i18n.rows.row_phrase`).
+ROW_LIST = row_phrase(form="many")
+FIRST_ROW = row_phrase("{first_row}")
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # -- the file as a whole ----------------------------------------------------------
     "import.facilities.raster_not_register": (
@@ -123,9 +129,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "geographic CRS {crs} used as WGS-84 (< 1 m apart)",
     ),
     "import.facilities.missing_geometry": ("缺少几何图形", "missing geometry"),
-    "import.facilities.geometry_from_columns": (
-        "{n} 个要素没有几何图形，按其 {lon_col} 列和 {lat_col} 列的坐标定位：第 {rows} 行",
-        "{n} features without geometry placed at their {lon_col}/{lat_col} values: rows {rows}",
+    "import.facilities.geometry_from_columns": phrased(
+        "{n} 个要素没有几何图形，按其 {lon_col} 列和 {lat_col} 列的坐标定位：{where}",
+        "{n} features without geometry placed at their {lon_col}/{lat_col} values: {where}", where=ROW_LIST,
     ),
     "import.facilities.multipoint_several": (
         "一个多点要素含 {n} 个点：一个要素只能是一个设施（请拆成单点）",
@@ -145,18 +151,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # -- names, ids, duplicates -------------------------------------------------------
     "import.facilities.empty_name": ("名称为空", "empty name"),
-    "import.facilities.duplicate": (
-        "与第 {first_row} 行重复（名称同为“{name}”，相距 {distance:.1f} 米）；已保留",
-        "duplicate of row {first_row} (same name {name!r}, {distance:.1f} m apart); kept",
+    "import.facilities.duplicate": phrased(
+        "与{where}重复（名称同为“{name}”，相距 {distance:.1f} 米）；已保留",
+        "duplicate of {where} (same name {name!r}, {distance:.1f} m apart); kept", where=FIRST_ROW,
     ),
     "import.facilities.no_id_column": (
         "没有编号列：facility_id 设为 {layer}-r<行号>",
         "no id column: facility_id set to {layer}-r<row>",
     ),
     "import.facilities.empty_id": ("编号为空；设为 {id}", "empty id; set to {id}"),
-    "import.facilities.duplicate_id": (
-        "编号“{id}”已在第 {first_row} 行使用",
-        "id {id!r} already used on row {first_row}",
+    "import.facilities.duplicate_id": phrased(
+        "编号“{id}”已在{where}使用",
+        "id {id!r} already used on {where}", where=FIRST_ROW,
     ),
     # -- beds and opening years -------------------------------------------------------
     "import.facilities.not_whole_number": (
@@ -204,13 +210,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "点不在任何镇街边界内；town_code 留空",
         "point is in no town polygon; town_code left empty",
     ),
-    "import.facilities.nearest_town": (
-        "{n} 个点不在任何镇街边界内，归入 {max_gap_m:,.0f} 米内最近的镇街：第 {rows} 行",
-        "{n} points lie in no town polygon and were given the nearest town within {max_gap_m:,.0f} m: rows {rows}",
+    "import.facilities.nearest_town": phrased(
+        "{n} 个点不在任何镇街边界内，归入 {max_gap_m:,.0f} 米内最近的镇街：{where}",
+        "{n} points lie in no town polygon and were given the nearest town within {max_gap_m:,.0f} m: {where}",
+        where=ROW_LIST,
     ),
-    "import.facilities.named_town_differs": (
-        "{n} 行写明的镇街与点位所在的镇街不同（保留写明的镇街）：第 {rows} 行",
-        "{n} rows name a town other than the polygon containing the point (the named town is kept): rows {rows}",
+    "import.facilities.named_town_differs": phrased(
+        "{n} 行写明的镇街与点位所在的镇街不同（保留写明的镇街）：{where}",
+        "{n} rows name a town other than the polygon containing the point (the named town is kept): {where}",
+        where=ROW_LIST,
     ),
     "import.facilities.district_unknown": (
         "区县“{district}”不是江门市的区县；已忽略",

@@ -4,19 +4,18 @@ The readers of files and tables (:mod:`coverage.io.tables`, :mod:`coverage.io.en
 :mod:`coverage.io.xlsx`) record these codes with their values; the English text is the
 message the readers wrote before they had codes, word for word. A message naming rows comes
 in three forms, chosen by :func:`coverage.io.encoding.row_list`: ``.one`` (one row), ``.many``
-(up to 20 rows) and ``.more`` (the first 20 and how many more).
+(up to 20 rows) and ``.more`` (the first 20 and how many more); the rows are named by the phrase
+every import catalogue shares (:mod:`coverage.i18n.rows`).
 """
 
 from __future__ import annotations
 
-_ROWS_ZH = {"one": "第 {rows} 行", "many": "第 {rows} 行", "more": "第 {rows} 行等（另有 {more} 行）"}
-_ROWS_EN = {"one": "row {rows}", "many": "rows {rows}", "more": "rows {rows} and {more} more"}
+from coverage.i18n.rows import by_rows, phrased, row_phrase
 
-
-def _by_rows(key: str, zh: str, en: str) -> dict[str, tuple[str, str]]:
-    """The three row-list forms of one message: ``{where}`` in ``zh`` / ``en`` names the rows."""
-    return {f"{key}.{form}": (zh.replace("{where}", _ROWS_ZH[form]), en.replace("{where}", _ROWS_EN[form]))
-            for form in _ROWS_ZH}
+#: The header row, the first merged row and the merged span (:func:`coverage.i18n.rows.row_phrase`).
+HEADER_ROW = row_phrase("{header_row}")
+FIRST_ROW = row_phrase("{first}")
+ROW_SPAN = row_phrase("{first}-{last}", "many")
 
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -75,7 +74,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不是可读的 CSV 文件（第 {line} 行）：引号格式有误（{detail}）",
         "not a readable CSV file (line {line}): malformed quoting ({detail})",
     ),
-    **_by_rows(
+    **by_rows(
         "import.tables.csv_multiline_cells",
         "{where}的带引号单元格跨越多行（文件行 {lines}）：每条仍按一行读取；请检查是否漏了引号",
         "quoted cells run over several lines in {where} (file lines {lines}): each is read as one row; "
@@ -88,46 +87,46 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no header row found in the first {scan} rows (need at least {need} recognised column names; "
         "accepted: {accepted})",
     ),
-    "import.tables.header_after_titles": (
-        "表头在第 {header_row} 行；已跳过其上方的 {titles} 行标题",
-        "header found on row {header_row}; {titles} title row(s) above it skipped",
+    "import.tables.header_after_titles": phrased(
+        "表头在{at}；已跳过其上方的 {titles} 行标题",
+        "header found on {at}; {titles} title row(s) above it skipped", at=HEADER_ROW,
     ),
-    **_by_rows(
+    **by_rows(
         "import.tables.cells_beyond_header",
         "最后一个表头列（{header}，第 {letter} 列）右侧的单元格未导入（{where}）：请给这些列加上表头后再导入",
         "cells beyond the last header column ({header}, column {letter}) ignored in {where}: give them a "
         "header to import them",
     ),
     "import.tables.empty_row": ("已跳过空行", "empty row skipped"),
-    "import.tables.merged_header_column": (
-        "合并单元格 {ref} 把第 {header_row} 行表头和数据行连在一起；列 {header} 第 {first}-{last} 行的数据读作空值",
-        "merged cells {ref} join the header row {header_row} to data rows; the data cells of column {header} "
-        "in rows {first}-{last} are read as empty",
+    "import.tables.merged_header_column": phrased(
+        "合并单元格 {ref} 把{header_at}表头和数据行连在一起；列 {header} {span}的数据读作空值",
+        "merged cells {ref} join the header {header_at} to data rows; the data cells of column {header} "
+        "in {span} are read as empty", header_at=HEADER_ROW, span=ROW_SPAN,
     ),
-    "import.tables.merged_header_columns": (
-        "合并单元格 {ref} 把第 {header_row} 行表头和数据行连在一起；列 {headers} 第 {first}-{last} 行的数据读作空值",
-        "merged cells {ref} join the header row {header_row} to data rows; the data cells of columns {headers} "
-        "in rows {first}-{last} are read as empty",
+    "import.tables.merged_header_columns": phrased(
+        "合并单元格 {ref} 把{header_at}表头和数据行连在一起；列 {headers} {span}的数据读作空值",
+        "merged cells {ref} join the header {header_at} to data rows; the data cells of columns {headers} "
+        "in {span} are read as empty", header_at=HEADER_ROW, span=ROW_SPAN,
     ),
-    "import.tables.merged_copied_column_row": (
-        "合并单元格 {ref}：值 {value} 已填入列 {header} 第 {first} 行的每个单元格；请确认它适用于每一行",
-        "merged cells {ref}: the value {value} is copied to each cell of column {header}, row {first}; "
-        "check it applies to every row",
+    "import.tables.merged_copied_column_row": phrased(
+        "合并单元格 {ref}：值 {value} 已填入列 {header} {span}的每个单元格；请确认它适用于每一行",
+        "merged cells {ref}: the value {value} is copied to each cell of column {header}, {span}; "
+        "check it applies to every row", span=FIRST_ROW,
     ),
-    "import.tables.merged_copied_column_rows": (
-        "合并单元格 {ref}：值 {value} 已填入列 {header} 第 {first}-{last} 行的每个单元格；请确认它适用于每一行",
-        "merged cells {ref}: the value {value} is copied to each cell of column {header}, rows {first}-{last}; "
-        "check it applies to every row",
+    "import.tables.merged_copied_column_rows": phrased(
+        "合并单元格 {ref}：值 {value} 已填入列 {header} {span}的每个单元格；请确认它适用于每一行",
+        "merged cells {ref}: the value {value} is copied to each cell of column {header}, {span}; "
+        "check it applies to every row", span=ROW_SPAN,
     ),
-    "import.tables.merged_copied_columns_row": (
-        "合并单元格 {ref}：值 {value} 已填入列 {headers} 第 {first} 行的每个单元格；请确认它适用于每一行",
-        "merged cells {ref}: the value {value} is copied to each cell of columns {headers}, row {first}; "
-        "check it applies to every row",
+    "import.tables.merged_copied_columns_row": phrased(
+        "合并单元格 {ref}：值 {value} 已填入列 {headers} {span}的每个单元格；请确认它适用于每一行",
+        "merged cells {ref}: the value {value} is copied to each cell of columns {headers}, {span}; "
+        "check it applies to every row", span=FIRST_ROW,
     ),
-    "import.tables.merged_copied_columns_rows": (
-        "合并单元格 {ref}：值 {value} 已填入列 {headers} 第 {first}-{last} 行的每个单元格；请确认它适用于每一行",
-        "merged cells {ref}: the value {value} is copied to each cell of columns {headers}, rows {first}-{last}; "
-        "check it applies to every row",
+    "import.tables.merged_copied_columns_rows": phrased(
+        "合并单元格 {ref}：值 {value} 已填入列 {headers} {span}的每个单元格；请确认它适用于每一行",
+        "merged cells {ref}: the value {value} is copied to each cell of columns {headers}, {span}; "
+        "check it applies to every row", span=ROW_SPAN,
     ),
     # -- workbooks (coverage.io.xlsx, the sheet choice in coverage.io.tables) --------------------
     "import.tables.xlsx_cannot_open": ("无法作为 Excel 工作簿打开：{detail}", "cannot open as an Excel workbook: {detail}"),
@@ -250,12 +249,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not UTF-8: decoded as {encoding} ({share:.0%} of its {n} Chinese characters are common traditional "
         "ones; other candidates: {others}). If names look garbled, import again with --encoding (encoding=) {other}",
     ),
-    **_by_rows(
+    **by_rows(
         "import.tables.control_chars_removed",
         "已删除{where}中的控制字符或孤立代理字符（{chars}）",
         "control characters or lone surrogates ({chars}) removed in {where}",
     ),
-    **_by_rows(
+    **by_rows(
         "import.tables.replacement_chars",
         "{where}的文字含有 U+FFFD 替换字符（无法解码的字节）；请检查文件的编码",
         "text holds U+FFFD replacement characters (bytes that could not be decoded) in {where}; check the file's "

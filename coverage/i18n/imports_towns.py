@@ -10,6 +10,11 @@ reader did about it (:data:`_OUTCOMES`); each reason × outcome pair is one key,
 
 from __future__ import annotations
 
+from coverage.i18n.rows import phrased, row_phrase
+
+#: The row a duplicate repeats (:func:`coverage.i18n.rows.row_phrase`).
+FIRST_ROW = row_phrase("{first_row}")
+
 #: Why a town written in a file matches no official town (``coverage.io.matching.TownMatcher``).
 _REASONS: dict[str, tuple[str, str]] = {
     "unknown_code": ("代码 {town_code} 不是江门 {n} 个镇街之一", "code {town_code} is not one of Jiangmen's {n} towns/streets"),
@@ -63,9 +68,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.towns.no_name_or_code": ("没有镇街名称或代码", "no town/street name or code"),
     "import.towns.name_differs_from_code": (
         "名称对应 {named}，代码对应 {kept}：以代码为准", "the name is {named} but the code is {kept}: the code's town is kept"),
-    "import.towns.duplicate_town": (
-        "镇街 {town_code}（{name}）已由第 {first_row} 行给出",
-        "town {town_code} ({name}) already given by row {first_row}",
+    "import.towns.duplicate_town": phrased(
+        "镇街 {town_code}（{name}）已由{where}给出",
+        "town {town_code} ({name}) already given by {where}", where=FIRST_ROW,
     ),
     "import.towns.missing_geometry": ("缺少几何图形", "missing geometry"),
     "import.towns.polygon_repaired": ("多边形无效（{detail}），已修复", "invalid polygon ({detail}) repaired"),
@@ -85,11 +90,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "town {town} covers {share:.0%} of the city ({area_key}): one polygon for most of Jiangmen would take "
         "every cell and facility in it",
     ),
-    "import.towns.overlap": (
-        "镇街 {town_a}（第 {row_a} 行）与 {town_b}（第 {row_b} 行）重叠 {km2:,.2f} km²（占较小者的 {share:.0%}）："
+    "import.towns.overlap": phrased(
+        "镇街 {town_a}（{where_a}）与 {town_b}（{where_b}）重叠 {km2:,.2f} km²（占较小者的 {share:.0%}）："
         "重叠区内的人口网格只归入其中一个镇街",
-        "towns {town_a} (row {row_a}) and {town_b} (row {row_b}) overlap by {km2:,.2f} km² "
+        "towns {town_a} ({where_a}) and {town_b} ({where_b}) overlap by {km2:,.2f} km² "
         "({share:.0%} of the smaller): cells in the overlap are given to one of them",
+        where_a=row_phrase("{row_a}"), where_b=row_phrase("{row_b}"),
     ),
     "import.towns.seat_in_other": (
         "{town} 的官方驻地不在其多边形内（落在 {holder} 的多边形内）",
@@ -158,7 +164,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.communities.empty_name": ("名称为空", "name is empty"),
     "import.communities.bad_code": (
         "代码“{unit_code}”不是 12 位统计用区划代码", "code {unit_code!r} is not a 12-digit statistical code"),
-    "import.communities.duplicate_code": ("代码 {unit_code} 已在第 {first_row} 行使用", "code {unit_code} already used on row {first_row}"),
+    "import.communities.duplicate_code": phrased(
+        "代码 {unit_code} 已在{where}使用", "code {unit_code} already used on {where}", where=FIRST_ROW),
     "import.communities.code_town_unknown": (
         "代码 {unit_code} 的前 9 位（{prefix}）不是江门 {n} 个镇街之一",
         "the first 9 digits of code {unit_code} ({prefix}) are not one of Jiangmen's {n} towns/streets",
