@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -42,3 +44,9 @@ def test_walkthrough_runs_and_exports(tmp_path, monkeypatch):
 
     page = (out / "map.html").read_text(encoding="utf-8")
     assert remote_urls(page) == [] and page.count("L.geoJson(") >= 4  # towns, gaps, stations, sites
+    # The notebook shows the same map inline (folium's iframe of the page, loading nothing either).
+    shown = [o for o in nb.cells[-1].get("outputs", []) if o.output_type in ("display_data", "execute_result")]
+    inline = shown[0]["data"]["text/html"]
+    (framed,) = re.findall(r'<iframe srcdoc="(.*?)"', inline, flags=re.S)
+    framed = html.unescape(framed)
+    assert remote_urls(framed) == [] and framed.count("L.geoJson(") == page.count("L.geoJson(")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -95,9 +98,8 @@ def test_static_layers_and_updates_colour_towns_by_rate(small_region):
     assert facilities.name == "Existing facilities: Home elder-care station" and facilities.control
     tips = [f["properties"]["_tip"] for f in feats["facilities"]["features"]]
     assert len(tips) == len(base) and all("Click the point to remove it" in tip for tip in tips)
-    # Removing the second facility: it is marked removed, the towns get their rate colours.
-    removed = views.removed_rows(base, base.iloc[[0]])
-    assert removed == list(range(1, len(base)))
+    # Removing every facility but the first: they are marked removed, the towns get their rate colours.
+    removed = list(range(1, len(base)))
     updates = views.map_overlays(small_region, "elder_care_station", rated, removed, lang="en",
                                  facilities=facilities)
     assert [u.name for u in updates if not u.control] == ["towns-style", "facilities-style", "legend"]
@@ -251,20 +253,67 @@ def test_town_chart_spec_is_the_chart_altair_writes():
     assert views.town_chart_spec("t", "Town", 73)["height"] == 14 * 73  # one 14-pixel bar per town
 
 
-def test_the_same_updates_make_a_standalone_page(small_region):
-    """views.map_updates (folium groups of the same overlays) draw the app's map as one HTML page."""
-    from coverage.ui.map import build_map, embedded_features, map_html, remote_urls
+def test_the_same_overlays_make_a_standalone_page(small_region):
+    """views.map_overlays drawn by coverage.ui.map.build_map make the app's map as one HTML page."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from coverage.ui.map import (REMOVED_STYLE, build_map, embedded_features, js_json, map_html, remote_urls,
+                                 town_overlay)
 
     cov = population_coverage(small_region, "elder_care_station", reach=np.array([True] * 3 + [False] * 9))
     rated = views.town_rates(small_region.towns, cov)
     base = small_region.facilities["elder_care_station"]
     feats = views.static_features(small_region, "elder_care_station", base, "zh")
-    groups = views.map_updates(small_region, "elder_care_station", rated, [1], lang="zh",
-                               facilities=views.facility_group(feats, "elder_care_station", "k", "zh"))
-    assert [g.layer_name for g in groups[:1]] == ["现有设施: 居家养老服务站点"]
-    page = map_html(build_map(views.static_layers(feats)[0], groups, bounds=small_region.towns.total_bounds))
+    added = gpd.GeoDataFrame({"facility_id": ["new-1"], "order": [1]}, geometry=[Point(113.0, 22.5)], crs="EPSG:4326")
+    overlays = views.map_overlays(small_region, "elder_care_station", rated, [1], added=added, lang="zh",
+                                  facilities=views.facility_overlay(feats, "elder_care_station", "k", "zh"))
+    assert [o.name for o in overlays if o.control] == ["现有设施: 居家养老服务站点", "新增站点"]
+    (town_group,) = views.static_layers(feats)  # the base map's towns: the same overlay as a folium group
+    assert town_group.layer_name == "镇街覆盖率"
+    page = map_html(build_map(town_overlay(feats["towns"]), overlays, bounds=small_region.towns.total_bounds))
     assert remote_urls(page) == []
-    assert [len(fc["features"]) for fc in embedded_features(page)] == [len(small_region.towns), len(base)]
+    assert [len(fc["features"]) for fc in embedded_features(page)] == [len(small_region.towns), len(base), 1]
     for rate in rated["rate"]:
         assert coverage_colour(rate) in page
     assert 'data-legend=\\"removed\\"' in page and 'coverageLayers["facilities"]' in page
+    assert f'{{"1": {js_json(REMOVED_STYLE)}}}' in page  # the second station drawn as removed, only it
+
+
+def test_the_legend_names_every_symbol_in_the_page_language(small_region):
+    """The legend lists the ramp, then the stations and one entry per symbol drawn, in zh and in en."""
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from coverage.i18n import t
+
+    cov = population_coverage(small_region, "elder_care_station", reach=np.array([True] * 3 + [False] * 9))
+    rated = views.town_rates(small_region.towns, cov)
+    point = gpd.GeoDataFrame({"order": [1], "rank": [1], "town_code": ["440703001"]},
+                             geometry=[Point(113.0, 22.5)], crs="EPSG:4326")
+    zone = gpd.GeoDataFrame({"rank": [1], "town_code": ["440703001"], "served": [12.0], "area_km2": [0.25]},
+                            geometry=[box(113.0, 22.5, 113.01, 22.51)], crs="EPSG:4326")
+    for lang in ("zh", "en"):
+        overlays = views.map_overlays(small_region, "elder_care_station", rated, [0], added=point,
+                                      service_areas=zone, gaps=zone, proposals=point, lang=lang)
+        legend = overlays[-1]
+        assert legend.name == "legend" and not legend.control
+        entries = _legend_entries(legend.scripts[0]("g"))
+        kinds = [k for k, _ in entries]
+        assert kinds == ["ramp"] * 6 + ["existing", "removed", "service", "gaps", "added", "proposed"]
+        labels = [label for _, label in entries[6:]]
+        assert labels == [t(k, lang) for k in ("lyr_facilities", "lyr_removed", "lyr_service", "lyr_gaps",
+                                                "lyr_added", "lyr_proposals")]
+        assert entries[5][1] == t("no_served", lang)
+    # Without a removal or an overlay, only the ramp and the stations.
+    plain = views.map_overlays(small_region, "elder_care_station", rated, [], lang="en")[-1].scripts[0]("g")
+    assert [k for k, _ in _legend_entries(plain)] == ["ramp"] * 6 + ["existing"]
+
+
+def _legend_entries(script):
+    """``(kind, label)`` of every line of the legend a :func:`coverage.ui.map.legend_js` script puts on the map."""
+    import html
+
+    (body,) = re.findall(r"div.innerHTML = (.*?);\n", script)
+    return [(kind, html.unescape(label)) for kind, label in
+            re.findall(r'<div data-legend="(\w+)"><span[^>]*></span>(.*?)</div>', json.loads(body))]

@@ -1,10 +1,18 @@
-"""The planner's map: folium layers that work with no network.
+"""The planner's map: an offline Leaflet base map and the overlays drawn on it, written as text.
 
 folium loads Leaflet (and jQuery, Bootstrap, awesome-markers) from CDNs even when no tiles are
 drawn, so a folium map is blank on a machine without internet. :func:`offline_map` replaces the
 map's JavaScript/CSS resources with Leaflet read from the ``XStatic-Leaflet`` package, inlined as
 ``data:`` URLs, and draws no basemap by default: the page it produces makes no request to any
 host. Points are drawn as ``CircleMarker`` (the default ``Marker`` icon is a CDN image).
+
+What is drawn on it is one kind of object, :class:`Overlay` (a name and scripts written here as
+text: :func:`features_js`, :func:`town_restyle_js`, :func:`facility_marks_js`, :func:`legend_js`),
+made by one builder per overlay (:func:`town_overlay`, :func:`kept_overlay`, :func:`point_overlay`,
+:func:`polygon_overlay`, :func:`town_restyle_overlay`, :func:`facility_marks_overlay`,
+:func:`legend_overlay`). The app sends them as text (:mod:`coverage.ui.map_component`);
+:func:`overlay_group` wraps one in a folium feature group where folium needs one (the base map's
+towns, a standalone page: :func:`build_map`, :func:`map_html`).
 
 Every string that comes from user data (facility and town names, sources…) is HTML-escaped
 before it reaches a tooltip: Leaflet puts tooltip content in ``innerHTML``.
@@ -51,42 +59,41 @@ __all__ = [
     "HATCH_JS",
     "MapBehaviour",
     "Overlay",
+    "TOWN_BASE",
+    "TOWN_HIGHLIGHT",
     "build_map",
     "clicked_facility",
     "coverage_colour",
-    "coverage_legend",
-    "facility_layer",
-    "facility_marks_js",
+    "drawn_js",
     "drop_kept_js",
+    "embedded_features",
+    "facility_marks_js",
+    "facility_marks_overlay",
+    "facility_token",
+    "features",
     "features_js",
     "js_json",
+    "kept_overlay",
+    "leaflet_assets",
     "legend_body",
     "legend_js",
-    "payload",
-    "point_style",
-    "polygon_style",
-    "restyle_js",
-    "TOWN_BASE",
-    "TOWN_HIGHLIGHT",
-    "town_restyle_js",
-    "facility_marks",
-    "facility_token",
-    "embedded_features",
-    "features",
-    "legend_layer",
-    "map_legend",
-    "town_restyle",
-    "tooltips",
-    "leaflet_assets",
+    "legend_overlay",
     "map_html",
     "offline_map",
     "overlay_group",
-    "point_layer",
-    "polygon_layer",
+    "payload",
+    "point_overlay",
+    "point_style",
+    "polygon_overlay",
+    "polygon_style",
     "remote_urls",
+    "restyle_js",
     "shift_for_basemap",
     "to_wgs84",
-    "town_layer",
+    "tooltips",
+    "town_overlay",
+    "town_restyle_js",
+    "town_restyle_overlay",
 ]
 
 BASEMAPS: tuple[str, ...] = ("none", "osm", "tianditu", "amap")
@@ -160,6 +167,18 @@ def leaflet_assets() -> tuple[str, str]:
 def shift_for_basemap(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
     """Return ``gdf`` in WGS-84, shifted to GCJ-02 when ``basemap`` is ``"amap"``.
 
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Any CRS (none: taken as WGS-84).
+    basemap : str
+        One of :data:`BASEMAPS`.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``gdf`` itself when it is already WGS-84 and no shift applies, else a new frame.
+
     Raises
     ------
     BasemapError
@@ -186,7 +205,20 @@ def shift_for_basemap(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
 
 
 def to_wgs84(lon: float, lat: float, basemap: str) -> tuple[float, float]:
-    """Convert a point clicked on a map drawn with ``basemap`` back to WGS-84."""
+    """Convert a point clicked on a map drawn with ``basemap`` back to WGS-84.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The point on the map (GCJ-02 for ``"amap"``).
+    basemap : str
+        One of :data:`BASEMAPS`.
+
+    Returns
+    -------
+    (float, float)
+        WGS-84 ``(lon, lat)``.
+    """
     if basemap != "amap":
         return float(lon), float(lat)
     from coverage.crs import gcj02_to_wgs84
@@ -223,6 +255,11 @@ def offline_map(
         Text shown in the attribution control (HTML-escaped).
     tile_error : str
         Message shown in the map when a basemap tile fails to load (HTML-escaped).
+
+    Returns
+    -------
+    folium.Map
+        With :class:`MapBehaviour`; nothing else drawn.
 
     Raises
     ------
@@ -304,8 +341,15 @@ class MapBehaviour(_RawMacro):
     :data:`CLICK_FIELDS`), and the page told once, when the map is first drawn in it (the map's
     value before any click: the page's second run, which draws what the first one left out).
 
-    Also defines the SVG hatch pattern (``url(#coverage-hatch)``) that :func:`polygon_layer`
-    uses for gap zones, and ``window.coverageLayers`` where :func:`register` puts named layers.
+    Also defines the SVG hatch pattern (``url(#coverage-hatch)``) that :func:`polygon_overlay`
+    uses for gap zones, ``window.coverageLayers`` where :func:`features_js` registers named layers,
+    and ``window.coverageSend(value)`` (the component's value sent to the page; :func:`drawn_js`
+    sends the drawn signal again for another page token).
+
+    Parameters
+    ----------
+    tile_error : str
+        The message shown in the map when a basemap tile fails to load (set as text).
     """
 
     _template = Template(
@@ -314,6 +358,11 @@ class MapBehaviour(_RawMacro):
         (function () {
             var map = {{ this._parent.get_name() }};
             window.coverageLayers = window.coverageLayers || {};
+            // The component's value, sent to the page as streamlit-folium sends it.
+            window.coverageSend = function (value) {
+                window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
+                                           value: value, dataType: "json"}, "*");
+            };
             L.control.scale({imperial: false, metric: true}).addTo(map);
             map.scrollWheelZoom.disable();
             map.on("click focus", function () { map.scrollWheelZoom.enable(); });
@@ -348,8 +397,7 @@ class MapBehaviour(_RawMacro):
                     CLICK_FIELDS.forEach(function (k) { if (g.returned_objects.indexOf(k) >= 0) { value[k] = all[k]; } });
                     if (JSON.stringify(value) === JSON.stringify(g.previous_data)) { return; }
                     g.previous_data = value;
-                    window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
-                                               value: value, dataType: "json"}, "*");
+                    window.coverageSend(value);
                 }, 0);
             });
             var box = null;
@@ -387,7 +435,8 @@ class MapBehaviour(_RawMacro):
             window.coverageHatch();
             // Drawn (this runs after the map's scripts and, on the next turn, its update groups):
             // send the value the map holds before any click, once per page (a map rebuilt later in
-            // the same page sends nothing), so the page runs again at once (see app.page).
+            // the same page sends nothing), so the page runs again at once (see app.page); an
+            // update carrying another session's token sends it again (drawn_js).
             setTimeout(function () {
                 var g = window.__GLOBAL_DATA__;
                 if (!g || !window.parent || window.parent === window) { return; }
@@ -395,8 +444,7 @@ class MapBehaviour(_RawMacro):
                     if (window.parent.coverageMapDrawn) { return; }
                     window.parent.coverageMapDrawn = true;
                 } catch (e) { return; }
-                window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
-                                           value: g.previous_data, dataType: "json"}, "*");
+                window.coverageSend(g.previous_data);
             }, 0);
         })();
         {% endmacro %}
@@ -428,18 +476,40 @@ class _Attribution(_RawMacro):
         self.text = html.escape(text)
 
 
-# --------------------------------------------------------------------------- layers
+# --------------------------------------------------------------------------- data
 
 
 @dataclass(frozen=True)
 class Field:
-    """One tooltip line: ``label`` then the value of ``column`` (escaped, formatted)."""
+    """One tooltip line: ``label`` then the value of ``column`` (escaped, formatted).
+
+    Attributes
+    ----------
+    column : str
+        The column of the frame whose value is shown.
+    label : str
+        The words before the value (escaped).
+    fmt : str or callable, optional
+        A :func:`format` spec (``",.0f"``) or a function of the value returning its text.
+    """
 
     column: str
     label: str
     fmt: str | Callable[[Any], str] | None = None
 
     def render(self, value: Any) -> str:
+        """The line's escaped HTML for ``value`` (``"—"`` for None / NaN).
+
+        Parameters
+        ----------
+        value : any
+            The row's value of :attr:`column`.
+
+        Returns
+        -------
+        str
+            ``<b>label</b> text``, both escaped.
+        """
         if value is None or (isinstance(value, float) and math.isnan(value)):
             text = "—"
         elif callable(self.fmt):
@@ -455,7 +525,20 @@ class Field:
 
 
 def tooltips(gdf: gpd.GeoDataFrame, fields: Sequence[Field]) -> list[str]:
-    """One escaped HTML tooltip per row of ``gdf`` (the ``fields`` present in it)."""
+    """One escaped HTML tooltip per row of ``gdf``.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The rows.
+    fields : sequence of Field
+        The lines; those whose column is not in ``gdf`` are left out.
+
+    Returns
+    -------
+    list of str
+        The tooltips, lines joined by ``<br>``, in row order.
+    """
     cols = [f for f in fields if f.column in gdf.columns]
     rows = []
     for values in zip(*(gdf[f.column].tolist() for f in cols)) if cols else [()] * len(gdf):
@@ -464,7 +547,18 @@ def tooltips(gdf: gpd.GeoDataFrame, fields: Sequence[Field]) -> list[str]:
 
 
 def facility_token(index: int) -> str:
-    """The hidden marker put in facility ``index``'s tooltip (see :func:`clicked_facility`)."""
+    """The hidden marker put in facility ``index``'s tooltip (see :func:`clicked_facility`).
+
+    Parameters
+    ----------
+    index : int
+        The facility's row in the layer the map was drawn from.
+
+    Returns
+    -------
+    str
+        ``⟦f:<index>⟧``.
+    """
     return f"\u27e6f:{int(index)}\u27e7"
 
 
@@ -474,9 +568,19 @@ _TOKEN = re.compile("\u27e6f:(\\d+)\u27e7")
 def clicked_facility(out: dict[str, Any] | None) -> int | None:
     """Index of the facility marker the last map click landed on, or None.
 
-    ``out`` is what ``st_folium`` returned (with ``last_clicked``, ``last_object_clicked`` and
-    ``last_object_clicked_tooltip``). A click is on a marker when the object clicked was hit by
-    the same click (same position) and its tooltip carries a :func:`facility_token`.
+    A click is on a marker when the object clicked was hit by the same click (same position) and
+    its tooltip carries a :func:`facility_token`.
+
+    Parameters
+    ----------
+    out : dict or None
+        What the map returned (with ``last_clicked``, ``last_object_clicked`` and
+        ``last_object_clicked_tooltip``).
+
+    Returns
+    -------
+    int or None
+        The row of the facility clicked; None for a click elsewhere (or no click).
     """
     if not out:
         return None
@@ -491,10 +595,8 @@ def clicked_facility(out: dict[str, Any] | None) -> int | None:
 MAP_DECIMALS = 5
 
 
-def _feature_collection(
-    gdf: gpd.GeoDataFrame, tips: list[str], styles: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """GeoJSON with only the (escaped) tooltip and style as properties: no raw user strings.
+def _feature_collection(gdf: gpd.GeoDataFrame, tips: list[str]) -> dict[str, Any]:
+    """GeoJSON with only the (escaped) tooltip as property: no raw user strings.
 
     Coordinates are rounded to :data:`MAP_DECIMALS` decimal degrees (about 1 m): the page carries
     about half the characters and the map looks the same at every zoom the planner uses.
@@ -505,20 +607,33 @@ def _feature_collection(
     for i, geom in enumerate(geoms):
         if geom is None or geom.is_empty:
             continue
-        props: dict[str, Any] = {"_tip": tips[i]}
-        if styles is not None:
-            props["_style"] = styles[i]
         features.append({"type": "Feature", "id": i, "geometry": shapely.geometry.mapping(geom),
-                         "properties": props})
+                         "properties": {"_tip": tips[i]}})
     return {"type": "FeatureCollection", "features": features}
 
 
 def features(gdf: gpd.GeoDataFrame, fields: Sequence[Field] = (), basemap: str = "none",
              tips: list[str] | None = None) -> dict[str, Any]:
-    """``gdf`` as a GeoJSON dict for the map (shifted for ``basemap``; feature ``id`` = row number).
+    """``gdf`` as a GeoJSON dict for the map (feature ``id`` = row number).
 
-    Properties hold only the escaped tooltip (``tips``, or built from ``fields``). Serialise a
-    static layer once with this and reuse the dict (e.g. cached per data version).
+    Serialise a static layer once with this and reuse the dict (e.g. cached per data version):
+    :func:`payload` remembers its text.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Any CRS (drawn in WGS-84, shifted to GCJ-02 for ``basemap="amap"``).
+    fields : sequence of Field
+        The tooltip lines (:func:`tooltips`), unless ``tips`` is given.
+    basemap : str
+        One of :data:`BASEMAPS`.
+    tips : list of str, optional
+        One finished (escaped) tooltip per row.
+
+    Returns
+    -------
+    dict
+        A FeatureCollection whose only property is ``_tip``; rows with an empty geometry are left out.
     """
     g = shift_for_basemap(gdf, basemap)
     return _feature_collection(g, tips if tips is not None else tooltips(g, fields))
@@ -527,126 +642,38 @@ def features(gdf: gpd.GeoDataFrame, fields: Sequence[Field] = (), basemap: str =
 def js_json(value: Any) -> str:
     """``value`` as JSON safe inside a page's script (Jinja's ``tojson``: sorted keys, ``<>&'`` escaped).
 
-    The update scripts written as text (:mod:`coverage.ui.map_component`) and the folium elements
-    of this module use it, so both write the same characters.
+    The update scripts (:mod:`coverage.ui.map_component`) and the folium elements of this module
+    use it, so both write the same characters.
+
+    Parameters
+    ----------
+    value : any
+        JSON-serialisable.
+
+    Returns
+    -------
+    str
+        The JSON text.
     """
     return str(htmlsafe_json_dumps(value, sort_keys=True))
-
-
-def drop_kept_js(js_name: str) -> str:
-    """The script removing the layer kept on the map as ``js_name`` (:func:`features_js` with
-    ``keep``), e.g. the previous layer's stations when the layer shown now has no facility."""
-    name = js_json(js_name)
-    return ("(function () { var kept = (window.coverageLayers || {})[" + name + "];"
-            " if (kept) { kept.remove(); delete window.coverageLayers[" + name + "]; } })();")
-
-
-def features_js(parent: str, payload: str, base: dict[str, Any], radius: float = 5,
-                highlight: dict[str, Any] | None = None, js_name: str | None = None,
-                keep: str | None = None, tips_key: str | None = None) -> str:
-    """The script drawing a GeoJSON layer (base64 ``payload``) into the Leaflet object ``parent``.
-
-    Properties used: ``_tip`` (escaped HTML tooltip, bound as a string so streamlit-folium reports
-    it on click) and ``_style``. With ``keep``, the layer is added to the map itself and kept there,
-    decoded and drawn once, while later updates carry the same key; when such an update carries
-    another ``tips_key`` (e.g. the language), only the kept markers' tooltips are replaced
-    (``setTooltipContent``) from the payload's ``_tip``, no marker is drawn again.
-    """
-    name = js_json(js_name)
-    relay = js_name == "facilities"
-    lines = ["(function () {", "    window.coverageLayers = window.coverageLayers || {};",
-             "    var read = function () {",
-             "        var text = atob(" + js_json(payload) + "), bytes = new Uint8Array(text.length);",
-             "        for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }",
-             "        return JSON.parse(new TextDecoder().decode(bytes));",
-             "    };"]
-    if keep:
-        lines += [
-            "    // Kept on the map across updates while its key is unchanged (decoded and drawn once).",
-            f"    var kept = window.coverageLayers[{name}];",
-            f"    if (kept && kept.coverageKey === {js_json(keep)} && kept._map) {{",
-            f"        if (kept.coverageTips === {js_json(tips_key)}) {{ return; }}",
-            "        var tips = {};",
-            "        read().features.forEach(function (f) { tips[f.id] = (f.properties || {})._tip; });",
-            "        kept.eachLayer(function (l) {",
-            "            var tip = tips[l.feature.id];",
-            "            if (tip && l.getTooltip()) { l.setTooltipContent(tip); }",
-            "        });",
-            f"        kept.coverageTips = {js_json(tips_key)};",
-            "        return;",
-            "    }",
-            "    if (kept) { kept.remove(); }",
-        ]
-    lines += [
-        "    var data = read();",
-        f"    var base = {js_json(base)}, radius = {js_json(radius)};",
-        f"    var highlight = {js_json(highlight)};",
-        "    var layer = L.geoJson(data, {",
-        "        style: function (f) { return Object.assign({}, base, (f.properties || {})._style || {}); },",
-        "        pointToLayer: function (f, latlng) {",
-        "            return L.circleMarker(latlng, Object.assign({radius: radius}, base, (f.properties || {})._style || {}));",
-        "        },",
-        "        onEachFeature: function (f, l) {",
-        "            var tip = (f.properties || {})._tip;",
-        "            if (tip) { l.bindTooltip(tip, {sticky: true}); }",
-    ]
-    if highlight:
-        lines += [
-            "            l.on(\"mouseover\", function () { l.setStyle(highlight); });",
-            "            l.on(\"mouseout\", function () { layer.resetStyle(l); });",
-        ]
-    if relay:
-        lines += [
-            "            // A press on a marker counts as a click on it even when the browser",
-            "            // delivers the click to an ancestor (see MapBehaviour).",
-            "            l.on(\"mousedown\", function () { window.coverageDown = l; window.coverageClicked = false; });",
-            "            l.on(\"click\", function () { window.coverageClicked = true; });",
-        ]
-    lines += ["        }", "    });"]
-    if keep:
-        lines += [f"    layer.coverageKey = {js_json(keep)};", f"    layer.coverageTips = {js_json(tips_key)};",
-                  f"    layer.addTo(window.map || {parent});"]
-    else:
-        lines.append(f"    layer.addTo({parent});")
-    if js_name:
-        lines.append(f"    window.coverageLayers[{name}] = layer;")
-    lines.append("})();")
-    return "\n".join(lines) + "\n"
-
-
-class _Features(_RawMacro):
-    """A GeoJSON layer drawn by a few lines of Leaflet (:func:`features_js`), its data embedded as base64.
-
-    folium's ``GeoJson`` goes through Jinja twice per render (the rendered script is compiled as a
-    template again), which costs ~0.3 s per run for the 73 towns and 581 stations; base64 text has
-    no template syntax, so it passes straight through.
-    """
-
-    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
-
-    def __init__(self, data: dict[str, Any], base: dict[str, Any], radius: float = 5,
-                 highlight: dict[str, Any] | None = None, js_name: str | None = None, keep: str | None = None,
-                 tips_key: str | None = None):
-        super().__init__()
-        self._name = "Features"
-        self.keep = keep
-        self.tips_key = tips_key
-        self.payload = payload(data)
-        self.base = base
-        self.radius = radius
-        self.highlight = highlight
-        self.js_name = js_name
-
-    def js(self) -> str:
-        return features_js(self._parent.get_name(), self.payload, self.base, self.radius, self.highlight,
-                           self.js_name, self.keep, self.tips_key)
 
 
 _PAYLOAD = re.compile(r'atob\("([A-Za-z0-9+/=]*)"\)')
 
 
 def embedded_features(page: str) -> list[dict[str, Any]]:
-    """The GeoJSON FeatureCollections embedded (base64) in a rendered map ``page``, in order."""
+    """The GeoJSON FeatureCollections embedded (base64, :func:`features_js`) in ``page``, in order.
+
+    Parameters
+    ----------
+    page : str
+        A rendered map page or update script.
+
+    Returns
+    -------
+    list of dict
+        The decoded collections.
+    """
     return [json.loads(base64.b64decode(m).decode("utf-8")) for m in _PAYLOAD.findall(page)]
 
 
@@ -657,7 +684,18 @@ _PAYLOADS_LOCK = threading.Lock()
 
 
 def payload(data: dict[str, Any]) -> str:
-    """``data`` as base64 of its compact UTF-8 JSON, remembered for the same (cached) dict."""
+    """``data`` as base64 of its compact UTF-8 JSON, remembered for the same (cached) dict.
+
+    Parameters
+    ----------
+    data : dict
+        A FeatureCollection (:func:`features`); treat it as read-only once drawn.
+
+    Returns
+    -------
+    str
+        The base64 text :func:`features_js` decodes in the page.
+    """
     with _PAYLOADS_LOCK:
         hit = _PAYLOADS.get(id(data))
     if hit is not None and hit[0] is data:
@@ -671,53 +709,22 @@ def payload(data: dict[str, Any]) -> str:
     return encoded
 
 
-def _layer(fg: folium.FeatureGroup, data: dict[str, Any], base: dict[str, Any], radius: float = 5,
-           highlight: dict[str, Any] | None = None, js_name: str | None = None,
-           keep: str | None = None, tips_key: str | None = None) -> folium.FeatureGroup:
-    _Features(data, base, radius, highlight, js_name, keep, tips_key).add_to(fg)
-    return fg
-
-
-@dataclass(frozen=True)
-class Overlay:
-    """One update group of the map: a Leaflet feature group with ``scripts`` drawn into it.
-
-    Each script is a function of the group's JavaScript variable name (:func:`features_js`,
-    :func:`town_restyle_js`, :func:`legend_js`…). ``control``: listed in the layer control under
-    ``name``. The app sends overlays as text (:mod:`coverage.ui.map_component`); :func:`overlay_group`
-    makes one a folium feature group (for :func:`build_map`).
-    """
-
-    name: str
-    scripts: tuple[Callable[[str], str], ...] = ()
-    control: bool = True
-
-
-class _Scripts(_RawMacro):
-    """The scripts of an :class:`Overlay`, given the name of the folium group holding them."""
-
-    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
-
-    def __init__(self, scripts: Sequence[Callable[[str], str]]):
-        super().__init__()
-        self._name = "Scripts"
-        self.scripts = tuple(scripts)
-
-    def js(self) -> str:
-        parent = self._parent.get_name()
-        return "".join(script(parent) for script in self.scripts)
-
-
-def overlay_group(overlay: Overlay) -> folium.FeatureGroup:
-    """``overlay`` as a folium feature group (the same scripts, for :func:`build_map` / :func:`map_html`)."""
-    fg = folium.FeatureGroup(name=overlay.name, control=overlay.control)
-    if overlay.scripts:
-        _Scripts(overlay.scripts).add_to(fg)
-    return fg
+# --------------------------------------------------------------------------- symbols
 
 
 def coverage_colour(rate: float | None) -> str:
-    """Fill colour of a coverage rate in [0, 1] (grey for missing)."""
+    """Fill colour of a coverage rate (:data:`COVERAGE_CLASSES`).
+
+    Parameters
+    ----------
+    rate : float or None
+        A rate in [0, 1] (clipped); None / NaN: no served population.
+
+    Returns
+    -------
+    str
+        The class's colour, or :data:`NO_DATA_COLOUR`.
+    """
     if rate is None or not np.isfinite(rate):
         return NO_DATA_COLOUR
     r = min(max(float(rate), 0.0), 1.0)
@@ -739,43 +746,236 @@ HATCH_COLOUR = "#252525"
 TOWN_HIGHLIGHT: dict[str, Any] = {"weight": 3, "color": "#333333"}
 GAP_STYLE: dict[str, Any] = {"color": HATCH_COLOUR, "weight": 2, "dashArray": "5 3",
                              "fillColor": "url(#coverage-hatch)", "fillOpacity": 0.85}
+TOWN_BASE: dict[str, Any] = {**TOWN_STYLE, "fillColor": NO_DATA_COLOUR}
+"""Style of a town before :func:`town_restyle_js` colours it."""
+FACILITY_BASE: dict[str, Any] = {"color": "#ffffff", "fillColor": FACILITY_COLOUR, "fillOpacity": 0.9, "weight": 1}
+"""Style of an existing facility's marker."""
 
 
-def town_layer(
-    towns: gpd.GeoDataFrame | dict[str, Any],
-    rate_column: str = "rate",
-    fields: Sequence[Field] = (),
-    name: str = "镇街覆盖率",
-    basemap: str = "none",
-) -> folium.FeatureGroup:
-    """Town polygons coloured by coverage rate (choropleth; see :func:`map_legend`).
+def point_style(colour: str) -> dict[str, Any]:
+    """The style of a point marker.
 
     Parameters
     ----------
-    towns : GeoDataFrame or dict
-        Town polygons with a ``rate_column`` in [0, 1] (NaN: no served population); or the
-        output of :func:`features` (a static layer drawn grey, coloured by :func:`town_restyle`).
-    fields : sequence of Field
-        Tooltip lines.
+    colour : str
+        Fill colour.
+
+    Returns
+    -------
+    dict
+        Leaflet path options (white outline).
     """
-    if isinstance(towns, dict):
-        data = towns
+    return {"color": "#ffffff", "fillColor": colour, "fillOpacity": 0.9, "weight": 1}
+
+
+def polygon_style(colour: str = SERVICE_COLOUR, fill_opacity: float = 0.25, dash: str | None = None,
+                  hatch: bool = False) -> dict[str, Any]:
+    """The style of the polygons of :func:`polygon_overlay`.
+
+    Parameters
+    ----------
+    colour : str
+        Outline and fill colour.
+    fill_opacity : float
+        Fill opacity.
+    dash : str, optional
+        The outline's SVG dash array.
+    hatch : bool
+        :data:`GAP_STYLE` instead (a dark hatch and a dashed outline, visible over every fill of
+        the town ramp).
+
+    Returns
+    -------
+    dict
+        Leaflet path options.
+    """
+    if hatch:
+        return dict(GAP_STYLE)
+    style: dict[str, Any] = {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": fill_opacity}
+    if dash:
+        style["dashArray"] = dash
+    return style
+
+
+# --------------------------------------------------------------------------- scripts
+
+
+def drop_kept_js(js_name: str) -> str:
+    """The script removing the layer kept on the map as ``js_name`` (:func:`features_js` with ``keep``).
+
+    E.g. the previous layer's stations when the layer shown now has no facility.
+
+    Parameters
+    ----------
+    js_name : str
+        The name the kept layer is registered under (``"facilities"``).
+
+    Returns
+    -------
+    str
+        The script (it also forgets which update group owned the layer).
+    """
+    name = js_json(js_name)
+    return ("(function () { var kept = (window.coverageLayers || {})[" + name + "];"
+            " if (kept) { kept.remove(); delete window.coverageLayers[" + name + "]; }"
+            " if (window.coverageOwners) { delete window.coverageOwners[" + name + "]; } })();")
+
+
+def _kept_toggle_js(parent: str, name: str) -> list[str]:
+    """Lines making the layer control's box of group ``parent`` show and hide the layer kept as ``name``."""
+    return [
+        "    // The layer control's box of this group shows and hides the kept layer, which sits on the",
+        "    // map itself (an update replaces the groups, not the kept markers). The group's first",
+        "    // \"add\" is the update's own; a removal while the group still owns the layer (no later",
+        "    // update replaced it) is the planner's: the markers go, and later updates keep them",
+        "    // hidden (their group is taken off the map once added) until the box is ticked again.",
+        f"    var group = {parent}, first = true, hidden = window.coverageHidden = window.coverageHidden || {{}};",
+        "    var owners = window.coverageOwners = window.coverageOwners || {};",
+        f"    owners[{name}] = group;",
+        "    group.on(\"add\", function () {",
+        "        if (first) {",
+        "            first = false;",
+        f"            if (hidden[{name}]) {{ setTimeout(function () {{ group.remove(); }}, 0); }}",
+        "            return;",
+        "        }",
+        f"        delete hidden[{name}];",
+        f"        var shown = window.coverageLayers[{name}];",
+        f"        if (shown && owners[{name}] === group && !shown._map) {{ shown.addTo(group._map); }}",
+        "    });",
+        "    group.on(\"remove\", function () {",
+        "        setTimeout(function () {",
+        f"            if (group._map || owners[{name}] !== group) {{ return; }}",
+        f"            hidden[{name}] = true;",
+        f"            var shown = window.coverageLayers[{name}];",
+        "            if (shown) { shown.remove(); }",
+        "        }, 0);",
+        "    });",
+    ]
+
+
+def features_js(parent: str, payload: str, base: dict[str, Any], radius: float = 5,
+                highlight: dict[str, Any] | None = None, js_name: str | None = None,
+                keep: str | None = None, tips_key: str | None = None) -> str:
+    """The script drawing a GeoJSON layer (base64 ``payload``) into the Leaflet object ``parent``.
+
+    The features' ``_tip`` (escaped HTML) is bound as a string tooltip, so streamlit-folium
+    reports it on click. Points are ``CircleMarker`` (no icon image).
+
+    Parameters
+    ----------
+    parent : str
+        The JavaScript variable of the group (or map) drawn into.
+    payload : str
+        :func:`payload` of the FeatureCollection.
+    base : dict
+        Leaflet path options of every feature.
+    radius : float
+        Radius of the point markers (pixels).
+    highlight : dict, optional
+        Style of a feature under the pointer (reset when it leaves).
+    js_name : str, optional
+        Register the layer as ``window.coverageLayers[js_name]`` (for :func:`restyle_js`);
+        ``"facilities"`` also relays a press on a marker as a click on it (see :class:`MapBehaviour`).
+    keep : str, optional
+        A key (e.g. data version + layer + basemap): the layer is added to the map itself and
+        kept there, decoded and drawn once, while later updates carry the same key; ``parent``'s
+        box in the layer control still shows and hides it, and an unticked box stays unticked in
+        later updates.
+    tips_key : str, optional
+        With ``keep``: an update with the same key and another ``tips_key`` (e.g. the language)
+        only replaces the kept markers' tooltips (``setTooltipContent``); none is drawn again.
+
+    Returns
+    -------
+    str
+        The script (a function run at once).
+    """
+    name = js_json(js_name)
+    relay = js_name == "facilities"
+    lines = ["(function () {", "    window.coverageLayers = window.coverageLayers || {};",
+             "    var read = function () {",
+             "        var text = atob(" + js_json(payload) + "), bytes = new Uint8Array(text.length);",
+             "        for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }",
+             "        return JSON.parse(new TextDecoder().decode(bytes));",
+             "    };"]
+    if keep:
+        lines += _kept_toggle_js(parent, name)
+        lines += [
+            "    // Kept on the map across updates while its key is unchanged (decoded and drawn once).",
+            f"    var kept = window.coverageLayers[{name}];",
+            f"    if (kept && kept.coverageKey === {js_json(keep)} && (kept._map || hidden[{name}])) {{",
+            f"        if (kept.coverageTips === {js_json(tips_key)}) {{ return; }}",
+            "        var tips = {};",
+            "        read().features.forEach(function (f) { tips[f.id] = (f.properties || {})._tip; });",
+            "        kept.eachLayer(function (l) {",
+            "            var tip = tips[l.feature.id];",
+            "            if (tip && l.getTooltip()) { l.setTooltipContent(tip); }",
+            "        });",
+            f"        kept.coverageTips = {js_json(tips_key)};",
+            "        return;",
+            "    }",
+            "    if (kept) { kept.remove(); }",
+        ]
+    lines += [
+        "    var data = read();",
+        f"    var base = {js_json(base)}, radius = {js_json(radius)};",
+        f"    var highlight = {js_json(highlight)};",
+        "    var layer = L.geoJson(data, {",
+        "        style: function () { return Object.assign({}, base); },",
+        "        pointToLayer: function (f, latlng) {",
+        "            return L.circleMarker(latlng, Object.assign({radius: radius}, base));",
+        "        },",
+        "        onEachFeature: function (f, l) {",
+        "            var tip = (f.properties || {})._tip;",
+        "            if (tip) { l.bindTooltip(tip, {sticky: true}); }",
+    ]
+    if highlight:
+        lines += [
+            "            l.on(\"mouseover\", function () { l.setStyle(highlight); });",
+            "            l.on(\"mouseout\", function () { layer.resetStyle(l); });",
+        ]
+    if relay:
+        lines += [
+            "            // A press on a marker counts as a click on it even when the browser",
+            "            // delivers the click to an ancestor (see MapBehaviour).",
+            "            l.on(\"mousedown\", function () { window.coverageDown = l; window.coverageClicked = false; });",
+            "            l.on(\"click\", function () { window.coverageClicked = true; });",
+        ]
+    lines += ["        }", "    });"]
+    if keep:
+        lines += [f"    layer.coverageKey = {js_json(keep)};", f"    layer.coverageTips = {js_json(tips_key)};",
+                  f"    if (!hidden[{name}]) {{ layer.addTo(window.map || {parent}); }}"]
     else:
-        if rate_column not in towns.columns:
-            raise ValueError(f"town layer: column {rate_column!r} missing (columns: {list(towns.columns)})")
-        g = shift_for_basemap(towns, basemap)
-        styles = [{"fillColor": coverage_colour(r)} for r in g[rate_column].astype(float)]
-        data = _feature_collection(g, tooltips(g, fields), styles)
-    return _layer(folium.FeatureGroup(name=name), data, {**TOWN_STYLE, "fillColor": NO_DATA_COLOUR},
-                  highlight=TOWN_HIGHLIGHT, js_name="towns")
+        lines.append(f"    layer.addTo({parent});")
+    if js_name:
+        lines.append(f"    window.coverageLayers[{name}] = layer;")
+    lines.append("})();")
+    return "\n".join(lines) + "\n"
 
 
 def restyle_js(js_name: str, styles: dict[str, dict[str, Any]], tips: dict[str, str] | None,
                base: dict[str, Any]) -> str:
     """The script giving every feature of a registered layer its style and tooltip, by feature id.
 
-    ``styles`` / ``tips`` are keyed by the feature id as text. The facilities are brought to the
-    front (above the overlays drawn by later updates).
+    Without ``tips``, only the features styled now or by the previous restyle are touched. The
+    facilities are brought to the front (above the overlays drawn by later updates).
+
+    Parameters
+    ----------
+    js_name : str
+        The layer's name in ``window.coverageLayers`` (:func:`features_js`); nothing happens
+        when no such layer is drawn.
+    styles : dict
+        Feature id (as text) → style drawn over ``base``.
+    tips : dict, optional
+        Feature id (as text) → escaped HTML tooltip.
+    base : dict
+        The style of a feature not in ``styles``.
+
+    Returns
+    -------
+    str
+        The script.
     """
     lines = [
         "(function () {",
@@ -802,143 +1002,40 @@ def restyle_js(js_name: str, styles: dict[str, dict[str, Any]], tips: dict[str, 
     return "\n".join(lines) + "\n"
 
 
-class _Restyle(_RawMacro):
-    """Colour and tooltip of every feature of a registered layer, by feature id (:func:`restyle_js`)."""
-
-    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
-
-    def __init__(self, js_name: str, styles: dict[int, dict[str, Any]], tips: dict[int, str] | None,
-                 base: dict[str, Any]):
-        super().__init__()
-        self._name = "Restyle"
-        self.js_name = js_name
-        self.styles = {str(k): v for k, v in styles.items()}
-        self.tips = {str(k): v for k, v in tips.items()} if tips is not None else None
-        self.base = base
-
-    def js(self) -> str:
-        return restyle_js(self.js_name, self.styles, self.tips, self.base)
-
-
-TOWN_BASE: dict[str, Any] = {**TOWN_STYLE, "fillColor": NO_DATA_COLOUR}
-"""Style of a town before :func:`town_restyle` colours it."""
-FACILITY_BASE: dict[str, Any] = {"color": "#ffffff", "fillColor": FACILITY_COLOUR, "fillOpacity": 0.9, "weight": 1}
-"""Style of an existing facility's marker."""
-
-
 def town_restyle_js(rates: Sequence[float], tips: Sequence[str]) -> str:
-    """:func:`restyle_js` of the static town layer: fill by ``rates``, tooltips ``tips`` (rows in order)."""
+    """:func:`restyle_js` of the static town layer: filled by rate, with new tooltips.
+
+    Parameters
+    ----------
+    rates : sequence of float
+        One coverage rate per town (NaN: no served population), rows of the static layer.
+    tips : sequence of str
+        One escaped HTML tooltip per town, same rows.
+
+    Returns
+    -------
+    str
+        The script.
+    """
     styles = {str(i): {"fillColor": coverage_colour(r)} for i, r in enumerate(rates)}
     return restyle_js("towns", styles, {str(i): tip for i, tip in enumerate(tips)}, TOWN_BASE)
 
 
 def facility_marks_js(removed: Iterable[int]) -> str:
-    """:func:`restyle_js` of the kept facility layer: rows ``removed`` drawn as removed."""
+    """:func:`restyle_js` of the kept facility layer: the rows ``removed`` drawn as removed.
+
+    Parameters
+    ----------
+    removed : iterable of int
+        Rows of the facility layer (:data:`REMOVED_STYLE`; the others get :data:`FACILITY_BASE`).
+
+    Returns
+    -------
+    str
+        The script.
+    """
     return restyle_js("facilities", {str(int(i)): REMOVED_STYLE for i in removed}, None,
                       {**FACILITY_BASE, "dashArray": None})
-
-
-def town_restyle(rates: Sequence[float], tips: Sequence[str], name: str = "towns-style") -> folium.FeatureGroup:
-    """A small update for the static :func:`town_layer`: fill by ``rates``, new tooltips.
-
-    ``rates`` and ``tips`` follow the rows of the frame the static layer was made from.
-    """
-    styles = {i: {"fillColor": coverage_colour(r)} for i, r in enumerate(rates)}
-    fg = folium.FeatureGroup(name=name, control=False)
-    _Restyle("towns", styles, dict(enumerate(tips)), TOWN_BASE).add_to(fg)
-    return fg
-
-
-def point_layer(
-    points: gpd.GeoDataFrame | dict[str, Any],
-    fields: Sequence[Field] = (),
-    name: str = "设施",
-    colour: str = FACILITY_COLOUR,
-    radius: float = 5,
-    basemap: str = "none",
-    js_name: str | None = None,
-    keep: str | None = None,
-    tips_key: str | None = None,
-) -> folium.FeatureGroup:
-    """Points drawn as CircleMarkers (no icon image) with escaped tooltips.
-
-    ``points`` may be the output of :func:`features`; ``js_name`` registers the layer for
-    :func:`facility_marks`. With ``keep`` (a key, e.g. data version + layer + basemap), the
-    points are added to the map itself and stay there, decoded once, while later updates carry
-    the same key (streamlit-folium re-runs every update script on each change); an update with
-    another ``tips_key`` (the language) only retitles them (:func:`features_js`).
-    """
-    data = points if isinstance(points, dict) else features(points, fields, basemap)
-    fg = folium.FeatureGroup(name=name)
-    if data["features"]:
-        _layer(fg, data, point_style(colour), radius=radius, js_name=js_name, keep=keep, tips_key=tips_key)
-    return fg
-
-
-def point_style(colour: str) -> dict[str, Any]:
-    """The style of a point marker of ``colour``."""
-    return {"color": "#ffffff", "fillColor": colour, "fillOpacity": 0.9, "weight": 1}
-
-
-def facility_layer(
-    facilities: gpd.GeoDataFrame | dict[str, Any],
-    fields: Sequence[Field] = (),
-    name: str = "设施",
-    colour: str = FACILITY_COLOUR,
-    basemap: str = "none",
-    keep: str | None = None,
-    tips_key: str | None = None,
-) -> folium.FeatureGroup:
-    """Facilities as CircleMarkers; tooltips show ``fields`` (e.g. name / town / source).
-
-    Registered as ``"facilities"`` so :func:`facility_marks` can show removals without redrawing;
-    ``keep`` and ``tips_key`` as in :func:`point_layer`.
-    """
-    return point_layer(facilities, fields, name=name, colour=colour, radius=5, basemap=basemap,
-                       js_name="facilities", keep=keep, tips_key=tips_key)
-
-
-def facility_marks(removed: Iterable[int], name: str = "facilities-style") -> folium.FeatureGroup:
-    """A small update for the static :func:`facility_layer`: rows ``removed`` drawn as removed."""
-    fg = folium.FeatureGroup(name=name, control=False)
-    _Restyle("facilities", {int(i): REMOVED_STYLE for i in removed}, None,
-             {**FACILITY_BASE, "dashArray": None}).add_to(fg)
-    return fg
-
-
-def polygon_style(colour: str = SERVICE_COLOUR, fill_opacity: float = 0.25, dash: str | None = None,
-                  hatch: bool = False) -> dict[str, Any]:
-    """The style of :func:`polygon_layer`: one colour, or :data:`GAP_STYLE` with ``hatch``."""
-    if hatch:
-        return dict(GAP_STYLE)
-    style: dict[str, Any] = {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": fill_opacity}
-    if dash:
-        style["dashArray"] = dash
-    return style
-
-
-def polygon_layer(
-    polygons: gpd.GeoDataFrame,
-    fields: Sequence[Field] = (),
-    name: str = "服务范围",
-    colour: str = SERVICE_COLOUR,
-    fill_opacity: float = 0.25,
-    dash: str | None = None,
-    basemap: str = "none",
-    hatch: bool = False,
-) -> folium.FeatureGroup:
-    """Polygons (service areas, gap zones) with one style and escaped tooltips.
-
-    With ``hatch``, the polygons get :data:`GAP_STYLE` (a dark hatch pattern and a dashed outline,
-    visible over every fill of the town ramp) instead of ``colour``.
-    """
-    data = features(polygons, fields, basemap)
-    fg = folium.FeatureGroup(name=name)
-    if data["features"]:
-        if hatch:
-            _Hatch().add_to(fg)
-        _layer(fg, data, polygon_style(colour, fill_opacity, dash, hatch))
-    return fg
 
 
 HATCH_JS = "if (window.coverageHatch) { window.coverageHatch(); }\n"
@@ -946,51 +1043,77 @@ HATCH_JS = "if (window.coverageHatch) { window.coverageHatch(); }\n"
 
 
 def legend_js(parent: str, body: str) -> str:
-    """The script putting the map's one legend (HTML ``body``) on the map, replacing the previous one."""
+    """The script putting the map's one legend on the map, replacing the previous one.
+
+    Parameters
+    ----------
+    parent : str
+        The JavaScript variable of the map, or of a group about to be added to it (the legend
+        is placed once it is); ``window.map`` (the component's map) is used when set.
+    body : str
+        The legend's HTML (:func:`legend_body`).
+
+    Returns
+    -------
+    str
+        The script.
+    """
     return "\n".join([
         "(function () {",
-        f"    var map = window.map || {parent};",
-        "    if (window.coverageLegend) { window.coverageLegend.remove(); }",
-        "    var legend = L.control({position: \"bottomright\"});",
-        "    legend.onAdd = function () {",
-        "        var div = L.DomUtil.create(\"div\", \"coverage-legend\");",
-        "        div.style.cssText = \"background:rgba(255,255,255,.92);padding:6px 8px;\"",
-        "            + \"font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);\"",
-        "            + \"line-height:18px;\";",
-        f"        div.innerHTML = {js_json(body)};",
-        "        return div;",
+        f"    var host = window.map || {parent};",
+        "    var place = function (map) {",
+        "        if (window.coverageLegend) { window.coverageLegend.remove(); }",
+        "        var legend = L.control({position: \"bottomright\"});",
+        "        legend.onAdd = function () {",
+        "            var div = L.DomUtil.create(\"div\", \"coverage-legend\");",
+        "            div.style.cssText = \"background:rgba(255,255,255,.92);padding:6px 8px;\"",
+        "                + \"font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);\"",
+        "                + \"line-height:18px;\";",
+        f"            div.innerHTML = {js_json(body)};",
+        "            return div;",
+        "        };",
+        "        legend.addTo(map);",
+        "        window.coverageLegend = legend;",
         "    };",
-        "    legend.addTo(map);",
-        "    window.coverageLegend = legend;",
+        "    // In a standalone page the group running this is not on the map yet: wait until it is.",
+        "    if (host._controlCorners) { place(host); } else { host.once(\"add\", function () { place(host._map); }); }",
         "})();",
     ]) + "\n"
 
 
-class _Hatch(_RawMacro):
-    """:data:`HATCH_JS` as a folium element."""
+def drawn_js(token: str) -> str:
+    """The script telling the page, once per ``token``, that the map is drawn.
 
-    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
+    :class:`MapBehaviour` sends the map's value once per page when it is first drawn
+    (``window.parent.coverageMapDrawn``), which gives a session its second run. A session that
+    starts on a page left open (a server restart) gets no such signal; an update script carrying
+    the session's token sends the value again when the page's mark is not that token (and sets
+    it), so each session gets its signal once. The mark is set before :class:`MapBehaviour`'s own
+    check runs, so a fresh page sends the value once, not twice.
 
-    def __init__(self):
-        super().__init__()
-        self._name = "Hatch"
+    Parameters
+    ----------
+    token : str
+        A per-session token (any text; put in the script as JSON).
 
-    def js(self) -> str:
-        return HATCH_JS
-
-
-class _Legend(_RawMacro):
-    """One legend control (:func:`legend_js`; replaced, never duplicated, when the map's layers change)."""
-
-    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
-
-    def __init__(self, body: str):
-        super().__init__()
-        self._name = "Legend"
-        self.body = body
-
-    def js(self) -> str:
-        return legend_js(self._parent.get_name(), self.body)
+    Returns
+    -------
+    str
+        The script.
+    """
+    return "\n".join([
+        "(function () {",
+        f"    var mark = {js_json(str(token))};",
+        "    try {",
+        "        if (!window.parent || window.parent === window || window.parent.coverageMapDrawn === mark) { return; }",
+        "        window.parent.coverageMapDrawn = mark;",
+        "    } catch (e) { return; }",
+        "    setTimeout(function () {",
+        "        var g = window.__GLOBAL_DATA__;",
+        "        if (g && window.coverageSend) { window.coverageSend(g.previous_data); }",
+        "    }, 0);",
+        "})();",
+    ]) + "\n"
 
 
 def _swatch(style: str, label: str, kind: str) -> str:
@@ -1023,6 +1146,11 @@ def legend_body(title: str, no_data: str, entries: Sequence[tuple[str, str]] = (
         ``kind`` one of :data:`LEGEND_SWATCHES` (``existing``, ``removed``, ``added``,
         ``proposed``, ``gaps``, ``service``); labels are escaped.
 
+    Returns
+    -------
+    str
+        The HTML; every line is a ``div`` with ``data-legend`` (``ramp`` or the entry's kind).
+
     Raises
     ------
     ValueError
@@ -1040,51 +1168,277 @@ def legend_body(title: str, no_data: str, entries: Sequence[tuple[str, str]] = (
     return "".join(rows)
 
 
-def map_legend(title: str, no_data: str, entries: Sequence[tuple[str, str]] = ()) -> MacroElement:
-    """The map's one legend (:func:`legend_body`) as a folium element."""
-    return _Legend(legend_body(title, no_data, entries))
+# --------------------------------------------------------------------------- overlays
 
 
-def coverage_legend(title: str = "覆盖率", no_data: str = "无服务对象") -> MacroElement:
-    """A legend with the town ramp only (:func:`map_legend` without other entries)."""
-    return map_legend(title, no_data)
+@dataclass(frozen=True)
+class Overlay:
+    """One group of the map: a Leaflet feature group with ``scripts`` drawn into it.
+
+    Made by the builders below (:func:`town_overlay`, :func:`kept_overlay`, :func:`point_overlay`,
+    :func:`polygon_overlay`, :func:`town_restyle_overlay`, :func:`facility_marks_overlay`,
+    :func:`legend_overlay`), the only ones: the app sends overlays as text
+    (:mod:`coverage.ui.map_component`); :func:`overlay_group` makes one a folium feature group
+    (the base map's towns, a standalone page with :func:`build_map`).
+
+    Attributes
+    ----------
+    name : str
+        The title in the layer control.
+    scripts : tuple of callables
+        Each a function of the group's JavaScript variable name returning a script
+        (:func:`features_js`, :func:`town_restyle_js`, :func:`legend_js`…).
+    control : bool
+        Listed in the layer control.
+    """
+
+    name: str
+    scripts: tuple[Callable[[str], str], ...] = ()
+    control: bool = True
 
 
-def legend_layer(legend: MacroElement, name: str = "legend") -> folium.FeatureGroup:
-    """``legend`` wrapped in a feature group (so it can be sent as an update of an existing map)."""
-    fg = folium.FeatureGroup(name=name, control=False)
-    legend.add_to(fg)
+def town_overlay(data: dict[str, Any], name: str = "镇街覆盖率") -> Overlay:
+    """The town polygons, drawn grey and registered as ``"towns"`` (coloured by :func:`town_restyle_overlay`).
+
+    Parameters
+    ----------
+    data : dict
+        :func:`features` of the towns (their rows are the restyle's rows).
+    name : str
+        The title in the layer control.
+
+    Returns
+    -------
+    Overlay
+        Outlined on hover (:data:`TOWN_HIGHLIGHT`).
+    """
+    text = payload(data)
+    return Overlay(name, (lambda var: features_js(var, text, TOWN_BASE, 5, TOWN_HIGHLIGHT, "towns"),))
+
+
+def kept_overlay(data: dict[str, Any], name: str, key: str, tips_key: str | None = None) -> Overlay:
+    """The layer's facilities, registered as ``"facilities"`` and kept on the map while ``key`` holds.
+
+    Parameters
+    ----------
+    data : dict
+        :func:`features` of the facilities (tooltips with their :func:`facility_token`).
+    name : str
+        The title in the layer control (its box shows and hides the kept markers).
+    key : str
+        :func:`features_js`' ``keep``; it should not name the language.
+    tips_key : str, optional
+        :func:`features_js`' ``tips_key`` (the language: a switch only retitles the markers).
+
+    Returns
+    -------
+    Overlay
+        Without features, the overlay removes the previous layer's kept stations (:func:`drop_kept_js`).
+    """
+    if not data["features"]:
+        return Overlay(name, (lambda var: drop_kept_js("facilities"),))
+    text = payload(data)
+    return Overlay(name, (lambda var: features_js(var, text, FACILITY_BASE, 5, None, "facilities", key, tips_key),))
+
+
+def point_overlay(data: dict[str, Any], name: str, colour: str = FACILITY_COLOUR, radius: float = 5) -> Overlay:
+    """Points drawn as circle markers of one colour, with their tooltips.
+
+    Parameters
+    ----------
+    data : dict
+        :func:`features` of the points.
+    name : str
+        The title in the layer control.
+    colour : str
+        Fill colour (:func:`point_style`).
+    radius : float
+        Marker radius (pixels).
+
+    Returns
+    -------
+    Overlay
+        With no script when ``data`` has no feature.
+    """
+    if not data["features"]:
+        return Overlay(name)
+    text = payload(data)
+    return Overlay(name, (lambda var: features_js(var, text, point_style(colour), radius),))
+
+
+def polygon_overlay(data: dict[str, Any], name: str, style: dict[str, Any] | None = None,
+                    hatch: bool = False) -> Overlay:
+    """Polygons (service areas, gap zones) of one style, with their tooltips.
+
+    Parameters
+    ----------
+    data : dict
+        :func:`features` of the polygons.
+    name : str
+        The title in the layer control.
+    style : dict, optional
+        Leaflet path options (default :func:`polygon_style`, or :data:`GAP_STYLE` with ``hatch``).
+    hatch : bool
+        Hatched (:data:`GAP_STYLE`): the script first makes sure the pattern exists (:data:`HATCH_JS`).
+
+    Returns
+    -------
+    Overlay
+        With no script when ``data`` has no feature.
+    """
+    if not data["features"]:
+        return Overlay(name)
+    text = payload(data)
+    chosen = style if style is not None else polygon_style(hatch=hatch)
+    draw = (lambda var: features_js(var, text, chosen))
+    return Overlay(name, ((lambda var: HATCH_JS), draw) if hatch else (draw,))
+
+
+def _script_overlay(name: str, js: str) -> Overlay:
+    """An update group that only runs ``js`` (not listed in the layer control)."""
+    return Overlay(name, (lambda var: js,), control=False)
+
+
+def town_restyle_overlay(rates: Sequence[float], tips: Sequence[str], name: str = "towns-style") -> Overlay:
+    """The towns coloured by rate, with new tooltips (:func:`town_restyle_js`), not in the layer control.
+
+    Parameters
+    ----------
+    rates, tips : sequence
+        As :func:`town_restyle_js`.
+    name : str
+        The group's name.
+
+    Returns
+    -------
+    Overlay
+    """
+    return _script_overlay(name, town_restyle_js(rates, tips))
+
+
+def facility_marks_overlay(removed: Iterable[int], name: str = "facilities-style") -> Overlay:
+    """The removed facilities marked (:func:`facility_marks_js`), not in the layer control.
+
+    Parameters
+    ----------
+    removed : iterable of int
+        Rows of the facility layer.
+    name : str
+        The group's name.
+
+    Returns
+    -------
+    Overlay
+    """
+    return _script_overlay(name, facility_marks_js(removed))
+
+
+def legend_overlay(body: str, name: str = "legend") -> Overlay:
+    """The map's one legend (:func:`legend_js`), not in the layer control.
+
+    Parameters
+    ----------
+    body : str
+        :func:`legend_body`.
+    name : str
+        The group's name.
+
+    Returns
+    -------
+    Overlay
+    """
+    return Overlay(name, (lambda var: legend_js(var, body),), control=False)
+
+
+# --------------------------------------------------------------------------- folium
+
+
+class _Scripts(_RawMacro):
+    """The scripts of an :class:`Overlay`, given the name of the folium group holding them."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.js() }}{% endmacro %}")
+
+    def __init__(self, scripts: Sequence[Callable[[str], str]]):
+        super().__init__()
+        self._name = "Scripts"
+        self.scripts = tuple(scripts)
+
+    def js(self) -> str:
+        parent = self._parent.get_name()
+        return "".join(script(parent) for script in self.scripts)
+
+
+def overlay_group(overlay: Overlay) -> folium.FeatureGroup:
+    """``overlay`` as a folium feature group: the same scripts, drawn into the group.
+
+    Parameters
+    ----------
+    overlay : Overlay
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named ``overlay.name``, in the layer control when ``overlay.control``.
+    """
+    fg = folium.FeatureGroup(name=overlay.name, control=overlay.control)
+    if overlay.scripts:
+        _Scripts(overlay.scripts).add_to(fg)
     return fg
 
 
 def build_map(
-    towns: folium.FeatureGroup | None = None,
-    layers: Iterable[folium.FeatureGroup] = (),
+    towns: Overlay | None = None,
+    overlays: Iterable[Overlay] = (),
     bounds: Sequence[float] | None = None,
     basemap: str = "none",
     tianditu_key: str | None = None,
-    legend: MacroElement | None = None,
     layer_control: bool = True,
 ) -> folium.Map:
-    """Assemble a complete map: base map, town choropleth, other layers, legend.
+    """A complete standalone map: :func:`offline_map`, the towns, the overlays on top.
 
-    The layers come from :func:`town_layer`, :func:`facility_layer`, :func:`polygon_layer`,
-    :func:`point_layer` built with the same ``basemap``.
+    Parameters
+    ----------
+    towns : Overlay, optional
+        :func:`town_overlay` (restyled by a :func:`town_restyle_overlay` among ``overlays``).
+    overlays : iterable of Overlay
+        Bottom to top, e.g. :func:`coverage.ui.views.map_overlays`; made with the same ``basemap``.
+    bounds : (minx, miny, maxx, maxy), optional
+        WGS-84 extent to fit.
+    basemap, tianditu_key : str
+        As :func:`offline_map`.
+    layer_control : bool
+        Add a (folded) layer control.
+
+    Returns
+    -------
+    folium.Map
+        Render it with :func:`map_html`.
+
+    Raises
+    ------
+    BasemapError
+        As :func:`offline_map`.
     """
     m = offline_map(bounds=bounds, basemap=basemap, tianditu_key=tianditu_key)
-    if towns is not None:
-        towns.add_to(m)
-    for layer in layers:
-        layer.add_to(m)
-    if legend is not None:
-        legend.add_to(m)
+    for overlay in ([towns] if towns is not None else []) + list(overlays):
+        overlay_group(overlay).add_to(m)
     if layer_control:
         folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
 def map_html(m: folium.Map) -> str:
-    """The complete standalone HTML page of ``m``."""
+    """The complete standalone HTML page of ``m``.
+
+    Parameters
+    ----------
+    m : folium.Map
+
+    Returns
+    -------
+    str
+        The page (it loads nothing from the network unless ``m`` has a basemap: :func:`remote_urls`).
+    """
     return m.get_root().render()
 
 
@@ -1103,6 +1457,16 @@ def remote_urls(page: str) -> list[str]:
     ``data:`` URLs and in-page anchors are not network requests and are not listed; plain
     hyperlinks (``<a href>``) are not loaded by the browser and are not listed either.
     Tile URL templates are read from the JSON folium embeds.
+
+    Parameters
+    ----------
+    page : str
+        A rendered HTML page (:func:`map_html`).
+
+    Returns
+    -------
+    list of str
+        The distinct URLs (``http(s)://`` or protocol-relative), sorted.
     """
     found: list[str] = []
     for pattern in _RESOURCE_PATTERNS:

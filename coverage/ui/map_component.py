@@ -30,7 +30,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import generate_js_hash, generate_leaflet_string
 
-from coverage.ui.map import Overlay, js_json
+from coverage.ui.map import Overlay, drawn_js, js_json
 
 __all__ = ["FRONTEND", "BaseMap", "base_map", "feature_group_js", "layer_control_js", "map_args",
            "show_map", "group_name"]
@@ -51,8 +51,18 @@ _DEFAULT_KEYS = ("last_clicked", "last_object_clicked", "last_object_clicked_cou
 class BaseMap:
     """The parts of a folium map that do not change between runs, as st_folium sends them.
 
-    ``controls`` lists the base map's layers shown in the layer control: ``(name, js variable,
-    overlay)``; ``bounds`` / ``zoom`` are the component's default values of those fields.
+    Attributes
+    ----------
+    script, header, html, id : str
+        The map's script, its header without links, its HTML and the figure's name.
+    css_links, js_links : tuple of str
+        The style sheets and scripts the front end loads (``data:`` URLs for the offline map).
+    controls : tuple of (str, str, bool)
+        The base map's layers shown in the layer control: ``(name, js variable, overlay)``.
+    bounds, zoom
+        The component's default values of those fields.
+    hashes : dict
+        The component keys already computed (:meth:`hash_key`).
     """
 
     script: str
@@ -67,7 +77,20 @@ class BaseMap:
     hashes: dict[tuple[str, bool], str] = field(default_factory=dict, compare=False, repr=False)
 
     def hash_key(self, key: str | None, return_on_hover: bool = False) -> str:
-        """The component key st_folium gives this map (:func:`streamlit_folium.generate_js_hash`)."""
+        """The component key st_folium gives this map (:func:`streamlit_folium.generate_js_hash`).
+
+        Parameters
+        ----------
+        key : str, optional
+            The widget key the map is shown under.
+        return_on_hover : bool
+            As st_folium's argument.
+
+        Returns
+        -------
+        str
+            The key; a new one makes the front end load the map again. Computed once per argument.
+        """
         found = self.hashes.get((str(key), return_on_hover))
         if found is None:
             found = self.hashes[(str(key), return_on_hover)] = generate_js_hash(self.script, key, return_on_hover)
@@ -89,8 +112,16 @@ def _header(header: str, map_id: str) -> str:
 def base_map(fig: folium.Map) -> BaseMap:
     """Render ``fig`` once the way st_folium does, keeping what the front end needs.
 
-    ``fig`` is used up: rendering renames its elements (streamlit-folium's
-    :func:`~streamlit_folium.generate_leaflet_string`); make a new figure for another base map.
+    Parameters
+    ----------
+    fig : folium.Map
+        The base map (:func:`coverage.ui.map.offline_map` and its fixed layers). It is used up:
+        rendering renames its elements (streamlit-folium's
+        :func:`~streamlit_folium.generate_leaflet_string`); make a new figure for another base map.
+
+    Returns
+    -------
+    BaseMap
     """
     fig.get_root().render()
     fig.render()
@@ -124,12 +155,39 @@ def base_map(fig: folium.Map) -> BaseMap:
 
 
 def group_name(index: int) -> str:
-    """The JavaScript variable of update group ``index`` (st_folium's name for it)."""
+    """The JavaScript variable of update group ``index`` (st_folium's name for it).
+
+    Parameters
+    ----------
+    index : int
+        The group's place among the overlays sent.
+
+    Returns
+    -------
+    str
+        ``feature_group_feature_group_<index>``.
+    """
     return f"feature_group_feature_group_{int(index)}"
 
 
-def feature_group_js(overlays: Sequence[Overlay]) -> str:
-    """The ``feature_group`` argument st_folium makes for the same groups (one string, run by the front end)."""
+def feature_group_js(overlays: Sequence[Overlay], page_token: str | None = None) -> str:
+    """The ``feature_group`` argument st_folium makes for the same groups (one string, run by the front end).
+
+    Parameters
+    ----------
+    overlays : sequence of Overlay
+        Bottom to top (:func:`coverage.ui.views.map_overlays`).
+    page_token : str, optional
+        A token of the session: the string ends with :func:`coverage.ui.map.drawn_js`, which
+        sends the map's value to the page once per token (a session started on a page left open,
+        e.g. after a server restart, then gets the drawn signal its second run waits for).
+        Without it, the string is exactly st_folium's.
+
+    Returns
+    -------
+    str
+        The script the front end runs when it changes.
+    """
     out = []
     for i, overlay in enumerate(overlays):
         var = group_name(i)
@@ -139,6 +197,8 @@ def feature_group_js(overlays: Sequence[Overlay]) -> str:
                    f"map_div.addLayer({var});\n"
                    "window.feature_group = window.feature_group || [];\n"
                    f"window.feature_group.push({var});\n")
+    if page_token is not None:
+        out.append(drawn_js(page_token))
     return "".join(out)
 
 
@@ -157,6 +217,11 @@ def layer_control_js(base: BaseMap, overlays: Sequence[Overlay], collapsed: bool
     names : mapping, optional
         New titles for the base map's entries (its names were written once, in one language):
         the control is sent again on every run, so a language switch retitles it without a reload.
+
+    Returns
+    -------
+    str
+        The script the front end runs after :func:`feature_group_js`'s.
     """
     base_layers: dict[str, str] = {}
     layers: dict[str, str] = {}
@@ -189,8 +254,27 @@ def map_args(base: BaseMap, feature_group: str | None, layer_control: str | None
              wrap_longitude: bool = False) -> dict[str, Any]:
     """The component's arguments, as ``st_folium(fig, key, height, width, returned_objects, ...)`` sends them.
 
-    ``feature_group`` / ``layer_control`` are :func:`feature_group_js` / :func:`layer_control_js`
-    (None: none). ``width=None`` is the container's width (st_folium's ``use_container_width``).
+    Parameters
+    ----------
+    base : BaseMap
+        The cached base map.
+    feature_group, layer_control : str or None
+        :func:`feature_group_js` / :func:`layer_control_js` (None: none).
+    key : str, optional
+        The widget key (the component key is :meth:`BaseMap.hash_key` of it).
+    height : int
+        Pixels.
+    width : int or None
+        Pixels; None is the container's width (st_folium's ``use_container_width``).
+    returned_objects : iterable of str, optional
+        What the map reports (st_folium's argument; None: everything).
+    zoom, center, return_on_hover, pixelated, wrap_longitude
+        As st_folium's arguments.
+
+    Returns
+    -------
+    dict
+        The component's keyword arguments, as st_folium passes them.
     """
     returned = None if returned_objects is None else list(returned_objects)
     values = {"bounds": base.bounds, "zoom": base.zoom}
@@ -209,6 +293,22 @@ def show_map(base: BaseMap, feature_group: str | None, layer_control: str | None
 
     As with st_folium, what the map reports on a change is also put in ``st.session_state[key]``
     before the next run (so a click can be read before the page is drawn).
+
+    Parameters
+    ----------
+    base : BaseMap
+        The cached base map.
+    feature_group, layer_control : str or None
+        :func:`feature_group_js` / :func:`layer_control_js`.
+    key : str
+        The widget key (``st.session_state[key]`` gets the map's value).
+    **options
+        :func:`map_args`' other arguments (``height``, ``width``, ``returned_objects``…).
+
+    Returns
+    -------
+    dict or None
+        What the map reported (its default values before any interaction).
     """
     args = map_args(base, feature_group, layer_control, key=key, **options)
     hash_key = args["key"]

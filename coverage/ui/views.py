@@ -38,9 +38,6 @@ __all__ = [
     "static_layers",
     "town_features",
     "facility_overlay",
-    "facility_group",
-    "removed_rows",
-    "map_updates",
     "map_overlays",
     "sites_table",
     "gaps_table",
@@ -267,86 +264,46 @@ def static_layers(features: dict[str, dict[str, Any]], lang: str = "zh") -> list
     """The map's fixed layer: the town polygons of :func:`static_features` (coloured by updates).
 
     It does not depend on the layer or the language, so the map is not reloaded when they change.
+
+    Parameters
+    ----------
+    features : dict
+        :func:`static_features` (only ``towns`` is used).
+    lang : {"zh", "en"}
+        The language of the layer control's title.
+
+    Returns
+    -------
+    list of folium.FeatureGroup
+        One group, :func:`coverage.ui.map.town_overlay` (for the base map's folium figure).
     """
-    return [cmap.town_layer(features["towns"], name=t("lyr_towns", lang))]
+    return [cmap.overlay_group(cmap.town_overlay(features["towns"], name=t("lyr_towns", lang)))]
 
 
 def facility_overlay(features: dict[str, dict[str, Any]], layer_id: str, key: str,
                      lang: str = "zh") -> Overlay:
     """The layer's facilities from :func:`static_features`, kept on the map while ``key`` holds.
 
-    ``key`` should not name the language: a language switch then retitles the kept markers
-    (``tips_key`` = ``lang``, :func:`coverage.ui.map.features_js`) instead of drawing them again.
+    Parameters
+    ----------
+    features : dict
+        :func:`static_features` (only ``facilities`` is used).
+    layer_id : str
+        The facility layer (named in the layer control).
+    key : str
+        The kept layer's key (:func:`coverage.ui.map.kept_overlay`). It should not name the
+        language: a language switch then retitles the kept markers (``tips_key`` = ``lang``)
+        instead of drawing them again.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    Overlay
+        In the layer control (its box shows and hides the markers); for a layer without
+        facilities, an overlay taking the previous layer's stations off the map.
     """
-    data = features["facilities"]
     name = f"{t('lyr_facilities', lang)}: {layer_name(layer_id, lang)}"
-    if not data["features"]:  # no station to keep: the previous layer's kept ones must go
-        return Overlay(name, (lambda var: cmap.drop_kept_js("facilities"),))
-    text = cmap.payload(data)
-    return Overlay(name, (lambda var: cmap.features_js(var, text, cmap.FACILITY_BASE, 5, None, "facilities",
-                                                       key, lang),))
-
-
-def _points(data: dict[str, Any], name: str, colour: str, radius: float) -> Overlay:
-    if not data["features"]:
-        return Overlay(name)
-    text = cmap.payload(data)
-    return Overlay(name, (lambda var: cmap.features_js(var, text, cmap.point_style(colour), radius),))
-
-
-def _polygons(data: dict[str, Any], name: str, style: dict[str, Any], hatch: bool = False) -> Overlay:
-    if not data["features"]:
-        return Overlay(name)
-    text = cmap.payload(data)
-    draw = (lambda var: cmap.features_js(var, text, style))
-    return Overlay(name, ((lambda var: cmap.HATCH_JS), draw) if hatch else (draw,))
-
-
-def _script(name: str, js: str) -> Overlay:
-    """An update group that only runs ``js`` (not listed in the layer control)."""
-    return Overlay(name, (lambda var: js,), control=False)
-
-
-def _legend(name: str, body: str) -> Overlay:
-    return Overlay(name, (lambda var: cmap.legend_js(var, body),), control=False)
-
-
-def removed_rows(base: pd.DataFrame, active: pd.DataFrame) -> list[int]:
-    """Row numbers of ``base`` whose ``facility_id`` is no longer in ``active``."""
-    if "facility_id" not in base.columns or base.empty:
-        return []
-    keep = set(active["facility_id"].astype(str)) if "facility_id" in active.columns else set()
-    return [i for i, fid in enumerate(base["facility_id"].astype(str)) if fid not in keep]
-
-
-def facility_group(features: dict[str, dict[str, Any]], layer_id: str, key: str,
-                   lang: str = "zh") -> folium.FeatureGroup:
-    """:func:`facility_overlay` as a folium feature group (for :func:`coverage.ui.map.build_map`)."""
-    return cmap.overlay_group(facility_overlay(features, layer_id, key, lang))
-
-
-def map_updates(
-    region: Any,
-    layer_id: str,
-    towns_rated: gpd.GeoDataFrame,
-    removed: Sequence[int] = (),
-    added: gpd.GeoDataFrame | None = None,
-    service_areas: gpd.GeoDataFrame | None = None,
-    gaps: gpd.GeoDataFrame | None = None,
-    proposals: gpd.GeoDataFrame | None = None,
-    lang: str = "zh",
-    basemap: str = "none",
-    facilities: folium.FeatureGroup | None = None,
-) -> list[folium.FeatureGroup]:
-    """:func:`map_overlays` as folium feature groups, after ``facilities`` (:func:`facility_group`).
-
-    For a standalone page of the app's map (:func:`coverage.ui.map.build_map` on
-    :func:`static_layers`); the app itself sends the overlays as text.
-    """
-    groups = [cmap.overlay_group(o) for o in map_overlays(
-        region, layer_id, towns_rated, removed, added=added, service_areas=service_areas, gaps=gaps,
-        proposals=proposals, lang=lang, basemap=basemap)]
-    return groups if facilities is None else [facilities, *groups]
+    return cmap.kept_overlay(features["facilities"], name, key, lang)
 
 
 def map_overlays(
@@ -367,7 +324,38 @@ def map_overlays(
     Sent to the map drawn from :func:`static_layers` as update groups written as text
     (:mod:`coverage.ui.map_component`), bottom to top: the facilities (:func:`facility_overlay`,
     drawn once per key), service areas, gaps, town restyle, removed marks, added sites, proposals,
-    and the one legend (an entry for every symbol shown).
+    and the one legend (an entry for every symbol shown). A standalone page draws the same
+    overlays with :func:`coverage.ui.map.build_map`.
+
+    Parameters
+    ----------
+    region : Region
+        The study region (town and district names in ``lang``).
+    layer_id : str
+        The facility layer (its served group names the figures).
+    towns_rated : GeoDataFrame
+        :func:`town_rates`, rows in the order of the static town layer.
+    removed : sequence of int
+        Rows of the layer's facilities removed by the scenario (``Scenario.removed_rows``).
+    added : GeoDataFrame, optional
+        Sites added (``Scenario.added_sites``: ``order``).
+    service_areas : GeoDataFrame, optional
+        Service-area polygons.
+    gaps : GeoDataFrame, optional
+        Gap zones (``rank``, ``town_code``, ``served``, ``area_km2``), drawn hatched.
+    proposals : GeoDataFrame, optional
+        Proposed sites (``rank``, ``town_code``, ``new_covered_<group>``, ``cumulative_rate``).
+    lang : {"zh", "en"}
+        Tooltips, layer names and legend.
+    basemap : str
+        The basemap the layers are drawn for (GCJ-02 shift for ``"amap"``).
+    facilities : Overlay, optional
+        :func:`facility_overlay`, drawn first.
+
+    Returns
+    -------
+    list of Overlay
+        Bottom to top; the restyles and the legend are not in the layer control.
     """
     served = served_name(get_layer(layer_id).served_column, lang)
     groups: list[Overlay] = [] if facilities is None else [facilities]
@@ -375,23 +363,22 @@ def map_overlays(
     if removed:
         entries.append(("removed", t("lyr_removed", lang)))
     if service_areas is not None and not service_areas.empty:
-        groups.append(_polygons(cmap.features(service_areas, basemap=basemap), t("lyr_service", lang),
-                                cmap.polygon_style(fill_opacity=0.15)))
+        groups.append(cmap.polygon_overlay(cmap.features(service_areas, basemap=basemap), t("lyr_service", lang),
+                                           cmap.polygon_style(fill_opacity=0.15)))
         entries.append(("service", t("lyr_service", lang)))
     if gaps is not None and not gaps.empty:
         named = _named(gaps, region, lang)
         fields = [cmap.Field("rank", t("f_rank", lang)), cmap.Field("_town", t("town", lang)),
                   cmap.Field("served", f"{t('gap_uncovered', lang)} ({served})", ",.0f"),
                   cmap.Field("area_km2", t("f_area", lang), ".2f")]
-        groups.append(_polygons(cmap.features(named, fields, basemap), t("lyr_gaps", lang),
-                                cmap.polygon_style(hatch=True), hatch=True))
+        groups.append(cmap.polygon_overlay(cmap.features(named, fields, basemap), t("lyr_gaps", lang), hatch=True))
         entries.append(("gaps", t("lyr_gaps", lang)))
-    groups.append(_script("towns-style", cmap.town_restyle_js(
-        towns_rated["rate"].astype(float).tolist(), town_tips(region, layer_id, towns_rated, lang))))
-    groups.append(_script("facilities-style", cmap.facility_marks_js(removed)))
+    groups.append(cmap.town_restyle_overlay(towns_rated["rate"].astype(float).tolist(),
+                                            town_tips(region, layer_id, towns_rated, lang)))
+    groups.append(cmap.facility_marks_overlay(removed))
     if added is not None and not added.empty:
         data = cmap.features(added, [cmap.Field("order", t("f_added_no", lang))], basemap)
-        groups.append(_points(data, t("lyr_added", lang), cmap.ADDED_COLOUR, 7))
+        groups.append(cmap.point_overlay(data, t("lyr_added", lang), cmap.ADDED_COLOUR, 7))
         entries.append(("added", t("lyr_added", lang)))
     if proposals is not None and not proposals.empty:
         new_col = f"new_covered_{get_layer(layer_id).served_column[4:]}"
@@ -400,10 +387,10 @@ def map_overlays(
             ("rank", t("f_rank", lang), None), ("_town", t("f_town", lang), None),
             (new_col, f"{t('f_new_pop', lang)} ({served})", ",.0f"),
             ("cumulative_rate", t("coverage_rate", lang), describe.PERCENT_SPEC)) if c in named.columns]
-        groups.append(_points(cmap.features(named, fields, basemap), t("lyr_proposals", lang),
-                              cmap.PROPOSED_COLOUR, 7))
+        groups.append(cmap.point_overlay(cmap.features(named, fields, basemap), t("lyr_proposals", lang),
+                                         cmap.PROPOSED_COLOUR, 7))
         entries.append(("proposed", t("lyr_proposals", lang)))
-    groups.append(_legend("legend", cmap.legend_body(t("coverage_rate", lang), t("no_served", lang), entries)))
+    groups.append(cmap.legend_overlay(cmap.legend_body(t("coverage_rate", lang), t("no_served", lang), entries)))
     return groups
 
 
