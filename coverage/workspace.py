@@ -156,11 +156,6 @@ DRAFT = "draft"
 _VERSIONED = (SCENARIO, STANDARDS, DRAFT)
 _FRAMES = (LAYER, TOWNS, POPULATION)
 
-# Test hook: called as ``_BEFORE_COMMIT(kind, name)`` inside the write transaction,
-# after the new value is written and before COMMIT. Lets tests kill a process at
-# a deterministic point of a save. Never set in production code.
-_BEFORE_COMMIT: Callable[[str, str], None] | None = None
-
 _FORBIDDEN_CHARS = set('/\\:*?"<>|')
 
 _SCHEMA = """
@@ -1152,8 +1147,6 @@ class Workspace:
             "WHERE kind = ? AND name = ? AND version <= ? AND body IS NOT NULL",
             (kind, name, version - HISTORY_KEEP),
         )
-        if _BEFORE_COMMIT is not None:
-            _BEFORE_COMMIT(kind, name)
         return version
 
     def _put(self, kind: str, name: str, body: str, meta: Mapping[str, Any]) -> int:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import select
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +30,7 @@ from coverage.workspace import (
     frame_from_dict,
     frame_to_dict,
 )
+from test_workspace_kill import tripwire_connect
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
@@ -304,85 +303,23 @@ def test_failure_inside_a_save_rolls_back(tmp_path, monkeypatch):
     ws = Workspace.open(tmp_path)
     ws.save_scenario("s", SCENARIO)
 
-    def boom(kind, name):
+    def boom():
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(wsmod, "_BEFORE_COMMIT", boom)
+    # the failure comes inside the write transaction, after the new rows are written, before COMMIT
+    monkeypatch.setattr(sqlite3, "connect", tripwire_connect(lambda sql: sql.startswith("COMMIT"), boom))
     with pytest.raises(RuntimeError, match="disk on fire"):
         ws.save_scenario("s", SCENARIO[:1], base_version=1)
     with pytest.raises(RuntimeError):
         ws.save_layer("elder_canteen", sample_layer())
-    monkeypatch.setattr(wsmod, "_BEFORE_COMMIT", None)
+    monkeypatch.undo()
     assert ws.load_scenario("s") == SCENARIO
     assert ws.scenario_versions("s") == [1]
     assert ws.layers() == []
 
 
-_KILL_CHILD = """
-import sys, time
-import numpy as np, geopandas as gpd
-from shapely.geometry import Point
-from coverage import workspace as wsmod
-
-def ready(kind, name):
-    # inside the write transaction, after the new rows are written, before COMMIT
-    sys.stdout.write("ready\\n")
-    sys.stdout.flush()
-    time.sleep(120)
-
-ws = wsmod.Workspace.open(sys.argv[1])
-n = 25_000  # ~7 MB serialised: more than SQLite's 2 MB page cache, so it spills into the WAL
-big = gpd.GeoDataFrame(
-    {"facility_id": [f"NEW-{i:06d}" for i in range(n)], "name": ["x" * 200] * n},
-    geometry=gpd.points_from_xy(113 + np.arange(n) * 1e-6, np.full(n, 22.5)),
-    crs="EPSG:4326",
-)
-wsmod._BEFORE_COMMIT = ready
-ws.save_layer("elder_canteen", big, source_name="big.csv")
-ws.save_scenario("s", [])
-"""
-
-
-def test_killed_mid_save_leaves_previous_state_intact(tmp_path):
-    ws = Workspace.open(tmp_path)
-    ws.save_layer("elder_canteen", sample_layer(), report=sample_report(), source_name="old.csv")
-    ws.save_scenario("s", SCENARIO)
-    wal = tmp_path / f"{DB_NAME}-wal"
-    wal_before = wal.stat().st_size if wal.exists() else 0
-
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    child = subprocess.Popen(
-        [sys.executable, "-c", _KILL_CHILD, str(tmp_path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        ready, _, _ = select.select([child.stdout], [], [], 90)
-        assert ready, "child never reached the commit point"
-        line = child.stdout.readline()
-        assert line.strip() == "ready", child.stderr.read()
-        # the uncommitted save really did write to disk (the big layer spilled into the WAL)
-        assert wal.stat().st_size > wal_before + 1_000_000
-        child.send_signal(signal.SIGKILL)
-        child.wait(30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        child.stdout.close()
-        child.stderr.close()
-    assert child.returncode == -signal.SIGKILL
-
-    after = Workspace.open(tmp_path)
-    assert after.check().ok
-    stored = after.load_layer("elder_canteen")
-    assert_geodataframe_equal(stored.data, sample_layer(), check_dtype=True)
-    assert (stored.version, stored.source_name, stored.report) == (1, "old.csv", sample_report())
-    assert after.load_scenario("s") == SCENARIO
-    # the workspace is still writable and numbering continues from the committed state
-    assert after.save_layer("elder_canteen", sample_layer().iloc[:1]) == 2
+# a process killed in the middle of a save, and a writer killed holding the lock:
+# tests/test_workspace_kill.py
 
 
 def _save_many(directory: str, worker: int, n: int, barrier) -> None:
