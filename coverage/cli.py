@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any, Mapping, Sequence
 
 import coverage.commands
-from coverage.commands._parser import DEFAULT_LANG, CliParser, lang_from_argv
+from coverage.commands._parser import DEFAULT_LANG, CliParser, help_words, lang_from_argv
 from coverage.analysis import Analysis
 from coverage.errors import CoverageError, DataImportError, OptionError
 from coverage.i18n import t, worded_error
@@ -37,38 +37,23 @@ def option_error(code: str, /, **values: Any) -> OptionError:
 
 
 def add_region_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the workspace options and the ``--towns``, ``--population``, ``--facilities`` overrides."""
+    """Add the workspace options and the ``--towns``, ``--population``, ``--facilities`` overrides
+    (help in the parser's language)."""
+    say = help_words(parser)
     try:
-        parser.add_argument("--lang", choices=("zh", "en"), default="zh",
-                            help="language of what is printed and of the text columns written (default zh)")
+        parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=say("lang"))
     except argparse.ArgumentError:
         pass  # the command has its own --lang
-    ws = parser.add_argument_group(
-        "workspace (default: the app's, $COVERAGE_WORKSPACE or ./workspace, when it exists)")
-    ws.add_argument("--workspace", metavar="DIR",
-                    help="read the uploads (and, with --scenario/--draft, the edits) saved in this workspace")
-    ws.add_argument("--no-workspace", action="store_true",
-                    help="ignore the workspace: the embedded data and the files given here only")
-    ws.add_argument("--scenario", metavar="NAME", help="apply the what-if edits of this saved scenario")
-    ws.add_argument("--draft", metavar="ID",
-                    help="apply an app session's draft: its edits and standard choices (the ?draft= id "
-                    "in the page address)")
-    group = parser.add_argument_group("data overrides (default: the workspace's data, else the embedded Jiangmen data)")
-    group.add_argument("--towns", metavar="FILE", help="town/street boundaries (GeoJSON/GPKG/zipped SHP)")
-    group.add_argument("--population", metavar="FILE", help="population grid (GeoTIFF or vector grid)")
-    group.add_argument(
-        "--facilities",
-        metavar="LAYER=FILE",
-        action="append",
-        default=[],
-        help="facility register for LAYER (repeatable), e.g. elder_care_station=stations.xlsx",
-    )
-    group.add_argument(
-        "--crs",
-        choices=["wgs84", "cgcs2000", "gcj02", "bd09"],
-        default="wgs84",
-        help="coordinate system of the override files (default wgs84)",
-    )
+    ws = parser.add_argument_group(say("group.workspace"))
+    ws.add_argument("--workspace", metavar="DIR", help=say("workspace"))
+    ws.add_argument("--no-workspace", action="store_true", help=say("no_workspace"))
+    ws.add_argument("--scenario", metavar="NAME", help=say("scenario"))
+    ws.add_argument("--draft", metavar="ID", help=say("draft"))
+    group = parser.add_argument_group(say("group.data"))
+    group.add_argument("--towns", metavar="FILE", help=say("towns"))
+    group.add_argument("--population", metavar="FILE", help=say("population"))
+    group.add_argument("--facilities", metavar="LAYER=FILE", action="append", default=[], help=say("facilities"))
+    group.add_argument("--crs", choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84", help=say("crs"))
 
 
 def parse_layer_files(items: Sequence[str]) -> dict[str, str]:

@@ -4,6 +4,7 @@ by default, with argparse's usage line and exit status 2; the English is argpars
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 
 from coverage.cli import build_parser, main
 from coverage.commands._parser import argparse_message, lang_from_argv
+from coverage.i18n import t
 from coverage.layers import LAYERS
 
 LAYER = ["--layer", "elder_care_station", "--no-workspace"]
@@ -138,3 +140,21 @@ def test_help_is_worded_in_the_command_language():
                           capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("usage: python -m coverage site")
     assert "propose new facility sites" in done.stdout and "options:" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["access", "community", "coverage", "equity", "gaps", "import", "service-areas",
+                                     "report", "review", "site", "workspace", "workspace drop", "workspace export"])
+def test_every_command_help_is_in_the_chosen_language(capsys, command):
+    helps = {}
+    for lang in ("zh", "en"):
+        with pytest.raises(SystemExit) as exc:
+            main([*command.split(), "--help", "--lang", lang])
+        assert exc.value.code == 0
+        helps[lang] = capsys.readouterr().out
+    name = command.split()[-1]
+    key = f"cli.ws.{name}" if command.startswith("workspace ") else f"cli.command.{name}"
+    assert t(key, "zh") in helps["zh"] and t(key, "en") in helps["en"].replace("\n", " ")
+    # no English sentence of the English help (four words or more) is left in the Chinese one
+    english = set(re.findall(r"[a-z]+(?: [a-z]+){3,}", helps["en"].split("\n\n", 1)[1]))  # after the usage
+    assert english, command
+    assert not [phrase for phrase in english if phrase in helps["zh"]], command

@@ -5,9 +5,11 @@ turned into a :class:`coverage.standards.StandardTable` by :func:`standards_from
 one resolver and nothing else) and
 ``--roads`` (:func:`apply_roads`); ``--force`` and the output checks every command that writes a
 file the user names applies before any work (:func:`add_force_argument`, :func:`output_path`);
-argparse types refusing NaN, infinities and out-of-range numbers (:func:`number`); the layer,
-method and capacity options of ``access`` and ``equity`` (:func:`add_access_arguments`). The
-leading underscore keeps this module out of the sub-command list.
+argparse types refusing NaN, infinities and out-of-range numbers (:func:`number`, worded in
+``--lang`` by :class:`coverage.commands._parser.CliParser`); ``--layer`` (:func:`add_layer_argument`);
+the layer, method and capacity options of ``access`` and ``equity`` (:func:`add_access_arguments`).
+Every help text comes from the catalogue in the parser's language (``cli.arg.*``,
+:mod:`coverage.i18n.cli_help`). The leading underscore keeps this module out of the sub-command list.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from coverage import settings
 from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
 from coverage.analysis import Analysis
 from coverage.cli import add_region_arguments, draft_from_args, option_error, parse_layer_files
-from coverage.commands._parser import WordedTypeError
+from coverage.commands._parser import WordedTypeError, help_words
 from coverage.export import safe_output_path
 from coverage.layers import LAYERS
 from coverage.network import RoadNetwork
@@ -42,7 +44,8 @@ def number(minimum: float = 0.0, *, strict: bool = True, integer: bool = False) 
     """An argparse type: a finite number ``> minimum`` (``>=`` when not ``strict``), an int if ``integer``.
 
     ``nan``, ``inf`` and numbers out of range are refused at the boundary (argparse exits 2
-    naming the option).
+    naming the option) with a :class:`~coverage.commands._parser.WordedTypeError`
+    (``cli.argparse.not_number`` / ``not_whole_number`` / ``above`` / ``from``).
     """
     def parse(text: str) -> float:
         try:
@@ -65,8 +68,7 @@ def year_number(text: str) -> int:
 
 def add_force_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--force``: replace an existing output file (never an input; see :func:`output_path`)."""
-    parser.add_argument("--force", action="store_true",
-                        help="replace an existing output file (an input file is never replaced)")
+    parser.add_argument("--force", action="store_true", help=help_words(parser)("force"))
 
 
 def input_files(args: argparse.Namespace) -> list[str]:
@@ -91,38 +93,39 @@ def output_path(args: argparse.Namespace, value: str | None, suffixes: Sequence[
     return safe_output_path(value, suffixes, inputs=inputs, force=bool(getattr(args, "force", False)))
 
 
-def add_access_arguments(parser: argparse.ArgumentParser, *, method_help: str, capacity_help: str,
-                         out_help: str) -> None:
-    """The options ``access`` and ``equity`` share: ``--layer``, ``--method``, ``--capacity``, ``--out``,
-    ``--force``, ``--lang``, the standard and the region options."""
+def add_layer_argument(parser: argparse.ArgumentParser) -> None:
+    """Add the required ``--layer LAYER`` (one of :data:`coverage.layers.LAYERS`, named in its help)."""
     parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
-                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
+                        help=help_words(parser)("layer", layers=", ".join(LAYERS)))
+
+
+def add_access_arguments(parser: argparse.ArgumentParser, command: str) -> None:
+    """The options ``access`` and ``equity`` share: ``--layer``, ``--method``, ``--capacity``, ``--out``,
+    ``--force``, ``--lang``, the standard and the region options; ``--method``, ``--capacity`` and
+    ``--out`` have the help of ``command`` (``cli.arg.<command>.*``)."""
+    say = help_words(parser)
+    own = help_words(parser, f"cli.arg.{command}")
+    add_layer_argument(parser)
     parser.add_argument("--method", choices=[m.value for m in AccessMethod], default=AccessMethod.TWO_STEP.value,
-                        help=method_help)  # fmt: skip
-    parser.add_argument("--capacity", choices=[*CAPACITY_COLUMNS, COUNT_CAPACITY], help=capacity_help)
-    parser.add_argument("--out", metavar="FILE.csv", help=out_help)
+                        help=own("method"))  # fmt: skip
+    parser.add_argument("--capacity", choices=[*CAPACITY_COLUMNS, COUNT_CAPACITY], help=own("capacity"))
+    parser.add_argument("--out", metavar="FILE.csv", help=own("out"))
     add_force_argument(parser)
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the printed summary")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help=say("lang_summary"))
     add_standard_arguments(parser)
     add_region_arguments(parser)
 
 
 def add_standard_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--standards``, ``--minutes``, ``--mode``, ``--speed``, ``--distance`` and ``--roads``."""
-    g = parser.add_argument_group("service standard (default: data/standards.csv, per area type)")
-    g.add_argument("--standards", metavar="FILE", help="standards CSV replacing data/standards.csv")
-    g.add_argument("--minutes", type=number(), metavar="MIN",
-                   help="time limit in minutes for the layer (each area type keeps its own mode)")
-    g.add_argument("--mode", choices=MODES, help="travel mode for the layer in every area type")
-    g.add_argument("--speed", type=number(), metavar="KMH", help="travel speed in km/h (default: data/standards/speeds.csv)")
-    g.add_argument(
-        "--distance",
-        type=number(),
-        metavar="M",
-        help="straight-line radius in metres used without a road network (default: the travel "
-        "distance ÷ the detour factor, see data/standards/README.md)",
-    )
-    g.add_argument("--roads", metavar="FILE", help="road network (.osm, .graphml, .pbf or a saved .npz)")
+    say = help_words(parser)
+    g = parser.add_argument_group(say("group.standard"))
+    g.add_argument("--standards", metavar="FILE", help=say("standards"))
+    g.add_argument("--minutes", type=number(), metavar="MIN", help=say("minutes"))
+    g.add_argument("--mode", choices=MODES, help=say("mode"))
+    g.add_argument("--speed", type=number(), metavar="KMH", help=say("speed"))
+    g.add_argument("--distance", type=number(), metavar="M", help=say("distance"))
+    g.add_argument("--roads", metavar="FILE", help=say("roads"))
 
 
 def override_from_args(args: argparse.Namespace) -> Override:

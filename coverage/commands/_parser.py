@@ -16,7 +16,7 @@ import argparse
 import functools
 import re
 import sys
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from coverage.i18n import LANGUAGES, t
 
@@ -84,6 +84,17 @@ def lang_from_argv(argv: Sequence[str]) -> str:
 def parser_lang(parser: argparse.ArgumentParser) -> str:
     """The language a parser words its help in (:data:`DEFAULT_LANG` for a plain argparse parser)."""
     return getattr(parser, "lang", DEFAULT_LANG)
+
+
+def help_words(parser: argparse.ArgumentParser, prefix: str = "cli.arg") -> Callable[..., str]:
+    """The help texts of a command's options in the parser's language: ``say(name, **values)`` is the
+    catalogue's ``<prefix>.<name>`` (:mod:`coverage.i18n.cli_help`)."""
+    lang = parser_lang(parser)
+
+    def say(name: str, **values: Any) -> str:
+        return t(f"{prefix}.{name}", lang, **values)
+
+    return say
 
 
 def argparse_message(message: str, lang: str, cause: BaseException | None = None) -> str:

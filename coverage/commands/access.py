@@ -19,6 +19,7 @@ from coverage import settings
 from coverage.access import AccessResult
 from coverage.cli import region_from_args
 from coverage.commands._options import CSV_SUFFIXES, add_access_arguments, analysis_from_args, output_path
+from coverage.commands._parser import help_words
 from coverage.describe import district_names, place_name
 from coverage.export import write_csv
 from coverage.i18n import indicator_name, layer_name, served_name, t
@@ -28,11 +29,10 @@ NAME = "access"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the command's options on ``parser``."""
-    parser.add_argument("--cells", metavar="FILE.csv", help="also write one row per population cell")
-    add_access_arguments(parser, method_help="floating-catchment variant (default 2sfca)",
-                         capacity_help="capacity column (default: the first the layer fills; 'facilities' counts "
-                         "facilities)", out_help="write the town/district/city table here")  # fmt: skip
+    """Register the command's options on ``parser`` (help in its language, ``cli.arg.access.*``)."""
+    say = help_words(parser, "cli.arg.access")
+    parser.add_argument("--cells", metavar="FILE.csv", help=say("cells"))
+    add_access_arguments(parser, "access")
 
 
 def plan_indicator_text(indicator_id: str, lang: str) -> str:

@@ -24,6 +24,7 @@ from coverage.commands._options import (
     standards_from_args,
     year_number,
 )
+from coverage.commands._parser import help_words
 from coverage.community import (
     COMMUNITY_INDICATORS,
     CommunityIndicator,
@@ -42,15 +43,15 @@ NAME = "community"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the command's options on ``parser``."""
-    parser.add_argument("--communities", metavar="FILE",
-                        help="community / village units (CSV, XLSX, GeoJSON, GPKG, zipped SHP; points or polygons)")
+    """Register the command's options on ``parser`` (help in its language, ``cli.arg.community.*``)."""
+    say = help_words(parser, "cli.arg.community")
+    parser.add_argument("--communities", metavar="FILE", help=say("communities"))
     parser.add_argument("--layer", choices=list(LAYERS), default="elder_care_station", metavar="LAYER",
-                        help="facility layer (default elder_care_station)")  # fmt: skip
-    parser.add_argument("--year", type=year_number, default=2025, help="review year of the indicators (default 2025)")
-    parser.add_argument("--out", metavar="FILE.csv", help="write one row per community here")
+                        help=say("layer"))  # fmt: skip
+    parser.add_argument("--year", type=year_number, default=2025, help=say("year"))
+    parser.add_argument("--out", metavar="FILE.csv", help=say("out"))
     add_force_argument(parser)
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the printed summary")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help=help_words(parser)("lang_summary"))
     add_standard_arguments(parser)
     add_region_arguments(parser)
 

@@ -15,10 +15,12 @@ from coverage.cli import add_region_arguments, region_from_args
 from coverage.commands._options import (
     CSV_SUFFIXES,
     add_force_argument,
+    add_layer_argument,
     add_standard_arguments,
     analysis_from_args,
     output_path,
 )
+from coverage.commands._parser import help_words
 from coverage.describe import district_names, percent, place_name
 from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t
@@ -28,10 +30,10 @@ NAME = "coverage"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the command's options on ``parser``."""
-    parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
-                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
-    parser.add_argument("--out", metavar="FILE.csv", help="write the table here (UTF-8 CSV with BOM)")
+    """Register the command's options on ``parser`` (help in its language, ``cli.arg.coverage.*``)."""
+    say = help_words(parser, "cli.arg.coverage")
+    add_layer_argument(parser)
+    parser.add_argument("--out", metavar="FILE.csv", help=say("out"))
     add_force_argument(parser)
     add_standard_arguments(parser)
     add_region_arguments(parser)

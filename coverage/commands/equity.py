@@ -26,10 +26,8 @@ NAME = "equity"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the command's options on ``parser``."""
-    add_access_arguments(parser, method_help="accessibility variant (default 2sfca)",
-                         capacity_help="capacity column (default: the first the layer fills, else the facility "
-                         "count)", out_help="write the groups and the worst-served towns here")  # fmt: skip
+    """Register the command's options on ``parser`` (help in its language, ``cli.arg.equity.*``)."""
+    add_access_arguments(parser, "equity")
 
 
 def equity_frame(eq: EquityResult) -> pd.DataFrame:

@@ -17,11 +17,13 @@ from coverage.commands._options import (
     CSV_SUFFIXES,
     GEOJSON_SUFFIXES,
     add_force_argument,
+    add_layer_argument,
     add_standard_arguments,
     analysis_from_args,
     number,
     output_path,
 )
+from coverage.commands._parser import help_words
 from coverage.describe import district_names, place_name, provenance_text, standard_text, town_names
 from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t
@@ -31,23 +33,18 @@ NAME = "gaps"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the command's options on ``parser``."""
-    parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
-                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
-    parser.add_argument("--out", metavar="FILE.geojson", required=True, help="gap zones (RFC 7946 GeoJSON)")
-    parser.add_argument("--towns-out", metavar="FILE.csv", help="also write uncovered population per town (CSV)")
+    """Register the command's options on ``parser`` (help in its language, ``cli.arg.gaps.*``)."""
+    say = help_words(parser, "cli.arg.gaps")
+    add_layer_argument(parser)
+    parser.add_argument("--out", metavar="FILE.geojson", required=True, help=say("out"))
+    parser.add_argument("--towns-out", metavar="FILE.csv", help=say("towns_out"))
     add_force_argument(parser)
-    parser.add_argument("--connectivity", type=int, choices=(4, 8),
-                        help="cells touching by an edge (4) or also a corner (8) form one zone (library default)")
-    parser.add_argument("--min-population", type=number(strict=False), metavar="N",
-                        help="drop zones with fewer uncovered residents of the served group (library default)")
+    parser.add_argument("--connectivity", type=int, choices=(4, 8), help=say("connectivity"))
+    parser.add_argument("--min-population", type=number(strict=False), metavar="N", help=say("min_population"))
     parser.add_argument("--min-cell-population", type=number(strict=False), metavar="N",
-                        help="leave out uncovered cells with fewer than N residents of the served group; "
-                        "they still count per town (library default)")
-    parser.add_argument("--max-across", type=number(), metavar="M", dest="max_across_m",
-                        help="largest zone diagonal in metres (library default: twice the standard's radius)")
-    parser.add_argument("--top", type=number(strict=False, integer=True), default=10, metavar="N",
-                        help="zones and towns to print (default 10)")
+                        help=say("min_cell_population"))
+    parser.add_argument("--max-across", type=number(), metavar="M", dest="max_across_m", help=say("max_across"))
+    parser.add_argument("--top", type=number(strict=False, integer=True), default=10, metavar="N", help=say("top"))
     add_standard_arguments(parser)
     add_region_arguments(parser)
 

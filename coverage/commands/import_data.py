@@ -21,6 +21,7 @@ import sys
 
 from coverage.cli import error_text
 from coverage.commands._options import add_force_argument, number
+from coverage.commands._parser import help_words
 from coverage.crs import SUPPORTED_CRS
 from coverage.errors import CoverageError
 from coverage.export import safe_output_path, write_csv, write_geojson
@@ -39,25 +40,21 @@ OUT_SUFFIXES = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the command's options on ``parser``."""
-    parser.add_argument("file", metavar="FILE", help="CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile or GeoTIFF")
-    parser.add_argument("--kind", choices=KINDS, default="facilities", help="what FILE holds (default facilities)")
-    parser.add_argument("--layer", metavar="LAYER", help="facility layer id (required for --kind facilities)")
-    parser.add_argument("--crs", choices=SUPPORTED_CRS, default="wgs84", help="coordinate system of FILE and --towns (default wgs84)")
-    parser.add_argument("--out", metavar="OUT", required=True,
-                        help="output file: .geojson (facilities, towns) or .csv / .csv.gz (population)")
+    """Register the command's options on ``parser`` (help in its language, ``cli.arg.import.*``)."""
+    say = help_words(parser, "cli.arg.import")
+    parser.add_argument("file", metavar="FILE", help=say("file"))
+    parser.add_argument("--kind", choices=KINDS, default="facilities", help=say("kind"))
+    parser.add_argument("--layer", metavar="LAYER", help=say("layer"))
+    parser.add_argument("--crs", choices=SUPPORTED_CRS, default="wgs84", help=say("crs"))
+    parser.add_argument("--out", metavar="OUT", required=True, help=say("out"))
     add_force_argument(parser)
-    parser.add_argument("--towns", metavar="FILE", help="town boundaries to assign towns with (default: embedded)")
-    parser.add_argument("--max-mb", type=number(), default=None,
-                        help="refuse larger input files (default 50, population 500)")
-    parser.add_argument("--sheet", metavar="NAME", help="XLSX sheet to read (needed when several sheets hold a table)")
-    parser.add_argument("--layer-name", metavar="NAME",
-                        help="layer of a GeoPackage / zip of Shapefiles (needed when several hold features)")
-    parser.add_argument("--encoding", metavar="ENC", help="CSV text encoding, e.g. gb18030, big5, utf-8 (default: detected)")
-    parser.add_argument("--skip-census-check", action="store_true",
-                        help="population: import even when its total is far from the 2020 census (a warning)")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
-                        help="language of the printed report and errors (default zh)")
+    parser.add_argument("--towns", metavar="FILE", help=say("towns"))
+    parser.add_argument("--max-mb", type=number(), default=None, help=say("max_mb"))
+    parser.add_argument("--sheet", metavar="NAME", help=say("sheet"))
+    parser.add_argument("--layer-name", metavar="NAME", help=say("layer_name"))
+    parser.add_argument("--encoding", metavar="ENC", help=say("encoding"))
+    parser.add_argument("--skip-census-check", action="store_true", help=say("skip_census_check"))
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=say("lang"))
 
 
 def run(args: argparse.Namespace) -> int:

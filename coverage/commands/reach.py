@@ -16,30 +16,28 @@ from coverage.cli import add_region_arguments, region_from_args
 from coverage.commands._options import (
     GEOJSON_SUFFIXES,
     add_force_argument,
+    add_layer_argument,
     add_standard_arguments,
     analysis_from_args,
     number,
     output_path,
 )
+from coverage.commands._parser import help_words
 from coverage.describe import method_text, provenance_text
 from coverage.export import write_geojson
 from coverage.i18n import layer_name, t
-from coverage.layers import LAYERS
 
 NAME = "service-areas"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the command's options on ``parser``."""
-    parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
-                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
-    parser.add_argument("--out", required=True, metavar="FILE.geojson", help="GeoJSON file to write")
+    """Register the command's options on ``parser`` (help in its language, ``cli.arg.service-areas.*``)."""
+    say = help_words(parser, "cli.arg.service-areas")
+    add_layer_argument(parser)
+    parser.add_argument("--out", required=True, metavar="FILE.geojson", help=say("out"))
     add_force_argument(parser)
-    parser.add_argument("--dissolve", action="store_true", help="one polygon for the whole layer")
-    parser.add_argument(
-        "--buffer", type=number(), default=25.0, metavar="M",
-        help="half-width in metres of the reached street corridors (network mode, default 25)",
-    )
+    parser.add_argument("--dissolve", action="store_true", help=say("dissolve"))
+    parser.add_argument("--buffer", type=number(), default=25.0, metavar="M", help=say("buffer"))
     add_standard_arguments(parser)
     add_region_arguments(parser)
 

@@ -23,6 +23,7 @@ from coverage.commands._options import (
     output_path,
     year_number,
 )
+from coverage.commands._parser import help_words
 from coverage.i18n import t
 from coverage.report import report_steps, write_report
 from coverage.review import coverage_layers, review_table
@@ -31,14 +32,16 @@ NAME = "report"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the command's options on ``parser``."""
-    parser.add_argument("--year", type=year_number, default=2025, help="review year (default 2025)")
-    parser.add_argument("--out", metavar="FILE.docx", required=True, help="output .docx")
+    """Register the command's options on ``parser`` (help in its language, ``cli.arg.report.*``)."""
+    say = help_words(parser, "cli.arg.report")
+    shared = help_words(parser)
+    parser.add_argument("--year", type=year_number, default=2025, help=shared("year"))
+    parser.add_argument("--out", metavar="FILE.docx", required=True, help=say("out"))
     add_force_argument(parser)
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report (default zh)")
-    parser.add_argument("--targets", metavar="FILE", help="plan-indicator table (default data/targets/plan_indicators.csv)")
-    parser.add_argument("--dpi", type=number(integer=True), default=150, help="resolution of the maps and charts (default 150)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help=say("lang"))
+    parser.add_argument("--targets", metavar="FILE", help=shared("targets"))
+    parser.add_argument("--dpi", type=number(integer=True), default=150, help=say("dpi"))
+    parser.add_argument("--quiet", action="store_true", help=shared("quiet"))
     add_standard_arguments(parser)
     add_region_arguments(parser)
 

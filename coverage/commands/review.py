@@ -20,6 +20,7 @@ from coverage.commands._options import (
     output_path,
     year_number,
 )
+from coverage.commands._parser import help_words
 from coverage.i18n import t
 from coverage.review import coverage_layers, review_notes, review_table
 
@@ -29,12 +30,14 @@ FORMATS = (".xlsx", ".csv", ".md")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the command's options on ``parser``."""
-    parser.add_argument("--year", type=year_number, default=2025, help="review year (default 2025)")
-    parser.add_argument("--out", metavar="FILE", required=True, help="output: .xlsx, .csv or .md")
+    """Register the command's options on ``parser`` (help in its language, ``cli.arg.review.*``)."""
+    say = help_words(parser, "cli.arg.review")
+    shared = help_words(parser)
+    parser.add_argument("--year", type=year_number, default=2025, help=shared("year"))
+    parser.add_argument("--out", metavar="FILE", required=True, help=say("out"))
     add_force_argument(parser)
-    parser.add_argument("--targets", metavar="FILE", help="plan-indicator table (default data/targets/plan_indicators.csv)")
-    parser.add_argument("--no-yearly", action="store_true", help="skip the year-by-year view")
+    parser.add_argument("--targets", metavar="FILE", help=shared("targets"))
+    parser.add_argument("--no-yearly", action="store_true", help=say("no_yearly"))
     add_standard_arguments(parser)
     add_region_arguments(parser)
 

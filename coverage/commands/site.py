@@ -26,14 +26,15 @@ from coverage.commands._options import (
     CSV_SUFFIXES,
     GEOJSON_SUFFIXES,
     add_force_argument,
+    add_layer_argument,
     add_standard_arguments,
     apply_roads,
     output_path,
     standards_from_args,
 )
+from coverage.commands._parser import help_words
 from coverage.describe import district_names, place_name, town_names
 from coverage.i18n import t
-from coverage.layers import LAYERS
 from coverage.settings import SITING_TIME_LIMIT_S
 from coverage.siting import OBJECTIVES, SOLVER_CHOICES, format_cost, propose_sites
 
@@ -55,36 +56,26 @@ def parse_target(text: str) -> float | str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the command's options on ``parser``."""
-    parser.add_argument("--layer", required=True, choices=list(LAYERS), metavar="LAYER",
-                        help="facility layer: " + ", ".join(LAYERS))  # fmt: skip
+    """Register the command's options on ``parser`` (help in its language, ``cli.arg.site.*``)."""
+    say = help_words(parser, "cli.arg.site")
+    shared = help_words(parser)
+    add_layer_argument(parser)
     what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("--k", type=int, metavar="K", help="number of new sites (maximal coverage)")
-    what.add_argument("--target", metavar="RATE|town|county",
-                      help="coverage rate to reach with the fewest sites (0.9 or 90%%), or one site in "
-                           "every town / county lacking the layer")  # fmt: skip
-    parser.add_argument("--candidates", metavar="FILE",
-                        help="candidate sites (CSV/XLSX/GeoJSON/GPKG/zipped SHP with lon/lat); "
-                             "default: generated from the uncovered population")  # fmt: skip
-    parser.add_argument("--objective", choices=OBJECTIVES, default=None,
-                        help="problem: mclp (most people covered, with --k), lscp (fewest sites, with --target RATE), "
-                             "pmedian (least travel, with --k), one_per_town / one_per_county; "
-                             "default from --k / --target")  # fmt: skip
-    parser.add_argument("--solver", choices=SOLVER_CHOICES, default="auto",
-                        help="auto: exact integer programme where it fits, greedy beyond (default); "
-                             "ilp or greedy to force one")  # fmt: skip
+    what.add_argument("--k", type=int, metavar="K", help=say("k"))
+    what.add_argument("--target", metavar="RATE|town|county", help=say("target"))
+    parser.add_argument("--candidates", metavar="FILE", help=say("candidates"))
+    parser.add_argument("--objective", choices=OBJECTIVES, default=None, help=say("objective"))
+    parser.add_argument("--solver", choices=SOLVER_CHOICES, default="auto", help=say("solver"))
     parser.add_argument("--time-limit", type=float, default=SITING_TIME_LIMIT_S, metavar="S",
-                        help=f"seconds for the exact solver (default {SITING_TIME_LIMIT_S:g})")  # fmt: skip
-    parser.add_argument("--capacity", type=float, metavar="N",
-                        help="people one new site can serve (mclp and lscp)")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0, help="random seed of candidate generation (default 0)")
-    parser.add_argument("--out", required=True, metavar="FILE.geojson", help="proposed sites (RFC 7946 GeoJSON)")
-    parser.add_argument("--csv", metavar="FILE.csv",
-                        help="where to write the same proposals as a CSV table (default: beside --out with .csv)")  # fmt: skip
-    parser.add_argument("--no-csv", action="store_true", help="write the GeoJSON only")
+                        help=say("time_limit", default=SITING_TIME_LIMIT_S))
+    parser.add_argument("--capacity", type=float, metavar="N", help=say("capacity"))
+    parser.add_argument("--seed", type=int, default=0, help=say("seed"))
+    parser.add_argument("--out", required=True, metavar="FILE.geojson", help=say("out"))
+    parser.add_argument("--csv", metavar="FILE.csv", help=say("csv"))
+    parser.add_argument("--no-csv", action="store_true", help=say("no_csv"))
     add_force_argument(parser)
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the printed summary")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=shared("lang_summary"))
+    parser.add_argument("--quiet", action="store_true", help=shared("quiet"))
     add_standard_arguments(parser)
     add_region_arguments(parser)
 

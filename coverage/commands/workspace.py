@@ -31,7 +31,7 @@ import geopandas as gpd
 
 from coverage.errors import InputError, WorkspaceDamagedError, WorkspaceError
 from coverage.export import write_geojson
-from coverage.commands._parser import parser_lang
+from coverage.commands._parser import help_words, parser_lang
 from coverage.i18n import STRINGS, t, worded_error
 from coverage.workspace import (
     Damage,
@@ -51,10 +51,7 @@ ACTIONS: tuple[str, ...] = ("list", "history", "export", "backup", "check", "dro
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register ``--workspace``, ``--lang`` and the actions (:data:`ACTIONS`); help in the parser's language."""
     lang = parser_lang(parser)
-
-    def say(key: str) -> str:
-        return t(f"cli.ws.arg.{key}", lang)
-
+    say = help_words(parser, "cli.ws.arg")
     parser.add_argument("--workspace", metavar="DIR", default=None, help=say("workspace"))
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=say("lang"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION")

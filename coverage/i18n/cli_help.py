@@ -108,4 +108,170 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.ws.arg.prune_yes": ("确认删除（不加时只列出）", "confirm the removal (without it: list them)"),
     "cli.ws.arg.restore_backup": ("一个备份 .sqlite 文件", "a backup .sqlite file"),
     "cli.ws.arg.restore_yes": ("确认恢复", "confirm the restore"),
+    # -- options several commands share (coverage.cli.add_region_arguments, coverage.commands._options) ----
+    "cli.arg.layer": ("设施图层：{layers}", "facility layer: {layers}"),
+    "cli.arg.lang": (
+        "输出及写出的文字列所用的语言（默认 zh）", "language of what is printed and of the text columns written (default zh)"),
+    "cli.arg.lang_summary": ("输出摘要所用的语言", "language of the printed summary"),
+    "cli.arg.force": ("替换已有的输出文件（输入文件从不替换）", "replace an existing output file (an input file is never replaced)"),
+    "cli.arg.quiet": ("不显示进度条", "no progress bar"),
+    "cli.arg.targets": (
+        "规划指标表（默认 data/targets/plan_indicators.csv）", "plan-indicator table (default data/targets/plan_indicators.csv)"),
+    "cli.arg.year": ("评估年份（默认 2025）", "review year (default 2025)"),
+    "cli.arg.group.workspace": (
+        "工作区（默认：应用的工作区，$COVERAGE_WORKSPACE 或 ./workspace，若存在）",
+        "workspace (default: the app's, $COVERAGE_WORKSPACE or ./workspace, when it exists)",
+    ),
+    "cli.arg.workspace": (
+        "读取此工作区中保存的上传数据（配合 --scenario/--draft 时还有其修改）",
+        "read the uploads (and, with --scenario/--draft, the edits) saved in this workspace",
+    ),
+    "cli.arg.no_workspace": (
+        "忽略工作区：只用内置数据和此处给出的文件", "ignore the workspace: the embedded data and the files given here only"),
+    "cli.arg.scenario": ("应用此已保存方案的模拟修改", "apply the what-if edits of this saved scenario"),
+    "cli.arg.draft": (
+        "应用某个应用会话的草稿：其修改和所选标准（页面地址中的 ?draft= 编号）",
+        "apply an app session's draft: its edits and standard choices (the ?draft= id in the page address)",
+    ),
+    "cli.arg.group.data": (
+        "数据替换（默认：工作区的数据，否则内置的江门数据）",
+        "data overrides (default: the workspace's data, else the embedded Jiangmen data)",
+    ),
+    "cli.arg.towns": ("镇街边界（GeoJSON/GPKG/压缩的 SHP）", "town/street boundaries (GeoJSON/GPKG/zipped SHP)"),
+    "cli.arg.population": ("人口网格（GeoTIFF 或矢量网格）", "population grid (GeoTIFF or vector grid)"),
+    "cli.arg.facilities": (
+        "图层 LAYER 的设施名录（可重复），例如 elder_care_station=stations.xlsx",
+        "facility register for LAYER (repeatable), e.g. elder_care_station=stations.xlsx",
+    ),
+    "cli.arg.crs": ("替换文件的坐标系（默认 wgs84）", "coordinate system of the override files (default wgs84)"),
+    "cli.arg.group.standard": (
+        "服务标准（默认：data/standards.csv，按区域类型）", "service standard (default: data/standards.csv, per area type)"),
+    "cli.arg.standards": ("替换 data/standards.csv 的标准 CSV", "standards CSV replacing data/standards.csv"),
+    "cli.arg.minutes": (
+        "该图层的时间上限（分钟；各区域类型保留各自的出行方式）",
+        "time limit in minutes for the layer (each area type keeps its own mode)",
+    ),
+    "cli.arg.mode": ("该图层在所有区域类型中的出行方式", "travel mode for the layer in every area type"),
+    "cli.arg.speed": ("出行速度，km/h（默认：data/standards/speeds.csv）", "travel speed in km/h (default: data/standards/speeds.csv)"),
+    "cli.arg.distance": (
+        "无路网时使用的直线半径（米；默认：出行距离 ÷ 绕行系数，见 data/standards/README.md）",
+        "straight-line radius in metres used without a road network (default: the travel distance ÷ the detour "
+        "factor, see data/standards/README.md)",
+    ),
+    "cli.arg.roads": ("路网（.osm、.graphml、.pbf 或保存的 .npz）", "road network (.osm, .graphml, .pbf or a saved .npz)"),
+    # -- access and equity (coverage.commands._options.add_access_arguments) ---------------------------
+    "cli.arg.access.cells": ("另写出每个人口网格一行", "also write one row per population cell"),
+    "cli.arg.access.method": ("浮动集水区方法（默认 2sfca）", "floating-catchment variant (default 2sfca)"),
+    "cli.arg.access.capacity": (
+        "容量列（默认：该图层第一个有值的列；'facilities' 按设施个数计）",
+        "capacity column (default: the first the layer fills; 'facilities' counts facilities)",
+    ),
+    "cli.arg.access.out": ("把镇街/区县/全市表写到此处", "write the town/district/city table here"),
+    "cli.arg.equity.method": ("可达性方法（默认 2sfca）", "accessibility variant (default 2sfca)"),
+    "cli.arg.equity.capacity": (
+        "容量列（默认：该图层第一个有值的列，否则按设施个数计）",
+        "capacity column (default: the first the layer fills, else the facility count)",
+    ),
+    "cli.arg.equity.out": ("把各分组和服务最差的镇街写到此处", "write the groups and the worst-served towns here"),
+    # -- community -----------------------------------------------------------------------------------
+    "cli.arg.community.communities": (
+        "村/社区单元（CSV、XLSX、GeoJSON、GPKG、压缩的 SHP；点或面）",
+        "community / village units (CSV, XLSX, GeoJSON, GPKG, zipped SHP; points or polygons)",
+    ),
+    "cli.arg.community.layer": ("设施图层（默认 elder_care_station）", "facility layer (default elder_care_station)"),
+    "cli.arg.community.year": ("指标的评估年份（默认 2025）", "review year of the indicators (default 2025)"),
+    "cli.arg.community.out": ("把每个社区一行写到此处", "write one row per community here"),
+    # -- coverage ------------------------------------------------------------------------------------
+    "cli.arg.coverage.out": ("把表写到此处（带 BOM 的 UTF-8 CSV）", "write the table here (UTF-8 CSV with BOM)"),
+    # -- gaps ----------------------------------------------------------------------------------------
+    "cli.arg.gaps.out": ("服务空白区（RFC 7946 GeoJSON）", "gap zones (RFC 7946 GeoJSON)"),
+    "cli.arg.gaps.towns_out": ("另写出每个镇街的未覆盖人口（CSV）", "also write uncovered population per town (CSV)"),
+    "cli.arg.gaps.connectivity": (
+        "共边（4）或也共角（8）的网格连成一个空白区（默认取库的设置）",
+        "cells touching by an edge (4) or also a corner (8) form one zone (library default)",
+    ),
+    "cli.arg.gaps.min_population": (
+        "去掉服务对象未覆盖人数少于此数的空白区（默认取库的设置）",
+        "drop zones with fewer uncovered residents of the served group (library default)",
+    ),
+    "cli.arg.gaps.min_cell_population": (
+        "略去服务对象人数少于 N 的未覆盖网格；它们仍计入所在镇街（默认取库的设置）",
+        "leave out uncovered cells with fewer than N residents of the served group; they still count per town "
+        "(library default)",
+    ),
+    "cli.arg.gaps.max_across": (
+        "空白区的最大对角线长度，米（默认：标准半径的两倍）",
+        "largest zone diagonal in metres (library default: twice the standard's radius)",
+    ),
+    "cli.arg.gaps.top": ("输出的空白区和镇街个数（默认 10）", "zones and towns to print (default 10)"),
+    # -- import --------------------------------------------------------------------------------------
+    "cli.arg.import.file": (
+        "CSV、XLSX、GeoJSON、GeoPackage、压缩的 Shapefile 或 GeoTIFF", "CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile or GeoTIFF"),
+    "cli.arg.import.kind": ("FILE 的内容（默认 facilities）", "what FILE holds (default facilities)"),
+    "cli.arg.import.layer": ("设施图层编号（--kind facilities 时必需）", "facility layer id (required for --kind facilities)"),
+    "cli.arg.import.crs": ("FILE 和 --towns 的坐标系（默认 wgs84）", "coordinate system of FILE and --towns (default wgs84)"),
+    "cli.arg.import.out": (
+        "输出文件：.geojson（设施、镇街）或 .csv / .csv.gz（人口）",
+        "output file: .geojson (facilities, towns) or .csv / .csv.gz (population)",
+    ),
+    "cli.arg.import.towns": ("用于归属镇街的镇街边界（默认：内置）", "town boundaries to assign towns with (default: embedded)"),
+    "cli.arg.import.max_mb": ("拒绝更大的输入文件（默认 50，人口 500）", "refuse larger input files (default 50, population 500)"),
+    "cli.arg.import.sheet": ("要读取的 XLSX 工作表（多个工作表都有表格时需要）", "XLSX sheet to read (needed when several sheets hold a table)"),
+    "cli.arg.import.layer_name": (
+        "GeoPackage / Shapefile 压缩包中的图层（多个图层都有要素时需要）",
+        "layer of a GeoPackage / zip of Shapefiles (needed when several hold features)",
+    ),
+    "cli.arg.import.encoding": (
+        "CSV 文本编码，例如 gb18030、big5、utf-8（默认：自动检测）",
+        "CSV text encoding, e.g. gb18030, big5, utf-8 (default: detected)",
+    ),
+    "cli.arg.import.skip_census_check": (
+        "人口：总数与 2020 年人口普查相差很大时仍导入（给出警告）",
+        "population: import even when its total is far from the 2020 census (a warning)",
+    ),
+    "cli.arg.import.lang": ("输出报告和错误所用的语言（默认 zh）", "language of the printed report and errors (default zh)"),
+    # -- service-areas -------------------------------------------------------------------------------
+    "cli.arg.service-areas.out": ("要写出的 GeoJSON 文件", "GeoJSON file to write"),
+    "cli.arg.service-areas.dissolve": ("整个图层合并为一个多边形", "one polygon for the whole layer"),
+    "cli.arg.service-areas.buffer": (
+        "可达街道走廊的半宽，米（路网模式，默认 25）",
+        "half-width in metres of the reached street corridors (network mode, default 25)",
+    ),
+    # -- report and review ---------------------------------------------------------------------------
+    "cli.arg.report.out": ("输出的 .docx", "output .docx"),
+    "cli.arg.report.lang": ("报告的语言（默认 zh）", "language of the report (default zh)"),
+    "cli.arg.report.dpi": ("地图和图表的分辨率（默认 150）", "resolution of the maps and charts (default 150)"),
+    "cli.arg.review.out": ("输出：.xlsx、.csv 或 .md", "output: .xlsx, .csv or .md"),
+    "cli.arg.review.no_yearly": ("不生成逐年视图", "skip the year-by-year view"),
+    # -- site ----------------------------------------------------------------------------------------
+    "cli.arg.site.k": ("新设施个数（最大覆盖）", "number of new sites (maximal coverage)"),
+    "cli.arg.site.target": (
+        "用最少的新设施达到的覆盖率（0.9 或 90%%），或在每个缺少该图层的镇街 / 区县各设一个",
+        "coverage rate to reach with the fewest sites (0.9 or 90%%), or one site in every town / county lacking "
+        "the layer",
+    ),
+    "cli.arg.site.candidates": (
+        "候选点（带经纬度的 CSV/XLSX/GeoJSON/GPKG/压缩的 SHP）；默认：由未覆盖人口生成",
+        "candidate sites (CSV/XLSX/GeoJSON/GPKG/zipped SHP with lon/lat); default: generated from the uncovered "
+        "population",
+    ),
+    "cli.arg.site.objective": (
+        "问题：mclp（覆盖最多人口，配合 --k）、lscp（最少设施，配合 --target 比例）、pmedian（出行最短，配合 --k）、"
+        "one_per_town / one_per_county；默认由 --k / --target 决定",
+        "problem: mclp (most people covered, with --k), lscp (fewest sites, with --target RATE), pmedian (least "
+        "travel, with --k), one_per_town / one_per_county; default from --k / --target",
+    ),
+    "cli.arg.site.solver": (
+        "auto：规模允许时用精确整数规划，否则用贪心（默认）；ilp 或 greedy 指定其一",
+        "auto: exact integer programme where it fits, greedy beyond (default); ilp or greedy to force one",
+    ),
+    "cli.arg.site.time_limit": ("精确求解器的秒数（默认 {default:g}）", "seconds for the exact solver (default {default:g})"),
+    "cli.arg.site.capacity": ("一个新设施可服务的人数（mclp 和 lscp）", "people one new site can serve (mclp and lscp)"),
+    "cli.arg.site.seed": ("生成候选点的随机种子（默认 0）", "random seed of candidate generation (default 0)"),
+    "cli.arg.site.out": ("建议的新设施（RFC 7946 GeoJSON）", "proposed sites (RFC 7946 GeoJSON)"),
+    "cli.arg.site.csv": (
+        "同一批建议另写成 CSV 表的位置（默认：--out 旁，扩展名 .csv）",
+        "where to write the same proposals as a CSV table (default: beside --out with .csv)",
+    ),
+    "cli.arg.site.no_csv": ("只写 GeoJSON", "write the GeoJSON only"),
 }
