@@ -319,6 +319,10 @@ def test_a_one_town_raster_warns_that_the_rest_of_the_city_has_no_people(tmp_pat
     _cells_raster(path, town)
     df, report = read_population(path)
     assert df["pop_total"].sum() == people
+    # the raster is on the grid: each pixel whole in its own cell and town (split 2 x 2 before,
+    # 8 of these 381 cells on the town's edge went to a neighbouring town)
+    got = df.set_index("cell_id")[["town_code", "pop_total"]].sort_index()
+    assert got.to_dict("index") == town.set_index("cell_id")[["town_code", "pop_total"]].sort_index().to_dict("index")
     [warning] = [w for w in report.warnings if "partial_city" in w.code]
     assert warning.code == "import.population.partial_city.population" and warning.row is None
     assert warning.values["people"] == people and warning.values["census"] == city == 4_798_090

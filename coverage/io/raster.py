@@ -18,6 +18,12 @@ What the reader guarantees:
   100000 + col``) containing its centre. Pixels coarser than half a cell are first split
   into equal sub-pixels, so a 1 km raster spreads over the 500 m cells it covers. A grid
   cell reached by pixels of several towns goes to the town with most of its people (noted).
+* **A raster on the grid is not blurred.** When the pixels line up with the grid (the grid's
+  CRS, no rotation, square pixels whose side is the cell's side divided or multiplied by a
+  whole number, every pixel edge within ``GRID_ALIGN_TOLERANCE_M`` of the grid's lines), a
+  pixel of at most one cell goes whole to the cell holding it, and a pixel of m × m cells is
+  split into exactly those m × m cells: each goes to the town of its centre, never shared
+  2 × 2 with a neighbouring town.
   People in pixels outside every town are dropped and counted.
 * **What it covers is known pixel by pixel.** :attr:`RasterCells.covers` tests points against
   the pixels that hold a count (0 or more people): a raster of one town padded with nodata
@@ -45,7 +51,8 @@ from coverage.crs import PROJECTED, WGS84
 from coverage.io.report import ImportReport, file_error
 from coverage.settings import MAX_CELL_PEOPLE, MAX_RASTER_PIXELS
 
-__all__ = ["GRID_ROW_FACTOR", "grid_cell_m", "fill_values", "FillValue", "read_raster_cells", "RasterCells"]
+__all__ = ["GRID_ROW_FACTOR", "GRID_ALIGN_TOLERANCE_M", "grid_cell_m", "grid_split", "fill_values", "FillValue",
+           "read_raster_cells", "RasterCells"]
 
 #: ``cell_id = row * GRID_ROW_FACTOR + col`` (the default grid's numbering).
 GRID_ROW_FACTOR = 100_000
@@ -53,6 +60,8 @@ _DEFAULT_CELL_M = 500.0
 #: Degrees added around the towns' bounding box when choosing the window to read.
 _WINDOW_MARGIN_DEG = 0.05
 _MAX_SPLIT = 16
+#: How far (metres) a pixel edge may lie from the grid's lines and still count as on them.
+GRID_ALIGN_TOLERANCE_M = 0.01
 
 
 def grid_cell_m() -> float:
@@ -287,7 +296,9 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
     n_populated = int(populated.sum())
     total = float(values[populated].sum())
     cell_m = grid_cell_m()
-    k = _split_factor(transform, crs, values.shape, cell_m)
+    k = grid_split(transform, crs, values.shape, cell_m)
+    if k is None:
+        k = _split_factor(transform, crs, values.shape, cell_m)
     read = dict(width=width, height=height, res_x=float(res[0]), res_y=float(res[1]), crs=crs.name,
                 read_width=int(values.shape[1]), read_height=int(values.shape[0]), populated=n_populated,
                 people=total)
@@ -355,6 +366,54 @@ def _empty() -> pd.DataFrame:
         {"cell_id": pd.Series([], dtype=np.int64), "x": [], "y": [], "pop_total": [],
          "town_code": pd.Series([], dtype=object), "district_code": pd.Series([], dtype=object)}
     )  # fmt: skip
+
+
+def grid_split(transform, crs: ProjCRS, shape: tuple[int, int], cell_m: float) -> int | None:
+    """Sub-pixels per side that put each pixel whole on the region's grid, or None when it is off the grid.
+
+    Parameters
+    ----------
+    transform : affine.Affine
+        Pixel → CRS coordinates of the part read.
+    crs : pyproj.CRS
+        The raster's CRS.
+    shape : (int, int)
+        Rows and columns of the part read.
+    cell_m : float
+        The grid's cell side in metres.
+
+    Returns
+    -------
+    int or None
+        1 when the pixels are at most one cell and each lies in one cell; m when each pixel is
+        m × m cells (its sub-pixels are those cells); None unless the raster is in the grid's CRS,
+        unrotated, with square pixels whose side divides the cell's side or is a whole multiple of it,
+        and every pixel edge within :data:`GRID_ALIGN_TOLERANCE_M` of the grid's lines (or when m
+        sub-pixels per side would pass the pixel limit).
+    """
+    if not crs.equals(ProjCRS.from_user_input(PROJECTED), ignore_axis_order=True):
+        return None
+    if transform.b != 0 or transform.d != 0:
+        return None
+    side = abs(float(transform.a))
+    if side <= 0 or abs(abs(float(transform.e)) - side) > GRID_ALIGN_TOLERANCE_M / max(shape):
+        return None
+    step = min(side, cell_m)  # every pixel edge on a multiple of it, and the cell a multiple of it
+    per = max(side, cell_m) / step
+    m = round(per)
+    if m < 1 or abs(per - m) * step * max(shape) > GRID_ALIGN_TOLERANCE_M:
+        return None
+    h, w = shape
+    edges = np.concatenate([transform.c + transform.a * np.arange(w + 1),
+                            transform.f + transform.e * np.arange(h + 1)])
+    off = np.abs(edges / step - np.round(edges / step)) * step
+    if not (off <= GRID_ALIGN_TOLERANCE_M).all():
+        return None
+    if side <= cell_m:
+        return 1
+    if m > _MAX_SPLIT or m * m * h * w > MAX_RASTER_PIXELS:
+        return None
+    return m
 
 
 def _split_factor(transform, crs: ProjCRS, shape: tuple[int, int], cell_m: float) -> int:
