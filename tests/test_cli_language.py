@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +159,16 @@ def test_every_command_help_is_in_the_chosen_language(capsys, command):
     english = set(re.findall(r"[a-z]+(?: [a-z]+){3,}", helps["en"].split("\n\n", 1)[1]))  # after the usage
     assert english, command
     assert not [phrase for phrase in english if phrase in helps["zh"]], command
+
+
+def test_the_communities_import_report_is_printed_in_the_command_language(capsys):
+    from coverage.io.communities import read_communities
+    from coverage.region import load_default
+
+    points = Path(__file__).parent / "data" / "communities" / "points.csv"
+    _, report = read_communities(points, towns=load_default().towns)
+    for lang in ("zh", "en"):
+        assert main(["community", "--no-workspace", "--communities", str(points), "--lang", lang]) == 0
+        err = capsys.readouterr().err
+        assert f"[communities] {report.summary(lang)}" in err
+    assert report.summary("zh") != report.summary("en")

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         units = None
         if args.communities:
             units, report = read_communities(args.communities, crs=args.crs, towns=region.towns)
-            print(f"[communities] {report}", file=sys.stderr)
+            print(f"[communities] {report.summary(lang)}", file=sys.stderr)
         bar.update()
         cov = community_coverage(region, args.layer, units, standards, year=args.year)
         bar.update()
