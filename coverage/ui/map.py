@@ -45,7 +45,7 @@ import shapely
 from branca.element import Element, MacroElement, Template
 from jinja2.utils import htmlsafe_json_dumps
 
-from coverage.errors import BasemapError
+from coverage.errors import BasemapError, InputError
 from coverage.crs import WGS84
 
 __all__ = [
@@ -1153,8 +1153,8 @@ def legend_body(title: str, no_data: str, entries: Sequence[tuple[str, str]] = (
 
     Raises
     ------
-    ValueError
-        An entry kind not in :data:`LEGEND_SWATCHES`.
+    InputError
+        An entry kind not in :data:`LEGEND_SWATCHES` (a ``ValueError``).
     """
     rows = [f"<b>{html.escape(title)}</b>"]
     for lo, hi, colour in COVERAGE_CLASSES:
@@ -1163,7 +1163,7 @@ def legend_body(title: str, no_data: str, entries: Sequence[tuple[str, str]] = (
     rows.append(_swatch(f"width:14px;height:10px;background:{NO_DATA_COLOUR}", no_data, "ramp"))
     for kind, label in entries:
         if kind not in LEGEND_SWATCHES:
-            raise ValueError(f"unknown legend entry {kind!r}; choose from {', '.join(LEGEND_SWATCHES)}")
+            raise InputError(f"unknown legend entry {kind!r}; choose from {', '.join(LEGEND_SWATCHES)}")
         rows.append(_swatch(LEGEND_SWATCHES[kind], label, kind))
     return "".join(rows)
 

@@ -118,6 +118,11 @@ class Scenario:
             other layers are kept (the scenario's region is :meth:`~coverage.analysis.Analysis.edited_region`).
         layer_id : str
 
+        Returns
+        -------
+        Scenario
+            With no change.
+
         Raises
         ------
         InputError
@@ -135,8 +140,19 @@ class Scenario:
     def per_state(self, name: str, build: Callable[[], Any]) -> Any:
         """``build()``, computed once per state of the scenario and handed out again until the next change.
 
-        For what is derived from the edits alone (e.g. the page's list of the layer's facilities):
-        ``name`` tells the results apart; treat the result as read-only.
+        For what is derived from the edits alone (e.g. the page's list of the layer's facilities).
+
+        Parameters
+        ----------
+        name : str
+            Tells the results apart.
+        build : callable
+            ``build() -> value``, called at most once per state.
+
+        Returns
+        -------
+        any
+            The value built for the current state; treat it as read-only.
         """
         held = self._views.get(name)
         if held is None or held[0] != self._state:
@@ -152,7 +168,23 @@ class Scenario:
         return self.model.reach
 
     def add_site(self, lon: float, lat: float) -> Change:
-        """Add a candidate site at WGS-84 ``lon``, ``lat``."""
+        """Add a candidate site at WGS-84 ``lon``, ``lat``.
+
+        Parameters
+        ----------
+        lon, lat : float
+            WGS-84 degrees.
+
+        Returns
+        -------
+        Change
+            The ``add``, with the site's ``facility_id`` (``new-<n>``, numbered by every add made).
+
+        Raises
+        ------
+        InputError
+            Not a WGS-84 position.
+        """
         lon, lat = float(lon), float(lat)
         if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
             raise InputError(f"site position must be WGS-84 lon/lat; got {lon!r}, {lat!r}")
@@ -165,7 +197,22 @@ class Scenario:
         return change
 
     def remove_facility(self, facility_id: str) -> Change:
-        """Remove an existing facility (or an added site) by its ``facility_id``."""
+        """Remove an existing facility (or an added site) by its ``facility_id``.
+
+        Parameters
+        ----------
+        facility_id : str
+
+        Returns
+        -------
+        Change
+            The ``remove``, with the facility's position and name.
+
+        Raises
+        ------
+        InputError
+            No active facility has that id.
+        """
         facility_id = str(facility_id)
         if facility_id not in self._index:
             raise InputError(f"no active facility {facility_id!r} in layer {self.layer_id!r}")
@@ -177,7 +224,13 @@ class Scenario:
         return change
 
     def undo(self) -> Change | None:
-        """Revert the last change; returns it (None when there is nothing to undo)."""
+        """Revert the last change.
+
+        Returns
+        -------
+        Change or None
+            The change undone; None when there is nothing to undo.
+        """
         if not self.changes:
             return None
         change = self.changes.pop()
@@ -210,12 +263,25 @@ class Scenario:
         return set(self.per_state("removed_ids", lambda: frozenset(fid for fid in self._ids if fid not in self._index)))
 
     def removed_rows(self) -> list[int]:
-        """Row numbers in :attr:`base` of the existing facilities currently removed."""
+        """Row numbers in :attr:`base` of the existing facilities currently removed.
+
+        Returns
+        -------
+        list of int
+            Ascending (a new list each call; built once per state).
+        """
         return list(self.per_state("removed_rows", lambda: tuple(
             i for i, fid in enumerate(self._ids) if fid not in self._index)))
 
     def active_facilities(self) -> gpd.GeoDataFrame:
-        """Existing facilities not removed (WGS-84; the same frame until the next change)."""
+        """Existing facilities not removed.
+
+        Returns
+        -------
+        GeoDataFrame
+            WGS-84, rows of :attr:`base` in order; the same frame until the next change (:attr:`base`
+            itself when nothing is removed): treat it as read-only.
+        """
         def build() -> gpd.GeoDataFrame:
             removed = self.removed_rows()
             if not removed:
@@ -235,6 +301,11 @@ class Scenario:
             Also give the ``town_code`` / ``district_code`` of the town polygon of
             ``region.towns`` holding each site (None when in none; the first town when towns
             overlap), found once per site.
+
+        Returns
+        -------
+        GeoDataFrame
+            WGS-84 points in the order they were added; the same frame until the next change.
         """
         def build() -> gpd.GeoDataFrame:
             rows = [c for c in self.changes if c.kind == "add" and c.facility_id in self._index]

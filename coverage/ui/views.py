@@ -16,6 +16,7 @@ import pandas as pd
 
 from coverage import describe
 from coverage.analysis import Edit
+from coverage.errors import InputError
 from coverage.layers import get_layer
 from coverage.ui import map as cmap
 from coverage.ui.map import Overlay
@@ -27,6 +28,9 @@ __all__ = [
     "town_rates",
     "coverage_table",
     "town_chart_spec",
+    "input_label",
+    "rate_text",
+    "review_table",
     "city_figures",
     "provenance_table",
     "scenario_facilities",
@@ -57,6 +61,22 @@ def standard_override(table: Any, layer_id: str, mode: str, minutes: float) -> A
     selected is the urban standard's unless the planner changes it; changing only the minutes keeps
     each area type's own mode and re-applies the rule; a new mode applies to both area types.
 
+    Parameters
+    ----------
+    table : StandardTable
+        The standards in force.
+    layer_id : str
+        The facility layer whose standard the sidebar sets.
+    mode : str
+        A travel mode of :data:`coverage.standards.MODES`.
+    minutes : float
+        The travel time.
+
+    Returns
+    -------
+    StandardTable
+        ``table`` itself when nothing changes, else a new table.
+
     Raises
     ------
     ValueError
@@ -68,7 +88,18 @@ def standard_override(table: Any, layer_id: str, mode: str, minutes: float) -> A
 def town_rates(towns: gpd.GeoDataFrame, coverage: pd.DataFrame) -> gpd.GeoDataFrame:
     """Town polygons joined with the town rows of ``population_coverage``.
 
-    Adds ``served``, ``covered`` and ``rate`` (NaN where no one of the group lives).
+    Parameters
+    ----------
+    towns : GeoDataFrame
+        ``Region.towns``.
+    coverage : DataFrame
+        :func:`coverage.metrics.population_coverage` (its ``level == "town"`` rows are used).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``towns`` (same rows, same order) with ``served``, ``covered`` and ``rate`` (float; NaN
+        where no one of the group lives).
     """
     rows = coverage[coverage["level"] == "town"].set_index("town_code")[["served", "covered", "rate"]]
     out = towns.drop(columns=[c for c in ("served", "covered", "rate") if c in towns.columns])
@@ -78,10 +109,26 @@ def town_rates(towns: gpd.GeoDataFrame, coverage: pd.DataFrame) -> gpd.GeoDataFr
 
 
 def city_figures(coverage: pd.DataFrame) -> dict[str, float]:
-    """``served``, ``covered``, ``rate`` of the city row of ``population_coverage``."""
+    """``served``, ``covered``, ``rate`` of the city row of ``population_coverage``.
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        :func:`coverage.metrics.population_coverage`.
+
+    Returns
+    -------
+    dict
+        ``served``, ``covered`` (people) and ``rate`` (0-1; NaN when no one is served).
+
+    Raises
+    ------
+    InputError
+        The table has no city row.
+    """
     rows = np.flatnonzero(coverage["level"].to_numpy() == "city")
     if not len(rows):
-        raise ValueError("coverage table has no city row")
+        raise InputError("coverage table has no city row")
     served = float(coverage["served"].to_numpy()[rows[0]])
     covered = float(coverage["covered"].to_numpy()[rows[0]])
     return {"served": served, "covered": covered, "rate": covered / served if served else float("nan")}
@@ -94,6 +141,22 @@ def coverage_table(coverage: pd.DataFrame, level: str, lang: str = "zh", region:
     pinyin in English) when it is given, else the rows' Chinese names. People are whole numbers;
     the rate is in percent points rounded as every rate shown (:func:`coverage.describe.percent_points`,
     shown with :data:`coverage.describe.PERCENT_FORMAT`; NaN where no one of the group lives).
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        :func:`coverage.metrics.population_coverage`.
+    level : {"town", "district"}
+        The rows shown.
+    lang : {"zh", "en"}
+        The language of the headers and names.
+    region : Region, optional
+        Where the names come from.
+
+    Returns
+    -------
+    DataFrame
+        Town (and district) name, served, covered, rate.
     """
     rows = coverage[coverage["level"] == level].copy()
     if region is not None:
@@ -119,6 +182,20 @@ def town_chart_spec(title: str, town_col: str, n: int) -> dict[str, Any]:
     Horizontal bars sorted by rate, one per town, every label shown; the data holds ``town_col``
     and ``"%"`` (percent points). The same spec altair writes for this chart, without its
     validation pass on every run.
+
+    Parameters
+    ----------
+    title : str
+        The chart's title.
+    town_col : str
+        The data's column of town names.
+    n : int
+        The number of towns (14 pixels a bar, at least 160).
+
+    Returns
+    -------
+    dict
+        The spec (without data).
     """
     return {
         "mark": {"type": "bar"},
@@ -136,7 +213,19 @@ def town_chart_spec(title: str, town_col: str, n: int) -> dict[str, Any]:
 
 
 def input_label(name: str, lang: str = "zh") -> str:
-    """Words for an input name of ``Region.provenance`` (``towns``, ``facilities:<layer>``…)."""
+    """Words for an input name of ``Region.provenance`` (``towns``, ``facilities:<layer>``…).
+
+    Parameters
+    ----------
+    name : str
+        The input's name.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+        Its words from the catalogue; an unknown name as given.
+    """
     if name.startswith("facilities:"):
         return t("in_facilities", lang, layer=layer_name(name.split(":", 1)[1], lang))
     key = {"districts": "in_districts", "towns": "in_towns", "population": "in_population",
@@ -145,7 +234,19 @@ def input_label(name: str, lang: str = "zh") -> str:
 
 
 def provenance_table(provenance: dict[str, str], lang: str = "zh") -> pd.DataFrame:
-    """One row per input with its provenance flag in words (real / modelled / illustrative…)."""
+    """One row per input with its provenance flag in words (real / modelled / illustrative…).
+
+    Parameters
+    ----------
+    provenance : dict
+        ``Region.provenance`` (input name → flag).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    DataFrame
+        Input, status (words) and ``_flag`` (the flag, for styling).
+    """
     rows = [{t("input", lang): input_label(key, lang), t("status", lang): source_name(status, lang), "_flag": status}
             for key, status in provenance.items()]
     return pd.DataFrame(rows, columns=[t("input", lang), t("status", lang), "_flag"])
@@ -157,6 +258,15 @@ def scenario_edits(scenario: Any) -> list[Edit]:
     The scenario numbers its added sites by every add it ever made (an undone add keeps its
     number); :class:`~coverage.analysis.Analysis` numbers them by the adds in its edit list. A
     removal of an added site is renamed to the id that site has in the analysis.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        :class:`coverage.ui.scenario.Scenario`.
+
+    Returns
+    -------
+    list of Edit
     """
     edits: list[Edit] = []
     ids: dict[str, str] = {}
@@ -175,6 +285,16 @@ def scenario_facilities(scenario: Any) -> gpd.GeoDataFrame:
 
     Added sites get ``facility_id`` ``new-<n>``, name ``新增站点 <n>``, ``source="uploaded"``
     and the town/district containing them (empty when outside every town).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        :class:`coverage.ui.scenario.Scenario`.
+
+    Returns
+    -------
+    GeoDataFrame
+        WGS-84; the scenario's active facilities itself when no site is added.
     """
     active = scenario.active_facilities()
     located = scenario.added_sites(located=True)  # each site's town found once (Scenario keeps it)
@@ -201,12 +321,33 @@ def scenario_facilities(scenario: Any) -> gpd.GeoDataFrame:
 
 
 def town_names(region: Any, lang: str) -> dict[str, str]:
-    """``town_code`` → town name in ``lang`` of ``region``'s towns (:func:`coverage.describe.town_names`)."""
+    """``town_code`` → town name in ``lang`` of ``region``'s towns (:func:`coverage.describe.town_names`).
+
+    Parameters
+    ----------
+    region : Region
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    dict
+        Pinyin names in English.
+    """
     return describe.town_names(region.towns, lang)
 
 
 def district_names(region: Any, lang: str) -> dict[str, str]:
-    """``district_code`` → district name in ``lang`` (:func:`coverage.describe.district_names`)."""
+    """``district_code`` → district name in ``lang`` (:func:`coverage.describe.district_names`).
+
+    Parameters
+    ----------
+    region : Region
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    dict
+    """
     return describe.district_names(region.districts, lang)
 
 
@@ -226,7 +367,23 @@ def _named(frame: pd.DataFrame, region: Any, lang: str) -> pd.DataFrame:
 
 
 def town_tips(region: Any, layer_id: str, towns_rated: gpd.GeoDataFrame, lang: str = "zh") -> list[str]:
-    """Tooltip of every town (name, district, served, covered, rate), rows of ``towns_rated``."""
+    """Tooltip of every town (name, district, served, covered, rate), rows of ``towns_rated``.
+
+    Parameters
+    ----------
+    region : Region
+        Town and district names in ``lang``.
+    layer_id : str
+        The facility layer (its served group names the figures).
+    towns_rated : GeoDataFrame
+        :func:`town_rates`.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of str
+        Escaped HTML, one per row.
+    """
     served = served_name(get_layer(layer_id).served_column, lang)
     named = _named(towns_rated, region, lang)
     return cmap.tooltips(named, [
@@ -237,7 +394,19 @@ def town_tips(region: Any, layer_id: str, towns_rated: gpd.GeoDataFrame, lang: s
 
 
 def town_features(region: Any, basemap: str = "none") -> dict[str, Any]:
-    """The town polygons as the map's static GeoJSON (no tooltips: :func:`map_overlays` set them)."""
+    """The town polygons as the map's static GeoJSON (no tooltips: :func:`map_overlays` set them).
+
+    Parameters
+    ----------
+    region : Region
+    basemap : str
+        One of :data:`coverage.ui.map.BASEMAPS` (GCJ-02 shift for ``"amap"``).
+
+    Returns
+    -------
+    dict
+        :func:`coverage.ui.map.features` of ``region.towns``, rows in order.
+    """
     return cmap.features(region.towns, basemap=basemap, tips=[""] * len(region.towns))
 
 
@@ -249,6 +418,23 @@ def static_features(region: Any, layer_id: str, facilities: gpd.GeoDataFrame, la
     click changes is sent as :func:`map_overlays`. Each facility's tooltip carries
     :func:`coverage.ui.map.facility_token` of its row in ``facilities``, so a click on it can be
     recognised (:func:`coverage.ui.map.clicked_facility`).
+
+    Parameters
+    ----------
+    region : Region
+    layer_id : str
+        The facility layer.
+    facilities : GeoDataFrame
+        The layer as loaded (the scenario's ``base``): its rows are the markers' rows.
+    lang : {"zh", "en"}
+        The tooltips' words and names.
+    basemap : str
+        One of :data:`coverage.ui.map.BASEMAPS`.
+
+    Returns
+    -------
+    dict
+        ``{"towns": ..., "facilities": ...}``, each :func:`coverage.ui.map.features`.
     """
     fac = _named(facilities, region, lang)
     fac["_source"] = [source_name(s, lang) for s in fac["source"]] if "source" in fac else None
@@ -399,6 +585,20 @@ def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region
 
     Headers in ``lang``; with ``region``, town and district names in ``lang`` (pinyin in English).
     p-median results also show the travel saved and the mean travel once built.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        ``SitingResult.sites``.
+    layer_id : str
+        The facility layer (its served group names the figures).
+    lang : {"zh", "en"}
+    region : Region, optional
+        Where the names come from (else the rows' Chinese names).
+
+    Returns
+    -------
+    DataFrame
     """
     served = served_name(get_layer(layer_id).served_column, lang)
     new_col = f"new_covered_{get_layer(layer_id).served_column[4:]}"
@@ -424,8 +624,25 @@ def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region
 
 
 def gaps_table(zones: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region: Any = None) -> pd.DataFrame:
-    """Gap zones for display: rank, town, district, uncovered people (group, all, 60+, 0-17), area,
-    the nearest facility's distance or travel time and the suggested point, headers in ``lang``."""
+    """Gap zones for display, headers in ``lang``.
+
+    Rank, town, district, uncovered people (group, all, 60+, 0-17), area, the nearest facility's
+    distance or travel time and the suggested point.
+
+    Parameters
+    ----------
+    zones : GeoDataFrame
+        ``GapZones.zones``.
+    layer_id : str
+        The facility layer (its served group names the figures).
+    lang : {"zh", "en"}
+    region : Region, optional
+        Where the names come from (else the rows' Chinese names).
+
+    Returns
+    -------
+    DataFrame
+    """
     served = served_name(get_layer(layer_id).served_column, lang)
     named = _named(zones, region, lang) if region is not None else zones.assign(
         _town=zones.get("town_zh"), _district=zones.get("district_zh"))
@@ -457,6 +674,16 @@ def report_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
     Columns 文件/行/列/级别/说明 (File/Row/Column/Severity/Message); missing rows and columns
     are blank, never "None".
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``ImportReport.to_frame(lang)``.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    DataFrame
     """
     cols = {"file": t("rep_file", lang), "row": t("rep_row", lang), "column": t("rep_column", lang),
             "severity": t("rep_severity", lang), "message": t("rep_message", lang)}
@@ -471,7 +698,19 @@ def report_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def workspace_table(entries: Sequence[Any], lang: str = "zh") -> pd.DataFrame:
-    """What the workspace holds (its ``entries()``) with headers and kinds in ``lang``."""
+    """What the workspace holds (its ``entries()``) with headers and kinds in ``lang``.
+
+    Parameters
+    ----------
+    entries : sequence
+        ``Workspace.entries()``.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    DataFrame
+        Kind, name, version, saved at, rows, file.
+    """
     def kind(k: str) -> str:
         key = f"ws_kind_{k}"
         return t(key, lang) if key in STRINGS else str(k)
@@ -489,8 +728,18 @@ def workspace_table(entries: Sequence[Any], lang: str = "zh") -> pd.DataFrame:
 def caveat(region: Any, layers: Sequence[str] | None, lang: str = "zh") -> str:
     """The mark that travels with a figure computed from modelled or illustrative inputs.
 
-    Empty when every input the figure uses (``Region.modelled_inputs(layers)``) is real or
-    uploaded; ``"ᵃ 示意数据"`` when one of them is illustrative, else ``"ᵃ 推算数据"``.
+    Parameters
+    ----------
+    region : Region
+    layers : sequence of str, optional
+        The facility layers the figure uses (``Region.modelled_inputs(layers)``).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+        Empty when every input the figure uses is real or uploaded; ``"ᵃ示意数据"`` when one of
+        them is illustrative, else ``"ᵃ推算数据"`` (in ``lang``).
     """
     modelled = region.modelled_inputs(layers)
     if not modelled:
@@ -501,19 +750,53 @@ def caveat(region: Any, layers: Sequence[str] | None, lang: str = "zh") -> str:
 
 
 def with_caveat(table: pd.DataFrame, mark: str, lang: str = "zh") -> pd.DataFrame:
-    """``table`` with a last column saying the figures rest on modelled data (unchanged if ``mark`` is empty)."""
+    """``table`` with a last column saying the figures rest on modelled data.
+
+    Parameters
+    ----------
+    table : DataFrame
+    mark : str
+        :func:`caveat`.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    DataFrame
+        ``table`` itself when ``mark`` is empty.
+    """
     if not mark:
         return table
     return table.assign(**{t("caveat_column", lang): mark})
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
-    """``table`` as CSV bytes for a download (UTF-8 with BOM, so Excel reads the Chinese)."""
+    """``table`` as CSV bytes for a download (UTF-8 with BOM, so Excel reads the Chinese).
+
+    Parameters
+    ----------
+    table : DataFrame
+
+    Returns
+    -------
+    bytes
+    """
     return table.to_csv(index=False).encode("utf-8-sig")
 
 
 def review_table(result: Any, level: str, lang: str = "zh") -> pd.DataFrame:
-    """The annual review rows of one level for display (:func:`coverage.review.review_table`)."""
+    """The annual review rows of one level for display (:func:`coverage.review.review_table`).
+
+    Parameters
+    ----------
+    result : ReviewResult
+    level : str
+        ``city``, ``district`` or ``town``.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    DataFrame
+    """
     return review.review_table(result, lang, level)
 
 
@@ -526,15 +809,37 @@ _AUTOLINK = re.compile(r"(?i)(www|@|//)")
 
 
 def md_text(text: Any) -> str:
-    """``text`` shown literally in Markdown: syntax escaped (Streamlit ``:color[]`` / emoji too) and
-    autolinks broken (``http://``, ``www.``, e-mail addresses get an invisible word joiner), so a
-    name, address, file or scenario name never becomes a link."""
+    """``text`` shown literally in Markdown.
+
+    Syntax is escaped (Streamlit ``:color[]`` / emoji too) and autolinks broken (``http://``,
+    ``www.``, e-mail addresses get an invisible word joiner), so a name, address, file or scenario
+    name never becomes a link.
+
+    Parameters
+    ----------
+    text : any
+        Shown as ``str(text)``.
+
+    Returns
+    -------
+    str
+    """
     escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
     return _AUTOLINK.sub(lambda m: m.group(1)[0] + _JOINER + m.group(1)[1:] if len(m.group(1)) > 1
                          else _JOINER + m.group(1) + _JOINER, escaped)
 
 
 def rate_text(rate: float) -> str:
-    """A rate as people read it (:func:`coverage.describe.percent`: one decimal, ``"—"`` when undefined)."""
+    """A rate as people read it (:func:`coverage.describe.percent`: one decimal, ``"—"`` when undefined).
+
+    Parameters
+    ----------
+    rate : float
+        0-1 (NaN: undefined).
+
+    Returns
+    -------
+    str
+    """
     return describe.percent(rate)
 
