@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass
 from typing import Callable
 
 import geopandas as gpd
@@ -59,7 +60,7 @@ from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import check_file, file_kind, read_table, read_vector
 from coverage.settings import MAX_CELL_PEOPLE, MAX_POPULATION_MB, POPULATION_CENSUS_TOLERANCE, POPULATION_DISTRICT_COVERED
 
-__all__ = ["read_population", "POPULATION_COLUMNS", "age_groups_modelled", "round_preserving_sum"]
+__all__ = ["read_population", "POPULATION_COLUMNS", "age_groups_modelled", "round_preserving_sum", "FileExtent"]
 
 #: The warnings written when the file had no 60+ / 0-17 columns (read by age_groups_modelled).
 _AGES_MODELLED_CODES = frozenset(
@@ -78,6 +79,25 @@ _ACCEPTED_TOTALS = ", ".join(POPULATION_ALIASES["pop_total"])
 
 POPULATION_COLUMNS = ["cell_id", "x", "y", "town_code", "district_code", "pop_total", "pop_60plus", "pop_0_17"]
 DEFAULT_MAX_MB_POPULATION = MAX_POPULATION_MB
+
+
+@dataclass(frozen=True)
+class FileExtent:
+    """Where a file's data lie, named when every populated cell falls outside every town.
+
+    Attributes
+    ----------
+    kind : {"raster", "file"}
+        A raster's extent, or a vector file's bounds (the ``import.population.outside_towns.*`` key part).
+    bounds : tuple of float
+        ``(x0, x1, y0, y1)`` in the file's declared CRS.
+    crs : str or None
+        The CRS the file declares (None: it declares none).
+    """
+
+    kind: str
+    bounds: tuple[float, float, float, float]
+    crs: str | None
 
 
 def age_groups_modelled(report: ImportReport) -> bool:
@@ -160,19 +180,17 @@ def read_population(
     if kind == "raster":
         raster = read_raster_cells(p, towns, report)
         n_cells, footprint = raster.populated_pixels, raster.covers
-        extent = ("raster", raster.bounds, raster.declared_crs)
+        extent: FileExtent | None = FileExtent("raster", raster.bounds, raster.declared_crs)
         report.rows_read = n_cells
         cells = raster.cells
     else:
-        cells = (
-            _vector_cells(p, report, layer_name)
-            if kind == "vector"
-            else _table_cells(p, report, max_mb, sheet=sheet, encoding=encoding)
-        )
+        if kind == "vector":
+            cells, extent = _vector_cells(p, report, layer_name)
+        else:
+            cells, extent = _table_cells(p, report, max_mb, sheet=sheet, encoding=encoding), None
         report.rows_read = len(cells)
         report.raise_if_errors()
         n_cells = len(cells)
-        extent = cells.attrs.get("extent")
         footprint = _points_footprint(cells)
         cells = _to_grid(_assign(cells, towns, report), report)
     report.raise_if_errors()
@@ -180,8 +198,9 @@ def read_population(
         if extent is None:
             report.error("import.population.outside_towns", n=n_cells)
         else:
-            what, (x0, x1, y0, y1), crs = extent
-            code = f"import.population.outside_towns.{what}_" + ("no_crs" if crs is None else "crs")
+            x0, x1, y0, y1 = extent.bounds
+            crs = extent.crs
+            code = f"import.population.outside_towns.{extent.kind}_" + ("no_crs" if crs is None else "crs")
             report.error(code, n=n_cells, x0=x0, x1=x1, y0=y0, y1=y1, **({} if crs is None else {"crs": crs}))
         raise DataImportError(report)
     if cells.empty or float(cells["pop_total"].sum()) <= 0:
@@ -361,7 +380,9 @@ def _number(v) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> pd.DataFrame:
+def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> tuple[pd.DataFrame, FileExtent | None]:
+    """A vector grid's cells (``cell_id, x, y, pop_*``, EPSG:32649 centres) and the file's bounds
+    (None when it holds no geometry)."""
     gdf = read_vector(path, report, layer_name)
     cols = match_columns([c for c in gdf.columns if c != gdf.geometry.name], POPULATION_ALIASES)
     if "pop_total" not in cols:
@@ -423,10 +444,11 @@ def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> 
     if empty.any() and not report.errors:
         report.note("import.population.empty_cells_skipped", n=int(empty.sum()))
     frame = frame[~empty | frame["pop_total"].isna()].reset_index(drop=True)
+    extent = None
     if len(gdf) and not gdf.geometry.isna().all():
         x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
-        frame.attrs["extent"] = ("file", (x0, x1, y0, y1), declared)  # read by read_population
-    return frame
+        extent = FileExtent("file", (x0, x1, y0, y1), declared)
+    return frame, extent
 
 
 _TABLE_ALIASES = {
