@@ -26,7 +26,9 @@ hexadecimal WKB inside that JSON; dicts and scenarios as JSON text.
 Every save is one SQLite transaction (``BEGIN IMMEDIATE`` … ``COMMIT``) in
 WAL mode with ``synchronous=FULL`` and a busy timeout, so
 
-* a crash or kill in the middle of a save leaves the previous state intact;
+* a crash or kill in the middle of a save leaves the previous state intact, and a
+  kill after its COMMIT keeps it (``tests/test_workspace_kill.py`` kills savers at
+  chosen statements, inside the COMMIT and inside the checkpoint of a close);
 * a workspace reopened after a restart is exactly as it was left;
 * several processes (e.g. two browser sessions of the app and a CLI run) can
   write at once: writers queue on SQLite's lock, nothing is corrupted.
@@ -51,7 +53,8 @@ the damaged ones; loading a damaged one raises
 :class:`~coverage.errors.WorkspaceDamagedError` naming it, and
 :meth:`Workspace.drop` removes it (its raw text stays in the history).
 :func:`restore_backup` puts a checked backup in place, moving the current file
-aside (never deleting it). A workspace whose file or folder is not writable
+aside (never deleting it); killed half-way, it leaves the old workspace (with every
+committed save) or the restored one, never neither. A workspace whose file or folder is not writable
 opens read-only (``Workspace.read_only``): listing, loading and backing up
 work, a save raises :class:`~coverage.errors.WorkspaceReadOnlyError`. Disk-full
 and other OS errors become :class:`~coverage.errors.WorkspaceError`.
@@ -117,6 +120,7 @@ __all__ = [
     "resolve_workspace_dir",
     "list_backups",
     "restore_backup",
+    "fold_log",
     "ENV_VAR",
     "DEFAULT_DIR",
     "DB_NAME",
@@ -1751,14 +1755,50 @@ def list_backups(directory: str | os.PathLike[str] | None = None) -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+def fold_log(path: str | os.PathLike[str]) -> bool:
+    """Copy the saves held in the write-ahead log of database ``path`` into the file itself.
+
+    A process killed after a save's COMMIT and before its connection closed leaves committed
+    saves in ``<path>-wal`` only; a file moved or copied without that log loses them. Best effort:
+    a file that is not SQLite, is damaged, or whose log another connection is still using is left
+    as it is.
+
+    Returns
+    -------
+    bool
+        True when the log is empty now (or there is none).
+    """
+    wal = Path(f"{os.fspath(path)}-wal")
+    if not wal.exists() or wal.stat().st_size == 0:
+        return True
+    try:
+        with open(path, "rb") as fh:
+            if not fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
+                return False
+        con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=rw", uri=True, timeout=5,
+                              isolation_level=None)
+        try:
+            busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            con.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return busy == 0 and (not wal.exists() or wal.stat().st_size == 0)
+
+
 def restore_backup(directory: str | os.PathLike[str] | None, backup: str | os.PathLike[str]) -> Path | None:
     """Put ``backup`` in place as the workspace of ``directory``; the current file is moved aside.
 
     The backup is copied and checked first (:meth:`Workspace.check`: SQLite's check and every
     body decodes); only then is the current ``workspace.sqlite`` (damaged or not, with its -wal /
-    -shm files) renamed ``workspace.sqlite.replaced-<UTC stamp>`` — never deleted — and the
+    -shm files) kept as ``workspace.sqlite.replaced-<UTC stamp>`` — never deleted — and the
     copy renamed into place. Stop the app's other sessions' saves first if you can: a save
     racing with the restore lands in the file moved aside.
+
+    A restore killed at any point leaves the old workspace or the restored one in place, never
+    neither and never the old one without its latest saves: the saves still in the old file's
+    write-ahead log are first folded into it (:func:`fold_log`), the old file gets its second
+    name by a hard link (it stays in place meanwhile), and the copy replaces it in one rename.
 
     Returns
     -------
@@ -1802,12 +1842,16 @@ def restore_backup(directory: str | os.PathLike[str] | None, backup: str | os.Pa
         moved = None
         try:
             if live.exists():
+                fold_log(live)
                 moved = base / f"{DB_NAME}.replaced-{_stamp()}"
-                for suffix in ("-wal", "-shm"):
+                try:
+                    os.link(live, moved)  # kept aside, and still in place until the copy replaces it
+                except OSError:  # no hard links here: moved aside (a kill before the next rename leaves none)
+                    os.replace(live, moved)
+                for suffix in ("-wal", "-shm"):  # the old file's: never to be read with the copy
                     side = Path(f"{live}{suffix}")
                     if side.exists():
                         os.replace(side, Path(f"{moved}{suffix}"))
-                os.replace(live, moved)
             os.replace(copy, live)
         except OSError as exc:
             raise WorkspaceError(f"restoring {source} into {base} failed: {exc.strerror or exc}") from exc

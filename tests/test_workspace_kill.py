@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import select
+import shutil
 import signal
 import sqlite3
 import threading
@@ -447,3 +448,80 @@ def test_a_writer_killed_holding_the_lock_does_not_block_or_win(tmp_path):
         ws.save_draft("tab", {"changes": []}, base_version=1)
     assert ws.check().ok
     assert_consistent(tmp_path)
+
+
+# ---------------------------------------------------------------------------
+# a restore killed half-way
+# ---------------------------------------------------------------------------
+
+
+def stop_then_save(directory: str) -> None:
+    """Save a scenario and die after its COMMIT, before the close folds the log into the file (forked)."""
+    committed = []
+
+    def after_commit(sql: str) -> bool:
+        committed.extend(["yes"] if sql.startswith("COMMIT") else [])
+        return sql == "close" and bool(committed)
+
+    def die() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    sqlite3.connect = tripwire_connect(after_commit, die)  # this process only
+    Workspace.open(directory).save_scenario("recent", changes(0, 2, "r"))
+    os._exit(0)  # pragma: no cover - killed before
+
+
+def restore_killed_at(directory: str, backup: str, n: int) -> None:
+    """:func:`restore_backup`, killed (SIGKILL) just before its ``n``-th file operation (forked)."""
+    from coverage import workspace as ws_module
+
+    count = {"ops": 0}
+
+    def wired(real: Callable[..., Any]) -> Callable[..., Any]:
+        def op(*args: Any, **kwargs: Any) -> Any:
+            count["ops"] += 1
+            if count["ops"] == n:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(*args, **kwargs)
+        return op
+
+    os.replace, os.link, os.rename = wired(os.replace), wired(os.link), wired(os.rename)  # this process only
+    ws_module.restore_backup(directory, backup)
+    os._exit(3)  # it did fewer than n operations: not killed, the restore done
+
+
+def test_a_restore_killed_at_any_step_leaves_the_old_or_the_restored_workspace(tmp_path):
+    # the live workspace: a scenario in the file, and a committed save still only in its
+    # write-ahead log (its process was killed before closing)
+    template = tmp_path / "template"
+    Workspace.open(template).save_scenario("live", changes(0, 3, "l"))
+    fork = multiprocessing.get_context("fork")
+    saver = fork.Process(target=stop_then_save, args=(str(template),))
+    saver.start()
+    saver.join(60)
+    assert saver.exitcode == -signal.SIGKILL
+    assert (template / f"{DB_NAME}-wal").stat().st_size > 0
+    backup_ws = Workspace.open(tmp_path / "other")
+    backup_ws.save_scenario("backup", changes(1, 1, "b"))
+    backup = backup_ws.backup(tmp_path / "backup.sqlite")
+    old = {"live": changes(0, 3, "l"), "recent": changes(0, 2, "r")}
+    restored = {"backup": changes(1, 1, "b")}
+
+    outcomes = []
+    for n in range(1, 12):
+        directory = tmp_path / f"run{n}"
+        shutil.copytree(template, directory)  # the same state each time (no process has it open)
+        child = fork.Process(target=restore_killed_at, args=(str(directory), str(backup), n))
+        child.start()
+        child.join(60)
+        assert child.exitcode in (-signal.SIGKILL, 3), child.exitcode
+        assert (directory / DB_NAME).exists(), f"killed before operation {n}: no workspace left"
+        ws = Workspace.open(directory)
+        assert ws.check().ok
+        found = {name: ws.load_scenario(name) for name in ws.scenarios()}
+        assert found in (old, restored), f"killed before file operation {n}: {sorted(found)}"
+        outcomes.append("old" if found == old else "restored")
+        if child.exitcode == 3:
+            break
+    assert child.exitcode == 3  # every step was tried
+    assert outcomes[0] == "old" and outcomes[-1] == "restored"
