@@ -1241,6 +1241,14 @@ def kept_overlay(data: dict[str, Any], name: str, key: str, tips_key: str | None
     return Overlay(name, (lambda var: features_js(var, text, FACILITY_BASE, 5, None, "facilities", key, tips_key),))
 
 
+def _data_overlay(name: str, data: dict[str, Any], *scripts: Callable[[str, str], str]) -> Overlay:
+    """An overlay running ``script(var, text)`` for ``data``'s :func:`payload` ``text`` (none without features)."""
+    if not data["features"]:
+        return Overlay(name)
+    text = payload(data)
+    return Overlay(name, tuple((lambda var, script=script: script(var, text)) for script in scripts))
+
+
 def point_overlay(data: dict[str, Any], name: str, colour: str = FACILITY_COLOUR, radius: float = 5) -> Overlay:
     """Points drawn as circle markers of one colour, with their tooltips.
 
@@ -1260,10 +1268,7 @@ def point_overlay(data: dict[str, Any], name: str, colour: str = FACILITY_COLOUR
     Overlay
         With no script when ``data`` has no feature.
     """
-    if not data["features"]:
-        return Overlay(name)
-    text = payload(data)
-    return Overlay(name, (lambda var: features_js(var, text, point_style(colour), radius),))
+    return _data_overlay(name, data, lambda var, text: features_js(var, text, point_style(colour), radius))
 
 
 def polygon_overlay(data: dict[str, Any], name: str, style: dict[str, Any] | None = None,
@@ -1286,12 +1291,9 @@ def polygon_overlay(data: dict[str, Any], name: str, style: dict[str, Any] | Non
     Overlay
         With no script when ``data`` has no feature.
     """
-    if not data["features"]:
-        return Overlay(name)
-    text = payload(data)
     chosen = style if style is not None else polygon_style(hatch=hatch)
-    draw = (lambda var: features_js(var, text, chosen))
-    return Overlay(name, ((lambda var: HATCH_JS), draw) if hatch else (draw,))
+    draw = (lambda var, text: features_js(var, text, chosen))
+    return _data_overlay(name, data, *(((lambda var, text: HATCH_JS), draw) if hatch else (draw,)))
 
 
 def _script_overlay(name: str, js: str) -> Overlay:

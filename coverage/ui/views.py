@@ -158,11 +158,7 @@ def coverage_table(coverage: pd.DataFrame, level: str, lang: str = "zh", region:
     DataFrame
         Town (and district) name, served, covered, rate.
     """
-    rows = coverage[coverage["level"] == level].copy()
-    if region is not None:
-        rows = _named(rows, region, lang)
-    else:
-        rows = rows.assign(_town=rows.get("town_zh"), _district=rows.get("district_zh"))
+    rows = _named(coverage[coverage["level"] == level], region, lang)
     if level == "town":
         cols = {"_town": t("town", lang), "_district": t("district", lang)}
     else:
@@ -352,7 +348,10 @@ def district_names(region: Any, lang: str) -> dict[str, str]:
 
 
 def _named(frame: pd.DataFrame, region: Any, lang: str) -> pd.DataFrame:
-    """``frame`` with ``_town`` / ``_district`` columns: the names in ``lang`` from the codes."""
+    """``frame`` with ``_town`` / ``_district`` columns: the names in ``lang`` from the codes
+    (without ``region``, the rows' Chinese names)."""
+    if region is None:
+        return frame.assign(_town=frame.get("town_zh"), _district=frame.get("district_zh"))
     out = frame.copy()
     for kind, names in (("town", town_names(region, lang)), ("district", district_names(region, lang))):
         code, zh = f"{kind}_code", f"{kind}_zh"
@@ -602,8 +601,7 @@ def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region
     """
     served = served_name(get_layer(layer_id).served_column, lang)
     new_col = f"new_covered_{get_layer(layer_id).served_column[4:]}"
-    named = _named(sites, region, lang) if region is not None else sites.assign(
-        _town=sites.get("town_zh"), _district=sites.get("district_zh"))
+    named = _named(sites, region, lang)
     cols = {"rank": t("f_rank", lang), "_town": t("town", lang), "_district": t("district", lang),
             new_col: f"{t('f_new_pop', lang)} ({served})", "cumulative_rate": t("coverage_rate", lang)}
     travel = "travel_saved" in named.columns and named["travel_saved"].notna().any()
@@ -644,8 +642,7 @@ def gaps_table(zones: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region:
     DataFrame
     """
     served = served_name(get_layer(layer_id).served_column, lang)
-    named = _named(zones, region, lang) if region is not None else zones.assign(
-        _town=zones.get("town_zh"), _district=zones.get("district_zh"))
+    named = _named(zones, region, lang)
     cols = {"rank": t("f_rank", lang), "_town": t("town", lang), "_district": t("district", lang),
             "served": f"{t('gap_uncovered', lang)} ({served})", "pop_total": t("gap_pop_total", lang),
             "pop_60plus": t("gap_pop_60", lang), "pop_0_17": t("gap_pop_0_17", lang),
