@@ -48,7 +48,9 @@ Integrity
 ---------
 A file that is empty (0 bytes), truncated (shorter than its header declares),
 not SQLite, or another application's database is refused and left untouched,
-never recreated. :meth:`Workspace.check` decodes every stored body and names
+never recreated; so is a missing file whose write-ahead log still holds saves (it
+was deleted or moved by hand: an empty file made next to that log would read its
+pages). :meth:`Workspace.check` decodes every stored body and names
 the damaged ones; loading a damaged one raises
 :class:`~coverage.errors.WorkspaceDamagedError` naming it, and
 :meth:`Workspace.drop` removes it (its raw text stays in the history).
@@ -831,6 +833,26 @@ def _check_file(path: Path, what: str = "workspace") -> None:
         )
 
 
+def _refuse_orphan_log(path: Path) -> None:
+    """Refuse to make a new, empty ``path`` next to the write-ahead log of one that is gone.
+
+    SQLite would read that log into the new file (another database's pages); and a missing file
+    whose log holds saves was deleted or moved by hand: it is not silently replaced by an empty one.
+    """
+    wal = Path(f"{path}-wal")
+    try:
+        size = wal.stat().st_size
+    except OSError:
+        return
+    if size == 0 or path.exists():  # an empty log says nothing; a file that appeared meanwhile is used
+        return
+    raise WorkspaceError(
+        f"workspace file {path} is missing but its write-ahead log {wal} ({size:,} bytes of saves) is "
+        "still there: the file was deleted or moved, and no new empty workspace is made next to its log. "
+        f"Put the file back; or the log: {_restore_hint(path, 'workspace')}"
+    )
+
+
 def _writable(directory: Path, file: Path) -> bool:
     """Whether SQLite can write the database and create its -wal / -shm files next to it."""
     paths = [directory, file] + [p for p in (Path(f"{file}-wal"), Path(f"{file}-shm")) if p.exists()]
@@ -885,6 +907,7 @@ class Workspace:
         if not self.file.exists():
             if read_only:
                 raise WorkspaceError(f"there is no workspace in {self.directory} (no {DB_NAME})")
+            _refuse_orphan_log(self.file)
             self._create()
         elif not self.file.is_file():
             raise WorkspaceError(f"{self.file} is not a file")
@@ -1839,19 +1862,20 @@ def restore_backup(directory: str | os.PathLike[str] | None, backup: str | os.Pa
             names = ", ".join(f"{d.kind} {d.name!r}" for d in report.damaged) or report.sqlite
             raise WorkspaceError(f"backup {source} is damaged too ({names}); nothing was replaced")
         live = base / DB_NAME
+        aside = base / f"{DB_NAME}.replaced-{_stamp()}"
         moved = None
         try:
             if live.exists():
                 fold_log(live)
-                moved = base / f"{DB_NAME}.replaced-{_stamp()}"
                 try:
-                    os.link(live, moved)  # kept aside, and still in place until the copy replaces it
+                    os.link(live, aside)  # kept aside, and still in place until the copy replaces it
                 except OSError:  # no hard links here: moved aside (a kill before the next rename leaves none)
-                    os.replace(live, moved)
-                for suffix in ("-wal", "-shm"):  # the old file's: never to be read with the copy
-                    side = Path(f"{live}{suffix}")
-                    if side.exists():
-                        os.replace(side, Path(f"{moved}{suffix}"))
+                    os.replace(live, aside)
+                moved = aside
+            for suffix in ("-wal", "-shm"):  # the old file's (or a lost file's): never read with the copy
+                side = Path(f"{live}{suffix}")
+                if side.exists():
+                    os.replace(side, Path(f"{aside}{suffix}"))
             os.replace(copy, live)
         except OSError as exc:
             raise WorkspaceError(f"restoring {source} into {base} failed: {exc.strerror or exc}") from exc

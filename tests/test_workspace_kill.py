@@ -35,8 +35,8 @@ import numpy as np
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from coverage.errors import WorkspaceConflictError
-from coverage.workspace import DB_NAME, Workspace
+from coverage.errors import WorkspaceConflictError, WorkspaceError
+from coverage.workspace import DB_NAME, Workspace, restore_backup
 
 #: Rows of the imported layer each round saves (~3.5 MB once serialised: past SQLite's
 #: 2 MB page cache, so the save spills into the write-ahead log before COMMIT).
@@ -473,8 +473,6 @@ def stop_then_save(directory: str) -> None:
 
 def restore_killed_at(directory: str, backup: str, n: int) -> None:
     """:func:`restore_backup`, killed (SIGKILL) just before its ``n``-th file operation (forked)."""
-    from coverage import workspace as ws_module
-
     count = {"ops": 0}
 
     def wired(real: Callable[..., Any]) -> Callable[..., Any]:
@@ -486,7 +484,7 @@ def restore_killed_at(directory: str, backup: str, n: int) -> None:
         return op
 
     os.replace, os.link, os.rename = wired(os.replace), wired(os.link), wired(os.rename)  # this process only
-    ws_module.restore_backup(directory, backup)
+    restore_backup(directory, backup)
     os._exit(3)  # it did fewer than n operations: not killed, the restore done
 
 
@@ -525,3 +523,29 @@ def test_a_restore_killed_at_any_step_leaves_the_old_or_the_restored_workspace(t
             break
     assert child.exitcode == 3  # every step was tried
     assert outcomes[0] == "old" and outcomes[-1] == "restored"
+
+
+def test_a_lost_file_next_to_its_log_is_refused_then_restored(tmp_path):
+    """The file deleted by hand while saves sit in its log: no empty workspace is made next to the
+    log (SQLite would read another database's pages into it); a restore puts a backup in place and
+    keeps the log aside."""
+    Workspace.open(tmp_path).save_scenario("live", changes(0, 3, "l"))
+    saver = multiprocessing.get_context("fork").Process(target=stop_then_save, args=(str(tmp_path),))
+    saver.start()
+    saver.join(60)
+    assert saver.exitcode == -signal.SIGKILL
+    wal = tmp_path / f"{DB_NAME}-wal"
+    log_size = wal.stat().st_size
+    assert log_size > 0
+    (tmp_path / DB_NAME).unlink()
+    with pytest.raises(WorkspaceError, match=r"is missing but its write-ahead log .*-wal .*bytes of saves"):
+        Workspace.open(tmp_path)
+    assert not (tmp_path / DB_NAME).exists() and wal.stat().st_size == log_size  # nothing made, nothing moved
+
+    other = Workspace.open(tmp_path / "other")
+    other.save_scenario("backup", changes(1, 1, "b"))
+    assert restore_backup(tmp_path, other.backup(tmp_path / "backup.sqlite")) is None  # no file to move aside
+    ws = Workspace.open(tmp_path)
+    assert ws.scenarios() == ["backup"] and ws.check().ok
+    [kept] = tmp_path.glob(f"{DB_NAME}.replaced-*-wal")
+    assert kept.stat().st_size == log_size
