@@ -336,37 +336,50 @@ def test_killed_saves_leave_every_committed_entry_intact(tmp_path):
 # ---------------------------------------------------------------------------
 
 
-def _race_one_draft(directory: str, worker: int, n: int, barrier, log: str) -> None:
-    """Each round both sessions read the draft, then both save on that version: one must lose."""
+def read_edits(ws: Workspace, kind: str) -> tuple[int | None, list[dict[str, Any]]]:
+    """The version and the changes of the shared draft or scenario (None, [] when not saved yet)."""
+    doc = ws.draft_doc("shared") if kind == "draft" else ws.scenario_doc("shared")
+    if doc is None:
+        return None, []
+    return doc.version, doc.data["changes"] if kind == "draft" else doc.data
+
+
+def save_edits(ws: Workspace, kind: str, edits: list[dict[str, Any]], base: int | None) -> int:
+    """Save the shared draft or scenario's changes on version ``base``."""
+    if kind == "draft":
+        return ws.save_draft("shared", {"changes": edits}, base_version=base)
+    return ws.save_scenario("shared", edits, base_version=base)
+
+
+def race_one_document(directory: str, kind: str, worker: int, n: int, barrier, log: str) -> None:
+    """Each round both sessions read the document, then both save on that version: one must lose."""
     ws = Workspace.open(directory, busy_timeout=60)
     events = []
     for j in range(n):
-        doc = ws.draft_doc("shared")
+        base, saved = read_edits(ws, kind)
         barrier.wait()  # both have read the same version
         edit = {"op": "remove", "layer": "elder_canteen", "facility_id": f"{worker}-{j}"}
-        base = None if doc is None else doc.version
-        saved = {"changes": [] if doc is None else doc.data["changes"]}
         try:
-            ws.save_draft("shared", {"changes": saved["changes"] + [edit]}, base_version=base)
+            save_edits(ws, kind, saved + [edit], base)
             events.append("won")
         except WorkspaceConflictError as exc:
             events.append(f"conflict {exc.expected} {exc.found}")
         barrier.wait()  # the winner is committed
         if events[-1] != "won":  # the loser reloads and redoes its edit, as the page does
-            doc = ws.draft_doc("shared")
-            ws.save_draft("shared", {"changes": doc.data["changes"] + [edit]}, base_version=doc.version)
+            base, saved = read_edits(ws, kind)
+            save_edits(ws, kind, saved + [edit], base)
         barrier.wait()
     Path(log).write_text(json.dumps(events))
 
 
-def test_two_sessions_saving_one_draft_conflict_and_lose_nothing(tmp_path):
+@pytest.mark.parametrize("kind", ["draft", "scenario"])
+def test_two_sessions_saving_one_document_conflict_and_lose_nothing(tmp_path, kind):
     n = 15
     Workspace.open(tmp_path)
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
+    ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(2)
     logs = [tmp_path / f"w{w}.json" for w in (1, 2)]
-    procs = [ctx.Process(target=_race_one_draft, args=(str(tmp_path), w, n, barrier, str(logs[w - 1])))
+    procs = [ctx.Process(target=race_one_document, args=(str(tmp_path), kind, w, n, barrier, str(logs[w - 1])))
              for w in (1, 2)]
     for p in procs:
         p.start()
@@ -381,9 +394,9 @@ def test_two_sessions_saving_one_draft_conflict_and_lose_nothing(tmp_path):
         base = None if j == 0 else 2 * j
         assert round_events == sorted(["won", f"conflict {base} {2 * j + 1}"]), (j, round_events)
     ws = Workspace.open(tmp_path)
-    doc = ws.draft_doc("shared")
-    assert doc.version == 2 * n  # every save got its own version, none overwritten
-    ids = [c["facility_id"] for c in doc.data["changes"]]
+    version, edits = read_edits(ws, kind)
+    assert version == 2 * n  # every save got its own version, none overwritten
+    ids = [c["facility_id"] for c in edits]
     assert sorted(ids) == sorted(f"{w}-{j}" for w in (1, 2) for j in range(n))
     for w in (1, 2):
         assert [i for i in ids if i.startswith(f"{w}-")] == [f"{w}-{j}" for j in range(n)]
