@@ -200,7 +200,7 @@ def _commands() -> list:
     return mods
 
 
-def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
+def build_parser(lang: str = DEFAULT_LANG) -> CliParser:
     """The top-level parser with every sub-command registered, its help and errors in ``lang``
     (:class:`coverage.commands._parser.CliParser`; a command's description is the catalogue's
     ``cli.command.<NAME>``)."""
@@ -212,6 +212,7 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
         p = sub.add_parser(mod.NAME, help=text, description=text)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
+        parser.commands[mod.NAME] = p
     return parser
 
 
@@ -219,14 +220,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit status.
 
     The command line's language (``--lang``, default zh; :func:`coverage.commands._parser.lang_from_argv`)
-    is read first: argparse's own errors (exit 2, after the usage line) and ``--help`` are worded in it.
+    is read first: argparse's own errors (exit 2, after the usage line; an unknown argument by the
+    command it follows) and ``--help`` are worded in it.
     A :class:`~coverage.errors.CoverageError` (bad input, option, file, workspace …) prints its
     message and exits 2 — worded in the command's ``--lang`` when it has a catalogue code
     (:func:`error_text`); any other exception is a bug and keeps its traceback (exit 1).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     lang = lang_from_argv(argv)
-    args = build_parser(lang).parse_args(argv)
+    args = build_parser(lang).parse_command_line(argv)
     try:
         return int(args._run(args) or 0)
     except CoverageError as exc:

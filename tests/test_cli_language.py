@@ -33,8 +33,10 @@ CASES = [
     (["nope"], "python -m coverage",
      f"错误：参数 COMMAND：无效的选择 'nope'（可选：{COMMANDS}）",
      f"error: argument COMMAND: invalid choice: 'nope' (choose from {COMMANDS})"),
-    # unknown option (reported by the top level, as argparse does)
-    (["coverage", *LAYER, "--bogus"], "python -m coverage",
+    # unknown option (reported by the command it follows, with its usage line)
+    (["coverage", *LAYER, "--bogus", "x"], "python -m coverage coverage",
+     "错误：无法识别的参数：--bogus x", "error: unrecognized arguments: --bogus x"),
+    (["workspace", "list", "--bogus"], "python -m coverage workspace",
      "错误：无法识别的参数：--bogus", "error: unrecognized arguments: --bogus"),
     # invalid choice, naming the choices
     (["coverage", "--no-workspace", "--layer", "canteen"], "python -m coverage coverage",

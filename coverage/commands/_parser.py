@@ -150,6 +150,8 @@ class CliParser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", functools.partial(CliHelpFormatter, lang=lang))
         super().__init__(*args, add_help=False, **kwargs)
         self.lang = lang
+        #: the sub-command parsers by name (:func:`coverage.cli.build_parser` fills it)
+        self.commands: dict[str, CliParser] = {}
         if add_help:
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help=t("cli.help.help", lang))
@@ -162,6 +164,18 @@ class CliParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         """Print the usage line and the error worded in :attr:`lang`; exit 2 (as argparse)."""
         cause = sys.exc_info()[1]
-        worded = argparse_message(message, self.lang, cause.__context__ if cause is not None else None)
+        self.refuse(argparse_message(message, self.lang, cause.__context__ if cause is not None else None))
+
+    def refuse(self, message: str) -> None:
+        """Print the usage line and ``message`` (worded already) after the catalogue's prefix; exit 2."""
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: {t('cli.error', self.lang, message=worded)}\n")
+        self.exit(2, f"{self.prog}: {t('cli.error', self.lang, message=message)}\n")
+
+    def parse_command_line(self, argv: Sequence[str]) -> argparse.Namespace:
+        """``argv`` parsed; arguments no parser knows are refused by the sub-command they follow (its
+        usage line, from :attr:`commands`), not the top level as argparse does."""
+        args, unknown = self.parse_known_args(argv)
+        if unknown:
+            owner = self.commands.get(getattr(args, "command", None), self)
+            owner.refuse(t("cli.argparse.unrecognized", self.lang, args=" ".join(unknown)))
+        return args
