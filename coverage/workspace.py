@@ -56,8 +56,8 @@ the damaged ones; loading a damaged one raises
 :meth:`Workspace.drop` removes it (its raw text stays in the history).
 :func:`restore_backup` puts a checked backup in place, moving the current file
 aside (never deleting it); killed half-way, it leaves the old workspace (with every
-committed save) or the restored one, never neither. A workspace whose file or folder is not writable
-opens read-only (``Workspace.read_only``): listing, loading and backing up
+committed save) or the restored one, never neither. A workspace whose file or
+folder is not writable opens read-only (``Workspace.read_only``): listing, loading and backing up
 work, a save raises :class:`~coverage.errors.WorkspaceReadOnlyError`. Disk-full
 and other OS errors become :class:`~coverage.errors.WorkspaceError`.
 
@@ -122,7 +122,6 @@ __all__ = [
     "resolve_workspace_dir",
     "list_backups",
     "restore_backup",
-    "fold_log",
     "ENV_VAR",
     "DEFAULT_DIR",
     "DB_NAME",
@@ -1778,35 +1777,29 @@ def list_backups(directory: str | os.PathLike[str] | None = None) -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
-def fold_log(path: str | os.PathLike[str]) -> bool:
+def _fold_log(path: str | os.PathLike[str]) -> None:
     """Copy the saves held in the write-ahead log of database ``path`` into the file itself.
 
     A process killed after a save's COMMIT and before its connection closed leaves committed
     saves in ``<path>-wal`` only; a file moved or copied without that log loses them. Best effort:
     a file that is not SQLite, is damaged, or whose log another connection is still using is left
-    as it is.
-
-    Returns
-    -------
-    bool
-        True when the log is empty now (or there is none).
+    as it is (its log then moves with it).
     """
     wal = Path(f"{os.fspath(path)}-wal")
     if not wal.exists() or wal.stat().st_size == 0:
-        return True
+        return
     try:
         with open(path, "rb") as fh:
-            if not fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
-                return False
+            if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                return
         con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=rw", uri=True, timeout=5,
                               isolation_level=None)
         try:
-            busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
             con.close()
     except (OSError, sqlite3.Error):
-        return False
-    return busy == 0 and (not wal.exists() or wal.stat().st_size == 0)
+        pass  # left as it is: its log moves aside with it
 
 
 def restore_backup(directory: str | os.PathLike[str] | None, backup: str | os.PathLike[str]) -> Path | None:
@@ -1820,7 +1813,7 @@ def restore_backup(directory: str | os.PathLike[str] | None, backup: str | os.Pa
 
     A restore killed at any point leaves the old workspace or the restored one in place, never
     neither and never the old one without its latest saves: the saves still in the old file's
-    write-ahead log are first folded into it (:func:`fold_log`), the old file gets its second
+    write-ahead log are first folded into it (a ``TRUNCATE`` checkpoint), the old file gets its second
     name by a hard link (it stays in place meanwhile), and the copy replaces it in one rename.
 
     Returns
@@ -1866,7 +1859,7 @@ def restore_backup(directory: str | os.PathLike[str] | None, backup: str | os.Pa
         moved = None
         try:
             if live.exists():
-                fold_log(live)
+                _fold_log(live)
                 try:
                     os.link(live, aside)  # kept aside, and still in place until the copy replaces it
                 except OSError:  # no hard links here: moved aside (a kill before the next rename leaves none)
