@@ -58,6 +58,7 @@ from coverage.region import load_default
 from coverage.standards import MODES, load_standards
 from coverage.ui import map as cmap
 from coverage.ui.map_component import BaseMap, base_map, feature_group_js, layer_control_js, show_map
+from coverage.ui.figures import FIGURE_STYLE, Figure, figures_html
 from coverage.ui.widgets import lang_key, lang_select
 from coverage.ui import health, persist
 from coverage.i18n import LANGUAGES, layer_name, served_name, t
@@ -108,6 +109,8 @@ SHOWN_KEY = "page_shown"
 #: Messages left for the next run: the named-scenario store's (sidebar), the draft's and the what-if panel's.
 STORE_FLASH = "store_flash"
 SCENARIO_FLASH = "scenario_flash"
+#: Session key of the session's map token (see :func:`map_view`).
+PAGE_TOKEN = "map_page_token"
 
 
 # --------------------------------------------------------------------------- timing
@@ -667,7 +670,11 @@ def map_view(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.DataF
                            facilities=facility_overlay(features, layer_id, keep, lang))
     # the base map's towns entry was written once, in Chinese (one fixed script): retitled here
     towns_name = {t("lyr_towns", "zh"): t("lyr_towns", lang)}
-    view = (feature_group_js(overlays), layer_control_js(base, overlays, collapsed=True, names=towns_name))
+    # A token per session: the map sends its "drawn" signal again for a new session on an open page
+    # (a server restart), so that session's deferred tables come too (coverage.ui.map_component).
+    token = st.session_state.setdefault(PAGE_TOKEN, os.urandom(8).hex())
+    view = (feature_group_js(overlays, page_token=token),
+            layer_control_js(base, overlays, collapsed=True, names=towns_name))
     st.session_state["map_view"] = (key, base, proposals, *view)
     return view
 
@@ -1070,17 +1077,20 @@ def uploader_style() -> None:
 </style>""", unsafe_allow_html=True)
 
 
-def metric_style() -> None:
-    """Let a headline figure's label wrap instead of ending in "…" (label and caveat mark stay whole).
-
-    Streamlit cuts a metric label to one line; with the caveat mark after it the longest label
-    (served population and its group) lost the mark. A literal style sheet.
-    """
-    st.html("""<style>
+def page_style() -> None:
+    """The page's own style sheet, drawn once per page run (outside the body): the headline figures'
+    (:data:`coverage.ui.figures.FIGURE_STYLE`), and metric labels (the analyses tab's) that wrap
+    instead of ending in "…" so a caveat mark after a long label stays whole."""
+    st.html(f"""<style>{FIGURE_STYLE}
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
-[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {
-  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {{
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }}
 </style>""")
+
+
+def sign_of(change: float) -> int:
+    """``1`` for a gain, ``-1`` for a loss, ``0`` for none (a headline figure's delta colour)."""
+    return 1 if change > 0 else -1 if change < 0 else 0
 
 
 def file_input(label: str, key: str, types: list[str], lang: str) -> Any:
@@ -1283,7 +1293,7 @@ def page() -> None:
     lang = ctx["lang"]
     st.title(t("title", lang))
     st.caption(t("subtitle", lang))
-    metric_style()
+    page_style()
     body(ctx, region)
     st.session_state[BODY_RUN] = True  # a later run of body alone is a body run (see rerun_body)
 
@@ -1332,13 +1342,17 @@ def body_parts(ctx: dict[str, Any], region: Any) -> None:
     ctx["caveat"] = mark
     note = region.provenance_note(lang, layers=[layer_id])
     label = (lambda text: f"{text} {mark}") if mark else (lambda text: text)
-    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")  # a wrapped label keeps the figures in line
-    c1.metric(label(f"{t('served_pop', lang)} ({served})"), f"{figures['served']:,.0f}", help=note)
-    c2.metric(label(t("covered_pop", lang)), f"{figures['covered']:,.0f}", help=note,
-              delta=f"{figures['covered'] - base['covered']:+,.0f}" if scenario.changes else None)
-    c3.metric(label(t("coverage_rate", lang)), rate_text(figures["rate"]), help=note,
-              delta=t("pp_delta", lang, pp=(figures['rate'] - base['rate']) * 100) if scenario.changes else None)
-    c4.metric(label(t("facilities_n", lang)), f"{scenario.n_active:,}", help=note)
+    covered_change = figures["covered"] - base["covered"]
+    rate_change = figures["rate"] - base["rate"]
+    st.html(figures_html([
+        Figure("served", label(f"{t('served_pop', lang)} ({served})"), f"{figures['served']:,.0f}", help=note),
+        Figure("covered", label(t("covered_pop", lang)), f"{figures['covered']:,.0f}", help=note,
+               delta=f"{covered_change:+,.0f}" if scenario.changes else None, sign=sign_of(covered_change)),
+        Figure("rate", label(t("coverage_rate", lang)), rate_text(figures["rate"]), help=note,
+               delta=t("pp_delta", lang, pp=rate_change * 100) if scenario.changes else None,
+               sign=sign_of(rate_change)),
+        Figure("facilities", label(t("facilities_n", lang)), f"{scenario.n_active:,}", help=note),
+    ]))
     notes = []
     if mark:
         inputs = ", ".join(input_label(n, lang) for n in region.modelled_inputs([layer_id]))

@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from coverage.ui.figures import VALUE_ID  # noqa: E402
 from scripts.browser import (  # noqa: E402 - the repository root is put on the path first
     CHROMIUM, AppServer, ServerError, guarded_context, launch_chromium, map_frame, wait_idle)
 
@@ -136,17 +137,19 @@ def _map_frame(page):
     return map_frame(page)
 
 
-def _metric(page, i: int) -> float:
-    return _number(page.get_by_test_id("stMetricValue").nth(i).inner_text())
+def _metric(page, i: int, testid: str = VALUE_ID) -> float:
+    """The ``i``-th headline figure's value (the floor's: ``testid="stMetricValue"``)."""
+    return _number(page.get_by_test_id(testid).nth(i).inner_text())
 
 
-def _wait_metric(page, i: int, predicate: str, value: float, timeout: float = 60_000) -> None:
+def _wait_metric(page, i: int, predicate: str, value: float, timeout: float = 60_000,
+                 testid: str = VALUE_ID) -> None:
     page.wait_for_function(
-        "([i, v]) => { const el = document.querySelectorAll('[data-testid=\"stMetricValue\"]')[i];"
+        "([i, v, id]) => { const el = document.querySelectorAll(`[data-testid=\"${id}\"]`)[i];"
         " if (!el) return false; const m = el.innerText.match(/-?[\\d,]+(?:\\.\\d+)?/);"
         " if (!m) return false; const x = Number(m[0].replace(/,/g, ''));"
         f" return {predicate}; }}",
-        arg=[i, value], timeout=timeout,
+        arg=[i, value, testid], timeout=timeout,
     )
 
 
@@ -179,7 +182,7 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
         def first_load_done() -> None:
             page.get_by_test_id("stSidebar").wait_for(timeout=60_000)
             out["first_sidebar"] = time.perf_counter() - loaded
-            page.get_by_test_id("stMetricValue").nth(3).wait_for(timeout=60_000)
+            page.get_by_test_id(VALUE_ID).nth(3).wait_for(timeout=60_000)
             out["first_figures"] = time.perf_counter() - loaded
             _map_frame(page)
             out["first_map"] = time.perf_counter() - loaded  # figures and the 73 towns: what the planner waits for
@@ -215,6 +218,10 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
 
         # Remove one facility (the first in the removal list), then undo that too (not timed).
         n = _metric(page, 3)
+        opener = page.get_by_role("button", name="选择要移除的设施…")  # the box is drawn when opened
+        if opener.count():
+            opener.first.click()
+            _idle(page)
         remove_box = page.get_by_role("combobox", name="移除设施")
         if remove_box.count():
             remove_box.first.click()
@@ -267,14 +274,14 @@ def floor_run(pw, server: Server, attempted: list[str], clicks: int = 3) -> dict
         page = guarded_context(browser, attempted).new_page()
         started = time.perf_counter()
         page.goto(server.url)
-        page.get_by_test_id("stMetricValue").nth(3).wait_for(timeout=60_000)
+        page.get_by_test_id("stMetricValue").nth(3).wait_for(timeout=60_000)  # the floor's own metrics
         _idle(page)
         out["floor_first_load"] = time.perf_counter() - started
         times = []
         for n in range(1, clicks + 1):
             started = time.perf_counter()
             page.get_by_role("button", name="next").click()
-            _wait_metric(page, 0, "x === v", n * 1000)
+            _wait_metric(page, 0, "x === v", n * 1000, testid="stMetricValue")
             _idle(page)
             times.append(time.perf_counter() - started)
         out["floor_click"] = statistics.median(times)

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
             context = guarded_context(browser, [], viewport={"width": 1400, "height": 2000})
             page = context.new_page()
             page.goto(url)
-            page.get_by_test_id("stMetricValue").nth(3).wait_for(timeout=120_000)
+            page.get_by_test_id("coverageFigureValue").nth(3).wait_for(timeout=120_000)
             for lang in ("zh", "en"):
                 if lang == "en":
                     page.get_by_text("English", exact=True).first.click()

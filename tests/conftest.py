@@ -19,6 +19,9 @@ be worked out on paper (other test files may reuse it; keep it stable):
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -199,3 +202,47 @@ def open_tab(at, key: str):
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+class _FigureParser(HTMLParser):
+    """Reads the headline figures' block (``coverage.ui.figures.figures_html``) back into parts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[tuple[str, str, str]] = []  # (testid, code, text)
+        self._open: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("data-testid", "").startswith("coverageFigure"):
+            self._open = [attrs["data-testid"], attrs.get("data-code", ""), ""]
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open[2] += data
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self._open is not None:
+            self.parts.append(tuple(self._open))
+            self._open = None
+
+
+def headline(at) -> list[SimpleNamespace]:
+    """The page's headline figures as shown (``code``, ``label``, ``value``, ``delta`` or None), left
+    to right, from the AppTest run ``at``."""
+    from coverage.ui.figures import DELTA_ID, LABEL_ID, VALUE_ID
+
+    blocks = [h.proto.body for h in at.html if h.proto.body.startswith('<div class="coverage-figures"')]
+    assert len(blocks) == 1, f"{len(blocks)} headline blocks"
+    parser = _FigureParser()
+    parser.feed(blocks[0])
+    out: dict[str, SimpleNamespace] = {}
+    for testid, code, text in parser.parts:
+        fig = out.setdefault(code, SimpleNamespace(code=code, label=None, value=None, delta=None))
+        if testid == LABEL_ID:
+            fig.label = text.removesuffix("?")  # the help mark
+        elif testid == VALUE_ID:
+            fig.value = text
+        elif testid == DELTA_ID:
+            fig.delta = text or None
+    return list(out.values())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from conftest import open_tab
+from conftest import headline, open_tab
 
 from coverage.i18n import t
 from coverage.metrics import population_coverage
@@ -47,7 +47,7 @@ def strip_caveat(label: str) -> str:
 
 def metrics(at: AppTest) -> list[tuple[str, str]]:
     """(label without its caveat mark, value) of every headline figure."""
-    return [(strip_caveat(m.label), m.value) for m in at.metric]
+    return [(strip_caveat(m.label), m.value) for m in headline(at)]
 
 
 def start() -> AppTest:
@@ -103,7 +103,7 @@ def test_default_figures_match_population_coverage(app):
     assert shown[2] == ("覆盖率", exp["rate"])
     assert shown[3] == ("设施数", f"{len(load_default().facilities['elder_care_station']):,}")
     # The default layer is illustrative and the grid modelled: every headline figure carries the mark.
-    assert all(m.label.endswith(" ᵃ示意数据") for m in app.metric)
+    assert all(m.label.endswith(" ᵃ示意数据") for m in headline(app))
     towns = next(d.value for d in app.dataframe if "镇街" in list(d.value.columns))
     assert len(towns) == len(exp["towns"]) == 73
     assert towns["覆盖人口"].sum() == pytest.approx(exp["towns"]["covered"].sum(), abs=73)
@@ -368,9 +368,9 @@ def test_caveat_goes_once_every_input_is_uploaded(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     at = start()
     assert not at.exception, [e.message for e in at.exception]
-    labels = [m.label for m in at.metric]
+    labels = [m.label for m in headline(at)]
     assert labels[2] == "覆盖率" and not any("ᵃ" in label for label in labels), labels
     assert not any("ᵃ" in c.value for c in at.caption)
     # Another layer still on the illustrative register is marked.
     at.sidebar.selectbox(key="layer").set_value("elder_canteen").run()
-    assert all(m.label.endswith(" ᵃ示意数据") for m in at.metric)
+    assert all(m.label.endswith(" ᵃ示意数据") for m in headline(at))

@@ -141,7 +141,7 @@ def test_offline_map_what_if_and_siting(server):
             page.goto(url)
 
             # Figures, then the map and the 73 town polygons inside the component iframe.
-            values = page.get_by_test_id("stMetricValue")
+            values = page.get_by_test_id("coverageFigureValue")
             values.nth(2).wait_for(timeout=30_000)
             frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
             frame_el.wait_for(timeout=30_000)
@@ -164,7 +164,7 @@ def test_offline_map_what_if_and_siting(server):
             started = time.monotonic()
             frame.locator(".leaflet-container").click(position={"x": x, "y": y})
             page.wait_for_function(
-                "([before]) => { const v = document.querySelectorAll('[data-testid=\"stMetricValue\"]')[1];"
+                "([before]) => { const v = document.querySelectorAll('[data-testid=\"coverageFigureValue\"]')[1];"
                 " return v && Number(v.innerText.replace(/,/g, '')) > before; }",
                 arg=[covered_before], timeout=20_000,
             )
@@ -226,7 +226,7 @@ def test_hostile_facility_names_are_shown_as_text(server):
 
             page.on("dialog", on_dialog)
             page.goto(f"{url}?{DRAFT_PARAM}={draft_id}")
-            values = page.get_by_test_id("stMetricValue")
+            values = page.get_by_test_id("coverageFigureValue")
             values.nth(3).wait_for(timeout=30_000)
             assert values.nth(3).inner_text() == "2"  # X-1 and X-3 (X-2, X-4 removed by the restored edits)
             # The removed facilities' names are listed among the edits, as text: no link is made of
@@ -317,7 +317,7 @@ def test_every_tab_reads_in_one_language(server):
         try:
             page = context.new_page()
             page.goto(url)
-            page.get_by_test_id("stMetricValue").nth(3).wait_for(timeout=60_000)
+            page.get_by_test_id("coverageFigureValue").nth(3).wait_for(timeout=60_000)
             for lang in ("zh", "en"):
                 if lang == "en":
                     page.get_by_text("English", exact=True).first.click()
@@ -352,9 +352,9 @@ def test_legend_caveat_and_click_to_remove(server):
         try:
             page = context.new_page()
             page.goto(url)
-            values = page.get_by_test_id("stMetricValue")
+            values = page.get_by_test_id("coverageFigureValue")
             values.nth(3).wait_for(timeout=60_000)
-            labels = page.get_by_test_id("stMetricLabel")
+            labels = page.get_by_test_id("coverageFigureLabel")
             assert all("ᵃ示意数据" in labels.nth(i).inner_text() for i in range(4))
             frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
             frame_el.wait_for(timeout=30_000)
@@ -384,7 +384,7 @@ def test_legend_caveat_and_click_to_remove(server):
             assert frame.evaluate("window.map.scrollWheelZoom.enabled()") is True  # enabled by the click
             remove.click()
             page.wait_for_function(
-                "([b]) => Number(document.querySelectorAll('[data-testid=\"stMetricValue\"]')[3]"
+                "([b]) => Number(document.querySelectorAll('[data-testid=\"coverageFigureValue\"]')[3]"
                 ".innerText.replace(/,/g, '')) === b - 1", arg=[before], timeout=20_000)
             frame = page.locator('[data-testid="stCustomComponentV1"]').first.element_handle().content_frame()
             frame.wait_for_function(
@@ -393,12 +393,29 @@ def test_legend_caveat_and_click_to_remove(server):
             assert frame.evaluate("window.coverageLayers.facilities.getLayers()"
                                   ".filter(l => l.options.dashArray === '2').length") == 1
 
+            # The layer control's facilities box hides the stations kept on the map, and they stay
+            # hidden (the box unticked) through the next update, until it is ticked again.
+            stations = ("() => window.coverageLayers.facilities._map ?"
+                        " window.coverageLayers.facilities.getLayers().length : 0")
+            box = frame.locator(".leaflet-control-layers-overlays label", has_text="现有设施").locator("input")
+            n_stations = frame.evaluate(stations)
+            assert n_stations > 100
+            frame.locator(".leaflet-control-layers").hover()
+            box.click()
+            frame.wait_for_function(f"({stations})() === 0", timeout=10_000)
+
             # Gap zones: drawn hatched, and listed in the legend.
             page.get_by_text("显示缺口", exact=True).click()
             frame.wait_for_function(
                 "document.querySelector('.coverage-legend [data-legend=\"gaps\"]') !== null", timeout=60_000)
             assert frame.locator('path[fill="url(#coverage-hatch)"]').count() > 0
             assert frame.locator("#coverage-hatch").count() == 1
+            frame.wait_for_timeout(200)
+            assert frame.evaluate(stations) == 0 and not box.is_checked()  # the update kept them hidden
+            frame.locator(".leaflet-control-layers").hover()
+            box.click()
+            frame.wait_for_function(f"({stations})() === {n_stations}", timeout=10_000)
+            assert box.is_checked()
             page.screenshot(path=str(ARTIFACTS / "app_legend.png"))
             assert attempted == [], f"the page tried to reach the network: {attempted}"
         finally:
@@ -418,7 +435,7 @@ def test_a_language_switch_keeps_the_stations_and_retitles_them(server):
         try:
             page = context.new_page()
             page.goto(url)
-            values = page.get_by_test_id("stMetricValue")
+            values = page.get_by_test_id("coverageFigureValue")
             values.nth(3).wait_for(timeout=60_000)
             frame = map_frame(page)
             _wait_idle(page)
@@ -475,7 +492,7 @@ def test_a_language_switch_keeps_the_stations_and_retitles_them(server):
 FIRST_SEEN = """
 window.__firstSeen = {};
 new MutationObserver(() => {
-  for (const id of ["stMetricValue", "stCustomComponentV1", "stDataFrame", "stVegaLiteChart", "stDownloadButton"]) {
+  for (const id of ["coverageFigureValue", "stCustomComponentV1", "stDataFrame", "stVegaLiteChart", "stDownloadButton"]) {
     if (!(id in window.__firstSeen) && document.querySelector(`[data-testid="${id}"]`)) {
       window.__firstSeen[id] = performance.now();
     }
@@ -509,7 +526,7 @@ def test_a_first_load_draws_the_map_before_the_coverage_tables(server):
             mark = log.stat().st_size
             page.get_by_role("combobox", name="设施图层").first.click()
             page.get_by_role("option", name="长者饭堂", exact=False).first.click()
-            page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+            page.wait_for_function("() => [...document.querySelectorAll('[data-testid=coverageFigureValue]')]"
                                    ".some(e => e.innerText.trim() === '60')", timeout=60_000)
             _wait_idle(page)
             page.wait_for_timeout(1000)
@@ -518,7 +535,7 @@ def test_a_first_load_draws_the_map_before_the_coverage_tables(server):
         finally:
             browser.close()
     assert attempted == []
-    assert seen["stMetricValue"] <= seen["stCustomComponentV1"] < seen["stDataFrame"], seen
+    assert seen["coverageFigureValue"] <= seen["stCustomComponentV1"] < seen["stDataFrame"], seen
     assert seen["stDataFrame"] <= seen["stVegaLiteChart"] and seen["stDataFrame"] <= seen["stDownloadButton"], seen
     assert runs == 2, runs
     assert switch_runs == 1, switch_runs

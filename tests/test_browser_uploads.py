@@ -76,7 +76,7 @@ def wait_idle(page) -> None:
 def open_app(page, url: str) -> None:
     """Load the page: the four headline figures and the 73 towns drawn in the map iframe."""
     page.goto(url)
-    page.get_by_test_id("stMetricValue").nth(3).wait_for(timeout=60_000)
+    page.get_by_test_id("coverageFigureValue").nth(3).wait_for(timeout=60_000)
     frame_el = page.locator('[data-testid="stCustomComponentV1"]').first
     frame_el.wait_for(timeout=30_000)
     frame = frame_el.element_handle().content_frame()
@@ -86,7 +86,7 @@ def open_app(page, url: str) -> None:
 
 
 def metric_labels(page) -> list[str]:
-    labels = page.get_by_test_id("stMetricLabel")
+    labels = page.get_by_test_id("coverageFigureLabel")
     return [labels.nth(i).inner_text() for i in range(labels.count())]
 
 
@@ -148,7 +148,7 @@ def test_caveat_on_default_data(server, chromium):
         assert len(labels) == 4 and all(CAVEAT in x for x in labels), labels
         # Each label is shown whole, mark included (wrapped if need be, never cut to "…").
         cut = page.evaluate(
-            "() => Array.from(document.querySelectorAll('[data-testid=\"stMetricLabel\"] *'))"
+            "() => Array.from(document.querySelectorAll('[data-testid=\"coverageFigureLabel\"], [data-testid=\"coverageFigureLabel\"] *, [data-testid=\"coverageFigureValue\"]'))"
             ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
         assert cut == [], cut
         assert attempted == []
@@ -269,7 +269,7 @@ def test_hostile_uploads_through_the_page(server, chromium):
     second = guarded_page(chromium, attempted)
     try:
         open_app(second, url)
-        values = second.get_by_test_id("stMetricValue")
+        values = second.get_by_test_id("coverageFigureValue")
         assert float(values.nth(3).inner_text().replace(",", "")) == 1  # csv_control_chars.csv's one row
         second.get_by_role("tab", name="数据", exact=True).click()
         second.get_by_text("确认清除已保存的上传数据", exact=True).click()
@@ -311,7 +311,7 @@ def test_caveat_gone_after_real_uploads(server, chromium, tmp_path):
     page = guarded_page(chromium, attempted)
     try:
         open_app(page, url)
-        values = page.get_by_test_id("stMetricValue")
+        values = page.get_by_test_id("coverageFigureValue")
         before = [values.nth(i).inner_text() for i in range(4)]
         assert all(CAVEAT in x for x in metric_labels(page))
         text = upload(page, files)

@@ -56,8 +56,9 @@ FILE_NAME = re.compile(r"[^\s/\\:：（(]+\.(?:csv|xlsx|xls|geojson|json|gpkg|zi
 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-#: Spans that are not prose: file paths, CSS, e-mail-like ids, escaped markdown.
-NOT_PROSE = re.compile(r"(?:/[\w.\-\\]+)+|<style>.*?</style>|\\|:[a-z]+\[|\]", re.S)
+#: Spans that are not prose: file paths, CSS, HTML tags (the headline figures' block; its help
+#: text is the provenance note, scanned where the sidebar shows it), escaped markdown.
+NOT_PROSE = re.compile(r"(?:/[\w.\-\\]+)+|<style>.*?</style>|<[a-z/][^>]*>|\\|:[a-z]+\[|\]", re.S)
 
 
 def _data_names() -> tuple[set[str], set[str]]:

@@ -249,8 +249,8 @@ def test_map_tooltips_escape_user_strings():
     from coverage.ui import map as cmap
 
     layer = _hostile_layer().iloc[:2]
-    fg = cmap.facility_layer(layer, fields=[cmap.Field("name", "名称")], name="设施")
-    page = cmap.map_html(cmap.build_map(layers=[fg], bounds=layer.total_bounds))
+    overlay = cmap.point_overlay(cmap.features(layer, [cmap.Field("name", "名称")]), "设施")
+    page = cmap.map_html(cmap.build_map(overlays=[overlay], bounds=layer.total_bounds))
     # the layers travel as base64 GeoJSON: decode every tooltip string the page binds
     tips = [f["properties"]["_tip"] for fc in cmap.embedded_features(page) for f in fc["features"]]
     assert tips == [

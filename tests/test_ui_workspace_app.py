@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from conftest import open_tab
+from conftest import headline, open_tab
 
 from coverage.region import load_default
 from coverage.ui.views import md_text
@@ -37,7 +37,7 @@ def start() -> AppTest:
 
 
 def metrics(at: AppTest) -> list[tuple[str, str]]:
-    return [(m.label, m.value) for m in at.metric]
+    return [(m.label, m.value) for m in headline(at)]
 
 
 def _upload(app: AppTest, content: bytes) -> None:
@@ -201,6 +201,7 @@ def test_a_read_only_workspace_opens_for_viewing(fresh_workspace, tmp_path_facto
         monkeypatch.setenv(ENV_VAR, str(point))
         at = start()
         assert any("只读" in i.value for i in at.info)
+        at.button(key="remove_open_button").click().run()
         at.selectbox(key="remove_choice").set_value(
             str(load_default().facilities["elder_care_station"]["facility_id"].iloc[0])).run()
         at.button(key="remove").click().run()  # an edit works in the page, nothing is written
