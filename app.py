@@ -569,7 +569,7 @@ def what_if_panel(scenario: Any, lang: str) -> None:
     if picked is None and not st.session_state.get(REMOVE_OPEN):
         st.button(t("remove_open", lang), key="remove_open_button", on_click=_open_remove)
         return
-    options, names = remove_options(scenario)
+    options, names = remove_options(scenario, lang)
     if picked in names:
         st.session_state["remove_choice"] = picked
         st.info(t("picked_facility", lang, name=md_text(names[picked])))
@@ -604,16 +604,18 @@ def rerun_body() -> None:
     st.rerun()
 
 
-def remove_options(scenario: Any) -> tuple[list[str], dict[str, str]]:
-    """The remove box's choices (``""`` then every active facility id) and their names.
+def remove_options(scenario: Any, lang: str) -> tuple[list[str], dict[str, str]]:
+    """The remove box's choices (``""`` then every active facility id) and their names in ``lang``
+    (an added site's name is the page's words).
 
-    Kept for the session until the scenario changes (the facility table is not rebuilt per run).
+    Kept for the session until the scenario or the language changes (the facility table is not
+    rebuilt per run).
     """
-    sig = scenario_signature(scenario)
+    sig = (scenario_signature(scenario), lang)
     cached = st.session_state.get("remove_options")
     if cached and cached[0] == sig:
         return cached[1], cached[2]
-    active = scenario_facilities(scenario)
+    active = scenario_facilities(scenario, lang)
     ids = active["facility_id"].astype(str).tolist()
     names = dict(zip(ids, active["name"].astype(str)))
     st.session_state["remove_options"] = (sig, [""] + ids, names)

@@ -219,10 +219,11 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
         # Remove one facility (the first in the removal list), then undo that too (not timed).
         n = _metric(page, 3)
         opener = page.get_by_role("button", name="选择要移除的设施…")  # the box is drawn when opened
+        remove_box = page.get_by_role("combobox", name="移除设施")
         if opener.count():
             opener.first.click()
+            remove_box.first.wait_for(timeout=60_000)
             _idle(page)
-        remove_box = page.get_by_role("combobox", name="移除设施")
         if remove_box.count():
             remove_box.first.click()
             options = page.get_by_role("option")

@@ -227,6 +227,13 @@ def test_map_click_adds_a_site_and_survives_a_standard_change(app):
     # The same click is not added twice on the next run.
     app.run()
     assert metrics(app)[3][1] == f"{len(load_default().facilities[layer]) + 1:,}"
+    # The remove box lists the added site by a name in the page's language.
+    app.button(key="remove_open_button").click().run()
+    assert "新增站点 1 (new-1)" in app.selectbox(key="remove_choice").options
+    app.sidebar.radio(key="lang").set_value("en").run()
+    assert "Added site 1 (new-1)" in app.selectbox(key="remove_choice.en").options
+    app.button(key="remove_close").click().run()
+    app.sidebar.radio(key="lang").set_value("zh").run()
     # Changing the standard keeps the edit (replayed on the new standard).
     app.sidebar.number_input(key=f"minutes_{layer}").set_value(10).run()
     cov10 = population_coverage(_with_site(layer, lon, lat), layer,

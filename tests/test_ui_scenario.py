@@ -101,6 +101,9 @@ def test_layer_without_facilities(small_region):
     # (0,0) itself, (1,0) and (0,1) at 500 m: 200 + 100 + 150.
     assert covered_60(small_region, scenario) == 450
     assert list(scenario_facilities(scenario)["facility_id"]) == ["new-1"]
+    # An added site is named in the page's language (the remove box lists it by name).
+    assert list(scenario_facilities(scenario)["name"]) == ["新增站点 1"]
+    assert list(scenario_facilities(scenario, "en")["name"]) == ["Added site 1"]
 
 
 # ------------------------------------------------------- from an analysis, views per state

@@ -6,8 +6,10 @@ Keys start with ``import.``; the messages themselves live in one module per read
 
 from __future__ import annotations
 
+from coverage.i18n.rows import phrased, row_phrase
+
 MESSAGES: dict[str, tuple[str, str]] = {
-    "import.where.row": ("，第 {row} 行", ", row {row}"),
+    "import.where.row": phrased("，{where}", ", {where}", where=row_phrase("{row}")),
     "import.where.column": ("，列 {column}", ", column {column}"),
     # counts inside a list of named items (coverage.io.report.value_text)
     "import.count.cells": ("{n} 个单元格", "{n} cells"),

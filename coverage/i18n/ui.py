@@ -56,6 +56,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scenario": ("情景变更", "Scenario changes"),
     "scenario_empty": ("尚无变更: 点击地图添加站点。", "No changes yet: click the map to add a site."),
     "added_site": ("新增站点 {lon:.4f}, {lat:.4f}", "Added site {lon:.4f}, {lat:.4f}"),
+    "added_site_name": ("新增站点 {n}", "Added site {n}"),
     "removed_facility": ("移除设施 {name}", "Removed facility {name}"),
     "undo": ("撤销", "Undo"),
     "reset": ("清空", "Reset"),

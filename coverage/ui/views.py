@@ -276,16 +276,19 @@ def scenario_edits(scenario: Any) -> list[Edit]:
     return edits
 
 
-def scenario_facilities(scenario: Any) -> gpd.GeoDataFrame:
+def scenario_facilities(scenario: Any, lang: str = "zh") -> gpd.GeoDataFrame:
     """The scenario's facility layer in the ARCHITECTURE schema (existing + added sites).
 
-    Added sites get ``facility_id`` ``new-<n>``, name ``新增站点 <n>``, ``source="uploaded"``
-    and the town/district containing them (empty when outside every town).
+    Added sites get ``facility_id`` ``new-<n>``, the name ``新增站点 <n>`` / ``Added site <n>``
+    (catalogue ``added_site_name`` in ``lang``), ``source="uploaded"`` and the town/district
+    containing them (empty when outside every town).
 
     Parameters
     ----------
     scenario : Scenario
         :class:`coverage.ui.scenario.Scenario`.
+    lang : {"zh", "en"}
+        The language of the added sites' names.
 
     Returns
     -------
@@ -299,7 +302,7 @@ def scenario_facilities(scenario: Any) -> gpd.GeoDataFrame:
     new = gpd.GeoDataFrame(
         {
             "facility_id": located["facility_id"].to_numpy(),
-            "name": [f"新增站点 {n}" for n in located["order"]],
+            "name": [t("added_site_name", lang, n=n) for n in located["order"]],
             "layer": scenario.layer_id,
             "town_code": located["town_code"].to_numpy(),
             "district_code": located["district_code"].to_numpy(),
