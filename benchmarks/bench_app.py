@@ -13,6 +13,8 @@ browser sessions (median, min and max):
 - ``add``: a what-if click on the map until the covered population changes;
 - ``undo``: the undo button (of that added site) until the covered population is back;
 - ``remove``: removing a facility until the facility count drops by one (then undone, untimed);
+- ``add_shown`` / ``undo_shown`` / ``remove_shown``: the same clicks until the headline figure has
+  changed (milestones: the rest of the run — the map's update, the coverage tab — may still be drawing);
 - ``siting``: siting with k = 10 from the click until the proposals are listed (download shown);
 - ``review``: the annual review from the click until its table is shown;
 - ``lang``: the switch to English until the tabs read in English.
@@ -167,11 +169,13 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
         context = guarded_context(browser, attempted)
         page = context.new_page()
 
-        def timed(name: str, action, done) -> None:
+        def timed(name: str, action, done, shown: bool = False) -> None:
             mark = server.mark()
             started = time.perf_counter()
             action()
             done()
+            if shown:  # when the page shows the change (the run may still be drawing the rest)
+                out[f"{name}_shown"] = time.perf_counter() - started
             _idle(page)
             out[name] = time.perf_counter() - started
             out[f"srv_{name}"] = server.server_time(mark)
@@ -211,10 +215,10 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
         )
         covered = _metric(page, 1)
         timed("add", lambda: frame.locator(".leaflet-container").click(position={"x": x, "y": y}),
-              lambda: _wait_metric(page, 1, "x > v", covered))
+              lambda: _wait_metric(page, 1, "x > v", covered), shown=True)
         # Undo the added site: the covered population is back (and the draft is clean again).
         undo = page.get_by_role("button", name="撤销").first
-        timed("undo", lambda: undo.click(), lambda: _wait_metric(page, 1, "x <= v", covered))
+        timed("undo", lambda: undo.click(), lambda: _wait_metric(page, 1, "x <= v", covered), shown=True)
 
         # Remove one facility (the first in the removal list), then undo that too (not timed).
         n = _metric(page, 3)
@@ -231,7 +235,7 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
             _idle(page)
             button = page.get_by_role("button", name="移除", exact=True)
             timed("remove", lambda: button.click() if button.count() else None,
-                  lambda: _wait_metric(page, 3, "x < v", n))
+                  lambda: _wait_metric(page, 3, "x < v", n), shown=True)
             undo.click()
             _wait_metric(page, 3, "x >= v", n)
             _idle(page)
