@@ -243,6 +243,15 @@ def current_region() -> Any:
     return restored_region(str(ws.directory), stamp).region
 
 
+def data_changed() -> bool:
+    """Whether the workspace's saved data changed since the page's last run (another session's upload
+    or reset): a body run then runs the whole page instead, on the region now in use."""
+    try:
+        return persist.workspace_stamp(workspace()) != _data_version()
+    except WorkspaceError:
+        return False  # the page run reports it (init_session)
+
+
 def _data_version() -> tuple:
     return st.session_state.get("data_version", ())
 
@@ -382,8 +391,15 @@ def _delete_named() -> None:
 
 
 def scenario_store(box: Any, lang: str) -> None:
-    """Save / load / delete named scenarios (shared by every session of the workspace), in ``box``
-    (the sidebar: its buttons run the whole page, which a loaded scenario changes)."""
+    """Save / load / delete named scenarios (shared by every session of the workspace).
+
+    Parameters
+    ----------
+    box : streamlit container
+        Where it is drawn: the sidebar (its buttons run the whole page, which a loaded scenario
+        changes).
+    lang : {"zh", "en"}
+    """
     ws = workspace()
     box.subheader(t("scenarios_saved", lang))
     box.text_input(t("scenario_name", lang), key="scenario_name", max_chars=120)
@@ -1091,7 +1107,18 @@ def page_style() -> None:
 
 
 def sign_of(change: float) -> int:
-    """``1`` for a gain, ``-1`` for a loss, ``0`` for none (a headline figure's delta colour)."""
+    """A headline figure's delta colour (:class:`coverage.ui.figures.Figure` ``sign``).
+
+    Parameters
+    ----------
+    change : float
+        The figure now minus the figure of the data as loaded (NaN when undefined).
+
+    Returns
+    -------
+    int
+        ``1`` for a gain, ``-1`` for a loss, ``0`` for none (or undefined).
+    """
     return 1 if change > 0 else -1 if change < 0 else 0
 
 
@@ -1316,6 +1343,14 @@ def body(ctx: dict[str, Any], region: Any) -> None:
     the map back. The map, once drawn, sends its value (:class:`coverage.ui.map.MapBehaviour`);
     that second run draws them (as any later run does). With ``COVERAGE_APP_TIMING=1`` a body run
     prints one ``[timing] total`` line too (as a page run does).
+
+    Parameters
+    ----------
+    ctx : dict
+        The sidebar's choices (:func:`sidebar`: language, layer, standards, year, basemap).
+    region : Region
+        The region in use (:func:`current_region`). A body run that finds the workspace's data
+        changed since (another session's upload or reset) runs the whole page instead.
     """
     with timed("total" if st.session_state.get(BODY_RUN) else "body"):
         body_parts(ctx, region)
@@ -1323,6 +1358,8 @@ def body(ctx: dict[str, Any], region: Any) -> None:
 
 def body_parts(ctx: dict[str, Any], region: Any) -> None:
     """:func:`body`'s content: the figures, the map and the what-if panel, the open tab."""
+    if st.session_state.get(BODY_RUN) and data_changed():
+        st.rerun()  # another session saved new data: the whole page, on the region now in use
     lang, layer_id = ctx["lang"], ctx["layer"]
     first_run = not st.session_state.get(SHOWN_KEY)
     st.session_state[SHOWN_KEY] = True

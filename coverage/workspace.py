@@ -1795,11 +1795,16 @@ def _fold_log(path: str | os.PathLike[str]) -> None:
         con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=rw", uri=True, timeout=5,
                               isolation_level=None)
         try:
-            con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            busy, log, done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
             con.close()
     except (OSError, sqlite3.Error):
-        pass  # left as it is: its log moves aside with it
+        return  # left as it is: its log moves aside with it
+    if busy or done < log:
+        raise WorkspaceError(
+            f"workspace {path} is in use by another process (its write-ahead log could not be folded "
+            "into the file): close the app's other sessions and running commands, then restore again; "
+            "nothing was replaced")
 
 
 def restore_backup(directory: str | os.PathLike[str] | None, backup: str | os.PathLike[str]) -> Path | None:
@@ -1815,6 +1820,15 @@ def restore_backup(directory: str | os.PathLike[str] | None, backup: str | os.Pa
     neither and never the old one without its latest saves: the saves still in the old file's
     write-ahead log are first folded into it (a ``TRUNCATE`` checkpoint), the old file gets its second
     name by a hard link (it stays in place meanwhile), and the copy replaces it in one rename.
+    When another process holds the file open in a way that keeps the log from being folded in (a
+    reader's snapshot from before the last saves), nothing is replaced and the restore is refused.
+
+    Parameters
+    ----------
+    directory : path or None
+        The workspace's directory (:func:`resolve_workspace_dir`: None for the default).
+    backup : path
+        The backup file (``Workspace.backup``'s ``.sqlite``).
 
     Returns
     -------
@@ -1824,8 +1838,9 @@ def restore_backup(directory: str | os.PathLike[str] | None, backup: str | os.Pa
     Raises
     ------
     WorkspaceError
-        The backup is not a healthy coverage workspace, or a file operation failed (nothing
-        was replaced).
+        The backup is not a healthy coverage workspace, the workspace is in use by another
+        process (its log could not be folded in), or a file operation failed (nothing was
+        replaced).
     """
     base = resolve_workspace_dir(directory)
     source = Path(backup)
@@ -1865,7 +1880,7 @@ def restore_backup(directory: str | os.PathLike[str] | None, backup: str | os.Pa
                 except OSError:  # no hard links here: moved aside (a kill before the next rename leaves none)
                     os.replace(live, aside)
                 moved = aside
-            for suffix in ("-wal", "-shm"):  # the old file's (or a lost file's): never read with the copy
+            for suffix in ("-shm", "-wal"):  # the old file's (or a lost file's): never read with the copy
                 side = Path(f"{live}{suffix}")
                 if side.exists():
                     os.replace(side, Path(f"{aside}{suffix}"))

@@ -267,10 +267,14 @@ def test_hostile_uploads_through_the_page(server, chromium):
 
     # Another user's session on the same server: the page loads with everything drawn.
     second = guarded_page(chromium, attempted)
+    third = guarded_page(chromium, attempted)
     try:
         open_app(second, url)
         values = second.get_by_test_id("coverageFigureValue")
         assert float(values.nth(3).inner_text().replace(",", "")) == 1  # csv_control_chars.csv's one row
+        open_app(third, url)  # a third planner, open while the second resets the data
+        third_values = third.get_by_test_id("coverageFigureValue")
+        assert float(third_values.nth(3).inner_text().replace(",", "")) == 1
         second.get_by_role("tab", name="数据", exact=True).click()
         second.get_by_text("确认清除已保存的上传数据", exact=True).click()
         wait_idle(second)
@@ -279,9 +283,18 @@ def test_hostile_uploads_through_the_page(server, chromium):
         second.get_by_text("已恢复默认数据", exact=False).first.wait_for(timeout=30_000)
         ws = Workspace.open(workspace)
         assert ws.layers() == [] and ws.overrides() == []
+        # The third's next click in the page body (not the sidebar) runs on the data now in use.
+        from coverage.region import load_default
+
+        default_n = len(load_default().facilities[LAYER])
+        third.get_by_text("显示服务范围", exact=True).click()
+        third.wait_for_function(
+            "([n]) => { const v = document.querySelectorAll('[data-testid=coverageFigureValue]')[3];"
+            " return v && Number(v.innerText.replace(/,/g, '')) === n; }", arg=[default_n], timeout=60_000)
         assert attempted == []
     finally:
         second.context.close()
+        third.context.close()
 
 
 def real_inputs(folder: Path) -> dict[str, Path]:

@@ -105,6 +105,14 @@ def test_the_language_is_read_from_the_command_line_before_parsing():
     assert lang_from_argv(["site", "--lang", "fr"]) == "zh"  # refused later, in the default language
     assert lang_from_argv(["site", "--lang"]) == "zh"
     assert lang_from_argv(["import", "--", "--lang", "en"]) == "zh"  # a file name after --
+    # argparse takes an unambiguous abbreviation: so does the language read before it
+    assert lang_from_argv(["site", "--lan", "en"]) == "en" == lang_from_argv(["site", "--lan=en"])
+    assert lang_from_argv(["site", "--la", "en"]) == "zh"  # --la could be --layer too
+
+
+def test_an_abbreviated_lang_words_argparse_errors_in_that_language(capsys):
+    code, lines = refused(capsys, ["coverage", *LAYER, "--lan", "en", "--bogus"])
+    assert code == 2 and "error:" in lines[-1] and "错误" not in lines[-1]
 
 
 def test_an_invalid_language_is_refused_in_chinese_naming_the_choices(capsys):

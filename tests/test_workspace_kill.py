@@ -562,3 +562,25 @@ def test_a_lost_file_next_to_its_log_is_refused_then_restored(tmp_path):
     assert ws.scenarios() == ["backup"] and ws.check().ok
     [kept] = tmp_path.glob(f"{DB_NAME}.replaced-*-wal")
     assert kept.stat().st_size == log_size
+
+
+def test_a_restore_is_refused_while_another_process_reads_the_workspace(tmp_path):
+    """A reader holding a snapshot from before the last save: the log cannot be folded into the file,
+    so the restore refuses (naming why) and replaces nothing; both saves are there afterwards."""
+    d = tmp_path / "ws"
+    Workspace.open(d).save_scenario("live", changes(0, 3, "l"))
+    reader = sqlite3.connect(d / DB_NAME, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a snapshot before "recent"
+        Workspace.open(d).save_scenario("recent", changes(0, 2, "r"))
+        other = Workspace.open(tmp_path / "other")
+        other.save_scenario("backup", changes(1, 1, "b"))
+        backup = other.backup(tmp_path / "backup.sqlite")
+        with pytest.raises(WorkspaceError, match="in use by another process"):
+            restore_backup(d, backup)
+    finally:
+        reader.close()
+    ws = Workspace.open(d)
+    assert sorted(ws.scenarios()) == ["live", "recent"] and ws.check().ok
+    assert not list(d.glob(f"{DB_NAME}.replaced-*"))  # nothing moved aside

@@ -65,17 +65,29 @@ class WordedTypeError(argparse.ArgumentTypeError):
 
 
 def lang_from_argv(argv: Sequence[str]) -> str:
-    """The language ``argv`` asks for: the last valid ``--lang zh|en`` (or ``--lang=…``) before a
-    ``--``, else :data:`DEFAULT_LANG`."""
+    """The language ``argv`` asks for: the last valid ``--lang zh|en`` (or ``--lang=…``, or an
+    abbreviation argparse takes, ``--lan``) before a ``--``, else :data:`DEFAULT_LANG`.
+
+    Parameters
+    ----------
+    argv : sequence of str
+        The command line without the program name.
+
+    Returns
+    -------
+    str
+        ``"zh"`` or ``"en"``.
+    """
     lang = DEFAULT_LANG
     items = list(argv)
     for i, item in enumerate(items):
         if item == "--":
             break
-        if item == "--lang":
-            value = items[i + 1] if i + 1 < len(items) else None
+        name, eq, rest = item.partition("=")
+        if len(name) > len("--la") and "--lang".startswith(name):  # --lang, or argparse's --lan
+            value = rest if eq else (items[i + 1] if i + 1 < len(items) else None)
         else:
-            value = item.partition("=")[2] if item.startswith("--lang=") else None
+            value = None
         if value in LANGUAGES:
             lang = value
     return lang
@@ -87,8 +99,20 @@ def parser_lang(parser: argparse.ArgumentParser) -> str:
 
 
 def help_words(parser: argparse.ArgumentParser, prefix: str = "cli.arg") -> Callable[..., str]:
-    """The help texts of a command's options in the parser's language: ``say(name, **values)`` is the
-    catalogue's ``<prefix>.<name>`` (:mod:`coverage.i18n.cli_help`)."""
+    """The help texts of a command's options in the parser's language.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The command's parser (its language: :func:`parser_lang`).
+    prefix : str
+        The catalogue keys' prefix (:mod:`coverage.i18n.cli_help`).
+
+    Returns
+    -------
+    callable
+        ``say(name, **values)``: the catalogue's ``<prefix>.<name>`` in that language.
+    """
     lang = parser_lang(parser)
 
     def say(name: str, **values: Any) -> str:
@@ -100,8 +124,19 @@ def help_words(parser: argparse.ArgumentParser, prefix: str = "cli.arg") -> Call
 def argparse_message(message: str, lang: str, cause: BaseException | None = None) -> str:
     """argparse's English error ``message`` worded in ``lang`` from the catalogue.
 
-    ``cause`` is the exception behind the message, when known: a :class:`WordedTypeError` gives
-    its own catalogue text. A message the catalogue does not know is returned as it is.
+    Parameters
+    ----------
+    message : str
+        argparse's message (English).
+    lang : {"zh", "en"}
+    cause : BaseException, optional
+        The exception behind the message, when known: a :class:`WordedTypeError` gives its own
+        catalogue text.
+
+    Returns
+    -------
+    str
+        The message in ``lang``; a message the catalogue does not know is returned as it is.
     """
     argument = ARGUMENT.fullmatch(message)
     if argument is None:
@@ -114,7 +149,20 @@ def argparse_message(message: str, lang: str, cause: BaseException | None = None
 
 
 def match_message(patterns: Sequence[tuple[re.Pattern[str], str]], message: str, lang: str) -> str:
-    """``message`` worded by the first of ``patterns`` it matches (unchanged when none does)."""
+    """``message`` worded by the first of ``patterns`` it matches.
+
+    Parameters
+    ----------
+    patterns : sequence of (compiled pattern, catalogue key)
+        Tried in order; the pattern's named groups are the key's values.
+    message : str
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+        The worded message, or ``message`` unchanged when no pattern matches.
+    """
     for pattern, key in patterns:
         found = pattern.fullmatch(message)
         if found is not None:
@@ -173,7 +221,17 @@ class CliParser(argparse.ArgumentParser):
 
     def parse_command_line(self, argv: Sequence[str]) -> argparse.Namespace:
         """``argv`` parsed; arguments no parser knows are refused by the sub-command they follow (its
-        usage line, from :attr:`commands`), not the top level as argparse does."""
+        usage line, from :attr:`commands`), not the top level as argparse does.
+
+        Parameters
+        ----------
+        argv : sequence of str
+            The command line without the program name.
+
+        Returns
+        -------
+        argparse.Namespace
+        """
         args, unknown = self.parse_known_args(argv)
         if unknown:
             owner = self.commands.get(getattr(args, "command", None), self)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "cli.help.description": (
-        "江门民政服务设施覆盖规划：覆盖率、服务空白、选址与规划评估。",
-        "江门民政 service-coverage planner: coverage, gaps, siting and plan review.",
+        "江门民政服务设施覆盖规划：覆盖率、服务空白、选址与规划评估。"
+        "每个命令都接受 --lang zh|en（默认中文）。English: python -m coverage --help --lang en",
+        "江门民政 service-coverage planner: coverage, gaps, siting and plan review. "
+        "Every command takes --lang zh|en (default zh, Chinese). 中文：python -m coverage --help",
     ),
     "cli.help.commands": ("命令", "commands"),
     "cli.help.help": ("显示本帮助并退出", "show this help message and exit"),

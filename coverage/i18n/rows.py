@@ -25,14 +25,39 @@ ROWS: dict[str, tuple[str, str]] = {
 
 
 def row_phrase(rows: str = "{rows}", form: str = "one") -> tuple[str, str]:
-    """The (中文, English) phrase naming ``rows`` (a placeholder or a template, e.g. ``"{first_row}"``)
-    in ``form`` (a key of :data:`ROWS`)."""
+    """The (中文, English) phrase naming ``rows``.
+
+    Parameters
+    ----------
+    rows : str
+        A placeholder or a template, e.g. ``"{first_row}"`` or ``"{first}-{last}"``.
+    form : {"one", "many", "more"}
+        A key of :data:`ROWS`.
+
+    Returns
+    -------
+    tuple of str
+        The phrase in Chinese and in English.
+    """
     zh, en = ROWS[form]
     return zh.replace("{rows}", rows), en.replace("{rows}", rows)
 
 
 def phrased(zh: str, en: str, **phrases: tuple[str, str]) -> tuple[str, str]:
-    """The message pair ``zh`` / ``en`` with each ``{name}`` of ``phrases`` replaced by its phrase pair."""
+    """A message pair with phrases put in.
+
+    Parameters
+    ----------
+    zh, en : str
+        The message in Chinese and in English, with ``{name}`` placeholders.
+    **phrases : tuple of str
+        ``name`` → its (中文, English) phrase (e.g. :func:`row_phrase`).
+
+    Returns
+    -------
+    tuple of str
+        ``zh`` / ``en`` with each ``{name}`` of ``phrases`` replaced.
+    """
     for name, (phrase_zh, phrase_en) in phrases.items():
         zh = zh.replace("{" + name + "}", phrase_zh)
         en = en.replace("{" + name + "}", phrase_en)
@@ -40,6 +65,18 @@ def phrased(zh: str, en: str, **phrases: tuple[str, str]) -> tuple[str, str]:
 
 
 def by_rows(key: str, zh: str, en: str) -> dict[str, tuple[str, str]]:
-    """The three row-list forms of one message (``<key>.one`` …): ``{where}`` in ``zh`` / ``en``
-    names the rows."""
+    """The three row-list forms of one message.
+
+    Parameters
+    ----------
+    key : str
+        The catalogue key; the entries are ``<key>.one`` / ``.many`` / ``.more``.
+    zh, en : str
+        The message; ``{where}`` names the rows.
+
+    Returns
+    -------
+    dict
+        Catalogue entries, one per form of :data:`ROWS`.
+    """
     return {f"{key}.{form}": phrased(zh, en, where=row_phrase(form=form)) for form in ROWS}
