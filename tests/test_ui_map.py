@@ -43,7 +43,7 @@ def _full_map(towns, facilities, basemap="none", **kw):
     """A standalone page of every overlay kind, made by the overlay builders (the app's own)."""
     rates = towns["rate"].tolist()
     return cmap.build_map(
-        cmap.town_overlay(cmap.features(towns, basemap=basemap, tips=[""] * len(towns))),
+        cmap.town_overlay(cmap.features(towns, basemap=basemap, tips=[""] * len(towns)), "镇街覆盖率"),
         [
             cmap.kept_overlay(cmap.features(facilities, [cmap.Field("name", "名称"), cmap.Field("source", "来源")],
                                             basemap), "现有设施", "K", "zh"),

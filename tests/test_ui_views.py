@@ -271,7 +271,7 @@ def test_the_same_overlays_make_a_standalone_page(small_region):
     assert [o.name for o in overlays if o.control] == ["现有设施: 居家养老服务站点", "新增站点"]
     (town_group,) = views.static_layers(feats)  # the base map's towns: the same overlay as a folium group
     assert town_group.layer_name == "镇街覆盖率"
-    page = map_html(build_map(town_overlay(feats["towns"]), overlays, bounds=small_region.towns.total_bounds))
+    page = map_html(build_map(town_overlay(feats["towns"], "镇街覆盖率"), overlays, bounds=small_region.towns.total_bounds))
     assert remote_urls(page) == []
     assert [len(fc["features"]) for fc in embedded_features(page)] == [len(small_region.towns), len(base), 1]
     for rate in rated["rate"]:

@@ -1197,7 +1197,7 @@ class Overlay:
     control: bool = True
 
 
-def town_overlay(data: dict[str, Any], name: str = "镇街覆盖率") -> Overlay:
+def town_overlay(data: dict[str, Any], name: str) -> Overlay:
     """The town polygons, drawn grey and registered as ``"towns"`` (coloured by :func:`town_restyle_overlay`).
 
     Parameters
@@ -1205,7 +1205,7 @@ def town_overlay(data: dict[str, Any], name: str = "镇街覆盖率") -> Overlay
     data : dict
         :func:`features` of the towns (their rows are the restyle's rows).
     name : str
-        The title in the layer control.
+        The title in the layer control (the page's words: catalogue ``lyr_towns``).
 
     Returns
     -------
