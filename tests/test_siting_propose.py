@@ -486,3 +486,19 @@ def _stored_pairs(matrix) -> set[tuple[int, int]]:
     """Stored (row, column) pairs of a sparse matrix, explicit zeros included."""
     coo = matrix.tocoo()
     return set(zip(coo.row.tolist(), coo.col.tolist()))
+
+
+def test_progress_reports_each_step_by_code_in_order(region):
+    """The library reports codes (the CLI words them): every step once, in order, the matrix with the
+    number of candidates, then "done"; each code has its words in both languages."""
+    from coverage.i18n import t
+    from coverage.siting import STEPS
+
+    calls: list[tuple[str, dict]] = []
+    result = propose_sites(region, "elder_care_station", k=1, solver="ilp",
+                           progress=lambda code, **values: calls.append((code, values)))
+    assert [c for c, _ in calls] == [*STEPS, "done"]
+    assert dict(calls)["matrix"] == {"n": int(result.params["n_candidates"])}
+    for code in STEPS:
+        zh, en = t(f"siting.step.{code}", "zh", n=3), t(f"siting.step.{code}", "en", n=3)
+        assert zh != en and not any(c.isascii() and c.isalpha() for c in zh)

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang
     out = output_path(args, args.out, CSV_SUFFIXES, others=[args.cells])
     cells = output_path(args, args.cells, CSV_SUFFIXES, others=[args.out])
-    with tqdm(total=3, desc=t("access.progress", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
+    with tqdm(total=3, desc=t("access.progress", lang), unit=t("cli.progress.unit", lang), delay=settings.PROGRESS_DELAY_S,
               leave=False, file=sys.stderr) as bar:  # fmt: skip
         analysis = analysis_from_args(args, [args.layer], region_from_args(args))
         bar.update()

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     """Read, compute, print, write ``--out``."""
     lang = args.lang
     out = output_path(args, args.out, CSV_SUFFIXES)
-    with tqdm(total=4, desc=t("community.progress", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
+    with tqdm(total=4, desc=t("community.progress", lang), unit=t("cli.progress.unit", lang), delay=settings.PROGRESS_DELAY_S,
               leave=False, file=sys.stderr) as bar:  # fmt: skip
         standards = standards_from_args(args, sorted({args.layer, *(v for v in COMMUNITY_INDICATORS.values() if v)}))
         region = apply_roads(region_from_args(args), args)

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     """Compute, print, write ``--out``."""
     lang = args.lang
     out = output_path(args, args.out, CSV_SUFFIXES)
-    with tqdm(total=4, desc=t("equity.progress", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
+    with tqdm(total=4, desc=t("equity.progress", lang), unit=t("cli.progress.unit", lang), delay=settings.PROGRESS_DELAY_S,
               leave=False, file=sys.stderr) as bar:  # fmt: skip
         analysis = analysis_from_args(args, [args.layer], region_from_args(args))
         bar.update()

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if not 50 <= args.dpi <= 600:
         raise option_error("cli.option.dpi", dpi=args.dpi)
     lang = args.lang
-    with tqdm(total=1, desc=t("report.progress.review", lang), unit="step", delay=settings.PROGRESS_DELAY_S,
+    with tqdm(total=1, desc=t("report.progress.review", lang), unit=t("cli.progress.unit", lang), delay=settings.PROGRESS_DELAY_S,
               leave=False, file=sys.stderr, disable=args.quiet) as bar:  # fmt: skip
         region = region_from_args(args)
         analysis = analysis_from_args(args, coverage_layers(args.targets), region)

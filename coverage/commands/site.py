@@ -19,7 +19,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
+from tqdm.auto import tqdm
+
+from coverage import settings
 from coverage.candidates import candidate_points
 from coverage.cli import add_region_arguments, option_error, region_from_args
 from coverage.commands._options import (
@@ -34,9 +38,9 @@ from coverage.commands._options import (
 )
 from coverage.commands._parser import help_words
 from coverage.describe import district_names, place_name, town_names
-from coverage.i18n import t
+from coverage.i18n import layer_name, t
 from coverage.settings import SITING_TIME_LIMIT_S
-from coverage.siting import OBJECTIVES, SOLVER_CHOICES, format_cost, propose_sites
+from coverage.siting import OBJECTIVES, SOLVER_CHOICES, STEPS, format_cost, propose_sites
 
 NAME = "site"
 
@@ -101,13 +105,23 @@ def run(args: argparse.Namespace) -> int:
     if args.candidates:
         # read here so the file's coordinate system (--crs) applies
         candidates = candidate_points(region, args.candidates, args.layer, crs=args.crs).table
-    result = propose_sites(
-        region, args.layer, k=args.k, target=target, candidates=candidates, solver=args.solver,
-        standards=standards, time_limit=args.time_limit, objective=args.objective, capacity=args.capacity,
-        random_state=args.seed, progress=not args.quiet,
-    )  # fmt: skip
-    out = result.to_geojson(geojson_out)
     lang = args.lang
+    with tqdm(total=len(STEPS), desc=t("siting.progress", lang, layer=layer_name(args.layer, lang)),
+              unit=t("cli.progress.unit", lang), disable=args.quiet, delay=settings.PROGRESS_DELAY_S, leave=False,
+              file=sys.stderr) as bar:
+
+        def step(code: str, **values: Any) -> None:
+            if code != STEPS[0]:
+                bar.update(1)  # the step before is done
+            if code != "done":
+                bar.set_postfix_str(t(f"siting.step.{code}", lang, **values))
+
+        result = propose_sites(
+            region, args.layer, k=args.k, target=target, candidates=candidates, solver=args.solver,
+            standards=standards, time_limit=args.time_limit, objective=args.objective, capacity=args.capacity,
+            random_state=args.seed, progress=step,
+        )  # fmt: skip
+    out = result.to_geojson(geojson_out)
     print(result.summary(lang))
     pmedian = result.params.get("problem") == "pmedian"
     towns, districts = town_names(region.towns, lang), district_names(region.districts, lang)

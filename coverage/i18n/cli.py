@@ -11,6 +11,7 @@ from __future__ import annotations
 from coverage.i18n.cli_help import MESSAGES as HELP_MESSAGES
 
 ERRORS: dict[str, tuple[str, str]] = {
+    "cli.progress.unit": ("步", "step"),  # the unit of every command's progress bar
     "cli.error": ("错误：{message}", "error: {message}"),
     # -- argparse's own messages (coverage.commands._parser.CliParser); the English is argparse's ----
     "cli.usage": ("用法：", "usage: "),

@@ -8,6 +8,12 @@ become words.
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    # progress of `python -m coverage site` (coverage.siting.propose.STEPS)
+    "siting.progress": ("选址 {layer}", "siting {layer}"),
+    "siting.step.reach": ("现有设施的可达范围", "reach of existing facilities"),
+    "siting.step.candidates": ("候选点", "candidates"),
+    "siting.step.matrix": ("覆盖矩阵（{n:,} 个候选点）", "coverage matrix ({n:,} candidates)"),
+    "siting.step.solver": ("求解", "solver"),
     # objectives (coverage.siting.OBJECTIVES)
     "siting.objective.mclp": ("最大覆盖 (新增 k 处, 覆盖最多人口)", "Maximal coverage (k new sites, most people)"),
     "siting.objective.lscp": ("最少站点达到目标覆盖率", "Fewest sites reaching a coverage target"),

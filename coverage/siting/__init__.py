@@ -60,7 +60,7 @@ from coverage.siting.dispatch import (
     solve_set_cover,
 )
 from coverage.siting.result import SITE_COLUMNS, SitingResult, format_cost
-from coverage.siting.propose import OBJECTIVES, lacking_units, propose_sites
+from coverage.siting.propose import OBJECTIVES, STEPS, lacking_units, propose_sites
 
 __all__ = [
     "HEURISTIC_SOLVERS",
@@ -94,6 +94,7 @@ __all__ = [
     "lagrangian_bound",
     "pmedian_instance",
     "propose_sites",
+    "STEPS",
     "rank_sites",
     "reduce_demand",
     "remove_redundant",

@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import math
 import os
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
-from tqdm.auto import tqdm
 
 import coverage
 from coverage.candidates import CANDIDATE_COLUMNS, candidate_points, generate_candidates, locate_towns
@@ -56,10 +55,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from coverage.region import Region
     from coverage.standards import Standard, StandardTable
 
-__all__ = ["OBJECTIVES", "lacking_units", "propose_sites"]
+__all__ = ["OBJECTIVES", "STEPS", "lacking_units", "propose_sites"]
 
 #: Siting objectives (codes), see the module docstring.
 OBJECTIVES = ("mclp", "lscp", "pmedian", "one_per_town", "one_per_county")
+#: The steps :func:`propose_sites` reports to its ``progress`` callable, in order (then ``"done"``).
+STEPS = ("reach", "candidates", "matrix", "solver")
 
 _POP_COLUMNS = ("pop_total", "pop_60plus", "pop_0_17")
 _UNIT_TARGETS = ("town", "county")
@@ -206,7 +207,7 @@ def propose_sites(
     network: "RoadNetwork | None" = None,
     method: Literal["auto", "network", "distance"] = "auto",
     random_state: int = 0,
-    progress: bool = False,
+    progress: Callable[..., None] | None = None,
 ) -> SitingResult:
     """Propose new sites for ``layer_id``; existing facilities are kept fixed.
 
@@ -244,8 +245,11 @@ def propose_sites(
         Force the reach method.
     random_state : int, default 0
         Seed for candidate generation.
-    progress : bool, default False
-        Show a tqdm progress bar over the steps.
+    progress : callable, optional
+        Called as each of the four steps starts, with its code (:data:`STEPS`) and the step's
+        values as keywords (``"matrix"``: ``n``, the number of candidates), then once with
+        ``"done"``: a caller draws the progress in its own words (the CLI: a bar worded from the
+        catalogue's ``siting.step.<code>``).
 
     Returns
     -------
@@ -265,69 +269,63 @@ def propose_sites(
     """
     problem, arg = _validate(layer_id, k, target, solver, capacity, objective, time_limit)
     layer = get_layer(layer_id)
-    bar = tqdm(total=4, desc=f"siting {layer_id}", unit="step", disable=not progress, leave=False)
+    step = progress or (lambda code, **values: None)
     costs: TravelCosts | None = None
-    try:
-        bar.set_postfix_str("reach of existing facilities")
-        model = ReachModel(region, layer_id, standards, network, method=method)
-        reach = model.reach
-        covered = np.asarray(reach.covered, dtype=bool)
-        served = region.served(layer_id)
-        bar.update(1)
+    step("reach")
+    model = ReachModel(region, layer_id, standards, network, method=method)
+    reach = model.reach
+    covered = np.asarray(reach.covered, dtype=bool)
+    served = region.served(layer_id)
 
-        units: list[str] | None = None
-        unit_level = "town"
-        if problem.startswith("one_per_"):
-            unit_level = arg
-            units = lacking_units(region, layer_id, unit_level)
-        bar.set_postfix_str("candidates")
-        cand, cand_source = _resolve_candidates(
-            region, layer_id, candidates, ~covered, units, unit_level, random_state
-        )
-        bar.update(1)
+    units: list[str] | None = None
+    unit_level = "town"
+    if problem.startswith("one_per_"):
+        unit_level = arg
+        units = lacking_units(region, layer_id, unit_level)
+    step("candidates")
+    cand, cand_source = _resolve_candidates(
+        region, layer_id, candidates, ~covered, units, unit_level, random_state
+    )
 
-        bar.set_postfix_str(f"coverage matrix ({len(cand):,} candidates)")
-        cand_xy = cand[["x", "y"]].to_numpy(float)
-        matrix = model.coverage_matrix(cand_xy) if len(cand) else None
-        if problem == "pmedian" and len(cand):
-            costs = travel_costs(region, layer_id, model, cand_xy, network=network, method=method)
-        bar.update(1)
+    step("matrix", n=len(cand))
+    cand_xy = cand[["x", "y"]].to_numpy(float)
+    matrix = model.coverage_matrix(cand_xy) if len(cand) else None
+    if problem == "pmedian" and len(cand):
+        costs = travel_costs(region, layer_id, model, cand_xy, network=network, method=method)
 
-        bar.set_postfix_str("solver")
-        extra: dict[str, Any] = {}
-        total = float(served.sum())
-        before = float(served[covered].sum())
-        opts = {"solver": solver, "time_limit": float(time_limit)}
-        if len(cand) == 0:
-            sol = Solution(np.zeros(0, int), np.zeros(0), 0.0, math.nan, math.nan, "greedy", "no_candidates")
-        elif problem == "mclp":
-            sol = solve_max_cover(matrix, served, arg, covered, capacity=capacity, **opts)
-        elif problem == "lscp":
-            required = arg * total - before
-            extra["required_new"] = max(0.0, required)
-            sol = solve_set_cover(matrix, served, required, covered, capacity=capacity, **opts)
-        elif problem == "pmedian":
-            inst = pmedian_instance(costs.matrix, served, costs.base)
-            sol = solve_pmedian(inst, k=arg, **opts)
-        else:
-            key = "town_code" if unit_level == "town" else "district_code"
-            codes = cand[key].astype(str).to_numpy()
-            groups, without = [], []
-            for u in units or []:
-                members = np.flatnonzero(codes == u)
-                if members.size:
-                    groups.append(members)
-                else:
-                    without.append(u)
-            extra["units_lacking"] = list(units or [])
-            extra["units_without_candidate"] = without
-            if not groups:
-                sol = Solution(np.zeros(0, int), np.zeros(0), 0.0, 0.0, 0.0, "ilp", "optimal")
+    step("solver")
+    extra: dict[str, Any] = {}
+    total = float(served.sum())
+    before = float(served[covered].sum())
+    opts = {"solver": solver, "time_limit": float(time_limit)}
+    if len(cand) == 0:
+        sol = Solution(np.zeros(0, int), np.zeros(0), 0.0, math.nan, math.nan, "greedy", "no_candidates")
+    elif problem == "mclp":
+        sol = solve_max_cover(matrix, served, arg, covered, capacity=capacity, **opts)
+    elif problem == "lscp":
+        required = arg * total - before
+        extra["required_new"] = max(0.0, required)
+        sol = solve_set_cover(matrix, served, required, covered, capacity=capacity, **opts)
+    elif problem == "pmedian":
+        inst = pmedian_instance(costs.matrix, served, costs.base)
+        sol = solve_pmedian(inst, k=arg, **opts)
+    else:
+        key = "town_code" if unit_level == "town" else "district_code"
+        codes = cand[key].astype(str).to_numpy()
+        groups, without = [], []
+        for u in units or []:
+            members = np.flatnonzero(codes == u)
+            if members.size:
+                groups.append(members)
             else:
-                sol = solve_one_per_group(matrix, served, groups, covered, **opts)
-        bar.update(1)
-    finally:
-        bar.close()
+                without.append(u)
+        extra["units_lacking"] = list(units or [])
+        extra["units_without_candidate"] = without
+        if not groups:
+            sol = Solution(np.zeros(0, int), np.zeros(0), 0.0, 0.0, 0.0, "ilp", "optimal")
+        else:
+            sol = solve_one_per_group(matrix, served, groups, covered, **opts)
+    step("done")
 
     sites, newly = _site_table(region, layer_id, problem, cand, matrix, sol, covered, served, capacity, before,
                                total, costs)  # fmt: skip
