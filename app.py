@@ -13,7 +13,11 @@ click cheap and gives the same numbers as ``Analysis(...).with_edits(...).covera
 default region, standards and the analysis of the data as loaded are cached per process
 (``st.cache_resource``); the what-if scenario and the results derived from it live in
 ``st.session_state``, keyed by what they depend on, so a click on the map recomputes only what
-changed. The tabs are stateful (:func:`tab_bar`): only the open tab runs, and it stays open across
+changed. The page body (figures, map, what-if panel, tabs: :func:`body`) is a Streamlit fragment: a
+click in it runs and redraws only the body, and the headline figures are one element
+(``coverage.ui.figures``), so a click redraws few elements; the sidebar runs the whole page, and so
+does a body run that finds the workspace's data changed by another session. The tabs are stateful
+(:func:`tab_bar`): only the open tab runs, and it stays open across
 reruns (an upload's, a language switch); a session's first run leaves the coverage tab's tables,
 chart and download to the next run, which the map asks for once drawn (:func:`page`), so their
 JavaScript does not hold the figures and the map back. The map is streamlit-folium's front end fed by
@@ -30,7 +34,7 @@ edits of every layer and the standard chosen per layer, saved after each change 
 the page URL carries as ``?draft=<id>``). A reload of the same tab reopens its draft on the layer
 last edited, with its standard, edits and figures; a new tab starts a fresh draft. The region in use
 is the default one with the saved overrides applied, cached per process by the workspace's data
-stamp (so an upload in one session reaches the others on their next run).
+stamp (so an upload in one session reaches the others on their next run, a body run included).
 """
 
 from __future__ import annotations
