@@ -372,7 +372,7 @@ class MapBehaviour(_RawMacro):
             map.on("click", function (e) {
                 var down = window.coverageDown;
                 window.coverageDown = null;
-                if (down && !window.coverageClicked && down._map) { down.fire("click", {latlng: e.latlng}); }
+                if (down && !window.coverageClicked && map.hasLayer(down)) { down.fire("click", {latlng: e.latlng}); }
                 window.coverageClicked = false;
             });
             map.getContainer().addEventListener("mouseleave", function () { map.scrollWheelZoom.disable(); });
