@@ -51,7 +51,7 @@ CASES = [
     (["workspace"], "python -m coverage workspace",
      "错误：缺少必需的参数：ACTION", "error: the following arguments are required: ACTION"),
     (["site", *LAYER, "--out", "s.geojson"], "python -m coverage site",
-     "错误：必须给出 --k --target 其中之一", "error: one of the arguments --k --target is required"),
+     "错误：必须给出以下参数之一：--k --target", "error: one of the arguments --k --target is required"),
     # a bad int / float (argparse's own types)
     (["site", *LAYER, "--out", "s.geojson", "--k", "ten"], "python -m coverage site",
      "错误：参数 --k：'ten' 不是整数", "error: argument --k: invalid int value: 'ten'"),

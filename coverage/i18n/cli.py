@@ -18,7 +18,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "cli.argparse.argument": ("参数 {name}：{message}", "argument {name}: {message}"),
     "cli.argparse.unrecognized": ("无法识别的参数：{args}", "unrecognized arguments: {args}"),
     "cli.argparse.required": ("缺少必需的参数：{args}", "the following arguments are required: {args}"),
-    "cli.argparse.one_required": ("必须给出 {args} 其中之一", "one of the arguments {args} is required"),
+    "cli.argparse.one_required": ("必须给出以下参数之一：{args}", "one of the arguments {args} is required"),
     "cli.argparse.ambiguous": (
         "有歧义的选项：{option} 可以是 {matches}", "ambiguous option: {option} could match {matches}"),
     "cli.argparse.invalid_choice": (
