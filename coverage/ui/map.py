@@ -357,6 +357,8 @@ class MapBehaviour(_RawMacro):
         {% macro script(this, kwargs) %}
         (function () {
             var map = {{ this._parent.get_name() }};
+            // The page's map for every update script (streamlit-folium sets the same; a standalone page too).
+            window.map = window.map || map;
             window.coverageLayers = window.coverageLayers || {};
             // The component's value, sent to the page as streamlit-folium sends it.
             window.coverageSend = function (value) {
@@ -840,11 +842,11 @@ def _kept_toggle_js(parent: str, name: str) -> list[str]:
         "        }",
         f"        delete hidden[{name}];",
         f"        var shown = window.coverageLayers[{name}];",
-        f"        if (shown && owners[{name}] === group && !shown._map) {{ shown.addTo(group._map); }}",
+        f"        if (shown && owners[{name}] === group && !window.map.hasLayer(shown)) {{ shown.addTo(window.map); }}",
         "    });",
         "    group.on(\"remove\", function () {",
         "        setTimeout(function () {",
-        f"            if (group._map || owners[{name}] !== group) {{ return; }}",
+        f"            if (window.map.hasLayer(group) || owners[{name}] !== group) {{ return; }}",
         f"            hidden[{name}] = true;",
         f"            var shown = window.coverageLayers[{name}];",
         "            if (shown) { shown.remove(); }",
@@ -903,7 +905,7 @@ def features_js(parent: str, payload: str, base: dict[str, Any], radius: float =
         lines += [
             "    // Kept on the map across updates while its key is unchanged (decoded and drawn once).",
             f"    var kept = window.coverageLayers[{name}];",
-            f"    if (kept && kept.coverageKey === {js_json(keep)} && (kept._map || hidden[{name}])) {{",
+            f"    if (kept && kept.coverageKey === {js_json(keep)} && (window.map.hasLayer(kept) || hidden[{name}])) {{",
             f"        if (kept.coverageTips === {js_json(tips_key)}) {{ return; }}",
             "        var tips = {};",
             "        read().features.forEach(function (f) { tips[f.id] = (f.properties || {})._tip; });",
@@ -944,7 +946,7 @@ def features_js(parent: str, payload: str, base: dict[str, Any], radius: float =
     lines += ["        }", "    });"]
     if keep:
         lines += [f"    layer.coverageKey = {js_json(keep)};", f"    layer.coverageTips = {js_json(tips_key)};",
-                  f"    if (!hidden[{name}]) {{ layer.addTo(window.map || {parent}); }}"]
+                  f"    if (!hidden[{name}]) {{ layer.addTo(window.map); }}"]
     else:
         lines.append(f"    layer.addTo({parent});")
     if js_name:
@@ -1042,14 +1044,12 @@ HATCH_JS = "if (window.coverageHatch) { window.coverageHatch(); }\n"
 """Make sure the hatch pattern exists in the map's SVG (defined by :class:`MapBehaviour`)."""
 
 
-def legend_js(parent: str, body: str) -> str:
-    """The script putting the map's one legend on the map, replacing the previous one.
+def legend_js(body: str) -> str:
+    """The script putting the map's one legend on the page's map (``window.map``, set by
+    :class:`MapBehaviour`), replacing the previous one.
 
     Parameters
     ----------
-    parent : str
-        The JavaScript variable of the map, or of a group about to be added to it (the legend
-        is placed once it is); ``window.map`` (the component's map) is used when set.
     body : str
         The legend's HTML (:func:`legend_body`).
 
@@ -1060,23 +1060,18 @@ def legend_js(parent: str, body: str) -> str:
     """
     return "\n".join([
         "(function () {",
-        f"    var host = window.map || {parent};",
-        "    var place = function (map) {",
-        "        if (window.coverageLegend) { window.coverageLegend.remove(); }",
-        "        var legend = L.control({position: \"bottomright\"});",
-        "        legend.onAdd = function () {",
-        "            var div = L.DomUtil.create(\"div\", \"coverage-legend\");",
-        "            div.style.cssText = \"background:rgba(255,255,255,.92);padding:6px 8px;\"",
-        "                + \"font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);\"",
-        "                + \"line-height:18px;\";",
-        f"            div.innerHTML = {js_json(body)};",
-        "            return div;",
-        "        };",
-        "        legend.addTo(map);",
-        "        window.coverageLegend = legend;",
+        "    if (window.coverageLegend) { window.coverageLegend.remove(); }",
+        "    var legend = L.control({position: \"bottomright\"});",
+        "    legend.onAdd = function () {",
+        "        var div = L.DomUtil.create(\"div\", \"coverage-legend\");",
+        "        div.style.cssText = \"background:rgba(255,255,255,.92);padding:6px 8px;\"",
+        "            + \"font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);\"",
+        "            + \"line-height:18px;\";",
+        f"        div.innerHTML = {js_json(body)};",
+        "        return div;",
         "    };",
-        "    // In a standalone page the group running this is not on the map yet: wait until it is.",
-        "    if (host._controlCorners) { place(host); } else { host.once(\"add\", function () { place(host._map); }); }",
+        "    legend.addTo(window.map);",
+        "    window.coverageLegend = legend;",
         "})();",
     ]) + "\n"
 
@@ -1349,7 +1344,7 @@ def legend_overlay(body: str, name: str = "legend") -> Overlay:
     -------
     Overlay
     """
-    return Overlay(name, (lambda var: legend_js(var, body),), control=False)
+    return Overlay(name, (lambda var: legend_js(body),), control=False)
 
 
 # --------------------------------------------------------------------------- folium
