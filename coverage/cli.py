@@ -212,7 +212,6 @@ def build_parser(lang: str = DEFAULT_LANG) -> CliParser:
         p = sub.add_parser(mod.NAME, help=text, description=text)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
-        parser.commands[mod.NAME] = p
     return parser
 
 

@@ -36,7 +36,7 @@ CASES = [
     # unknown option (reported by the command it follows, with its usage line)
     (["coverage", *LAYER, "--bogus", "x"], "python -m coverage coverage",
      "错误：无法识别的参数：--bogus x", "error: unrecognized arguments: --bogus x"),
-    (["workspace", "list", "--bogus"], "python -m coverage workspace",
+    (["workspace", "list", "--bogus"], "python -m coverage workspace list",  # the action it follows
      "错误：无法识别的参数：--bogus", "error: unrecognized arguments: --bogus"),
     # invalid choice, naming the choices
     (["coverage", "--no-workspace", "--layer", "canteen"], "python -m coverage coverage",
@@ -182,3 +182,10 @@ def test_the_communities_import_report_is_printed_in_the_command_language(capsys
         err = capsys.readouterr().err
         assert f"[communities] {report.summary(lang)}" in err
     assert report.summary("zh") != report.summary("en")
+
+
+def test_an_unknown_argument_after_a_workspace_action_is_refused_by_that_action(capsys, tmp_path):
+    code, lines = refused(capsys, ["workspace", "--workspace", str(tmp_path), "restore", "x.sqlite", "--bogus"])
+    assert code == 2
+    assert lines[-1] == "python -m coverage workspace restore: 错误：无法识别的参数：--bogus"
+    assert lines[0].startswith("用法：python -m coverage workspace restore ")  # the action's usage line

@@ -198,16 +198,30 @@ class CliParser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", functools.partial(CliHelpFormatter, lang=lang))
         super().__init__(*args, add_help=False, **kwargs)
         self.lang = lang
-        #: the sub-command parsers by name (:func:`coverage.cli.build_parser` fills it)
+        #: the sub-command parsers by name, and the namespace attribute naming the one chosen (both
+        #: filled by :meth:`add_subparsers`' ``add_parser``)
         self.commands: dict[str, CliParser] = {}
+        self.command_dest: str | None = None
         if add_help:
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help=t("cli.help.help", lang))
 
     def add_subparsers(self, **kwargs: Any) -> Any:
-        """argparse's sub-command action, making :class:`CliParser` sub-parsers in this language."""
+        """argparse's sub-command action, making :class:`CliParser` sub-parsers in this language and
+        recording each in :attr:`commands` (so an unknown argument is refused by the sub-command,
+        or the sub-command's own action, that it follows)."""
         kwargs.setdefault("parser_class", functools.partial(type(self), lang=self.lang))
-        return super().add_subparsers(**kwargs)
+        action = super().add_subparsers(**kwargs)
+        self.command_dest = kwargs.get("dest")
+        make = action.add_parser
+
+        def add_parser(name: str, **options: Any) -> Any:
+            child = make(name, **options)
+            self.commands[name] = child
+            return child
+
+        action.add_parser = add_parser
+        return action
 
     def error(self, message: str) -> None:  # type: ignore[override]
         """Print the usage line and the error worded in :attr:`lang`; exit 2 (as argparse)."""
@@ -234,6 +248,8 @@ class CliParser(argparse.ArgumentParser):
         """
         args, unknown = self.parse_known_args(argv)
         if unknown:
-            owner = self.commands.get(getattr(args, "command", None), self)
+            owner: CliParser = self
+            while owner.command_dest and getattr(args, owner.command_dest, None) in owner.commands:
+                owner = owner.commands[getattr(args, owner.command_dest)]
             owner.refuse(t("cli.argparse.unrecognized", self.lang, args=" ".join(unknown)))
         return args
