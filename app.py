@@ -63,7 +63,7 @@ from coverage.standards import MODES, load_standards
 from coverage.ui import map as cmap
 from coverage.ui.map_component import BaseMap, base_map, feature_group_js, layer_control_js, show_map
 from coverage.ui.figures import FIGURE_STYLE, Figure, figures_html
-from coverage.ui.widgets import lang_key, lang_select
+from coverage.ui.widgets import lang_key, lang_select, show_flash
 from coverage.ui import health, persist
 from coverage.i18n import LANGUAGES, layer_name, served_name, t
 from coverage.review import review_notes
@@ -199,6 +199,7 @@ def init_session(ws: Workspace) -> None:
     lang = st.session_state.get("lang", "zh")
     if not st.session_state.get("ws_ready"):
         st.session_state["ws_ready"] = True
+        st.session_state[PAGE_TOKEN] = os.urandom(8).hex()  # this session's map signal (map_view)
         draft_id = persist.draft_id_from(st.query_params.get(persist.DRAFT_PARAM))
         doc = None
         if draft_id is None:
@@ -423,14 +424,6 @@ def scenario_store(box: Any, lang: str) -> None:
     show_flash(box, STORE_FLASH)
 
 
-def show_flash(box: Any, key: str) -> None:
-    """Show (once) the message a callback or a save left under ``key`` (kind, text)."""
-    flash = st.session_state.pop(key, None)
-    if flash:
-        show = {"error": box.error, "warning": box.warning}.get(flash[0], box.success)
-        show(md_text(flash[1]))
-
-
 # --------------------------------------------------------------------------- sidebar
 
 
@@ -522,12 +515,10 @@ def _handle_click(out: dict | None, scenario: Any, basemap: str) -> bool:
 
 def _remove_chosen(scenario: Any) -> None:
     """Button callback: remove the facility picked in the select box, then clear the box."""
-    own = lang_key("remove_choice", st.session_state.get("lang", "zh"))
-    choice = st.session_state.get(own)
+    choice = st.session_state.get(lang_key("remove_choice", st.session_state.get("lang", "zh")))
     if choice:
         scenario.remove_facility(choice)
-    st.session_state[own] = ""
-    st.session_state[REMOVE_OPEN] = False
+    _close_remove()
 
 
 def compute_service_areas(analysis: Analysis, layer_id: str) -> Any:
@@ -694,8 +685,7 @@ def map_view(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.DataF
     towns_name = {t("lyr_towns", "zh"): t("lyr_towns", lang)}
     # A token per session: the map sends its "drawn" signal again for a new session on an open page
     # (a server restart), so that session's deferred tables come too (coverage.ui.map_component).
-    token = st.session_state.setdefault(PAGE_TOKEN, os.urandom(8).hex())
-    view = (feature_group_js(overlays, page_token=token),
+    view = (feature_group_js(overlays, page_token=st.session_state[PAGE_TOKEN]),
             layer_control_js(base, overlays, collapsed=True, names=towns_name))
     st.session_state["map_view"] = (key, base, proposals, *view)
     return view

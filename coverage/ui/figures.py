@@ -41,8 +41,8 @@ FIGURE_STYLE = """
 .coverage-figure-delta.down { color: rgb(255, 43, 43); }
 """
 
-#: The arrow in front of a delta, by its sign.
-ARROWS = {1: "▲", -1: "▼", 0: ""}
+#: A delta's arrow and style class, by its sign (none for 0).
+SIGNS = {1: ("▲", " up"), -1: ("▼", " down"), 0: ("", "")}
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,8 @@ def figures_html(figures: Sequence[Figure]) -> str:
                      f"{html.escape(f.label)}{helper}</div>")
         parts.append(f'<div class="coverage-figure-value" data-testid="{VALUE_ID}" data-code="{code}">'
                      f"{html.escape(f.value)}</div>")
-        sign = {1: " up", -1: " down"}.get(f.sign, "")
-        delta = "" if not f.delta else html.escape(f"{ARROWS.get(f.sign, '')} {f.delta}".strip())
+        arrow, sign = SIGNS.get(f.sign, SIGNS[0])
+        delta = "" if not f.delta else html.escape(f"{arrow} {f.delta}".strip())
         parts.append(f'<div class="coverage-figure-delta{sign}" data-testid="{DELTA_ID}" data-code="{code}">'
                      f"{delta}</div>")
     return f'<div class="coverage-figures" style="--n: {len(figures)}">' + "".join(parts) + "</div>"

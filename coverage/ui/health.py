@@ -26,6 +26,7 @@ import streamlit as st
 from coverage.errors import WorkspaceError
 from coverage.i18n import STRINGS, t
 from coverage.ui.views import md_text
+from coverage.ui.widgets import show_flash
 from coverage.workspace import Damage, Workspace, list_backups, restore_backup
 
 __all__ = ["RELOAD_KEY", "workspace_panel", "damaged_text"]
@@ -112,9 +113,7 @@ def workspace_panel(ws: Workspace, lang: str, *, directory: Path, open_error: st
     damaged : sequence of Damage
         Saved items that cannot be read.
     """
-    flash = st.session_state.pop(_FLASH, None)
-    if flash:
-        (st.error if flash[0] == "error" else st.success)(md_text(flash[1]))
+    show_flash(st, _FLASH)
     if open_error:
         st.error(md_text(t("ws_open_failed", lang, error=open_error)))
         st.caption(t("ws_temporary", lang))

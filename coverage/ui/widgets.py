@@ -12,7 +12,9 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["lang_key", "lang_select"]
+from coverage.ui.views import md_text
+
+__all__ = ["lang_key", "lang_select", "show_flash"]
 
 
 def lang_key(key: str, lang: str) -> str:
@@ -43,3 +45,20 @@ def lang_select(box: Any, label: str, options: Any, key: str, lang: str, index: 
         else:
             return box.selectbox(label, options, key=own, **kwargs)
     return box.selectbox(label, options, key=own, index=index, **kwargs)
+
+
+def show_flash(box: Any, key: str) -> None:
+    """Show, once, the message a callback or a save left in session state under ``key``.
+
+    Parameters
+    ----------
+    box : streamlit container
+        Where it is shown (``st``, the sidebar, a column).
+    key : str
+        The session-state key holding ``(kind, text)``: kind ``"error"``, ``"warning"`` or
+        anything else for a success; the text is Markdown-escaped here.
+    """
+    flash = st.session_state.pop(key, None)
+    if flash:
+        show = {"error": box.error, "warning": box.warning}.get(flash[0], box.success)
+        show(md_text(flash[1]))
