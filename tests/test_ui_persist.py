@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from pyproj import Transformer
-from shapely.geometry import Point
+from shapely.geometry import Point, Polygon
 
 from coverage.io import DataImportError
 from coverage.standards import Standard
@@ -56,6 +56,24 @@ def test_saved_layer_replaces_the_layer_with_provenance_uploaded(ws, small_regio
     assert list(small_region.facilities["elder_care_station"]["facility_id"]) == ["ECS1", "ECS2"]  # untouched
     ws.save_layer("elder_care_station", gdf)
     assert persist.workspace_stamp(ws) != stamp  # a new save changes the stamp
+
+
+def test_a_saved_community_layer_is_not_part_of_the_region_or_its_stamp(ws, small_region):
+    """The analyses tab's community layer is saved in the workspace too, but the region is not made of
+    it: saving it must not change the stamp (which would drop every session's caches and run their
+    pages again) nor the region; a facility layer saved after it still does."""
+    from coverage.ui.analyses import COMMUNITY_LAYER_ID
+
+    square = Polygon([(112.0, 22.0), (112.01, 22.0), (112.01, 22.01), (112.0, 22.01)])
+    ws.save_layer(COMMUNITY_LAYER_ID, gpd.GeoDataFrame({"community_zh": ["某社区"]}, geometry=[square],
+                                                       crs="EPSG:4326"), source_name="communities.geojson")
+    assert COMMUNITY_LAYER_ID in ws.layers()
+    assert persist.workspace_stamp(ws) == ()
+    assert persist.region_from_workspace(ws, small_region) is small_region
+    lon, lat = TO_LONLAT.transform(*cell_centre(4, 3))
+    ws.save_layer("elder_care_station", gpd.GeoDataFrame({"facility_id": ["U1"], "name": ["上传站"]},
+                                                         geometry=[Point(lon, lat)], crs="EPSG:4326"))
+    assert [s[:2] for s in persist.workspace_stamp(ws)] == [("layer", "elder_care_station")]
 
 
 def test_saved_towns_and_population_are_applied(ws, small_region):

@@ -433,10 +433,10 @@ def _num_config(fmt: str, *labels: str) -> dict[str, Any]:
 
 
 def _base(ctx: dict[str, Any], version: tuple) -> tuple:
-    """What a section's figures depend on: the data version (without the community layer, which only
-    the community section reads), the layer and the standard chosen."""
-    data = tuple(e for e in version if not (isinstance(e, tuple) and COMMUNITY_LAYER_ID in e[1:2]))
-    return (data, ctx["layer"], ctx.get("mode"), ctx.get("minutes"))
+    """What a section's figures depend on: the data version (``persist.workspace_stamp``: the region's
+    data, not the community layer, which only the community section reads), the layer and the
+    standard chosen."""
+    return (version, ctx["layer"], ctx.get("mode"), ctx.get("minutes"))
 
 
 def _method_and_capacity(region: Any, layer_id: str, lang: str) -> tuple[str, str]:

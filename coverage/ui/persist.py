@@ -70,11 +70,16 @@ _DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def workspace_stamp(ws: Workspace) -> tuple:
-    """Identifies the saved data (layers and overrides with their versions and save times); changes on
-    every save, also after a backup is restored (which rolls the version numbers back: a later save can
-    repeat a version the sessions have seen, never its microsecond save time)."""
+    """Identifies the saved data the region is made of (:func:`restore_region`: the facility layers and
+    the town / population overrides, with their versions and save times); changes on every such save,
+    also after a backup is restored (which rolls the version numbers back: a later save can repeat a
+    version the sessions have seen, never its microsecond save time).
+
+    Other saved layers (the analyses tab's community layer) are not part of the region and leave the
+    stamp as it is: saving one does not drop the page's caches or run every session's page again.
+    """
     return tuple((e.kind, e.name, e.version, e.saved_at) for e in ws.entries()
-                 if e.kind in ("layer", "towns", "population"))
+                 if e.kind in ("towns", "population") or (e.kind == "layer" and e.name in LAYERS))
 
 
 @dataclass(frozen=True)
