@@ -15,9 +15,10 @@ browser sessions (median, min and max):
 - ``add``: a what-if click on the map until the covered population changes;
 - ``undo``: the undo button (of that added site) until the covered population is back;
 - ``remove``: removing a facility until the facility count drops by one (then undone, untimed);
-- ``add_shown`` / ``undo_shown`` / ``remove_shown``: the same clicks until the headline figure has
-  changed and the map's legend lists (or no longer lists) the added / removed sites — the figures
-  and the map updated (milestones: the rest of the run, the coverage tab, may still be drawing);
+- ``add_figures`` / ``undo_figures`` / ``remove_figures``: the same clicks until the headline figure
+  has changed; ``add_shown`` / ``undo_shown`` / ``remove_shown``: until then the map's legend lists
+  (or no longer lists) the added / removed sites too — the figures and the map updated (milestones:
+  the rest of the run, the coverage tab, may still be drawing);
 - ``siting``: siting with k = 10 from the click until the proposals are listed (download shown);
 - ``review``: the annual review from the click until its table is shown;
 - ``lang``: the switch to English until the tabs read in English.
@@ -35,9 +36,16 @@ sum of the ``[timing] …`` lines the app printed while the action ran (the main
 the app prints one, else all steps), so a regression shows whether it comes from the server or the
 browser. ``vs_target`` ratios compare each median with the target of issue 14 (≤ 1 is met).
 
+With ``--breakdown N``, N more sessions (and N floor clicks) are traced with Chrome's timeline and a
+second ``RESULT breakdown`` line says where each action's time went (medians): ``wall``, the
+server's run, and the renderer's main thread — ``busy`` in all, of it ``page_js`` (Streamlit's front
+end and React), ``map_js`` (the map's iframe), ``style_layout``, ``paint``, ``gc``, ``other_task``
+(:func:`main_thread_parts`); ``busy_vs_floor`` is each action's main-thread time over the floor
+click's. Traced sessions run a little slower and are not among the timed ones.
+
 The server and the guarded browser are :mod:`scripts.browser`'s (shared with the browser tests).
 
-Run: ``.venv/bin/python benchmarks/bench_app.py [--runs 5]`` (needs /usr/bin/chromium and
+Run: ``.venv/bin/python benchmarks/bench_app.py [--runs 5] [--breakdown 3]`` (needs /usr/bin/chromium and
 playwright; the README's test command installs both). Prints one ``RESULT`` line.
 """
 
@@ -171,8 +179,14 @@ def _select(page, label_zh: str, option_text: str) -> None:
     page.get_by_role("option", name=option_text, exact=False).first.click()
 
 
-def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[str]) -> dict[str, float]:
-    """One fresh browser session through every interaction; seconds per action and server seconds."""
+def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[str],
+            parts: dict[str, dict[str, float]] | None = None) -> dict[str, float]:
+    """One fresh browser session through every interaction; seconds per action and server seconds.
+
+    With ``parts`` (a dict to fill), every action is also traced (Chrome's timeline) and
+    ``parts[action]`` gets :func:`main_thread_parts` of it (the trace itself slows the page down a
+    little: those sessions are not among the timed ones).
+    """
     out: dict[str, float] = {}
     browser = launch_chromium(pw)
     try:
@@ -180,16 +194,28 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
         context.add_init_script(PAGE_CLOCK)
         page = context.new_page()
 
-        def timed(name: str, action, done, shown: bool = False) -> None:
+        def timed(name: str, action, done, figures=None) -> None:
+            """Time ``action`` until ``figures()`` (if given: ``<name>_figures``, the headline figure
+            changed), then ``done()`` (if ``figures`` is given: ``<name>_shown``, the figures and the map
+            updated), then the run is over (``<name>``)."""
             mark = server.mark()
+            if parts is not None:
+                browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
             started = time.perf_counter()
             action()
+            if figures is not None:  # when the figures show the change (the map may still be updating)
+                figures()
+                out[f"{name}_figures"] = time.perf_counter() - started
             done()
-            if shown:  # when the page shows the change (the run may still be drawing the rest)
+            if figures is not None:  # when the page shows the change (the run may still be drawing the rest)
                 out[f"{name}_shown"] = time.perf_counter() - started
             _idle(page)
             out[name] = time.perf_counter() - started
+            if parts is not None:
+                parts[name] = {"wall": out[name], **main_thread_parts(browser.stop_tracing())}
             out[f"srv_{name}"] = server.server_time(mark)
+            if parts is not None:
+                parts[name]["server"] = out[f"srv_{name}"]
 
         # First load: figures shown and the 73 towns drawn; on the way, when the sidebar and the
         # figures appear (what the browser spends before the map is drawn at all).
@@ -230,11 +256,11 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
         )
         covered = _metric(page, 1)
         timed("add", lambda: frame.locator(".leaflet-container").click(position={"x": x, "y": y}),
-              lambda: (_wait_metric(page, 1, "x > v", covered), _wait_legend(frame, "added", True)), shown=True)
+              lambda: _wait_legend(frame, "added", True), figures=lambda: _wait_metric(page, 1, "x > v", covered))
         # Undo the added site: the covered population is back (and the draft is clean again).
         undo = page.get_by_role("button", name="撤销").first
-        timed("undo", lambda: undo.click(),
-              lambda: (_wait_metric(page, 1, "x <= v", covered), _wait_legend(frame, "added", False)), shown=True)
+        timed("undo", lambda: undo.click(), lambda: _wait_legend(frame, "added", False),
+              figures=lambda: _wait_metric(page, 1, "x <= v", covered))
 
         # Remove one facility (the first in the removal list), then undo that too (not timed).
         n = _metric(page, 3)
@@ -251,8 +277,8 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
             _idle(page)
             button = page.get_by_role("button", name="移除", exact=True)
             timed("remove", lambda: button.click() if button.count() else None,
-                  lambda: (_wait_metric(page, 3, "x < v", n), _wait_legend(_map_frame(page), "removed", True)),
-                  shown=True)
+                  lambda: _wait_legend(_map_frame(page), "removed", True),
+                  figures=lambda: _wait_metric(page, 3, "x < v", n))
             undo.click()
             _wait_metric(page, 3, "x >= v", n)
             _idle(page)
@@ -288,8 +314,83 @@ def one_run(pw, server: Server, click_at: tuple[float, float], attempted: list[s
     return out
 
 
-def floor_run(pw, server: Server, attempted: list[str], clicks: int = 3) -> dict[str, float]:
-    """The floor page in a fresh browser session: its first load, then the median of ``clicks`` clicks."""
+#: Chrome's timeline categories traced for ``--breakdown``.
+TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"]
+
+#: Timeline events by the part of the page's work they are (the outermost one counts; its children
+#: are its own). Script events are split by frame: the map's iframe or the page (Streamlit's front end).
+EVENT_PARTS = {
+    **dict.fromkeys(("FunctionCall", "EvaluateScript", "TimerFire", "EventDispatch", "FireAnimationFrame",
+                     "FireIdleCallback", "v8.run", "v8.compile", "V8.Execute", "ParseHTML"), "script"),
+    **dict.fromkeys(("UpdateLayoutTree", "Layout", "RecalculateStyles", "ParseAuthorStyleSheet"), "style_layout"),
+    **dict.fromkeys(("PrePaint", "Paint", "Layerize", "Commit", "UpdateLayer", "UpdateLayerTree",
+                     "CompositeLayers", "Decode Image"), "paint"),
+    **dict.fromkeys(("MinorGC", "MajorGC", "V8.GCScavenger", "V8.GCFinalizeMC"), "gc"),
+}
+
+
+def main_thread_parts(trace: bytes) -> dict[str, float]:
+    """Where the renderer's main thread spent an action (seconds), from a Chrome trace.
+
+    ``busy`` is the main thread's tasks in all; of it ``page_js`` (scripts of the page: Streamlit's
+    front end, React), ``map_js`` (scripts of the map's iframe: streamlit-folium, Leaflet, the
+    update scripts), ``style_layout``, ``paint`` (pre-paint, paint, layers, commit), ``gc`` and
+    ``other_task`` (the rest of the tasks: message passing, input, the browser's own work). The
+    map's frame shares the page's main thread (same origin), so its work waits for the page's.
+
+    Parameters
+    ----------
+    trace : bytes
+        What ``browser.stop_tracing()`` returned (JSON, ``traceEvents``).
+
+    Returns
+    -------
+    dict
+        Seconds per part, and ``tasks`` (how many tasks ran).
+    """
+    import json
+
+    data = json.loads(trace)
+    events = data["traceEvents"] if isinstance(data, dict) else data
+    threads = {(e["pid"], e["tid"]) for e in events
+               if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"}
+    map_frames = set()
+    for e in events:
+        d = (e.get("args") or {}).get("data") or {}
+        for f in d.get("frames", []) + ([d] if "frame" in d and "url" in d else []):
+            if "/component/" in str(f.get("url", "")):
+                map_frames.add(f.get("frame"))
+    spans = sorted((e for e in events if e.get("ph") == "X" and (e.get("pid"), e.get("tid")) in threads),
+                   key=lambda e: (e["ts"], -e.get("dur", 0)))
+    out = dict.fromkeys(("busy", "page_js", "map_js", "style_layout", "paint", "gc", "other_task"), 0.0)
+    out["tasks"] = 0
+    stack: list[tuple[float, bool]] = []  # (end, inside a counted part)
+    for e in spans:
+        start, dur = e["ts"], e.get("dur", 0)
+        while stack and stack[-1][0] <= start:
+            stack.pop()
+        inside = bool(stack) and stack[-1][1]
+        part = EVENT_PARTS.get(e["name"])
+        if e["name"] == "RunTask" and not stack:
+            out["busy"] += dur
+            out["tasks"] += 1
+        if part and not inside and stack:  # the outermost part inside a task
+            if part == "script":
+                frame = ((e.get("args") or {}).get("data") or {}).get("frame")
+                part = "map_js" if frame in map_frames else "page_js"
+            out[part] += dur
+        stack.append((start + dur, inside or (bool(part) and bool(stack))))
+    counted = sum(out[k] for k in ("page_js", "map_js", "style_layout", "paint", "gc"))
+    out["other_task"] = max(out["busy"] - counted, 0.0)
+    return {k: (v / 1e6 if k != "tasks" else v) for k, v in out.items()}
+
+
+def floor_run(pw, server: Server, attempted: list[str], clicks: int = 3,
+              parts: dict[str, dict[str, float]] | None = None) -> dict[str, float]:
+    """The floor page in a fresh browser session: its first load, then the median of ``clicks`` clicks.
+
+    With ``parts``, the last click is traced: ``parts["floor_click"]`` (:func:`main_thread_parts`).
+    """
     out: dict[str, float] = {}
     browser = launch_chromium(pw)
     try:
@@ -301,11 +402,17 @@ def floor_run(pw, server: Server, attempted: list[str], clicks: int = 3) -> dict
         out["floor_first_load"] = time.perf_counter() - started
         times = []
         for n in range(1, clicks + 1):
+            traced = parts is not None and n == clicks
+            if traced:
+                browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
             started = time.perf_counter()
             page.get_by_role("button", name="next").click()
             _wait_metric(page, 0, "x === v", n * 1000, testid="stMetricValue")
             _idle(page)
             times.append(time.perf_counter() - started)
+            if traced:
+                parts["floor_click"] = {"wall": times[-1], "server": 0.0,
+                                        **main_thread_parts(browser.stop_tracing())}
         out["floor_click"] = statistics.median(times)
     finally:
         browser.close()
@@ -342,9 +449,14 @@ FLOOR_OF = {"first_load": "floor_first_load", "layer": "floor_click", "add": "fl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="fresh browser sessions (default 5)")
+    parser.add_argument("--breakdown", type=int, default=0, metavar="N",
+                        help="also N traced sessions (and N traced floor clicks): where each action's main-thread "
+                             "time goes (a second RESULT line, medians; default 0: none)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.breakdown < 0:
+        parser.error("--breakdown must be 0 or more")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -357,12 +469,16 @@ def main(argv: list[str] | None = None) -> int:
     click_at = _click_target()
     attempted: list[str] = []
     floors: list[dict[str, float]] = []
+    traced: list[dict[str, dict[str, float]]] = []  # --breakdown: floor click, then the app's actions
     floor = Server(FLOOR_APP)
     try:
         with sync_playwright() as pw:
             floor_run(pw, floor, attempted)  # warm-up
             for _ in range(args.runs):
                 floors.append(floor_run(pw, floor, attempted))
+            for _ in range(args.breakdown):
+                traced.append({})
+                floor_run(pw, floor, attempted, parts=traced[-1])
     finally:
         floor.stop()
     server = Server()
@@ -374,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(one_run(pw, server, click_at, attempted))
                 print(f"run {i + 1}/{args.runs}: " + " ".join(
                     f"{k}={v:.2f}" for k, v in runs[-1].items() if not k.startswith("srv_")), file=sys.stderr)
+            for i in range(args.breakdown):
+                one_run(pw, server, click_at, attempted, parts=traced[i])
     finally:
         server.stop()
 
@@ -401,7 +519,30 @@ def main(argv: list[str] | None = None) -> int:
         parts.append(f"{k}_s={statistics.median(values):.2f}[{min(values):.2f}-{max(values):.2f}]")
     parts.append(f"runs={len(runs)} offline={'yes' if not attempted else 'NO:' + str(len(attempted))}")
     print("RESULT " + " ".join(parts))
+    if traced:
+        print_breakdown(traced)
     return 0 if not attempted else 1
+
+
+#: The columns of the breakdown, in order (see :func:`main_thread_parts`).
+BREAKDOWN = ("wall", "server", "busy", "page_js", "map_js", "style_layout", "paint", "gc", "other_task")
+
+
+def print_breakdown(traced: list[dict[str, dict[str, float]]]) -> None:
+    """The breakdown's table and its RESULT line: medians over the traced sessions, per action, with
+    each action's main-thread time as a ratio to the floor's click (``busy_vs_floor``)."""
+    actions = [a for a in traced[0] if all(a in t for t in traced)]
+    print(f"{'traced':<12}" + "".join(f"{c:>13}" for c in BREAKDOWN) + f"{'tasks':>7}")
+    medians = {a: {c: statistics.median(t[a][c] for t in traced) for c in (*BREAKDOWN, "tasks")} for a in actions}
+    for a in actions:
+        print(f"{a:<12}" + "".join(f"{medians[a][c]:>13.3f}" for c in BREAKDOWN) + f"{medians[a]['tasks']:>7.0f}")
+    floor_busy = medians.get("floor_click", {}).get("busy")
+    items = []
+    for a in actions:
+        items.extend(f"{a}_{c}_s={medians[a][c]:.3f}" for c in BREAKDOWN)
+        if floor_busy and a != "floor_click":
+            items.append(f"{a}_busy_vs_floor={medians[a]['busy'] / floor_busy:.2f}")
+    print("RESULT breakdown " + " ".join(items) + f" traced={len(traced)}")
 
 
 if __name__ == "__main__":
