@@ -9,6 +9,10 @@ Options shared by every command that reads a region (``--workspace DIR``,
 :class:`coverage.region.Region` by :func:`region_from_args`: like the app, the CLI reads the
 workspace (``$COVERAGE_WORKSPACE``, default ``./workspace``), so every figure the app shows can
 be reproduced from the command line. Only :class:`coverage.errors.CoverageError` is caught.
+
+Building the parser (and ``--help``, and argparse's refusals) imports no part of the analysis stack
+(pandas, geopandas, numpy, …): the functions that read a region or a workspace import it when they
+run, and so does every command's ``run``.
 """
 
 from __future__ import annotations
@@ -18,17 +22,17 @@ import importlib
 import pkgutil
 import sys
 from pathlib import Path
-from typing import IO, Any, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Mapping, Sequence
 
 import coverage.commands
 from coverage.commands._parser import DEFAULT_LANG, CliParser, help_words, lang_from_argv
-from coverage.analysis import Analysis
 from coverage.errors import CoverageError, DataImportError, OptionError
 from coverage.i18n import t, worded_error
 from coverage.layers import LAYERS, get_layer
-from coverage.region import Region, load_default, load_region
-from coverage.ui import persist
-from coverage.workspace import DB_NAME, ENV_VAR, Workspace, resolve_workspace_dir
+
+if TYPE_CHECKING:
+    from coverage.region import Region
+    from coverage.workspace import Workspace
 
 def option_error(code: str, /, **values: Any) -> OptionError:
     """An unusable option's error, worded from the catalogue (``cli.option.*``, :mod:`coverage.i18n.cli`):
@@ -79,6 +83,8 @@ def workspace_from_args(args: argparse.Namespace, stream: IO[str] | None = None)
     ``--workspace`` must hold a workspace; the default one is used only when it exists. The
     workspace used is named on stderr.
     """
+    from coverage.workspace import DB_NAME, ENV_VAR, Workspace, resolve_workspace_dir
+
     if getattr(args, "no_workspace", False):
         if getattr(args, "workspace", None) or getattr(args, "scenario", None) or getattr(args, "draft", None):
             raise option_error("cli.option.no_workspace_combined")
@@ -100,6 +106,8 @@ def workspace_from_args(args: argparse.Namespace, stream: IO[str] | None = None)
 
 def draft_from_args(args: argparse.Namespace) -> Mapping[str, Any] | None:
     """The app session draft ``--draft ID`` names (``{"changes": [...], "standards": {...}}``), or None."""
+    from coverage.ui import persist
+
     value = getattr(args, "draft", None)
     if not value:
         return None
@@ -135,6 +143,9 @@ def region_from_args(args: argparse.Namespace) -> Region:
     """The :class:`~coverage.region.Region` the options describe: the embedded data, the
     workspace's saved uploads on top (unless ``--no-workspace``), then the files given here, then
     the edits of ``--scenario`` / ``--draft`` (:func:`apply_edits`)."""
+    from coverage.region import load_default, load_region
+    from coverage.ui import persist
+
     files = {"--towns": args.towns, "--population": args.population, **{
         f"--facilities {k}": v for k, v in parse_layer_files(args.facilities).items()}}
     for option, path in files.items():
@@ -157,6 +168,8 @@ def apply_edits(region: Region, args: argparse.Namespace) -> Region:
     """``region`` with the what-if edits of ``--scenario`` / ``--draft`` applied (as the app applies
     them: :meth:`coverage.analysis.Analysis.edited_region`); edits that cannot be applied are named
     on stderr. Every command that reads a region gets them, so no option is silently ignored."""
+    from coverage.analysis import Analysis
+
     changes = changes_from_args(args)
     if not changes:
         return region
@@ -203,14 +216,13 @@ def _commands() -> list:
 def build_parser(lang: str = DEFAULT_LANG) -> CliParser:
     """The top-level parser with every sub-command registered, its help and errors in ``lang``
     (:class:`coverage.commands._parser.CliParser`; a command's description is the catalogue's
-    ``cli.command.<NAME>``)."""
+    ``cli.command.<NAME>``; its options are added by its ``add_arguments`` when it is first used)."""
     parser = CliParser(prog="python -m coverage", description=t("cli.help.description", lang), lang=lang)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title=t("cli.help.commands", lang))
     sub.required = True
     for mod in _commands():
         text = t(f"cli.command.{mod.NAME}", lang)
-        p = sub.add_parser(mod.NAME, help=text, description=text)
-        mod.add_arguments(p)
+        p = sub.add_parser(mod.NAME, arguments=mod.add_arguments, help=text, description=text)
         p.set_defaults(_run=mod.run)
     return parser
 

@@ -4,6 +4,7 @@ by default, with argparse's usage line and exit status 2; the English is argpars
 
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 import sys
@@ -143,7 +144,7 @@ def test_the_entry_point_exits_2_with_the_worded_error():
 def test_help_is_worded_in_the_command_language():
     zh = build_parser("zh").format_help()
     en = build_parser("en").format_help()
-    assert zh.startswith("用法：python -m coverage") and "显示本帮助并退出" in zh and "命令:" in zh
+    assert zh.startswith("用法：python -m coverage") and "显示本帮助并退出" in zh and "\n命令：\n" in zh
     assert "江门民政服务设施覆盖规划" in zh and "为新设施选址" in zh
     assert en.startswith("usage: python -m coverage") and "show this help message and exit" in en
     assert "propose new facility sites" in en and "为新设施选址" not in en
@@ -151,6 +152,38 @@ def test_help_is_worded_in_the_command_language():
                           capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("usage: python -m coverage site")
     assert "propose new facility sites" in done.stdout and "options:" in done.stdout
+
+
+def heading_lines(parser: argparse.ArgumentParser) -> list[str]:
+    """The section heading lines of ``parser``'s help: an unindented line after a blank one, before an
+    indented one (the usage line, the first, is not one)."""
+    lines = parser.format_help().splitlines()
+    return [line for before, line, after in zip(lines, lines[1:], lines[2:])
+            if not before and line and not line[0].isspace() and after.startswith("  ")]
+
+
+@pytest.mark.parametrize("command", [[], ["site"], ["workspace", "drop"]])
+def test_chinese_help_headings_end_in_a_full_width_colon(command):
+    parser = build_parser("zh")
+    for name in command:
+        parser = parser.command(name)
+    headings = heading_lines(parser)
+    expected = {"选项：", "命令："} if not command else {"选项：", "位置参数："} if len(command) > 1 else {
+        "选项：", "服务标准（默认：data/standards.csv，按区域类型）："}
+    assert expected <= set(headings), headings
+    assert all(line.endswith("：") for line in headings), headings
+    assert not [line for line in parser.format_help().splitlines() if line.endswith(":")]
+
+
+@pytest.mark.parametrize("command", [[], ["site"], ["workspace", "drop"]])
+def test_english_help_is_argparse_own(command):
+    parser = build_parser("en")
+    for name in command:
+        parser = parser.command(name)
+    ours = parser.format_help()
+    assert {"options:", "commands:" if not command else "options:"} <= set(heading_lines(parser))
+    parser.formatter_class = argparse.HelpFormatter  # argparse's formatter on the same parser
+    assert ours == parser.format_help()
 
 
 @pytest.mark.parametrize("command", ["access", "community", "coverage", "equity", "gaps", "import", "service-areas",

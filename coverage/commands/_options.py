@@ -10,6 +10,7 @@ argparse types refusing NaN, infinities and out-of-range numbers (:func:`number`
 the layer, method and capacity options of ``access`` and ``equity`` (:func:`add_access_arguments`).
 Every help text comes from the catalogue in the parser's language (``cli.arg.*``,
 :mod:`coverage.i18n.cli_help`). The leading underscore keeps this module out of the sub-command list.
+The analysis stack (regions, networks, exports) is imported by the functions that use it, when they run.
 """
 
 from __future__ import annotations
@@ -17,19 +18,17 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from coverage import settings
-from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
-from coverage.analysis import Analysis
 from coverage.cli import add_region_arguments, draft_from_args, option_error, parse_layer_files
 from coverage.commands._parser import WordedTypeError, help_words
-from coverage.export import safe_output_path
 from coverage.layers import LAYERS
-from coverage.network import RoadNetwork
-from coverage.region import Region
 from coverage.standards import MODES, Override, StandardTable, load_standards
-from coverage.ui import persist
+
+if TYPE_CHECKING:
+    from coverage.analysis import Analysis
+    from coverage.region import Region
 
 
 #: Extensions of the CSV tables the commands write.
@@ -87,6 +86,8 @@ def output_path(args: argparse.Namespace, value: str | None, suffixes: Sequence[
     extension, an input (by any path or link) and an existing file without ``--force`` are refused
     with :class:`~coverage.errors.ExportError` (exit 2).
     """
+    from coverage.export import safe_output_path
+
     if not value:
         return None
     inputs = input_files(args) + [str(o) for o in others if o]
@@ -103,6 +104,8 @@ def add_access_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     """The options ``access`` and ``equity`` share: ``--layer``, ``--method``, ``--capacity``, ``--out``,
     ``--force``, ``--lang``, the standard and the region options; ``--method``, ``--capacity`` and
     ``--out`` have the help of ``command`` (``cli.arg.<command>.*``)."""
+    from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
+
     say = help_words(parser)
     own = help_words(parser, f"cli.arg.{command}")
     add_layer_argument(parser)
@@ -142,6 +145,8 @@ def standards_from_args(args: argparse.Namespace, layer_ids: list[str] | tuple[s
     ``--mode/--minutes/--speed/--distance`` for every layer in ``layer_ids`` in both area types
     (:meth:`StandardTable.resolved`). The one resolver, nothing else.
     """
+    from coverage.ui import persist
+
     path = getattr(args, "standards", None)
     table = load_standards(path) if path else load_standards()
     draft = draft_from_args(args)
@@ -157,11 +162,15 @@ def analysis_from_args(args: argparse.Namespace, layer_ids: list[str] | tuple[st
     """The :class:`~coverage.analysis.Analysis` the options describe on ``region`` (from
     :func:`coverage.cli.region_from_args`, which has applied the ``--scenario`` / ``--draft``
     edits): ``--roads`` attached and the standards."""
+    from coverage.analysis import Analysis
+
     return Analysis(apply_roads(region, args), standards_from_args(args, layer_ids))
 
 
 def apply_roads(region: Region, args: argparse.Namespace) -> Region:
     """``region`` with the ``--roads`` network attached (unchanged without the option)."""
+    from coverage.network import RoadNetwork
+
     path = getattr(args, "roads", None)
     if not path:
         return region

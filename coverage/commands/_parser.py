@@ -171,11 +171,17 @@ def match_message(patterns: Sequence[tuple[re.Pattern[str], str]], message: str,
 
 
 class CliHelpFormatter(argparse.HelpFormatter):
-    """argparse's help formatter with the usage prefix and the section headings of the catalogue."""
+    """argparse's help formatter with the usage prefix and the section headings of the catalogue.
+
+    A heading line is worded by ``cli.help.heading`` (``选项：`` with a full-width colon in Chinese,
+    argparse's own ``options:`` in English, so the English help is argparse's byte for byte).
+    """
 
     def __init__(self, prog: str, *args: Any, lang: str = DEFAULT_LANG, **kwargs: Any) -> None:
         super().__init__(prog, *args, **kwargs)
         self.lang = lang
+        #: the headings of the sections started so far (as shown, before argparse's ``:``)
+        self.headings: set[str] = set()
 
     def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
         """The usage line, after ``用法：`` / ``usage: ``."""
@@ -184,14 +190,29 @@ class CliHelpFormatter(argparse.HelpFormatter):
     def start_section(self, heading: str | None) -> None:
         """A help section; argparse's own headings (positional arguments, options) from the catalogue."""
         key = HEADINGS.get(heading or "")
-        super().start_section(t(key, self.lang) if key else heading)
+        shown = t(key, self.lang) if key else heading
+        if shown:
+            self.headings.add(shown)
+        super().start_section(shown)
+
+    def format_help(self) -> str:
+        """argparse's help, each section's heading line (``<heading>:``) worded by ``cli.help.heading``."""
+        lines = super().format_help().split("\n")
+        for i, line in enumerate(lines):
+            heading = line.strip()[:-1]
+            if line.endswith(":") and heading in self.headings:
+                lines[i] = line[: len(line) - len(line.lstrip())] + t("cli.help.heading", self.lang, heading=heading)
+        return "\n".join(lines)
 
 
 class CliParser(argparse.ArgumentParser):
     """An argument parser whose errors and help headings are worded in ``lang`` (see the module).
 
     Its sub-command parsers are :class:`CliParser` in the same language. ``lang`` is public: the
-    commands word their help from it (:func:`parser_lang`).
+    commands word their help from it (:func:`parser_lang`). A sub-command registered with
+    ``add_parser(name, arguments=add)`` gets its options from ``add(parser)`` the first time it is
+    used (:meth:`add_pending_arguments`: a command line naming it, its help or its usage line), so
+    the top-level parser and its ``--help`` are built without any command's options.
     """
 
     def __init__(self, *args: Any, lang: str = DEFAULT_LANG, add_help: bool = True, **kwargs: Any) -> None:
@@ -202,6 +223,8 @@ class CliParser(argparse.ArgumentParser):
         #: filled by :meth:`add_subparsers`' ``add_parser``)
         self.commands: dict[str, CliParser] = {}
         self.command_dest: str | None = None
+        #: what adds this parser's options when it is first used (None once added)
+        self.pending_arguments: Callable[[CliParser], None] | None = None
         if add_help:
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help=t("cli.help.help", lang))
@@ -209,19 +232,56 @@ class CliParser(argparse.ArgumentParser):
     def add_subparsers(self, **kwargs: Any) -> Any:
         """argparse's sub-command action, making :class:`CliParser` sub-parsers in this language and
         recording each in :attr:`commands` (so an unknown argument is refused by the sub-command,
-        or the sub-command's own action, that it follows)."""
+        or the sub-command's own action, that it follows). Its ``add_parser`` also takes
+        ``arguments``: a callable adding the sub-command's options when it is first used."""
         kwargs.setdefault("parser_class", functools.partial(type(self), lang=self.lang))
         action = super().add_subparsers(**kwargs)
         self.command_dest = kwargs.get("dest")
         make = action.add_parser
 
-        def add_parser(name: str, **options: Any) -> Any:
+        def add_parser(name: str, arguments: Callable[[CliParser], None] | None = None, **options: Any) -> Any:
             child = make(name, **options)
+            child.pending_arguments = arguments
             self.commands[name] = child
             return child
 
         action.add_parser = add_parser
         return action
+
+    def add_pending_arguments(self) -> None:
+        """Add the options registered with ``add_parser(..., arguments=)``, once."""
+        add, self.pending_arguments = self.pending_arguments, None
+        if add is not None:
+            add(self)
+
+    def command(self, name: str) -> CliParser:
+        """The sub-command parser ``name`` (:attr:`commands`), its options added.
+
+        Raises
+        ------
+        KeyError
+            No sub-command of that name.
+        """
+        self.add_pending_arguments()
+        child = self.commands[name]
+        child.add_pending_arguments()
+        return child
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+        """argparse's, after the pending options are added (:meth:`add_pending_arguments`)."""
+        self.add_pending_arguments()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        """argparse's usage line, with the pending options (:meth:`add_pending_arguments`)."""
+        self.add_pending_arguments()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        """argparse's help, with the pending options (:meth:`add_pending_arguments`)."""
+        self.add_pending_arguments()
+        return super().format_help()
 
     def error(self, message: str) -> None:  # type: ignore[override]
         """Print the usage line and the error worded in :attr:`lang`; exit 2 (as argparse)."""

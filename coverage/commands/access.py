@@ -12,18 +12,16 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-
-from tqdm.auto import tqdm
+from typing import TYPE_CHECKING
 
 from coverage import settings
-from coverage.access import AccessResult
 from coverage.cli import region_from_args
 from coverage.commands._options import CSV_SUFFIXES, add_access_arguments, analysis_from_args, output_path
 from coverage.commands._parser import help_words
-from coverage.describe import district_names, place_name
-from coverage.export import write_csv
 from coverage.i18n import indicator_name, layer_name, served_name, t
-from coverage.review import load_targets
+
+if TYPE_CHECKING:
+    from coverage.access import AccessResult
 
 NAME = "access"
 
@@ -37,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def plan_indicator_text(indicator_id: str, lang: str) -> str:
     """The name of a plan indicator (``data/targets/plan_indicators.csv`` id) in ``lang``."""
+    from coverage.review import load_targets
+
     rows = load_targets()
     row = rows[rows["indicator_id"] == indicator_id]
     if row.empty:
@@ -48,6 +48,8 @@ def plan_indicator_text(indicator_id: str, lang: str) -> str:
 def print_summary(res: AccessResult, lang: str, stream=None, districts: dict[str, str] | None = None) -> None:
     """Print the district and city rows of ``res`` in ``lang`` (``districts``: code → name,
     :func:`coverage.describe.district_names`; default the rows' Chinese names)."""
+    from coverage.describe import place_name
+
     stream = sys.stdout if stream is None else stream
     districts = districts or {}
     v = res.value_column
@@ -78,6 +80,11 @@ def print_summary(res: AccessResult, lang: str, stream=None, districts: dict[str
 
 def run(args: argparse.Namespace) -> int:
     """Compute, print the district and city rows, write ``--out`` / ``--cells``."""
+    from tqdm.auto import tqdm
+
+    from coverage.describe import district_names
+    from coverage.export import write_csv
+
     lang = args.lang
     out = output_path(args, args.out, CSV_SUFFIXES, others=[args.cells])
     cells = output_path(args, args.cells, CSV_SUFFIXES, others=[args.out])

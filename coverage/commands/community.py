@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-from tqdm.auto import tqdm
+from typing import TYPE_CHECKING
 
 from coverage import settings
 from coverage.cli import add_region_arguments, region_from_args
@@ -25,19 +24,11 @@ from coverage.commands._options import (
     year_number,
 )
 from coverage.commands._parser import help_words
-from coverage.community import (
-    COMMUNITY_INDICATORS,
-    CommunityIndicator,
-    CommunityStatus,
-    community_circle,
-    community_coverage,
-    community_indicators,
-)
-from coverage.describe import district_names, percent, place_name
-from coverage.export import write_csv
 from coverage.i18n import layer_name, t
-from coverage.io.communities import read_communities
 from coverage.layers import LAYERS
+
+if TYPE_CHECKING:
+    from coverage.community import CommunityIndicator
 
 NAME = "community"
 
@@ -59,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def print_indicators(found: list[CommunityIndicator], lang: str, stream=None) -> None:
     """One line per community indicator: value, target, status (or met / not met)."""
+    from coverage.community import CommunityStatus
+    from coverage.describe import percent
+
     stream = sys.stdout if stream is None else stream
     for ind in found:
         if ind.status is CommunityStatus.OK and ind.met is not None:
@@ -71,6 +65,19 @@ def print_indicators(found: list[CommunityIndicator], lang: str, stream=None) ->
 
 def run(args: argparse.Namespace) -> int:
     """Read, compute, print, write ``--out``."""
+    from tqdm.auto import tqdm
+
+    from coverage.community import (
+        COMMUNITY_INDICATORS,
+        CommunityStatus,
+        community_circle,
+        community_coverage,
+        community_indicators,
+    )
+    from coverage.describe import district_names, percent, place_name
+    from coverage.export import write_csv
+    from coverage.io.communities import read_communities
+
     lang = args.lang
     out = output_path(args, args.out, CSV_SUFFIXES)
     with tqdm(total=4, desc=t("community.progress", lang), unit=t("cli.progress.unit", lang), delay=settings.PROGRESS_DELAY_S,

@@ -9,7 +9,10 @@ layer's service standard, or a user standard given with ``--minutes`` / ``--mode
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coverage.cli import add_region_arguments, region_from_args
 from coverage.commands._options import (
@@ -21,10 +24,11 @@ from coverage.commands._options import (
     output_path,
 )
 from coverage.commands._parser import help_words
-from coverage.describe import district_names, percent, place_name
-from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t
 from coverage.layers import LAYERS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NAME = "coverage"
 
@@ -39,8 +43,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_region_arguments(parser)
 
 
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the coverage table ``frame`` to ``path``: :func:`coverage.export.write_csv` (spreadsheet-safe
+    cells), imported when a table is written."""
+    from coverage.export import write_csv as write
+
+    return write(frame, path)
+
+
 def run(args: argparse.Namespace) -> int:
     """Compute the table, print the district and city rows, write ``--out``."""
+    from coverage.describe import district_names, percent, place_name
+
     lang = args.lang
     out = output_path(args, args.out, CSV_SUFFIXES)
     region = region_from_args(args)

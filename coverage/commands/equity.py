@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import pandas as pd
-from tqdm.auto import tqdm
+from typing import TYPE_CHECKING
 
 from coverage import settings
 from coverage.cli import region_from_args
 from coverage.commands._options import CSV_SUFFIXES, add_access_arguments, analysis_from_args, output_path
-from coverage.describe import district_names, place_name, town_names
-from coverage.equity import EquityResult
-from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coverage.equity import EquityResult
 
 NAME = "equity"
 
@@ -32,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def equity_frame(eq: EquityResult) -> pd.DataFrame:
     """The groups and the worst-served towns in one table (``section`` = ``group`` | ``worst_town``)."""
+    import pandas as pd
+
     groups = eq.groups.assign(section="group")
     towns = eq.worst_towns.assign(section="worst_town", group_kind="town", group=eq.worst_towns["town_code"])
     out = pd.concat([groups, towns], ignore_index=True)
@@ -43,6 +45,8 @@ def print_summary(eq: EquityResult, lang: str, stream=None, districts: dict[str,
                   towns: dict[str, str] | None = None) -> None:
     """Print the groups, the indices and the worst-served towns in ``lang`` (``districts`` / ``towns``:
     code → name, :mod:`coverage.describe`; default the rows' Chinese names)."""
+    from coverage.describe import place_name
+
     stream = sys.stdout if stream is None else stream
     districts, towns = districts or {}, towns or {}
     v = eq.value_column
@@ -75,6 +79,11 @@ def print_summary(eq: EquityResult, lang: str, stream=None, districts: dict[str,
 
 def run(args: argparse.Namespace) -> int:
     """Compute, print, write ``--out``."""
+    from tqdm.auto import tqdm
+
+    from coverage.describe import district_names, town_names
+    from coverage.export import write_csv
+
     lang = args.lang
     out = output_path(args, args.out, CSV_SUFFIXES)
     with tqdm(total=4, desc=t("equity.progress", lang), unit=t("cli.progress.unit", lang), delay=settings.PROGRESS_DELAY_S,

@@ -24,8 +24,6 @@ from coverage.commands._options import (
     output_path,
 )
 from coverage.commands._parser import help_words
-from coverage.describe import district_names, place_name, provenance_text, standard_text, town_names
-from coverage.export import write_csv
 from coverage.i18n import layer_name, served_name, t
 from coverage.layers import LAYERS
 
@@ -51,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the zones once, write them (and the town table), print a summary."""
+    from coverage.describe import district_names, place_name, provenance_text, standard_text, town_names
+    from coverage.export import write_csv
+
     lang = args.lang
     out = output_path(args, args.out, GEOJSON_SUFFIXES, others=[args.towns_out])
     towns_out = output_path(args, args.towns_out, CSV_SUFFIXES, others=[args.out])

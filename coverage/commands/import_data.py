@@ -22,11 +22,8 @@ import sys
 from coverage.cli import error_text
 from coverage.commands._options import add_force_argument, number
 from coverage.commands._parser import help_words
-from coverage.crs import SUPPORTED_CRS
-from coverage.errors import CoverageError
-from coverage.export import safe_output_path, write_csv, write_geojson
+from coverage.errors import CoverageError, DataImportError
 from coverage.i18n import t
-from coverage.io import DataImportError, read_facilities, read_population, read_towns
 
 NAME = "import"
 
@@ -41,6 +38,8 @@ OUT_SUFFIXES = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser`` (help in its language, ``cli.arg.import.*``)."""
+    from coverage.crs import SUPPORTED_CRS
+
     say = help_words(parser, "cli.arg.import")
     parser.add_argument("file", metavar="FILE", help=say("file"))
     parser.add_argument("--kind", choices=KINDS, default="facilities", help=say("kind"))
@@ -59,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the import; return 0 on success, 2 on a data or option error (nothing written)."""
+    from coverage.export import safe_output_path, write_csv, write_geojson
+    from coverage.io import read_facilities, read_population, read_towns
+
     inputs = [args.file] + ([args.towns] if args.towns else [])
     try:
         out = safe_output_path(args.out, OUT_SUFFIXES[args.kind], inputs=inputs, force=args.force)

@@ -23,8 +23,6 @@ from coverage.commands._options import (
     output_path,
 )
 from coverage.commands._parser import help_words
-from coverage.describe import method_text, provenance_text
-from coverage.export import write_geojson
 from coverage.i18n import layer_name, t
 
 NAME = "service-areas"
@@ -44,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the polygons and write ``--out``."""
+    from coverage.describe import method_text, provenance_text
+    from coverage.export import write_geojson
+
     out = output_path(args, args.out, GEOJSON_SUFFIXES)
     analysis = analysis_from_args(args, [args.layer], region_from_args(args))
     gdf = analysis.service_areas(args.layer, dissolve=args.dissolve, buffer_m=args.buffer)

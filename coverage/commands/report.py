@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tqdm.auto import tqdm
-
 from coverage import settings
 from coverage.cli import add_region_arguments, option_error, region_from_args
 from coverage.commands._options import (
@@ -25,8 +23,6 @@ from coverage.commands._options import (
 )
 from coverage.commands._parser import help_words
 from coverage.i18n import t
-from coverage.report import report_steps, write_report
-from coverage.review import coverage_layers, review_table
 
 NAME = "report"
 
@@ -48,6 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Review, draw, write ``--out``; print the city rows."""
+    from tqdm.auto import tqdm
+
+    from coverage.report import report_steps, write_report
+    from coverage.review import coverage_layers, review_table
+
     out = output_path(args, args.out, (".docx",))
     assert out is not None  # --out is required
     if not 50 <= args.dpi <= 600:

@@ -22,7 +22,6 @@ from coverage.commands._options import (
 )
 from coverage.commands._parser import help_words
 from coverage.i18n import t
-from coverage.review import coverage_layers, review_notes, review_table
 
 NAME = "review"
 
@@ -44,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the review, print the city rows, write ``--out``."""
+    from coverage.review import coverage_layers, review_notes, review_table
+
     out = output_path(args, args.out, FORMATS)
     assert out is not None  # --out is required
     analysis = analysis_from_args(args, coverage_layers(args.targets), region_from_args(args))

@@ -21,10 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from coverage import settings
-from coverage.candidates import candidate_points
 from coverage.cli import add_region_arguments, option_error, region_from_args
 from coverage.commands._options import (
     CSV_SUFFIXES,
@@ -37,10 +34,8 @@ from coverage.commands._options import (
     standards_from_args,
 )
 from coverage.commands._parser import help_words
-from coverage.describe import district_names, place_name, town_names
 from coverage.i18n import layer_name, t
 from coverage.settings import SITING_TIME_LIMIT_S
-from coverage.siting import OBJECTIVES, SOLVER_CHOICES, STEPS, format_cost, propose_sites
 
 NAME = "site"
 
@@ -61,6 +56,8 @@ def parse_target(text: str) -> float | str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser`` (help in its language, ``cli.arg.site.*``)."""
+    from coverage.siting import OBJECTIVES, SOLVER_CHOICES
+
     say = help_words(parser, "cli.arg.site")
     shared = help_words(parser)
     add_layer_argument(parser)
@@ -86,6 +83,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Propose the sites, write GeoJSON (and CSV), print the ranking with the method and gap."""
+    from tqdm.auto import tqdm
+
+    from coverage.candidates import candidate_points
+    from coverage.describe import district_names, place_name, town_names
+    from coverage.siting import STEPS, format_cost, propose_sites
+
     if args.k is not None and args.k < 1:
         raise option_error("cli.option.k", k=args.k)
     target = parse_target(args.target) if args.target is not None else None

@@ -25,23 +25,14 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import Callable
-
-import geopandas as gpd
+from typing import TYPE_CHECKING, Callable
 
 from coverage.errors import InputError, WorkspaceDamagedError, WorkspaceError
-from coverage.export import write_geojson
 from coverage.commands._parser import help_words, parser_lang
 from coverage.i18n import STRINGS, t, worded_error
-from coverage.workspace import (
-    Damage,
-    StoredFrame,
-    Workspace,
-    check_name,
-    list_backups,
-    resolve_workspace_dir,
-    restore_backup,
-)
+
+if TYPE_CHECKING:
+    from coverage.workspace import Damage, StoredFrame, Workspace
 
 NAME = "workspace"
 
@@ -139,6 +130,11 @@ def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *,
     WorkspaceError
         ``dest`` cannot be created or read (worded from the catalogue).
     """
+    import geopandas as gpd
+
+    from coverage.export import write_geojson
+    from coverage.workspace import Damage, check_name
+
     base = Path(dest)
     if base.exists() and not base.is_dir():
         raise worded_error(InputError, "cli.ws.error.not_a_directory", path=str(base))
@@ -200,6 +196,8 @@ def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *,
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen action; return the exit status (2 when damaged items were found)."""
+    from coverage.workspace import Workspace, list_backups, restore_backup, resolve_workspace_dir
+
     lang = getattr(args, "lang", "zh")
     if args.action == "restore":
         if not args.yes:

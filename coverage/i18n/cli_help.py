@@ -19,6 +19,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.help.help": ("显示本帮助并退出", "show this help message and exit"),
     "cli.help.positionals": ("位置参数", "positional arguments"),
     "cli.help.options": ("选项", "options"),
+    # a help section's heading line (argparse's "<heading>:"; a full-width colon in Chinese)
+    "cli.help.heading": ("{heading}：", "{heading}:"),
     # -- the commands (coverage/commands/<verb>.py, NAME) --------------------------------------------
     "cli.command.access": (
         "考虑容量的可达性（2SFCA / E2SFCA / 高斯），按镇街、区县和全市（CSV）",
