@@ -329,6 +329,10 @@ EVENT_PARTS = {
 }
 
 
+#: The trace events that say which document a frame holds.
+FRAME_RECORDS = ("TracingStartedInBrowser", "FrameCommittedInBrowser", "CommitLoad")
+
+
 def main_thread_parts(trace: bytes) -> dict[str, float]:
     """Where the renderer's main thread spent an action (seconds), from a Chrome trace.
 
@@ -354,8 +358,10 @@ def main_thread_parts(trace: bytes) -> dict[str, float]:
     events = data["traceEvents"] if isinstance(data, dict) else data
     threads = {(e["pid"], e["tid"]) for e in events
                if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"}
-    map_frames = set()
-    for e in events:
+    map_frames = set()  # the frames whose document is the map component's (from the frame records only:
+    for e in events:    # other events name a frame with the URL of a request it made)
+        if e.get("name") not in FRAME_RECORDS:
+            continue
         d = (e.get("args") or {}).get("data") or {}
         for f in d.get("frames", []) + ([d] if "frame" in d and "url" in d else []):
             if "/component/" in str(f.get("url", "")):

@@ -1,7 +1,8 @@
 """The browser benchmark's breakdown (benchmarks/bench_app.py ``main_thread_parts``) on a hand-made trace.
 
 The README's "which part of the page costs what" comes from it: each event is counted once, in the
-outermost part it belongs to, scripts by frame (the map's iframe or the page), other threads ignored.
+outermost part it belongs to, scripts by frame (the map's iframe or the page: a frame is the map's when
+its own document is the component's, not when it requests the component's files), other threads ignored.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def trace():
         {"ph": "I", "name": "TracingStartedInBrowser", "pid": 1, "tid": 1, "ts": 0,
          "args": {"data": {"frames": [{"frame": "PAGE", "url": "http://127.0.0.1:8501/"},
                                       {"frame": "MAP", "url": "http://127.0.0.1:8501/component/coverage_map/index.html"}]}}},
+        {"ph": "I", "name": "ResourceSendRequest", "pid": 7, "tid": 1, "ts": 0,  # the page loads the map's
+         "args": {"data": {"frame": "PAGE", "url": "http://127.0.0.1:8501/component/coverage_map/main.js"}}},
         span("RunTask", 0, 10),
         span("FunctionCall", 1, 4, frame="PAGE"),
         span("Layout", 2, 1),                      # forced by the script: the script's time
