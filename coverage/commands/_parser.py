@@ -4,10 +4,12 @@
 the boundary: its errors (an unknown command or option, an invalid choice, a missing argument, a
 number that is not one) are worded from the catalogue (keys ``cli.argparse.*`` in
 :mod:`coverage.i18n.cli`) after the CLI's prefix (``错误：`` / ``error: ``), with argparse's usage
-line and exit status 2; its help has the catalogue's headings, ``-h`` and usage prefix. The
-language is read from the command line before parsing (:func:`lang_from_argv`: the last
-``--lang zh|en``, else Chinese, as every command defaults to). The English texts are argparse's
-own. The leading underscore keeps this module out of the sub-command list.
+line and exit status 2; its help has the catalogue's headings (ending in a full-width ``：`` in
+Chinese), ``-h`` and usage prefix. The language is read from the command line before parsing
+(:func:`lang_from_argv`: the last ``--lang zh|en``, else Chinese, as every command defaults to).
+The English texts are argparse's own. A sub-command's options are added when it is first used
+(:meth:`CliParser.command`), so the top level and its ``--help`` build none of them. The leading
+underscore keeps this module out of the sub-command list.
 """
 
 from __future__ import annotations
