@@ -839,13 +839,17 @@ def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
         return
     mark = ctx["caveat"]
     st.markdown(t("gaps_summary", lang, n=len(zones), pop=float(zones["served"].sum())) + f" {mark}")
-    st.caption(t("gaps_rule", lang))
+    result = cached[2]
+    notes = [t("gaps_rule", lang)]
+    if result.left_out > 0:  # the zones and these people add up to the uncovered people of the figures
+        notes.append(t("gaps_left_out", lang, n=result.left_out, min=result.min_cell_population,
+                       total=float(zones["served"].sum()) + result.left_out))
+    st.caption("  \n".join(notes))
     # The table and the downloads are built once per zones, language and caveat (not on every click).
     view_key = (lang, mark)
     view = st.session_state.get("gaps_view")
     if not view or view[0] != view_key or view[4] is not zones:
         table = gaps_table(zones, ctx["layer"], lang, region)
-        result = cached[2]
         view = (view_key, table, lambda: geojson_bytes(result.feature_collection(), mark),
                 csv_bytes(with_caveat(table, mark, lang)), zones)
         st.session_state["gaps_view"] = view
@@ -938,17 +942,24 @@ def with_geojson_caveat(geojson: bytes, mark: str) -> bytes:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def run_review(_analysis: Analysis, year: int, key: tuple) -> dict[str, Any]:
-    """The annual review (:meth:`Analysis.review`) and its exports (Excel, CSV, Markdown) as bytes.
+def run_review(_analysis: Analysis, year: int, key: tuple) -> Any:
+    """The annual review (:meth:`Analysis.review`), computed once for every language.
 
     Shared by the sessions: ``key`` (layer, standard chosen, data version) with ``year`` identifies
     the analysis passed (the data as loaded, without the what-if edits).
     """
-    result = _analysis.review(year)
+    return _analysis.review(year)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def review_files(_result: Any, lang: str, key: tuple) -> dict[str, bytes]:
+    """The review's Excel, CSV and Markdown files in ``lang`` (``key``: the review's, as
+    :func:`run_review`), written once per review and language."""
+    year = _result.year
     with tempfile.TemporaryDirectory() as tmp:
-        xlsx = result.to_excel(Path(tmp) / f"review_{year}.xlsx").read_bytes()
-        csv = result.to_csv(Path(tmp) / f"review_{year}.csv").read_bytes()
-    return {"result": result, "xlsx": xlsx, "csv": csv, "md": result.to_markdown().encode("utf-8")}
+        xlsx = _result.to_excel(Path(tmp) / f"review_{year}.xlsx", lang=lang).read_bytes()
+        csv = _result.to_csv(Path(tmp) / f"review_{year}.csv", lang=lang).read_bytes()
+    return {"xlsx": xlsx, "csv": csv, "md": _result.to_markdown(lang=lang).encode("utf-8")}
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -1024,8 +1035,8 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
     if not cached or cached[0] != sig:
         st.caption(t("review_hint", lang))
         return
-    review = cached[1]
-    result = review["result"]
+    result = cached[1]
+    st.caption(t("review_as_loaded", lang))
     level = st.radio(t("level", lang), ("city", "district", "town"), horizontal=True, key="review_level",
                      format_func=lambda x: t(x, lang))
     table = review_table(result, level, lang)
@@ -1034,6 +1045,7 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
     st.dataframe(review_styled(table, statuses) if statuses else table, hide_index=True, key="review_table")
     for note in review_notes(result, lang):
         st.caption(md_text(note))
+    review = review_files(result, lang, sig)
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(t("download_excel", lang), review["xlsx"], file_name=f"review_{year}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

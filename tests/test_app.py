@@ -337,6 +337,66 @@ def test_siting_tab_ranks_sites_and_draws_them(app):
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 3
 
 
+def test_the_review_files_are_written_in_the_page_language(app, monkeypatch):
+    """The review's Excel, CSV and Markdown downloads read in the page's language (the review itself is
+    computed once; its files are written per language), and the tab says the review is of the data as
+    loaded (not the map's what-if edits)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    files: dict[str, bytes] = {}
+    add = MediaFileManager.add
+
+    def recording_add(self, data, mimetype, *args, **kwargs):
+        name = kwargs.get("file_name") or next((a for a in args if isinstance(a, str) and "." in a), "")
+        if isinstance(data, bytes):
+            files[name] = data
+        return add(self, data, mimetype, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", recording_add)
+    open_tab(app, "tab_review")
+    app.button(key="run_review").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any(c.value == t("review_as_loaded", "zh") for c in app.caption)
+    zh = dict(files)
+    app.sidebar.radio(key="lang").set_value("en").run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any(c.value == t("review_as_loaded", "en") for c in app.caption)
+    en = dict(files)
+    try:
+        for name in ("review_2025.csv", "review_2025.md", "review_2025.xlsx"):
+            assert name in zh and name in en, sorted(files)
+        md_zh, md_en = zh["review_2025.md"].decode("utf-8"), en["review_2025.md"].decode("utf-8")
+        assert md_zh.startswith("# " + t("report.title", "zh").replace("\n", " "))
+        assert md_en.startswith("# " + t("report.title", "en").replace("\n", " "))
+        header_zh = zh["review_2025.csv"].decode("utf-8-sig").splitlines()[0]
+        header_en = en["review_2025.csv"].decode("utf-8-sig").splitlines()[0]
+        assert header_zh != header_en and header_en.isascii(), header_en
+        import io
+
+        from openpyxl import load_workbook
+
+        sheets_en = load_workbook(io.BytesIO(en["review_2025.xlsx"]), read_only=True).sheetnames
+        assert all(name.isascii() for name in sheets_en), sheets_en
+    finally:
+        app.sidebar.radio(key="lang").set_value("zh").run()
+        open_tab(app, "tab_coverage")
+
+
+def test_the_gaps_tab_accounts_for_every_uncovered_person(app):
+    """The gap zones and the people scattered outside them add up to the uncovered people of the
+    headline figures (served − covered), and the tab says so."""
+    app.sidebar.selectbox(key="layer").set_value("elder_care_station").run()
+    open_tab(app, "tab_gaps")
+    served, covered = (float(m.value.replace(",", "")) for m in headline(app)[:2])
+    result = app.session_state["gaps_cache"][2]
+    zones_total = float(result.zones["served"].sum())
+    assert result.left_out > 0 and zones_total + result.left_out == pytest.approx(served - covered, abs=1)
+    text = t("gaps_left_out", "zh", n=result.left_out, min=result.min_cell_population,
+             total=zones_total + result.left_out)
+    assert any(text in c.value for c in app.caption), [c.value for c in app.caption]
+    open_tab(app, "tab_coverage")
+
+
 def test_the_open_tab_stays_open_across_a_language_switch(app):
     """Only the open tab runs; a language switch keeps the same tab open, in the new language."""
     open_tab(app, "tab_siting")

@@ -159,7 +159,7 @@ def test_the_app_shows_the_librarys_figures_gaps_and_statuses(workspace, library
         _show(at, layer, choice)
         at.button(key="run_review").click().run()
         assert not at.exception, [e.message for e in at.exception]
-        shown = at.session_state["review_cache"][1]["result"].level("city")
+        shown = at.session_state["review_cache"][1].level("city")
         ours = _lib(library, layer, choice).review(2025).level("city")
         assert list(shown["status"]) == list(ours["status"]), (layer, choice)
         assert list(shown["value"].round(9)) == list(ours["value"].round(9)), (layer, choice)

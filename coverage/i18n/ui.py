@@ -155,6 +155,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "per_town": ("各镇街覆盖率", "Coverage per town"),
     "per_district": ("各区县覆盖率", "Coverage per district"),
     "gaps_none": ("当前标准下没有覆盖缺口。", "No coverage gaps under this standard."),
+    "gaps_left_out": ("另有 {n:,.0f} 人分散居住在每格少于 {min:g} 人的网格中, 未划入缺口区 (合计未覆盖 {total:,.0f} 人)。",
+                      "Another {n:,.0f} people live scattered in cells of fewer than {min:g} and are in no zone "
+                      "({total:,.0f} uncovered in all)."),
+    "review_as_loaded": ("按已载入的数据评估 (不含地图上的假设编辑)。",
+                         "Reviewed on the data as loaded (without the map's what-if edits)."),
     "gaps_summary": ("{n} 个缺口区, 未覆盖人口 {pop:,.0f}", "{n} gap zones, {pop:,.0f} people uncovered"),
     "run_gaps": ("按当前情景更新缺口区", "Update the gap zones for this scenario"),
     "gaps_stale": ("以下为情景变更前的缺口区。", "These are the gap zones before the latest scenario changes."),
