@@ -1294,10 +1294,13 @@ def load_uploads(region: Any, paths: dict[str, str], names: dict[str, str], crs:
         except (ValueError, OSError) as exc:
             st.error(t("upload_failed", lang, error=md_text(exc)))
             return
-    reports = {"towns": imported.get("towns"), "population": imported.get("population"),
-               **{f"facilities:{k}": v for k, v in imported.get("facilities", {}).items()}}
-    st.session_state["upload_flash"] = [f"{input_label(name, lang)}: " + t("upload_ok", lang, n=item[1].rows_imported)
-                                        for name, item in reports.items() if item is not None]
+    flash = [f"{input_label(name, lang)}: " + t("upload_ok", lang, n=imported[name][1].rows_imported)
+             for name in ("towns", "population") if imported.get(name) is not None]
+    for layer_id, item in imported.get("facilities", {}).items():  # a register replaces the whole layer
+        before = region.facilities.get(layer_id)
+        flash.append(f"{input_label(f'facilities:{layer_id}', lang)}: " + t(
+            "upload_replaced", lang, n=item[1].rows_imported, old=0 if before is None else len(before)))
+    st.session_state["upload_flash"] = flash
     st.rerun()  # redraw the figures and the map with the new data
 
 

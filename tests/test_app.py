@@ -272,7 +272,10 @@ def test_upload_shows_row_errors_then_replaces_the_layer(app):
     assert metrics(app)[3][1] == "2"
     # The page reran onto the data tab the planner was on: the import report is in view.
     assert app.session_state["main_tab"] == "数据"
-    assert any(t("upload_ok", "zh", n=2) in m.value for m in app.success)
+    # The planner is told the register replaced the whole layer, and how many facilities it had.
+    had = len(load_default().facilities["social_work_station"])
+    assert any(t("upload_replaced", "zh", n=2, old=had) in m.value for m in app.success), \
+        [m.value for m in app.success]
     provenance = next(d.value for d in app.dataframe if list(d.value.columns) == ["输入", "来源"])
     row = provenance[provenance["输入"] == "设施: 乡镇(街道)社工站"].iloc[0]
     assert row["来源"] == "用户上传"

@@ -106,9 +106,9 @@ def upload(page, files: dict[str, Path]) -> str:
         "([n]) => document.querySelectorAll('[data-testid=\"stFileChip\"]').length >= n",
         arg=[len(files)], timeout=30_000)
     page.get_by_role("button", name="使用上传数据").click()
-    # The outcome: the success note (upload_ok), or the refusal (upload_failed_n / upload_failed).
+    # The outcome: the success note (upload_ok, upload_replaced), or the refusal (upload_failed_n / upload_failed).
     page.wait_for_function(
-        "() => /已读取 \\d+ 行。|无法导入 |读取失败: /.test(document.querySelector('[data-testid=\"stMain\"]').textContent)",
+        "() => /已读取 \\d+ 行[。,]|无法导入 |读取失败: /.test(document.querySelector('[data-testid=\"stMain\"]').textContent)",
         timeout=60_000)
     wait_idle(page)
     # The rerun after an import stays on the 数据 tab: the report is in view without a click.
