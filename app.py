@@ -65,7 +65,7 @@ from coverage.ui.map_component import BaseMap, base_map, feature_group_js, layer
 from coverage.ui.figures import FIGURE_STYLE, Figure, figures_html
 from coverage.ui.widgets import lang_key, lang_select, show_flash
 from coverage.ui import health, persist
-from coverage.i18n import LANGUAGES, layer_name, served_name, t
+from coverage.i18n import LANGUAGES, error_words, layer_name, served_name, t
 from coverage.review import review_notes
 from coverage.workspace import Workspace, WorkspaceConflictError, WorkspaceError, resolve_workspace_dir
 from coverage.ui.views import (
@@ -208,7 +208,7 @@ def init_session(ws: Workspace) -> None:
             try:
                 doc = ws.draft_doc(draft_id)
             except WorkspaceError as exc:
-                st.session_state[SCENARIO_FLASH] = ("error", t("ws_draft_unreadable", lang, error=str(exc)))
+                st.session_state[SCENARIO_FLASH] = ("error", t("ws_draft_unreadable", lang, error=error_words(exc, lang)))
         st.query_params[persist.DRAFT_PARAM] = draft_id
         draft = doc.data if doc is not None else persist.empty_draft()
         st.session_state["draft_id"] = draft_id
@@ -322,7 +322,7 @@ def autosave(scenario: Any, layer_id: str) -> None:
                 st.query_params[persist.DRAFT_PARAM] = draft_id
                 st.session_state[SCENARIO_FLASH] = ("warning", t("ws_draft_forked", lang))
         except WorkspaceError as exc:
-            st.session_state[SCENARIO_FLASH] = ("error", t("ws_draft_failed", lang, error=str(exc)))
+            st.session_state[SCENARIO_FLASH] = ("error", t("ws_draft_failed", lang, error=error_words(exc, lang)))
             return
         st.session_state["draft_version"] = version
         st.session_state["draft_saved"] = draft
@@ -349,7 +349,7 @@ def _save_named() -> None:
         st.session_state[STORE_FLASH] = ("error", t("ws_scenario_exists", lang, name=name))
         return
     except (WorkspaceError, ValueError) as exc:
-        st.session_state[STORE_FLASH] = ("error", t("scenario_save_failed", lang, error=str(exc)))
+        st.session_state[STORE_FLASH] = ("error", t("scenario_save_failed", lang, error=error_words(exc, lang)))
         return
     st.session_state["loaded_from"] = (name, version)
     st.session_state[STORE_FLASH] = ("success", t("scenario_saved", lang, name=name))
@@ -366,7 +366,7 @@ def _load_named() -> None:
         if doc is None:
             raise KeyError(name)
     except (KeyError, WorkspaceError, ValueError) as exc:
-        st.session_state[STORE_FLASH] = ("error", t("scenario_load_failed", lang, error=str(exc)))
+        st.session_state[STORE_FLASH] = ("error", t("scenario_load_failed", lang, error=error_words(exc, lang)))
         return
     changes = doc.data
     st.session_state["edits"] = changes
@@ -388,7 +388,7 @@ def _delete_named() -> None:
     try:
         workspace().delete_scenario(name)
     except (KeyError, WorkspaceError, ValueError) as exc:
-        st.session_state[STORE_FLASH] = ("error", t("scenario_load_failed", lang, error=str(exc)))
+        st.session_state[STORE_FLASH] = ("error", t("scenario_load_failed", lang, error=error_words(exc, lang)))
         return
     if (st.session_state.get("loaded_from") or ("",))[0] == name:
         st.session_state.pop("loaded_from", None)
@@ -541,7 +541,7 @@ def map_section(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.Da
         try:
             base = map_base(region, (_data_version(), id(region)), basemap, ctx["tianditu_key"])
         except cmap.BasemapError as exc:
-            st.warning(t("basemap_error", lang, reason=str(exc)))
+            st.warning(t("basemap_error", lang, reason=error_words(exc, lang)))
             basemap = "none"
             base = map_base(region, (_data_version(), id(region)), basemap, None)
         feature_group, layer_control = map_view(ctx, region, scenario, coverage, base, basemap,
@@ -898,7 +898,7 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
                 result = scenario_analysis(region, ctx, scenario).siting(layer_id, solver=solver, **params)
             except Exception as exc:  # shown to the user with the library's message
                 status.update(label=t("siting_failed", lang), state="error")
-                st.error(t("error", lang, error=md_text(exc)))
+                st.error(t("error", lang, error=md_text(error_words(exc, lang))))
                 return
             elapsed = time.perf_counter() - started
             status.update(label=f"{t('siting_done', lang)} ({elapsed:.1f} s)", state="complete")
@@ -1027,7 +1027,7 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
                 cached = (sig, run_review(base_analysis(region, ctx), year, sig[1:]))
             except Exception as exc:  # shown to the user with the library's message
                 status.update(label=t("review_failed", lang), state="error")
-                st.error(t("error", lang, error=md_text(exc)))
+                st.error(t("error", lang, error=md_text(error_words(exc, lang))))
                 return
             st.session_state["review_cache"] = cached
             status.update(label=f"{t('review_done', lang)} ({time.perf_counter() - started:.1f} s)",
@@ -1065,7 +1065,7 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
             try:
                 review_docx(result, region, lang, docx_key)
             except Exception as exc:  # shown to the user with the library's message
-                st.error(t("error", lang, error=md_text(exc)))
+                st.error(t("error", lang, error=md_text(error_words(exc, lang))))
                 return
         st.session_state["review_docx_key"] = docx_key
         rerun_body()
@@ -1207,7 +1207,7 @@ def _reset_data() -> None:
     try:
         removed = persist.clear_data(workspace())
     except WorkspaceError as exc:
-        st.session_state["upload_flash"] = [t("ws_drop_failed", lang, error=str(exc))]
+        st.session_state["upload_flash"] = [t("ws_drop_failed", lang, error=error_words(exc, lang))]
         return
     st.session_state["reset_confirm"] = False
     st.session_state["upload_flash"] = [t("reset_done", lang, n=len(removed))]
@@ -1287,12 +1287,12 @@ def load_uploads(region: Any, paths: dict[str, str], names: dict[str, str], crs:
             st.dataframe(report_table(rep.to_frame(lang), lang), hide_index=True, key="upload_errors")
             return
         except (ValueError, OSError) as exc:
-            st.error(t("upload_failed", lang, error=md_text(exc)))
+            st.error(t("upload_failed", lang, error=md_text(error_words(exc, lang))))
             return
         try:
             persist.save_imports(workspace(), imported, names)
         except (ValueError, OSError) as exc:
-            st.error(t("upload_failed", lang, error=md_text(exc)))
+            st.error(t("upload_failed", lang, error=md_text(error_words(exc, lang))))
             return
     flash = [f"{input_label(name, lang)}: " + t("upload_ok", lang, n=imported[name][1].rows_imported)
              for name in ("towns", "population") if imported.get(name) is not None]

@@ -221,27 +221,28 @@ def check_name(value: object, what: str = "name") -> str:
         Naming ``what``, the offending value and the rule it breaks.
     """
     if not isinstance(value, str):
-        raise InputError(f"{what} must be a string, got {type(value).__name__} {value!r}")
+        raise InputError(f"{what} must be a string, got {type(value).__name__} {value!r}",
+                         code="ws_name.not_string")
 
-    def bad(why: str) -> InputError:
-        return InputError(f"invalid {what} {value!r}: {why}")
+    def bad(why: str, rule: str, **values: Any) -> InputError:
+        # code + values: the app and the CLI word it in their language (coverage.i18n.workspace)
+        return InputError(f"invalid {what} {value!r}: {why}", code=f"ws_name.{rule}", values=values)
 
     if not value:
-        raise bad("it is empty")
+        raise bad("it is empty", "empty")
     if len(value) > MAX_NAME_LENGTH:
-        raise bad(f"longer than {MAX_NAME_LENGTH} characters")
+        raise bad(f"longer than {MAX_NAME_LENGTH} characters", "too_long", limit=MAX_NAME_LENGTH)
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise bad("it contains a control character (e.g. NUL or a newline)")
+        raise bad("it contains a control character (e.g. NUL or a newline)", "control_character")
     forbidden = sorted({c for c in value if c in _FORBIDDEN_CHARS})
     if forbidden:
-        raise bad(
-            "it contains " + " ".join(repr(c) for c in forbidden)
-            + "; path separators and : * ? \" < > | are not allowed"
-        )
+        chars = " ".join(repr(c) for c in forbidden)
+        raise bad(f"it contains {chars}; path separators and : * ? \" < > | are not allowed",
+                  "forbidden_character", chars=chars)
     if value.startswith("."):
-        raise bad("it starts with '.'")
+        raise bad("it starts with '.'", "leading_dot")
     if value != value.strip():
-        raise bad("it has leading or trailing whitespace")
+        raise bad("it has leading or trailing whitespace", "surrounding_space")
     return value
 
 

@@ -46,3 +46,24 @@ def test_indicator_names_in_each_language():
 def test_status_before_the_milestone_is_due():
     assert i18n.status_name("not_yet_due", "en", due_year=2025) == "not yet due (2025 target)"
     assert i18n.status_name("not_yet_due", "zh", due_year=2025) == "未到期（2025年目标）"
+
+
+def test_a_refused_name_is_worded_in_either_language_from_its_code():
+    """check_name's refusals carry a code and values: the app and the CLI word them in their
+    language; str(error) stays the library's English message naming the value."""
+    import pytest as _pytest
+
+    from coverage.errors import InputError
+    from coverage.i18n import error_words, t
+    from coverage.workspace import MAX_NAME_LENGTH, check_name
+
+    cases = {"": ("ws_name.empty", {}), "a/b": ("ws_name.forbidden_character", {"chars": "'/'"}),
+             "x" * (MAX_NAME_LENGTH + 1): ("ws_name.too_long", {"limit": MAX_NAME_LENGTH}),
+             ".hidden": ("ws_name.leading_dot", {}), "a\nb": ("ws_name.control_character", {})}
+    for name, (code, values) in cases.items():
+        with _pytest.raises(InputError) as info:
+            check_name(name, "scenario name")
+        assert (info.value.code, info.value.values) == (code, values)
+        assert str(info.value).startswith("invalid scenario name")
+        assert error_words(info.value, "zh") == t(code, "zh", **values) != error_words(info.value, "en")
+    assert error_words(ValueError("plain"), "zh") == "plain"  # an uncoded error keeps its own words

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from coverage.i18n import t
 from coverage.metrics import population_coverage
 from coverage.region import load_default
 from coverage.standards import load_standards
@@ -126,6 +127,12 @@ def test_named_scenarios_save_load_delete_and_bad_names(fresh_workspace):
     at.button(key="save_scenario").click().run()
     assert not at.exception
     assert at.error and "无法保存方案" in at.error[0].value
+    # the refusal in the page's words (the library's code worded from the catalogue), not English
+    assert t("ws_name.forbidden_character", "zh", chars="'/'") in at.error[0].value.replace("\\", "")
+    assert "invalid" not in at.error[0].value
+    at.text_input(key="scenario_name").input("").run()
+    at.button(key="save_scenario").click().run()
+    assert at.error and t("ws_name.empty", "zh") in at.error[0].value.replace("\\", ""), at.error[0].value
     assert ws.scenarios() == []
 
     at.text_input(key="scenario_name").input("方案 甲").run()

@@ -49,7 +49,7 @@ def _merge() -> dict[str, tuple[str, str]]:
 
 
 __all__ = ["LANGUAGES", "STRINGS", "t", "layer_name", "served_name", "source_name",
-           "status_name", "indicator_name", "worded_error"]
+           "status_name", "indicator_name", "worded_error", "error_words"]
 
 LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
 
@@ -75,6 +75,19 @@ def worded_error(cls: type, code: str, /, **values: Any) -> Exception:
     text of ``code`` as its message, ``code`` and ``values`` kept so it can be shown in another language
     (:func:`coverage.cli.error_text`)."""
     return cls(t(code, "en", **values), code, values)
+
+
+def error_words(exc: BaseException, lang: str = "zh") -> str:
+    """What an error says in ``lang``: a failed import's report (``DataImportError.text``), the
+    catalogue's wording of a coded :class:`coverage.errors.CoverageError` (its ``code`` and
+    ``values``), else its own (English) message."""
+    text = getattr(exc, "text", None)
+    if callable(text):  # a DataImportError words its whole report
+        return str(text(lang))
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code in STRINGS:
+        return t(code, lang, **getattr(exc, "values", {}))
+    return str(exc)
 
 
 def t(key: str, lang: str = "zh", **values: Any) -> str:

@@ -6,6 +6,16 @@ Keys start with ``ws_``.
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    # a name refused by coverage.workspace.check_name (the error's code)
+    "ws_name.not_string": ("名称必须是文本。", "The name must be text."),
+    "ws_name.empty": ("名称不能为空: 请输入名称。", "The name is empty: type a name."),
+    "ws_name.too_long": ("名称不能超过 {limit} 个字符。", "The name cannot be longer than {limit} characters."),
+    "ws_name.control_character": ("名称不能包含换行或其他控制字符。",
+                                  "The name cannot contain a line break or another control character."),
+    "ws_name.forbidden_character": ("名称不能包含 {chars}: 不可使用路径分隔符及 : * ? \" < > |。",
+                                    "The name cannot contain {chars}: path separators and : * ? \" < > | are not allowed."),
+    "ws_name.leading_dot": ("名称不能以 “.” 开头。", "The name cannot start with '.'."),
+    "ws_name.surrounding_space": ("名称首尾不能有空格。", "The name cannot start or end with a space."),
     "ws_open_failed": (
         "工作区文件已损坏或无法读取, 文件保持原样未作改动: {error}",
         "The workspace file is damaged or cannot be read; it has been left as it is: {error}",
