@@ -1,7 +1,8 @@
 """Catalogue: the app's analyses tab (accessibility, equity, trajectory, communities).
 
 Each entry is ``key: (中文, English)``; :mod:`coverage.i18n` merges every catalogue module. Keys start
-with ``ana.``.
+with ``ana.``, and ``upload.`` for the file uploaders' own words (:func:`coverage.ui.widgets.uploader_css`,
+the data tab's uploaders too).
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ana.trajectory.empty": ("没有可按年测算的指标。", "No indicator can be measured year by year."),
     "ana.col.year": ("年份", "Year"),
     "ana.col.series": ("系列", "Series"),
+    # the file uploaders' own words (Streamlit's English "Upload" / "Drag and drop" replaced)
+    "upload.browse": ("上传文件", "Upload a file"),
+    "upload.drop": ("松开鼠标即可上传", "Drop the file to upload it"),
     # communities
     "ana.community.upload": ("村(社区)图层 (CSV / XLSX / GeoJSON, 含名称、代码、所属镇街、坐标)",
                              "Community / village layer (CSV / XLSX / GeoJSON with name, code, town, coordinates)"),

@@ -54,7 +54,7 @@ from coverage.io.report import DataImportError, ImportReport
 from coverage.layers import get_layer
 from coverage.review import load_targets, trajectory, trajectory_table
 from coverage.ui.views import caveat, district_names, md_text, report_table, town_names
-from coverage.ui.widgets import lang_select
+from coverage.ui.widgets import file_input, lang_select
 from coverage.workspace import Workspace, WorkspaceError
 
 __all__ = [
@@ -632,7 +632,7 @@ def _trajectory_chart(data: pd.DataFrame, unit: str, title: str, lang: str) -> N
 
 def _community_upload(region: Any, lang: str, ws: Workspace | None) -> None:
     c1, c2 = st.columns([3, 1])
-    upload = c1.file_uploader(t("ana.community.upload", lang), type=COMMUNITY_TYPES, key="ana_community_file")
+    upload = file_input(c1, t("ana.community.upload", lang), "ana_community_file", COMMUNITY_TYPES, lang)
     crs = lang_select(c2, t("upload_crs", lang), CRS_CHOICES, "ana_community_crs", lang,
                       format_func=lambda c: t(f"crs_{c}", lang))
     if upload is None or not st.button(t("ana.community.import", lang), key="ana_community_import"):
