@@ -569,7 +569,11 @@ def what_if_panel(scenario: Any, lang: str) -> None:
     st.caption("  \n".join(lines) if lines else t("scenario_empty", lang))
     # Callbacks run before the next script run: the figures drawn then include the edit.
     b1, b2 = st.columns(2)
-    b1.button(t("undo", lang), key="undo", disabled=not scenario.changes, on_click=scenario.undo)
+    if not scenario.changes and scenario.cleared:  # a reset can be undone until the next edit
+        b1.button(t("restore_cleared", lang, n=len(scenario.cleared)), key="restore_cleared",
+                  on_click=scenario.restore)
+    else:
+        b1.button(t("undo", lang), key="undo", disabled=not scenario.changes, on_click=scenario.undo)
     b2.button(t("reset", lang), key="reset", disabled=not scenario.changes, on_click=scenario.reset)
     problems = st.session_state.pop("replay_problems", None)
     if problems:

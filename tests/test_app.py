@@ -172,6 +172,17 @@ def test_removing_a_facility_lowers_the_figures_and_undo_restores(app):
     assert not any("变更前" in w.value for w in app.warning)
     app.button(key="undo").click().run()
     assert metrics(app) == before
+    # A reset can be undone: its button then restores the changes it cleared, with their figures.
+    app.button(key="remove_open_button").click().run()
+    app.selectbox(key="remove_choice").set_value(fid).run()
+    app.button(key="remove").click().run()
+    app.button(key="reset").click().run()
+    assert metrics(app) == before and not app.button(key="restore_cleared").disabled
+    assert app.button(key="restore_cleared").label == t("restore_cleared", "zh", n=1)
+    app.button(key="restore_cleared").click().run()
+    assert not app.exception and metrics(app) == after
+    app.button(key="undo").click().run()
+    assert metrics(app) == before
     open_tab(app, "tab_coverage")
 
 

@@ -56,6 +56,27 @@ def test_add_remove_undo_reset(small_region, scenario):
     assert scenario.undo() is None
 
 
+def test_a_reset_can_be_undone_until_the_next_edit(small_region, scenario):
+    """A reset keeps what it cleared: restore makes the same edits again (an added site, then the
+    removal of that site and of an existing facility) with the same figures; a new edit forgets it."""
+    lon, lat = TO_LONLAT.transform(*cell_centre(4, 3))
+    scenario.add_site(lon, lat)
+    scenario.add_site(lon, lat)
+    scenario.remove_facility("new-1")
+    scenario.remove_facility("ECS2")
+    edited = covered_60(small_region, scenario)
+    kinds = [(c.kind, c.lon, c.lat) for c in scenario.changes]
+    scenario.reset()
+    assert covered_60(small_region, scenario) == 810 and len(scenario.cleared) == 4
+    made = scenario.restore()
+    assert [(c.kind, c.lon, c.lat) for c in made] == kinds == [(c.kind, c.lon, c.lat) for c in scenario.changes]
+    assert covered_60(small_region, scenario) == edited and scenario.removed_ids >= {"ECS2"}
+    assert scenario.cleared == [] and scenario.restore() == []
+    scenario.reset()
+    scenario.add_site(lon, lat)  # a new edit after the reset: nothing to restore any more
+    assert scenario.cleared == []
+
+
 def test_added_site_can_be_removed_and_listed(small_region, scenario):
     lon, lat = TO_LONLAT.transform(*cell_centre(4, 3))
     scenario.add_site(lon, lat)

@@ -60,6 +60,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "removed_facility": ("移除设施 {name}", "Removed facility {name}"),
     "undo": ("撤销", "Undo"),
     "reset": ("清空", "Reset"),
+    "restore_cleared": ("恢复 {n} 项修改", "Restore {n} changes"),
     "no_network": ("未提供路网: 按直线距离标准计算", "no road network: straight-line distance standard"),
     "covered_pop": ("覆盖人口", "Covered population"),
     "pp_delta": ("{pp:+.1f} 个百分点", "{pp:+.1f} pp"),

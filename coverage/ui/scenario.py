@@ -98,6 +98,9 @@ class Scenario:
         self._index: dict[str, int] = {fid: i for i, fid in enumerate(ids)}
         self._ids = ids
         self.changes: list[Change] = []
+        #: The changes the last :meth:`reset` cleared (:meth:`restore` brings them back); any new
+        #: edit forgets them.
+        self.cleared: list[Change] = []
         self._added = 0
         self._state = 0  # counts the changes made (undo too): the views below are built once per state
         self._views: dict[str, tuple[int, Any]] = {}
@@ -190,6 +193,7 @@ class Scenario:
             raise InputError(f"site position must be WGS-84 lon/lat; got {lon!r}, {lat!r}")
         idx = self.model.add_facility(lon, lat)
         self._changed()
+        self.cleared = []
         self._added += 1
         change = Change("add", lon, lat, f"new-{self._added}")
         self._index[change.facility_id] = int(idx)
@@ -219,6 +223,7 @@ class Scenario:
         lon, lat, name = self._position(facility_id)
         self.model.remove_facility(self._index.pop(facility_id))
         self._changed()
+        self.cleared = []
         change = Change("remove", lon, lat, facility_id, name)
         self.changes.append(change)
         return change
@@ -242,9 +247,33 @@ class Scenario:
         return change
 
     def reset(self) -> None:
-        """Undo every change."""
+        """Undo every change; they are kept in :attr:`cleared` until :meth:`restore` or a new edit."""
+        cleared = list(self.changes)
         while self.changes:
             self.undo()
+        if cleared:
+            self.cleared = cleared
+
+    def restore(self) -> list[Change]:
+        """Make again the changes the last :meth:`reset` cleared (a reset can be undone).
+
+        Added sites get new ids (``new-<n>``); a removal of one of them follows it.
+
+        Returns
+        -------
+        list of Change
+            The changes made again, in their order (empty when nothing was cleared).
+        """
+        cleared, renamed, made = self.cleared, {}, []
+        for change in cleared:
+            if change.kind == "add":
+                new = self.add_site(change.lon, change.lat)
+                renamed[change.facility_id] = new.facility_id
+                made.append(new)
+            else:
+                made.append(self.remove_facility(renamed.get(change.facility_id, change.facility_id)))
+        self.cleared = []
+        return made
 
     # ------------------------------------------------------------------ views
 
