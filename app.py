@@ -431,6 +431,8 @@ def sidebar(region: Any) -> dict[str, Any]:
     sb = st.sidebar
     lang = sb.radio(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang",
                     horizontal=True)
+    if st.query_params.get(LANG_PARAM, "zh") != lang:
+        st.query_params[LANG_PARAM] = lang  # in the URL beside the draft: a reload keeps it
     sb.header(t("settings", lang))
     layer_id = lang_select(sb, t("layer", lang), list(LAYERS), "layer", lang,
                             format_func=lambda x: layer_name(x, lang))
@@ -1325,6 +1327,8 @@ def page() -> None:
     only the body. The sidebar's widgets (language, layer, standard, year, basemap, the saved
     scenarios) run the whole page.
     """
+    if "lang" not in st.session_state and st.query_params.get(LANG_PARAM) in LANGUAGES:
+        st.session_state["lang"] = st.query_params[LANG_PARAM]  # a reload keeps the page's language
     lang = st.session_state.get("lang", "zh")
     st.session_state[BODY_RUN] = False
     with st.spinner(t("loading", lang)), timed("region"):
@@ -1339,6 +1343,9 @@ def page() -> None:
     body(ctx, region)
     st.session_state[BODY_RUN] = True  # a later run of body alone is a body run (see rerun_body)
 
+
+#: The page URL's parameter holding the page's language (``?lang=en``; none: Chinese).
+LANG_PARAM = "lang"
 
 #: Session key: the last run was the whole page (False) or the body alone (True).
 BODY_RUN = "body_run"

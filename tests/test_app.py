@@ -411,6 +411,23 @@ def test_the_gaps_tab_accounts_for_every_uncovered_person(app):
     open_tab(app, "tab_coverage")
 
 
+def test_a_reload_keeps_the_page_language():
+    """The language is in the page URL (``?lang=en``) beside the draft: a reload of the same tab
+    (a new session with that URL) opens in it; a switch updates the URL."""
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.sidebar.radio(key="lang").value == "en"
+    assert at.title[0].value == t("title", "en")
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    assert at.query_params["lang"] in ("zh", ["zh"]) and at.title[0].value == t("title", "zh")
+    other = AppTest.from_file(str(APP), default_timeout=90)  # a URL with an unknown language: Chinese
+    other.query_params["lang"] = "fr"
+    other.run()
+    assert not other.exception and other.sidebar.radio(key="lang").value == "zh"
+
+
 def test_the_open_tab_stays_open_across_a_language_switch(app):
     """Only the open tab runs; a language switch keeps the same tab open, in the new language."""
     open_tab(app, "tab_siting")
