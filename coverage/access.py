@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
@@ -44,6 +43,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from coverage import settings
+from coverage.choices import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
 from coverage.errors import CapacityError, InputError
 from coverage.layers import get_layer
 from coverage.metrics import facility_units
@@ -70,22 +70,9 @@ __all__ = [
     "weighted_quantile",
 ]
 
-#: Capacity columns a layer may carry, in order of preference when none is named.
-CAPACITY_COLUMNS: tuple[str, ...] = ("beds", "nursing_beds", "seats", "staff")
-#: Pseudo-capacity: every facility counts 1 (facilities within reach per person).
-COUNT_CAPACITY = "facilities"
-
 _GROUP_SUFFIX = {"pop_60plus": "60plus", "pop_0_17": "0_17", "pop_total": "residents"}
 #: Plan ratio indicators (``data/targets/plan_indicators.csv`` ids) measured by capacity / served group.
 PLAN_RATIO_INDICATORS: dict[tuple[str, str], str] = {("beds", "pop_60plus"): "elder_beds_per_1000"}
-
-
-class AccessMethod(str, Enum):
-    """The floating-catchment variant."""
-
-    TWO_STEP = "2sfca"
-    ENHANCED = "e2sfca"
-    GAUSSIAN = "gaussian"
 
 
 # --------------------------------------------------------------------------- costs

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Mapping, Sequence
 
 import coverage.commands
+from coverage.choices import SUPPORTED_CRS
 from coverage.commands._parser import DEFAULT_LANG, CliParser, help_words, lang_from_argv
 from coverage.errors import CoverageError, DataImportError, OptionError
 from coverage.i18n import t, worded_error
@@ -57,7 +58,7 @@ def add_region_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--towns", metavar="FILE", help=say("towns"))
     group.add_argument("--population", metavar="FILE", help=say("population"))
     group.add_argument("--facilities", metavar="LAYER=FILE", action="append", default=[], help=say("facilities"))
-    group.add_argument("--crs", choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84", help=say("crs"))
+    group.add_argument("--crs", choices=SUPPORTED_CRS, default="wgs84", help=say("crs"))
 
 
 def parse_layer_files(items: Sequence[str]) -> dict[str, str]:

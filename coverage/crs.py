@@ -26,6 +26,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from coverage.choices import SUPPORTED_CRS
+
 WGS84 = "EPSG:4326"
 PROJECTED = "EPSG:32649"  # UTM zone 49N: every metric computation
 
@@ -46,7 +48,6 @@ __all__ = [
 ]
 
 CRSName = Literal["wgs84", "cgcs2000", "gcj02", "bd09"]
-SUPPORTED_CRS: tuple[str, ...] = ("wgs84", "cgcs2000", "gcj02", "bd09")
 
 #: Jiangmen city bounding box (min lon, min lat, max lon, max lat), WGS-84, with a margin.
 JIANGMEN_BBOX: tuple[float, float, float, float] = (111.9, 21.4, 113.3, 22.9)

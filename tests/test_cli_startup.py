@@ -12,10 +12,9 @@ import pytest
 #: The analysis stack: what ``python -m coverage --help`` must not import.
 HEAVY = ("geopandas", "shapely", "pandas", "numpy", "scipy", "sklearn", "pyproj", "pyogrio", "osmnx", "networkx")
 
-#: Commands whose options need no library module beyond the catalogue, layers, standards and settings.
-#: (access, equity, site and import take their choices from coverage.access / coverage.siting /
-#: coverage.crs, which import numpy and the rest at module level.)
-LIGHT_COMMANDS = ("community", "coverage", "gaps", "service-areas", "report", "review", "workspace", "workspace drop")
+#: Every command (their choices come from coverage.choices, which imports nothing heavy).
+LIGHT_COMMANDS = ("access", "community", "coverage", "equity", "gaps", "import", "service-areas", "report", "review",
+                  "site", "workspace", "workspace drop")
 
 PROBE = """
 import json, sys

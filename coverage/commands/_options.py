@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from coverage import settings
+from coverage.choices import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
 from coverage.cli import add_region_arguments, draft_from_args, option_error, parse_layer_files
 from coverage.commands._parser import WordedTypeError, help_words
 from coverage.layers import LAYERS
@@ -104,8 +105,6 @@ def add_access_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     """The options ``access`` and ``equity`` share: ``--layer``, ``--method``, ``--capacity``, ``--out``,
     ``--force``, ``--lang``, the standard and the region options; ``--method``, ``--capacity`` and
     ``--out`` have the help of ``command`` (``cli.arg.<command>.*``)."""
-    from coverage.access import CAPACITY_COLUMNS, COUNT_CAPACITY, AccessMethod
-
     say = help_words(parser)
     own = help_words(parser, f"cli.arg.{command}")
     add_layer_argument(parser)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from coverage.choices import SUPPORTED_CRS
 from coverage.cli import error_text
 from coverage.commands._options import add_force_argument, number
 from coverage.commands._parser import help_words
@@ -38,8 +39,6 @@ OUT_SUFFIXES = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser`` (help in its language, ``cli.arg.import.*``)."""
-    from coverage.crs import SUPPORTED_CRS
-
     say = help_words(parser, "cli.arg.import")
     parser.add_argument("file", metavar="FILE", help=say("file"))
     parser.add_argument("--kind", choices=KINDS, default="facilities", help=say("kind"))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from coverage import settings
+from coverage.choices import OBJECTIVES, SOLVER_CHOICES
 from coverage.cli import add_region_arguments, option_error, region_from_args
 from coverage.commands._options import (
     CSV_SUFFIXES,
@@ -56,8 +57,6 @@ def parse_target(text: str) -> float | str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options on ``parser`` (help in its language, ``cli.arg.site.*``)."""
-    from coverage.siting import OBJECTIVES, SOLVER_CHOICES
-
     say = help_words(parser, "cli.arg.site")
     shared = help_words(parser)
     add_layer_argument(parser)

@@ -17,6 +17,7 @@ from typing import Literal, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from coverage.choices import SOLVER_CHOICES
 from coverage.errors import InputError
 from coverage.settings import (
     SITING_CAPACITATED_ILP_MAX_PAIRS,
@@ -37,9 +38,6 @@ from coverage.siting.solvers import (
 )
 
 __all__ = ["SOLVER_CHOICES", "fits_ilp", "solve_max_cover", "solve_one_per_group", "solve_set_cover"]
-
-#: What a caller may ask for.
-SOLVER_CHOICES = ("auto", "ilp", "greedy")
 
 
 def _check_solver(solver: str) -> None:

@@ -39,6 +39,7 @@ from pyproj import Transformer
 
 import coverage
 from coverage.candidates import CANDIDATE_COLUMNS, candidate_points, generate_candidates, locate_towns
+from coverage.choices import OBJECTIVES
 from coverage.crs import PROJECTED, WGS84
 from coverage.errors import InputError
 from coverage.layers import get_layer
@@ -57,8 +58,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["OBJECTIVES", "STEPS", "lacking_units", "propose_sites"]
 
-#: Siting objectives (codes), see the module docstring.
-OBJECTIVES = ("mclp", "lscp", "pmedian", "one_per_town", "one_per_county")
 #: The steps :func:`propose_sites` reports to its ``progress`` callable, in order (then ``"done"``).
 STEPS = ("reach", "candidates", "matrix", "solver")
 
