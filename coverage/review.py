@@ -35,6 +35,7 @@ years) against the 2023 and 2025 milestones.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import os
 from dataclasses import dataclass, field
@@ -100,6 +101,13 @@ __all__ = [
     "LEVELS",
     "STATUS_COLOURS",
     "CAVEAT_MARK",
+    "PRESENCE",
+    "presence_milestone",
+    "is_presence",
+    "number_table",
+    "rounding_gaps",
+    "overview_lines",
+    "trajectory_numbers",
 ]
 
 
@@ -134,6 +142,9 @@ STATUS_COLOURS: dict[Status, str] = {
     Status.MEASURED: "DDEBF7",
     Status.CANNOT_COMPUTE: "D9D9D9",
 }
+
+#: ``target_text`` of a town's presence milestone (:func:`presence_milestone`), a code.
+PRESENCE = "presence"
 
 #: The mark next to a figure computed from modelled or illustrative inputs (explained in the notes).
 CAVEAT_MARK = "†"
@@ -419,10 +430,11 @@ class ReviewResult:
         return write_csv(csv_table(self, lang), path)
 
     def to_excel(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
-        """An .xlsx with one sheet per level, the year-by-year sheet and a notes sheet.
+        """An .xlsx with an overview, one sheet per level, the year-by-year sheet and a notes sheet.
 
-        Same columns and order as :func:`review_table`, frozen header, column widths and
-        statuses coloured with :data:`STATUS_COLOURS`.
+        The level sheets are :func:`number_table` (values, targets and gaps as numbers with percent
+        or number formats), frozen header, filters, column widths and statuses coloured with
+        :data:`STATUS_COLOURS`.
         """
         return write_excel(self, path, lang)
 
@@ -549,8 +561,9 @@ def _unit_rows(region: Region, ind: Indicator, ms: Milestone | None, cache: dict
         row.update(numerator=float(r.units_with), denominator=float(r.units), lacking=lacking)
         if r.units:
             row["value"] = r.units_with / r.units
-            if ms is not None:
-                row["gap"] = float(max(0, units_needed(int(r.units), ms.op, ms.target) - int(r.units_with)))
+            if ms is not None:  # a single town needs one facility, a city or district its share of towns
+                need = 1 if row["level"] == "town" else units_needed(int(r.units), ms.op, ms.target)
+                row["gap"] = float(max(0, need - int(r.units_with)))
         else:
             row.update(reason=Reason.NO_BASE, reason_detail="")
         rows.append(row)
@@ -639,6 +652,28 @@ def _coverage_rows(region: Region, ind: Indicator, ms: Milestone | None, standar
     return rows
 
 
+def presence_milestone(ms: Milestone | None) -> Milestone | None:
+    """What one town is judged against for a share-of-towns target: to have a facility (应配置).
+
+    A share target (≥60 % of towns) applies to the city and the districts; a single town either has
+    a facility or needs one, by the same year (None without a milestone).
+    """
+    return None if ms is None else Milestone(ms.year, ">=", 1.0, PRESENCE)
+
+
+def is_presence(row: Any) -> bool:
+    """Whether a review row is one town's has-it-or-not (a share-of-towns indicator at town level)."""
+    return getattr(row, "level", None) == "town" and getattr(row, "measure", None) == "unit_town"
+
+
+def _gap_unit(measure: str, level: str, ms: Milestone | None) -> str:
+    if measure == "unit_town" and level == "town":
+        return "facilities"
+    if ms is None and measure == "pop_coverage":
+        return "uncovered_people"
+    return _GAP_UNIT[measure]
+
+
 def _judge(value: float, ms: Milestone | None, year: int, reason: Reason | None) -> tuple[Status, int | None]:
     if reason is not None or _na(value):
         return Status.CANNOT_COMPUTE, None
@@ -667,18 +702,19 @@ def _measure_year(region: Region, year: int, specs: Sequence[Indicator], standar
             rows = _failed(Reason.UNKNOWN_MEASURE, ind.measure)
         caveat = bool(region.modelled_inputs([ind.layer]))
         for row in rows:
-            status, due = _judge(row["value"], ms, year, row["reason"])
+            row_ms = presence_milestone(ms) if ind.measure == "unit_town" and row["level"] == "town" else ms
+            status, due = _judge(row["value"], row_ms, year, row["reason"])
             d = districts.get(row["district_code"] or "", ("", ""))
             tn = towns.get(row["town_code"] or "", ("", ""))
             row.update(
                 year=year, district_zh=d[0], district_en=d[1], town_zh=tn[0], town_en=tn[1],
                 indicator_id=ind.indicator_id, indicator_zh=ind.name_zh, indicator_en=ind.name_en,
                 layer=ind.layer, measure=ind.measure, unit=ind.unit,
-                target_op=ms.op if ms else None, target_value=ms.target if ms else np.nan,
-                target_year=ms.year if ms else None, target_text=ms.text if ms else ind.text_target,
+                target_op=row_ms.op if row_ms else None, target_value=row_ms.target if row_ms else np.nan,
+                target_year=row_ms.year if row_ms else None, target_text=row_ms.text if row_ms else ind.text_target,
                 actual_2020=np.nan if ind.actual_2020 is None else ind.actual_2020,
                 status=status, due_year=due,
-                gap_unit="uncovered_people" if ms is None and ind.measure == "pop_coverage" else _GAP_UNIT[ind.measure],
+                gap_unit=_gap_unit(ind.measure, row["level"], ms),
                 caveat=caveat,
             )  # fmt: skip
             if status == Status.MET:
@@ -843,6 +879,8 @@ def _value_text(row: Any, lang: str) -> str:
 
 
 def _target_text(row: Any, lang: str) -> str:
+    if row.target_text == PRESENCE:
+        return t("review.target.presence", lang)
     op = row.target_op
     if _na(op) or op is None:
         text = str(row.target_text or "")
@@ -934,28 +972,76 @@ def review_table(result: ReviewResult, lang: str = "zh", level: str | None = Non
     return pd.DataFrame(records, columns=cols)
 
 
-def csv_table(result: ReviewResult, lang: str = "zh") -> pd.DataFrame:
-    """The machine-readable table: :func:`review_table`'s columns with rounded numbers (percent with
-    one decimal as the plan writes it, gaps whole), unit and target value, a data column marking
-    figures from modelled or illustrative inputs, then the codes."""
-    display = review_table(result, lang)
-    rows = result.rows
-    pct = rows["unit"].eq("rate").to_numpy()
+def number_table(result: ReviewResult, lang: str = "zh", level: str | None = None) -> pd.DataFrame:
+    """:func:`review_table` with numbers a spreadsheet can sort and sum (the XLSX sheets, the CSV).
+
+    Columns (in ``lang``): status, indicator, level, place, the value as a number (a rate 0-1, beds
+    per 1,000, or for one town's has-it-or-not 1 / 0), its unit, the caveat text (empty for real
+    inputs), the target as the plan writes it, the target as a number in the value's unit, the gap
+    as a whole number, the gap's unit, the note. Numbers are not rounded (formats do that).
+    """
+    display = review_table(result, lang, level)
+    rows = result.rows if level is None else result.level(level)
+    col = {c: t(f"review.col.{c}", lang) for c in ("status", "indicator", "level", "place", "value", "unit",
+                                                    "caveat", "target", "target_value", "gap", "gap_unit", "note")}  # fmt: skip
+    presence = [is_presence(r) for r in rows.itertuples(index=False)]
     value = pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype=float)
     target = pd.to_numeric(rows["target_value"], errors="coerce").to_numpy(dtype=float)
-    value_col, target_col = t("review.col.value", lang), t("review.col.target_value", lang)
-    display[value_col] = np.where(pct, percent_points(value), np.round(value, 1))
-    display.insert(display.columns.get_loc(value_col) + 1, t("review.col.unit", lang),
-                   [t("review.unit.rate", lang) if p else t("review.unit.per_1000", lang) for p in pct])
-    display.insert(display.columns.get_loc(t("review.col.target", lang)) + 1, target_col,
-                   np.where(pct, percent_points(target), np.round(target, 1)))
-    display[t("review.col.gap", lang)] = rows["gap"].astype("Int64").reset_index(drop=True)
-    display[t("review.col.caveat", lang)] = [t("review.caveat.short", lang) if c else "" for c in rows["caveat"]]
-    for c in ("indicator_id", "layer", "district_code", "town_code", "year", "status", "due_year", "reason",
-              "caveat"):  # fmt: skip
+    gap = rows["gap"].astype("Int64").reset_index(drop=True)
+    has_gap = [not (s == Status.CANNOT_COMPUTE or pd.isna(g)) for s, g in zip(rows["status"], gap)]
+    out = pd.DataFrame({
+        col["status"]: display[col["status"]], col["indicator"]: display[col["indicator"]],
+        col["level"]: display[col["level"]], col["place"]: display[col["place"]],
+        col["value"]: value,
+        col["unit"]: [_unit_text(u, p, lang) for u, p in zip(rows["unit"], presence)],
+        col["caveat"]: [t("review.caveat.short", lang) if c else "" for c in rows["caveat"]],
+        col["target"]: display[col["target"]], col["target_value"]: target,
+        col["gap"]: gap.where(pd.Series(has_gap, dtype=bool), pd.NA),
+        col["gap_unit"]: [t(f"review.gap_unit.{u}", lang) if ok else "" for u, ok in zip(rows["gap_unit"], has_gap)],
+        col["note"]: display[col["note"]],
+    })  # fmt: skip
+    return out
+
+
+def _unit_text(unit: str, presence: bool, lang: str) -> str:
+    if presence:
+        return t("review.unit.presence", lang)
+    return t("review.unit.rate", lang) if unit == "rate" else t("review.unit.per_1000", lang)
+
+
+def csv_table(result: ReviewResult, lang: str = "zh") -> pd.DataFrame:
+    """The machine-readable table: :func:`number_table` with rates as percentages with one decimal
+    (as the plan writes them; a town's has-it-or-not stays 1 / 0), then the codes."""
+    table = number_table(result, lang)
+    rows = result.rows
+    pct = (rows["unit"].eq("rate") & ~pd.Series([is_presence(r) for r in rows.itertuples(index=False)],
+                                                index=rows.index, dtype=bool)).to_numpy()  # fmt: skip
+    for key in ("value", "target_value"):
+        c = t(f"review.col.{key}", lang)
+        v = table[c].to_numpy(dtype=float)
+        table[c] = np.where(pct, percent_points(v), np.round(v, 1))
+    for c in ("indicator_id", "layer", "district_code", "town_code", "year", "status", "due_year", "reason"):
         v = rows[c]
-        display[c] = [x.value if isinstance(x, Enum) else x for x in v] if v.dtype == object else v.to_numpy()
-    return display
+        table[c] = [x.value if isinstance(x, Enum) else x for x in v] if v.dtype == object else v.to_numpy()
+    return table
+
+
+def rounding_gaps(result: ReviewResult) -> list[tuple[str, int, int]]:
+    """Indicators whose district gaps add up to more than the city's: ``(indicator_id, city, districts)``.
+
+    Each district's gap is rounded up on its own (what that district needs to reach the share or the
+    ratio alone), so the sum can exceed the city's gap, which the plan's city-wide target sets.
+    """
+    out = []
+    city, districts = result.city, result.district
+    for r in city.itertuples(index=False):
+        if r.status in (Status.MET, Status.CANNOT_COMPUTE) or _na(r.gap) or r.target_op is None:
+            continue
+        d = districts[(districts["indicator_id"] == r.indicator_id) & districts["gap"].notna()]
+        total = int(d["gap"].sum()) if len(d) else 0
+        if total > int(r.gap):
+            out.append((str(r.indicator_id), int(r.gap), total))
+    return out
 
 
 def review_notes(result: ReviewResult, lang: str = "zh") -> list[str]:
@@ -971,6 +1057,13 @@ def review_notes(result: ReviewResult, lang: str = "zh") -> list[str]:
         text = standard_text(by_area, lang)
         notes.append(t("review.notes.standard", lang, layer=layer_name(layer, lang), standard=f"{text}; {method}"))
     notes.append(t("review.notes.statuses", lang))
+    uneven = rounding_gaps(result)
+    if uneven:
+        city = result.city.drop_duplicates("indicator_id").set_index("indicator_id")
+        items = [t("review.notes.rounding_item", lang, city=f"{c:,}", districts=f"{d:,}",
+                   indicator=indicator_name(city.at[i, "indicator_zh"], city.at[i, "indicator_en"], lang))
+                 for i, c, d in uneven]  # fmt: skip
+        notes.append(t("review.notes.rounding", lang, items="; ".join(items)))
     notes.append(t("review.notes.sources", lang, items=provenance_items(result.provenance, lang)))
     if result.caveat:
         notes.append(t("review.notes.caveat", lang))
@@ -1003,44 +1096,142 @@ def _width(text: Any) -> float:
     return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in s)
 
 
-def write_excel(result: ReviewResult, path: str | os.PathLike[str], lang: str = "zh") -> Path:
-    """The review as .xlsx: a sheet per level (:func:`review_table`), the trajectory and the notes."""
+#: Number formats of the XLSX value cells: rates as percentages, ratios with one decimal, whole gaps.
+PERCENT_FORMAT = "0.0%"
+RATIO_FORMAT = "#,##0.0"
+GAP_FORMAT = "#,##0"
+
+
+def _presence_format(lang: str) -> str:
+    """A town's 1 / 0 shown as 有 / 无 (the cell stays a number: the towns with one add up)."""
+    has, lacks = t("review.value.has", lang), t("review.value.lacks", lang)
+    return f'"{has}";"{has}";"{lacks}"'
+
+
+def _value_format(unit: str, presence: bool, lang: str) -> str:
+    if presence:
+        return _presence_format(lang)
+    return PERCENT_FORMAT if unit == "rate" else RATIO_FORMAT
+
+
+def overview_lines(result: ReviewResult, lang: str = "zh", today: dt.date | None = None) -> list[str]:
+    """The title block of the XLSX's first sheet: title, year, generation date, targets, standards,
+    which inputs are modelled or illustrative and (then) the Word cover's caveat."""
+    lines = [t("report.title", lang).replace("\n", " "), t("report.subtitle", lang, year=result.year),
+             t("review.overview.generated", lang, date=(today or dt.date.today()).isoformat()),
+             t("review.notes.year", lang, year=result.year), t("review.notes.targets", lang)]  # fmt: skip
+    method = t(f"review.notes.method.{result.method}", lang)
+    for layer, by_area in result.standards.items():
+        text = standard_text(by_area, lang)
+        lines.append(t("review.notes.standard", lang, layer=layer_name(layer, lang), standard=f"{text}; {method}"))
+    lines.append(t("review.notes.sources", lang, items=provenance_items(result.provenance, lang)))
+    modelled = {k: v for k, v in result.provenance.items() if v in ("modelled", "illustrative")}
+    if modelled:
+        lines.append(t("review.overview.modelled", lang, items=provenance_items(modelled, lang)))
+    else:
+        lines.append(t("review.overview.all_real", lang))
+    if result.caveat:
+        lines += [t("report.draft_mark", lang), t("review.notes.caveat", lang)]
+    return lines
+
+
+def write_excel(result: ReviewResult, path: str | os.PathLike[str], lang: str = "zh",
+                today: dt.date | None = None) -> Path:  # fmt: skip
+    """The review as .xlsx: an overview sheet (:func:`overview_lines`), a sheet per level
+    (:func:`number_table`: values, targets and gaps are numbers with formats), the trajectory and the notes."""
     path = Path(path)
+    overview = t("review.sheet.overview", lang)
+    notes_name = t("review.sheet.notes", lang)
+    tables: dict[str, str] = {}  # sheet name -> level or "trajectory"
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        pd.DataFrame({overview: overview_lines(result, lang, today)}).pipe(spreadsheet_safe).to_excel(
+            xw, sheet_name=overview, index=False, header=False)
         for lvl in LEVELS:
             rows = result.level(lvl)
             if rows.empty:
                 continue
-            table = spreadsheet_safe(review_table(result, lang, lvl))
             name = t(f"review.sheet.{lvl}", lang)
-            table.to_excel(xw, sheet_name=name, index=False)
-            ws = xw.book[name]
-            for i, status in enumerate(rows["status"], start=2):
-                ws.cell(row=i, column=1).fill = _fill(Status(status))
+            spreadsheet_safe(number_table(result, lang, lvl)).to_excel(xw, sheet_name=name, index=False)
+            tables[name] = lvl
+            _format_level(xw.book[name], rows, lang)
         if result.trajectory is not None and len(result.trajectory):
-            table = spreadsheet_safe(trajectory_table(result.trajectory, lang))
             name = t("review.sheet.trajectory", lang)
+            table = spreadsheet_safe(trajectory_numbers(result.trajectory, lang))
             table.to_excel(xw, sheet_name=name, index=False)
-            status_col = table.columns.get_loc(t("review.col.status", lang)) + 1
-            for i, status in enumerate(result.trajectory["status"], start=2):
-                xw.book[name].cell(row=i, column=status_col).fill = _fill(Status(status))
-        notes = pd.DataFrame({t("review.sheet.notes", lang): review_notes(result, lang)})
-        spreadsheet_safe(notes).to_excel(xw, sheet_name=t("review.sheet.notes", lang), index=False)
-        for ws in xw.book.worksheets:
+            tables[name] = "trajectory"
+            _format_trajectory(xw.book[name], result.trajectory, lang)
+        notes = pd.DataFrame({notes_name: review_notes(result, lang)})
+        spreadsheet_safe(notes).to_excel(xw, sheet_name=notes_name, index=False)
+        book = xw.book
+        sheet = book[overview]
+        sheet.column_dimensions["A"].width = 120
+        for (c,) in sheet.iter_rows(min_row=1, max_col=1):
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet["A2"].font = Font(bold=True, size=12)
+        if result.caveat:
+            sheet.cell(row=sheet.max_row - 1, column=1).font = Font(bold=True, color="C92A2A")
+        for ws in book.worksheets:
+            if ws.title == overview:
+                continue
             ws.freeze_panes = "A2"
             for cell in ws[1]:
                 cell.font = Font(bold=True)
             for col in ws.columns:
-                width = max(_width(c.value) for c in col)
+                width = max(_width(c.value if isinstance(c.value, str) else "0000000") for c in col)
                 ws.column_dimensions[col[0].column_letter].width = min(60.0, max(8.0, width + 2))
-            if ws.title == t("review.sheet.notes", lang):
+            if ws.title == notes_name:
                 ws.column_dimensions["A"].width = 120
                 for (c,) in ws.iter_rows(min_row=2, max_col=1):
                     c.alignment = Alignment(wrap_text=True, vertical="top")
-            elif result.caveat:  # the caveat travels with every table: a footnote under it
+                continue
+            ws.auto_filter.ref = ws.dimensions
+            if result.caveat:  # the caveat travels with every table: a footnote under it
                 foot = ws.cell(row=ws.max_row + 2, column=1, value=t("review.notes.caveat", lang))
                 foot.font = Font(italic=True, color="868E96")
     return path
+
+
+def _format_level(ws: Any, rows: pd.DataFrame, lang: str) -> None:
+    """Status fills and number formats of one level's sheet (columns of :func:`number_table`)."""
+    head = [c.value for c in ws[1]]
+    value_col = head.index(t("review.col.value", lang)) + 1
+    target_col = head.index(t("review.col.target_value", lang)) + 1
+    gap_col = head.index(t("review.col.gap", lang)) + 1
+    for i, r in enumerate(rows.itertuples(index=False), start=2):
+        ws.cell(row=i, column=1).fill = _fill(Status(r.status))
+        fmt = _value_format(r.unit, is_presence(r), lang)
+        ws.cell(row=i, column=value_col).number_format = fmt
+        ws.cell(row=i, column=target_col).number_format = fmt
+        ws.cell(row=i, column=gap_col).number_format = GAP_FORMAT
+
+
+def _format_trajectory(ws: Any, frame: pd.DataFrame, lang: str) -> None:
+    head = [c.value for c in ws[1]]
+    status_col = head.index(t("review.col.status", lang)) + 1
+    cols = [head.index(t(f"review.col.{c}", lang)) + 1 for c in ("value", "target_2023", "target_2025")]
+    for i, r in enumerate(frame.itertuples(index=False), start=2):
+        ws.cell(row=i, column=status_col).fill = _fill(Status(r.status))
+        for c in cols:
+            ws.cell(row=i, column=c).number_format = _value_format(r.unit, False, lang)
+
+
+def trajectory_numbers(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """:func:`trajectory_table` with numbers (value and targets in the value's unit, not rounded),
+    the unit and the caveat in columns of their own (the XLSX's year-by-year sheet)."""
+    cols = {c: t(f"review.col.{c}", lang) for c in ("indicator", "year", "value", "unit", "caveat", "target_2023",
+                                                     "target_2025", "status")}  # fmt: skip
+    return pd.DataFrame({
+        cols["indicator"]: [indicator_name(a, b, lang) for a, b in zip(frame["indicator_zh"], frame["indicator_en"])],
+        cols["year"]: frame["year"].astype(int).to_numpy(),
+        cols["value"]: pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=float),
+        cols["unit"]: [_unit_text(u, False, lang) for u in frame["unit"]],
+        cols["caveat"]: [t("review.caveat.short", lang) if c else "" for c in frame["caveat"]],
+        cols["target_2023"]: pd.to_numeric(frame["target_2023"], errors="coerce").to_numpy(dtype=float),
+        cols["target_2025"]: pd.to_numeric(frame["target_2025"], errors="coerce").to_numpy(dtype=float),
+        cols["status"]: [status_name(s, lang, due_year=None if _na(d) else int(d))
+                         for s, d in zip(frame["status"], frame["due_year"])],
+    })  # fmt: skip
 
 
 def trajectory_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

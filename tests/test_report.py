@@ -1,5 +1,5 @@
 """The Word report on the hand-made ``small_region``: opened with python-docx, its tables, images and
-statuses are checked against the XLSX review of the same result; one run renders it to PDF with
+statuses are checked against the review's display table (:func:`coverage.review.review_table`); one run renders it to PDF with
 LibreOffice (skipped without ``soffice``)."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 
-import openpyxl
 import pandas as pd
 import pytest
 from docx import Document
@@ -19,7 +18,7 @@ from conftest import build_small_region
 from coverage.errors import ExportError
 from coverage.report import build_report, indicator_map, report_steps, write_report
 from coverage.report.document import charted_indicators, mapped_indicators
-from coverage.review import CAVEAT_MARK, STATUS_COLOURS, Status, annual_review, load_targets, review_notes
+from coverage.review import CAVEAT_MARK, STATUS_COLOURS, Status, annual_review, load_targets, review_notes, review_table
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -57,20 +56,14 @@ def test_progress_is_reported_once_per_step(built, review):
     assert len(calls) == report_steps(review) and calls[-1] == "写入文档"
 
 
-@pytest.fixture(scope="module")
-def xlsx(review, tmp_path_factory):
-    return openpyxl.load_workbook(review.to_excel(tmp_path_factory.mktemp("x") / "review.xlsx"))
-
-
 def _rows(table) -> list[list[str]]:
     return [[c.text for c in row.cells] for row in table.rows]
 
 
-def _sheet(wb, name: str) -> list[list[str]]:
-    """The sheet's table: its rows down to the blank row above the caveat footnote."""
-    rows = [["" if c.value is None else str(c.value) for c in row] for row in wb[name].iter_rows()]
-    blank = next((i for i, r in enumerate(rows) if not any(r)), len(rows))
-    return rows[:blank]
+def _display(review, level: str) -> list[list[str]]:
+    """The display table of one level (what the app shows and the Word report prints), header first."""
+    table = review_table(review, "zh", level)
+    return [list(table.columns), *table.astype(str).to_numpy().tolist()]
 
 
 def _fill(cell) -> str | None:
@@ -84,8 +77,8 @@ def _text(doc) -> str:
     return "\n".join(parts)
 
 
-def test_city_table_equals_the_xlsx_and_statuses_are_coloured(docx_zh, xlsx, review):
-    city = _sheet(xlsx, "城市")
+def test_city_table_equals_the_display_table_and_statuses_are_coloured(docx_zh, review):
+    city = _display(review, "city")
     table = next(t for t in docx_zh.tables if _rows(t)[0] == city[0] and len(t.rows) == len(city))
     assert _rows(table) == city
     for row, status in zip(table.rows[1:], review.city["status"]):
@@ -93,8 +86,8 @@ def test_city_table_equals_the_xlsx_and_statuses_are_coloured(docx_zh, xlsx, rev
     assert {r[0] for r in city[1:]} >= {"达标", "未达标", "无法计算", "已测算"}
 
 
-def test_district_tables_and_town_matrix_equal_the_xlsx(docx_zh, xlsx):
-    districts = _sheet(xlsx, "区县")
+def test_district_tables_and_town_matrix_equal_the_display_table(docx_zh, review):
+    districts = _display(review, "district")
     head = districts[0]
     keep = [head.index(c) for c in ("完成情况", "地区", "测算值", "目标", "差距", "说明")]
     expected = {tuple(r[i] for i in keep) for r in districts[1:]}
@@ -104,7 +97,7 @@ def test_district_tables_and_town_matrix_equal_the_xlsx(docx_zh, xlsx):
         if rows[0] == [head[i] for i in keep]:
             got |= {tuple(r) for r in rows[1:]}
     assert got == expected
-    towns = _sheet(xlsx, "镇街")
+    towns = _display(review, "town")
     head = towns[0]
     by_cell = {(r[head.index("地区")], r[head.index("指标")]): r[head.index("测算值")] for r in towns[1:]}
     matrix = next(_rows(t) for t in docx_zh.tables if _rows(t)[0][:2] == ["镇街", "区县"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -27,6 +28,7 @@ from coverage.review import (
     indicators,
     load_targets,
     meets,
+    number_table,
     parse_target,
     review_notes,
     review_table,
@@ -68,6 +70,7 @@ TARGET_COLUMNS = [
     "comparator", "target_2020_value", "target_2023_value", "target_2025_value", "measurable_by",
 ]  # fmt: skip
 HEADER_ZH = ["完成情况", "指标", "层级", "地区", "测算值", "目标", "差距", "说明"]
+NUMBER_HEADER_ZH = ["完成情况", "指标", "层级", "地区", "测算值", "单位", "数据性质", "目标", "目标值", "差距", "差距单位", "说明"]
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -336,23 +339,29 @@ def test_notes_state_the_comparator_rule_standard_and_sources(review):
 # --------------------------------------------------------------------------- exports
 
 
-def test_excel_matches_the_display_table(review, tmp_path):
+def test_excel_sheets_are_the_number_table_with_formats(review, tmp_path):
     wb = openpyxl.load_workbook(review.write(tmp_path / "review.xlsx"))
-    assert wb.sheetnames == ["城市", "区县", "镇街", "逐年", "说明"]
-    for sheet, level in (("城市", "city"), ("区县", "district"), ("镇街", "town")):
+    assert wb.sheetnames == ["概况", "全市", "区县", "镇街", "逐年", "说明"]
+    for sheet, level in (("全市", "city"), ("区县", "district"), ("镇街", "town")):
         ws = wb[sheet]
-        assert ws.freeze_panes == "A2"
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref
         values = [[("" if c.value is None else c.value) for c in row] for row in ws.iter_rows()]
-        table = review_table(review, "zh", level)
-        assert values[0] == HEADER_ZH
-        assert values[1:len(table) + 1] == table.to_numpy().tolist()
+        table = number_table(review, "zh", level)
+        assert values[0] == list(table.columns) == NUMBER_HEADER_ZH
+        for got, want in zip(values[1:len(table) + 1], table.itertuples(index=False)):
+            assert len(got) == len(want)
+            for g, w in zip(got, want):
+                if isinstance(w, float) or (w is not pd.NA and isinstance(w, (int, np.integer))):
+                    assert g == "" if pd.isna(w) else g == pytest.approx(float(w))
+                else:
+                    assert g == ("" if w is pd.NA else w)
         assert values[len(table) + 2][0] == review_notes(review, "zh")[-1]  # the caveat under every table
         for i, status in enumerate(review.level(level)["status"], start=2):
             assert ws.cell(row=i, column=1).fill.start_color.rgb.endswith(STATUS_COLOURS[status])
         assert ws.column_dimensions["B"].width > 20  # the indicator column is wide enough to read
     notes = [r[0].value for r in wb["说明"].iter_rows(min_row=2)]
     assert notes == review_notes(review, "zh")
-    # The year-by-year sheet: targets as the plan states them (60%, not 60.0%), statuses coloured.
+    # The year-by-year sheet: numbers with the percent format, statuses coloured.
     by_year = wb["逐年"]
     head = [c.value for c in by_year[1]]
     status_col = head.index("完成情况") + 1
@@ -360,9 +369,10 @@ def test_excel_matches_the_display_table(review, tmp_path):
     for i, r in enumerate(traj.itertuples(index=False), start=2):
         assert by_year.cell(row=i, column=status_col).fill.start_color.rgb.endswith(STATUS_COLOURS[Status(r.status)])
         if r.indicator_id == "centre":
-            assert by_year.cell(row=i, column=head.index("2025年目标") + 1).value == "60%"
+            cell = by_year.cell(row=i, column=head.index("2025年目标") + 1)
+            assert cell.value == pytest.approx(0.6) and cell.number_format == "0.0%"
     en = openpyxl.load_workbook(review.write(tmp_path / "review_en.xlsx", lang="en"))
-    assert en.sheetnames == ["City", "Districts", "Towns", "By year", "Notes"]
+    assert en.sheetnames == ["Overview", "City", "Districts", "Towns", "By year", "Notes"]
 
 
 def test_csv_is_rounded_and_keeps_codes_at_the_end(review, tmp_path):
@@ -371,17 +381,18 @@ def test_csv_is_rounded_and_keeps_codes_at_the_end(review, tmp_path):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     header = list(rows[0])
-    assert header[:4] == ["完成情况", "指标", "层级", "地区"] and header[-9:] == [
-        "indicator_id", "layer", "district_code", "town_code", "year", "status", "due_year", "reason", "caveat"]
+    assert header[:12] == NUMBER_HEADER_ZH and header[12:] == [
+        "indicator_id", "layer", "district_code", "town_code", "year", "status", "due_year", "reason"]
     assert len(rows) == len(review.rows)
     for r in rows:
         if r["测算值"]:
             assert re.fullmatch(r"-?\d+(\.\d)?", r["测算值"]), r["测算值"]  # one decimal at most
     assert all(r["数据性质"] == "† 含推算或示意数据" for r in rows)  # the caveat travels with the file
     circle = next(r for r in rows if r["indicator_id"] == "circle" and r["层级"] == "全市")
-    assert (circle["测算值"], circle["单位"], circle["差距"], circle["status"]) == ("58.3", "%", "580", "measured")
+    assert (circle["测算值"], circle["单位"], circle["差距"], circle["差距单位"], circle["status"]) == (
+        "58.3", "%", "580", "人(未覆盖)", "measured")
     centre = next(r for r in rows if r["indicator_id"] == "centre" and r["层级"] == "全市")
-    assert (centre["目标值"], centre["差距"], centre["完成情况"]) == ("60.0", "1", "未达标")
+    assert (centre["目标值"], centre["差距"], centre["差距单位"], centre["完成情况"]) == ("60.0", "1", "个乡镇(街道)", "未达标")
 
 
 def test_markdown_states_notes_and_tables(review, tmp_path):
@@ -405,7 +416,7 @@ def test_review_command_formats(small_region, tmp_path, monkeypatch, capsys):
     common = ["--targets", str(targets), "--mode", "walk", "--distance", "1000", "--no-yearly"]
     assert main(["review", "--year", "2025", "--out", str(tmp_path / "r.xlsx"), *common]) == 0
     assert "乡镇（街道）社工站覆盖率" in capsys.readouterr().out
-    assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames == ["城市", "区县", "镇街", "说明"]
+    assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames == ["概况", "全市", "区县", "镇街", "说明"]
     assert main(["review", "--year", "2025", "--out", str(tmp_path / "r.csv"), *common]) == 0
     df = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig", dtype=str)
     social = df[(df["indicator_id"] == "social") & (df["层级"] == "全市")].iloc[0]

@@ -40,6 +40,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.gap.beds": ("还需 {n} 张床位", "{n} more beds"),
     "review.gap.people": ("还需覆盖 {n} 人", "{n} more people to cover"),
     "review.gap.uncovered_people": ("未覆盖 {n} 人", "{n} people not covered"),
+    "review.gap.facilities": ("需新建 {n} 处", "{n} facilities to build"),
+    "review.gap.facilities.one": ("需新建 {n} 处", "{n} facility to build"),
+    # the unit of a gap (a column of the CSV and the XLSX)
+    "review.gap_unit.towns": ("个乡镇(街道)", "towns"),
+    "review.gap_unit.counties": ("个县级行政区", "counties"),
+    "review.gap_unit.nursing_beds": ("张护理型床位", "nursing beds"),
+    "review.gap_unit.beds": ("张床位", "beds"),
+    "review.gap_unit.people": ("人(待覆盖)", "people to cover"),
+    "review.gap_unit.uncovered_people": ("人(未覆盖)", "people not covered"),
+    "review.gap_unit.facilities": ("处(需新建)", "facilities to build"),
+    "review.unit.presence": ("有=1, 无=0", "1 = has one, 0 = none"),
+    "review.target.presence": ("应配置", "should have one"),
     "review.target.基本建成": ("基本建成", "basically in place"),
     "review.target.by_year": ("{year}年 {target}", "{target} by {year}"),
     "review.note.lacking": ("缺少: {names}", "lacking: {names}"),
@@ -58,11 +70,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.col.caveat": ("数据性质", "Data"),
     "review.caveat.short": ("† 含推算或示意数据", "† modelled or illustrative inputs"),
     "review.col.target_value": ("目标值", "Target value"),
+    "review.col.gap_unit": ("差距单位", "Gap unit"),
     "review.col.year": ("年份", "Year"),
     "review.col.target_2023": ("2023年目标", "2023 target"),
     "review.col.target_2025": ("2025年目标", "2025 target"),
     # sheets
-    "review.sheet.city": ("城市", "City"),
+    "review.sheet.overview": ("概况", "Overview"),
+    "review.sheet.city": ("全市", "City"),
     "review.sheet.district": ("区县", "Districts"),
     "review.sheet.town": ("镇街", "Towns"),
     "review.sheet.trajectory": ("逐年", "By year"),
@@ -107,6 +121,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "year and not reached yet; “cannot compute” when inputs are missing; the 15-minute elder-care circle has no "
         "numeric target in the plan (“basically in place”), so only its rate is reported (“measured”).",
     ),
+    "review.notes.rounding": (
+        "区县差距是各区县各自达到目标所需的数量, 按区县分别向上取整, 因此各区县之和可以大于全市差距({items}); "
+        "规划目标按全市考核, 全市差距按全市合计计算。",
+        "A district's gap is what that district needs to reach the target on its own, rounded up district by "
+        "district, so the districts can add up to more than the city's gap ({items}); the plan's targets are "
+        "city-wide and the city's gap is computed on the city's totals.",
+    ),
+    "review.notes.rounding_item": ("{indicator}: 全市 {city}, 各区县合计 {districts}",
+                                   "{indicator}: city {city}, districts {districts}"),
+    "review.overview.generated": ("生成日期: {date}", "Generated on {date}"),
+    "review.overview.modelled": ("推算或示意的输入: {items}", "Modelled or illustrative inputs: {items}"),
+    "review.overview.all_real": ("全部输入均为上传的真实数据。", "Every input is real uploaded data."),
+    "review.overview.sheets": ("工作表: {names}", "Sheets: {names}"),
     "review.notes.sources": ("数据来源: {items}", "Data sources: {items}"),
     "review.notes.caveat": (
         "† 标注的数值使用了推算或示意数据, 只能演示方法, 不代表实际完成情况。",

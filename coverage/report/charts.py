@@ -2,7 +2,11 @@
 
 * :func:`trajectory_chart` — one indicator's city value year by year (from the facilities'
   opening years) against its 2023 and 2025 milestones and the plan's 2020 figure;
-* :func:`district_chart` — one indicator by district against its target.
+* :func:`district_chart` — one indicator by district against its target (a legend names the status
+  colours and the dashed target line).
+
+Both y axes run from 0 to above the largest value or target (room for the labels above the points
+and bars), with ticks up to the values (never past 100 % for a rate).
 
 Figures are :class:`matplotlib.figure.Figure` objects not attached to pyplot (safe in a web
 server); text comes from :mod:`coverage.i18n`, Chinese in the Noto CJK font of :mod:`mplfonts`.
@@ -15,10 +19,11 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from coverage.describe import place_name
-from coverage.i18n import indicator_name, t
+from coverage.i18n import indicator_name, status_name, t
 from coverage.report.fonts import caveat_footnote, cjk_rc
 from coverage.review import CAVEAT_MARK, STATUS_COLOURS, ReviewResult, Status, format_value, place_names
 
@@ -32,6 +37,20 @@ _BAR_EDGE = {Status.MET: "#2b8a3e", Status.NOT_MET: "#c92a2a", Status.NOT_YET_DU
 
 def _percent_axis(ax, unit: str, lang: str) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_value(v, unit, lang, 0)))
+
+
+#: Room above the highest bar, point or target line for its label (a fraction of the axis).
+HEADROOM = 0.15
+
+
+def _headroom(ax, top: float, unit: str) -> None:
+    """The y axis from 0 to above ``top`` (the largest value or target) with room for the value labels
+    above it, ticks at most at 100 % for rates, at least up to the top value."""
+    top = top if math.isfinite(top) and top > 0 else (0.1 if unit == "rate" else 1.0)
+    ax.set_ylim(0, top * (1 + HEADROOM))
+    ticks = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(0, top)
+    limit = min(top * (1 + HEADROOM), 1.0) if unit == "rate" else top * (1 + HEADROOM)
+    ax.set_yticks([v for v in ticks if -1e-12 <= v <= limit + 1e-12])
 
 
 def trajectory_chart(trajectory: pd.DataFrame, indicator_id: str, lang: str = "zh",
@@ -82,7 +101,7 @@ def _trajectory(trajectory: pd.DataFrame, indicator_id: str, lang: str, size: tu
         ax.plot([2020], [float(actual)], marker="s", mfc="none", mec="#6c757d", ms=7, ls="none",
                 label=t("report.chart.plan_2020", lang))  # fmt: skip
     ax.set_xlim(min(years.min(), 2020) - 0.5, max(years.max(), 2025) + 0.5)
-    ax.set_ylim(0, (max(top, 0.1) * 1.15) if first.unit == "rate" else (top * 1.15 or 1.0))
+    _headroom(ax, float(top), first.unit)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _percent_axis(ax, first.unit, lang)
     ax.tick_params(labelsize=7)
@@ -111,7 +130,7 @@ def _districts(result: ReviewResult, indicator_id: str, lang: str, size: tuple[f
     names = [place_name(districts, r.district_code, r.district_zh) for r in rows.itertuples()]
     values = pd.to_numeric(rows["value"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     fig = Figure(figsize=size)
-    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.9)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.24, top=0.9)
     ax = fig.add_subplot()
     colours = ["#" + STATUS_COLOURS[Status(s)] for s in rows["status"]]
     edges = [_BAR_EDGE[Status(s)] for s in rows["status"]]
@@ -119,14 +138,18 @@ def _districts(result: ReviewResult, indicator_id: str, lang: str, size: tuple[f
     for i, v in enumerate(rows["value"]):
         ax.text(i, (0 if pd.isna(v) else v), format_value(v, first.unit, lang), ha="center", va="bottom",
                 fontsize=7)  # fmt: skip
+    handles = [Patch(facecolor="#" + STATUS_COLOURS[s], edgecolor=_BAR_EDGE[s], label=status_name(s, lang))
+               for s in dict.fromkeys(Status(v) for v in rows["status"])]  # fmt: skip
     if not pd.isna(first.target_value):
-        ax.axhline(first.target_value, color=MILESTONE_COLOURS.get(int(first.target_year), "#d62828"), ls="--",
-                   label=f"{t('report.chart.target', lang, year=int(first.target_year))} "
-                         f"{format_value(first.target_value, first.unit, lang, 0)}")  # fmt: skip
-        ax.legend(fontsize=7, loc="upper right")
+        handles.append(ax.axhline(
+            first.target_value, color=MILESTONE_COLOURS.get(int(first.target_year), "#d62828"), ls="--",
+            label=f"{t('report.chart.target', lang, year=int(first.target_year))} "
+                  f"{format_value(first.target_value, first.unit, lang, 0)}"))  # fmt: skip
     top = max(float(np.nanmax(values)) if len(values) else 0.0,
               0.0 if pd.isna(first.target_value) else float(first.target_value))  # fmt: skip
-    ax.set_ylim(0, (1.05 if first.unit == "rate" and top <= 1.0 else top * 1.15) or 1.0)
+    _headroom(ax, top, first.unit)
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=len(handles),
+              frameon=False)  # fmt: skip
     _percent_axis(ax, first.unit, lang)
     ax.tick_params(labelsize=7)
     mark = CAVEAT_MARK if bool(rows["caveat"].any()) else ""

@@ -54,7 +54,7 @@ from coverage.review import (
 )
 
 __all__ = ["build_report", "write_report", "report_steps", "mapped_indicators", "charted_indicators", "town_matrix",
-           "BODY_FONT", "EAST_ASIAN_FONT"]  # fmt: skip
+           "BODY_FONT", "EAST_ASIAN_FONT", "FIGURE_DPI"]  # fmt: skip
 
 #: Fonts named in the document (Word / LibreOffice substitute the nearest installed font).
 BODY_FONT = "Calibri"
@@ -67,6 +67,9 @@ DISTRICT_WIDTHS_CM = (2.4, 3.2, 2.2, 2.8, 3.6, 3.2)
 #: Widths of the town matrix's name columns (town, district: English names are long).
 TOWN_NAME_WIDTHS_CM = (2.8, 2.6)
 FIGURE_WIDTH_CM = 16.0
+#: Resolution of the maps and charts: 200 dpi keeps lines and labels sharp in print (a 6.4-inch
+#: figure is 1,280 px wide, printed 16 cm wide).
+FIGURE_DPI = 200
 TABLE_STYLE = "Table Text"
 
 Progress = Callable[[str], None]
@@ -183,13 +186,19 @@ def _status_fills(statuses: Iterable[Status], n_cols: int) -> list[list[str | No
 
 
 def _figure(doc: DocumentType, fig: Figure, caption: str, dpi: int) -> None:
+    """The figure (``FIGURE_WIDTH_CM`` wide at any ``dpi``) and its caption, kept on one page: the
+    picture's paragraph keeps with the next (the caption), the caption's lines together."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     buf.seek(0)
     doc.add_picture(buf, width=Cm(FIGURE_WIDTH_CM))
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture = doc.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.keep_with_next = True
     cap = doc.add_paragraph(caption, style="Caption")
     cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cap.paragraph_format.keep_together = True
+    cap.paragraph_format.keep_with_next = False
 
 
 def _note(doc: DocumentType, text: str) -> None:
@@ -445,7 +454,7 @@ def _methods(doc: DocumentType, result: ReviewResult, lang: str) -> None:
 
 
 def build_report(result: ReviewResult, region: Region, lang: str = "zh", progress: Progress | None = None,
-                 dpi: int = 100, today: dt.date | None = None,
+                 dpi: int = FIGURE_DPI, today: dt.date | None = None,
                  communities: gpd.GeoDataFrame | None = None) -> bytes:  # fmt: skip
     """The review as a .docx document (bytes), e.g. for the app's download button.
 
@@ -459,8 +468,8 @@ def build_report(result: ReviewResult, region: Region, lang: str = "zh", progres
     lang : {"zh", "en"}
     progress : callable, optional
         Called with a short label after each map, chart and section (:func:`report_steps` times).
-    dpi : int, default 100
-        Resolution of the maps and charts.
+    dpi : int, default :data:`FIGURE_DPI` (200)
+        Resolution of the maps and charts (their size on the page does not change).
     today : datetime.date, optional
         Date printed on the cover (today by default).
     communities : GeoDataFrame, optional
@@ -498,7 +507,7 @@ def build_report(result: ReviewResult, region: Region, lang: str = "zh", progres
 
 
 def write_report(path: str | os.PathLike[str], result: ReviewResult, region: Region, lang: str = "zh",
-                 progress: Progress | None = None, dpi: int = 100,
+                 progress: Progress | None = None, dpi: int = FIGURE_DPI,
                  communities: gpd.GeoDataFrame | None = None) -> Path:  # fmt: skip
     """Write :func:`build_report` to ``path`` (a ``.docx``; written atomically)."""
     path = Path(path)
