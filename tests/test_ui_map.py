@@ -155,10 +155,17 @@ def test_online_basemaps_and_refusals(towns, facilities):
     assert osm == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
     tdt = cmap.remote_urls(cmap.map_html(cmap.offline_map(basemap="tianditu", tianditu_key="k3y<>")))
     assert len(tdt) == 2 and all("tianditu.gov.cn" in u and u.endswith("tk=k3y") for u in tdt)
-    with pytest.raises(cmap.BasemapError, match="key"):
-        cmap.offline_map(basemap="tianditu")
-    with pytest.raises(cmap.BasemapError, match="unknown basemap"):
+    with pytest.raises(cmap.BasemapError, match="key") as no_key:
+        cmap.offline_map(basemap="tianditu", tianditu_key="  ")
+    with pytest.raises(cmap.BasemapError, match="unknown basemap") as unknown:
         cmap.offline_map(basemap="google")
+    # Codes and values for the page's words; the message itself stays English (CLI, Python users).
+    assert (no_key.value.code, no_key.value.values) == (
+        "basemap_error.tianditu_key_missing", {"site": "console.tianditu.gov.cn"})
+    assert (unknown.value.code, unknown.value.values) == (
+        "basemap_error.unknown_basemap", {"basemap": "google", "choices": "none, osm, tianditu, amap"})
+    assert str(unknown.value) == "unknown basemap 'google'; choose one of none, osm, tianditu, amap"
+    assert not re.search(r"[\u4e00-\u9fff]", str(no_key.value).replace("天地图", ""))
     amap = cmap.remote_urls(cmap.map_html(_full_map(towns, facilities, basemap="amap")))
     assert all("autonavi.com" in u for u in amap) and amap
 
@@ -214,6 +221,35 @@ def test_map_behaviour_metric_scale_wheel_after_click_tile_message():
     # The message is set as text (textContent), never as HTML.
     assert 'box.textContent = "\\u5e95' in page or "box.textContent = " in page
     assert "<离线>" not in page
+
+
+def test_the_maps_focus_never_scrolls_the_page_and_pressed_shapes_have_no_outline():
+    """Leaflet focuses the container on a press and after a control's click; the base map makes that
+    focus keep the page where it is (the browser test presses the map: tests/test_browser_map.py)."""
+    page = cmap.map_html(cmap.offline_map())
+    assert "container.focus = function (options)" in page and "{preventScroll: true}" in page
+    assert ".leaflet-container .leaflet-interactive:focus { outline: none; }" in page
+    from coverage.ui import map_component as mc
+
+    header = mc.base_map(cmap.offline_map()).header  # the header the front end puts in the iframe
+    assert ".leaflet-interactive:focus { outline: none; }" in header
+
+
+def test_an_update_words_the_basemap_message_in_the_pages_language(towns):
+    """The base map is one script for both languages; the update sets the message it shows
+    (``window.coverageTileError``) and rewords one already shown, as text."""
+    from coverage.ui import map_component as mc
+
+    js = cmap.tile_error_js("The basemap cannot load <b>")
+    assert 'window.coverageTileError = "The basemap cannot load \\u003cb\\u003e";' in js
+    assert "shown.textContent = window.coverageTileError" in js
+    page = cmap.map_html(cmap.offline_map(basemap="osm", tile_error="底图无法加载 / The basemap cannot load"))
+    assert 'box.textContent = window.coverageTileError || "' in page
+    overlays = [cmap.legend_overlay("x")]
+    plain = mc.feature_group_js(overlays, page_token="s")
+    worded = mc.feature_group_js(overlays, page_token="s", tile_error="The basemap cannot load <b>")
+    assert worded == plain.replace(cmap.drawn_js("s"), js + cmap.drawn_js("s"))
+    assert "coverageTileError" not in mc.feature_group_js(overlays)  # st_folium's string without it
 
 
 def test_clicked_facility_needs_the_same_click_and_a_token():

@@ -50,6 +50,7 @@ from coverage.crs import WGS84
 
 __all__ = [
     "BASEMAPS",
+    "BASEMAP_ERROR",
     "COVERAGE_CLASSES",
     "LEGEND_SWATCHES",
     "MAP_DECIMALS",
@@ -60,6 +61,7 @@ __all__ = [
     "MapBehaviour",
     "Overlay",
     "TOWN_BASE",
+    "TIANDITU_KEY_SITE",
     "TOWN_HIGHLIGHT",
     "build_map",
     "clicked_facility",
@@ -89,6 +91,7 @@ __all__ = [
     "remote_urls",
     "restyle_js",
     "shift_for_basemap",
+    "tile_error_js",
     "to_wgs84",
     "tooltips",
     "town_overlay",
@@ -98,6 +101,14 @@ __all__ = [
 
 BASEMAPS: tuple[str, ...] = ("none", "osm", "tianditu", "amap")
 """Basemap ids accepted by :func:`offline_map`; ``"none"`` is the offline default."""
+
+#: The catalogue prefix of :class:`BasemapError` codes (``basemap_error.unknown_basemap`` with the
+#: values ``basemap`` and ``choices``; ``basemap_error.tianditu_key_missing`` with ``site``;
+#: ``basemap_error.gcj02_unavailable``): ``t(error.code, lang, **error.values)`` words one.
+BASEMAP_ERROR = "basemap_error"
+
+#: Where a 天地图 key is applied for.
+TIANDITU_KEY_SITE = "console.tianditu.gov.cn"
 
 #: Coverage classes (upper bound exclusive except the last) and their colours, red → green.
 COVERAGE_CLASSES: tuple[tuple[float, float, str], ...] = (
@@ -191,8 +202,8 @@ def shift_for_basemap(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
         from coverage.crs import wgs84_to_gcj02
     except ImportError as exc:
         raise BasemapError(
-            "高德 tiles are in GCJ-02 and coverage.crs.wgs84_to_gcj02 is not available to shift "
-            "the data layers; choose another basemap"
+            "Amap (高德) tiles are in GCJ-02 and coverage.crs.wgs84_to_gcj02 is not available to shift "
+            "the data layers; choose another basemap", code=f"{BASEMAP_ERROR}.gcj02_unavailable",
         ) from exc
 
     def fn(xy: np.ndarray) -> np.ndarray:
@@ -254,7 +265,8 @@ def offline_map(
     attribution : str, optional
         Text shown in the attribution control (HTML-escaped).
     tile_error : str
-        Message shown in the map when a basemap tile fails to load (HTML-escaped).
+        Message shown in the map when a basemap tile fails to load (set as text), unless an
+        update gave the page's own (:func:`tile_error_js`).
 
     Returns
     -------
@@ -264,12 +276,17 @@ def offline_map(
     Raises
     ------
     BasemapError
-        Unknown basemap, or 天地图 without a key.
+        Unknown basemap (code ``basemap_error.unknown_basemap``), or 天地图 without a key
+        (``basemap_error.tianditu_key_missing``); see :data:`BASEMAP_ERROR`.
     """
     if basemap not in BASEMAPS:
-        raise BasemapError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
+        values = {"basemap": str(basemap), "choices": ", ".join(BASEMAPS)}
+        raise BasemapError("unknown basemap {basemap!r}; choose one of {choices}".format(**values),
+                           code=f"{BASEMAP_ERROR}.unknown_basemap", values=values)
     if basemap == "tianditu" and not (tianditu_key or "").strip():
-        raise BasemapError("天地图 tiles need a key (申请: console.tianditu.gov.cn)")
+        values = {"site": TIANDITU_KEY_SITE}
+        raise BasemapError("Tianditu (天地图) tiles need a key (apply for one at {site})".format(**values),
+                           code=f"{BASEMAP_ERROR}.tianditu_key_missing", values=values)
 
     m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, scrollWheelZoom=False)
     js, css = leaflet_assets()
@@ -340,6 +357,10 @@ class MapBehaviour(_RawMacro):
     click sent to the page at once (not after streamlit-folium's 250 ms debounce; see
     :data:`CLICK_FIELDS`), and the page told once, when the map is first drawn in it (the map's
     value before any click: the page's second run, which draws what the first one left out).
+    Leaflet's focus of the map (on a press, after a control's click) never scrolls the page (in
+    the app's iframe it scrolled the parent page and moved the map under the pointer between press
+    and release), and a pressed town or marker (focused: Leaflet opens its tooltip on focus) gets
+    no focus outline.
 
     Also defines the SVG hatch pattern (``url(#coverage-hatch)``) that :func:`polygon_overlay`
     uses for gap zones, ``window.coverageLayers`` where :func:`features_js` registers named layers,
@@ -349,11 +370,19 @@ class MapBehaviour(_RawMacro):
     Parameters
     ----------
     tile_error : str
-        The message shown in the map when a basemap tile fails to load (set as text).
+        The message shown in the map when a basemap tile fails to load (set as text), unless an
+        update script set the page's own (``window.coverageTileError``, :func:`tile_error_js`).
     """
 
     _template = Template(
         """
+        {% macro header(this, kwargs) %}
+            <style>
+                /* A pressed town or marker takes the focus (Leaflet listens to its focus for the
+                   tooltip): no focus rectangle around it; the map's own focus ring stays. */
+                .leaflet-container .leaflet-interactive:focus { outline: none; }
+            </style>
+        {% endmacro %}
         {% macro script(this, kwargs) %}
         (function () {
             var map = {{ this._parent.get_name() }};
@@ -366,6 +395,15 @@ class MapBehaviour(_RawMacro):
                                            value: value, dataType: "json"}, "*");
             };
             L.control.scale({imperial: false, metric: true}).addTo(map);
+            // Leaflet focuses the map's container on a press (to take the arrow keys) and after a
+            // click on a control; in the page's iframe a plain focus() scrolls the parent page to show
+            // the whole map, moving the map under the pointer between press and release (the site
+            // added elsewhere, or the press turned into a drag). Its focus never scrolls the page.
+            var container = map.getContainer();
+            var focusContainer = container.focus;
+            container.focus = function (options) {
+                focusContainer.call(container, Object.assign({}, options, {preventScroll: true}));
+            };
             map.scrollWheelZoom.disable();
             map.on("click focus", function () { map.scrollWheelZoom.enable(); });
             // A marker pressed but whose click reached only the map (the pointer's target changed
@@ -377,7 +415,7 @@ class MapBehaviour(_RawMacro):
                 if (down && !window.coverageClicked && map.hasLayer(down)) { down.fire("click", {latlng: e.latlng}); }
                 window.coverageClicked = false;
             });
-            map.getContainer().addEventListener("mouseleave", function () { map.scrollWheelZoom.disable(); });
+            container.addEventListener("mouseleave", function () { map.scrollWheelZoom.disable(); });
             // streamlit-folium sends a click to the page 250 ms after it (debounced, for map moves):
             // send a click at once, the value it would send, and mark it sent so it is not sent twice.
             var CLICK_FIELDS = {{ this.click_fields|tojson }};
@@ -405,11 +443,12 @@ class MapBehaviour(_RawMacro):
             var box = null;
             function tileFailed() {
                 if (box) { return; }
-                box = L.DomUtil.create("div", "coverage-tile-error", map.getContainer());
+                box = L.DomUtil.create("div", "coverage-tile-error", container);
                 box.style.cssText = "position:absolute;top:10px;left:50%;transform:translateX(-50%);"
                     + "z-index:1000;background:#fff3cd;color:#664d03;border:1px solid #ffda6a;"
                     + "padding:6px 10px;border-radius:4px;font:13px sans-serif;";
-                box.textContent = {{ this.message|tojson }};
+                // The page's language when an update set it (tile_error_js), else the base map's text.
+                box.textContent = window.coverageTileError || {{ this.message|tojson }};
             }
             function watch(layer) { if (layer instanceof L.TileLayer) { layer.on("tileerror", tileFailed); } }
             map.eachLayer(watch);
@@ -1107,6 +1146,32 @@ def drawn_js(token: str) -> str:
         "        var g = window.__GLOBAL_DATA__;",
         "        if (g && window.coverageSend) { window.coverageSend(g.previous_data); }",
         "    }, 0);",
+        "})();",
+    ]) + "\n"
+
+
+def tile_error_js(message: str) -> str:
+    """The script that words the basemap-failure message in the page's language.
+
+    The base map is one script for every language (its message is the text given to
+    :func:`offline_map`); an update carrying this script sets ``window.coverageTileError``, which
+    :class:`MapBehaviour` shows when a basemap tile fails, and rewords a message already shown.
+
+    Parameters
+    ----------
+    message : str
+        The message (set as text, never as HTML).
+
+    Returns
+    -------
+    str
+        The script.
+    """
+    return "\n".join([
+        "(function () {",
+        f"    window.coverageTileError = {js_json(str(message))};",
+        "    var shown = window.map && window.map.getContainer().querySelector('.coverage-tile-error');",
+        "    if (shown) { shown.textContent = window.coverageTileError; }",
         "})();",
     ]) + "\n"
 

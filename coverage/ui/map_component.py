@@ -30,7 +30,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import generate_js_hash, generate_leaflet_string
 
-from coverage.ui.map import Overlay, drawn_js, js_json
+from coverage.ui.map import Overlay, drawn_js, js_json, tile_error_js
 
 __all__ = ["FRONTEND", "BaseMap", "base_map", "feature_group_js", "layer_control_js", "map_args",
            "show_map", "group_name"]
@@ -170,7 +170,8 @@ def group_name(index: int) -> str:
     return f"feature_group_feature_group_{int(index)}"
 
 
-def feature_group_js(overlays: Sequence[Overlay], page_token: str | None = None) -> str:
+def feature_group_js(overlays: Sequence[Overlay], page_token: str | None = None,
+                     tile_error: str | None = None) -> str:
     """The ``feature_group`` argument st_folium makes for the same groups (one string, run by the front end).
 
     Parameters
@@ -182,6 +183,9 @@ def feature_group_js(overlays: Sequence[Overlay], page_token: str | None = None)
         sends the map's value to the page once per token (a session started on a page left open,
         e.g. after a server restart, then gets the drawn signal its second run waits for).
         Without it, the string is exactly st_folium's.
+    tile_error : str, optional
+        The basemap-failure message in the page's language (:func:`coverage.ui.map.tile_error_js`):
+        the base map, one script for every language, shows it instead of its own text.
 
     Returns
     -------
@@ -197,6 +201,8 @@ def feature_group_js(overlays: Sequence[Overlay], page_token: str | None = None)
                    f"map_div.addLayer({var});\n"
                    "window.feature_group = window.feature_group || [];\n"
                    f"window.feature_group.push({var});\n")
+    if tile_error is not None:
+        out.append(tile_error_js(tile_error))
     if page_token is not None:
         out.append(drawn_js(page_token))
     return "".join(out)
