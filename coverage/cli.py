@@ -27,8 +27,8 @@ from typing import IO, TYPE_CHECKING, Any, Mapping, Sequence
 import coverage.commands
 from coverage.choices import SUPPORTED_CRS
 from coverage.commands._parser import DEFAULT_LANG, CliParser, help_words, lang_from_argv
-from coverage.errors import CoverageError, DataImportError, OptionError
-from coverage.i18n import t, worded_error
+from coverage.errors import CoverageError, OptionError
+from coverage.i18n import error_words, t, worded_error
 from coverage.layers import LAYERS, get_layer
 
 if TYPE_CHECKING:
@@ -196,13 +196,7 @@ def print_import_reports(region: Region, stream: IO[str] | None = None, lang: st
 def error_text(exc: CoverageError, lang: str = "en") -> str:
     """What the CLI prints for ``exc``: ``错误：`` / ``error: `` and its message, in ``lang`` when the
     error is worded from the catalogue (a failed import, an option, an output path)."""
-    if isinstance(exc, DataImportError):
-        message = exc.text(lang)
-    elif exc.code is not None:
-        message = t(exc.code, lang, **exc.values)
-    else:
-        message = str(exc)
-    return t("cli.error", lang, message=message)
+    return t("cli.error", lang, message=error_words(exc, lang))
 
 
 def _commands() -> list:
