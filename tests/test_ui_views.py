@@ -124,18 +124,52 @@ def test_sites_table_localised():
 
     sites = gpd.GeoDataFrame(
         {"rank": [1, 2], "town_zh": ["甲镇", "乙镇"], "district_zh": ["A", "B"],
-         "new_covered_60plus": [120, 80], "new_covered_total": [500, 300], "cumulative_rate": [0.5, 0.6]},
-        geometry=[Point(113.0, 22.5), Point(112.9, 22.4)], crs="EPSG:4326",
+         "new_covered_60plus": [1485, 80], "new_covered_total": [11032, 300], "cumulative_rate": [0.5, 0.6]},
+        geometry=[Point(113.0, 22.5), Point(112.912345678, 22.4)], crs="EPSG:4326",
     )
     table = views.sites_table(sites, "elder_care_station", "en")
-    assert list(table.columns) == ["Rank", "Town", "District", "Newly covered (residents 60+)", "Coverage rate",
+    assert list(table.columns) == ["Rank", "Town", "District", "Newly covered (residents 60+)", "Cumulative rate",
                                    "Longitude", "Latitude"]
-    assert list(table["Newly covered (residents 60+)"]) == [120, 80]
-    assert list(table["Coverage rate"]) == [50.0, 60.0]  # percent points, as the coverage tables
-    assert list(table["Longitude"]) == [113.0, 112.9]
+    assert list(table["Newly covered (residents 60+)"]) == [1485, 80]
+    assert list(table["Cumulative rate"]) == [50.0, 60.0]  # percent points, as the coverage tables
+    assert list(table["Longitude"]) == [113.0, 112.91235]  # five decimals
     total = views.sites_table(sites, "social_work_station", "zh")
-    assert list(total["新增覆盖人口 (常住人口)"]) == [500, 300]
-    assert list(total.columns)[-2:] == ["经度", "纬度"]
+    assert list(total["新增覆盖人口 (常住人口)"]) == [11032, 300]
+    assert list(total.columns)[-3:] == ["累计覆盖率", "经度", "纬度"]
+    # The grid's formats: people with thousands separators, the rate in percent, coordinates 5 decimals.
+    assert views.table_formats(total, "zh") == {"新增覆盖人口 (常住人口)": "localized", "累计覆盖率": "%.1f%%",
+                                                "经度": "%.5f", "纬度": "%.5f"}
+
+
+def pmedian_sites(unit: str):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    return gpd.GeoDataFrame(
+        {"rank": [1, 2], "town_zh": ["甲镇", "乙镇"], "district_zh": ["A", "B"], "new_covered_60plus": [2891, 1649],
+         "cumulative_rate": [0.716, 0.718], "travel_saved": [8664550.657, 7556488.712],
+         "cumulative_mean_travel": [1504.421, 1495.798], "travel_unit": [unit, unit], "problem": "pmedian"},
+        geometry=[Point(112.4896, 22.4758), Point(112.8698, 22.2009)], crs="EPSG:4326")
+
+
+def test_pmedian_sites_table_shows_whole_metres_and_says_its_order():
+    """The planner's p-median run: 8664550.657 person-m and 1504.421 m shown as whole numbers."""
+    zh = views.sites_table(pmedian_sites("m"), "elder_care_station", "zh")
+    assert list(zh["减少出行 (米·人)"]) == [8664551, 7556489]
+    assert list(zh["人均出行 (米)"]) == [1504, 1496]
+    assert str(zh["减少出行 (米·人)"].dtype) == "Int64" and list(zh["累计覆盖率"]) == [71.6, 71.8]
+    formats = views.table_formats(zh, "zh")
+    assert formats["减少出行 (米·人)"] == formats["人均出行 (米)"] == "localized"
+    assert "序号" not in formats  # the rank stays a plain number
+    # Seconds: person-minutes whole, mean minutes with one decimal.
+    en = views.sites_table(pmedian_sites("s"), "elder_care_station", "en")
+    assert list(en["Travel saved (person-min)"]) == [144409, 125941]  # 8664550.657 / 60 = 144409.18
+    assert list(en["Mean travel (min)"]) == [25.1, 24.9]
+    assert views.table_formats(en, "en")["Mean travel (min)"] == "%.1f"
+    # The heading says the order the rows are in.
+    assert views.sites_heading("pmedian", "zh") == "建议站点 (按减少出行排序, 每处计入排在其前的站点)"
+    assert views.sites_heading("mclp", "en").startswith("Proposed sites (ranked by people newly covered")
+    assert views.sites_heading("pmedian", "en").startswith("Proposed sites (ranked by travel saved")
 
 
 def test_sites_and_gaps_tables_use_pinyin_in_english(small_region):
@@ -153,7 +187,41 @@ def test_sites_and_gaps_tables_use_pinyin_in_english(small_region):
     gaps = views.gaps_table(zones, "elder_care_station", "zh", small_region)
     assert list(gaps.columns)[:4] == ["序号", "镇街", "区县", "未覆盖人口 (60岁及以上)"]
     assert list(gaps["镇街"]) == ["甲一街道"] and list(gaps["面积 (km²)"]) == [0.26]
-    assert list(gaps["最近设施 (米)"]) == [1234.0]
+    assert list(gaps["最近设施 (米)"]) == [1234]
+
+
+def gap_zones():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    return gpd.GeoDataFrame(
+        {"rank": [1, 2, 3], "town_zh": ["甲镇", "乙镇", "丙镇"], "district_zh": ["A", "B", "C"],
+         "served": [11032.2, 1485.0, 7.0], "pop_total": [40210.0, 5120.0, 30.0], "pop_60plus": [11032.2, 1485.0, 7.0],
+         "pop_0_17": [6000.0, 800.0, 3.0], "area_km2": [0.75, 1.0, 0.5], "nearest_distance_m": [2150.4, 900.0, 610.6],
+         "site_lon": [112.48961234, 112.8, 113.1], "site_lat": [22.4758, 22.20091, 22.3]},
+        geometry=[Point(112.5, 22.5)] * 3, crs="EPSG:4326")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_gaps_table_shows_the_served_group_once_and_numbers_as_numbers(lang):
+    from coverage.i18n import t
+
+    gaps = views.gaps_table(gap_zones(), "elder_care_station", lang)
+    first = list(gaps.columns)[3]
+    assert first.startswith(t("gap_uncovered", lang))
+    assert t("gap_pop_60", lang) not in gaps.columns  # the served group (60+) is not repeated
+    assert list(gaps.columns)[3:6] == [first, t("gap_pop_total", lang), t("gap_pop_0_17", lang)]
+    assert list(gaps[first]) == [11032, 1485, 7]
+    assert list(gaps[t("gap_pop_total", lang)]) == [40210, 5120, 30]
+    assert list(gaps[t("f_area", lang)]) == [0.75, 1.0, 0.5]
+    assert list(gaps[t("gap_site_lon", lang)]) == [112.48961, 112.8, 113.1]
+    formats = views.table_formats(gaps, lang)
+    assert formats == {first: "localized", t("gap_pop_total", lang): "localized", t("gap_pop_0_17", lang): "localized",
+                       t("f_area", lang): "%.2f", t("gap_nearest_m", lang): "localized",
+                       t("gap_site_lon", lang): "%.5f", t("gap_site_lat", lang): "%.5f"}
+    # A layer serving everyone keeps the 60+ column and drops the all-ages one instead.
+    total = views.gaps_table(gap_zones(), "social_work_station", lang)
+    assert t("gap_pop_total", lang) not in total.columns and t("gap_pop_60", lang) in total.columns
 
 
 def test_report_table_headers_and_blanks():
@@ -162,7 +230,22 @@ def test_report_table_headers_and_blanks():
     zh = views.report_table(frame, "zh")
     assert list(zh.columns) == ["文件", "行", "列", "级别", "说明"]
     assert list(zh["级别"]) == ["错误", "警告"] and list(zh["列"]) == ["经度", ""]
-    assert list(views.report_table(frame, "en").columns) == ["File", "Row", "Column", "Severity", "Message"]
+    assert list(zh["行"]) == ["3", ""]  # a file-level note has no row: blank, never "None"
+    en = views.report_table(frame, "en")
+    assert list(en.columns) == ["File", "Row", "Column", "Severity", "Message"] and list(en["Row"]) == ["3", ""]
+
+
+def test_report_table_of_a_real_import_has_no_none(tmp_path):
+    """A facility file without an id column: the file-level note's row is blank in both languages."""
+    from coverage.io import read_facilities
+
+    path = tmp_path / "stations.csv"
+    path.write_text("name,lon,lat\n站点甲,113.08,22.58\n站点乙,113.09,22.59\n", encoding="utf-8")
+    _, report = read_facilities(path, "elder_care_station")
+    for lang in ("zh", "en"):
+        table = views.report_table(report.to_frame(lang), lang)
+        assert len(table) and "None" not in table.astype(str).to_numpy().ravel().tolist()
+        assert "" in list(table.iloc[:, 1])
 
 
 def test_caveat_follows_provenance(small_region):
@@ -234,23 +317,34 @@ def test_scenario_edits_rename_added_sites_as_the_analysis_numbers_them(small_re
     assert len(analysis.facilities(layer)) == len(small_region.facilities[layer])
 
 
-def test_town_chart_spec_is_the_chart_altair_writes():
-    """The per-town chart's spec, written directly, is what altair makes of the same chart."""
+def test_town_chart_spec_is_readable_for_73_towns():
+    """Every town a bar of its own 18 pixels (labels never overlap), 11 ticks on the percent axis,
+    lowest rate on top; still a Vega-Lite spec over the columns town and "%"."""
+    spec = views.town_chart_spec("覆盖率 ᵃ", "镇街", 73)
+    assert spec["height"] == 18 * 73 and views.town_chart_spec("t", "Town", 3)["height"] == 160
+    y = spec["encoding"]["y"]
+    assert (y["field"], y["type"], y["sort"]) == ("镇街", "nominal", "x") and y["axis"]["labelOverlap"] is False
+    assert y["axis"]["labelFontSize"] < 18  # the label fits its bar's band
+    bottom = spec["encoding"]["x"]
+    top = spec["layer"][1]["encoding"]["x"]
+    for x in (bottom, top):
+        assert x["field"] == "%" and x["scale"] == {"domain": [0, 100]}
+        assert x["axis"]["values"] == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]  # 11 ticks
+    assert (bottom["axis"]["orient"], top["axis"]["orient"]) == ("bottom", "top")
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "text"]
+    assert spec["layer"][1]["encoding"]["text"] == {"field": "%", "type": "quantitative", "format": ".1f"}
+    fields = json.dumps(spec, ensure_ascii=False)
+    assert set(re.findall(r'"field": "([^"]+)"', fields)) == {"镇街", "%"}
+    assert spec["title"] == "覆盖率 ᵃ"
+
+
+def test_town_chart_spec_draws_in_vega_lite():
+    """The spec compiles to Vega with altair's own validation (the schema Streamlit's front end uses)."""
     import altair as alt
 
-    chart = pd.DataFrame({"镇街": ["甲", "乙", "丙"], "%": [12.5, 80.0, 45.1]})
-    spec = (alt.Chart(chart, title="覆盖率 ᵃ").mark_bar()
-            .encode(x=alt.X("%:Q", title="%", scale=alt.Scale(domain=[0, 100])),
-                    y=alt.Y("镇街:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
-                    color=alt.value("#3182bd"),
-                    tooltip=[alt.Tooltip("镇街:N"), alt.Tooltip("%:Q", format=".1f")])
-            .properties(height=160))
-    with alt.theme.enable("none"):  # as Streamlit converts a chart (its own theme instead)
-        theirs = spec.to_dict()
-    for part in ("data", "datasets", "$schema", "config"):
-        theirs.pop(part, None)
-    assert views.town_chart_spec("覆盖率 ᵃ", "镇街", 3) == theirs
-    assert views.town_chart_spec("t", "Town", 73)["height"] == 14 * 73  # one 14-pixel bar per town
+    chart = pd.DataFrame({"Town": ["Jia", "Yi", "Bing"], "%": [12.5, 80.0, 45.1]})
+    spec = {**views.town_chart_spec("Coverage", "Town", 3), "data": {"values": chart.to_dict("records")}}
+    alt.Chart.from_dict(spec).to_dict()  # raises on a spec the schema refuses
 
 
 def test_the_same_overlays_make_a_standalone_page(small_region):

@@ -49,6 +49,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "siting.summary.sources": ("数据来源：{items}", "Data sources: {items}"),
     "siting.cost.s": ("{value:.1f} 分钟", "{value:.1f} min"),
     "siting.cost.m": ("{value:,.0f} 米", "{value:,.0f} m"),
+    # the app's table of proposed sites (coverage.ui.views.sites_table / sites_heading)
+    "siting.table.heading.cover": ("建议站点 (按新增覆盖人口排序, 每处计入排在其前的站点)",
+                                   "Proposed sites (ranked by people newly covered, each after the sites above it)"),
+    "siting.table.heading.pmedian": ("建议站点 (按减少出行排序, 每处计入排在其前的站点)",
+                                     "Proposed sites (ranked by travel saved, each after the sites above it)"),
+    "siting.table.cumulative_rate": ("累计覆盖率", "Cumulative rate"),
     # the site command's ranking lines
     "siting.line.cover": ("  #{rank} {district}{town} {cid}: 新覆盖 常住 {total:,} / 60+ {p60:,} / 0-17 {p017:,} → {rate:.1f}%",
                           "  #{rank} {district} {town} {cid}: newly covers all {total:,} / 60+ {p60:,} / 0-17 {p017:,} -> {rate:.1f}%"),

@@ -44,7 +44,9 @@ __all__ = [
     "facility_overlay",
     "map_overlays",
     "sites_table",
+    "sites_heading",
     "gaps_table",
+    "table_formats",
     "report_table",
     "workspace_table",
     "caveat",
@@ -172,12 +174,20 @@ def coverage_table(coverage: pd.DataFrame, level: str, lang: str = "zh", region:
     return out
 
 
+#: Pixels of the per-town chart a town takes (its bar and its 11-pixel label, never overlapping).
+TOWN_BAR_PX = 18
+#: The per-town chart's percent ticks: every 10 points (11 ticks).
+PERCENT_TICKS = tuple(range(0, 101, 10))
+
+
 def town_chart_spec(title: str, town_col: str, n: int) -> dict[str, Any]:
     """The Vega-Lite spec of the per-town coverage chart (for ``st.vega_lite_chart`` with the data).
 
-    Horizontal bars sorted by rate, one per town, every label shown; the data holds ``town_col``
-    and ``"%"`` (percent points). The same spec altair writes for this chart, without its
-    validation pass on every run.
+    Horizontal bars, one per town, :data:`TOWN_BAR_PX` pixels each so every label is shown
+    without overlap (73 towns: 1,314 pixels); sorted by rate with the lowest on top (the town
+    table's order), each bar's rate written at its end, and the percent axis above and below the
+    bars with a tick every 10 points (:data:`PERCENT_TICKS`). The data holds ``town_col`` and
+    ``"%"`` (percent points).
 
     Parameters
     ----------
@@ -186,25 +196,33 @@ def town_chart_spec(title: str, town_col: str, n: int) -> dict[str, Any]:
     town_col : str
         The data's column of town names.
     n : int
-        The number of towns (14 pixels a bar, at least 160).
+        The number of towns (at least 160 pixels in all).
 
     Returns
     -------
     dict
         The spec (without data).
     """
+    def axis(orient: str) -> dict[str, Any]:
+        return {"field": "%", "type": "quantitative", "scale": {"domain": [0, 100]}, "title": "%",
+                "axis": {"values": list(PERCENT_TICKS), "orient": orient}}
+
     return {
-        "mark": {"type": "bar"},
+        "title": title,
+        "height": max(160, TOWN_BAR_PX * int(n)),
         "encoding": {
-            "color": {"value": "#3182bd"},
+            "y": {"field": town_col, "type": "nominal", "sort": "x", "title": None,
+                  "axis": {"labelLimit": 200, "labelOverlap": False, "labelFontSize": 11}},
+            "x": axis("bottom"),
             "tooltip": [{"field": town_col, "type": "nominal"},
                         {"field": "%", "format": ".1f", "type": "quantitative"}],
-            "x": {"field": "%", "scale": {"domain": [0, 100]}, "title": "%", "type": "quantitative"},
-            "y": {"axis": {"labelLimit": 200, "labelOverlap": False}, "field": town_col, "sort": "-x",
-                  "title": None, "type": "nominal"},
         },
-        "height": max(160, 14 * int(n)),
-        "title": title,
+        "layer": [
+            {"mark": {"type": "bar", "color": "#3182bd"}},
+            {"mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 3, "fontSize": 10},
+             "encoding": {"x": axis("top"), "text": {"field": "%", "type": "quantitative", "format": ".1f"}}},
+        ],
+        "resolve": {"axis": {"x": "independent"}},
     }
 
 
@@ -582,11 +600,33 @@ def map_overlays(
     return groups
 
 
+#: Decimals of the longitudes and latitudes the tables show (1e-5 degree: about a metre).
+COORD_DIGITS = 5
+#: The data grid's number formats (Streamlit ``NumberColumn`` formats): whole numbers with the
+#: thousands separators of the reader's locale, coordinates and areas with fixed decimals.
+WHOLE_FORMAT = "localized"
+COORD_FORMAT = f"%.{COORD_DIGITS}f"
+AREA_FORMAT = "%.2f"
+MINUTES_FORMAT = "%.1f"
+
+
+def sites_heading(problem: str | None, lang: str = "zh") -> str:
+    """The heading of the proposed-sites table: the order its rows are in.
+
+    Rows are ranked by what each site adds given the sites above it: people newly covered for the
+    covering objectives, travel saved for the p-median (``problem`` ``"pmedian"``).
+    """
+    kind = "pmedian" if problem == "pmedian" else "cover"
+    return t(f"siting.table.heading.{kind}", lang)
+
+
 def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region: Any = None) -> pd.DataFrame:
-    """Proposed sites for display: rank, town, district, people newly covered, rate, lon/lat.
+    """Proposed sites for display: rank, town, district, people newly covered, cumulative rate, lon/lat.
 
     Headers in ``lang``; with ``region``, town and district names in ``lang`` (pinyin in English).
-    p-median results also show the travel saved and the mean travel once built.
+    p-median results also show the travel saved and the mean travel once built. Values stay numbers
+    (for the data grid's formats, :func:`table_formats`): people and metres whole, minutes with one
+    decimal, the cumulative rate in percent points, coordinates with :data:`COORD_DIGITS` decimals.
 
     Parameters
     ----------
@@ -606,29 +646,35 @@ def sites_table(sites: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region
     new_col = f"new_covered_{get_layer(layer_id).served_column[4:]}"
     named = _named(sites, region, lang)
     cols = {"rank": t("f_rank", lang), "_town": t("town", lang), "_district": t("district", lang),
-            new_col: f"{t('f_new_pop', lang)} ({served})", "cumulative_rate": t("coverage_rate", lang)}
+            new_col: f"{t('f_new_pop', lang)} ({served})", "cumulative_rate": t("siting.table.cumulative_rate", lang)}
     travel = "travel_saved" in named.columns and named["travel_saved"].notna().any()
+    minutes = travel and "travel_unit" in named and str(named["travel_unit"].dropna().iloc[0]) == "s"
     if travel:
-        unit = str(named["travel_unit"].dropna().iloc[0]) if "travel_unit" in named else "m"
-        cols["travel_saved"] = t(f"f_travel_saved_{'s' if unit == 's' else 'm'}", lang)
-        cols["cumulative_mean_travel"] = t(f"f_mean_travel_{'s' if unit == 's' else 'm'}", lang)
+        cols["travel_saved"] = t(f"f_travel_saved_{'s' if minutes else 'm'}", lang)
+        cols["cumulative_mean_travel"] = t(f"f_mean_travel_{'s' if minutes else 'm'}", lang)
     out = pd.DataFrame({label: named[c].to_numpy() for c, label in cols.items() if c in named.columns})
+    if cols[new_col] in out.columns:
+        out[cols[new_col]] = _whole(out[cols[new_col]])
     if cols["cumulative_rate"] in out.columns:
         out[cols["cumulative_rate"]] = describe.percent_points(out[cols["cumulative_rate"]])
-    if travel and "travel_unit" in named and str(named["travel_unit"].dropna().iloc[0]) == "s":
-        for c in (cols["travel_saved"], cols["cumulative_mean_travel"]):
-            out[c] = (out[c].astype(float) / 60.0).round(1)
+    if travel:
+        scale = 60.0 if minutes else 1.0
+        out[cols["travel_saved"]] = _whole(out[cols["travel_saved"]].astype(float) / scale)
+        mean = out[cols["cumulative_mean_travel"]].astype(float) / scale
+        out[cols["cumulative_mean_travel"]] = mean.round(1) if minutes else _whole(mean)
     pts = sites.to_crs("EPSG:4326").geometry
-    out[t("f_lon", lang)] = pts.x.round(6).to_numpy()
-    out[t("f_lat", lang)] = pts.y.round(6).to_numpy()
+    out[t("f_lon", lang)] = pts.x.round(COORD_DIGITS).to_numpy()
+    out[t("f_lat", lang)] = pts.y.round(COORD_DIGITS).to_numpy()
     return out
 
 
 def gaps_table(zones: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region: Any = None) -> pd.DataFrame:
     """Gap zones for display, headers in ``lang``.
 
-    Rank, town, district, uncovered people (group, all, 60+, 0-17), area, the nearest facility's
-    distance or travel time and the suggested point.
+    Rank, town, district, uncovered people (the served group, then all ages, 60+ and 0-17 — the
+    served group's own column not twice), area (km², two decimals), the nearest facility's distance
+    (whole metres) or travel time (minutes, one decimal) and the suggested point
+    (:data:`COORD_DIGITS` decimals). Values stay numbers (:func:`table_formats`).
 
     Parameters
     ----------
@@ -644,25 +690,67 @@ def gaps_table(zones: gpd.GeoDataFrame, layer_id: str, lang: str = "zh", region:
     -------
     DataFrame
     """
-    served = served_name(get_layer(layer_id).served_column, lang)
+    group = get_layer(layer_id).served_column
+    served = served_name(group, lang)
     named = _named(zones, region, lang)
     cols = {"rank": t("f_rank", lang), "_town": t("town", lang), "_district": t("district", lang),
             "served": f"{t('gap_uncovered', lang)} ({served})", "pop_total": t("gap_pop_total", lang),
             "pop_60plus": t("gap_pop_60", lang), "pop_0_17": t("gap_pop_0_17", lang),
             "area_km2": t("f_area", lang)}
+    del cols[group]  # the served group's column is the first one of uncovered people
     out = pd.DataFrame({label: named[c].to_numpy() for c, label in cols.items() if c in named.columns})
-    for c in (cols["served"], cols["pop_total"], cols["pop_60plus"], cols["pop_0_17"]):
-        if c in out.columns:
-            out[c] = out[c].astype(float).round().astype("int64")
+    for c in ("served", "pop_total", "pop_60plus", "pop_0_17"):
+        if c in cols and cols[c] in out.columns:
+            out[cols[c]] = _whole(out[cols[c]])
     if cols["area_km2"] in out.columns:
         out[cols["area_km2"]] = out[cols["area_km2"]].astype(float).round(2)
     if "nearest_time_s" in named.columns and named["nearest_time_s"].notna().any():
         out[t("gap_nearest_min", lang)] = (named["nearest_time_s"].astype(float) / 60.0).round(1).to_numpy()
     elif "nearest_distance_m" in named.columns:
-        out[t("gap_nearest_m", lang)] = named["nearest_distance_m"].astype(float).round().to_numpy()
+        out[t("gap_nearest_m", lang)] = _whole(named["nearest_distance_m"]).to_numpy()
     for c, label in (("site_lon", "gap_site_lon"), ("site_lat", "gap_site_lat")):
         if c in named.columns:
-            out[t(label, lang)] = named[c].astype(float).round(6).to_numpy()
+            out[t(label, lang)] = named[c].astype(float).round(COORD_DIGITS).to_numpy()
+    return out
+
+
+def _whole(values: Any) -> pd.Series:
+    """Whole numbers (``Int64``: a missing value stays missing, not 0 and not a float)."""
+    return pd.Series(np.asarray(values, dtype=float)).round().astype("Int64")
+
+
+def table_formats(table: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
+    """The data grid's number format of each number column of :func:`sites_table` / :func:`gaps_table`.
+
+    Whole numbers (people, person-metres, metres) with the locale's thousands separators
+    (:data:`WHOLE_FORMAT`; the rank stays plain), rates in percent points
+    (:data:`coverage.describe.PERCENT_FORMAT`), coordinates with :data:`COORD_DIGITS` decimals,
+    areas with two, minutes with one. The values stay numbers: they sort as numbers, and the CSV
+    download holds them unformatted.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A table of :func:`sites_table` or :func:`gaps_table` in ``lang``.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    dict
+        Column label → format, for the columns of ``table`` that have one
+        (``coverage.ui.widgets.number_columns`` makes them Streamlit's column settings).
+    """
+    fixed = {t("siting.table.cumulative_rate", lang): describe.PERCENT_FORMAT,
+             t("coverage_rate", lang): describe.PERCENT_FORMAT, t("f_area", lang): AREA_FORMAT,
+             t("f_mean_travel_s", lang): MINUTES_FORMAT, t("gap_nearest_min", lang): MINUTES_FORMAT}
+    fixed.update(dict.fromkeys((t(k, lang) for k in ("f_lon", "f_lat", "gap_site_lon", "gap_site_lat")),
+                               COORD_FORMAT))
+    out = {}
+    for label in table.columns:
+        if label in fixed:
+            out[label] = fixed[label]
+        elif label != t("f_rank", lang) and pd.api.types.is_integer_dtype(table[label]):
+            out[label] = WHOLE_FORMAT
     return out
 
 
@@ -673,7 +761,7 @@ def report_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """An import report (``ImportReport.to_frame()``) with headers and severities in ``lang``.
 
     Columns 文件/行/列/级别/说明 (File/Row/Column/Severity/Message); missing rows and columns
-    are blank, never "None".
+    are blank, never "None" (the row numbers are shown as text, so a file-level note's row is empty).
 
     Parameters
     ----------
@@ -694,6 +782,8 @@ def report_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     for c in (cols["file"], cols["column"], cols["message"]):
         if c in out.columns:
             out[c] = out[c].astype(object).where(out[c].notna(), "")
+    if cols["row"] in out.columns:  # a file-level note has no row: blank, not the grid's "None"
+        out[cols["row"]] = ["" if pd.isna(v) else str(v) for v in out[cols["row"]]]
     return out
 
 
