@@ -856,7 +856,8 @@ def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     view = st.session_state.get("gaps_view")
     if not view or view[0] != view_key or view[4] is not zones:
         table = gaps_table(zones, ctx["layer"], lang, region)
-        view = (view_key, table, lambda: geojson_bytes(result.feature_collection(), mark),
+        note = geojson_caveat(region, ctx["layer"], mark, lang)
+        view = (view_key, table, lambda: geojson_bytes(result.feature_collection(), note),
                 csv_bytes(with_caveat(table, mark, lang)), zones)
         st.session_state["gaps_view"] = view
     _, table, gj_bytes, csv_data, _ = view
@@ -927,24 +928,23 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     st.dataframe(table, hide_index=True, key="sites_table",
                  column_config={rate_col: st.column_config.NumberColumn(format=PERCENT_FORMAT)})
     c1, c2 = st.columns(2)
-    c1.download_button(t("download_geojson", lang), with_geojson_caveat(siting["geojson"], mark),
+    c1.download_button(t("download_geojson", lang),
+                       geojson_bytes(json.loads(siting["geojson"]), geojson_caveat(region, layer_id, mark, lang)),
                        file_name=f"sites_{layer_id}.geojson", mime="application/geo+json", key="sites_geojson")
     c2.download_button(t("download_csv", lang), csv_bytes(with_caveat(table, mark, lang)),
                        file_name=f"sites_{layer_id}.csv", mime="text/csv", key="sites_csv")
 
 
-def geojson_bytes(fc: dict[str, Any], mark: str) -> bytes:
-    """A FeatureCollection as UTF-8 GeoJSON, with the caveat as a top-level ``caveat`` member."""
-    return json.dumps({**fc, "caveat": mark} if mark else fc, ensure_ascii=False).encode("utf-8")
+def geojson_caveat(region: Any, layer_id: str, mark: str, lang: str) -> str:
+    """The caveat a GeoJSON download carries: the sentence saying which inputs are modelled or
+    illustrative (``Region.provenance_note``), none when ``mark`` (the figures' mark) is empty."""
+    return region.provenance_note(lang, layers=[layer_id]) if mark else ""
 
 
-def with_geojson_caveat(geojson: bytes, mark: str) -> bytes:
-    """A GeoJSON download with the caveat as a top-level ``caveat`` member (unchanged without one)."""
-    if not mark:
-        return geojson
-    fc = json.loads(geojson)
-    fc["caveat"] = mark
-    return json.dumps(fc, ensure_ascii=False).encode("utf-8")
+def geojson_bytes(fc: dict[str, Any], caveat_text: str) -> bytes:
+    """A FeatureCollection as UTF-8 GeoJSON, with :func:`geojson_caveat` as a top-level ``caveat``
+    member (none without one)."""
+    return json.dumps({**fc, "caveat": caveat_text} if caveat_text else fc, ensure_ascii=False).encode("utf-8")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -334,7 +334,26 @@ def test_upload_of_a_two_sheet_workbook_imports_the_sheet_picked(app):
     assert metrics(app)[3][1] == "3"
 
 
-def test_siting_tab_ranks_sites_and_draws_them(app):
+def record_downloads(monkeypatch) -> dict[str, bytes]:
+    """The bytes of every download button the app draws from now on, by file name (recorded as
+    Streamlit's media file manager takes them)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    files: dict[str, bytes] = {}
+    add = MediaFileManager.add
+
+    def recording_add(self, data, mimetype, *args, **kwargs):
+        name = kwargs.get("file_name") or next((a for a in args if isinstance(a, str) and "." in a), "")
+        if isinstance(data, bytes):
+            files[name] = data
+        return add(self, data, mimetype, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", recording_add)
+    return files
+
+
+def test_siting_tab_ranks_sites_and_draws_them(app, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     app.sidebar.selectbox(key="layer").set_value("elder_care_station").run()
     open_tab(app, "tab_siting")
     app.number_input(key="k_sites").set_value(3)
@@ -349,24 +368,17 @@ def test_siting_tab_ranks_sites_and_draws_them(app):
     assert rates == sorted(rates)  # cumulative coverage grows with each site
     fc = json.loads(app.session_state["siting"]["geojson"])
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 3
+    # The download says in words which inputs are modelled or illustrative (not only the mark).
+    got = json.loads(downloads["sites_elder_care_station.geojson"])
+    assert got["features"] == fc["features"]
+    assert got["caveat"] == load_default().provenance_note("zh", layers=["elder_care_station"])
 
 
 def test_the_review_files_are_written_in_the_page_language(app, monkeypatch):
     """The review's Excel, CSV and Markdown downloads read in the page's language (the review itself is
     computed once; its files are written per language), and the tab says the review is of the data as
     loaded (not the map's what-if edits)."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    files: dict[str, bytes] = {}
-    add = MediaFileManager.add
-
-    def recording_add(self, data, mimetype, *args, **kwargs):
-        name = kwargs.get("file_name") or next((a for a in args if isinstance(a, str) and "." in a), "")
-        if isinstance(data, bytes):
-            files[name] = data
-        return add(self, data, mimetype, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", recording_add)
+    files = record_downloads(monkeypatch)
     open_tab(app, "tab_review")
     app.button(key="run_review").click().run()
     assert not app.exception, [e.message for e in app.exception]
