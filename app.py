@@ -55,7 +55,7 @@ import streamlit as st
 from coverage import io as cio
 from coverage import metrics
 from coverage.analysis import Analysis
-from coverage.describe import PERCENT_FORMAT, percent_points
+from coverage.describe import PERCENT_FORMAT, percent_points, place_name, town_names
 from coverage.io.workspace_import import read_imports
 from coverage.layers import LAYERS, get_layer
 from coverage.region import load_default
@@ -565,7 +565,14 @@ def what_if_panel(scenario: Any, lang: str) -> None:
     what-if click does not redraw it.
     """
     st.markdown(f"**{t('scenario', lang)}**")
-    lines = [f"{i}. + " + t("added_site", lang, lon=c.lon, lat=c.lat) if c.kind == "add"
+    towns = {}  # added site -> the town it is in (the planner sees where the click landed)
+    if any(c.kind == "add" for c in scenario.changes):
+        located = scenario.added_sites(located=True)
+        names = town_names(scenario.region.towns, lang)
+        towns = {fid: place_name(names, code) for fid, code in zip(located["facility_id"], located["town_code"])
+                 if code is not None}
+    lines = [f"{i}. + " + t("added_site", lang, lon=c.lon, lat=c.lat)
+             + (f" ({md_text(towns[c.facility_id])})" if c.facility_id in towns else "") if c.kind == "add"
              else f"{i}. − " + t("removed_facility", lang, name=md_text(c.name or c.facility_id))
              for i, c in enumerate(scenario.changes, 1)]
     st.caption("  \n".join(lines) if lines else t("scenario_empty", lang))

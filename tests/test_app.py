@@ -228,7 +228,14 @@ def test_map_click_adds_a_site_and_survives_a_standard_change(app):
     base = population_coverage(load_default(), layer)
     assert city["covered"] > base[base["level"] == "city"].iloc[0]["covered"]  # the site covers new people
     assert metrics(app)[3][1] == f"{len(load_default().facilities[layer]) + 1:,}"
-    assert any(f"新增站点 {lon:.4f}, {lat:.4f}" in c.value for c in app.caption)
+    # The change names the town the site landed in (where the click was, as the planner checks).
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    towns = load_default().towns
+    town = towns[towns.contains(gpd.GeoSeries([Point(lon, lat)], crs=towns.crs).iloc[0])]["town_zh"].iloc[0]
+    assert any(f"新增站点 {lon:.4f}, {lat:.4f} ({town})" in c.value for c in app.caption), \
+        [c.value for c in app.caption]
     # The figures after the click are the library's for the same edit, town by town.
     from coverage.analysis import Analysis, Edit
 
