@@ -1117,8 +1117,11 @@ def uploader_style() -> None:
 def page_style() -> None:
     """The page's own style sheet, drawn once per page run (outside the body): the headline figures'
     (:data:`coverage.ui.figures.FIGURE_STYLE`), and metric labels (the analyses tab's) that wrap
-    instead of ending in "…" so a caveat mark after a long label stays whole."""
+    instead of ending in "…" so a caveat mark after a long label stays whole; Streamlit's English
+    "Press Enter to apply" under the number and text inputs hidden (a value applies on Enter or when
+    the box is left, in either language)."""
     st.html(f"""<style>{FIGURE_STYLE}
+[data-testid="InputInstructions"] {{ display: none !important; }}
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {{
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }}

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from conftest import headline
 
-from coverage.ui.figures import DELTA_ID, LABEL_ID, VALUE_ID, Figure, figures_html
+from coverage.ui.figures import DELTA_ID, FIGURE_STYLE, LABEL_ID, VALUE_ID, Figure, figures_html
 
 HOSTILE = '<img src=x onerror="alert(1)">&"\''
 
@@ -44,3 +44,14 @@ def test_hostile_text_is_escaped_in_labels_values_and_help():
     (fig,) = _read(block)
     assert fig.label == HOSTILE and fig.value == HOSTILE and fig.delta == "▲ " + HOSTILE
     assert fig.code == HOSTILE
+
+
+def test_the_help_mark_stays_on_the_line_of_the_labels_last_word():
+    """A label that wraps never leaves its help mark alone on a line: the last word and the mark are
+    one unbreakable piece (the rest of the label wraps as it may); the label still reads whole."""
+    block = figures_html([Figure("served", "服务对象人口 (60岁及以上) ᵃ示意数据", "1", help="note"),
+                          Figure("facilities", "设施数", "581")])
+    assert '<span class="coverage-figure-tail">ᵃ示意数据<span class="coverage-figure-help"' in block
+    assert ".coverage-figure-tail { white-space: nowrap; }" in FIGURE_STYLE
+    assert [f.label for f in _read(block)] == ["服务对象人口 (60岁及以上) ᵃ示意数据", "设施数"]
+    assert "coverage-figure-tail" not in block.split('data-code="facilities"')[1]  # no help: plain label

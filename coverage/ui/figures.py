@@ -31,6 +31,7 @@ FIGURE_STYLE = """
 .coverage-figures { display: grid; grid-template-columns: repeat(var(--n, 4), minmax(0, 1fr));
   grid-template-rows: auto auto auto; grid-auto-flow: column; column-gap: 1rem; margin: 0.25rem 0 0.5rem; }
 .coverage-figure-label { align-self: end; font-size: 0.875rem; line-height: 1.4; }
+.coverage-figure-tail { white-space: nowrap; }
 .coverage-figure-help { display: inline-block; margin-left: 0.25rem; width: 1rem; height: 1rem;
   border: 1px solid currentColor; border-radius: 50%; font-size: 0.7rem; line-height: 0.95rem;
   text-align: center; opacity: 0.6; cursor: help; }
@@ -92,8 +93,12 @@ def figures_html(figures: Sequence[Figure]) -> str:
         code = html.escape(f.code, quote=True)
         helper = ("" if not f.help else
                   f'<span class="coverage-figure-help" title="{html.escape(f.help, quote=True)}">?</span>')
+        # the label's last word and the help mark never part at a line break (no lone "?")
+        head, space, tail = f.label.rpartition(" ")
+        label = (f"{html.escape(head)}{space}<span class=\"coverage-figure-tail\">{html.escape(tail)}{helper}</span>"
+                 if helper else html.escape(f.label))
         parts.append(f'<div class="coverage-figure-label" data-testid="{LABEL_ID}" data-code="{code}">'
-                     f"{html.escape(f.label)}{helper}</div>")
+                     f"{label}</div>")
         parts.append(f'<div class="coverage-figure-value" data-testid="{VALUE_ID}" data-code="{code}">'
                      f"{html.escape(f.value)}</div>")
         arrow, sign = SIGNS.get(f.sign, SIGNS[0])
