@@ -441,8 +441,11 @@ def sidebar(region: Any) -> dict[str, Any]:
     sb.subheader(t("standard", lang))
     saved = st.session_state.get("std_saved", {})
     saved_mode, saved_minutes = persist.standard_choice(saved, layer_id, base.mode, base.minutes)
+    # The layer's urban mode leaves each area type its own mode (the standard); another mode applies
+    # to both (coverage.standards.StandardTable.chosen): the options say which.
     mode = lang_select(sb, t("mode", lang), MODES, f"mode_{layer_id}", lang, index=MODES.index(saved_mode),
-                        format_func=lambda m: t(m, lang))
+                        format_func=lambda m: t("mode_as_standard" if m == base.mode else "mode_both", lang,
+                                                mode=t(m, lang)))
     minutes = sb.number_input(t("minutes", lang), min_value=1, max_value=120, value=saved_minutes,
                               step=1, key=f"minutes_{layer_id}")
     standards = standard_override(table, layer_id, mode, minutes)

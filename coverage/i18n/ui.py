@@ -23,6 +23,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "walk": ("步行", "Walk"),
     "bike": ("骑行 / 电动车", "Bike / e-bike"),
     "drive": ("驾车", "Drive"),
+    "mode_as_standard": ("{mode} (按标准: 城区、乡村各按其标准)", "{mode} (as the standard: urban and rural each its own)"),
+    "mode_both": ("{mode} (城区和乡村统一)", "{mode} (urban and rural alike)"),
     "year": ("评估年份", "Review year"),
     "basemap": ("底图", "Basemap"),
     "basemap_none": ("无底图 (离线)", "None (offline)"),
