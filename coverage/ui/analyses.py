@@ -54,7 +54,7 @@ from coverage.io.report import DataImportError, ImportReport
 from coverage.layers import get_layer
 from coverage.review import load_targets, trajectory, trajectory_table
 from coverage.ui.views import caveat, district_names, md_text, report_table, town_names
-from coverage.ui.widgets import file_input, lang_select
+from coverage.ui.widgets import file_input, lang_select, number_columns
 from coverage.workspace import Workspace, WorkspaceError
 
 __all__ = [
@@ -416,7 +416,7 @@ def _ready(name: str, base: tuple, lang: str) -> bool:
 def _pct_config(*labels: str) -> dict[str, Any]:
     """Rate columns shown as percent points with one decimal (:data:`coverage.describe.PERCENT_FORMAT`);
     pass the frame through :func:`_points` first."""
-    return {c: st.column_config.NumberColumn(c, format=PERCENT_FORMAT) for c in labels}
+    return number_columns(dict.fromkeys(labels, PERCENT_FORMAT))
 
 
 def _points(frame: pd.DataFrame, *labels: str) -> pd.DataFrame:
@@ -429,7 +429,8 @@ def _points(frame: pd.DataFrame, *labels: str) -> pd.DataFrame:
 
 
 def _num_config(fmt: str, *labels: str) -> dict[str, Any]:
-    return {c: st.column_config.NumberColumn(c, format=fmt) for c in labels}
+    """Number columns ``labels`` shown with Streamlit's format ``fmt`` (e.g. ``"localized"``)."""
+    return number_columns(dict.fromkeys(labels, fmt))
 
 
 def _base(ctx: dict[str, Any], version: tuple) -> tuple:
