@@ -439,9 +439,13 @@ class ReviewResult:
         return write_excel(self, path, lang)
 
     def to_markdown(self, path: str | os.PathLike[str] | None = None, lang: str = "zh") -> str:
-        """A Markdown report (notes, then one table per level); written to ``path`` if given."""
-        lines = [f"# {t('report.title', lang).replace(chr(10), ' ')} ({t('report.subtitle', lang, year=self.year)})",
-                 "", f"## {t('review.sheet.notes', lang)}", ""]  # fmt: skip
+        """A Markdown report (title, generation date, the demonstration mark when any input is modelled,
+        the notes, then one table per level); written to ``path`` if given."""
+        head = overview_lines(self, lang)
+        lines = [f"# {head[0]} ({head[1]})", "", head[2]]
+        if self.caveat:
+            lines += ["", f"**{t('report.draft_mark', lang)}**"]
+        lines += ["", f"## {t('review.sheet.notes', lang)}", ""]
         lines += [f"- {n}" for n in review_notes(self, lang)]
         for lvl in LEVELS:
             table = review_table(self, lang, lvl)
@@ -972,6 +976,11 @@ def review_table(result: ReviewResult, lang: str = "zh", level: str | None = Non
     return pd.DataFrame(records, columns=cols)
 
 
+#: Columns (``review.col.*`` keys) of :func:`number_table`, in order.
+NUMBER_COLUMNS = ("status", "indicator", "level", "place", "value", "unit", "caveat", "target", "target_value",
+                  "gap", "gap_unit", "note")  # fmt: skip
+
+
 def number_table(result: ReviewResult, lang: str = "zh", level: str | None = None) -> pd.DataFrame:
     """:func:`review_table` with numbers a spreadsheet can sort and sum (the XLSX sheets, the CSV).
 
@@ -982,8 +991,7 @@ def number_table(result: ReviewResult, lang: str = "zh", level: str | None = Non
     """
     display = review_table(result, lang, level)
     rows = result.rows if level is None else result.level(level)
-    col = {c: t(f"review.col.{c}", lang) for c in ("status", "indicator", "level", "place", "value", "unit",
-                                                    "caveat", "target", "target_value", "gap", "gap_unit", "note")}  # fmt: skip
+    col = {c: t(f"review.col.{c}", lang) for c in NUMBER_COLUMNS}
     presence = [is_presence(r) for r in rows.itertuples(index=False)]
     value = pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype=float)
     target = pd.to_numeric(rows["target_value"], errors="coerce").to_numpy(dtype=float)

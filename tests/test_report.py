@@ -1,6 +1,6 @@
 """The Word report on the hand-made ``small_region``: opened with python-docx, its tables, images and
-statuses are checked against the review's display table (:func:`coverage.review.review_table`); one run renders it to PDF with
-LibreOffice (skipped without ``soffice``)."""
+statuses are checked against the review's display table (:func:`coverage.review.review_table`); one
+run renders it to PDF with LibreOffice (skipped without ``soffice``)."""
 
 from __future__ import annotations
 

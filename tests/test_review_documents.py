@@ -21,7 +21,8 @@ import pytest
 from docx import Document
 
 from conftest import build_small_region
-from test_review import TARGET_COLUMNS, TARGET_ROWS, WALK_1000
+from test_report import region, review, targets  # noqa: F401  (the Word report's fixtures, shared)
+from test_review import WALK_1000
 from coverage.report import build_report, district_chart, trajectory_chart, write_report
 from coverage.report.document import charted_indicators, mapped_indicators
 from coverage.review import (
@@ -37,23 +38,6 @@ from coverage.review import (
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 CENTRE = "乡镇(街道)范围具备综合功能的养老服务机构覆盖率"
-
-
-@pytest.fixture(scope="module")
-def targets(tmp_path_factory):
-    path = tmp_path_factory.mktemp("targets") / "targets.csv"
-    pd.DataFrame(TARGET_ROWS, columns=TARGET_COLUMNS).to_csv(path, index=False)
-    return load_targets(path)
-
-
-@pytest.fixture(scope="module")
-def region():
-    return build_small_region()  # not modified by these tests
-
-
-@pytest.fixture(scope="module")
-def review(region, targets):
-    return annual_review(region, 2025, standards=WALK_1000, targets=targets)
 
 
 def _csv(review, tmp_path, lang: str) -> list[dict[str, str]]:
@@ -96,6 +80,7 @@ def test_a_town_needs_one_in_the_excel_csv_and_markdown(review, tmp_path):
     assert (town["测算值"], town["单位"], town["目标"], town["目标值"], town["差距"], town["差距单位"]) == (
         "0.0", "有=1, 无=0", "应配置", "1.0", "1", "处(需新建)")
     md = review.to_markdown()
+    assert md.splitlines()[2].startswith("生成日期: ") and "**演示数据 — 非正式评估结果**" in md
     assert f"| 未达标 | {CENTRE} | 镇街 | 甲一街道 | 无{CAVEAT_MARK} | 应配置 | 需新建 1 处 |" in md
     assert "| Jia-1 | no" + CAVEAT_MARK + " | should have one | 1 facility to build |" in review.to_markdown(lang="en")
 
