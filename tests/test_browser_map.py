@@ -126,7 +126,7 @@ def test_a_press_adds_the_site_where_the_pointer_is_without_scrolling_the_page(s
             moved = holder.bounding_box()["y"] - box["y"]
             outline = frame.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
             page.mouse.up()
-            assert moved == 0, f"the press scrolled the page by {-moved:.0f} px"
+            assert abs(moved) < 2, f"the press scrolled the page by {-moved:.0f} px"  # was 143 px
             assert outline == "none"  # no focus rectangle around the pressed town
 
             caption = page.get_by_text(re.compile(r"新增站点 \d+\.\d+, \d+\.\d+")).first
@@ -146,7 +146,7 @@ def test_a_press_adds_the_site_where_the_pointer_is_without_scrolling_the_page(s
             plus = frame.locator(".leaflet-control-zoom-in").bounding_box()  # in the window's pixels
             page.mouse.click(plus["x"] + plus["width"] / 2, plus["y"] + plus["height"] / 2)
             frame.wait_for_function(f"window.map.getZoom() > {zoom}", timeout=10_000)
-            assert holder.bounding_box()["y"] == box["y"]
+            assert abs(holder.bounding_box()["y"] - box["y"]) < 2  # was 144 px
             page.screenshot(path=str(ARTIFACTS / "app_map_press.png"))
         finally:
             browser.close()
