@@ -67,7 +67,8 @@ from coverage.ui.widgets import lang_key, lang_select, show_flash
 from coverage.ui import health, persist
 from coverage.i18n import LANGUAGES, error_words, layer_name, served_name, t
 from coverage.review import review_notes
-from coverage.workspace import Workspace, WorkspaceConflictError, WorkspaceError, resolve_workspace_dir
+from coverage.workspace import (Workspace, WorkspaceConflictError, WorkspaceError, resolve_workspace_dir,
+                                storable_name)
 from coverage.ui.views import (
     city_figures,
     caveat,
@@ -1092,13 +1093,13 @@ def review_tab(ctx: dict[str, Any], region: Any) -> None:
 def _save_upload(upload: Any) -> Path:
     """Write an uploaded file to a directory of its own (two files named alike never collide).
 
-    The file keeps its own name (its extension decides the reader; reports name it), inside a new
-    temporary directory per upload.
+    The file keeps its own name as far as a file system allows (``coverage.workspace.storable_name``:
+    its extension, which decides the reader, and ≤ 200 bytes without ``/ : * ?`` …; reports name it),
+    inside a new temporary directory per upload.
     """
     root = st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="coverage-upload-"))
     folder = Path(tempfile.mkdtemp(prefix="u-", dir=root))
-    name = Path(str(upload.name)).name or "upload"
-    path = folder / name
+    path = folder / storable_name(upload.name, fallback="upload")  # any name a browser sends: ≤ 200 bytes, no / : * ?
     path.write_bytes(upload.getvalue())
     return path
 
@@ -1273,7 +1274,7 @@ def upload_picker(region: Any, lang: str) -> None:
     picked = {}
     for key, (_option, names) in pending["choices"].items():
         if len(names) > 1:
-            picked[key] = st.selectbox(f"{t('upload_sheet', lang)}: {pending['names'][key]}", names,
+            picked[key] = st.selectbox(f"{t('upload_sheet', lang)}: {md_text(pending['names'][key])}", names,
                                        key=f"upload_part_{key}")
     c1, c2 = st.columns(2)
     if c2.button(t("upload_pick_cancel", lang), key="upload_pick_cancel"):

@@ -114,6 +114,7 @@ __all__ = [
     "Damage",
     "CheckReport",
     "check_name",
+    "storable_name",
     "check_changes",
     "check_draft",
     "changes_from_edits",
@@ -244,6 +245,42 @@ def check_name(value: object, what: str = "name") -> str:
     if value != value.strip():
         raise bad("it has leading or trailing whitespace", "surrounding_space")
     return value
+
+
+#: The most UTF-8 bytes of a name written as a file name (file systems allow 255 per name).
+MAX_NAME_BYTES = 200
+
+
+def storable_name(name: object, fallback: str = "file") -> str:
+    """``name`` (a user's file name) made a name :func:`check_name` accepts that every file system can
+    store: its directory part dropped, forbidden and control characters replaced by ``_``, leading
+    dots and surrounding spaces removed, shortened — keeping its extension — to
+    :data:`MAX_NAME_LENGTH` characters and :data:`MAX_NAME_BYTES` UTF-8 bytes.
+
+    Parameters
+    ----------
+    name : object
+        The name as given (an upload's file name; ``str()`` of anything else).
+    fallback : str
+        The name when nothing is left.
+
+    Returns
+    -------
+    str
+        A valid name; ``name`` itself when it already is one within the limits.
+    """
+    text = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join("_" if (c in _FORBIDDEN_CHARS or ord(c) < 32 or ord(c) == 127) else c for c in text)
+    text = text.strip().lstrip(".").strip() or fallback
+    stem, dot, ext = text.rpartition(".")
+    if not dot or not stem or len(ext) > 10:
+        stem, ext = text, ""
+    ext = f".{ext}" if ext else ""
+    while stem and (len(stem) + len(ext) > MAX_NAME_LENGTH
+                    or len((stem + ext).encode("utf-8")) > MAX_NAME_BYTES):
+        stem = stem[:-1]
+    out = (stem.rstrip() or fallback) + ext
+    return check_name(out, "file name")
 
 
 def _finite_number(value: object, where: str, lo: float, hi: float) -> float:
@@ -1292,8 +1329,8 @@ class Workspace:
 
     def _save_frame(self, kind: str, name: str, df: pd.DataFrame, report: object,
                     source_name: str | None, what: str) -> int:
-        if source_name is not None:
-            check_name(source_name, "source file name")
+        if source_name is not None:  # what the file was called: kept as text, made storable (not refused)
+            source_name = storable_name(source_name)
         payload = frame_to_dict(df)
         body = self._encode(payload, what)
         meta = {"report": _report_to_dict(report), "source_name": source_name, "n_rows": len(df)}

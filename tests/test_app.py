@@ -326,13 +326,17 @@ def test_upload_of_a_two_sheet_workbook_imports_the_sheet_picked(app):
     app.sidebar.selectbox(key="layer").set_value(layer).run()
     open_tab(app, "tab_data")
     app.selectbox(key="upload_layer").set_value(layer)
-    app.file_uploader(key="up_fac").set_value(("canteens.xlsx", _two_sheet_workbook(),
+    # A file name with Markdown in it (an image that would load from the internet, a link) and a '?'
+    # and over 255 bytes: shown as text, stored under a name any file system takes.
+    hostile = "![i](https:pixel.example.com)[点此下载](https:example.org)?" + "台账" * 60 + ".xlsx"
+    app.file_uploader(key="up_fac").set_value((hostile, _two_sheet_workbook(),
                                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     next(b for b in app.button if b.label in ("使用上传数据", "Use the uploaded data")).click().run()
     assert not app.exception, [e.message for e in app.exception]
     # Nothing imported yet: the page asks which sheet.
     assert metrics(app)[3][1] == f"{len(load_default().facilities[layer]):,}"
     picker = app.selectbox(key=f"upload_part_{layer}")
+    assert "\\!\\[i\\]\\(https\\:pixel" in picker.label, picker.label  # escaped: no image, no link
     assert picker.options == ["旧台账", "新台账"]
     picker.set_value("新台账")
     app.button(key="upload_pick_apply").click().run()

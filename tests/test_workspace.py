@@ -1122,3 +1122,39 @@ def test_old_drafts_are_listed_then_pruned_only_with_yes(tmp_path, capsys):
     assert ws.drafts() == ["new"]
     with pytest.raises(ValueError, match="finite number"):
         ws.stale_drafts(float("nan"))
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("register.csv", "register.csv"),                      # a valid name is kept as it is
+    ("C:\\fakepath\\台账.xlsx", "台账.xlsx"),                # a browser's path part dropped
+    ('站点?"清单".csv', '站点__清单_.csv'),                   # forbidden characters replaced
+    ("..\\..\\.env", "env"),                               # no way out of the directory, no hidden file
+    ("a\nb\x00.csv", "a_b_.csv"),                          # control characters replaced
+    ("   ", "file"),                                       # nothing left: the fallback
+])
+def test_storable_name_makes_any_file_name_valid(given, expected):
+    from coverage.workspace import check_name, storable_name
+
+    assert storable_name(given) == expected == check_name(expected)
+
+
+def test_storable_name_shortens_a_long_name_keeping_its_extension():
+    from coverage.workspace import MAX_NAME_BYTES, MAX_NAME_LENGTH, storable_name
+
+    name = storable_name("江门市居家养老服务站点台账" * 10 + ".xlsx")  # 130 characters, 390 bytes
+    assert name.endswith(".xlsx") and name.startswith("江门市居家养老")
+    assert len(name) <= MAX_NAME_LENGTH and len(name.encode("utf-8")) <= MAX_NAME_BYTES
+
+
+def test_a_source_name_that_is_not_a_valid_name_is_stored_made_valid(tmp_path):
+    """What the file was called is kept as text: a name with '?' or over the length limit no longer
+    refuses a layer that imported fine."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    ws = Workspace.open(tmp_path)
+    gdf = gpd.GeoDataFrame({"facility_id": ["A"], "name": ["甲"]}, geometry=[Point(113.0, 22.5)], crs="EPSG:4326")
+    ws.save_layer("elder_care_station", gdf, source_name="站点?" + "很长" * 80 + ".csv")
+    stored = ws.load_layer("elder_care_station")
+    assert stored.source_name.startswith("站点_") and stored.source_name.endswith(".csv")
+    assert list(stored.data["facility_id"]) == ["A"]
