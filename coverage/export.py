@@ -198,7 +198,8 @@ def safe_output_path(
     * ``out`` must not be one of ``inputs`` (the files the command reads), even by another
       path or a link;
     * an existing file is never replaced unless ``force`` is true (the CLI's ``--force``):
-      coverage cannot tell its own earlier output from an unrelated file of the same name.
+      coverage cannot tell its own earlier output from an unrelated file of the same name;
+    * a path inside a file (its nearest existing parent is not a directory) is refused.
 
     The file itself is then written with :func:`atomic_path` (all or nothing).
 
@@ -227,6 +228,11 @@ def safe_output_path(
             raise _refused("export.error.input", path=text, input=os.fspath(inp))
     if path.exists() and not force:
         raise _refused("export.error.exists", path=text)
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:  # the nearest folder that exists
+        parent = parent.parent
+    if not parent.is_dir():  # e.g. --out afile.txt/cov.csv: refused before any work, not a traceback after
+        raise _refused("export.error.parent_not_directory", path=text, parent=os.fspath(parent))
     return path
 
 

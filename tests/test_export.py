@@ -159,3 +159,21 @@ def test_library_max_mb_is_validated(tmp_path):
     for bad in (float("nan"), float("inf"), -1.0, 0):
         with pytest.raises(InputError, match="max_mb must be a positive"):
             read_facilities(src, "elder_canteen", max_mb=bad)
+
+
+def test_an_output_inside_a_file_is_refused_before_any_work(tmp_path):
+    """``--out afile.txt/cov.csv`` (or deeper) names a file as a folder: refused up front with a
+    worded error, in both languages, not a FileExistsError traceback after the computation."""
+    import pytest as _pytest
+
+    from coverage.errors import ExportError
+    from coverage.i18n import error_words
+
+    afile = tmp_path / "afile.txt"
+    afile.write_text("x", encoding="utf-8")
+    for out in (afile / "cov.csv", afile / "deeper" / "cov.csv"):
+        with _pytest.raises(ExportError) as info:
+            safe_output_path(out, (".csv",))
+        assert info.value.code == "export.error.parent_not_directory"
+        assert str(afile) in error_words(info.value, "zh") and "是文件" in error_words(info.value, "zh")
+    assert safe_output_path(tmp_path / "new" / "cov.csv", (".csv",)).name == "cov.csv"  # a folder to make: fine

@@ -52,6 +52,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         "[edits] change {number} ({op} {facility_id}) skipped: no such facility in {layer}",
     ),
     # -- output paths (coverage.export.safe_output_path) ------------------------------------------
+    "export.error.parent_not_directory": (
+        "{path}：{parent} 是文件而不是文件夹，无法在其中写入", "{path}: {parent} is a file, not a folder: nothing can be written inside it"),
     "export.error.directory": (
         "{path}：是一个目录；请给出以 {suffixes} 结尾的文件名", "{path}: is a directory; give a file name ending in {suffixes}"),
     "export.error.extension": (
