@@ -1158,3 +1158,22 @@ def test_a_source_name_that_is_not_a_valid_name_is_stored_made_valid(tmp_path):
     stored = ws.load_layer("elder_care_station")
     assert stored.source_name.startswith("站点_") and stored.source_name.endswith(".csv")
     assert list(stored.data["facility_id"]) == ["A"]
+
+
+def test_cli_export_writes_every_scenario_whatever_its_name(tmp_path, capsys):
+    """A 120-character Chinese name (360 bytes: over a file system's 255) and names that fold to one
+    file name (Plan / plan on Windows and macOS) are all exported, each file holding its own name."""
+    import json
+
+    ws = Workspace.open(tmp_path / "ws")
+    long_name = "江门" * 60
+    for name in (long_name, "Plan", "plan"):
+        ws.save_scenario(name, SCENARIO)
+    out_dir = tmp_path / "out"
+    assert cli_main(["workspace", "--workspace", str(tmp_path / "ws"), "--lang", "en", "export", str(out_dir)]) == 0
+    capsys.readouterr()
+    files = sorted((out_dir / "scenarios").iterdir())
+    assert len(files) == 3 and all(len(f.name.encode("utf-8")) <= 255 for f in files)
+    names = {json.loads(f.read_text(encoding="utf-8"))["name"] for f in files}
+    assert names == {long_name, "Plan", "plan"}
+    assert len({f.name.casefold() for f in files}) == 3

@@ -104,7 +104,8 @@ def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *,
     Layers go to ``layers/<layer_id>.geojson``, the towns override to
     ``towns.geojson``, the population override to ``population.csv`` (or
     ``.geojson`` if it has geometries), standards to ``standards.json`` and
-    scenarios to ``scenarios/<name>.json``. A damaged item is skipped and
+    scenarios to ``scenarios/<name>.json`` (``workspace.storable_name`` of the name, ``-2`` … when
+    two names give one file name; the JSON holds the name). A damaged item is skipped and
     returned; every other item is still written.
 
     Parameters
@@ -133,7 +134,7 @@ def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *,
     import geopandas as gpd
 
     from coverage.export import write_geojson
-    from coverage.workspace import Damage, check_name
+    from coverage.workspace import Damage, check_name, storable_name
 
     base = Path(dest)
     if base.exists() and not base.is_dir():
@@ -175,9 +176,18 @@ def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *,
         if standards:
             json_out(standards, "standards.json")
 
+    used: set[str] = set()  # file names taken (case-folded: Plan / plan are one file on Windows, macOS)
+
     def scenario_out(name: str) -> None:
-        json_out({"name": name, "changes": ws.load_scenario(name)},
-                 f"scenarios/{check_name(name, 'scenario name')}.json")
+        # The file is named after the scenario as far as a file system allows (a 120-character Chinese
+        # name is 360 bytes; two names may fold to one file): the JSON holds the name itself.
+        stem = storable_name(name + ".json")[: -len(".json")]
+        fname, n = f"{stem}.json", 1
+        while fname.casefold() in used:
+            n += 1
+            fname = f"{stem}-{n}.json"
+        used.add(fname.casefold())
+        json_out({"name": name, "changes": ws.load_scenario(name)}, f"scenarios/{fname}")
 
     items: list[tuple[str, str, Callable[[str], None]]] = [("layer", n, layer_out) for n in ws.layers()]
     items += [(which, which, override_out) for which in ws.overrides()]
