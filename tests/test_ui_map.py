@@ -245,6 +245,10 @@ def test_an_update_words_the_basemap_message_in_the_pages_language(towns):
     assert "shown.textContent = window.coverageTileError" in js
     page = cmap.map_html(cmap.offline_map(basemap="osm", tile_error="底图无法加载 / The basemap cannot load"))
     assert 'box.textContent = window.coverageTileError || "' in page
+    from coverage.i18n import t
+
+    default = cmap.map_html(cmap.offline_map(basemap="osm"))  # the catalogue's words by default
+    assert f"window.coverageTileError || {cmap.js_json(t('tile_error', 'zh'))};" in default
     overlays = [cmap.legend_overlay("x")]
     plain = mc.feature_group_js(overlays, page_token="s")
     worded = mc.feature_group_js(overlays, page_token="s", tile_error="The basemap cannot load <b>")

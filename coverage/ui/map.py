@@ -46,6 +46,7 @@ from branca.element import Element, MacroElement, Template
 from jinja2.utils import htmlsafe_json_dumps
 
 from coverage.errors import BasemapError, InputError
+from coverage.i18n import t
 from coverage.crs import WGS84
 
 __all__ = [
@@ -246,7 +247,7 @@ def offline_map(
     basemap: str = "none",
     tianditu_key: str | None = None,
     attribution: str | None = None,
-    tile_error: str = "底图无法加载 (无网络或密钥无效)",
+    tile_error: str | None = None,
 ) -> folium.Map:
     """An empty folium map whose Leaflet is inlined: it makes no request by default.
 
@@ -264,9 +265,10 @@ def offline_map(
         The user's 天地图 key, required for ``"tianditu"``.
     attribution : str, optional
         Text shown in the attribution control (HTML-escaped).
-    tile_error : str
-        Message shown in the map when a basemap tile fails to load (set as text), unless an
-        update gave the page's own (:func:`tile_error_js`).
+    tile_error : str, optional
+        Message shown in the map when a basemap tile fails to load (set as text; default the
+        catalogue's ``tile_error`` in Chinese), unless an update gave the page's own
+        (:func:`tile_error_js`).
 
     Returns
     -------
@@ -308,7 +310,7 @@ def offline_map(
                          max_zoom=18).add_to(m)
     if attribution:
         _Attribution(attribution).add_to(m)
-    MapBehaviour(tile_error).add_to(m)
+    MapBehaviour(t("tile_error", "zh") if tile_error is None else tile_error).add_to(m)
     if bounds is not None:
         minx, miny, maxx, maxy = (float(b) for b in bounds)
         if all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
