@@ -19,6 +19,14 @@ ARCHIVE_EXPANSION = 20
 #: (rows × columns: what reading it pads out in memory). Checked by streaming the sheet XML.
 MAX_XLSX_CELLS = 1_000_000
 MAX_XLSX_SPAN = 20_000_000
+#: XLSX: most uncompressed MB of the workbook part, its relationships and its style sheet (each;
+#: checked before parsing, then streamed) ...
+MAX_XLSX_PART_MB = 32.0
+#: ... and of the shared-string table; most items it may hold (a filled cell holds one at most)
+#: and most characters in one item (Excel's own limit for a cell).
+MAX_XLSX_STRINGS_MB = 128.0
+MAX_XLSX_STRINGS = MAX_XLSX_CELLS
+MAX_XLSX_STRING_CHARS = 32_767
 #: Rasters: most pixels × bands read (the part over the region), checked before reading.
 MAX_RASTER_PIXELS = 40_000_000
 #: A population file whose total over the districts it fully covers differs from their

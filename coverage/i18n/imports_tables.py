@@ -138,6 +138,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法读取工作簿的共享字符串或样式：{detail}（工作簿可能已损坏）",
         "the workbook's shared strings or styles cannot be read: {detail} (damaged workbook?)",
     ),
+    "import.tables.xlsx_part_too_large": (
+        "工作簿的部件 {part!r} 解压后为 {mb:,.0f} MB，超过 {limit:,.0f} MB 的上限（settings.{setting}）："
+        "文件不是由电子表格软件正常保存的，或已损坏；请用 Excel/WPS 打开后另存，或另存为 CSV",
+        "the workbook part {part!r} expands to {mb:,.0f} MB, over the {limit:,.0f} MB limit (settings.{setting}): "
+        "the file was not saved normally by a spreadsheet program, or is damaged; open it in Excel/WPS and save it "
+        "again, or save it as CSV",
+    ),
+    "import.tables.xlsx_too_many_strings": (
+        "工作簿的共享字符串超过 {limit:,} 个，超出上限（settings.MAX_XLSX_STRINGS）；请拆分，或另存为 CSV",
+        "the workbook's shared-string table holds more than {limit:,} items, over the limit "
+        "(settings.MAX_XLSX_STRINGS); split the workbook or save it as CSV",
+    ),
+    "import.tables.xlsx_string_too_long": (
+        "工作簿的第 {item:,} 个共享字符串超过 {limit:,} 个字符（Excel 单元格的上限）：文件不是由电子表格软件正常保存的，"
+        "或已损坏；请用 Excel/WPS 打开后另存，或另存为 CSV",
+        "the workbook's shared string {item:,} is longer than {limit:,} characters (Excel's own limit for a cell): "
+        "the file was not saved normally by a spreadsheet program, or is damaged; open it in Excel/WPS and save it "
+        "again, or save it as CSV",
+    ),
     "import.tables.xlsx_sheet_unreadable": (
         "无法读取工作表 {sheet!r}：{detail}（工作簿可能已损坏）",
         "sheet {sheet!r} cannot be read: {detail} (damaged workbook?)",

@@ -31,15 +31,18 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterator
-from xml.etree.ElementTree import ParseError, fromstring
+from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
 from lxml import etree
 from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
+from coverage.errors import DataImportError
 from coverage.io.report import ImportReport, file_error
-from coverage.settings import MAX_XLSX_CELLS, MAX_XLSX_SPAN
+from coverage.settings import (
+    MAX_XLSX_CELLS, MAX_XLSX_PART_MB, MAX_XLSX_SPAN, MAX_XLSX_STRING_CHARS, MAX_XLSX_STRINGS, MAX_XLSX_STRINGS_MB,
+)
 
 __all__ = ["SheetScan", "SheetCells", "scan_workbook", "read_sheets", "column_number", "column_letters"]
 
@@ -150,15 +153,42 @@ def _member(target: str) -> str:
 _SST = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sst\b")
 
 
-def _shared_strings(zf: zipfile.ZipFile, member: str | None) -> list[str]:
-    """The shared-string table: the fast path, else (rich text, another encoding …) the element tree."""
+def _open_part(zf: zipfile.ZipFile, member: str, path: Path, limit_mb: float, setting: str) -> IO[bytes]:
+    """``member`` opened for streaming, refused (before any byte is inflated) past ``limit_mb`` uncompressed.
+
+    The size is the one the archive declares: :mod:`zipfile` never inflates more than it.
+    """
+    info = zf.getinfo(member)
+    if info.file_size > limit_mb * 1e6:
+        raise file_error(path, "import.tables.xlsx_part_too_large", part=member, mb=info.file_size / 1e6,
+                         limit=limit_mb, setting=setting)
+    return zf.open(info)
+
+
+def _checked_strings(out: list[str], path: Path, before: int = 0) -> None:
+    """Refuse a shared-string table past ``MAX_XLSX_STRINGS`` items or one item past Excel's cell limit
+    (``out`` follows ``before`` items already checked)."""
+    if before + len(out) > MAX_XLSX_STRINGS:
+        raise file_error(path, "import.tables.xlsx_too_many_strings", limit=MAX_XLSX_STRINGS)
+    if out and max(map(len, out)) > MAX_XLSX_STRING_CHARS:
+        item = next(i for i, x in enumerate(out, before + 1) if len(x) > MAX_XLSX_STRING_CHARS)
+        raise file_error(path, "import.tables.xlsx_string_too_long", item=item, limit=MAX_XLSX_STRING_CHARS)
+
+
+def _shared_strings(zf: zipfile.ZipFile, member: str | None, path: Path) -> list[str]:
+    """The shared-string table: the fast path, else (rich text, another encoding …) the element tree.
+
+    Refused past ``MAX_XLSX_STRINGS_MB`` uncompressed, ``MAX_XLSX_STRINGS`` items or an item longer than
+    ``MAX_XLSX_STRING_CHARS``, as soon as it is seen.
+    """
     if member is None or member not in zf.namelist():
         return []
     try:
-        with zf.open(member) as fh:
-            return _shared_strings_fast(fh)
+        with _open_part(zf, member, path, MAX_XLSX_STRINGS_MB, "MAX_XLSX_STRINGS_MB") as fh:
+            return _shared_strings_fast(fh, path)
     except _NotSimple:
-        return _shared_strings_tree(zf, member)
+        with _open_part(zf, member, path, MAX_XLSX_STRINGS_MB, "MAX_XLSX_STRINGS_MB") as fh:
+            return _shared_strings_tree(fh, path)
 
 
 
@@ -182,7 +212,12 @@ def _checked_chunks(fh: Any, checker: Any) -> Iterator[tuple[bytes, bool]]:
         yield chunk, False
 
 
-def _shared_strings_fast(fh: IO[bytes]) -> list[str]:
+#: Most bytes one shared-string item may take in the XML: Excel's 32,767 characters, each written
+#: as a 10-byte character reference, with room for rich-text runs. A longer item is refused.
+_ITEM_MAX_BYTES = 8 << 20
+
+
+def _shared_strings_fast(fh: IO[bytes], path: Path) -> list[str]:
     """Plain ``<si><t>…</t></si>`` items found by one expression per chunk, checked by expat;
     :class:`_NotSimple` when an item has another form (rich text runs, phonetic guides …)."""
     checker = expat.ParserCreate()
@@ -200,56 +235,89 @@ def _shared_strings_fast(fh: IO[bytes]) -> list[str]:
             start = (b"<" + m[1] + b"si>", b"<" + m[1] + b"si ", b"<" + m[1] + b"si/")
         cut = len(buf) if finished else buf.rfind(start[0])
         if cut <= 0:
+            if len(buf) > _ITEM_MAX_BYTES:  # one item larger than any Excel writes
+                raise file_error(path, "import.tables.xlsx_string_too_long", item=len(out) + 1,
+                                 limit=MAX_XLSX_STRING_CHARS)
             continue
         body, buf = buf[:cut], buf[cut:]
         texts = item.findall(body)
         if len(texts) != sum(body.count(x) for x in start):
             raise _NotSimple
-        out.extend(_xml_text(x).replace("x005F_", "") if x else "" for x in texts)
+        new = [_xml_text(x).replace("x005F_", "") if x else "" for x in texts]
+        _checked_strings(new, path, len(out))
+        out.extend(new)
     return out
 
 
-def _shared_strings_tree(zf: zipfile.ZipFile, member: str) -> list[str]:
+def _shared_strings_tree(fh: IO[bytes], path: Path) -> list[str]:
+    """The items streamed with lxml: each ``<t>`` taken (as :func:`_text_content`) and dropped once
+    parsed, so one item of a million runs holds no more than its text."""
     out: list[str] = []
-    with zf.open(member) as fh:
-        ns = None
-        for _, si in _iterparse(fh, ("{*}si",)):
-            if ns is None:
-                ns = si.tag[: -len("si")]
-            if len(si) == 1 and si[0].tag == ns + "t":
-                text = si[0].text or ""
-            else:
-                text = _text_content(si, ns)
-            out.append(text.replace("x005F_", ""))  # as openpyxl reads an escaped underscore
-            si.clear()
-            while si.getprevious() is not None:
-                del si.getparent()[0]
+    parts: list[str] = []
+    length = 0
+    run_taken = False
+    for _, el in _iterparse(fh, ("{*}t", "{*}r", "{*}rPh", "{*}si")):
+        name = _local(el.tag)
+        parent = el.getparent()
+        if name == "t":
+            where = _local(parent.tag) if parent is not None else ""
+            if where == "si" or (where == "r" and not run_taken):
+                parts.append(el.text or "")
+                length += len(parts[-1])
+                run_taken = where == "r"
+                if length > MAX_XLSX_STRING_CHARS:
+                    raise file_error(path, "import.tables.xlsx_string_too_long", item=len(out) + 1,
+                                     limit=MAX_XLSX_STRING_CHARS)
+            if where == "si":
+                parent.remove(el)
+            continue
+        if name == "si":
+            out.append("".join(parts).replace("x005F_", ""))  # as openpyxl reads an escaped underscore
+            parts, length = [], 0
+            if len(out) > MAX_XLSX_STRINGS:
+                _checked_strings(out, path)
+            el.clear()
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+            continue
+        run_taken = False  # the end of a run or of a phonetic guide: drop it
+        if parent is not None:
+            parent.remove(el)
     return out
 
 
-def _date_styles(zf: zipfile.ZipFile, member: str | None) -> tuple[frozenset[int], frozenset[int]]:
-    """Indexes of the cell styles (``cellXfs``) whose number format is a date / a duration."""
+def _streamed(fh: IO[bytes]) -> Iterator[Any]:
+    """Every element of the XML ``fh`` as it ends (children first), dropped once the caller moves on."""
+    for _, el in etree.iterparse(fh, events=("end",), **_PARSER_OPTIONS):
+        yield el
+        el.clear()
+        while el.getprevious() is not None:
+            del el.getparent()[0]
+
+
+def _date_styles(zf: zipfile.ZipFile, member: str | None, path: Path) -> tuple[frozenset[int], frozenset[int]]:
+    """Indexes of the cell styles (``cellXfs``) whose number format is a date / a duration (streamed)."""
     if member is None or member not in zf.namelist():
         return frozenset(), frozenset()
-    root = fromstring(zf.read(member))
     custom: dict[int, str] = {}
-    dates, durations = set(), set()
-    for el in root:
-        if _local(el.tag) == "numFmts":
-            for f in el:
-                if _local(f.tag) == "numFmt" and (f.get("numFmtId") or "").isdigit():
-                    custom[int(f.get("numFmtId"))] = f.get("formatCode", "")
-    for el in root:
-        if _local(el.tag) != "cellXfs":
-            continue
-        for idx, xf in enumerate(x for x in el if _local(x.tag) == "xf"):
-            num = int(xf.get("numFmtId") or 0)
-            fmt = custom[num] if num in custom else builtin_format_code(num)
-            if is_date_format(fmt):
-                dates.add(idx)
-            if is_timedelta_format(fmt):
-                durations.add(idx)
-    return frozenset(dates), frozenset(durations)
+    formats: list[int] = []  # the number format of each cell style, in order
+    with _open_part(zf, member, path, MAX_XLSX_PART_MB, "MAX_XLSX_PART_MB") as fh:
+        for el in _streamed(fh):
+            name = _local(el.tag)
+            if name not in ("numFmt", "xf"):
+                continue
+            where = _local(el.getparent().tag) if el.getparent() is not None else ""
+            if name == "numFmt" and where == "numFmts" and (el.get("numFmtId") or "").isdigit():
+                custom[int(el.get("numFmtId"))] = el.get("formatCode", "")
+            elif name == "xf" and where == "cellXfs":
+                formats.append(int(el.get("numFmtId") or 0))
+    kinds = {}  # number format -> (is a date, is a duration)
+    for num in set(formats):
+        fmt = custom[num] if num in custom else builtin_format_code(num)
+        kinds[num] = (is_date_format(fmt), is_timedelta_format(fmt))
+    dates = frozenset(i for i, n in enumerate(formats) if kinds[n][0])
+    durations = frozenset(i for i, n in enumerate(formats) if kinds[n][1])
+    return dates, durations
 
 
 def _open_book(zf: zipfile.ZipFile, path: Path, values: bool) -> tuple[list[tuple[str, str]], _Book]:
@@ -259,31 +327,38 @@ def _open_book(zf: zipfile.ZipFile, path: Path, values: bool) -> tuple[list[tupl
     sheet to look for its dimension when the sheet declares none.
     """
     try:
-        book = fromstring(zf.read("xl/workbook.xml"))
-        rels = [r for r in fromstring(zf.read("xl/_rels/workbook.xml.rels")) if _local(r.tag) == "Relationship"]
-    except (KeyError, ParseError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        with _open_part(zf, "xl/workbook.xml", path, MAX_XLSX_PART_MB, "MAX_XLSX_PART_MB") as fh:
+            book = [(_local(el.tag), el.get("date1904"), el.get(_REL_NS), el.get("name", "")) for el in _streamed(fh)
+                    if _local(el.tag) in ("workbookPr", "sheet")]
+        with _open_part(zf, "xl/_rels/workbook.xml.rels", path, MAX_XLSX_PART_MB, "MAX_XLSX_PART_MB") as fh:
+            rels = [(r.get("Id"), r.get("Type", ""), r.get("Target", "")) for r in _streamed(fh)
+                    if _local(r.tag) == "Relationship"]
+    except DataImportError:
+        raise
+    except _DAMAGED as exc:
         raise file_error(path, "import.tables.xlsx_not_a_workbook", detail=str(exc)) from None
-    by_id = {r.get("Id"): r.get("Target", "") for r in rels}
+    by_id = {rid: target for rid, _, target in rels}
     targets: dict[str, str] = {}
-    for r in rels:  # relationship type (the last part of its URI) -> member
-        targets.setdefault(r.get("Type", "").rsplit("/", 1)[-1], _member(r.get("Target", "")))
+    for _, kind, target in rels:  # relationship type (the last part of its URI) -> member
+        targets.setdefault(kind.rsplit("/", 1)[-1], _member(target))
     names = set(zf.namelist())
     sheets, epoch = [], CALENDAR_WINDOWS_1900
-    for el in book.iter():
-        tag = _local(el.tag)
-        if tag == "workbookPr" and (el.get("date1904") or "").lower() in _DATE1904:
+    for tag, date1904, rid, title in book:
+        if tag == "workbookPr" and (date1904 or "").lower() in _DATE1904:
             epoch = CALENDAR_MAC_1904
         if tag != "sheet":
             continue
-        member = _member(by_id.get(el.get(_REL_NS), ""))
+        member = _member(by_id.get(rid, ""))
         if member in names and "worksheets/" in member:
-            sheets.append((el.get("name", ""), member))
+            sheets.append((title, member))
     if not values:
         return sheets, _Book([], frozenset(), frozenset(), epoch)
     part = "xl/sharedStrings.xml"
     try:
-        strings = _shared_strings(zf, targets.get("sharedStrings", part if part in names else None))
-        dates, durations = _date_styles(zf, targets.get("styles"))
+        strings = _shared_strings(zf, targets.get("sharedStrings", part if part in names else None), path)
+        dates, durations = _date_styles(zf, targets.get("styles"), path)
+    except DataImportError:
+        raise
     except _DAMAGED as exc:
         raise file_error(path, "import.tables.xlsx_parts_unreadable", detail=str(exc)) from None
     return sheets, _Book(strings, dates, durations, epoch)

@@ -1,0 +1,168 @@
+"""Tiny hostile files refused by a named limit before they take gigabytes or minutes.
+
+Each test crafts a small file whose parts expand far beyond what a real one holds and checks
+the import is refused with a clear error naming the file and the part (or row), while a file
+just inside the limit still imports.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import coverage.io.xlsx as xlsx
+from coverage.i18n import STRINGS
+from coverage.io import DataImportError
+from coverage.settings import MAX_XLSX_PART_MB, MAX_XLSX_STRING_CHARS
+
+SST_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def _parts() -> dict[str, bytes]:
+    """The parts of a small valid workbook: a header and one facility (text cells as shared strings)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["名称", "经度", "纬度"])
+    ws.append(["甲站", 113.05, 22.55])
+    ws["D2"].number_format = "yyyy-mm-dd"
+    ws["D2"] = 45000
+    buf = io.BytesIO()
+    wb.save(buf)
+    zf = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    return {n: zf.read(n) for n in zf.namelist()}
+
+
+def _workbook(path: Path, replace: dict[str, bytes]) -> Path:
+    parts = {**_parts(), **replace}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _comments(size: int) -> bytes:
+    """About ``size`` bytes of XML comments (1 kB each, as the parser takes them)."""
+    one = b"<!-- " + b"x" * 990 + b" -->"
+    return one * (size // len(one))
+
+
+def _codes(exc: pytest.ExceptionInfo) -> list[str]:
+    return [e.code for e in exc.value.report.errors]
+
+
+def _shared(*items: bytes) -> bytes:
+    """A shared-string table of the header's and the row's text, then ``items``."""
+    own = b"".join(b"<si><t>" + t.encode() + b"</t></si>" for t in ("名称", "经度", "纬度", "甲站"))
+    return SST_HEAD + own + b"".join(items) + b"</sst>"
+
+
+def test_the_small_workbook_reads_with_its_strings_and_dates(tmp_path):
+    path = _workbook(tmp_path / "ok.xlsx", {"xl/sharedStrings.xml": _shared()})
+    scan = xlsx.scan_workbook(path, values=True)[0]
+    values = dict(zip(zip(scan.data.rows, scan.data.cols), scan.data.values))
+    assert values[(1, 1)] == "名称" and values[(2, 1)] == "甲站" and values[(2, 2)] == 113.05
+    assert values[(2, 4)].year == 2023  # serial 45000 with a date format: 2023-03-15
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
+def test_a_part_expanding_past_the_limit_is_refused_before_it_is_parsed(tmp_path, part):
+    """A part of a few hundred kB zipped declaring more than MAX_XLSX_PART_MB is refused by its size."""
+    original = _parts()[part]
+    cut = original.rindex(b"</")
+    filler = _comments(int(MAX_XLSX_PART_MB * 1e6))
+    path = _workbook(tmp_path / "bomb.xlsx", {part: original[:cut] + filler + original[cut:]})
+    assert path.stat().st_size < 1_000_000
+    for values in (True, False) if part != "xl/styles.xml" else (True,):  # listing the sheets is refused too
+        with pytest.raises(DataImportError) as exc:
+            xlsx.scan_workbook(path, values=values)
+        assert _codes(exc) == ["import.tables.xlsx_part_too_large"]
+        assert str(exc.value) == (
+            f"cannot import bomb.xlsx: 1 error\n  bomb.xlsx: the workbook part {part!r} expands to 32 MB, over the "
+            "32 MB limit (settings.MAX_XLSX_PART_MB): the file was not saved normally by a spreadsheet program, or "
+            "is damaged; open it in Excel/WPS and save it again, or save it as CSV"
+        )
+        assert "工作簿的部件" in exc.value.text("zh")
+
+
+def test_a_styles_part_just_inside_the_limit_still_reads(tmp_path):
+    original = _parts()["xl/styles.xml"]
+    cut = original.rindex(b"</")
+    filler = _comments(int(MAX_XLSX_PART_MB * 1e6) - len(original) - 1000)
+    path = _workbook(tmp_path / "big.xlsx", {"xl/styles.xml": original[:cut] + filler + original[cut:],
+                                            "xl/sharedStrings.xml": _shared()})
+    scan = xlsx.scan_workbook(path, values=True)[0]
+    assert scan.cells == 7 and scan.data.values[-1].year == 2023
+
+
+def test_a_shared_string_table_past_its_size_limit_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_XLSX_STRINGS_MB", 1.0)
+    path = _workbook(tmp_path / "sst.xlsx", {"xl/sharedStrings.xml": _shared(b"<si><t>ab</t></si>" * 60_000)})
+    with pytest.raises(DataImportError) as exc:
+        xlsx.scan_workbook(path, values=True)
+    assert _codes(exc) == ["import.tables.xlsx_part_too_large"]
+    assert "'xl/sharedStrings.xml' expands to 1 MB, over the 1 MB limit (settings.MAX_XLSX_STRINGS_MB)" in str(
+        exc.value)
+
+
+@pytest.mark.parametrize("rich", [False, True], ids=["plain", "rich_text"])
+def test_a_shared_string_longer_than_excel_allows_is_refused_naming_the_item(tmp_path, rich):
+    """Excel writes at most 32,767 characters in a cell; the 5th item here has one more."""
+    long = "长" * (MAX_XLSX_STRING_CHARS + 1)
+    item = (b"<si><r><t>" + long[:100].encode() + b"</t></r><r><t>" + long[100:].encode() + b"</t></r></si>" if rich
+            else b"<si><t>" + long.encode() + b"</t></si>")
+    path = _workbook(tmp_path / "long.xlsx", {"xl/sharedStrings.xml": _shared(item)})
+    with pytest.raises(DataImportError) as exc:
+        xlsx.scan_workbook(path, values=True)
+    assert _codes(exc) == ["import.tables.xlsx_string_too_long"]
+    assert "the workbook's shared string 5 is longer than 32,767 characters (Excel's own limit for a cell)" in str(
+        exc.value)
+    # one character fewer reads
+    item = item.replace("长".encode(), b"", 1)
+    path = _workbook(tmp_path / "fits.xlsx", {"xl/sharedStrings.xml": _shared(item)})
+    assert xlsx.scan_workbook(path, values=True)[0].cells == 7
+
+
+def test_one_shared_string_of_megabytes_is_refused_without_buffering_it_whole(tmp_path):
+    """A single item larger than any Excel writes (no item boundary in 8 MB) is refused at once."""
+    path = _workbook(tmp_path / "huge.xlsx", {"xl/sharedStrings.xml": _shared(b"<si><t>" + b"A" * (9 << 20)
+                                                                            + b"</t></si>")})
+    with pytest.raises(DataImportError) as exc:
+        xlsx.scan_workbook(path, values=True)
+    assert _codes(exc) == ["import.tables.xlsx_string_too_long"]
+    assert exc.value.report.errors[0].values["item"] == 5
+
+
+@pytest.mark.parametrize("rich", [False, True], ids=["plain", "rich_text"])
+def test_more_shared_strings_than_the_limit_are_refused(tmp_path, monkeypatch, rich):
+    monkeypatch.setattr(xlsx, "MAX_XLSX_STRINGS", 50)
+    item = b"<si><r><t>a</t></r></si>" if rich else b"<si><t>a</t></si>"
+    path = _workbook(tmp_path / "many.xlsx", {"xl/sharedStrings.xml": _shared(item * 47)})
+    with pytest.raises(DataImportError) as exc:
+        xlsx.scan_workbook(path, values=True)
+    assert _codes(exc) == ["import.tables.xlsx_too_many_strings"]
+    assert "holds more than 50 items" in str(exc.value)
+    path = _workbook(tmp_path / "fits.xlsx", {"xl/sharedStrings.xml": _shared(item * 46)})
+    assert xlsx.scan_workbook(path, values=True)[0].cells == 7
+
+
+def test_rich_text_and_phonetic_runs_read_as_openpyxl_reads_them(tmp_path):
+    """The streamed element-tree path: runs joined, phonetic guides left out."""
+    item = (b"<si><r><rPr><b/></rPr><t>\xe7\x94\xb2</t></r><r><t>\xe7\xab\x99</t></r>"
+            b"<rPh sb=\"0\" eb=\"1\"><t>jia</t></rPh></si>")
+    sst = _shared().replace("<si><t>甲站</t></si>".encode(), item)
+    path = _workbook(tmp_path / "rich.xlsx", {"xl/sharedStrings.xml": sst})
+    scan = xlsx.scan_workbook(path, values=True)[0]
+    assert scan.data.values[3] == "甲站"
+    reference = openpyxl.load_workbook(path, read_only=True).active
+    assert [c.value for c in next(reference.iter_rows(min_row=2, max_row=2))][0] == "甲站"
+
+
+def test_the_new_codes_are_in_the_catalogue_in_both_languages():
+    for code in ("import.tables.xlsx_part_too_large", "import.tables.xlsx_too_many_strings",
+                 "import.tables.xlsx_string_too_long"):
+        zh, en = STRINGS[code][:2] if isinstance(STRINGS[code], tuple) else (None, None)
+        assert zh and en
