@@ -95,3 +95,15 @@ def test_a_path_outside_the_export_directory_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"refusing to write '\.\./x' outside") as exc:
         ws_command.inside(tmp_path, "../x")
     assert exc.value.code == "cli.ws.error.outside"
+
+
+def test_a_mistyped_workspace_path_is_refused_not_created(tmp_path, capsys):
+    """``workspace --workspace <a folder without a workspace> list`` says there is none (in the
+    command's language) instead of making a new, empty workspace there."""
+    from coverage.cli import main as cli_main
+
+    missing = tmp_path / "no-such-workspace"
+    for lang, words in (("zh", "中没有工作区"), ("en", "no workspace")):
+        assert cli_main(["workspace", "--workspace", str(missing), "--lang", lang, "list"]) == 2
+        assert words in capsys.readouterr().err
+    assert not missing.exists()

@@ -206,7 +206,7 @@ def export_workspace(ws: Workspace, dest: str | os.PathLike[str], *,
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen action; return the exit status (2 when damaged items were found)."""
-    from coverage.workspace import Workspace, list_backups, restore_backup, resolve_workspace_dir
+    from coverage.workspace import DB_NAME, Workspace, list_backups, restore_backup, resolve_workspace_dir
 
     lang = getattr(args, "lang", "zh")
     if args.action == "restore":
@@ -217,6 +217,9 @@ def run(args: argparse.Namespace) -> int:
         if moved is not None:
             print(t("ws_cli_restored_moved", lang, moved=moved))
         return 0
+    directory = resolve_workspace_dir(args.workspace)
+    if not directory.is_file() and not (directory / DB_NAME).exists():  # a mistyped --workspace: no new one
+        raise worded_error(InputError, "cli.ws.error.no_workspace", path=str(directory))
     ws = Workspace.open(args.workspace)
     if args.action == "list":
         entries = ws.entries()

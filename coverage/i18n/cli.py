@@ -43,6 +43,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "cli.ws.error.outside": ("拒绝写入 {name!r}：它会落在 {base} 之外", "refusing to write {name!r} outside {base}"),
     "cli.ws.error.not_a_directory": (
         "导出目标 {path} 已存在且不是目录", "export destination {path} exists and is not a directory"),
+    "cli.ws.error.no_workspace": ("{path} 中没有工作区 (workspace.sqlite)：请检查 --workspace 路径",
+                                  "no workspace (workspace.sqlite) in {path}: check the --workspace path"),
     "cli.ws.error.cannot_create": ("无法创建 {path}：{reason}", "cannot create {path}: {reason}"),
     "cli.ws.error.export_failed": ("导出到 {path} 失败：{reason}", "export to {path} failed: {reason}"),
     "cli.ws.error.no_item": ("工作区 {directory} 中没有{kind} {name!r}", "no {kind} {name!r} in workspace {directory}"),
