@@ -166,3 +166,21 @@ def test_the_new_codes_are_in_the_catalogue_in_both_languages():
                  "import.tables.xlsx_string_too_long"):
         zh, en = STRINGS[code][:2] if isinstance(STRINGS[code], tuple) else (None, None)
         assert zh and en
+
+
+def test_a_geojson_nested_a_hundred_thousand_deep_is_refused_not_a_recursion_error(tmp_path):
+    """Two "FeatureCollection" texts make the nesting check parse the file; 100,000 arrays overflow it."""
+    from coverage.io import read_facilities
+
+    deep = "[" * 100_000 + "]" * 100_000
+    path = tmp_path / "deep.geojson"
+    path.write_text('{"type":"FeatureCollection","note":{"type":"FeatureCollection"},"features":[{"type":"Feature",'
+                    '"properties":{"名称":"甲站","deep":' + deep + '},"geometry":{"type":"Point","coordinates":'
+                    '[113.05,22.55]}}]}', encoding="utf-8")
+    with pytest.raises(DataImportError) as exc:
+        read_facilities(path, "elder_care_station")
+    assert _codes(exc) == ["import.tables.geojson_too_deep"]
+    assert str(exc.value) == (
+        "cannot import deep.geojson: 1 error\n  deep.geojson, column geometry: the GeoJSON nests arrays or objects "
+        "too deep to read (thousands of levels): not a layer a GIS program writes; export it again")
+    assert "嵌套过深" in exc.value.text("zh")

@@ -212,6 +212,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.tables.xlsx_read_sheet": ("已读取工作表 {sheet!r}", "read sheet {sheet!r}"),
     # -- vector files (coverage.io.tables.read_vector) -------------------------------------------
     "import.tables.vector_unreadable": ("无法作为矢量数据读取：{detail}", "cannot read as vector data: {detail}"),
+    "import.tables.geojson_too_deep": (
+        "GeoJSON 中的数组或对象嵌套过深（成千上万层），无法读取：这不是 GIS 软件写出的图层；请重新导出",
+        "the GeoJSON nests arrays or objects too deep to read (thousands of levels): not a layer a GIS program "
+        "writes; export it again",
+    ),
     "import.tables.geojson_nested": (
         "{total} 个要素中有 {n} 个本身是要素集合（FeatureCollection）（要素 {features}，内含 {inside} 个要素）："
         "嵌套的要素集合不符合 GeoJSON 规范，会被跳过；请把每个要素都放在顶层列表中",

@@ -487,6 +487,8 @@ def _check_nested(path: Path) -> None:
         return
     try:
         doc = json.loads(path.read_bytes())
+    except RecursionError:  # arrays / objects nested deeper than the interpreter's stack
+        raise file_error(path, "import.tables.geojson_too_deep", column="geometry") from None
     except ValueError:
         return  # not JSON: the reader says so
     features = doc.get("features") if isinstance(doc, dict) else None
