@@ -213,7 +213,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- vector files (coverage.io.tables.read_vector) -------------------------------------------
     "import.tables.vector_unreadable": ("无法作为矢量数据读取：{detail}", "cannot read as vector data: {detail}"),
     "import.tables.geojson_too_deep": (
-        "GeoJSON 中的数组或对象嵌套过深（成千上万层），无法读取：这不是 GIS 软件写出的图层；请重新导出",
+        "GeoJSON 中的数组或对象嵌套过深（成千上万层），无法读取：这不是地理信息软件写出的图层；请重新导出",
         "the GeoJSON nests arrays or objects too deep to read (thousands of levels): not a layer a GIS program "
         "writes; export it again",
     ),
