@@ -63,9 +63,9 @@ from coverage.standards import MODES, load_standards
 from coverage.ui import map as cmap
 from coverage.ui.map_component import BaseMap, base_map, feature_group_js, layer_control_js, show_map
 from coverage.ui.figures import FIGURE_STYLE, Figure, figures_html
-from coverage.ui.widgets import lang_key, lang_select, show_flash
+from coverage.ui.widgets import file_input, lang_key, lang_select, number_columns, show_flash
 from coverage.ui import health, persist
-from coverage.i18n import LANGUAGES, error_words, layer_name, served_name, t
+from coverage.i18n import LANGUAGES, error_words, layer_name, served_name, status_name, t
 from coverage.review import review_notes
 from coverage.workspace import (Workspace, WorkspaceConflictError, WorkspaceError, resolve_workspace_dir,
                                 storable_name)
@@ -85,10 +85,12 @@ from coverage.ui.views import (
     review_table,
     scenario_edits,
     scenario_facilities,
+    sites_heading,
     sites_table,
     standard_override,
     static_features,
     static_layers,
+    table_formats,
     town_chart_spec,
     town_features,
     town_rates,
@@ -575,7 +577,7 @@ def what_if_panel(scenario: Any, lang: str) -> None:
         names = town_names(scenario.region.towns, lang)
         towns = {fid: place_name(names, code) for fid, code in zip(located["facility_id"], located["town_code"])
                  if code is not None}
-    lines = [f"{i}. + " + t("added_site", lang, lon=c.lon, lat=c.lat)
+    lines = [f"{i}. \\+ " + t("added_site", lang, lon=c.lon, lat=c.lat)  # "1. +" would nest a bullet
              + (f" ({md_text(towns[c.facility_id])})" if c.facility_id in towns else "") if c.kind == "add"
              else f"{i}. − " + t("removed_facility", lang, name=md_text(c.name or c.facility_id))
              for i, c in enumerate(scenario.changes, 1)]
@@ -702,7 +704,7 @@ def map_view(ctx: dict[str, Any], region: Any, scenario: Any, coverage: pd.DataF
     towns_name = {t("lyr_towns", "zh"): t("lyr_towns", lang)}
     # A token per session: the map sends its "drawn" signal again for a new session on an open page
     # (a server restart), so that session's deferred tables come too (coverage.ui.map_component).
-    view = (feature_group_js(overlays, page_token=st.session_state[PAGE_TOKEN]),
+    view = (feature_group_js(overlays, page_token=st.session_state[PAGE_TOKEN], tile_error=t("tile_error", lang)),
             layer_control_js(base, overlays, collapsed=True, names=towns_name))
     st.session_state["map_view"] = (key, base, proposals, *view)
     return view
@@ -872,7 +874,7 @@ def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
                 csv_bytes(with_caveat(table, mark, lang)), zones)
         st.session_state["gaps_view"] = view
     _, table, gj_bytes, csv_data, _ = view
-    st.dataframe(table, hide_index=True, key="gaps_table")
+    st.dataframe(table, hide_index=True, key="gaps_table", column_config=number_columns(table_formats(table, lang)))
     c1, c2 = st.columns(2)
     c1.download_button(t("download_geojson", lang), gj_bytes,
                        file_name=f"gaps_{ctx['layer']}.geojson", mime="application/geo+json", key="gaps_geojson")
@@ -932,12 +934,10 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     sites = siting["sites"]
     mark = ctx["caveat"]
     st.success(f"{t('siting_done', lang)} ({siting['elapsed']:.1f} s)")
-    st.markdown(f"**{t('siting_result', lang)}** {mark}")
+    st.markdown(f"**{sites_heading(siting['result'].params.get('problem'), lang)}** {mark}")
     st.caption(md_text(siting["result"].summary(lang)).replace("\n", "  \n"))
-    rate_col = t("coverage_rate", lang)
     table = sites_table(sites, layer_id, lang, region)
-    st.dataframe(table, hide_index=True, key="sites_table",
-                 column_config={rate_col: st.column_config.NumberColumn(format=PERCENT_FORMAT)})
+    st.dataframe(table, hide_index=True, key="sites_table", column_config=number_columns(table_formats(table, lang)))
     c1, c2 = st.columns(2)
     c1.download_button(t("download_geojson", lang),
                        geojson_bytes(json.loads(siting["geojson"]), geojson_caveat(region, layer_id, mark, lang)),
@@ -1014,20 +1014,24 @@ def review_charts(result: Any, lang: str, mark: str) -> None:
         first = group.iloc[0]
         name = first["indicator_zh"] if lang == "zh" else (first["indicator_en"] or first["indicator_zh"])
         names = group["district_zh"] if lang == "zh" else group["district_en"].fillna(group["district_zh"])
+        words = [status_name(c, lang) for c in STATUS_COLOURS]
         frame = pd.DataFrame({place: names.to_numpy(), "%": percent_points(group["value"].astype(float)).to_numpy(),
-                              "status": group["status"].map(lambda v: getattr(v, "value", str(v))).to_numpy()})
+                              "status": [status_name(v, lang) for v in group["status"]]})
         bars = alt.Chart(frame).mark_bar().encode(
             x=alt.X(f"{place}:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("%:Q", title="%", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("status:N", legend=None, scale=alt.Scale(
-                domain=list(STATUS_COLOURS), range=["#4daf4a", "#e41a1c", "#ff9900", "#999999", "#377eb8"])),
-            tooltip=[alt.Tooltip(f"{place}:N"), alt.Tooltip("%:Q", format=".1f")])
+            # 0-110 %: a bar or a target at 100 % stays inside the plot; ticks stop at 100.
+            y=alt.Y("%:Q", title="%", scale=alt.Scale(domain=[0, 110]), axis=alt.Axis(values=list(range(0, 101, 20)))),
+            color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"), scale=alt.Scale(
+                domain=words, range=["#4daf4a", "#e41a1c", "#ff9900", "#999999", "#377eb8"])),
+            tooltip=[alt.Tooltip(f"{place}:N"), alt.Tooltip("%:Q", format=".1f"), alt.Tooltip("status:N")])
         layers = [bars]
         target = first.get("target_value")
-        if target is not None and pd.notna(target):
+        has_target = target is not None and pd.notna(target)
+        if has_target:
             rule = pd.DataFrame({"%": [float(target) * 100]})
             layers.append(alt.Chart(rule).mark_rule(color="#333333", strokeDash=[4, 3], size=2).encode(y="%:Q"))
-        title = f"{name} ({t('review_chart_target', lang)}) {mark}".strip()
+        title = f"{name} ({t('review_chart_target', lang)}) {mark}" if has_target else f"{name} {mark}"
+        title = title.strip()
         st.altair_chart(alt.layer(*layers).properties(title=title, height=220), width="stretch")
 
 
@@ -1104,20 +1108,6 @@ def _save_upload(upload: Any) -> Path:
     return path
 
 
-#: The uploader's own English text ("Drag and drop…", "Limit 50MB per file", "Browse files") is
-#: hidden (Streamlit has no locale setting): the button shows a folder icon and the page's caption
-#: below it says, in the page language, what to drop and the size limit (``file_input``).
-def uploader_style() -> None:
-    """Hide the file uploader's built-in English text (a literal style sheet)."""
-    st.markdown("""<style>
-[data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
-[data-testid="stFileUploaderDropzone"] button { visibility: hidden; position: relative; min-width: 3rem; }
-[data-testid="stFileUploaderDropzone"] button::after { content: "\\1F4C2"; visibility: visible;
-  position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
-  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: inherit; }
-</style>""", unsafe_allow_html=True)
-
-
 def page_style() -> None:
     """The page's own style sheet, drawn once per page run (outside the body): the headline figures'
     (:data:`coverage.ui.figures.FIGURE_STYLE`), and metric labels (the analyses tab's) that wrap
@@ -1148,14 +1138,6 @@ def sign_of(change: float) -> int:
     return 1 if change > 0 else -1 if change < 0 else 0
 
 
-def file_input(label: str, key: str, types: list[str], lang: str) -> Any:
-    """A file uploader labelled in ``lang``, with the size limit in ``lang`` below it."""
-    up = st.file_uploader(label, key=key, type=types)
-    st.caption(t("upload_hint", lang, mb=st.get_option("server.maxUploadSize")) + " · "
-               + " / ".join(x.upper() for x in types))
-    return up
-
-
 def data_tab(ctx: dict[str, Any], region: Any) -> None:
     """Uploads (with the sheet / layer choice), validation reports, provenance, the workspace."""
     lang = ctx["lang"]
@@ -1166,11 +1148,10 @@ def data_tab(ctx: dict[str, Any], region: Any) -> None:
                                 format_func=lambda x: layer_name(x, lang))
         crs = lang_select(c2, t("upload_crs", lang), CRS_CHOICES, "upload_crs", lang,
                            format_func=lambda c: t(f"crs_{c}", lang))
-        uploader_style()
-        fac = file_input(t("upload_facilities", lang), "up_fac",
+        fac = file_input(st, t("upload_facilities", lang), "up_fac",
                          ["csv", "xlsx", "geojson", "json", "gpkg", "zip"], lang)
-        towns = file_input(t("upload_towns", lang), "up_towns", ["geojson", "json", "gpkg", "zip"], lang)
-        pop = file_input(t("upload_population", lang), "up_pop",
+        towns = file_input(st, t("upload_towns", lang), "up_towns", ["geojson", "json", "gpkg", "zip"], lang)
+        pop = file_input(st, t("upload_population", lang), "up_pop",
                          ["tif", "tiff", "geojson", "json", "gpkg", "zip"], lang)
         apply = st.form_submit_button(t("apply_upload", lang))
     if apply and (fac or towns or pop):

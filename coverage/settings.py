@@ -49,6 +49,13 @@ NEAREST_TOWN_M = 2000.0
 #: one town covering more than this share of the city is an error.
 TOWN_OVERLAP_SHARE = 0.01
 TOWN_MAX_CITY_SHARE = 0.5
+#: Town boundaries: most vertices one town's polygon and all of them together may have (checked
+#: before any geometry test) ...
+MAX_TOWN_VERTICES = 500_000
+MAX_TOWNS_VERTICES = 5_000_000
+#: ... and most crossings of non-adjacent edges an invalid polygon may have to be repaired
+#: (repair costs grow with them; a boundary with digitising slips crosses itself a few times).
+MAX_TOWN_REPAIR_CROSSINGS = 1_000
 #: Town polygons smaller than this (m²) are refused as degenerate.
 TOWN_MIN_AREA_M2 = 10_000.0
 #: An official town seat this far (m) outside its own polygon is reported.
@@ -108,6 +115,12 @@ WORKSPACE_MAX_BLOB_BYTES = 128 * 1024 * 1024
 WORKSPACE_BUSY_TIMEOUT_S = 30.0
 #: Versions of each scenario / standards / draft document kept in full in the workspace history.
 WORKSPACE_HISTORY_KEEP = 50
+
+# --------------------------------------------------------------------------- report
+
+#: Resolution of the Word report's maps and charts: 200 dpi keeps lines and labels sharp in print (a
+#: 6.4-inch figure is 1,280 px wide, printed 16 cm wide). The CLI's ``report --dpi`` default.
+REPORT_FIGURE_DPI = 200
 
 # --------------------------------------------------------------------------- app
 

@@ -468,7 +468,10 @@ def test_the_open_tab_stays_open_across_a_language_switch(app):
 def test_basemap_choices(app):
     app.sidebar.selectbox(key="basemap").set_value("tianditu").run()
     assert not app.exception
-    assert any("天地图" in w.value and "key" in w.value for w in app.warning)  # no key: refused, offline map
+    # no key: refused in the page's words (the error's code), the offline map shown instead
+    words = t("basemap_error.tianditu_key_missing", "zh", site="console.tianditu.gov.cn")
+    assert any(words.replace(".", "\\.") in w.value or words in w.value for w in app.warning), \
+        [w.value for w in app.warning]
     app.sidebar.selectbox(key="basemap").set_value("amap").run()
     assert not app.exception and not app.warning
     app.sidebar.selectbox(key="basemap").set_value("none").run()

@@ -36,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_force_argument(parser)
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help=say("lang"))
     parser.add_argument("--targets", metavar="FILE", help=shared("targets"))
-    parser.add_argument("--dpi", type=number(integer=True), default=150, help=say("dpi"))
+    parser.add_argument("--dpi", type=number(integer=True), default=settings.REPORT_FIGURE_DPI,
+                        help=say("dpi", dpi=settings.REPORT_FIGURE_DPI))
     parser.add_argument("--quiet", action="store_true", help=shared("quiet"))
     add_standard_arguments(parser)
     add_region_arguments(parser)

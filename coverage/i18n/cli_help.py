@@ -244,7 +244,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- report and review ---------------------------------------------------------------------------
     "cli.arg.report.out": ("输出的 .docx", "output .docx"),
     "cli.arg.report.lang": ("报告的语言（默认 zh）", "language of the report (default zh)"),
-    "cli.arg.report.dpi": ("地图和图表的分辨率（默认 150）", "resolution of the maps and charts (default 150)"),
+    "cli.arg.report.dpi": ("地图和图表的分辨率（默认 {dpi}）", "resolution of the maps and charts (default {dpi})"),
     "cli.arg.review.out": ("输出：.xlsx、.csv 或 .md", "output: .xlsx, .csv or .md"),
     "cli.arg.review.no_yearly": ("不生成逐年视图", "skip the year-by-year view"),
     # -- site ----------------------------------------------------------------------------------------

@@ -33,6 +33,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "basemap_amap": ("高德 (GCJ-02, 联网)", "Amap (GCJ-02, online)"),
     "tianditu_key": ("天地图密钥", "Tianditu key"),
     "basemap_error": ("底图不可用: {reason}", "Basemap unavailable: {reason}"),
+    "basemap_error.unknown_basemap": ("未知底图 {basemap}, 可选: {choices}",
+                                      "Unknown basemap {basemap}; choose one of {choices}"),
+    "basemap_error.tianditu_key_missing": ("天地图需要密钥 (在 {site} 申请)",
+                                           "Tianditu needs a key (apply for one at {site})"),
+    "basemap_error.gcj02_unavailable": ("高德底图为 GCJ-02 坐标, 数据图层无法换算; 请选择其他底图",
+                                        "Amap tiles are in GCJ-02 and the data layers cannot be shifted to it; "
+                                        "choose another basemap"),
     "sources": ("数据来源", "Data sources"),
     "std_fallback": ("无路网: 使用 GB 50180-2018 直线距离 {distance:.0f} 米",
                      "No road network: GB 50180-2018 straight-line distance {distance:.0f} m"),

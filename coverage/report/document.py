@@ -28,6 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from matplotlib.figure import Figure
 
+from coverage import settings
 from coverage.community import CommunityIndicator, community_indicators
 from coverage.describe import district_names, place_name, target_percent, town_names
 from coverage.equity import EquityResult, equity
@@ -67,9 +68,8 @@ DISTRICT_WIDTHS_CM = (2.4, 3.2, 2.2, 2.8, 3.6, 3.2)
 #: Widths of the town matrix's name columns (town, district: English names are long).
 TOWN_NAME_WIDTHS_CM = (2.8, 2.6)
 FIGURE_WIDTH_CM = 16.0
-#: Resolution of the maps and charts: 200 dpi keeps lines and labels sharp in print (a 6.4-inch
-#: figure is 1,280 px wide, printed 16 cm wide).
-FIGURE_DPI = 200
+#: Resolution of the maps and charts (:data:`coverage.settings.REPORT_FIGURE_DPI`).
+FIGURE_DPI = settings.REPORT_FIGURE_DPI
 TABLE_STYLE = "Table Text"
 
 Progress = Callable[[str], None]

@@ -22,6 +22,7 @@ language and raw numbers (formatted by the page), so tests compare them with the
 
 from __future__ import annotations
 
+import math
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -609,7 +610,13 @@ def _trajectory_chart(data: pd.DataFrame, unit: str, title: str, lang: str) -> N
     y_title = "%" if rate else ""
     year = t("ana.col.year", lang)
     x = alt.X("year:O", title=year, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("shown:Q", title=y_title, scale=alt.Scale(domainMin=0))
+    # The axis runs past the largest value or target (labels stopped at 40 % while the values were
+    # 47-55 %): an explicit domain with room above it, ticks every 10 points up to 100 % for rates.
+    top = float(data["shown"].max()) if len(data) else 0.0
+    upper = max(10.0, math.ceil(top * 1.15 / 10.0) * 10.0) if rate else max(1.0, top * 1.15)
+    ticks = [v for v in range(0, 101, 10) if v <= upper] if rate else alt.Undefined
+    y = alt.Y("shown:Q", title=y_title, scale=alt.Scale(domain=[0, upper], nice=False),
+              axis=alt.Axis(values=ticks))
     tip = [alt.Tooltip("year:O", title=year), alt.Tooltip("series:N", title=t("ana.col.series", lang)),
            alt.Tooltip("shown:Q", format=".1f", title=y_title or t("ana.trajectory.value", lang))]
     series = [t("ana.trajectory.value", lang), t("ana.trajectory.target", lang, year=2023),
