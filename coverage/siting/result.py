@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,5 +124,10 @@ def format_cost(value: float | None, unit: str, lang: str = "zh") -> str:
 
 
 def _percent(share: float) -> str:
-    """A small share as a percentage with two significant digits (``0%`` when exactly 0)."""
-    return "0%" if share == 0 else f"{100 * share:.2g}%"
+    """A small share as a plain percentage with two significant digits, never in exponent notation
+    (``0.000033%``, not ``3.3e-05%``; ``0%`` when exactly 0)."""
+    if share == 0:
+        return "0%"
+    pct = 100 * share
+    text = f"{pct:.{max(0, 1 - math.floor(math.log10(abs(pct))))}f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
