@@ -500,13 +500,13 @@ def _dummy_values(template: str) -> dict[str, object]:
     values: dict[str, object] = {}
     for _, name, spec, _ in string.Formatter().parse(template):
         if name:
-            values[name] = 1234.5 if spec and spec[-1] in "f%gd" else "某值"
+            values[name] = 1234.5 if spec and spec[-1] in "f%gd," else "某值"
     return values
 
 
 #: ASCII words a Chinese message may hold: CRS and format ids, units, and the file's own column codes.
 ALLOWED = {"EPSG", "WGS", "GCJ", "CGCS2000", "GeoJSON", "GeoPackage", "Shapefile", "zip", "area_type", "urban",
-           "rural"}
+           "rural", "settings", "MAX_TOWN_VERTICES", "MAX_TOWNS_VERTICES", "MAX_TOWN_REPAIR_CROSSINGS"}
 
 
 @pytest.mark.parametrize("key", sorted(MESSAGES))

@@ -18,6 +18,7 @@ import coverage.io.xlsx as xlsx
 from coverage.i18n import STRINGS
 from coverage.io import DataImportError
 from coverage.settings import MAX_XLSX_PART_MB, MAX_XLSX_STRING_CHARS
+from test_import_support import no_defaults  # noqa: F401
 
 SST_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 
@@ -184,3 +185,115 @@ def test_a_geojson_nested_a_hundred_thousand_deep_is_refused_not_a_recursion_err
         "cannot import deep.geojson: 1 error\n  deep.geojson, column geometry: the GeoJSON nests arrays or objects "
         "too deep to read (thousands of levels): not a layer a GIS program writes; export it again")
     assert "嵌套过深" in exc.value.text("zh")
+
+
+# ----------------------------------------------------------------------------- town polygons
+
+def _ring_town(tmp_path: Path, turns: int) -> Path:
+    """One town whose outer ring runs round its box ``turns`` times (a bow-tie-free, fully overlapping ring)."""
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    from test_import_support import BOX_B
+
+    x0, y0, x1, y1 = BOX_B
+    loop = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    path = tmp_path / f"ring_{turns}.geojson"
+    gpd.GeoDataFrame({"town_code": ["440781001"]}, geometry=[Polygon(loop * turns + [loop[0]])],
+                     crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    return path
+
+
+def test_a_ring_running_round_its_town_many_times_is_refused_before_repair(tmp_path, no_defaults, monkeypatch):
+    """64 turns: 257 vertices, tens of thousands of edge crossings (the repair grows with them)."""
+    import coverage.io.towns as towns
+
+    def no_repair(geom):
+        raise AssertionError("make_valid must not run on a tangled ring")
+
+    monkeypatch.setattr(towns.shapely, "make_valid", no_repair)
+    with pytest.raises(DataImportError) as exc:
+        towns.read_towns(_ring_town(tmp_path, 64))
+    assert str(exc.value).splitlines() == [
+        "cannot import ring_64.geojson: 1 error",
+        "  ring_64.geojson, row 1, column geometry: invalid polygon whose edges cross each other in more than 1,000 "
+        "places (settings.MAX_TOWN_REPAIR_CROSSINGS), too tangled to repair: the boundary may run round the same "
+        "outline many times; fix it in a GIS program and export it again",
+    ]
+    assert "无法修复" in exc.value.text("zh")
+
+
+def test_a_ring_going_round_twice_is_still_repaired(tmp_path, no_defaults):
+    """Two turns cross a few times only: repaired into the box, with the repair warning."""
+    from shapely.geometry import box
+
+    from coverage.io import read_towns
+    from test_import_support import BOX_B
+
+    gdf, report = read_towns(_ring_town(tmp_path, 2))
+    assert gdf.geometry.iloc[0].area == pytest.approx(box(*BOX_B).area)
+    assert [w.code for w in report.warnings if w.code == "import.towns.polygon_repaired"] == [
+        "import.towns.polygon_repaired"]
+
+
+def test_edge_crossings_count_exactly_up_to_the_limit():
+    from shapely.geometry import MultiPolygon, Polygon, box
+
+    from coverage.io.polygon_limits import edge_crossings
+
+    assert edge_crossings(box(0, 0, 1, 1), 10) == 0
+    assert edge_crossings(Polygon([(0, 0), (1, 1), (1, 0), (0, 1)]), 10) == 1  # a bow-tie
+    holed = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)]])
+    assert edge_crossings(holed, 10) == 0
+    # a shared edge: it overlaps its twin and touches the 2 x 2 edges meeting at its ends, which touch 2 more
+    touching = MultiPolygon([box(0, 0, 1, 1), box(1, 0, 2, 1)])
+    assert edge_crossings(touching, 10) == 7
+    loop = [(0, 0), (1, 0), (1, 1), (0, 1)]
+    assert edge_crossings(Polygon(loop * 50 + [loop[0]]), 100) > 100
+
+
+def test_towns_past_the_vertex_limits_are_refused_naming_the_row(tmp_path, no_defaults, monkeypatch):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    import coverage.io.towns as towns
+    from test_import_support import BOX_A, BOX_B
+
+    path = tmp_path / "dense.geojson"
+    dense = box(*BOX_B).segmentize(0.001)
+    gpd.GeoDataFrame({"town_code": ["440703002", "440781001"]}, geometry=[box(*BOX_A), dense],
+                     crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    n = len(dense.exterior.coords)
+    monkeypatch.setattr(towns, "MAX_TOWN_VERTICES", n - 1)
+    monkeypatch.setattr(towns, "MAX_TOWNS_VERTICES", n)
+    with pytest.raises(DataImportError) as exc:
+        towns.read_towns(path)
+    assert [(e.code, e.row) for e in exc.value.report.errors] == [
+        ("import.towns.too_many_vertices", 2), ("import.towns.too_many_vertices_in_all", None)]
+    assert f"row 2, column geometry: the polygon has {n:,} vertices, over the limit of {n - 1:,} per town" in str(
+        exc.value)
+    monkeypatch.setattr(towns, "MAX_TOWN_VERTICES", n)
+    monkeypatch.setattr(towns, "MAX_TOWNS_VERTICES", n + 5)
+    assert len(towns.read_towns(path)[0]) == 2
+
+
+def test_a_geos_failure_during_repair_is_an_import_error_naming_the_row(tmp_path, no_defaults, monkeypatch):
+    """GEOS running out of memory (std::bad_alloc) while repairing a bow-tie."""
+    import shapely
+
+    import coverage.io.towns as towns
+    from shapely.geometry import Polygon
+
+    def out_of_memory(geom):
+        raise shapely.errors.GEOSException("std::bad_alloc")
+
+    path = tmp_path / "bow.geojson"
+    import geopandas as gpd
+    gpd.GeoDataFrame({"town_code": ["440781001"]}, geometry=[Polygon([(112.70, 22.20), (112.85, 22.30),
+                     (112.85, 22.20), (112.70, 22.30)])], crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    monkeypatch.setattr(towns.shapely, "make_valid", out_of_memory)
+    with pytest.raises(DataImportError) as exc:
+        towns.read_towns(path)
+    assert str(exc.value).splitlines()[1] == (
+        "  bow.geojson, row 1, column geometry: invalid polygon that cannot be repaired: std::bad_alloc; fix it in a "
+        "GIS program and export it again")

@@ -73,6 +73,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "town {town_code} ({name}) already given by {where}", where=FIRST_ROW,
     ),
     "import.towns.missing_geometry": ("缺少几何图形", "missing geometry"),
+    "import.towns.too_many_vertices": (
+        "多边形有 {n:,} 个顶点，超过每个镇街 {limit:,} 个的上限（settings.MAX_TOWN_VERTICES）；请先简化边界",
+        "the polygon has {n:,} vertices, over the limit of {limit:,} per town (settings.MAX_TOWN_VERTICES); "
+        "simplify the boundary first",
+    ),
+    "import.towns.too_many_vertices_in_all": (
+        "所有多边形共有 {n:,} 个顶点，超过 {limit:,} 个的上限（settings.MAX_TOWNS_VERTICES）；请先简化边界",
+        "the polygons have {n:,} vertices in all, over the limit of {limit:,} (settings.MAX_TOWNS_VERTICES); "
+        "simplify the boundaries first",
+    ),
+    "import.towns.polygon_tangled": (
+        "多边形无效，且其边相互交叉超过 {limit:,} 处（settings.MAX_TOWN_REPAIR_CROSSINGS），无法修复："
+        "边界可能沿同一轮廓绕行多圈；请在地理信息软件中修正后重新导出",
+        "invalid polygon whose edges cross each other in more than {limit:,} places "
+        "(settings.MAX_TOWN_REPAIR_CROSSINGS), too tangled to repair: the boundary may run round the same outline "
+        "many times; fix it in a GIS program and export it again",
+    ),
+    "import.towns.polygon_unrepairable": (
+        "多边形无效，且无法修复：{detail}；请在地理信息软件中修正后重新导出",
+        "invalid polygon that cannot be repaired: {detail}; fix it in a GIS program and export it again",
+    ),
     "import.towns.polygon_repaired": ("多边形无效（{detail}），已修复", "invalid polygon ({detail}) repaired"),
     "import.towns.not_polygon": ("几何类型为 {geom_type}，不是多边形", "geometry is a {geom_type}, not a polygon"),
     # ------------------------------------------------------------------ towns: the polygons as a whole

@@ -44,11 +44,15 @@ from shapely.geometry.base import BaseGeometry
 from coverage.crs import JIANGMEN_BBOX, PROJECTED, WGS84, normalise_crs_name, to_wgs84
 from coverage.io.columns import TOWN_ALIASES, match_columns
 from coverage.io.matching import TownMatcher
+from coverage.io.polygon_limits import edge_crossings, vertex_counts
 from coverage.io.reference import city_area_source, official_towns
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_vector
 from coverage.schema import DISTRICT_CODE, TOWN_CODE, TOWN_COLUMNS
-from coverage.settings import SEAT_TOLERANCE_M, TOWN_MAX_CITY_SHARE, TOWN_MIN_AREA_M2, TOWN_OVERLAP_SHARE
+from coverage.settings import (
+    MAX_TOWN_REPAIR_CROSSINGS, MAX_TOWN_VERTICES, MAX_TOWNS_VERTICES, SEAT_TOLERANCE_M, TOWN_MAX_CITY_SHARE,
+    TOWN_MIN_AREA_M2, TOWN_OVERLAP_SHARE,
+)
 from coverage.standards import AREA_TYPES, TOWN_TYPE_AREA
 
 __all__ = ["read_towns", "TOWN_COLUMNS", "TOWNSHIP_TYPES", "match_failure", "city_outline"]
@@ -162,6 +166,7 @@ def read_towns(
     official[DISTRICT_CODE] = official[DISTRICT_CODE].astype(str)
     matcher = TownMatcher(official)
 
+    _check_vertices(gdf.geometry.to_numpy(), report)
     geoms = _to_lonlat(gdf, crs_key, report)
     _check_extent(geoms, gdf.crs, report)
     has_z = int(geoms.has_z.sum())
@@ -383,14 +388,46 @@ def match_failure(
     return reason, {_REASON_VALUES.get(k, k): v for k, v in found.values.items()}
 
 
+def _check_vertices(geoms: np.ndarray, report: ImportReport) -> None:
+    """Refuse, before any geometry test, a town past ``MAX_TOWN_VERTICES`` or a file past ``MAX_TOWNS_VERTICES``."""
+    counts = vertex_counts(geoms)
+    for i in np.flatnonzero(counts > MAX_TOWN_VERTICES):
+        report.error("import.towns.too_many_vertices", row=int(i) + 1, column="geometry", n=int(counts[i]),
+                     limit=MAX_TOWN_VERTICES)
+    if int(counts.sum()) > MAX_TOWNS_VERTICES:
+        report.error("import.towns.too_many_vertices_in_all", n=int(counts.sum()), limit=MAX_TOWNS_VERTICES)
+    report.raise_if_errors()
+
+
+def _repaired(geom: BaseGeometry, row: int, report: ImportReport) -> BaseGeometry | None:
+    """An invalid polygon made valid (warning), or None (error) when its edges cross too often to repair."""
+    crossings = edge_crossings(geom, MAX_TOWN_REPAIR_CROSSINGS)
+    if crossings > MAX_TOWN_REPAIR_CROSSINGS:
+        report.error("import.towns.polygon_tangled", row=row, column="geometry", limit=MAX_TOWN_REPAIR_CROSSINGS)
+        return None
+    try:
+        reason = shapely.is_valid_reason(geom)
+        fixed = shapely.make_valid(geom)
+    except (shapely.errors.GEOSException, MemoryError) as exc:
+        report.error("import.towns.polygon_unrepairable", row=row, column="geometry", detail=str(exc))
+        return None
+    report.warn("import.towns.polygon_repaired", row=row, column="geometry", detail=reason)
+    return fixed
+
+
 def _polygonal(geom: BaseGeometry | None, row: int, report: ImportReport) -> BaseGeometry | None:
     if geom is None or geom.is_empty:
         report.error("import.towns.missing_geometry", row=row, column="geometry")
         return None
-    if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
-        geom = shapely.make_valid(geom)
-        report.warn("import.towns.polygon_repaired", row=row, column="geometry", detail=reason)
+    try:
+        valid = geom.is_valid
+    except shapely.errors.GEOSException as exc:
+        report.error("import.towns.polygon_unrepairable", row=row, column="geometry", detail=str(exc))
+        return None
+    if not valid:
+        geom = _repaired(geom, row, report)
+        if geom is None:
+            return None
     if geom.geom_type == "GeometryCollection":
         polys = [g for g in geom.geoms if isinstance(g, (Polygon, MultiPolygon))]
         geom = shapely.union_all(polys) if polys else geom
