@@ -297,3 +297,36 @@ def test_a_geos_failure_during_repair_is_an_import_error_naming_the_row(tmp_path
     assert str(exc.value).splitlines()[1] == (
         "  bow.geojson, row 1, column geometry: invalid polygon that cannot be repaired: std::bad_alloc; fix it in a "
         "GIS program and export it again")
+
+
+# ----------------------------------------------------------------------------- GeoPackage views
+
+def test_a_geopackage_layer_that_is_an_endless_view_is_refused_before_counting(tmp_path):
+    """A recursive view of 10^12 rows listed as the only feature layer: GDAL would count it for ever."""
+    import sqlite3
+
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from coverage.io import list_layers, read_facilities
+
+    path = tmp_path / "view.gpkg"
+    gpd.GeoDataFrame({"名称": ["甲站"]}, geometry=[Point(113.05, 22.55)], crs=4326).to_file(
+        path, layer="stations", driver="GPKG")
+    assert list_layers(path) == ["stations"]  # the plain table reads
+    con = sqlite3.connect(path)
+    con.execute("CREATE VIEW bomb AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                "WHERE i < 1000000000000) SELECT i AS fid, 'x' AS 名称, (SELECT geom FROM stations) AS geom FROM n")
+    con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+                "VALUES ('bomb', 'features', 'bomb', 4326)")
+    con.execute("INSERT INTO gpkg_geometry_columns VALUES ('bomb', 'geom', 'POINT', 4326, 0, 0)")
+    con.commit()
+    con.close()
+    for call in (lambda: list_layers(path), lambda: read_facilities(path, "elder_care_station")):
+        with pytest.raises(DataImportError) as exc:
+            call()
+        assert str(exc.value) == (
+            "cannot import view.gpkg: 1 error\n  view.gpkg: the GeoPackage layer 'bomb' is not a table of stored "
+            "features (but an SQL view, a virtual table, or missing) and is not read: a view computes its rows, "
+            "possibly without end; export the layer as a plain table")
+        assert exc.value.report.errors[0].values == {"name": "bomb", "kind": "view"}

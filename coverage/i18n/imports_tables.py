@@ -212,6 +212,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.tables.xlsx_read_sheet": ("已读取工作表 {sheet!r}", "read sheet {sheet!r}"),
     # -- vector files (coverage.io.tables.read_vector) -------------------------------------------
     "import.tables.vector_unreadable": ("无法作为矢量数据读取：{detail}", "cannot read as vector data: {detail}"),
+    "import.tables.gpkg_layer_not_table": (
+        "GeoPackage 的图层 {name!r} 不是存有要素的数据表（而是数据库视图、虚拟表，或不存在），未读取："
+        "视图的行是即时计算的，可能无穷无尽；请把该图层导出为普通数据表",
+        "the GeoPackage layer {name!r} is not a table of stored features (but an SQL view, a virtual table, or "
+        "missing) and is not read: a view computes its rows, possibly without end; export the layer as a plain table",
+    ),
     "import.tables.geojson_too_deep": (
         "GeoJSON 中的数组或对象嵌套过深（成千上万层），无法读取：这不是地理信息软件写出的图层；请重新导出",
         "the GeoJSON nests arrays or objects too deep to read (thousands of levels): not a layer a GIS program "

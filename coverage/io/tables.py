@@ -36,6 +36,7 @@ import pandas as pd
 
 from coverage.errors import InputError
 from coverage.io.columns import match_columns
+from coverage.io.geopackage import check_plain_tables
 from coverage.io.encoding import ROWS_SHOWN, clean_frame, decode_text, looks_like_mojibake, row_list
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.xlsx import MergedRange, column_letters, read_sheets, scan_workbook
@@ -272,6 +273,7 @@ def list_layers(path: str | os.PathLike[str]) -> list[str]:
 def _layers_with_features(path: Path) -> list[tuple[str, int]]:
     import pyogrio
 
+    check_plain_tables(path)
     try:
         layers = pyogrio.list_layers(str(path))
         out = []
