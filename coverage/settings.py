@@ -37,6 +37,10 @@ POPULATION_CENSUS_TOLERANCE = 0.5
 MAX_CELL_PEOPLE = 10_000_000
 #: A district counts as covered by a population file when this share of it lies inside the file.
 POPULATION_DISTRICT_COVERED = 0.9
+#: Facility registers: most data rows (far above any county's register: a file past it is not one).
+MAX_FACILITY_ROWS = 200_000
+#: Duplicate facilities named one by one up to this many; past it one warning lists the first rows.
+DUPLICATES_LISTED = 20
 #: Facility registers: most beds one facility can plausibly have (more: a warning, left empty).
 MAX_BEDS_PER_FACILITY = 5_000
 #: Earliest plausible opening year (the next calendar year is the latest).

@@ -184,6 +184,8 @@ CASES = [
     Case("import.facilities.empty_name", _csv(["甲站", *IN_A], ["", *IN_B]), row=3, column="名称", severity="error"),
     Case("import.facilities.duplicate", _csv(["甲站", *IN_A], ["甲站", IN_A[0], IN_A[1] + 0.00001]), row=3,
          column="名称", values={"first_row": 2, "name": "甲站", "distance": pytest.approx(1.1, abs=0.05)}),
+    Case("import.facilities.duplicates", _csv(*[["甲站", *IN_A]] * 23), row=3, column="名称",
+         values={"n": 22, "rows": ", ".join(map(str, range(3, 23))), "more": 2, "distance": 5.0}),
     Case("import.facilities.no_id_column", _csv(["甲站", *IN_A]), values={"layer": LAYER}, severity="info"),
     Case("import.facilities.empty_id", _csv(["", "甲站", *IN_A], header=["编号", *HEAD]), row=2, column="编号",
          values={"id": f"{LAYER}-r2"}),

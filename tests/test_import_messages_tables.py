@@ -434,7 +434,7 @@ def test_keyed_values_are_worded_in_the_issue_language(no_defaults):
 
 _ALLOWED = {"EPSG", "CRS", "UTF", "GBK", "GB18030", "Big5", "XLSX", "CSV", "GeoJSON", "MB", "km", "WGS", "GCJ",
             "BD", "xlsx", "xls", "cpg", "Excel", "WPS", "Latin", "Shapefile", "GeoPackage", "GeoTIFF", "ZIP",
-            "FeatureCollection", "max_mb", "settings", "MAX_XLSX_CELLS", "MAX_XLSX_SPAN", "MAX_XLSX_STRINGS", "encoding", "sheet",
+            "FeatureCollection", "max_mb", "settings", "MAX_XLSX_CELLS", "MAX_XLSX_SPAN", "MAX_XLSX_STRINGS", "MAX_FACILITY_ROWS", "encoding", "sheet",
             "layer_name", "layer", "name", "kind", "facilities", "FFFD", "MAX_XLSX_CELLS", "MAX_XLSX_SPAN"}
 
 

@@ -330,3 +330,77 @@ def test_a_geopackage_layer_that_is_an_endless_view_is_refused_before_counting(t
             "features (but an SQL view, a virtual table, or missing) and is not read: a view computes its rows, "
             "possibly without end; export the layer as a plain table")
         assert exc.value.report.errors[0].values == {"name": "bomb", "kind": "view"}
+
+
+# ----------------------------------------------------------------------------- facility registers
+
+def _register_rows(n: int) -> str:
+    return "名称,经度,纬度\n" + "甲站,113.05,22.55\n" * n
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".xlsx"])
+def test_a_register_past_the_row_limit_is_refused_naming_the_row(tmp_path, monkeypatch, suffix):
+    """A tiny gz of identical rows (the hostile one unpacks to 2.44 M rows) stops at the limit."""
+    import gzip
+
+    import coverage.io.facilities as facilities
+
+    monkeypatch.setattr(facilities, "MAX_FACILITY_ROWS", 100)
+    path = tmp_path / f"rows{suffix}"
+    if suffix == ".xlsx":
+        wb = openpyxl.Workbook()
+        for line in _register_rows(101).splitlines():
+            name, lon, lat = line.split(",")
+            wb.active.append([name, float(lon), float(lat)] if name != "名称" else [name, lon, lat])
+        wb.save(path)
+    elif suffix == ".csv.gz":
+        path.write_bytes(gzip.compress(_register_rows(101).encode()))
+    else:
+        path.write_text(_register_rows(101), encoding="utf-8")
+    with pytest.raises(DataImportError) as exc:
+        facilities.read_facilities(path, "elder_care_station")
+    assert _codes(exc) == ["import.tables.too_many_rows"]
+    assert str(exc.value) == (
+        f"cannot import {path.name}: 1 error\n  {path.name}, row 102: more than 100 data rows "
+        "(settings.MAX_FACILITY_ROWS), far more than any county's facilities: check this is the right file, or "
+        "split it by layer")
+
+
+def test_a_csv_past_the_row_limit_stops_reading_there(tmp_path, monkeypatch):
+    """The limit is checked while the records are read: row 102 + the header scan, not the millionth."""
+    import coverage.io.facilities as facilities
+    import coverage.io.tables as tables
+
+    monkeypatch.setattr(facilities, "MAX_FACILITY_ROWS", 100)
+    path = tmp_path / "long.csv"
+    path.write_text(_register_rows(300) + "\"unclosed\n", encoding="utf-8")  # a quoting error far below
+    with pytest.raises(DataImportError) as exc:
+        facilities.read_facilities(path, "elder_care_station")
+    assert _codes(exc) == ["import.tables.too_many_rows"]
+    assert exc.value.report.errors[0].row == 100 + tables.HEADER_SCAN_ROWS + 1
+
+
+def test_a_register_at_the_row_limit_reads_with_one_grouped_duplicate_warning(tmp_path, monkeypatch):
+    import coverage.io.facilities as facilities
+
+    monkeypatch.setattr(facilities, "MAX_FACILITY_ROWS", 100)
+    path = tmp_path / "rows.csv"
+    path.write_text(_register_rows(100), encoding="utf-8")
+    gdf, report = facilities.read_facilities(path, "elder_care_station")
+    assert len(gdf) == 100
+    dups = [w for w in report.warnings if w.code.startswith("import.facilities.duplicate")]
+    assert [(w.code, w.row) for w in dups] == [("import.facilities.duplicates", 3)]
+    assert str(dups[0]) == (
+        "rows.csv, row 3, column 名称: 99 rows repeat an earlier row (same name, at most 5 m apart): rows 3, 4, 5, 6, "
+        "7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22 and 79 more; all kept")
+
+
+def test_up_to_twenty_duplicates_are_still_named_one_by_one(tmp_path):
+    from coverage.io import read_facilities
+
+    path = tmp_path / "rows.csv"
+    path.write_text(_register_rows(21), encoding="utf-8")
+    _, report = read_facilities(path, "elder_care_station")
+    dups = [w for w in report.warnings if w.code.startswith("import.facilities.duplicate")]
+    assert [(w.code, w.row, w.values["first_row"]) for w in dups] == [
+        ("import.facilities.duplicate", r, 2) for r in range(3, 23)]

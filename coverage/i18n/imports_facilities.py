@@ -155,6 +155,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "与{where}重复（名称同为“{name}”，相距 {distance:.1f} 米）；已保留",
         "duplicate of {where} (same name {name!r}, {distance:.1f} m apart); kept", where=FIRST_ROW,
     ),
+    "import.facilities.duplicates": phrased(
+        "{n:,} 行与前面的行重复（名称相同，相距不超过 {distance:.0f} 米）：{where}；均已保留",
+        "{n:,} rows repeat an earlier row (same name, at most {distance:.0f} m apart): {where}; all kept",
+        where=row_phrase(form="more"),
+    ),
     "import.facilities.no_id_column": (
         "没有编号列：facility_id 设为 {layer}-r<行号>",
         "no id column: facility_id set to {layer}-r<row>",

@@ -80,6 +80,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "quoted cells run over several lines in {where} (file lines {lines}): each is read as one row; "
         "check no quote is missing",
     ),
+    "import.tables.too_many_rows": (
+        "数据行超过 {limit:,} 行（settings.MAX_FACILITY_ROWS），远多于任何区县的设施数量：请确认文件是否正确，或按图层拆分",
+        "more than {limit:,} data rows (settings.MAX_FACILITY_ROWS), far more than any county's facilities: check "
+        "this is the right file, or split it by layer",
+    ),
     "import.tables.csv_encoding": ("按 CSV 读取，编码 {encoding}", "read as CSV, encoding {encoding}"),
     # -- the table: header, rows, merged cells (coverage.io.tables.read_table) -------------------
     "import.tables.no_header": (

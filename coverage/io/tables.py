@@ -199,10 +199,16 @@ def _gunzip_capped(path: Path, max_mb: float | None) -> bytes:
     return b"".join(chunks)
 
 
+def _too_many_rows(path: Path, row: int, max_rows: int) -> DataImportError:
+    return file_error(path, "import.tables.too_many_rows", row=row, limit=max_rows)
+
+
 def _csv_rows(
-    path: Path, report: ImportReport, max_mb: float | None = DEFAULT_MAX_MB, encoding: str | None = None
+    path: Path, report: ImportReport, max_mb: float | None = DEFAULT_MAX_MB, encoding: str | None = None,
+    max_rows: int | None = None,
 ) -> tuple[list[list[object]], str]:
-    """Rows (records) of a CSV file and the encoding used."""
+    """Rows (records) of a CSV file and the encoding used; refused as soon as it holds more than
+    ``max_rows`` rows below the first :data:`HEADER_SCAN_ROWS` (where the header may be)."""
     if path.name.lower().endswith(".gz"):
         data = _gunzip_capped(path, max_mb)
     else:
@@ -240,6 +246,8 @@ def _csv_rows(
         if reader.line_num > start:
             spanning.append((record, start, reader.line_num))
         rows.append(list(row))
+        if max_rows is not None and record > max_rows + HEADER_SCAN_ROWS:
+            raise _too_many_rows(path, record, max_rows)
     if spanning:
         lines = ", ".join(f"{a}-{b}" for _, a, b in spanning[:ROWS_SHOWN]) + (" …" if len(spanning) > ROWS_SHOWN else "")
         form, where = row_list([r for r, _, _ in spanning])
@@ -399,6 +407,7 @@ def read_table(
     *,
     sheet: str | None = None,
     encoding: str | None = None,
+    max_rows: int | None = None,
 ) -> Table:
     """Read a CSV/XLSX file, locating the header row by its recognised column names.
 
@@ -416,6 +425,9 @@ def read_table(
         XLSX sheet to read; required when several sheets hold a table.
     encoding : str, optional
         CSV text encoding (default: detected).
+    max_rows : int, optional
+        Refuse a table of more data rows (a CSV as soon as it is read that far, before its cells
+        are cleaned).
 
     Raises
     ------
@@ -426,7 +438,7 @@ def read_table(
     encoding_used = None
     merged: list[MergedRange] = []
     if path.suffix.lower() in (".csv", ".txt", ".gz"):
-        rows, encoding_used = _csv_rows(path, report, max_mb, encoding)
+        rows, encoding_used = _csv_rows(path, report, max_mb, encoding, max_rows)
         report.note("import.tables.csv_encoding", encoding=encoding_used)
     else:
         _title, rows, merged = _xlsx_sheet(path, aliases, min_fields, sheet, report)
@@ -445,6 +457,8 @@ def read_table(
     header = _unique([c if c else f"(column {j + 1})" for j, c in enumerate(header[:width])])
     if merged:
         _unmerge(rows, merged, h + 1, header, report)
+    if max_rows is not None and len(rows) - h - 1 > max_rows:
+        raise _too_many_rows(path, numbers_all[h + 1 + max_rows], max_rows)
     data, numbers, beyond = [], [], []
     for i in range(h + 1, len(rows)):
         line = rows[i]
