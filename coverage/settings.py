@@ -32,6 +32,9 @@ MAX_RASTER_PIXELS = 40_000_000
 #: A population file whose total over the districts it fully covers differs from their
 #: 2020 census total by more than this share is refused (unless the check is overridden).
 POPULATION_CENSUS_TOLERANCE = 0.5
+#: Population vector files: a polygon larger than this (km²) is not a grid cell (a town, a
+#: district): taken at one point it would put all its people in one cell, so the file is refused.
+MAX_POPULATION_POLYGON_KM2 = 1.5
 #: Most people one population cell / pixel can hold (more is not a count: a raster pixel is
 #: treated as empty with a warning, a vector/table cell is an error naming its row).
 MAX_CELL_PEOPLE = 10_000_000

@@ -152,7 +152,7 @@ def test_cells_of_a_finer_grid_are_summed_into_the_cell_holding_them(tmp_path, j
 
 
 def test_vector_polygons_use_centroids(tmp_path, jm):
-    cells = [box(113.04, 22.54, 113.06, 22.56), box(113.11, 22.61, 113.13, 22.63)]  # 2nd outside town A
+    cells = [box(113.045, 22.545, 113.055, 22.555), box(113.11, 22.61, 113.12, 22.62)]  # 1 km cells; 2nd outside town A
     gdf = gpd.GeoDataFrame({"pop": [7, 9]}, geometry=cells, crs="EPSG:4326").to_crs(32649)
     path = tmp_path / "cells.gpkg"
     gdf.to_file(path, driver="GPKG")

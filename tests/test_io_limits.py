@@ -404,3 +404,26 @@ def test_up_to_twenty_duplicates_are_still_named_one_by_one(tmp_path):
     dups = [w for w in report.warnings if w.code.startswith("import.facilities.duplicate")]
     assert [(w.code, w.row, w.values["first_row"]) for w in dups] == [
         ("import.facilities.duplicate", r, 2) for r in range(3, 23)]
+
+
+# ----------------------------------------------------------------------------- population polygons
+
+def test_population_given_by_town_polygons_is_refused_not_put_in_one_cell(tmp_path):
+    """A town of 34,017 people as one polygon would land in one 500 m cell; grid cells still read."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from coverage.io import read_population
+    from test_import_support import BOX_A
+
+    cell = box(113.045, 22.545, 113.05, 22.55)  # about 0.5 km x 0.55 km
+    path = tmp_path / "towns_pop.geojson"
+    gpd.GeoDataFrame({"pop_total": [120, 34_017]}, geometry=[cell, box(*BOX_A)], crs="EPSG:4326").to_file(
+        path, driver="GeoJSON")
+    with pytest.raises(DataImportError) as exc:
+        read_population(path)
+    [error] = exc.value.report.errors
+    assert (error.code, error.row, error.column) == ("import.population.polygons_too_large.one", 2, "geometry")
+    assert error.values["largest"] > 100
+    assert "1 polygon(s) larger than 1.5 km²" in str(exc.value) and "in row 2: " in str(exc.value)
+    assert "人口点" in exc.value.text("zh")

@@ -8,6 +8,8 @@ percentages that need more than a format spec come pre-formatted as language-neu
 
 from __future__ import annotations
 
+from coverage.i18n.rows import by_rows
+
 _JM_EN = "Jiangmen is 111.9-113.3 E, 21.4-22.9 N"
 _JM_ZH = "江门市位于东经 111.9-113.3°、北纬 21.4-22.9°"
 _CRS_WRONG_EN = f"The file's coordinate system is probably wrong or missing ({_JM_EN})"
@@ -146,6 +148,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.population.no_crs_lonlat": (
         "文件未声明坐标系，按经纬度读取",
         "the file declares no CRS; longitude/latitude assumed",
+    ),
+    **by_rows(
+        "import.population.polygons_too_large",
+        "{n} 个多边形大于 {limit:g} 平方公里（最大 {largest:,.1f} 平方公里），见{where}：人口文件中的多边形各按一个点读取，"
+        "镇街或区县的人口会全部落在一个网格中；请提供人口点、不大于 1 公里的网格单元，或栅格",
+        "{n} polygon(s) larger than {limit:g} km² (the largest {largest:,.1f} km²) in {where}: a population file's "
+        "polygons are each read at one point, so a town's or district's people would all land in one cell; give "
+        "the people as points, grid cells of at most 1 km, or a raster",
     ),
     "import.population.missing_geometry": ("缺少几何图形", "missing geometry"),
     "import.population.not_a_number": ("{value} 不是数字", "{value} is not a number"),

@@ -7,7 +7,8 @@ Two inputs are accepted:
   region's 500 m grid (EPSG:32649, ``cell_id = row * 100000 + col``), conserving the
   people inside the towns (:mod:`coverage.io.raster`);
 * a **vector grid** (GeoJSON / GeoPackage / zipped Shapefile, or a CSV/XLSX table of cell
-  centres) of points or polygons (taken at their centroid) with a population column
+  centres) of points or grid-cell polygons (taken at their centroid; a polygon larger than
+  ``settings.MAX_POPULATION_POLYGON_KM2``, e.g. a town, is refused) with a population column
   (``pop_total``/人口/常住人口/population/pop …) and optional ``pop_60plus`` (60岁及以上 …)
   and ``pop_0_17`` (0-17岁 …); cells already on the region's grid keep their ids and
   centres, any other grid is summed into the 500 m cell holding each centre.
@@ -58,7 +59,11 @@ from coverage.io.raster import GRID_ROW_FACTOR, grid_cell_m, read_raster_cells
 from coverage.io.reference import CENSUS_2020_TOTALS, default_towns, district_age_shares, district_boundaries
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import check_file, file_kind, read_table, read_vector
-from coverage.settings import MAX_CELL_PEOPLE, MAX_POPULATION_MB, POPULATION_CENSUS_TOLERANCE, POPULATION_DISTRICT_COVERED
+from coverage.io.encoding import row_list
+from coverage.settings import (
+    MAX_CELL_PEOPLE, MAX_POPULATION_MB, MAX_POPULATION_POLYGON_KM2, POPULATION_CENSUS_TOLERANCE,
+    POPULATION_DISTRICT_COVERED,
+)
 
 __all__ = ["read_population", "POPULATION_COLUMNS", "age_groups_modelled", "round_preserving_sum", "FileExtent"]
 
@@ -380,6 +385,21 @@ def _number(v) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def _check_polygon_sizes(proj: gpd.GeoSeries, report: ImportReport) -> None:
+    """Refuse polygons larger than ``MAX_POPULATION_POLYGON_KM2`` (towns, districts: not grid cells),
+    which one point each would misplace; one error naming their rows."""
+    polygonal = proj.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    km2 = np.where(polygonal, proj.area.to_numpy() / 1e6, 0.0)
+    big = np.flatnonzero(km2 > MAX_POPULATION_POLYGON_KM2)
+    if len(big) == 0:
+        return
+    rows = [int(i) + 1 for i in big]
+    form, where = row_list(rows)
+    report.error(f"import.population.polygons_too_large.{form}", row=rows[0], column="geometry", n=len(rows),
+                 largest=float(km2[big].max()), limit=MAX_POPULATION_POLYGON_KM2, **where)
+    raise DataImportError(report)
+
+
 def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> tuple[pd.DataFrame, FileExtent | None]:
     """A vector grid's cells (``cell_id, x, y, pop_*``, EPSG:32649 centres) and the file's bounds
     (None when it holds no geometry)."""
@@ -393,6 +413,7 @@ def _vector_cells(path, report: ImportReport, layer_name: str | None = None) -> 
         report.note("import.population.no_crs_lonlat")
         gdf = gdf.set_crs(WGS84)
     proj = gdf.geometry.to_crs(PROJECTED)
+    _check_polygon_sizes(proj, report)
     n = len(gdf)
     out = {fld: np.full(n, np.nan) for fld in ("pop_total", "pop_60plus", "pop_0_17")}
     x = np.full(n, np.nan)
