@@ -18,7 +18,7 @@ import coverage.io.xlsx as xlsx
 from coverage.i18n import STRINGS
 from coverage.io import DataImportError
 from coverage.settings import MAX_XLSX_PART_MB, MAX_XLSX_STRING_CHARS
-from test_import_support import no_defaults  # noqa: F401
+from test_import_support import jm, no_defaults  # noqa: F401
 
 SST_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 
@@ -427,3 +427,21 @@ def test_population_given_by_town_polygons_is_refused_not_put_in_one_cell(tmp_pa
     assert error.values["largest"] > 100
     assert "1 polygon(s) larger than 1.5 km²" in str(exc.value) and "in row 2: " in str(exc.value)
     assert "人口点" in exc.value.text("zh")
+
+
+# ----------------------------------------------------------------------------- rasters
+
+@pytest.mark.parametrize("name", ["pop_worldpop_3arcsec.tif", "pop_ghs_mollweide_100m.tif", "pop_utm_1km.tif"])
+def test_a_raster_placed_a_few_rows_at_a_time_gives_the_same_cells(jm, monkeypatch, name):
+    """The pixels are put on the grid in bands of rows (bounded memory); the cells do not change."""
+    import coverage.io.raster as raster
+    from coverage.io import read_population
+
+    path = Path(__file__).parent / "data" / "hostile" / name
+    whole = read_population(path, census_check=False)[0]
+    monkeypatch.setattr(raster, "PIXELS_AT_ONCE", 7)  # a row or so at a time
+    banded = read_population(path, census_check=False)[0]
+    assert len(whole) > 3
+    assert banded["cell_id"].tolist() == whole["cell_id"].tolist()
+    assert banded["town_code"].tolist() == whole["town_code"].tolist()
+    assert banded["pop_total"].tolist() == whole["pop_total"].tolist()  # rounded per town: equal integers

@@ -282,6 +282,7 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
         width, height, bands = src.width, src.height, src.count
     masked = np.ma.getmaskarray(band)
     values = np.array(np.ma.filled(band, np.nan), dtype=np.float64)
+    del band  # the masked array: as large again as the values
     values = _clean_values(values, masked, nodata, dtype, report)
     declared = None if src_crs is None else src_crs.to_string()
     if bands > 1:
@@ -308,7 +309,8 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
         report.note("import.population.raster_read", **read)
     if n_populated == 0:
         return RasterCells(_empty(), 0, extent, declared, covers)
-    fine = np.where(populated, values, 0.0)
+    fine = values  # from here on only the people are needed: empty pixels zeroed in place
+    fine[~populated] = 0.0
     if k > 1:
         fine = np.kron(fine, np.ones((k, k))) / (k * k)
     fine_transform = transform @ transform.scale(1.0 / k, 1.0 / k)
@@ -322,19 +324,10 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
             (town_idx > 0).reshape(values.shape[0], k, values.shape[1], k).any(axis=(1, 3))
         )
         report.warn("import.population.cells_outside_towns", n=int(outside_pixels.sum()), people=outside_people)
-    r, c = np.nonzero(inside)
-    if r.size == 0:
+    if not inside.any():
         return RasterCells(_empty(), n_populated, extent, declared, covers)
-    xs = fine_transform.c + (c + 0.5) * fine_transform.a + (r + 0.5) * fine_transform.b
-    ys = fine_transform.f + (c + 0.5) * fine_transform.d + (r + 0.5) * fine_transform.e
     tr = Transformer.from_crs(crs, ProjCRS.from_user_input(PROJECTED), always_xy=True)
-    x, y = tr.transform(xs, ys)
-    col = np.floor(np.asarray(x) / cell_m).astype(np.int64)
-    row = np.floor(np.asarray(y) / cell_m).astype(np.int64)
-    frame = pd.DataFrame(
-        {"cell_id": row * GRID_ROW_FACTOR + col, "town": town_idx[r, c], "pop_total": fine[r, c]}
-    )
-    by = frame.groupby(["cell_id", "town"], sort=True)["pop_total"].sum().reset_index()
+    by = _people_by_cell_and_town(fine, town_idx, inside, fine_transform, tr, cell_m)
     by = by.sort_values(["cell_id", "pop_total"], ascending=[True, False], kind="stable")
     split = by["cell_id"].duplicated(keep="first")
     if split.any():
@@ -359,6 +352,33 @@ def read_raster_cells(path: Path, towns: gpd.GeoDataFrame, report: ImportReport)
     report.note("import.population.raster_aggregated", cell=cell_m, n=len(cells),
                 people=float(cells["pop_total"].sum()))
     return RasterCells(cells, n_populated, extent, declared, covers)
+
+
+#: Pixels placed on the grid at once (their coordinates take ~100 bytes each while they are).
+PIXELS_AT_ONCE = 1 << 20
+
+
+def _people_by_cell_and_town(
+    fine: np.ndarray, town_idx: np.ndarray, inside: np.ndarray, fine_transform, tr: Transformer, cell_m: float
+) -> pd.DataFrame:
+    """People of the pixels ``inside`` summed by (grid cell, town), a band of rows at a time so the
+    per-pixel coordinates never exist for the whole raster at once."""
+    step = max(1, PIXELS_AT_ONCE // max(1, fine.shape[1]))
+    parts = []
+    for top in range(0, fine.shape[0], step):
+        r, c = np.nonzero(inside[top:top + step])
+        if r.size == 0:
+            continue
+        r = r + top
+        xs = fine_transform.c + (c + 0.5) * fine_transform.a + (r + 0.5) * fine_transform.b
+        ys = fine_transform.f + (c + 0.5) * fine_transform.d + (r + 0.5) * fine_transform.e
+        x, y = tr.transform(xs, ys)
+        col = np.floor(np.asarray(x) / cell_m).astype(np.int64)
+        row = np.floor(np.asarray(y) / cell_m).astype(np.int64)
+        frame = pd.DataFrame({"cell_id": row * GRID_ROW_FACTOR + col, "town": town_idx[r, c], "pop_total": fine[r, c]})
+        parts.append(frame.groupby(["cell_id", "town"], sort=False)["pop_total"].sum().reset_index())
+    whole = pd.concat(parts, ignore_index=True)
+    return whole.groupby(["cell_id", "town"], sort=True)["pop_total"].sum().reset_index()
 
 
 def _empty() -> pd.DataFrame:
