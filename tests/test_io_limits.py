@@ -445,3 +445,35 @@ def test_a_raster_placed_a_few_rows_at_a_time_gives_the_same_cells(jm, monkeypat
     assert banded["cell_id"].tolist() == whole["cell_id"].tolist()
     assert banded["town_code"].tolist() == whole["town_code"].tolist()
     assert banded["pop_total"].tolist() == whole["pop_total"].tolist()  # rounded per town: equal integers
+
+
+def test_a_zipped_shapefile_with_room_for_too_many_vertices_is_refused_before_reading(tmp_path, no_defaults,
+                                                                                      monkeypatch):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    import coverage.io.towns as towns
+    from test_import_support import BOX_B
+
+    shp = tmp_path / "shp"
+    shp.mkdir()
+    dense = box(*BOX_B).segmentize(0.0005)
+    gpd.GeoDataFrame({"town_code": ["440781001"]}, geometry=[dense], crs="EPSG:4326").to_file(shp / "t.shp")
+    path = tmp_path / "t.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in shp.iterdir():
+            zf.write(f, f.name)
+    n = len(dense.exterior.coords)
+    room = zipfile.ZipFile(path).getinfo("t.shp").file_size // 16
+    assert n < room < n + 20  # 100 bytes of header, 56 of record header and box
+    read_vector = towns.read_vector
+    monkeypatch.setattr(towns, "MAX_TOWNS_VERTICES", room - 1)
+    monkeypatch.setattr(towns, "read_vector", lambda *a, **k: pytest.fail("the file must not be read"))
+    with pytest.raises(DataImportError) as exc:
+        towns.read_towns(path)
+    assert str(exc.value) == (
+        f"cannot import t.zip: 1 error\n  t.zip: the zipped Shapefile expands to room for about {room:,} vertices, "
+        f"over the limit of {room - 1:,} (settings.MAX_TOWNS_VERTICES); simplify the boundaries first")
+    monkeypatch.setattr(towns, "MAX_TOWNS_VERTICES", room)
+    monkeypatch.setattr(towns, "read_vector", read_vector)
+    assert len(towns.read_towns(path)[0]) == 1

@@ -83,6 +83,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the polygons have {n:,} vertices in all, over the limit of {limit:,} (settings.MAX_TOWNS_VERTICES); "
         "simplify the boundaries first",
     ),
+    "import.towns.shapefile_too_many_vertices": (
+        "压缩包中的 Shapefile 解压后可容纳约 {n:,} 个顶点，超过 {limit:,} 个的上限（settings.MAX_TOWNS_VERTICES）；"
+        "请先简化边界",
+        "the zipped Shapefile expands to room for about {n:,} vertices, over the limit of {limit:,} "
+        "(settings.MAX_TOWNS_VERTICES); simplify the boundaries first",
+    ),
     "import.towns.polygon_tangled": (
         "多边形无效，且其边相互交叉超过 {limit:,} 处（settings.MAX_TOWN_REPAIR_CROSSINGS），无法修复："
         "边界可能沿同一轮廓绕行多圈；请在地理信息软件中修正后重新导出",

@@ -10,11 +10,14 @@ memory bounded by the block of edges queried at once.
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["vertex_counts", "edge_crossings"]
+__all__ = ["vertex_counts", "edge_crossings", "shapefile_vertex_room"]
 
 #: Edges queried against the tree at once: grows while the blocks find few pairs, shrinks when
 #: one finds many (a ring repeating itself), so the pairs held at once stay about PAIRS_AT_ONCE.
@@ -25,6 +28,23 @@ PAIRS_AT_ONCE = 1 << 20
 def vertex_counts(geoms: np.ndarray) -> np.ndarray:
     """Coordinates of each geometry (0 for a missing one)."""
     return shapely.get_num_coordinates(geoms)
+
+
+#: Bytes a Shapefile (``.shp``) takes per vertex (two 8-byte doubles).
+SHP_BYTES_PER_VERTEX = 16
+
+
+def shapefile_vertex_room(path: Path) -> int:
+    """Most vertices the ``.shp`` members of the zip ``path`` can hold (from their declared
+    uncompressed sizes: nothing is inflated); 0 for any other file."""
+    if path.suffix.lower() != ".zip":
+        return 0
+    try:
+        with zipfile.ZipFile(path) as zf:
+            size = sum(i.file_size for i in zf.infolist() if i.filename.lower().endswith(".shp"))
+    except (zipfile.BadZipFile, OSError):
+        return 0  # the reader says what is wrong
+    return size // SHP_BYTES_PER_VERTEX
 
 
 def _edges(geom: BaseGeometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

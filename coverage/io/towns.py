@@ -44,7 +44,7 @@ from shapely.geometry.base import BaseGeometry
 from coverage.crs import JIANGMEN_BBOX, PROJECTED, WGS84, normalise_crs_name, to_wgs84
 from coverage.io.columns import TOWN_ALIASES, match_columns
 from coverage.io.matching import TownMatcher
-from coverage.io.polygon_limits import edge_crossings, vertex_counts
+from coverage.io.polygon_limits import edge_crossings, shapefile_vertex_room, vertex_counts
 from coverage.io.reference import city_area_source, official_towns
 from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_vector
@@ -150,6 +150,10 @@ def read_towns(
     report = ImportReport(file=p.name, layer="towns")
     if file_kind(p) != "vector":
         raise file_error(p, "import.towns.not_vector", layer="towns")
+    room = shapefile_vertex_room(p)
+    if room > MAX_TOWNS_VERTICES:  # refused before GDAL reads every vertex
+        raise file_error(p, "import.towns.shapefile_too_many_vertices", layer="towns", n=room,
+                         limit=MAX_TOWNS_VERTICES)
     gdf = read_vector(p, report, layer_name)
     report.rows_read = len(gdf)
     if len(gdf) == 0:
