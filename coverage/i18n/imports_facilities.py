@@ -161,8 +161,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         where=row_phrase(form="more"),
     ),
     "import.facilities.no_id_column": (
-        "没有编号列：facility_id 设为 {layer}-r<行号>",
-        "no id column: facility_id set to {layer}-r<row>",
+        "没有编号列：各设施按所在行编号（如第 2 行为 {layer}-r2）",
+        "no id column: each facility is numbered by its row ({layer}-r2 for row 2)",
     ),
     "import.facilities.empty_id": ("编号为空；设为 {id}", "empty id; set to {id}"),
     "import.facilities.duplicate_id": phrased(
