@@ -63,6 +63,8 @@ MAX_TOWNS_VERTICES = 5_000_000
 #: ... and most crossings of non-adjacent edges an invalid polygon may have to be repaired
 #: (repair costs grow with them; a boundary with digitising slips crosses itself a few times).
 MAX_TOWN_REPAIR_CROSSINGS = 1_000
+#: ... or four per vertex of the polygon, up to this many (parts sharing a border cross ~1.5 times an edge).
+MAX_TOWN_REPAIR_CROSSINGS_CAP = 100_000
 #: Town polygons smaller than this (m²) are refused as degenerate.
 TOWN_MIN_AREA_M2 = 10_000.0
 #: An official town seat this far (m) outside its own polygon is reported.

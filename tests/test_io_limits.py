@@ -216,7 +216,8 @@ def test_a_ring_running_round_its_town_many_times_is_refused_before_repair(tmp_p
         towns.read_towns(_ring_town(tmp_path, 64))
     assert str(exc.value).splitlines() == [
         "cannot import ring_64.geojson: 1 error",
-        "  ring_64.geojson, row 1, column geometry: invalid polygon whose edges cross each other in more than 1,000 "
+        # the limit grows with the polygon's vertices: 4 × 257 = 1,028 (a ring going round 64 times has far more)
+        "  ring_64.geojson, row 1, column geometry: invalid polygon whose edges cross each other in more than 1,028 "
         "places (settings.MAX_TOWN_REPAIR_CROSSINGS), too tangled to repair: the boundary may run round the same "
         "outline many times; fix it in a GIS program and export it again",
     ]
@@ -234,6 +235,33 @@ def test_a_ring_going_round_twice_is_still_repaired(tmp_path, no_defaults):
     assert gdf.geometry.iloc[0].area == pytest.approx(box(*BOX_B).area)
     assert [w.code for w in report.warnings if w.code == "import.towns.polygon_repaired"] == [
         "import.towns.polygon_repaired"]
+
+
+def test_a_town_drawn_as_parts_sharing_a_long_border_is_repaired_not_refused(tmp_path, no_defaults):
+    """Two parts of one town sharing a wiggly border of ~1,500 vertices (a dissolve gone wrong, parcels
+    collected into a town) count thousands of "crossings" along the shared edges, yet repair in
+    milliseconds: the limit grows with the polygon, so the town is repaired (with the warning)."""
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import LineString, MultiPolygon, box
+    from shapely.ops import split
+
+    from coverage.io import read_towns
+    from coverage.io.polygon_limits import edge_crossings
+    from test_import_support import BOX_B
+
+    town = box(*BOX_B)
+    x0, y0, x1, y1 = BOX_B
+    ys = np.linspace(y0 - 0.001, y1 + 0.001, 1500)
+    xs = (x0 + x1) / 2 + (x1 - x0) * 0.05 * np.sin(ys * 5000)
+    parts = [g for g in split(town, LineString(np.c_[xs, ys])).geoms if g.geom_type == "Polygon"]
+    shape = MultiPolygon(parts)
+    assert not shape.is_valid and edge_crossings(shape, 10**9) > 1_000  # over the old fixed limit
+    path = tmp_path / "parts.geojson"
+    gpd.GeoDataFrame({"town_code": ["440781001"]}, geometry=[shape], crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    gdf, report = read_towns(path)
+    assert gdf.geometry.iloc[0].area == pytest.approx(town.area, rel=1e-6)
+    assert "import.towns.polygon_repaired" in [w.code for w in report.warnings]
 
 
 def test_edge_crossings_count_exactly_up_to_the_limit():
@@ -477,3 +505,16 @@ def test_a_zipped_shapefile_with_room_for_too_many_vertices_is_refused_before_re
     monkeypatch.setattr(towns, "MAX_TOWNS_VERTICES", room)
     monkeypatch.setattr(towns, "read_vector", read_vector)
     assert len(towns.read_towns(path)[0]) == 1
+
+
+def test_the_vertex_room_of_a_zipped_project_counts_only_the_layer_chosen(tmp_path):
+    """A zip of a project folder holds other layers too (roads …): with the towns layer named, only its
+    .shp counts toward the vertex limit."""
+    from coverage.io.polygon_limits import SHP_BYTES_PER_VERTEX, shapefile_vertex_room
+
+    path = tmp_path / "project.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("towns.shp", b"\0" * 1600)
+        zf.writestr("roads/roads.shp", b"\0" * 160_000)
+    assert shapefile_vertex_room(path, "towns") == 1600 // SHP_BYTES_PER_VERTEX
+    assert shapefile_vertex_room(path) == 161_600 // SHP_BYTES_PER_VERTEX  # no layer named: all of them

@@ -34,14 +34,16 @@ def vertex_counts(geoms: np.ndarray) -> np.ndarray:
 SHP_BYTES_PER_VERTEX = 16
 
 
-def shapefile_vertex_room(path: Path) -> int:
+def shapefile_vertex_room(path: Path, layer: str | None = None) -> int:
     """Most vertices the ``.shp`` members of the zip ``path`` can hold (from their declared
-    uncompressed sizes: nothing is inflated); 0 for any other file."""
+    uncompressed sizes: nothing is inflated) — only the member of ``layer`` (its file stem) when one
+    is named; 0 for any other file."""
     if path.suffix.lower() != ".zip":
         return 0
     try:
         with zipfile.ZipFile(path) as zf:
-            size = sum(i.file_size for i in zf.infolist() if i.filename.lower().endswith(".shp"))
+            size = sum(i.file_size for i in zf.infolist() if i.filename.lower().endswith(".shp")
+                       and (layer is None or Path(i.filename).stem == layer))
     except (zipfile.BadZipFile, OSError):
         return 0  # the reader says what is wrong
     return size // SHP_BYTES_PER_VERTEX

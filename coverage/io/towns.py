@@ -50,8 +50,8 @@ from coverage.io.report import DataImportError, ImportReport, file_error
 from coverage.io.tables import DEFAULT_MAX_MB, check_file, file_kind, read_vector
 from coverage.schema import DISTRICT_CODE, TOWN_CODE, TOWN_COLUMNS
 from coverage.settings import (
-    MAX_TOWN_REPAIR_CROSSINGS, MAX_TOWN_VERTICES, MAX_TOWNS_VERTICES, SEAT_TOLERANCE_M, TOWN_MAX_CITY_SHARE,
-    TOWN_MIN_AREA_M2, TOWN_OVERLAP_SHARE,
+    MAX_TOWN_REPAIR_CROSSINGS, MAX_TOWN_REPAIR_CROSSINGS_CAP, MAX_TOWN_VERTICES, MAX_TOWNS_VERTICES, SEAT_TOLERANCE_M,
+    TOWN_MAX_CITY_SHARE, TOWN_MIN_AREA_M2, TOWN_OVERLAP_SHARE,
 )
 from coverage.standards import AREA_TYPES, TOWN_TYPE_AREA
 
@@ -150,7 +150,7 @@ def read_towns(
     report = ImportReport(file=p.name, layer="towns")
     if file_kind(p) != "vector":
         raise file_error(p, "import.towns.not_vector", layer="towns")
-    room = shapefile_vertex_room(p)
+    room = shapefile_vertex_room(p, layer_name)  # the layer chosen, not every .shp of a project's zip
     if room > MAX_TOWNS_VERTICES:  # refused before GDAL reads every vertex
         raise file_error(p, "import.towns.shapefile_too_many_vertices", layer="towns", n=room,
                          limit=MAX_TOWNS_VERTICES)
@@ -405,9 +405,12 @@ def _check_vertices(geoms: np.ndarray, report: ImportReport) -> None:
 
 def _repaired(geom: BaseGeometry, row: int, report: ImportReport) -> BaseGeometry | None:
     """An invalid polygon made valid (warning), or None (error) when its edges cross too often to repair."""
-    crossings = edge_crossings(geom, MAX_TOWN_REPAIR_CROSSINGS)
-    if crossings > MAX_TOWN_REPAIR_CROSSINGS:
-        report.error("import.towns.polygon_tangled", row=row, column="geometry", limit=MAX_TOWN_REPAIR_CROSSINGS)
+    # A town drawn as parts that share a border counts ~1.5 crossings per shared edge and repairs in
+    # milliseconds: the limit grows with the edges (up to a cap), a ring run round many times does not.
+    limit = max(MAX_TOWN_REPAIR_CROSSINGS, min(4 * int(shapely.get_num_coordinates(geom)), MAX_TOWN_REPAIR_CROSSINGS_CAP))
+    crossings = edge_crossings(geom, limit)
+    if crossings > limit:
+        report.error("import.towns.polygon_tangled", row=row, column="geometry", limit=limit)
         return None
     try:
         reason = shapely.is_valid_reason(geom)
