@@ -852,13 +852,15 @@ def gaps_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
         return
     if not fresh:
         st.warning(t("gaps_stale", lang))
-    zones = cached[1]
+    zones, result = cached[1], cached[2]
     if zones.empty:
-        st.success(t("gaps_none", lang))
+        if result.left_out > 0:  # no zone, yet people uncovered: said, not "no gaps"
+            st.info(t("gaps_only_scattered", lang, n=result.left_out, min=result.min_cell_population))
+        else:
+            st.success(t("gaps_none", lang))
         return
     mark = ctx["caveat"]
     st.markdown(t("gaps_summary", lang, n=len(zones), pop=float(zones["served"].sum())) + f" {mark}")
-    result = cached[2]
     notes = [t("gaps_rule", lang)]
     if result.left_out > 0:  # the zones and these people add up to the uncovered people of the figures
         notes.append(t("gaps_left_out", lang, n=result.left_out, min=result.min_cell_population,

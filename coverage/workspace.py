@@ -61,10 +61,11 @@ folder is not writable opens read-only (``Workspace.read_only``): listing, loadi
 work, a save raises :class:`~coverage.errors.WorkspaceReadOnlyError`. Disk-full
 and other OS errors become :class:`~coverage.errors.WorkspaceError`.
 
-Names (layer ids, scenario names, draft ids, source file names) are validated
-by :func:`check_name`: they can always be used as a file name inside a
-directory and can never escape it. Each stored value has a size limit
-(``max_blob_bytes``).
+Names (layer ids, scenario names, draft ids) are validated by :func:`check_name`:
+they can always be used as a file name inside a directory and can never escape
+it. A source file name (what an upload was called) is only text: it is stored
+made valid by :func:`storable_name`, never refused. Each stored value has a
+size limit (``max_blob_bytes``).
 """
 
 from __future__ import annotations

@@ -451,6 +451,26 @@ def test_a_reload_keeps_the_page_language():
     assert not other.exception and other.sidebar.radio(key="lang").value == "zh"
 
 
+def test_no_gap_zone_yet_people_uncovered_is_said_not_no_gaps(app):
+    """Under a generous standard every uncovered person may live in a sparse cell: no zone, but the
+    tab says how many are uncovered (the figures show them), not "no coverage gaps"."""
+    layer = "elder_care_institution"
+    app.sidebar.selectbox(key="layer").set_value(layer).run()
+    default = app.sidebar.number_input(key=f"minutes_{layer}").value
+    app.sidebar.number_input(key=f"minutes_{layer}").set_value(45).run()
+    try:
+        open_tab(app, "tab_gaps")
+        result = app.session_state["gaps_cache"][2]
+        served, covered = (float(m.value.replace(",", "")) for m in headline(app)[:2])
+        assert result.zones.empty and result.left_out > 0 and result.left_out == pytest.approx(served - covered, abs=1)
+        assert [i.value for i in app.info] == [t("gaps_only_scattered", "zh", n=result.left_out,
+                                                 min=result.min_cell_population)]
+        assert not any(s.value == t("gaps_none", "zh") for s in app.success)
+    finally:
+        app.sidebar.number_input(key=f"minutes_{layer}").set_value(default).run()
+        open_tab(app, "tab_coverage")
+
+
 def test_the_open_tab_stays_open_across_a_language_switch(app):
     """Only the open tab runs; a language switch keeps the same tab open, in the new language."""
     open_tab(app, "tab_siting")

@@ -228,11 +228,11 @@ def test_the_maps_focus_never_scrolls_the_page_and_pressed_shapes_have_no_outlin
     focus keep the page where it is (the browser test presses the map: tests/test_browser_map.py)."""
     page = cmap.map_html(cmap.offline_map())
     assert "container.focus = function (options)" in page and "{preventScroll: true}" in page
-    assert ".leaflet-container .leaflet-interactive:focus { outline: none; }" in page
+    assert ".leaflet-container .leaflet-interactive:focus:not(:focus-visible) { outline: none; }" in page
     from coverage.ui import map_component as mc
 
     header = mc.base_map(cmap.offline_map()).header  # the header the front end puts in the iframe
-    assert ".leaflet-interactive:focus { outline: none; }" in header
+    assert ".leaflet-interactive:focus:not(:focus-visible) { outline: none; }" in header
 
 
 def test_an_update_words_the_basemap_message_in_the_pages_language(towns):

@@ -69,7 +69,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "removed_facility": ("移除设施 {name}", "Removed facility {name}"),
     "undo": ("撤销", "Undo"),
     "reset": ("清空", "Reset"),
-    "restore_cleared": ("恢复 {n} 项修改", "Restore {n} changes"),
+    "restore_cleared": ("恢复 {n} 项修改", "Restore the changes ({n})"),
     "no_network": ("未提供路网: 按直线距离标准计算", "no road network: straight-line distance standard"),
     "covered_pop": ("覆盖人口", "Covered population"),
     "pp_delta": ("{pp:+.1f} 个百分点", "{pp:+.1f} pp"),
@@ -165,6 +165,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "per_town": ("各镇街覆盖率", "Coverage per town"),
     "per_district": ("各区县覆盖率", "Coverage per district"),
     "gaps_none": ("当前标准下没有覆盖缺口。", "No coverage gaps under this standard."),
+    "gaps_only_scattered": ("没有缺口区; 未覆盖的 {n:,.0f} 人分散居住在每格少于 {min:g} 人的网格中。",
+                            "No gap zone; the {n:,.0f} people uncovered live scattered in cells of fewer than {min:g}."),
     "gaps_left_out": ("另有 {n:,.0f} 人分散居住在每格少于 {min:g} 人的网格中, 未划入缺口区 (合计未覆盖 {total:,.0f} 人)。",
                       "Another {n:,.0f} people live scattered in cells of fewer than {min:g} and are in no zone "
                       "({total:,.0f} uncovered in all)."),

@@ -49,14 +49,14 @@ from coverage.community import (
 )
 from coverage.equity import EquityResult
 from coverage.errors import CapacityError
-from coverage.i18n import indicator_name, layer_name, served_name, t
+from coverage.i18n import error_words, indicator_name, layer_name, served_name, t
 from coverage.io.communities import read_communities
 from coverage.io.report import DataImportError, ImportReport
 from coverage.layers import get_layer
 from coverage.review import load_targets, trajectory, trajectory_table
 from coverage.ui.views import caveat, district_names, md_text, report_table, town_names
 from coverage.ui.widgets import file_input, lang_select, number_columns
-from coverage.workspace import Workspace, WorkspaceError
+from coverage.workspace import Workspace, WorkspaceError, storable_name
 
 __all__ = [
     "COMMUNITY_LAYER_ID",
@@ -340,7 +340,7 @@ def load_community_upload(region: Any, name: str, data: bytes, crs: str = "wgs84
         Listing every bad row (file, row, column).
     """
     folder = Path(tempfile.mkdtemp(prefix="coverage-communities-"))
-    path = folder / (Path(str(name)).name or "communities")
+    path = folder / storable_name(name, fallback="communities")  # any name a browser sends (≤ 200 bytes)
     path.write_bytes(data)
     units, report = read_communities(path, crs, towns=region.towns)
     return CommunityUpload(units, report, path.name, uuid.uuid4().hex)
@@ -653,14 +653,14 @@ def _community_upload(region: Any, lang: str, ws: Workspace | None) -> None:
         st.dataframe(report_table(rep.to_frame(lang), lang), hide_index=True, key="ana_community_errors")
         return
     except (ValueError, OSError) as exc:
-        st.error(t("upload_failed", lang, error=md_text(exc)))
+        st.error(t("upload_failed", lang, error=md_text(error_words(exc, lang))))
         return
     st.session_state[COMMUNITY_SESSION_KEY] = loaded
     if ws is not None:
         try:
             ws.save_layer(COMMUNITY_LAYER_ID, loaded.units, report=loaded.report, source_name=loaded.file)
         except (WorkspaceError, ValueError, OSError) as exc:
-            st.warning(t("ana.community.not_saved", lang, error=md_text(exc)))
+            st.warning(t("ana.community.not_saved", lang, error=md_text(error_words(exc, lang))))
 
 
 def community_section(ctx: dict[str, Any], region: Any, version: tuple = (), ws: Workspace | None = None) -> None:

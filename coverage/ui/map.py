@@ -382,7 +382,7 @@ class MapBehaviour(_RawMacro):
             <style>
                 /* A pressed town or marker takes the focus (Leaflet listens to its focus for the
                    tooltip): no focus rectangle around it; the map's own focus ring stays. */
-                .leaflet-container .leaflet-interactive:focus { outline: none; }
+                .leaflet-container .leaflet-interactive:focus:not(:focus-visible) { outline: none; }
             </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
