@@ -77,6 +77,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -201,7 +202,9 @@ def check_name(value: object, what: str = "name") -> str:
     A valid name is a non-empty ``str`` of at most :data:`MAX_NAME_LENGTH`
     characters that is usable as a plain file name on every platform and
     cannot address anything outside a directory: no path separator (``/``,
-    ``\\``), no ``: * ? " < > |``, no control character (NUL included), no
+    ``\\``), no ``: * ? " < > |``, no control character (NUL included), no invisible
+    formatting character (zero-width space, a right-to-left override that makes ``gpj.exe`` read
+    ``exe.jpg``), no
     leading ``.`` (so neither ``.`` nor ``..``) and no leading or trailing
     whitespace. Chinese and other non-ASCII text is allowed.
 
@@ -236,6 +239,9 @@ def check_name(value: object, what: str = "name") -> str:
         raise bad(f"longer than {MAX_NAME_LENGTH} characters", "too_long", limit=MAX_NAME_LENGTH)
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise bad("it contains a control character (e.g. NUL or a newline)", "control_character")
+    if any(unicodedata.category(c) == "Cf" for c in value):  # zero-width, right-to-left override …
+        raise bad("it contains an invisible formatting character (e.g. a zero-width space or a "
+                  "right-to-left mark)", "invisible_character")
     forbidden = sorted({c for c in value if c in _FORBIDDEN_CHARS})
     if forbidden:
         chars = " ".join(repr(c) for c in forbidden)
@@ -271,7 +277,8 @@ def storable_name(name: object, fallback: str = "file") -> str:
         A valid name; ``name`` itself when it already is one within the limits.
     """
     text = str(name).replace("\\", "/").rsplit("/", 1)[-1]
-    text = "".join("_" if (c in _FORBIDDEN_CHARS or ord(c) < 32 or ord(c) == 127) else c for c in text)
+    text = "".join("_" if (c in _FORBIDDEN_CHARS or ord(c) < 32 or ord(c) == 127) else c for c in text
+                   if unicodedata.category(c) != "Cf")  # invisible formatting characters dropped
     text = text.strip().lstrip(".").strip() or fallback
     stem, dot, ext = text.rpartition(".")
     if not dot or not stem or len(ext) > 10:

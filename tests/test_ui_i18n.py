@@ -59,7 +59,9 @@ def test_a_refused_name_is_worded_in_either_language_from_its_code():
 
     cases = {"": ("ws_name.empty", {}), "a/b": ("ws_name.forbidden_character", {"chars": "'/'"}),
              "x" * (MAX_NAME_LENGTH + 1): ("ws_name.too_long", {"limit": MAX_NAME_LENGTH}),
-             ".hidden": ("ws_name.leading_dot", {}), "a\nb": ("ws_name.control_character", {})}
+             ".hidden": ("ws_name.leading_dot", {}), "a\nb": ("ws_name.control_character", {}),
+             "方案\u200bA": ("ws_name.invisible_character", {}),       # a zero-width space: looks like 方案A
+             "方案\u202egpj.exe": ("ws_name.invisible_character", {})}  # RTL override: reads 方案exe.jpg
     for name, (code, values) in cases.items():
         with _pytest.raises(InputError) as info:
             check_name(name, "scenario name")

@@ -1131,6 +1131,7 @@ def test_old_drafts_are_listed_then_pruned_only_with_yes(tmp_path, capsys):
     ("..\\..\\.env", "env"),                               # no way out of the directory, no hidden file
     ("a\nb\x00.csv", "a_b_.csv"),                          # control characters replaced
     ("   ", "file"),                                       # nothing left: the fallback
+    ("台账\u200b\u202egpj.csv", "台账gpj.csv"),                 # invisible formatting characters dropped
 ])
 def test_storable_name_makes_any_file_name_valid(given, expected):
     from coverage.workspace import check_name, storable_name

@@ -14,6 +14,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "The name cannot contain a line break or another control character."),
     "ws_name.forbidden_character": ("名称不能包含 {chars}: 不可使用路径分隔符及 : * ? \" < > |。",
                                     "The name cannot contain {chars}: path separators and : * ? \" < > | are not allowed."),
+    "ws_name.invisible_character": ("名称不能包含不可见的格式字符 (如零宽空格、从右到左标记)。",
+                                    "The name cannot contain an invisible formatting character (a zero-width space, "
+                                    "a right-to-left mark …)."),
     "ws_name.leading_dot": ("名称不能以 “.” 开头。", "The name cannot start with '.'."),
     "ws_name.surrounding_space": ("名称首尾不能有空格。", "The name cannot start or end with a space."),
     "ws_open_failed": (
