@@ -234,3 +234,34 @@ def test_vector_units_projected_lines_and_an_empty_layer(tmp_path, region):
     for frame in (read, read_communities(DATA / "points.csv")[0]):
         cov = community_coverage(no_stations, "elder_care_station", frame, STANDARDS)
         assert cov.status is CommunityStatus.OK and cov.share == 0.0 and not cov.communities["covered"].any()
+
+
+def test_an_invalid_community_polygon_is_refused_naming_its_row(tmp_path):
+    """A bow-tie (its two lobes cancel: area 0) and a ring of collinear points would count facilities
+    and people wrongly: each is an error naming its row and column, in both languages; a proper
+    square in the same file reads."""
+    import json
+
+    import pytest as _pytest
+
+    from coverage.io import DataImportError
+
+    x, y = 113.075, 22.59
+    shapes = {"蝴蝶结社区": [[x, y], [x + .01, y + .01], [x + .01, y], [x, y + .01], [x, y]],
+              "共线社区": [[x, y], [x + .01, y], [x + .02, y], [x, y]],
+              "正常社区": [[x, y], [x + .01, y], [x + .01, y + .01], [x, y + .01], [x, y]]}
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"名称": n, "所属镇街": "白沙街道"},
+         "geometry": {"type": "Polygon", "coordinates": [ring]}} for n, ring in shapes.items()]}
+    path = tmp_path / "communities.geojson"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with _pytest.raises(DataImportError) as exc:
+        read_communities(path)
+    errors = exc.value.report.errors
+    assert [(e.code, e.row, e.column) for e in errors] == [
+        ("import.communities.polygon_invalid", 1, "geometry"), ("import.communities.polygon_invalid", 2, "geometry")]
+    assert "无效" in exc.value.text("zh") and "invalid polygon" in exc.value.text("en")
+    doc["features"] = doc["features"][2:]
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    units, _ = read_communities(path)
+    assert list(units["community_zh"]) == ["正常社区"]

@@ -188,6 +188,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.communities.not_point_or_polygon": (
         "村（社区）应为点或多边形，而不是 {geom_type}", "a community is a point or a polygon, not a {geom_type}"),
     "import.communities.outside": ("位于{area_key}之外", "outside {area_key}"),
+    "import.communities.polygon_invalid": ("多边形无效（{detail}）：请在地理信息软件中修正边界后重新导出",
+                                           "invalid polygon ({detail}): fix the boundary in a GIS program and export it again"),
     "import.communities.empty_name": ("名称为空", "name is empty"),
     "import.communities.bad_code": (
         "代码“{unit_code}”不是 12 位统计用区划代码", "code {unit_code!r} is not a 12-digit statistical code"),

@@ -126,6 +126,7 @@ def read_communities(
         report.error("import.communities.no_rows")
         report.raise_if_errors()
     geoms = _convert_datum(geoms, crs_key, report)
+    _check_polygons(geoms, rows, report)
     _check_inside(geoms, rows, report)
     names = _names(frame, rows, cols, report)
     codes = _codes(frame, rows, cols, report)
@@ -214,6 +215,18 @@ def _convert_datum(geoms: list, crs_key: str, report: ImportReport) -> list:
     out = [None if g is None else shapely.transform(g, convert) for g in geoms]
     report.note("import.communities.datum_converted", n=sum(g is not None for g in out), datum=_CRS_LABEL[crs_key])
     return out
+
+
+def _check_polygons(geoms: list, rows: list[int], report: ImportReport) -> None:
+    """An invalid community polygon (a bow-tie, a ring crossing itself, one of no area) is an error
+    naming its row: its "inside" would count facilities and people wrongly, and a community's
+    boundary is the planner's to fix (a town's is repaired, with a warning, by the town reader)."""
+    for row, g in zip(rows, geoms):
+        if g is None or g.geom_type not in ("Polygon", "MultiPolygon"):
+            continue
+        if not g.is_valid:  # a bow-tie (its lobes cancel: area 0), a ring of collinear points …
+            report.error("import.communities.polygon_invalid", row=row, column="geometry",
+                         detail=shapely.is_valid_reason(g))
 
 
 def _check_inside(geoms: list, rows: list[int], report: ImportReport) -> None:
