@@ -90,6 +90,7 @@ from coverage.ui.views import (
     standard_override,
     static_features,
     static_layers,
+    WHOLE_FORMAT,
     table_formats,
     town_chart_spec,
     town_features,
@@ -804,8 +805,7 @@ def coverage_tab(ctx: dict[str, Any], region: Any, coverage: pd.DataFrame) -> No
     rate_col = t("coverage_rate", lang)
     config = {
         rate_col: st.column_config.ProgressColumn(rate_col, format=PERCENT_FORMAT, min_value=0.0, max_value=100.0),
-        t("served_pop", lang): st.column_config.NumberColumn(format="localized"),
-        t("covered_pop", lang): st.column_config.NumberColumn(format="localized"),
+        **number_columns(dict.fromkeys((t("served_pop", lang), t("covered_pop", lang)), WHOLE_FORMAT)),
     }
     key = (lang, mark, layer_id)
     view = st.session_state.get("coverage_view")
@@ -941,8 +941,11 @@ def siting_tab(ctx: dict[str, Any], region: Any, scenario: Any) -> None:
     table = sites_table(sites, layer_id, lang, region)
     st.dataframe(table, hide_index=True, key="sites_table", column_config=number_columns(table_formats(table, lang)))
     c1, c2 = st.columns(2)
-    c1.download_button(t("download_geojson", lang),
-                       geojson_bytes(json.loads(siting["geojson"]), geojson_caveat(region, layer_id, mark, lang)),
+    note = geojson_caveat(region, layer_id, mark, lang)
+    download = siting.get("geojson_download")  # written once per proposal and caveat, not on every run
+    if download is None or download[0] != note:
+        download = siting["geojson_download"] = (note, geojson_bytes(json.loads(siting["geojson"]), note))
+    c1.download_button(t("download_geojson", lang), download[1],
                        file_name=f"sites_{layer_id}.geojson", mime="application/geo+json", key="sites_geojson")
     c2.download_button(t("download_csv", lang), csv_bytes(with_caveat(table, mark, lang)),
                        file_name=f"sites_{layer_id}.csv", mime="text/csv", key="sites_csv")

@@ -665,13 +665,18 @@ def presence_milestone(ms: Milestone | None) -> Milestone | None:
     return None if ms is None else Milestone(ms.year, ">=", 1.0, PRESENCE)
 
 
+def _presence(measure: object, level: object) -> bool:
+    """A share-of-towns indicator (``unit_town``) read at town level: one town's has-it-or-not."""
+    return level == "town" and measure == "unit_town"
+
+
 def is_presence(row: Any) -> bool:
     """Whether a review row is one town's has-it-or-not (a share-of-towns indicator at town level)."""
-    return getattr(row, "level", None) == "town" and getattr(row, "measure", None) == "unit_town"
+    return _presence(getattr(row, "measure", None), getattr(row, "level", None))
 
 
 def _gap_unit(measure: str, level: str, ms: Milestone | None) -> str:
-    if measure == "unit_town" and level == "town":
+    if _presence(measure, level):
         return "facilities"
     if ms is None and measure == "pop_coverage":
         return "uncovered_people"
@@ -706,7 +711,7 @@ def _measure_year(region: Region, year: int, specs: Sequence[Indicator], standar
             rows = _failed(Reason.UNKNOWN_MEASURE, ind.measure)
         caveat = bool(region.modelled_inputs([ind.layer]))
         for row in rows:
-            row_ms = presence_milestone(ms) if ind.measure == "unit_town" and row["level"] == "town" else ms
+            row_ms = presence_milestone(ms) if _presence(ind.measure, row["level"]) else ms
             status, due = _judge(row["value"], row_ms, year, row["reason"])
             d = districts.get(row["district_code"] or "", ("", ""))
             tn = towns.get(row["town_code"] or "", ("", ""))
@@ -876,7 +881,7 @@ def _value_text(row: Any, lang: str) -> str:
     """The measured value as shown: a town's own unit coverage reads 有 / 无 (yes / no)."""
     if _na(row.value):
         return NO_VALUE
-    if row.level == "town" and row.measure == "unit_town":
+    if is_presence(row):
         return t("review.value.has" if row.value > 0 else "review.value.lacks", lang)
     unit = "" if row.unit == "rate" else f" {t('review.unit.per_1000', lang)}"
     return format_value(row.value, row.unit, lang) + unit
